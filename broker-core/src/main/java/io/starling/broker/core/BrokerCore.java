@@ -1,0 +1,68 @@
+package io.starling.broker.core;
+
+import io.starling.broker.core.routing.Router;
+import io.starling.broker.core.routing.SubscriberOptions;
+import io.starling.broker.core.session.Session;
+import io.starling.broker.core.session.SessionRegistry;
+import io.starling.broker.core.store.RetainedStore;
+import io.starling.broker.core.store.memory.InMemoryRetainedStore;
+import io.starling.broker.core.time.Clock;
+import io.starling.broker.core.topic.SubscriptionTree;
+
+/**
+ * The parts of the engine every connection shares: settings, sessions, subscriptions, retained
+ * messages and counters. A plain holder, built once by the server; each part documents its own
+ * threading.
+ */
+public final class BrokerCore implements AutoCloseable {
+    private final BrokerSettings settings;
+    private final Clock clock;
+    private final SessionRegistry sessions = new SessionRegistry();
+    private final SubscriptionTree<Session, SubscriberOptions> subscriptions = new SubscriptionTree<>();
+    private final Router router = new Router(subscriptions);
+    private final RetainedStore retained;
+    private final DropCounters drops = new DropCounters();
+
+    public BrokerCore(BrokerSettings settings, Clock clock, RetainedStore retained) {
+        this.settings = settings;
+        this.clock = clock;
+        this.retained = retained;
+    }
+
+    public BrokerCore(BrokerSettings settings) {
+        this(settings, Clock.SYSTEM, new InMemoryRetainedStore());
+    }
+
+    public BrokerSettings settings() {
+        return settings;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public SessionRegistry sessions() {
+        return sessions;
+    }
+
+    public SubscriptionTree<Session, SubscriberOptions> subscriptions() {
+        return subscriptions;
+    }
+
+    public Router router() {
+        return router;
+    }
+
+    public RetainedStore retained() {
+        return retained;
+    }
+
+    public DropCounters drops() {
+        return drops;
+    }
+
+    @Override
+    public void close() {
+        retained.close();
+    }
+}

@@ -1,0 +1,47 @@
+package io.starling.broker.core.protocol;
+
+import io.starling.mqtt.codec.Packet;
+import io.starling.mqtt.codec.PubAck;
+import io.starling.mqtt.codec.PubComp;
+import io.starling.mqtt.codec.PubRec;
+
+/**
+ * Acknowledgements of messages the broker sent (PUBACK, PUBREC, PUBCOMP). An acknowledgement for a
+ * packet id that is not inflight is logged and ignored, as mosquitto does: it is harmless, and after
+ * a reconnect it can legitimately happen.
+ */
+final class AckHandler {
+    private AckHandler() {
+    }
+
+    static void handle(Client client, Packet packet) {
+        if (packet instanceof PubAck ack) {
+            if (ProtocolLog.packets()) {
+                ProtocolLog.received(client.clientId, "PUBACK", "(Mid: " + ack.packetId() + ", RC:" + ack.reasonCode() + ")");
+            }
+            if (!client.session.onPubAck(ack.packetId())) {
+                unknown(client, "PUBACK", ack.packetId());
+            }
+        } else if (packet instanceof PubRec rec) {
+            if (ProtocolLog.packets()) {
+                ProtocolLog.received(client.clientId, "PUBREC", "(Mid: " + rec.packetId() + ")");
+            }
+            if (client.session.onPubRec(rec.packetId())) {
+                client.sendPubRel(rec.packetId());
+            } else {
+                unknown(client, "PUBREC", rec.packetId());
+            }
+        } else if (packet instanceof PubComp comp) {
+            if (ProtocolLog.packets()) {
+                ProtocolLog.received(client.clientId, "PUBCOMP", "(Mid: " + comp.packetId() + ")");
+            }
+            if (!client.session.onPubComp(comp.packetId())) {
+                unknown(client, "PUBCOMP", comp.packetId());
+            }
+        }
+    }
+
+    private static void unknown(Client client, String what, int packetId) {
+        ProtocolLog.LOG.debug("Received {} from {} for unknown packet id {}; ignored.", what, client.clientId, packetId);
+    }
+}

@@ -1,0 +1,228 @@
+package io.starling.broker.core.protocol;
+
+import io.starling.broker.core.BrokerCore;
+import io.starling.broker.core.routing.Delivery;
+import io.starling.broker.core.routing.LoopOutbox;
+import io.starling.broker.core.session.Session;
+import io.starling.broker.core.session.SessionLink;
+import io.starling.mqtt.codec.Connect;
+import io.starling.mqtt.codec.Disconnect;
+import io.starling.mqtt.codec.Malformed;
+import io.starling.mqtt.codec.MqttVersion;
+import io.starling.mqtt.codec.Packet;
+import io.starling.mqtt.codec.PingResp;
+import io.starling.mqtt.codec.PubRel;
+import io.starling.mqtt.codec.Publish;
+import io.starling.mqtt.codec.Will;
+import java.util.ArrayDeque;
+
+/**
+ * The broker's side of one network connection: where it is in its life (awaiting CONNECT,
+ * connecting, connected, closed), its will, and the session attached to it. It receives decoded
+ * packets from the transport and dispatches each to the handler for its type.
+ *
+ * <p>Threading: owned by the connection's event loop; every method runs there.
+ */
+public final class Client implements SessionLink, LoopOutbox.Flushable {
+
+    enum State { AWAITING_CONNECT, CONNECTING, CONNECTED, CLOSED }
+
+    final BrokerCore core;
+    final Connection connection;
+    final LoopOutbox outbox;
+    State state = State.AWAITING_CONNECT;
+    MqttVersion version;
+    String clientId = "<unknown>";
+    Session session;
+    Will will;
+    /** Packets that arrived while a takeover moved the session here; replayed once connected. */
+    final ArrayDeque<Packet> pending = new ArrayDeque<>();
+    private boolean flushMarked;
+    private boolean closeLogged;
+
+    public Client(BrokerCore core, Connection connection, LoopOutbox outbox) {
+        this.core = core;
+        this.connection = connection;
+        this.outbox = outbox;
+        ProtocolLog.LOG.info("New connection from {} on port {}.", connection.remoteAddress(), connection.localPort());
+    }
+
+    public String clientId() {
+        return clientId;
+    }
+
+    public MqttVersion version() {
+        return version;
+    }
+
+    // ---- events from the transport ----
+
+    public void onPacket(Packet packet) {
+        switch (state) {
+            case AWAITING_CONNECT:
+                if (packet instanceof Connect c) {
+                    ConnectHandler.handle(this, c);
+                } else {
+                    release(packet);
+                    Disconnects.protocolError(this, "sent " + packet.type() + " before CONNECT");
+                }
+                return;
+            case CONNECTING:
+                pending.add(packet);
+                return;
+            case CONNECTED:
+                dispatch(packet);
+                return;
+            default:
+                release(packet);
+        }
+    }
+
+    void dispatch(Packet packet) {
+        switch (packet.type()) {
+            case PUBLISH: PublishHandler.handle(this, (Publish) packet); return;
+            case PUBREL: PublishHandler.handlePubRel(this, (PubRel) packet); return;
+            case PUBACK: case PUBREC: case PUBCOMP: AckHandler.handle(this, packet); return;
+            case SUBSCRIBE: SubscribeHandler.handle(this, (io.starling.mqtt.codec.Subscribe) packet); return;
+            case UNSUBSCRIBE: UnsubscribeHandler.handle(this, (io.starling.mqtt.codec.Unsubscribe) packet); return;
+            case PINGREQ:
+                ProtocolLog.received(clientId, "PINGREQ");
+                ProtocolLog.sending(clientId, "PINGRESP");
+                write(PingResp.INSTANCE);
+                return;
+            case DISCONNECT:
+                ProtocolLog.received(clientId, "DISCONNECT");
+                will = null; // a normal DISCONNECT discards the will (MQTT-3.14.4-3)
+                ProtocolLog.LOG.info("Client {} disconnected.", clientId);
+                closeLogged = true;
+                connection.close();
+                return;
+            case CONNECT:
+                Disconnects.protocolError(this, "sent a second CONNECT"); // MQTT-3.1.0-2
+                return;
+            default:
+                Disconnects.protocolError(this, "sent " + packet.type() + ", which only a server sends");
+        }
+    }
+
+    public void onMalformed(Malformed malformed) {
+        core.drops().malformedPackets.increment();
+        if (state == State.AWAITING_CONNECT && malformed.reasonCode() == io.starling.mqtt.codec.ReasonCode.UNSUPPORTED_PROTOCOL_VERSION) {
+            ConnectHandler.refuseProtocolVersion(this, malformed);
+            return;
+        }
+        Disconnects.malformed(this, malformed);
+    }
+
+    /** The end of a read batch: flush everything written while handling it. */
+    public void onReadComplete() {
+        outbox.flushPending();
+    }
+
+    public void onKeepAliveTimeout() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        ProtocolLog.LOG.info("Client {} has exceeded timeout, disconnecting.", clientId);
+        closeLogged = true;
+        connection.close();
+    }
+
+    /** The network connection is gone, for whatever reason. Publishes the will unless DISCONNECT came first. */
+    public void onConnectionLost() {
+        State was = state;
+        state = State.CLOSED;
+        if (was == State.CONNECTED) {
+            if (!closeLogged) {
+                ProtocolLog.LOG.info("Client {} closed its connection.", clientId);
+            }
+            publishWill();
+            Session s = session;
+            session = null;
+            if (s != null) {
+                s.detach();
+                if (!s.isPersistent()) {
+                    s.end();
+                    core.sessions().remove(s);
+                }
+            }
+        }
+        while (!pending.isEmpty()) {
+            release(pending.poll());
+        }
+    }
+
+    /** Another connection took this client id over: close this one, keeping the session for the new one. */
+    void closeForTakeover() {
+        ProtocolLog.LOG.info("Client {} already connected, closing old connection.", clientId);
+        closeLogged = true;
+        if (version == MqttVersion.MQTT_5) {
+            write(new Disconnect(io.starling.mqtt.codec.ReasonCode.SESSION_TAKEN_OVER,
+                    io.starling.mqtt.codec.Properties.EMPTY));
+        }
+        publishWill();
+        if (session != null) {
+            session.detach();
+            session = null;
+        }
+        state = State.CLOSED;
+        connection.close();
+    }
+
+    void closeLoggedByViolation() {
+        closeLogged = true;
+    }
+
+    void publishWill() {
+        Will w = will;
+        will = null;
+        if (w != null) {
+            PublishHandler.publishWill(this, w);
+        }
+    }
+
+    // ---- writing ----
+
+    void write(Packet packet) {
+        connection.write(packet);
+        if (!flushMarked) {
+            flushMarked = true;
+            outbox.markForFlush(this);
+        }
+    }
+
+    @Override
+    public void flushNow() {
+        flushMarked = false;
+        connection.flush();
+    }
+
+    @Override
+    public boolean isWritable() {
+        return connection.isWritable();
+    }
+
+    @Override
+    public boolean sendPublish(Delivery delivery, int packetId, boolean dup) {
+        Publish p = Deliveries.toPublish(this, delivery, packetId, dup);
+        if (ProtocolLog.packets()) {
+            ProtocolLog.sending(clientId, "PUBLISH", ProtocolLog.describe(p));
+        }
+        write(p);
+        return true;
+    }
+
+    @Override
+    public void sendPubRel(int packetId) {
+        if (ProtocolLog.packets()) {
+            ProtocolLog.sending(clientId, "PUBREL", "(m" + packetId + ")");
+        }
+        write(new PubRel(packetId));
+    }
+
+    static void release(Packet packet) {
+        if (packet instanceof Publish p) {
+            p.release();
+        }
+    }
+}

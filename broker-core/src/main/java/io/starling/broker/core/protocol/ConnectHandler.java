@@ -1,0 +1,156 @@
+package io.starling.broker.core.protocol;
+
+import io.starling.broker.core.BrokerSettings;
+import io.starling.broker.core.session.Session;
+import io.starling.broker.core.store.memory.InMemoryMessageQueue;
+import io.starling.broker.core.topic.TopicName;
+import io.starling.mqtt.codec.ConnAck;
+import io.starling.mqtt.codec.Connect;
+import io.starling.mqtt.codec.Malformed;
+import io.starling.mqtt.codec.MqttVersion;
+import io.starling.mqtt.codec.Properties;
+import io.starling.mqtt.codec.ReasonCode;
+import java.util.UUID;
+
+/**
+ * CONNECT (3.1.1 §3.1, 5.0 §3.1): checks the client id and keepalive, takes over an existing
+ * session (closing its old connection, which may live on another event loop), and answers CONNACK.
+ *
+ * <p>A takeover runs on the session's owner loop and moves the session to this client's loop (see
+ * {@link Session}); while it is on its way this client is CONNECTING, does not read, and holds any
+ * packets already decoded.
+ */
+final class ConnectHandler {
+    private ConnectHandler() {
+    }
+
+    static void handle(Client client, Connect connect) {
+        MqttVersion version = connect.version();
+        client.version = version;
+        client.connection.setProtocolVersion(version);
+        BrokerSettings settings = client.core.settings();
+        String clientId = connect.clientId();
+        if (ProtocolLog.packets()) {
+            ProtocolLog.LOG.debug("Received CONNECT from {} as {} (p{}, c{}, k{})", client.connection.remoteAddress(),
+                    clientId.isEmpty() ? "<empty>" : clientId, ProtocolLog.protocolNumber(version),
+                    connect.cleanStart() ? 1 : 0, connect.keepAlive());
+        }
+        if (clientId.isEmpty()) {
+            // 3.1 requires a client id; 3.1.1 allows an empty one only with a clean session (MQTT-3.1.3-8).
+            boolean allowed = settings.allowZeroLengthClientId() && version != MqttVersion.MQTT_3_1
+                    && (connect.cleanStart() || version.isV5());
+            if (!allowed) {
+                refuse(client, ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "empty client id not allowed");
+                return;
+            }
+            clientId = settings.autoIdPrefix() + UUID.randomUUID().toString().toUpperCase();
+        }
+        if (version != MqttVersion.MQTT_5 && connect.keepAlive() > settings.maxKeepAlive()) {
+            // Mosquitto refuses a 3.x client whose keepalive exceeds max_keepalive with "identifier rejected".
+            refuse(client, ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "keepalive " + connect.keepAlive()
+                    + " above max_keepalive " + settings.maxKeepAlive());
+            return;
+        }
+        if (connect.will() != null) {
+            String reason = TopicName.invalidReason(connect.will().topic(), settings.maxTopicLevels());
+            if (reason != null) {
+                Disconnects.protocolError(client, "invalid will topic: " + reason);
+                return;
+            }
+        }
+        client.clientId = clientId;
+        client.will = connect.will();
+        client.state = Client.State.CONNECTING;
+        client.connection.setReading(false);
+        claim(client, connect);
+    }
+
+    /** Answers a CONNECT whose protocol level the broker does not speak (MQTT-3.1.2-2). */
+    static void refuseProtocolVersion(Client client, Malformed malformed) {
+        ProtocolLog.LOG.info("Client from {} disconnected: {}.", client.connection.remoteAddress(), malformed.reason());
+        // The level is unknown to us, so answer in the 3.1.1 format, as mosquitto does.
+        client.version = MqttVersion.MQTT_3_1_1;
+        client.connection.setProtocolVersion(MqttVersion.MQTT_3_1_1);
+        client.write(new ConnAck(false, ReasonCode.V3_UNACCEPTABLE_PROTOCOL_VERSION, Properties.EMPTY));
+        client.state = Client.State.CLOSED;
+        client.connection.close();
+    }
+
+    private static void refuse(Client client, int v5Code, String why) {
+        ProtocolLog.LOG.info("Client {} from {} refused: {}.", client.clientId, client.connection.remoteAddress(), why);
+        int code = client.version.isV5() ? v5Code : ReasonCode.connackV3(v5Code);
+        if (ProtocolLog.packets()) {
+            ProtocolLog.sending(client.clientId, "CONNACK", "(0, " + code + ")");
+        }
+        client.write(new ConnAck(false, code, Properties.EMPTY));
+        client.state = Client.State.CLOSED;
+        client.connection.close();
+    }
+
+    /** Finds or creates the session for the client id, taking it over when it exists. */
+    private static void claim(Client client, Connect connect) {
+        Session existing = client.core.sessions().get(client.clientId);
+        if (existing == null) {
+            Session fresh = new Session(client.clientId, client.outbox, client.core.settings(), client.core.drops(),
+                    client.core.subscriptions(), new InMemoryMessageQueue());
+            Session registered = client.core.sessions().putIfAbsent(fresh);
+            if (registered == fresh) {
+                complete(client, connect, fresh, false);
+                return;
+            }
+            existing = registered;
+        }
+        Session target = existing;
+        target.owner().execute(() -> takeOver(client, connect, target));
+    }
+
+    /** Runs on the session's owner loop: detaches the old connection and moves the session to the new one. */
+    private static void takeOver(Client client, Connect connect, Session session) {
+        if (!session.owner().inLoop()) {
+            session.owner().execute(() -> takeOver(client, connect, session)); // it moved meanwhile
+            return;
+        }
+        if (session.isEnded()) {
+            client.outbox.execute(() -> claim(client, connect)); // ended before we got it: start afresh
+            return;
+        }
+        if (session.link() instanceof Client old) {
+            old.closeForTakeover();
+        }
+        boolean present = session.isPersistent();
+        session.moveTo(client.outbox);
+        client.outbox.execute(() -> complete(client, connect, session, present));
+    }
+
+    /** Runs on the client's loop with the session now owned here. */
+    private static void complete(Client client, Connect connect, Session session, boolean hadState) {
+        if (client.state != Client.State.CONNECTING) {
+            // The new connection died while the session travelled here: leave it as a lost connection would.
+            if (!session.isPersistent()) {
+                session.end();
+                client.core.sessions().remove(session);
+            }
+            return;
+        }
+        boolean sessionPresent = hadState && !connect.cleanStart();
+        if (connect.cleanStart()) {
+            session.clear(); // MQTT-3.1.2-6: discard any previous session
+        }
+        session.setPersistent(!connect.cleanStart());
+        client.session = session;
+        client.state = Client.State.CONNECTED;
+        ProtocolLog.LOG.info("New client connected from {} as {} (p{}, c{}, k{}{}).", client.connection.remoteAddress(),
+                client.clientId, ProtocolLog.protocolNumber(client.version), connect.cleanStart() ? 1 : 0,
+                connect.keepAlive(), connect.username() == null ? "" : ", u'" + connect.username() + "'");
+        if (ProtocolLog.packets()) {
+            ProtocolLog.sending(client.clientId, "CONNACK", "(" + (sessionPresent ? 1 : 0) + ", 0)");
+        }
+        client.write(new ConnAck(sessionPresent, ReasonCode.SUCCESS, Properties.EMPTY));
+        client.connection.setReadTimeout(connect.keepAlive() * 1500L);
+        session.attach(client);
+        client.connection.setReading(true);
+        while (client.state == Client.State.CONNECTED && !client.pending.isEmpty()) {
+            client.dispatch(client.pending.poll());
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package io.starling.broker.core.protocol;
+
+import io.starling.mqtt.codec.MqttVersion;
+import io.starling.mqtt.codec.Packet;
+
+/**
+ * What the core needs from a network connection. Implemented by the transport over a Netty channel
+ * and by tests in memory. Called only on the connection's event loop.
+ */
+public interface Connection {
+
+    /** Encodes and buffers a packet; nothing is sent until {@link #flush()}. */
+    void write(Packet packet);
+
+    void flush();
+
+    /** False while the outbound buffer is above its high-water mark. */
+    boolean isWritable();
+
+    /** Closes the network connection (after flushing what was written). */
+    void close();
+
+    /** The peer as {@code address:port}, for logs. */
+    String remoteAddress();
+
+    /** The local port the client connected to, for logs. */
+    int localPort();
+
+    /** Sets the version the encoder writes, once CONNECT told it. */
+    void setProtocolVersion(MqttVersion version);
+
+    /**
+     * Closes the connection when nothing is read for {@code millis} (keepalive × 1.5, MQTT-3.1.2-24),
+     * reporting it through {@link Client#onKeepAliveTimeout()}. 0 turns the check off.
+     */
+    void setReadTimeout(long millis);
+
+    /** Stops or resumes reading from the socket (while a takeover completes on another loop). */
+    void setReading(boolean reading);
+}

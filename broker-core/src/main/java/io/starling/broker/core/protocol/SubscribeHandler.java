@@ -1,0 +1,64 @@
+package io.starling.broker.core.protocol;
+
+import io.starling.broker.core.routing.Delivery;
+import io.starling.broker.core.routing.SubscriberOptions;
+import io.starling.broker.core.session.Session;
+import io.starling.broker.core.topic.TopicFilter;
+import io.starling.mqtt.codec.PropertyId;
+import io.starling.mqtt.codec.Properties;
+import io.starling.mqtt.codec.QoS;
+import io.starling.mqtt.codec.ReasonCode;
+import io.starling.mqtt.codec.SubAck;
+import io.starling.mqtt.codec.Subscribe;
+import io.starling.mqtt.codec.Subscription;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * SUBSCRIBE (3.1.1 §3.8, 5.0 §3.8). An invalid filter gets the failure code in SUBACK and the other
+ * filters of the packet still apply (3.1.1). SUBACK goes out before the retained messages of the new
+ * subscriptions. Subscribing again to the same filter replaces its options and, with retain handling
+ * 0, sends the retained messages again (MQTT-3.8.4-3).
+ */
+final class SubscribeHandler {
+    private SubscribeHandler() {
+    }
+
+    static void handle(Client client, Subscribe subscribe) {
+        ProtocolLog.received(client.clientId, "SUBSCRIBE");
+        Session session = client.session;
+        int subscriptionId = (int) subscribe.properties().number(PropertyId.SUBSCRIPTION_IDENTIFIER, 0);
+        int maxLevels = client.core.settings().maxTopicLevels();
+        List<Integer> codes = new ArrayList<>(subscribe.subscriptions().size());
+        List<Subscription> sendRetained = new ArrayList<>();
+        for (Subscription s : subscribe.subscriptions()) {
+            String invalid = TopicFilter.invalidReason(s.filter(), maxLevels);
+            QoS qos = s.options().qos();
+            ProtocolLog.LOG.debug("\t{} (QoS {})", s.filter(), qos.value());
+            if (invalid != null || TopicFilter.isShared(s.filter())) {
+                // Shared subscriptions arrive with MQTT 5 support; until then they are refused, not misread.
+                ProtocolLog.LOG.debug("Invalid subscription filter '{}' from {}: {}", s.filter(), client.clientId,
+                        invalid == null ? "shared subscriptions not supported" : invalid);
+                codes.add(client.version.isV5()
+                        ? invalid == null ? ReasonCode.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED : ReasonCode.TOPIC_FILTER_INVALID
+                        : ReasonCode.V3_SUBSCRIPTION_FAILURE);
+                continue;
+            }
+            boolean existed = session.subscribe(s.filter(), new SubscriberOptions(s.options(), subscriptionId));
+            ProtocolLog.LOG.debug("{} {} {}", client.clientId, qos.value(), s.filter());
+            codes.add(qos.value());
+            int handling = s.options().retainHandling();
+            if (handling == 0 || handling == 1 && !existed) {
+                sendRetained.add(s);
+            }
+        }
+        ProtocolLog.sending(client.clientId, "SUBACK");
+        client.write(new SubAck(subscribe.packetId(), codes, Properties.EMPTY));
+        List<Integer> ids = subscriptionId > 0 ? List.of(subscriptionId) : List.of();
+        for (Subscription s : sendRetained) {
+            QoS granted = s.options().qos();
+            client.core.retained().match(s.filter(), m ->
+                    session.deliver(new Delivery(m, QoS.min(m.qos(), granted), true, ids)));
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package io.starling.broker.core.session;
+
+import io.starling.broker.core.routing.Delivery;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+
+/**
+ * Outgoing QoS 1 and 2 messages sent to a client and not yet acknowledged, keyed by packet id, in
+ * the order they were sent (the order they are re-sent in on reconnect, MQTT-4.4.0-1).
+ *
+ * <p>Threading: owned by the session's event loop. Ownership: each entry owns its delivery's
+ * message reference until the entry is removed or, for QoS 2, until PUBREC (after which only the
+ * packet id is needed to send PUBREL).
+ */
+public final class InflightWindow {
+
+    /** Where an outgoing message stands in its flow. */
+    public enum Stage { AWAITING_PUBACK, AWAITING_PUBREC, AWAITING_PUBCOMP }
+
+    /** One unacknowledged message; {@code delivery} is null once PUBREC released it. */
+    public static final class Entry {
+        final int packetId;
+        Delivery delivery;
+        Stage stage;
+
+        Entry(int packetId, Delivery delivery, Stage stage) {
+            this.packetId = packetId;
+            this.delivery = delivery;
+            this.stage = stage;
+        }
+
+        public int packetId() {
+            return packetId;
+        }
+
+        public Delivery delivery() {
+            return delivery;
+        }
+
+        public Stage stage() {
+            return stage;
+        }
+    }
+
+    private final LinkedHashMap<Integer, Entry> entries = new LinkedHashMap<>();
+    private int nextPacketId = 1;
+
+    public int size() {
+        return entries.size();
+    }
+
+    public boolean contains(int packetId) {
+        return entries.containsKey(packetId);
+    }
+
+    public Entry get(int packetId) {
+        return entries.get(packetId);
+    }
+
+    public Collection<Entry> entries() {
+        return entries.values();
+    }
+
+    /**
+     * Adds a delivery under a fresh packet id that no inflight message uses (MQTT-2.3.1-2);
+     * callers keep the window below 65,535 entries so a free id always exists.
+     */
+    public Entry add(Delivery delivery, Stage stage) {
+        int id = nextPacketId;
+        while (entries.containsKey(id)) {
+            id = id == 0xFFFF ? 1 : id + 1;
+        }
+        nextPacketId = id == 0xFFFF ? 1 : id + 1;
+        Entry e = new Entry(id, delivery, stage);
+        entries.put(id, e);
+        return e;
+    }
+
+    /** Removes an entry and releases its message. Returns false when no such packet id is inflight. */
+    public boolean remove(int packetId) {
+        Entry e = entries.remove(packetId);
+        if (e == null) {
+            return false;
+        }
+        if (e.delivery != null) {
+            e.delivery.message().release();
+        }
+        return true;
+    }
+
+    /** QoS 2 after PUBREC: the message is delivered, only the id awaits PUBCOMP. */
+    public boolean received(int packetId) {
+        Entry e = entries.get(packetId);
+        if (e == null || e.stage != Stage.AWAITING_PUBREC) {
+            return e != null && e.stage == Stage.AWAITING_PUBCOMP; // a repeated PUBREC is answered again
+        }
+        e.stage = Stage.AWAITING_PUBCOMP;
+        e.delivery.message().release();
+        e.delivery = null;
+        return true;
+    }
+
+    /** Releases every entry's message and empties the window. */
+    public void clear() {
+        for (Entry e : entries.values()) {
+            if (e.delivery != null) {
+                e.delivery.message().release();
+            }
+        }
+        entries.clear();
+    }
+}

@@ -1,0 +1,27 @@
+package io.starling.broker.core.store;
+
+import io.starling.broker.core.routing.Message;
+import java.util.function.Consumer;
+
+/**
+ * Retained messages, one per topic (MQTT 3.1.1 §3.3.1.3).
+ *
+ * <p>Threading: called from every event loop; implementations are thread-safe. Ownership: {@link #put}
+ * takes over the caller's reference to the message; the store releases the message it replaces or
+ * removes. {@link #match} hands each message to the visitor with a reference the visitor must
+ * release.
+ */
+public interface RetainedStore extends AutoCloseable {
+
+    /** Stores {@code message} as the retained message of its topic, or deletes it when the payload is empty. */
+    void put(Message message);
+
+    /** Visits the retained messages whose topics match {@code filter}, each retained for the visitor. */
+    void match(String filter, Consumer<Message> visitor);
+
+    int size();
+
+    /** Releases every stored message. */
+    @Override
+    void close();
+}

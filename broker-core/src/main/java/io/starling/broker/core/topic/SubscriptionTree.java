@@ -1,0 +1,303 @@
+package io.starling.broker.core.topic;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.BiConsumer;
+
+/**
+ * The subscriptions of the broker, as a trie of topic levels, answering "who is subscribed to this
+ * topic name?" (MQTT 3.1.1 / 5.0 §4.7).
+ *
+ * <p><b>Shape.</b> Each node is one filter level. Literal levels are children keyed by the level
+ * string; {@code +} and {@code #} have their own fields, so matching a topic level costs one hash
+ * lookup plus two field reads, whatever the number of subscriptions (the layout of nats-server's
+ * {@code sublist.go}: {@code level{nodes, pwc, fwc}}). A node holds the subscribers whose filter
+ * ends there, each with an opaque value {@code V} (the subscription options).
+ *
+ * <p><b>{@code $} topics.</b> Filters whose first level starts with {@code $} live under their own
+ * root, and so do the topics matched against them. That root never has wildcard children, so a
+ * filter starting with {@code +} or {@code #} cannot match {@code $SYS/...} [MQTT-4.7.2-1] without
+ * any check on the hot path.
+ *
+ * <p><b>Depth.</b> Every walk is iterative (a frontier of nodes per level, not recursion), so a
+ * topic or filter with tens of thousands of levels costs time, not stack. Callers still cap levels
+ * ({@link TopicName#invalidReason}, {@link TopicFilter#invalidReason}) to bound that time.
+ *
+ * <p><b>Pruning.</b> {@link #unsubscribe} removes nodes left without subscribers or children, so
+ * memory follows the live subscriptions, not their history.
+ *
+ * <p><b>Threading.</b> Safe for use from any thread: a {@link ReentrantReadWriteLock} guards the
+ * whole trie. {@link #match} takes the read lock, so matches on several event loops run in parallel;
+ * {@link #subscribe} and {@link #unsubscribe} take the write lock and are exclusive. The visitor
+ * runs under the read lock: it must be short (collect, don't write to the network) and must not
+ * call {@code subscribe}/{@code unsubscribe} on this tree (a read lock cannot be upgraded; it would
+ * deadlock). This is the simplest correct design; DESIGN.md's lock-free read path (copy-on-write
+ * or a generation-checked cache) replaces it when a benchmark asks for it, behind the same API.
+ *
+ * <p>Shared subscriptions ({@code $share/...}) are resolved by the broker above this tree, which
+ * subscribes the inner filter; a {@code $share/...} string given here is just a literal filter.
+ *
+ * @param <S> the subscriber key (the broker uses its session); compared with equals/hashCode
+ * @param <V> the subscription's value (options), opaque to the tree; never null
+ */
+public final class SubscriptionTree<S, V> {
+
+    private static final String PLUS = "+";
+    private static final String HASH = "#";
+
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final Node<S, V> root = new Node<>(null, null);
+    private final Node<S, V> dollarRoot = new Node<>(null, null);
+    private int size; // guarded by lock
+
+    /**
+     * Adds {@code subscriber} on {@code filter}, or replaces its value if it already has that
+     * exact filter [MQTT-3.8.4-3].
+     *
+     * @return the previous value, or {@code null} if this is a new subscription
+     * @throws IllegalArgumentException if {@code filter} is not a valid topic filter
+     */
+    public V subscribe(String filter, S subscriber, V value) {
+        Objects.requireNonNull(subscriber, "subscriber");
+        Objects.requireNonNull(value, "value");
+        String reason = TopicFilter.invalidReason(filter, Integer.MAX_VALUE);
+        if (reason != null) {
+            throw new IllegalArgumentException(reason + ": " + filter);
+        }
+        lock.writeLock().lock();
+        try {
+            Node<S, V> node = rootFor(filter);
+            int from = 0;
+            while (true) {
+                int slash = filter.indexOf('/', from);
+                int end = slash < 0 ? filter.length() : slash;
+                node = node.childOrCreate(filter.substring(from, end));
+                if (slash < 0) {
+                    break;
+                }
+                from = slash + 1;
+            }
+            if (node.subscribers == null) {
+                node.subscribers = new HashMap<>(4);
+            }
+            V previous = node.subscribers.put(subscriber, value);
+            if (previous == null) {
+                size++;
+            }
+            return previous;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Removes {@code subscriber}'s subscription on exactly {@code filter} (no wildcard matching:
+     * UNSUBSCRIBE names filters, [MQTT-3.10.4-1]) and prunes nodes left empty.
+     *
+     * @return whether there was such a subscription
+     */
+    public boolean unsubscribe(String filter, S subscriber) {
+        lock.writeLock().lock();
+        try {
+            Node<S, V> node = rootFor(filter);
+            int from = 0;
+            while (node != null) {
+                int slash = filter.indexOf('/', from);
+                int end = slash < 0 ? filter.length() : slash;
+                node = node.child(filter.substring(from, end));
+                if (slash < 0) {
+                    break;
+                }
+                from = slash + 1;
+            }
+            if (node == null || node.subscribers == null || node.subscribers.remove(subscriber) == null) {
+                return false;
+            }
+            size--;
+            if (node.subscribers.isEmpty()) {
+                node.subscribers = null;
+            }
+            // Walk up while the node holds nothing; roots have no parent and are never removed.
+            while (node.parent != null && node.isEmpty()) {
+                node.parent.removeChild(node.level);
+                node = node.parent;
+            }
+            return true;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Calls {@code visitor} once per (subscriber, filter) pair whose filter matches {@code topic};
+     * a subscriber with several matching filters is visited once per filter, and the caller
+     * merges (highest QoS, subscription identifiers). The order of visits is unspecified.
+     *
+     * <p>{@code topic} should be a valid topic name (see {@link TopicName#invalidReason}); the
+     * visitor runs under the read lock (see the class notes).
+     */
+    public void match(String topic, BiConsumer<? super S, ? super V> visitor) {
+        lock.readLock().lock();
+        try {
+            // Frontier walk: 'current' holds every node whose filter prefix matches the topic
+            // levels consumed so far. Each node has a unique path, so nothing is visited twice.
+            ArrayList<Node<S, V>> current = new ArrayList<>(4);
+            ArrayList<Node<S, V>> next = new ArrayList<>(4);
+            current.add(TopicName.isSystem(topic) ? dollarRoot : root);
+            int from = 0;
+            while (true) {
+                int slash = topic.indexOf('/', from);
+                int end = slash < 0 ? topic.length() : slash;
+                String level = null; // cut only if some node has literal children
+                for (int i = 0, n = current.size(); i < n; i++) {
+                    Node<S, V> node = current.get(i);
+                    if (node.hash != null) {
+                        visitAll(node.hash, visitor); // '#' takes this level and all after it
+                    }
+                    if (node.children != null) {
+                        if (level == null) {
+                            level = topic.substring(from, end);
+                        }
+                        Node<S, V> child = node.children.get(level);
+                        if (child != null) {
+                            next.add(child);
+                        }
+                    }
+                    if (node.plus != null) {
+                        next.add(node.plus);
+                    }
+                }
+                ArrayList<Node<S, V>> swap = current;
+                current = next;
+                next = swap;
+                next.clear();
+                if (current.isEmpty()) {
+                    return;
+                }
+                if (slash < 0) {
+                    break;
+                }
+                from = slash + 1;
+            }
+            for (int i = 0, n = current.size(); i < n; i++) {
+                Node<S, V> node = current.get(i);
+                visitAll(node, visitor);
+                if (node.hash != null) {
+                    visitAll(node.hash, visitor); // "a/#" also matches "a" [MQTT-4.7.1-2]
+                }
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The number of (filter, subscriber) subscriptions. */
+    public int size() {
+        lock.readLock().lock();
+        try {
+            return size;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The number of nodes below the roots, counted by walking the trie; for pruning tests. */
+    int nodeCount() {
+        lock.readLock().lock();
+        try {
+            int count = 0;
+            ArrayDeque<Node<S, V>> todo = new ArrayDeque<>();
+            todo.add(root);
+            todo.add(dollarRoot);
+            while (!todo.isEmpty()) {
+                Node<S, V> node = todo.poll();
+                if (node.children != null) {
+                    todo.addAll(node.children.values());
+                }
+                if (node.plus != null) {
+                    todo.add(node.plus);
+                }
+                if (node.hash != null) {
+                    todo.add(node.hash);
+                }
+                if (node.parent != null) {
+                    count++;
+                }
+            }
+            return count;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private Node<S, V> rootFor(String filter) {
+        return TopicName.isSystem(filter) ? dollarRoot : root;
+    }
+
+    private static <S, V> void visitAll(Node<S, V> node, BiConsumer<? super S, ? super V> visitor) {
+        if (node.subscribers != null) {
+            for (Map.Entry<S, V> e : node.subscribers.entrySet()) {
+                visitor.accept(e.getKey(), e.getValue());
+            }
+        }
+    }
+
+    /** One filter level. All fields are guarded by the tree's lock; empty collections are null. */
+    private static final class Node<S, V> {
+        final Node<S, V> parent;
+        final String level; // the key in parent: a literal level, PLUS or HASH
+        HashMap<String, Node<S, V>> children;
+        Node<S, V> plus;
+        Node<S, V> hash;
+        HashMap<S, V> subscribers;
+
+        Node(Node<S, V> parent, String level) {
+            this.parent = parent;
+            this.level = level;
+        }
+
+        Node<S, V> child(String level) {
+            if (PLUS.equals(level)) {
+                return plus;
+            }
+            if (HASH.equals(level)) {
+                return hash;
+            }
+            return children == null ? null : children.get(level);
+        }
+
+        Node<S, V> childOrCreate(String level) {
+            if (PLUS.equals(level)) {
+                return plus != null ? plus : (plus = new Node<>(this, PLUS));
+            }
+            if (HASH.equals(level)) {
+                return hash != null ? hash : (hash = new Node<>(this, HASH));
+            }
+            if (children == null) {
+                children = new HashMap<>(4);
+            }
+            return children.computeIfAbsent(level, l -> new Node<>(this, l));
+        }
+
+        void removeChild(String level) {
+            if (PLUS.equals(level)) {
+                plus = null;
+            } else if (HASH.equals(level)) {
+                hash = null;
+            } else if (children != null) {
+                children.remove(level);
+                if (children.isEmpty()) {
+                    children = null;
+                }
+            }
+        }
+
+        boolean isEmpty() {
+            return subscribers == null && children == null && plus == null && hash == null;
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package io.starling.broker.server;
+
+import ch.qos.logback.classic.Level;
+import io.starling.broker.config.BrokerConfig;
+import io.starling.broker.config.ConfigException;
+import io.starling.broker.config.ConfigFile;
+import io.starling.broker.config.ListenerConfig;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code starling broker}: runs the broker in the foreground with mosquitto's options. */
+@Command(name = "broker", mixinStandardHelpOptions = true, description = "Run the MQTT broker (mosquitto's options).")
+final class BrokerCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger("io.starling.broker");
+
+    @Option(names = {"-c", "--config-file"}, paramLabel = "FILE", description = "mosquitto.conf-style configuration file.")
+    Path configFile;
+
+    @Option(names = {"-p", "--port"}, paramLabel = "PORT",
+            description = "Listen on this port instead (like mosquitto -p). Repeatable.")
+    List<Integer> ports;
+
+    @Option(names = {"-v", "--verbose"}, description = "Verbose logging: every packet in and out.")
+    boolean verbose;
+
+    @Option(names = {"-d", "--daemon"}, description = "Accepted for mosquitto compatibility; run under a service manager instead.")
+    boolean daemon;
+
+    @Override
+    public Integer call() throws Exception {
+        if (verbose) {
+            ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.DEBUG);
+            ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.netty")).setLevel(Level.INFO);
+        }
+        BrokerConfig config = BrokerConfig.defaults();
+        if (configFile != null) {
+            try {
+                config = ConfigFile.read(configFile);
+            } catch (ConfigException e) {
+                System.err.println(e.getMessage());
+                return 3;
+            }
+            config.warnings().forEach(LOG::warn);
+            LOG.info("Config loaded from {}.", configFile);
+        } else {
+            LOG.info("Using default config.");
+        }
+        if (ports != null && !ports.isEmpty()) {
+            // Without a config file mosquitto 2 stays local-only, -p included; with one, -p listens everywhere.
+            String address = configFile == null ? "127.0.0.1" : null;
+            config = config.withListeners(ports.stream().map(p -> new ListenerConfig(p, address)).toList());
+        }
+        if (daemon) {
+            LOG.warn("-d is ignored: Starling runs in the foreground; use a service manager to run it in the background.");
+        }
+        LOG.info("Starling version 0.1.0 starting.");
+        Broker broker;
+        try {
+            broker = Broker.start(config);
+        } catch (Exception e) {
+            LOG.error("Error: unable to start: {}", e.toString());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            broker.close();
+            stopped.countDown();
+        }, "starling-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}

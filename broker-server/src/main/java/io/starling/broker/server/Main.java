@@ -1,0 +1,36 @@
+package io.starling.broker.server;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code starling} command: {@code starling [broker] [options]}. */
+@Command(name = "starling", mixinStandardHelpOptions = true, version = "Starling 0.1.0",
+        description = "Starling, an MQTT broker compatible with Mosquitto.",
+        subcommands = {BrokerCommand.class})
+public final class Main implements java.util.concurrent.Callable<Integer> {
+
+    public static void main(String[] args) {
+        // "starling -p 1884" means "starling broker -p 1884", as "mosquitto -p 1884" does.
+        boolean hasSubcommand = args.length > 0 && !args[0].startsWith("-");
+        String[] full = args;
+        if (!hasSubcommand) {
+            full = new String[args.length + 1];
+            full[0] = "broker";
+            System.arraycopy(args, 0, full, 1, args.length);
+        }
+        if (args.length == 1 && (args[0].equals("-h") || args[0].equals("--help") || args[0].equals("-V")
+                || args[0].equals("--version"))) {
+            full = args;
+        }
+        int code = new CommandLine(new Main()).execute(full);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    @Override
+    public Integer call() {
+        new CommandLine(this).usage(System.out);
+        return 0;
+    }
+}

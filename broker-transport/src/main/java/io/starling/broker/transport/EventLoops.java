@@ -1,0 +1,88 @@
+package io.starling.broker.transport;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.starling.broker.core.routing.LoopOutbox;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The broker's event loops (epoll where the platform has it, NIO elsewhere) and the
+ * {@link LoopOutbox} of each. Every connection, and the session attached to it, lives on one of the
+ * worker loops.
+ */
+public final class EventLoops implements AutoCloseable {
+    private final EventLoopGroup acceptors;
+    private final EventLoopGroup workers;
+    private final Class<? extends ServerChannel> serverChannel;
+    private final Map<EventExecutor, LoopOutbox> outboxes = new IdentityHashMap<>();
+    private final ChannelGroup connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
+
+    public EventLoops(int workerThreads) {
+        if (Epoll.isAvailable()) {
+            acceptors = new EpollEventLoopGroup(1, new DefaultThreadFactory("starling-accept"));
+            workers = new EpollEventLoopGroup(workerThreads, new DefaultThreadFactory("starling-io"));
+            serverChannel = EpollServerSocketChannel.class;
+        } else {
+            acceptors = new NioEventLoopGroup(1, new DefaultThreadFactory("starling-accept"));
+            workers = new NioEventLoopGroup(workerThreads, new DefaultThreadFactory("starling-io"));
+            serverChannel = NioServerSocketChannel.class;
+        }
+        for (EventExecutor loop : workers) {
+            outboxes.put(loop, new LoopOutbox(loop));
+        }
+    }
+
+    public boolean isEpoll() {
+        return serverChannel == EpollServerSocketChannel.class;
+    }
+
+    EventLoopGroup acceptors() {
+        return acceptors;
+    }
+
+    EventLoopGroup workers() {
+        return workers;
+    }
+
+    Class<? extends ServerChannel> serverChannel() {
+        return serverChannel;
+    }
+
+    LoopOutbox outboxOf(EventExecutor loop) {
+        return outboxes.get(loop);
+    }
+
+    /** Every open client connection; a closed one leaves the group by itself. */
+    ChannelGroup connections() {
+        return connections;
+    }
+
+    /** Closes every client connection (their wills are published as for any lost connection). */
+    public void closeConnections() {
+        connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+
+    /** Any worker loop's outbox, for work that belongs to no connection. */
+    public LoopOutbox anyOutbox() {
+        return outboxes.values().iterator().next();
+    }
+
+    @Override
+    public void close() {
+        closeConnections();
+        acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

@@ -1,0 +1,11 @@
+package io.starling.broker.transport;
+
+/** Names of the handlers in a connection's pipeline, so that code finds them by constant, not by string. */
+final class HandlerNames {
+    private HandlerNames() {
+    }
+
+    static final String IDLE = "idle";
+    static final String DECODER = "mqttDecoder";
+    static final String CLIENT = "client";
+}
