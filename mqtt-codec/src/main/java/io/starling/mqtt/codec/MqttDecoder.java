@@ -69,57 +69,54 @@ public final class MqttDecoder {
         if (failure != null) {
             return failure;
         }
-        int start = in.readerIndex();
-        int limit = in.writerIndex();
-        if (start >= limit) {
-            return NeedMoreData.INSTANCE;
-        }
-        int first = in.getUnsignedByte(start);
-        PacketType type = PacketType.of(first >>> 4);
-        int flags = first & 0x0F;
-        if (type == PacketType.AUTH && version != MqttVersion.MQTT_5) {
-            return fail(ReasonCode.PROTOCOL_ERROR, "AUTH outside MQTT 5.0", type);
-        }
-        String badHeader = checkFixedHeader(type, flags);
-        if (badHeader != null) {
-            return fail(ReasonCode.MALFORMED_PACKET, badHeader, type);
-        }
-
-        int remaining = 0;
-        int index = start + 1;
-        for (int shift = 0; ; shift += 7) {
-            if (shift == 28) {
-                return fail(ReasonCode.MALFORMED_PACKET, "remaining length longer than four bytes", type);
-            }
-            if (index >= limit) {
+        PacketType type = null;
+        try {
+            int start = in.readerIndex();
+            int limit = in.writerIndex();
+            if (start >= limit) {
                 return NeedMoreData.INSTANCE;
             }
-            int digit = in.getUnsignedByte(index++);
-            remaining |= (digit & 0x7F) << shift;
-            if ((digit & 0x80) == 0) {
-                break;
-            }
-        }
-        long size = (long) (index - start) + remaining;
-        if (size > maxPacketSize) {
-            return fail(ReasonCode.PACKET_TOO_LARGE, type + " of " + size + " bytes exceeds the maximum packet size "
-                    + maxPacketSize, type);
-        }
-        if (limit - index < remaining) {
-            return NeedMoreData.INSTANCE;
-        }
+            int first = in.getUnsignedByte(start);
+            type = PacketType.of(first >>> 4);
+            int flags = first & 0x0F;
+            checkFixedHeader(type, flags);
 
-        int end = index + remaining;
-        Packet packet;
-        try {
-            packet = decodeBody(type, flags, new WireReader(in, index, end));
+            int remaining = 0;
+            int index = start + 1;
+            for (int shift = 0; ; shift += 7) {
+                if (shift == 28) {
+                    throw malformed("remaining length longer than four bytes");
+                }
+                if (index >= limit) {
+                    return NeedMoreData.INSTANCE;
+                }
+                int digit = in.getUnsignedByte(index++);
+                remaining |= (digit & 0x7F) << shift;
+                if ((digit & 0x80) == 0) {
+                    if (digit == 0 && shift > 0) {
+                        throw malformed("remaining length not in the fewest bytes");
+                    }
+                    break;
+                }
+            }
+            long size = (long) (index - start) + remaining;
+            if (size > maxPacketSize) {
+                throw new MalformedPacketException(ReasonCode.PACKET_TOO_LARGE,
+                        type + " of " + size + " bytes exceeds the maximum packet size " + maxPacketSize);
+            }
+            if (limit - index < remaining) {
+                return NeedMoreData.INSTANCE;
+            }
+            int end = index + remaining;
+            Packet packet = decodeBody(type, flags, new WireReader(in, index, end));
+            in.readerIndex(end);
+            return packet;
         } catch (MalformedPacketException e) {
             return fail(e.reasonCode(), e.getMessage(), type);
         } catch (RuntimeException e) {
-            return fail(ReasonCode.MALFORMED_PACKET, "cannot decode " + type + ": " + e, type);
+            return fail(ReasonCode.MALFORMED_PACKET, "cannot decode " + (type == null ? "packet" : type) + ": " + e,
+                    type);
         }
-        in.readerIndex(end);
-        return packet;
     }
 
     private Malformed fail(int reasonCode, String reason, PacketType type) {
@@ -127,25 +124,32 @@ public final class MqttDecoder {
         return failure;
     }
 
-    /** The fixed header rules of 3.1.1 §2.2.2 / 5.0 §2.1.3; returns what is wrong, or null. */
-    private static String checkFixedHeader(PacketType type, int flags) {
+    /** The fixed header rules of 3.1.1 §2.2.2 and 5.0 §2.1.3, plus AUTH only in 5.0. */
+    private void checkFixedHeader(PacketType type, int flags) {
         switch (type) {
             case RESERVED:
-                return "reserved packet type 0";
+                throw malformed("reserved packet type 0");
+            case AUTH:
+                if (version != MqttVersion.MQTT_5) {
+                    throw protocolError("AUTH outside MQTT 5.0");
+                }
+                break;
             case PUBLISH:
                 int qos = (flags >> 1) & 0x03;
                 if (qos == 3) {
-                    return "PUBLISH with QoS 3";
+                    throw malformed("PUBLISH with QoS 3");
                 }
                 if (qos == 0 && (flags & 0x08) != 0) {
-                    return "PUBLISH with QoS 0 and DUP set";
+                    throw malformed("PUBLISH with QoS 0 and DUP set");
                 }
-                return null;
+                return;
             default:
                 break;
         }
-        return flags == type.requiredFlags() ? null
-                : String.format("%s with fixed header flags 0x%X, must be 0x%X", type, flags, type.requiredFlags());
+        if (flags != type.requiredFlags()) {
+            throw malformed(String.format("%s with fixed header flags 0x%X, must be 0x%X", type, flags,
+                    type.requiredFlags()));
+        }
     }
 
     private Packet decodeBody(PacketType type, int flags, WireReader r) {

@@ -71,14 +71,15 @@ public final class MqttEncoder {
     }
 
     private static ByteBuf encodePublish(ByteBufAllocator alloc, Publish p, MqttVersion v) {
-        int header = publishHeaderLength(p, v);
+        int topicLength = Utf8.encodedLength(p.topic());
+        int header = publishHeaderLength(p, topicLength, v);
         int remaining = checkRemaining((long) header + p.payload().readableBytes());
         ByteBuf out = alloc.buffer(1 + VariableByteInteger.size(remaining) + header);
         try {
             out.writeByte(PacketType.PUBLISH.value() << 4 | (p.dup() ? 0x08 : 0) | p.qos().value() << 1
                     | (p.retain() ? 0x01 : 0));
             VariableByteInteger.write(out, remaining);
-            Utf8.write(out, p.topic());
+            Utf8.write(out, p.topic(), topicLength);
             if (p.qos() != QoS.AT_MOST_ONCE) {
                 out.writeShort(p.packetId());
             }
@@ -97,11 +98,12 @@ public final class MqttEncoder {
         return composite;
     }
 
-    private static int publishHeaderLength(Publish p, MqttVersion v) {
+    /** Everything but the fixed header and the payload: topic, packet identifier, properties. */
+    private static int publishHeaderLength(Publish p, int topicLength, MqttVersion v) {
         if (p.dup() && p.qos() == QoS.AT_MOST_ONCE) {
             throw new IllegalArgumentException("DUP must be 0 for a QoS 0 PUBLISH");
         }
-        return 2 + Utf8.encodedLength(p.topic()) + (p.qos() == QoS.AT_MOST_ONCE ? 0 : 2)
+        return 2 + topicLength + (p.qos() == QoS.AT_MOST_ONCE ? 0 : 2)
                 + (v.isV5() ? PropertiesCodec.size(p.properties(), PacketType.PUBLISH, false) : 0);
     }
 
@@ -126,7 +128,8 @@ public final class MqttEncoder {
             }
             case PUBLISH: {
                 Publish p = (Publish) packet;
-                length = (long) publishHeaderLength(p, v) + p.payload().readableBytes();
+                length = (long) publishHeaderLength(p, Utf8.encodedLength(p.topic()), v)
+                        + p.payload().readableBytes();
                 break;
             }
             case PUBACK: {

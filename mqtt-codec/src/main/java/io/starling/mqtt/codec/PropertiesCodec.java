@@ -38,8 +38,11 @@ final class PropertiesCodec {
         while (r.index() < end) {
             int code = r.readVariableByteInteger("property identifier");
             PropertyId id = PropertyId.of(code);
-            if (id == null || !(will ? id.allowedInWill() : id.allowedIn(packet))) {
-                throw malformed(String.format("property 0x%02X not allowed in %s", code, where(packet, will)));
+            if (id == null) {
+                throw malformed(String.format("undefined property 0x%02X in %s", code, where(packet, will)));
+            }
+            if (!(will ? id.allowedInWill() : id.allowedIn(packet))) {
+                throw malformed(id + " not allowed in " + where(packet, will));
             }
             long bit = 1L << id.id();
             if ((seen & bit) != 0 && (!id.repeatable() || id == PropertyId.SUBSCRIPTION_IDENTIFIER

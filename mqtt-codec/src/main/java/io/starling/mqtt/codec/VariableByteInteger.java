@@ -4,7 +4,8 @@ import io.netty.buffer.ByteBuf;
 
 /**
  * The Variable Byte Integer of 5.0 §1.5.5 (the Remaining Length of 3.1.1 §2.2.3): seven bits per byte,
- * least significant group first, the high bit set on every byte but the last, at most four bytes.
+ * least significant group first, the high bit set on every byte but the last, at most four bytes,
+ * and no more bytes than the value needs [MQTT-1.5.5-1] (so a last byte of 0 after others is refused).
  * Reading lives in {@link WireReader} and in the fixed-header parse of {@link MqttDecoder}.
  */
 final class VariableByteInteger {

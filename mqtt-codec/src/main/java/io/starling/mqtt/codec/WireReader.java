@@ -73,6 +73,9 @@ final class WireReader {
             int digit = readUnsignedByte(field);
             value |= (digit & 0x7F) << shift;
             if ((digit & 0x80) == 0) {
+                if (digit == 0 && shift > 0) {
+                    throw malformed(field + " not in the fewest bytes");
+                }
                 return value;
             }
         }
@@ -87,7 +90,7 @@ final class WireReader {
         return s;
     }
 
-    /** Binary data (§1.5.6 / 3.1.1 §1.5.3's byte fields): two-byte length, then the bytes. */
+    /** Binary Data (5.0 §1.5.6; will message and password in 3.1.1 §3.1.3): two-byte length, then bytes. */
     byte[] readBinary(String field) {
         int length = readUnsignedShort(field);
         need(length, field);

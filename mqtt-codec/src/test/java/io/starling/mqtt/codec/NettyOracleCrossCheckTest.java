@@ -2,6 +2,7 @@ package io.starling.mqtt.codec;
 
 import static io.starling.mqtt.codec.Packets.canonical;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -83,9 +84,7 @@ class NettyOracleCrossCheckTest {
     void packetsWithoutProperties_encodeToNettysBytes(MqttVersion v, String name) {
         Packet packet = OracleSamples.build(name, v);
         try {
-            if (Packets.hasProperties(packet)) {
-                return;
-            }
+            assumeFalse(Packets.hasProperties(packet), "properties: Netty writes them in another order");
             ByteBuf ours = MqttEncoder.encode(ALLOC, packet, v);
             EmbeddedChannel channel = channel(v);
             channel.writeOutbound(NettyMessages.toNetty(packet, v));
