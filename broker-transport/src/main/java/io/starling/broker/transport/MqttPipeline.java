@@ -6,7 +6,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.BrokerSettings;
-import io.starling.mqtt.codec.MqttDecoder;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -15,9 +14,6 @@ import java.util.concurrent.TimeUnit;
  * feeds the core. Transports (TLS, WebSocket) add their own handlers in front of it.
  */
 final class MqttPipeline extends ChannelInitializer<Channel> {
-    /** A client may not send a CONNECT larger than this before it is authenticated. */
-    static final int MAX_CONNECT_PACKET_SIZE = 1 << 20;
-
     private final BrokerCore core;
     private final EventLoops loops;
 
@@ -32,8 +28,7 @@ final class MqttPipeline extends ChannelInitializer<Channel> {
         BrokerSettings settings = core.settings();
         ChannelPipeline p = ch.pipeline();
         p.addLast(HandlerNames.IDLE, new IdleStateHandler(settings.connectTimeoutSeconds(), 0, 0, TimeUnit.SECONDS));
-        MqttDecoder decoder = new MqttDecoder(settings.maxPacketSize());
-        p.addLast(HandlerNames.DECODER, new MqttFrameDecoder(decoder));
+        p.addLast(HandlerNames.DECODER, new MqttFrameDecoder(settings.maxPacketSize()));
         p.addLast(HandlerNames.CLIENT, new ClientChannelHandler(core, loops.outboxOf(ch.eventLoop())));
     }
 }

@@ -1,0 +1,111 @@
+package io.starling.broker.server.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged broker as users run it: {@code java -jar starling.jar -p PORT -v}, a separate process
+ * that logs in mosquitto's words and shuts down cleanly on SIGTERM.
+ */
+class BrokerProcessIT {
+    private Process broker;
+
+    @AfterEach
+    void stop() {
+        if (broker != null && broker.isAlive()) {
+            broker.destroyForcibly();
+        }
+    }
+
+    @Test
+    void verboseBroker_logsConnectionsAndPacketsInMosquittoWords_andStopsCleanlyOnSigterm(@TempDir Path dir)
+            throws Exception {
+        int port = freePort();
+        Path log = dir.resolve("starling.log");
+        broker = new ProcessBuilder("java", "-jar", System.getProperty("starling.jar"), "-p", String.valueOf(port), "-v")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        awaitLog(log, "Opening ipv4 listen socket on port " + port + ".");
+
+        String url = "tcp://127.0.0.1:" + port;
+        MqttClient sub = new MqttClient(url, "it-sub", new MemoryPersistence());
+        CountDownLatch received = new CountDownLatch(1);
+        CountDownLatch lost = new CountDownLatch(1);
+        sub.setCallback(new MqttCallback() {
+            @Override
+            public void connectionLost(Throwable cause) {
+                lost.countDown();
+            }
+
+            @Override
+            public void messageArrived(String topic, MqttMessage message) {
+                received.countDown();
+            }
+
+            @Override
+            public void deliveryComplete(IMqttDeliveryToken token) {
+            }
+        });
+        MqttConnectOptions options = new MqttConnectOptions();
+        options.setKeepAliveInterval(60);
+        options.setAutomaticReconnect(false);
+        sub.connect(options);
+        sub.subscribe("a/b", 1);
+        MqttClient pub = new MqttClient(url, "it-pub", new MemoryPersistence());
+        pub.connect(options);
+        pub.publish("a/b", "hello".getBytes(StandardCharsets.UTF_8), 1, false);
+        pub.disconnect();
+        pub.close();
+        assertThat(received.await(5, TimeUnit.SECONDS)).isTrue();
+
+        broker.destroy(); // SIGTERM
+        assertThat(broker.waitFor(10, TimeUnit.SECONDS)).as("broker exits after SIGTERM").isTrue();
+        assertThat(lost.await(5, TimeUnit.SECONDS)).as("subscriber is disconnected at shutdown").isTrue();
+        sub.close();
+
+        String text = Files.readString(log);
+        assertThat(text)
+                .containsPattern("(?m)^\\d+: New connection from 127\\.0\\.0\\.1:\\d+ on port " + port + "\\.$")
+                .containsPattern("(?m)^\\d+: New client connected from 127\\.0\\.0\\.1:\\d+ as it-sub \\(p2, c1, k60\\)\\.$")
+                .containsPattern("(?m)^\\d+: Sending CONNACK to it-sub \\(0, 0\\)$")
+                .containsPattern("(?m)^\\d+: Received PUBLISH from it-pub \\(d0, q1, r0, m1, 'a/b', \\.\\.\\. \\(5 bytes\\)\\)$")
+                .containsPattern("(?m)^\\d+: Sending PUBLISH to it-sub \\(d0, q1, r0, m1, 'a/b', \\.\\.\\. \\(5 bytes\\)\\)$")
+                .containsPattern("(?m)^\\d+: Sending PUBACK to it-pub \\(m1, rc0\\)$")
+                .containsPattern("(?m)^\\d+: Client it-pub disconnected\\.$")
+                .contains("Starling shutting down.");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private void awaitLog(Path log, String line) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(log) && Files.readString(log).contains(line)) {
+                return;
+            }
+            assertThat(broker.isAlive()).as("broker process is running; log:\n%s",
+                    Files.exists(log) ? Files.readString(log) : "").isTrue();
+            Thread.sleep(50);
+        }
+        throw new AssertionError("broker did not log '" + line + "' in 30 s:\n" + Files.readString(log));
+    }
+}
