@@ -61,8 +61,15 @@ public final class BrokerCore implements AutoCloseable {
         return drops;
     }
 
+    /**
+     * Releases every message the broker still holds: retained ones, and those queued or inflight for
+     * sessions. Call only once the event loops have stopped, since sessions belong to them.
+     */
     @Override
     public void close() {
+        for (Session s : sessions.all()) {
+            s.end();
+        }
         retained.close();
     }
 }

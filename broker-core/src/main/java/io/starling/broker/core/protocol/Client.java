@@ -38,7 +38,8 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
     /** Packets that arrived while a takeover moved the session here; replayed once connected. */
     final ArrayDeque<Packet> pending = new ArrayDeque<>();
     private boolean flushMarked;
-    private boolean closeLogged;
+    /** Set when the broker closed the connection itself and logged why; nothing read afterwards counts. */
+    private boolean closing;
 
     public Client(BrokerCore core, Connection connection, LoopOutbox outbox) {
         this.core = core;
@@ -58,6 +59,12 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
     // ---- events from the transport ----
 
     public void onPacket(Packet packet) {
+        if (closing) {
+            // We closed the connection (DISCONNECT, violation, timeout): packets read after that in
+            // the same batch are dropped, as the closed socket would have dropped them (MQTT-3.14.4-2).
+            release(packet);
+            return;
+        }
         switch (state) {
             case AWAITING_CONNECT:
                 if (packet instanceof Connect c) {
@@ -94,7 +101,7 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
                 ProtocolLog.received(clientId, "DISCONNECT");
                 will = null; // a normal DISCONNECT discards the will (MQTT-3.14.4-3)
                 ProtocolLog.LOG.info("Client {} disconnected.", clientId);
-                closeLogged = true;
+                closing = true;
                 connection.close();
                 return;
             case CONNECT:
@@ -124,7 +131,7 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
             return;
         }
         ProtocolLog.LOG.info("Client {} has exceeded timeout, disconnecting.", clientId);
-        closeLogged = true;
+        closing = true;
         connection.close();
     }
 
@@ -133,7 +140,7 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
         State was = state;
         state = State.CLOSED;
         if (was == State.CONNECTED) {
-            if (!closeLogged) {
+            if (!closing) {
                 ProtocolLog.LOG.info("Client {} closed its connection.", clientId);
             }
             publishWill();
@@ -155,7 +162,7 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
     /** Another connection took this client id over: close this one, keeping the session for the new one. */
     void closeForTakeover() {
         ProtocolLog.LOG.info("Client {} already connected, closing old connection.", clientId);
-        closeLogged = true;
+        closing = true;
         if (version == MqttVersion.MQTT_5) {
             write(new Disconnect(io.starling.mqtt.codec.ReasonCode.SESSION_TAKEN_OVER,
                     io.starling.mqtt.codec.Properties.EMPTY));
@@ -169,8 +176,8 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
         connection.close();
     }
 
-    void closeLoggedByViolation() {
-        closeLogged = true;
+    void markClosing() {
+        closing = true;
     }
 
     void publishWill() {

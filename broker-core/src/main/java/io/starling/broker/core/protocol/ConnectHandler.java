@@ -125,16 +125,19 @@ final class ConnectHandler {
     /** Runs on the client's loop with the session now owned here. */
     private static void complete(Client client, Connect connect, Session session, boolean hadState) {
         if (client.state != Client.State.CONNECTING) {
-            // The new connection died while the session travelled here: leave it as a lost connection would.
-            if (!session.isPersistent()) {
+            // The new connection died while the session travelled here: end it as its lost connection
+            // would have, by the clean flag this connection asked for.
+            if (connect.cleanStart() || !session.isPersistent()) {
                 session.end();
                 client.core.sessions().remove(session);
             }
             return;
         }
         boolean sessionPresent = hadState && !connect.cleanStart();
-        if (connect.cleanStart()) {
-            session.clear(); // MQTT-3.1.2-6: discard any previous session
+        if (!sessionPresent) {
+            // MQTT-3.1.2-6: discard any previous session, and a taken-over clean session's state,
+            // which ended with its connection and must not be reused.
+            session.clear();
         }
         session.setPersistent(!connect.cleanStart());
         client.session = session;
@@ -150,7 +153,7 @@ final class ConnectHandler {
         session.attach(client);
         client.connection.setReading(true);
         while (client.state == Client.State.CONNECTED && !client.pending.isEmpty()) {
-            client.dispatch(client.pending.poll());
+            client.onPacket(client.pending.poll()); // drops what follows a DISCONNECT or violation
         }
     }
 }

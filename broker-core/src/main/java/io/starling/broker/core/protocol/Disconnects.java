@@ -32,11 +32,7 @@ final class Disconnects {
         if (client.state == Client.State.CONNECTED && client.version == MqttVersion.MQTT_5) {
             client.write(new Disconnect(reasonCode, Properties.EMPTY));
         }
-        markLogged(client);
+        client.markClosing();
         client.connection.close();
-    }
-
-    private static void markLogged(Client client) {
-        client.closeLoggedByViolation();
     }
 }

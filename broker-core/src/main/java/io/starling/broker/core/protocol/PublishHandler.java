@@ -10,6 +10,7 @@ import io.starling.mqtt.codec.PubRec;
 import io.starling.mqtt.codec.PubRel;
 import io.starling.mqtt.codec.Publish;
 import io.starling.mqtt.codec.QoS;
+import io.starling.mqtt.codec.ReasonCode;
 import io.starling.mqtt.codec.Will;
 
 /**
@@ -30,6 +31,11 @@ final class PublishHandler {
         if (invalid != null) {
             publish.release();
             Disconnects.protocolError(client, "PUBLISH with invalid topic: " + invalid); // MQTT-3.3.2-2
+            return;
+        }
+        if (publish.retain() && !core.settings().retainAvailable()) {
+            publish.release();
+            Disconnects.close(client, ReasonCode.RETAIN_NOT_SUPPORTED, "retained PUBLISH while retain_available is false");
             return;
         }
         int id = publish.packetId();

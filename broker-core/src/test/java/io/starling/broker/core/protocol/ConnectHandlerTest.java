@@ -7,7 +7,9 @@ import io.starling.broker.core.testing.TestBroker;
 import io.starling.broker.core.testing.TestClient;
 import io.starling.mqtt.codec.ConnAck;
 import io.starling.mqtt.codec.Connect;
+import io.starling.mqtt.codec.Malformed;
 import io.starling.mqtt.codec.MqttVersion;
+import io.starling.mqtt.codec.PacketType;
 import io.starling.mqtt.codec.PingReq;
 import io.starling.mqtt.codec.PingResp;
 import io.starling.mqtt.codec.Properties;
@@ -155,6 +157,36 @@ class ConnectHandlerTest {
         assertThat(over.isClosed()).isTrue();
         assertThat(accepted.reasonCode()).isEqualTo(ReasonCode.V3_ACCEPTED);
         assertThat(atLimit.isClosed()).isFalse();
+    }
+
+    @Test
+    void unsupportedProtocolLevel_isRefusedWithUnacceptableProtocolVersion() {
+        TestClient c = broker.newClient();
+
+        c.loop().run(() -> {
+            c.client().onMalformed(new Malformed(ReasonCode.UNSUPPORTED_PROTOCOL_VERSION, "protocol level 7",
+                    PacketType.CONNECT));
+            c.client().onReadComplete();
+        });
+        c.loop().drain();
+
+        ConnAck ack = c.expect(ConnAck.class); // MQTT-3.1.2-2
+        assertThat(ack.reasonCode()).isEqualTo(ReasonCode.V3_UNACCEPTABLE_PROTOCOL_VERSION);
+        assertThat(c.isClosed()).isTrue();
+        assertThat(c.connection().unflushedCount()).isZero();
+    }
+
+    @Test
+    void malformedConnect_closesWithoutConnAck() {
+        TestClient c = broker.newClient();
+
+        c.loop().run(() -> c.client().onMalformed(new Malformed(ReasonCode.MALFORMED_PACKET, "truncated",
+                PacketType.CONNECT)));
+        c.loop().drain();
+
+        assertThat(c.isClosed()).isTrue();
+        c.expectNothing();
+        assertThat(broker.core().drops().malformedPackets.sum()).isOne();
     }
 
     @Test

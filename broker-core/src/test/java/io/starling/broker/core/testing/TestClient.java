@@ -24,6 +24,8 @@ import io.starling.mqtt.codec.Will;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * One client connection to a core under test: a {@link Client} over a {@link FakeConnection} on a
@@ -72,6 +74,17 @@ public final class TestClient {
     /** The session registered under this client's id (possibly another connection's by now). */
     public Session session() {
         return core.sessions().get(clientId());
+    }
+
+    /** Reads the session's state on the loop that owns it (which a takeover may have changed). */
+    public <T> T onSession(Function<Session, T> read) {
+        Session s = session();
+        assertThat(s).as("session of %s", clientId()).isNotNull();
+        try {
+            return s.owner().loop().submit(() -> read.apply(s)).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("could not read the session of " + clientId(), e);
+        }
     }
 
     // ---- sending ----

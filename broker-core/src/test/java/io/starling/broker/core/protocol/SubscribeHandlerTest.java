@@ -1,0 +1,206 @@
+package io.starling.broker.core.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.starling.broker.core.routing.Message;
+import io.starling.broker.core.session.Session;
+import io.starling.broker.core.testing.TestBroker;
+import io.starling.broker.core.testing.TestClient;
+import io.starling.mqtt.codec.Properties;
+import io.starling.mqtt.codec.Publish;
+import io.starling.mqtt.codec.QoS;
+import io.starling.mqtt.codec.ReasonCode;
+import io.starling.mqtt.codec.SubAck;
+import io.starling.mqtt.codec.Subscription;
+import io.starling.mqtt.codec.SubscriptionOptions;
+import io.starling.mqtt.codec.UnsubAck;
+import io.starling.mqtt.codec.Unsubscribe;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** SUBSCRIBE and UNSUBSCRIBE (3.1.1 §3.8–3.11) and what the subscriptions then receive. */
+class SubscribeHandlerTest {
+    private final TestBroker broker = TestBroker.start();
+
+    @AfterEach
+    void tearDown() {
+        broker.close();
+    }
+
+    private static Subscription sub(String filter, int qos) {
+        return new Subscription(filter, SubscriptionOptions.of(QoS.of(qos)));
+    }
+
+    private static String text(Publish p) {
+        return p.payload().toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void subAck_grantsTheRequestedQosPerFilterInOrder() {
+        TestClient c = broker.connected("c");
+
+        SubAck ack = c.subscribe(sub("a", 2), sub("b", 0), sub("c", 1));
+
+        assertThat(ack.reasonCodes()).containsExactly(2, 0, 1);
+        assertThat(ack.packetId()).isEqualTo(1);
+        assertThat(c.onSession(Session::subscriptionCount)).isEqualTo(3);
+    }
+
+    @Test
+    void overlappingSubscriptions_getOneDeliveryAtTheHighestGrantedQos() {
+        TestClient c = broker.connected("c");
+        c.subscribe(sub("a/+", 1), sub("a/#", 2), sub("a/b", 0));
+        TestClient pub = broker.connected("pub");
+
+        pub.publish("a/b", QoS.EXACTLY_ONCE, "x");
+
+        List<Publish> got = c.takePublishes();
+        assertThat(got).hasSize(1); // MQTT-3.3.5-1
+        assertThat(got.get(0).qos()).isEqualTo(QoS.EXACTLY_ONCE);
+    }
+
+    @Test
+    void overlappingSubscriptions_areCappedByThePublishedQos() {
+        TestClient c = broker.connected("c");
+        c.subscribe(sub("a/+", 1), sub("a/#", 2), sub("a/b", 0));
+        TestClient pub = broker.connected("pub");
+
+        pub.publish("a/b", QoS.AT_LEAST_ONCE, "x");
+
+        List<Publish> got = c.takePublishes();
+        assertThat(got).hasSize(1);
+        assertThat(got.get(0).qos()).isEqualTo(QoS.AT_LEAST_ONCE);
+    }
+
+    @Test
+    void invalidFilters_getTheFailureCodeWhileValidOnesInTheSamePacketApply() {
+        TestClient c = broker.connected("c");
+
+        SubAck ack = c.subscribe(sub("a/#/b", 1), sub("x/y", 1), sub("a+", 0), sub("#a", 0), sub("", 2),
+                sub("z/+", 2));
+
+        assertThat(ack.reasonCodes()).containsExactly(0x80, 1, 0x80, 0x80, 0x80, 2);
+        assertThat(c.isClosed()).isFalse();
+        TestClient pub = broker.connected("pub");
+        pub.publish("x/y", QoS.AT_LEAST_ONCE, "1");
+        pub.publish("z/q", QoS.AT_LEAST_ONCE, "2");
+        assertThat(c.takePublishes()).extracting(SubscribeHandlerTest::text).containsExactly("1", "2");
+        assertThat(c.onSession(Session::subscriptionCount)).isEqualTo(2);
+    }
+
+    @Test
+    void sharedSubscriptionOn311_isRefusedNotMisread() {
+        TestClient c = broker.connected("c");
+
+        SubAck ack = c.subscribe(sub("$share/g/a", 1));
+
+        assertThat(ack.reasonCodes()).containsExactly(ReasonCode.V3_SUBSCRIPTION_FAILURE);
+        assertThat(c.isClosed()).isFalse();
+    }
+
+    @Test
+    void resubscribing_replacesTheGrantedQos() {
+        TestClient c = broker.connected("c");
+        c.subscribe(sub("a/b", 0));
+        c.subscribe(sub("a/b", 2));
+        TestClient pub = broker.connected("pub");
+
+        pub.publish("a/b", QoS.EXACTLY_ONCE, "x");
+
+        List<Publish> got = c.takePublishes();
+        assertThat(got).hasSize(1);
+        assertThat(got.get(0).qos()).isEqualTo(QoS.EXACTLY_ONCE);
+        assertThat(c.onSession(Session::subscriptionCount)).isEqualTo(1);
+    }
+
+    @Test
+    void resubscribing_canLowerTheGrantedQos() {
+        TestClient c = broker.connected("c");
+        c.subscribe(sub("a/b", 2));
+        c.subscribe(sub("a/b", 0));
+        TestClient pub = broker.connected("pub");
+
+        pub.publish("a/b", QoS.EXACTLY_ONCE, "x");
+
+        assertThat(c.takePublishes()).extracting(Publish::qos).containsExactly(QoS.AT_MOST_ONCE);
+    }
+
+    @Test
+    void sysTopics_areNotMatchedByLeadingWildcards() {
+        TestClient hash = broker.connected("hash");
+        hash.subscribe("#", QoS.AT_MOST_ONCE);
+        TestClient plus = broker.connected("plus");
+        plus.subscribe("+/x", QoS.AT_MOST_ONCE);
+        TestClient sys = broker.connected("sys");
+        sys.subscribe("$SYS/#", QoS.AT_MOST_ONCE);
+        TestClient exact = broker.connected("exact");
+        exact.subscribe("$SYS/x", QoS.AT_MOST_ONCE);
+
+        broker.loop().run(() -> {
+            Message m = new Message("$SYS/x", QoS.AT_MOST_ONCE, false, broker.payloads().of("up"), Properties.EMPTY,
+                    "", Message.NEVER_EXPIRES);
+            broker.core().router().route(m);
+            m.release();
+            broker.loop().outbox().flushPending();
+        });
+
+        hash.expectNothing(); // MQTT-4.7.2-1
+        plus.expectNothing();
+        assertThat(sys.takePublishes()).extracting(Publish::topic).containsExactly("$SYS/x");
+        assertThat(exact.takePublishes()).extracting(Publish::topic).containsExactly("$SYS/x");
+    }
+
+    @Test
+    void hashSubscription_matchesTheParentLevel() {
+        TestClient c = broker.connected("c");
+        c.subscribe("a/#", QoS.AT_MOST_ONCE);
+        TestClient pub = broker.connected("pub");
+
+        pub.publish("a", QoS.AT_MOST_ONCE, "parent");
+        pub.publish("a/b/c", QoS.AT_MOST_ONCE, "child");
+        pub.publish("ab", QoS.AT_MOST_ONCE, "other");
+
+        assertThat(c.takePublishes()).extracting(SubscribeHandlerTest::text).containsExactly("parent", "child");
+    }
+
+    @Test
+    void unsubscribe_stopsDeliveryAndIsAcknowledgedWithoutCodesOn311() {
+        TestClient c = broker.connected("c");
+        c.subscribe(sub("a/b", 1), sub("c/d", 1));
+
+        c.send(new Unsubscribe(9, List.of("a/b", "never/subscribed"), Properties.EMPTY));
+
+        assertThat(c.take()).containsExactly(new UnsubAck(9, List.of(), Properties.EMPTY));
+        TestClient pub = broker.connected("pub");
+        pub.publish("a/b", QoS.AT_LEAST_ONCE, "gone");
+        pub.publish("c/d", QoS.AT_LEAST_ONCE, "kept");
+        assertThat(c.takePublishes()).extracting(SubscribeHandlerTest::text).containsExactly("kept");
+        assertThat(c.onSession(Session::subscriptionCount)).isEqualTo(1);
+    }
+
+    @Test
+    void unsubscribe_namesTheFilterNotTheTopicsItMatches() {
+        TestClient c = broker.connected("c");
+        c.subscribe(sub("a/+", 0));
+
+        c.send(new Unsubscribe(2, List.of("a/b"), Properties.EMPTY)); // MQTT-3.10.4-1
+        c.take();
+
+        TestClient pub = broker.connected("pub");
+        pub.publish("a/b", QoS.AT_MOST_ONCE, "still");
+        assertThat(c.takePublishes()).hasSize(1);
+    }
+
+    @Test
+    void subscriptionsOfACleanSession_goAwayWithTheConnection() {
+        TestClient c = broker.connected("c");
+        c.subscribe(sub("a/b", 1));
+
+        c.dropConnection();
+
+        assertThat(broker.core().subscriptions().size()).isZero();
+        assertThat(broker.core().sessions().size()).isZero();
+    }
+}

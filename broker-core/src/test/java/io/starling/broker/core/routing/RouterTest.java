@@ -1,0 +1,244 @@
+package io.starling.broker.core.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.starling.broker.core.BrokerSettings;
+import io.starling.broker.core.DropCounters;
+import io.starling.broker.core.session.Session;
+import io.starling.broker.core.session.SessionLink;
+import io.starling.broker.core.store.memory.InMemoryMessageQueue;
+import io.starling.broker.core.testing.Payloads;
+import io.starling.broker.core.testing.TestLoops;
+import io.starling.broker.core.testing.TestLoops.InLoop;
+import io.starling.broker.core.topic.SubscriptionTree;
+import io.starling.mqtt.codec.Properties;
+import io.starling.mqtt.codec.QoS;
+import io.starling.mqtt.codec.SubscriptionOptions;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Fan-out of one message to the sessions whose subscriptions match it. */
+class RouterTest {
+    private final SubscriptionTree<Session, SubscriberOptions> tree = new SubscriptionTree<>();
+    private final Router router = new Router(tree);
+    private final DropCounters drops = new DropCounters();
+    private final Payloads payloads = new Payloads();
+    private final InLoop loop = TestLoops.start("router-1");
+    private final List<InLoop> otherLoops = new ArrayList<>();
+    private final List<Session> sessions = new ArrayList<>();
+
+    @AfterEach
+    void tearDown() {
+        TestLoops.drain(loop);
+        otherLoops.forEach(TestLoops::drain);
+        for (Session s : sessions) {
+            s.owner().loop().submit(s::end).syncUninterruptibly();
+        }
+        loop.close();
+        otherLoops.forEach(InLoop::close);
+        payloads.assertAllReleased();
+    }
+
+    /** What one session was sent. */
+    private static final class RecordingLink implements SessionLink {
+        final List<String> sent = new ArrayList<>();
+        final List<Delivery> deliveries = new ArrayList<>();
+        final List<Thread> threads = new ArrayList<>();
+
+        @Override
+        public boolean isWritable() {
+            return true;
+        }
+
+        @Override
+        public boolean sendPublish(Delivery d, int packetId, boolean dup) {
+            sent.add(d.message().topic() + " q" + d.qos().value() + " r" + (d.retain() ? 1 : 0) + " "
+                    + d.message().payload().toString(StandardCharsets.UTF_8));
+            deliveries.add(new Delivery(d.message(), d.qos(), d.retain(), List.copyOf(d.subscriptionIds())));
+            threads.add(Thread.currentThread());
+            return true;
+        }
+
+        @Override
+        public void sendPubRel(int packetId) {
+        }
+    }
+
+    private RecordingLink online(String clientId, InLoop on) {
+        RecordingLink link = new RecordingLink();
+        Session s = new Session(clientId, on.outbox(), BrokerSettings.defaults(), drops, tree, new InMemoryMessageQueue());
+        on.run(() -> s.attach(link));
+        sessions.add(s);
+        return link;
+    }
+
+    private Session session(String clientId) {
+        return sessions.stream().filter(s -> s.clientId().equals(clientId)).findFirst().orElseThrow();
+    }
+
+    private void subscribe(String clientId, String filter, SubscriptionOptions options, int subscriptionId) {
+        Session s = session(clientId);
+        s.owner().loop().submit(() -> s.subscribe(filter, new SubscriberOptions(options, subscriptionId)))
+                .syncUninterruptibly();
+    }
+
+    private void subscribe(String clientId, String filter, QoS qos) {
+        subscribe(clientId, filter, SubscriptionOptions.of(qos), 0);
+    }
+
+    private Message message(String topic, QoS qos, boolean retain, String publisher) {
+        return new Message(topic, qos, retain, payloads.of("p"), Properties.EMPTY, publisher, Message.NEVER_EXPIRES);
+    }
+
+    /** Routes on the default loop, as a publisher there would, and gives back the caller's reference. */
+    private int route(Message m) {
+        return loop.call(() -> {
+            int n = router.route(m);
+            m.release();
+            return n;
+        });
+    }
+
+    @Test
+    void noSubscribers_routesNowhereAndTakesNoReference() {
+        Message m = message("a/b", QoS.AT_LEAST_ONCE, false, "pub");
+        ByteBuf payload = m.payload();
+
+        int n = loop.call(() -> router.route(m));
+
+        assertThat(n).isZero();
+        assertThat(payload.refCnt()).isOne();
+        m.release();
+    }
+
+    @Test
+    void eachMatchingSession_getsOneDelivery() {
+        RecordingLink a = online("a", loop);
+        RecordingLink b = online("b", loop);
+        RecordingLink c = online("c", loop);
+        subscribe("a", "a/b", QoS.AT_MOST_ONCE);
+        subscribe("b", "a/+", QoS.AT_MOST_ONCE);
+        subscribe("c", "x", QoS.AT_MOST_ONCE);
+
+        int n = route(message("a/b", QoS.AT_MOST_ONCE, false, "pub"));
+
+        assertThat(n).isEqualTo(2);
+        assertThat(a.sent).containsExactly("a/b q0 r0 p");
+        assertThat(b.sent).containsExactly("a/b q0 r0 p");
+        assertThat(c.sent).isEmpty();
+    }
+
+    @Test
+    void overlappingSubscriptionsOfOneSession_mergeIntoOneDeliveryAtTheHighestQos() {
+        RecordingLink a = online("a", loop);
+        subscribe("a", "a/+", QoS.AT_LEAST_ONCE);
+        subscribe("a", "a/#", QoS.EXACTLY_ONCE);
+        subscribe("a", "a/b", QoS.AT_MOST_ONCE);
+
+        int n = route(message("a/b", QoS.EXACTLY_ONCE, false, "pub"));
+
+        assertThat(n).isEqualTo(1);
+        assertThat(a.sent).containsExactly("a/b q2 r0 p");
+    }
+
+    @Test
+    void deliveredQos_isCappedByThePublishedQos() {
+        RecordingLink a = online("a", loop);
+        subscribe("a", "#", QoS.EXACTLY_ONCE);
+
+        route(message("a/b", QoS.AT_MOST_ONCE, false, "pub"));
+
+        assertThat(a.sent).containsExactly("a/b q0 r0 p");
+    }
+
+    @Test
+    void retainFlag_isClearedUnlessRetainAsPublished() {
+        RecordingLink plain = online("plain", loop);
+        RecordingLink rap = online("rap", loop);
+        subscribe("plain", "a", QoS.AT_MOST_ONCE);
+        subscribe("rap", "a", new SubscriptionOptions(QoS.AT_MOST_ONCE, false, true, 0), 0);
+
+        route(message("a", QoS.AT_MOST_ONCE, true, "pub"));
+
+        assertThat(plain.sent).containsExactly("a q0 r0 p");
+        assertThat(rap.sent).containsExactly("a q0 r1 p");
+    }
+
+    @Test
+    void noLocal_skipsThePublishersOwnSubscription() {
+        RecordingLink self = online("self", loop);
+        RecordingLink other = online("other", loop);
+        SubscriptionOptions noLocal = new SubscriptionOptions(QoS.AT_MOST_ONCE, true, false, 0);
+        subscribe("self", "a", noLocal, 0);
+        subscribe("other", "a", noLocal, 0);
+
+        int n = route(message("a", QoS.AT_MOST_ONCE, false, "self"));
+
+        assertThat(n).isEqualTo(1);
+        assertThat(self.sent).isEmpty();
+        assertThat(other.sent).hasSize(1);
+    }
+
+    @Test
+    void subscriptionIdentifiersOfEveryMatchingSubscription_areCarried() {
+        RecordingLink a = online("a", loop);
+        subscribe("a", "a/+", SubscriptionOptions.of(QoS.AT_MOST_ONCE), 7);
+        subscribe("a", "a/#", SubscriptionOptions.of(QoS.AT_MOST_ONCE), 9);
+        subscribe("a", "a/b", SubscriptionOptions.of(QoS.AT_MOST_ONCE), 0);
+
+        route(message("a/b", QoS.AT_MOST_ONCE, false, "pub"));
+
+        assertThat(a.deliveries).hasSize(1);
+        assertThat(a.deliveries.get(0).subscriptionIds()).containsExactlyInAnyOrder(7, 9);
+    }
+
+    @Test
+    void sessionOnAnotherLoop_receivesThroughThatLoopsOutbox() {
+        InLoop other = TestLoops.start("router-2");
+        otherLoops.add(other);
+        RecordingLink remote = online("remote", other);
+        subscribe("remote", "a", QoS.AT_LEAST_ONCE);
+        Session s = session("remote");
+
+        route(message("a", QoS.AT_LEAST_ONCE, false, "pub"));
+        TestLoops.drain(loop, other);
+
+        assertThat(remote.sent).containsExactly("a q1 r0 p");
+        assertThat(remote.threads).containsExactly(other.call(Thread::currentThread));
+        assertThat(other.call(s::inflightCount)).isOne();
+    }
+
+    @Test
+    void everyDelivery_holdsItsOwnReferenceUntilAcknowledged() {
+        online("a", loop);
+        online("b", loop);
+        subscribe("a", "t", QoS.AT_LEAST_ONCE);
+        subscribe("b", "t", QoS.AT_LEAST_ONCE);
+        Message m = message("t", QoS.AT_LEAST_ONCE, false, "pub");
+
+        route(m);
+
+        assertThat(m.payload().refCnt()).isEqualTo(2); // one per inflight entry; the caller's is gone
+        loop.run(() -> {
+            session("a").onPubAck(1);
+            session("b").onPubAck(1);
+        });
+        assertThat(m.payload().refCnt()).isZero();
+    }
+
+    @Test
+    void deliveryArrivingAfterTheSessionEnded_isReleased() {
+        online("a", loop);
+        Session a = session("a");
+        loop.run(a::end);
+        Message m = message("t", QoS.AT_LEAST_ONCE, false, "pub");
+
+        loop.run(() -> a.deliver(new Delivery(m, QoS.AT_LEAST_ONCE, false, List.of()))); // hands over our reference
+
+        assertThat(m.payload().refCnt()).isZero();
+    }
+}

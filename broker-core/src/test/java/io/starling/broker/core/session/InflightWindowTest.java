@@ -1,0 +1,196 @@
+package io.starling.broker.core.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.starling.broker.core.routing.Delivery;
+import io.starling.broker.core.routing.Message;
+import io.starling.broker.core.session.InflightWindow.Stage;
+import io.starling.broker.core.testing.TestBroker;
+import io.starling.broker.core.testing.TestClient;
+import io.starling.mqtt.codec.Properties;
+import io.starling.mqtt.codec.PubAck;
+import io.starling.mqtt.codec.Publish;
+import io.starling.mqtt.codec.QoS;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Outgoing QoS 1/2 messages awaiting acknowledgement, and the packet ids they hold (MQTT-2.3.1-2). */
+class InflightWindowTest {
+
+    private static Delivery delivery(ByteBuf payload) {
+        Message m = new Message("t", QoS.AT_LEAST_ONCE, false, payload, Properties.EMPTY, "p", Message.NEVER_EXPIRES);
+        return new Delivery(m, QoS.AT_LEAST_ONCE, false, List.of());
+    }
+
+    @Test
+    void add_givesConsecutiveIdsStartingAtOne() {
+        InflightWindow w = new InflightWindow();
+
+        List<Integer> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(w.add(delivery(Unpooled.directBuffer(1)), Stage.AWAITING_PUBACK).packetId());
+        }
+
+        assertThat(ids).containsExactly(1, 2, 3, 4, 5);
+        w.clear();
+    }
+
+    @Test
+    void add_wrapsAfter65535AndSkipsIdsStillInUse() {
+        InflightWindow w = new InflightWindow();
+        InflightWindow.Entry first = w.add(delivery(Unpooled.directBuffer(1)), Stage.AWAITING_PUBACK); // id 1 stays
+        for (int id = 2; id <= 0xFFFF; id++) {
+            InflightWindow.Entry e = w.add(delivery(Unpooled.directBuffer(1)), Stage.AWAITING_PUBACK);
+            assertThat(e.packetId()).isEqualTo(id);
+            if (id != 3) {
+                w.remove(e.packetId()); // keep 1 and 3 in use
+            }
+        }
+
+        InflightWindow.Entry wrapped = w.add(delivery(Unpooled.directBuffer(1)), Stage.AWAITING_PUBACK);
+        InflightWindow.Entry next = w.add(delivery(Unpooled.directBuffer(1)), Stage.AWAITING_PUBACK);
+
+        assertThat(first.packetId()).isEqualTo(1);
+        assertThat(wrapped.packetId()).isEqualTo(2);
+        assertThat(next.packetId()).isEqualTo(4);
+        assertThat(w.size()).isEqualTo(4);
+        w.clear();
+    }
+
+    @Test
+    void remove_releasesTheMessage() {
+        InflightWindow w = new InflightWindow();
+        ByteBuf payload = Unpooled.directBuffer(1);
+        int id = w.add(delivery(payload), Stage.AWAITING_PUBACK).packetId();
+
+        assertThat(w.remove(id)).isTrue();
+
+        assertThat(payload.refCnt()).isZero();
+        assertThat(w.remove(id)).isFalse();
+        assertThat(w.size()).isZero();
+    }
+
+    @Test
+    void received_releasesTheMessageButKeepsTheIdUntilPubComp() {
+        InflightWindow w = new InflightWindow();
+        ByteBuf payload = Unpooled.directBuffer(1);
+        int id = w.add(delivery(payload), Stage.AWAITING_PUBREC).packetId();
+
+        assertThat(w.received(id)).isTrue();
+
+        assertThat(payload.refCnt()).isZero();
+        assertThat(w.contains(id)).isTrue();
+        assertThat(w.get(id).stage()).isEqualTo(Stage.AWAITING_PUBCOMP);
+        assertThat(w.get(id).delivery()).isNull();
+        assertThat(w.received(id)).as("a repeated PUBREC is answered again").isTrue();
+        assertThat(w.remove(id)).isTrue();
+    }
+
+    @Test
+    void received_isFalseForQos1AndUnknownIds() {
+        InflightWindow w = new InflightWindow();
+        ByteBuf payload = Unpooled.directBuffer(1);
+        int id = w.add(delivery(payload), Stage.AWAITING_PUBACK).packetId();
+
+        assertThat(w.received(id)).isFalse();
+        assertThat(w.received(id + 1)).isFalse();
+        assertThat(payload.refCnt()).isOne();
+        w.clear();
+        assertThat(payload.refCnt()).isZero();
+    }
+
+    @Test
+    void entries_keepTheOrderTheyWereSentIn() {
+        InflightWindow w = new InflightWindow();
+        for (int i = 0; i < 4; i++) {
+            w.add(delivery(Unpooled.directBuffer(1)), Stage.AWAITING_PUBACK);
+        }
+        w.remove(2);
+
+        assertThat(w.entries()).extracting(InflightWindow.Entry::packetId).containsExactly(1, 3, 4);
+        w.clear();
+    }
+
+    // ---- the window of a session, through the protocol ----
+
+    @Test
+    void nonAckingSubscriber_hasAtMostMaxInflightOutstandingWithDistinctIds_andTheRestQueued() {
+        try (TestBroker broker = TestBroker.start()) {
+            int limit = broker.core().settings().maxInflightMessages();
+            assertThat(limit).isEqualTo(20);
+            TestClient sub = broker.connected("sub");
+            sub.subscribe("a/b", QoS.AT_LEAST_ONCE);
+            TestClient pub = broker.connected("pub");
+
+            for (int i = 0; i < 30; i++) {
+                pub.publish("a/b", QoS.AT_LEAST_ONCE, "m" + i);
+            }
+
+            List<Publish> first = sub.takePublishes();
+            assertThat(first).hasSize(limit);
+            assertThat(first).extracting(Publish::packetId).doesNotHaveDuplicates();
+            assertThat(first).extracting(InflightWindowTest::text)
+                    .containsExactlyElementsOf(range("m", 0, limit));
+            assertThat(sub.onSession(Session::inflightCount)).isEqualTo(limit);
+            assertThat(sub.onSession(Session::queuedCount)).isEqualTo(10);
+
+            // Acknowledging three releases the next three, in order, under ids not in flight.
+            for (int i = 0; i < 3; i++) {
+                sub.send(new PubAck(first.get(i).packetId()));
+            }
+            List<Publish> more = sub.takePublishes();
+            assertThat(more).extracting(InflightWindowTest::text).containsExactly("m20", "m21", "m22");
+            List<Integer> stillInflight = first.subList(3, limit).stream().map(Publish::packetId).toList();
+            assertThat(more).extracting(Publish::packetId).doesNotContainAnyElementsOf(stillInflight)
+                    .doesNotHaveDuplicates();
+            assertThat(sub.onSession(Session::inflightCount)).isEqualTo(limit);
+            assertThat(sub.onSession(Session::queuedCount)).isEqualTo(7);
+
+            // Acknowledging everything drains the queue in order.
+            List<Publish> outstanding = new ArrayList<>(first.subList(3, limit));
+            outstanding.addAll(more);
+            List<String> rest = new ArrayList<>();
+            while (!outstanding.isEmpty()) {
+                outstanding.forEach(sub::ack);
+                outstanding = sub.takePublishes();
+                outstanding.forEach(p -> rest.add(text(p)));
+            }
+            assertThat(rest).containsExactlyElementsOf(range("m", 23, 30));
+            assertThat(sub.onSession(Session::inflightCount)).isZero();
+            assertThat(sub.onSession(Session::queuedCount)).isZero();
+        }
+    }
+
+    @Test
+    void qos0_bypassesAFullWindow() {
+        try (TestBroker broker = TestBroker.start()) {
+            TestClient sub = broker.connected("sub");
+            sub.subscribe("a/b", QoS.AT_LEAST_ONCE);
+            TestClient pub = broker.connected("pub");
+            for (int i = 0; i < 20; i++) {
+                pub.publish("a/b", QoS.AT_LEAST_ONCE, "m" + i);
+            }
+            sub.take();
+
+            pub.publish("a/b", QoS.AT_MOST_ONCE, "now");
+
+            assertThat(sub.takePublishes()).extracting(InflightWindowTest::text).containsExactly("now");
+        }
+    }
+
+    private static String text(Publish p) {
+        return p.payload().toString(StandardCharsets.UTF_8);
+    }
+
+    private static List<String> range(String prefix, int from, int to) {
+        List<String> list = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            list.add(prefix + i);
+        }
+        return list;
+    }
+}
