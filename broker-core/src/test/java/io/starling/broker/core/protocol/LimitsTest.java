@@ -178,4 +178,20 @@ class LimitsTest {
         }
         return all;
     }
+
+    @Test
+    void retainedPublishWhileRetainIsUnavailable_closesTheConnectionAndStoresNothing() {
+        BrokerSettings d = BrokerSettings.defaults();
+        broker = TestBroker.start(new BrokerSettings(d.maxInflightMessages(), d.maxQueuedMessages(), d.maxQueuedBytes(),
+                d.queueQos0Messages(), d.maxPacketSize(), d.messageSizeLimit(), d.maxKeepAlive(),
+                d.allowZeroLengthClientId(), d.autoIdPrefix(), d.maxTopicLevels(), false, d.connectTimeoutSeconds()));
+        TestClient pub = broker.connected("pub");
+
+        pub.send(new Publish(false, QoS.AT_MOST_ONCE, true, "a/b", 0, io.starling.mqtt.codec.Properties.EMPTY,
+                broker.payloads().of("kept?")));
+
+        assertThat(pub.isClosed()).isTrue();
+        assertThat(broker.core().retained().size()).isZero();
+        broker.payloads().assertAllReleased();
+    }
 }
