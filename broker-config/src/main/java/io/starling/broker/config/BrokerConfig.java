@@ -24,6 +24,13 @@ public record BrokerConfig(List<ListenerConfig> listeners, Boolean allowAnonymou
         return new BrokerConfig(List.of(), null, 20, 1000, 0, false, 0, 0, 65535, true, "auto-", true, List.of());
     }
 
+    /** The same config with {@code allow_anonymous} set. */
+    public BrokerConfig withAllowAnonymous(boolean value) {
+        return new BrokerConfig(listeners, value, maxInflightMessages, maxQueuedMessages, maxQueuedBytes,
+                queueQos0Messages, maxPacketSize, messageSizeLimit, maxKeepalive, allowZeroLengthClientId,
+                autoIdPrefix, retainAvailable, warnings);
+    }
+
     /** The same config listening on the given listeners instead. */
     public BrokerConfig withListeners(List<ListenerConfig> value) {
         return new BrokerConfig(value, allowAnonymous, maxInflightMessages, maxQueuedMessages, maxQueuedBytes,

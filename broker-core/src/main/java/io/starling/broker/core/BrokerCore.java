@@ -1,5 +1,6 @@
 package io.starling.broker.core;
 
+import io.starling.broker.core.auth.Authenticator;
 import io.starling.broker.core.routing.Router;
 import io.starling.broker.core.routing.SubscriberOptions;
 import io.starling.broker.core.session.Session;
@@ -22,15 +23,32 @@ public final class BrokerCore implements AutoCloseable {
     private final Router router = new Router(subscriptions);
     private final RetainedStore retained;
     private final DropCounters drops = new DropCounters();
+    private final Authenticator authenticator;
+    private volatile boolean shuttingDown;
 
-    public BrokerCore(BrokerSettings settings, Clock clock, RetainedStore retained) {
+    public BrokerCore(BrokerSettings settings, Clock clock, RetainedStore retained, Authenticator authenticator) {
         this.settings = settings;
         this.clock = clock;
         this.retained = retained;
+        this.authenticator = authenticator;
     }
 
+    /** A core with in-memory storage that lets every client in. */
     public BrokerCore(BrokerSettings settings) {
-        this(settings, Clock.SYSTEM, new InMemoryRetainedStore());
+        this(settings, Clock.SYSTEM, new InMemoryRetainedStore(), Authenticator.anonymous(true));
+    }
+
+    public Authenticator authenticator() {
+        return authenticator;
+    }
+
+    /** True once shutdown began: a CONNECT still arriving gets "server unavailable". */
+    public boolean isShuttingDown() {
+        return shuttingDown;
+    }
+
+    public void beginShutdown() {
+        shuttingDown = true;
     }
 
     public BrokerSettings settings() {

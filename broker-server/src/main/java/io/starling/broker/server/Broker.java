@@ -4,6 +4,9 @@ import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.config.ListenerConfig;
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.BrokerSettings;
+import io.starling.broker.core.auth.Authenticator;
+import io.starling.broker.core.store.memory.InMemoryRetainedStore;
+import io.starling.broker.core.time.Clock;
 import io.starling.broker.transport.EventLoops;
 import io.starling.broker.transport.TcpListener;
 import java.net.InetSocketAddress;
@@ -31,7 +34,10 @@ public final class Broker implements AutoCloseable {
 
     /** Starts a broker; with no listener configured it listens on localhost:1883, as mosquitto 2 does. */
     public static Broker start(BrokerConfig config) throws InterruptedException {
-        BrokerCore core = new BrokerCore(settingsOf(config));
+        // Mosquitto 2: anonymous clients are allowed by default only when no listener is configured.
+        boolean allowAnonymous = config.allowAnonymous() != null ? config.allowAnonymous() : config.listeners().isEmpty();
+        BrokerCore core = new BrokerCore(settingsOf(config), Clock.SYSTEM, new InMemoryRetainedStore(),
+                Authenticator.anonymous(allowAnonymous));
         EventLoops loops = new EventLoops(Runtime.getRuntime().availableProcessors());
         List<TcpListener> bound = new ArrayList<>();
         try {
@@ -79,6 +85,7 @@ public final class Broker implements AutoCloseable {
     @Override
     public void close() {
         LOG.info("Starling shutting down.");
+        core.beginShutdown();
         listeners.forEach(TcpListener::close);
         loops.close();
         core.close();

@@ -1,6 +1,7 @@
 package io.starling.broker.core.protocol;
 
 import io.starling.broker.core.BrokerSettings;
+import io.starling.broker.core.auth.Authenticator;
 import io.starling.broker.core.session.Session;
 import io.starling.broker.core.store.memory.InMemoryMessageQueue;
 import io.starling.broker.core.topic.TopicName;
@@ -45,10 +46,23 @@ final class ConnectHandler {
             }
             clientId = settings.autoIdPrefix() + UUID.randomUUID().toString().toUpperCase();
         }
+        client.clientId = clientId;
         if (version != MqttVersion.MQTT_5 && connect.keepAlive() > settings.maxKeepAlive()) {
             // Mosquitto refuses a 3.x client whose keepalive exceeds max_keepalive with "identifier rejected".
             refuse(client, ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "keepalive " + connect.keepAlive()
                     + " above max_keepalive " + settings.maxKeepAlive());
+            return;
+        }
+        if (client.core.isShuttingDown()) {
+            refuse(client, ReasonCode.SERVER_UNAVAILABLE, "the broker is shutting down");
+            return;
+        }
+        Authenticator.Decision decision = client.core.authenticator()
+                .authenticate(clientId, connect.username(), connect.password());
+        if (decision != Authenticator.Decision.ALLOW) {
+            refuse(client, decision == Authenticator.Decision.BAD_USERNAME_OR_PASSWORD
+                    ? ReasonCode.BAD_USER_NAME_OR_PASSWORD : ReasonCode.NOT_AUTHORIZED,
+                    connect.username() == null ? "not authorised (anonymous)" : "not authorised");
             return;
         }
         if (connect.will() != null) {
@@ -58,7 +72,6 @@ final class ConnectHandler {
                 return;
             }
         }
-        client.clientId = clientId;
         client.will = connect.will();
         client.state = Client.State.CONNECTING;
         client.connection.setReading(false);

@@ -2,6 +2,7 @@ package io.starling.broker.core.testing;
 
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.BrokerSettings;
+import io.starling.broker.core.auth.Authenticator;
 import io.starling.broker.core.session.Session;
 import io.starling.broker.core.store.memory.InMemoryRetainedStore;
 import io.starling.broker.core.testing.TestLoops.InLoop;
@@ -20,17 +21,21 @@ public final class TestBroker implements AutoCloseable {
     private final List<InLoop> loops = new ArrayList<>();
     private final List<TestClient> clients = new ArrayList<>();
 
-    private TestBroker(BrokerSettings settings) {
-        this.core = new BrokerCore(settings, clock, new InMemoryRetainedStore());
+    private TestBroker(BrokerSettings settings, Authenticator authenticator) {
+        this.core = new BrokerCore(settings, clock, new InMemoryRetainedStore(), authenticator);
         loops.add(TestLoops.start("loop-1"));
     }
 
     public static TestBroker start() {
-        return new TestBroker(BrokerSettings.defaults());
+        return new TestBroker(BrokerSettings.defaults(), Authenticator.anonymous(true));
     }
 
     public static TestBroker start(BrokerSettings settings) {
-        return new TestBroker(settings);
+        return new TestBroker(settings, Authenticator.anonymous(true));
+    }
+
+    public static TestBroker start(Authenticator authenticator) {
+        return new TestBroker(BrokerSettings.defaults(), authenticator);
     }
 
     public BrokerCore core() {

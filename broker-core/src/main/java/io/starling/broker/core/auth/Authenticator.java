@@ -1,0 +1,32 @@
+package io.starling.broker.core.auth;
+
+/**
+ * Decides whether a CONNECT's credentials let the client in. Called on the connection's event loop:
+ * implementations must answer quickly and never block (a password file is read into memory first).
+ */
+public interface Authenticator {
+
+    /** The outcome of a check; each maps to a CONNACK code. */
+    enum Decision {
+        ALLOW,
+        /** 3.1.1 return code 0x04, 5.0 reason code 0x86. */
+        BAD_USERNAME_OR_PASSWORD,
+        /** 3.1.1 return code 0x05, 5.0 reason code 0x87. */
+        NOT_AUTHORIZED
+    }
+
+    /**
+     * @param username null when the CONNECT carries none
+     * @param password null when the CONNECT carries none
+     */
+    Decision authenticate(String clientId, String username, byte[] password);
+
+    /**
+     * Mosquitto's {@code allow_anonymous} without a password file: a client without a user name is
+     * refused with "not authorized" unless anonymous clients are allowed; any user name is accepted.
+     */
+    static Authenticator anonymous(boolean allowAnonymous) {
+        return (clientId, username, password) ->
+                username == null && !allowAnonymous ? Decision.NOT_AUTHORIZED : Decision.ALLOW;
+    }
+}
