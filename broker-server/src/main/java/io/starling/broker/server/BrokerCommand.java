@@ -55,6 +55,9 @@ final class BrokerCommand implements Callable<Integer> {
             // Without a config file mosquitto 2 stays local-only, -p included; with one, -p listens everywhere.
             String address = configFile == null ? "127.0.0.1" : null;
             config = config.withListeners(ports.stream().map(p -> new ListenerConfig(p, address)).toList());
+            if (configFile == null) {
+                config = config.withAllowAnonymous(true); // still mosquitto's local-only mode
+            }
         }
         if (daemon) {
             LOG.warn("-d is ignored: Starling runs in the foreground; use a service manager to run it in the background.");
