@@ -1,39 +1,56 @@
 package io.starling.broker.core;
 
 /**
- * The limits and choices the core needs, with Mosquitto 2.0's defaults.
+ * The limits and choices the core needs, with Mosquitto 2.0's defaults. Build variations with
+ * {@link #toBuilder()}.
  *
- * @param maxInflightMessages    outgoing QoS 1/2 messages awaiting acknowledgement per client (0 = 65535)
+ * @param maxInflightMessages    outgoing QoS 1/2 messages awaiting acknowledgement per client, and the
+ *                               Receive Maximum announced to 5.0 clients (0 = 65535, nothing announced)
  * @param maxQueuedMessages      messages queued behind the inflight window per client (0 = unlimited)
  * @param maxQueuedBytes         payload bytes queued per client (0 = unlimited)
  * @param queueQos0Messages      whether an offline persistent session queues QoS 0 messages
  * @param maxPacketSize          largest packet accepted, fixed header included
  * @param messageSizeLimit       largest PUBLISH payload accepted (0 = unlimited)
- * @param maxKeepAlive           the largest keepalive a client may ask for (a 3.1.1 client asking more is refused)
+ * @param maxKeepAlive           the largest keepalive a client may ask for (a 3.1.1 client asking more is
+ *                               refused; a 5.0 client is told this value as Server Keep Alive)
  * @param allowZeroLengthClientId whether an empty client id gets an assigned one
  * @param autoIdPrefix           prefix of assigned client ids
  * @param maxTopicLevels         topics and filters with more levels are refused (guards deep recursion and memory)
  * @param retainAvailable        whether retained messages are supported
  * @param connectTimeoutSeconds  a connection that sends no CONNECT in this time is closed
+ * @param maxTopicAlias          the Topic Alias Maximum announced to 5.0 clients (mosquitto's max_topic_alias)
+ * @param maxQos                 the highest QoS the broker accepts (a listener's max_qos)
  */
 public record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, long maxQueuedBytes,
                              boolean queueQos0Messages, int maxPacketSize, int messageSizeLimit,
                              int maxKeepAlive, boolean allowZeroLengthClientId, String autoIdPrefix,
-                             int maxTopicLevels, boolean retainAvailable, int connectTimeoutSeconds) {
+                             int maxTopicLevels, boolean retainAvailable, int connectTimeoutSeconds,
+                             int maxTopicAlias, int maxQos) {
 
     /** The protocol's largest packet: 268,435,455 bytes of remaining length plus a 5-byte fixed header. */
     public static final int PROTOCOL_MAX_PACKET_SIZE = 268_435_455 + 5;
 
     public BrokerSettings {
-        if (maxInflightMessages < 0 || maxQueuedMessages < 0 || maxQueuedBytes < 0 || maxPacketSize < 2
-                || messageSizeLimit < 0 || maxKeepAlive < 0 || maxKeepAlive > 65535 || maxTopicLevels < 1) {
+        if (maxInflightMessages < 0 || maxInflightMessages > 65535 || maxQueuedMessages < 0 || maxQueuedBytes < 0
+                || maxPacketSize < 2 || messageSizeLimit < 0 || maxKeepAlive < 0 || maxKeepAlive > 65535
+                || maxTopicLevels < 1 || maxTopicAlias < 0 || maxTopicAlias > 65535 || maxQos < 0 || maxQos > 2) {
             throw new IllegalArgumentException("invalid broker settings: " + this);
         }
     }
 
+    /** The settings without the 5.0-only limits (kept for callers written before them). */
+    public BrokerSettings(int maxInflightMessages, int maxQueuedMessages, long maxQueuedBytes,
+                          boolean queueQos0Messages, int maxPacketSize, int messageSizeLimit, int maxKeepAlive,
+                          boolean allowZeroLengthClientId, String autoIdPrefix, int maxTopicLevels,
+                          boolean retainAvailable, int connectTimeoutSeconds) {
+        this(maxInflightMessages, maxQueuedMessages, maxQueuedBytes, queueQos0Messages, maxPacketSize,
+                messageSizeLimit, maxKeepAlive, allowZeroLengthClientId, autoIdPrefix, maxTopicLevels,
+                retainAvailable, connectTimeoutSeconds, 10, 2);
+    }
+
     public static BrokerSettings defaults() {
         return new BrokerSettings(20, 1000, 0, false, PROTOCOL_MAX_PACKET_SIZE, 0, 65535, true, "auto-",
-                1000, true, 30);
+                1000, true, 30, 10, 2);
     }
 
     /** The inflight limit as a count: 0 means no limit other than the packet id space. */
@@ -41,27 +58,122 @@ public record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, lon
         return maxInflightMessages == 0 ? 65535 : maxInflightMessages;
     }
 
-    public BrokerSettings withMaxInflightMessages(int value) {
-        return new BrokerSettings(value, maxQueuedMessages, maxQueuedBytes, queueQos0Messages, maxPacketSize,
-                messageSizeLimit, maxKeepAlive, allowZeroLengthClientId, autoIdPrefix, maxTopicLevels,
-                retainAvailable, connectTimeoutSeconds);
-    }
-
-    public BrokerSettings withMaxQueuedMessages(int value) {
-        return new BrokerSettings(maxInflightMessages, value, maxQueuedBytes, queueQos0Messages, maxPacketSize,
-                messageSizeLimit, maxKeepAlive, allowZeroLengthClientId, autoIdPrefix, maxTopicLevels,
-                retainAvailable, connectTimeoutSeconds);
-    }
-
-    public BrokerSettings withMaxPacketSize(int value) {
-        return new BrokerSettings(maxInflightMessages, maxQueuedMessages, maxQueuedBytes, queueQos0Messages, value,
-                messageSizeLimit, maxKeepAlive, allowZeroLengthClientId, autoIdPrefix, maxTopicLevels,
-                retainAvailable, connectTimeoutSeconds);
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
     public BrokerSettings withQueueQos0Messages(boolean value) {
-        return new BrokerSettings(maxInflightMessages, maxQueuedMessages, maxQueuedBytes, value, maxPacketSize,
-                messageSizeLimit, maxKeepAlive, allowZeroLengthClientId, autoIdPrefix, maxTopicLevels,
-                retainAvailable, connectTimeoutSeconds);
+        return toBuilder().queueQos0Messages(value).build();
+    }
+
+    /** Changes some settings of a copy; the rest keep their values. */
+    public static final class Builder {
+        private int maxInflightMessages;
+        private int maxQueuedMessages;
+        private long maxQueuedBytes;
+        private boolean queueQos0Messages;
+        private int maxPacketSize;
+        private int messageSizeLimit;
+        private int maxKeepAlive;
+        private boolean allowZeroLengthClientId;
+        private String autoIdPrefix;
+        private int maxTopicLevels;
+        private boolean retainAvailable;
+        private int connectTimeoutSeconds;
+        private int maxTopicAlias;
+        private int maxQos;
+
+        private Builder(BrokerSettings s) {
+            maxInflightMessages = s.maxInflightMessages;
+            maxQueuedMessages = s.maxQueuedMessages;
+            maxQueuedBytes = s.maxQueuedBytes;
+            queueQos0Messages = s.queueQos0Messages;
+            maxPacketSize = s.maxPacketSize;
+            messageSizeLimit = s.messageSizeLimit;
+            maxKeepAlive = s.maxKeepAlive;
+            allowZeroLengthClientId = s.allowZeroLengthClientId;
+            autoIdPrefix = s.autoIdPrefix;
+            maxTopicLevels = s.maxTopicLevels;
+            retainAvailable = s.retainAvailable;
+            connectTimeoutSeconds = s.connectTimeoutSeconds;
+            maxTopicAlias = s.maxTopicAlias;
+            maxQos = s.maxQos;
+        }
+
+        public Builder maxInflightMessages(int v) {
+            maxInflightMessages = v;
+            return this;
+        }
+
+        public Builder maxQueuedMessages(int v) {
+            maxQueuedMessages = v;
+            return this;
+        }
+
+        public Builder maxQueuedBytes(long v) {
+            maxQueuedBytes = v;
+            return this;
+        }
+
+        public Builder queueQos0Messages(boolean v) {
+            queueQos0Messages = v;
+            return this;
+        }
+
+        public Builder maxPacketSize(int v) {
+            maxPacketSize = v;
+            return this;
+        }
+
+        public Builder messageSizeLimit(int v) {
+            messageSizeLimit = v;
+            return this;
+        }
+
+        public Builder maxKeepAlive(int v) {
+            maxKeepAlive = v;
+            return this;
+        }
+
+        public Builder allowZeroLengthClientId(boolean v) {
+            allowZeroLengthClientId = v;
+            return this;
+        }
+
+        public Builder autoIdPrefix(String v) {
+            autoIdPrefix = v;
+            return this;
+        }
+
+        public Builder maxTopicLevels(int v) {
+            maxTopicLevels = v;
+            return this;
+        }
+
+        public Builder retainAvailable(boolean v) {
+            retainAvailable = v;
+            return this;
+        }
+
+        public Builder connectTimeoutSeconds(int v) {
+            connectTimeoutSeconds = v;
+            return this;
+        }
+
+        public Builder maxTopicAlias(int v) {
+            maxTopicAlias = v;
+            return this;
+        }
+
+        public Builder maxQos(int v) {
+            maxQos = v;
+            return this;
+        }
+
+        public BrokerSettings build() {
+            return new BrokerSettings(maxInflightMessages, maxQueuedMessages, maxQueuedBytes, queueQos0Messages,
+                    maxPacketSize, messageSizeLimit, maxKeepAlive, allowZeroLengthClientId, autoIdPrefix,
+                    maxTopicLevels, retainAvailable, connectTimeoutSeconds, maxTopicAlias, maxQos);
+        }
     }
 }

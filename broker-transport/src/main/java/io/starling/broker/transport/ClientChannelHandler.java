@@ -61,6 +61,10 @@ final class ClientChannelHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent && client != null) {
             client.onKeepAliveTimeout();
+            outbox.flushPending();
+        } else if (evt == ShutdownEvent.INSTANCE && client != null) {
+            client.onShutdown();
+            outbox.flushPending();
         } else {
             ctx.fireUserEventTriggered(evt);
         }

@@ -69,9 +69,24 @@ public final class EventLoops implements AutoCloseable {
         return connections;
     }
 
-    /** Closes every client connection (their wills are published as for any lost connection). */
+    /**
+     * Closes every client connection: each client is first told the server is shutting down (5.0
+     * DISCONNECT 0x8B) on its own loop; whatever is still open a few seconds later is closed hard.
+     */
     public void closeConnections() {
-        connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        for (io.netty.channel.Channel ch : connections) {
+            ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(ShutdownEvent.INSTANCE));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        while (!connections.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
     }
 
     /** Any worker loop's outbox, for work that belongs to no connection. */

@@ -8,6 +8,10 @@ import io.starling.broker.core.session.SessionLink;
 import io.starling.mqtt.codec.Connect;
 import io.starling.mqtt.codec.Disconnect;
 import io.starling.mqtt.codec.Malformed;
+import io.starling.mqtt.codec.MqttEncoder;
+import io.starling.mqtt.codec.Properties;
+import io.starling.mqtt.codec.PropertyId;
+import io.starling.mqtt.codec.ReasonCode;
 import io.starling.mqtt.codec.MqttVersion;
 import io.starling.mqtt.codec.Packet;
 import io.starling.mqtt.codec.PingResp;
@@ -35,6 +39,12 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
     String clientId = "<unknown>";
     Session session;
     Will will;
+    /** What the client accepts (MQTT 5 CONNECT properties; defaults for 3.1.1). */
+    ClientLimits limits = ClientLimits.V3;
+    /** This connection's topic aliases; set at CONNECT for 5.0 clients. */
+    TopicAliases aliases;
+    /** The Session Expiry Interval the CONNECT asked for: a DISCONNECT may not raise it from 0. */
+    long connectExpiryInterval;
     /** Packets that arrived while a takeover moved the session here; replayed once connected. */
     final ArrayDeque<Packet> pending = new ArrayDeque<>();
     private boolean flushMarked;
@@ -98,11 +108,10 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
                 write(PingResp.INSTANCE);
                 return;
             case DISCONNECT:
-                ProtocolLog.received(clientId, "DISCONNECT");
-                will = null; // a normal DISCONNECT discards the will (MQTT-3.14.4-3)
-                ProtocolLog.LOG.info("Client {} disconnected.", clientId);
-                closing = true;
-                connection.close();
+                onDisconnect((Disconnect) packet);
+                return;
+            case AUTH:
+                Disconnects.protocolError(this, "sent AUTH without an authentication method"); // MQTT-4.12.0-1
                 return;
             case CONNECT:
                 Disconnects.protocolError(this, "sent a second CONNECT"); // MQTT-3.1.0-2
@@ -112,9 +121,27 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
         }
     }
 
+    private void onDisconnect(Disconnect disconnect) {
+        ProtocolLog.received(clientId, "DISCONNECT");
+        long expiry = disconnect.properties().number(PropertyId.SESSION_EXPIRY_INTERVAL, -1);
+        if (expiry > 0 && connectExpiryInterval == 0) {
+            Disconnects.protocolError(this, "DISCONNECT sets a session expiry after CONNECT set 0"); // MQTT-3.14.2-2
+            return;
+        }
+        if (expiry >= 0 && session != null) {
+            session.setExpiryInterval(expiry);
+        }
+        if (disconnect.reasonCode() != ReasonCode.DISCONNECT_WITH_WILL_MESSAGE) {
+            will = null; // a normal DISCONNECT discards the will (MQTT-3.14.4-3)
+        }
+        ProtocolLog.LOG.info("Client {} disconnected.", clientId);
+        closing = true;
+        connection.close();
+    }
+
     public void onMalformed(Malformed malformed) {
         core.drops().malformedPackets.increment();
-        if (state == State.AWAITING_CONNECT && malformed.reasonCode() == io.starling.mqtt.codec.ReasonCode.UNSUPPORTED_PROTOCOL_VERSION) {
+        if (state == State.AWAITING_CONNECT && malformed.reasonCode() == ReasonCode.UNSUPPORTED_PROTOCOL_VERSION) {
             ConnectHandler.refuseProtocolVersion(this, malformed);
             return;
         }
@@ -131,8 +158,29 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
             return;
         }
         ProtocolLog.LOG.info("Client {} has exceeded timeout, disconnecting.", clientId);
+        sendDisconnect(ReasonCode.KEEP_ALIVE_TIMEOUT);
         closing = true;
         connection.close();
+    }
+
+    /** The broker is stopping: a 5.0 client is told so (0x8B) before the connection closes. */
+    public void onShutdown() {
+        if (state == State.CLOSED || closing) {
+            return;
+        }
+        sendDisconnect(ReasonCode.SERVER_SHUTTING_DOWN);
+        closing = true;
+        connection.close();
+    }
+
+    /** Sends a server DISCONNECT to a connected 5.0 client; 3.1.1 has none. */
+    void sendDisconnect(int reasonCode) {
+        if (state == State.CONNECTED && version == MqttVersion.MQTT_5) {
+            if (ProtocolLog.packets()) {
+                ProtocolLog.sending(clientId, "DISCONNECT", "(" + reasonCode + ")");
+            }
+            write(new Disconnect(reasonCode, Properties.EMPTY));
+        }
     }
 
     /** The network connection is gone, for whatever reason. Publishes the will unless DISCONNECT came first. */
@@ -143,15 +191,13 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
             if (!closing) {
                 ProtocolLog.LOG.info("Client {} closed its connection.", clientId);
             }
-            publishWill();
             Session s = session;
             session = null;
+            Will w = will;
+            will = null;
             if (s != null) {
                 s.detach();
-                if (!s.isPersistent()) {
-                    s.end();
-                    core.sessions().remove(s);
-                }
+                SessionEnd.afterConnectionLost(this, s, w);
             }
         }
         while (!pending.isEmpty()) {
@@ -162,12 +208,13 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
     /** Another connection took this client id over: close this one, keeping the session for the new one. */
     void closeForTakeover() {
         ProtocolLog.LOG.info("Client {} already connected, closing old connection.", clientId);
+        sendDisconnect(ReasonCode.SESSION_TAKEN_OVER);
         closing = true;
-        if (version == MqttVersion.MQTT_5) {
-            write(new Disconnect(io.starling.mqtt.codec.ReasonCode.SESSION_TAKEN_OVER,
-                    io.starling.mqtt.codec.Properties.EMPTY));
+        // The session goes on with the new connection, so a delayed will is not sent (MQTT-3.1.3-9).
+        if (will != null && SessionEnd.willDelay(will) == 0) {
+            publishWill();
         }
-        publishWill();
+        will = null;
         if (session != null) {
             session.detach();
             session = null;
@@ -210,8 +257,21 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
     }
 
     @Override
+    public int receiveMaximum() {
+        return limits.receiveMaximum();
+    }
+
+    @Override
     public boolean sendPublish(Delivery delivery, int packetId, boolean dup) {
         Publish p = Deliveries.toPublish(this, delivery, packetId, dup);
+        if (limits.maximumPacketSize() < ClientLimits.UNLIMITED_PACKET_SIZE
+                && MqttEncoder.encodedSize(p, version) > limits.maximumPacketSize()) {
+            // MQTT-3.1.2-25: a packet over the client's Maximum Packet Size is dropped for this client.
+            core.drops().packetTooLarge.increment();
+            ProtocolLog.LOG.debug("Dropped PUBLISH on {} to {}: larger than its maximum packet size {}.",
+                    p.topic(), clientId, limits.maximumPacketSize());
+            return false;
+        }
         if (ProtocolLog.packets()) {
             ProtocolLog.sending(clientId, "PUBLISH", ProtocolLog.describe(p));
         }

@@ -10,6 +10,8 @@ import io.starling.mqtt.codec.Connect;
 import io.starling.mqtt.codec.Malformed;
 import io.starling.mqtt.codec.MqttVersion;
 import io.starling.mqtt.codec.Properties;
+import io.starling.mqtt.codec.PropertyId;
+import io.starling.mqtt.codec.Will;
 import io.starling.mqtt.codec.ReasonCode;
 import java.util.UUID;
 
@@ -65,14 +67,36 @@ final class ConnectHandler {
                     connect.username() == null ? "not authorised (anonymous)" : "not authorised");
             return;
         }
-        if (connect.will() != null) {
-            String reason = TopicName.invalidReason(connect.will().topic(), settings.maxTopicLevels());
+        if (connect.properties().contains(PropertyId.AUTHENTICATION_METHOD)) {
+            // No enhanced authentication method is installed (MQTT 5 §4.12): refuse the method.
+            refuse(client, ReasonCode.BAD_AUTHENTICATION_METHOD, "unsupported authentication method '"
+                    + connect.properties().text(PropertyId.AUTHENTICATION_METHOD) + "'");
+            return;
+        }
+        Will will = connect.will();
+        if (will != null) {
+            String reason = TopicName.invalidReason(will.topic(), settings.maxTopicLevels());
             if (reason != null) {
-                Disconnects.protocolError(client, "invalid will topic: " + reason);
+                refuse(client, ReasonCode.TOPIC_NAME_INVALID, "invalid will topic: " + reason);
+                return;
+            }
+            if (will.qos().value() > settings.maxQos()) {
+                refuse(client, ReasonCode.QOS_NOT_SUPPORTED, "will QoS above the maximum QoS"); // MQTT-3.2.2-12
+                return;
+            }
+            if (will.retain() && !settings.retainAvailable()) {
+                refuse(client, ReasonCode.RETAIN_NOT_SUPPORTED, "retained will while retain_available is false");
                 return;
             }
         }
-        client.will = connect.will();
+        client.will = will;
+        client.limits = ClientLimits.of(connect);
+        if (version.isV5()) {
+            client.aliases = new TopicAliases(settings.maxTopicAlias(), client.limits.topicAliasMaximum());
+            client.connectExpiryInterval = connect.properties().number(PropertyId.SESSION_EXPIRY_INTERVAL, 0);
+        } else {
+            client.connectExpiryInterval = connect.cleanStart() ? 0 : Session.NEVER_EXPIRES;
+        }
         client.state = Client.State.CONNECTING;
         client.connection.setReading(false);
         claim(client, connect);
@@ -138,21 +162,23 @@ final class ConnectHandler {
     /** Runs on the client's loop with the session now owned here. */
     private static void complete(Client client, Connect connect, Session session, boolean hadState) {
         if (client.state != Client.State.CONNECTING) {
-            // The new connection died while the session travelled here: end it as its lost connection
-            // would have, by the clean flag this connection asked for.
-            if (connect.cleanStart() || !session.isPersistent()) {
-                session.end();
-                client.core.sessions().remove(session);
+            // The new connection died while the session travelled here: treat it as that connection lost.
+            session.setExpiryInterval(client.connectExpiryInterval);
+            if (client.connectExpiryInterval == 0) {
+                SessionEnd.end(client.core, session);
+            } else {
+                session.startExpiryTimer(() -> SessionEnd.end(client.core, session));
             }
             return;
         }
         boolean sessionPresent = hadState && !connect.cleanStart();
         if (!sessionPresent) {
+            session.firePendingWill(); // the old session ends here, before its will delay did
             // MQTT-3.1.2-6: discard any previous session, and a taken-over clean session's state,
             // which ended with its connection and must not be reused.
             session.clear();
         }
-        session.setPersistent(!connect.cleanStart());
+        session.setExpiryInterval(client.connectExpiryInterval);
         client.session = session;
         client.state = Client.State.CONNECTED;
         ProtocolLog.LOG.info("New client connected from {} as {} (p{}, c{}, k{}{}).", client.connection.remoteAddress(),
@@ -161,8 +187,10 @@ final class ConnectHandler {
         if (ProtocolLog.packets()) {
             ProtocolLog.sending(client.clientId, "CONNACK", "(" + (sessionPresent ? 1 : 0) + ", 0)");
         }
-        client.write(new ConnAck(sessionPresent, ReasonCode.SUCCESS, Properties.EMPTY));
-        client.connection.setReadTimeout(connect.keepAlive() * 1500L);
+        int keepAlive = ConnAckProperties.keepAlive(client, connect);
+        client.write(new ConnAck(sessionPresent, ReasonCode.SUCCESS,
+                ConnAckProperties.of(client, connect, keepAlive)));
+        client.connection.setReadTimeout(keepAlive * 1500L);
         session.attach(client);
         client.connection.setReading(true);
         while (client.state == Client.State.CONNECTED && !client.pending.isEmpty()) {

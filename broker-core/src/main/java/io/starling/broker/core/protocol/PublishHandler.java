@@ -9,9 +9,12 @@ import io.starling.mqtt.codec.PubComp;
 import io.starling.mqtt.codec.PubRec;
 import io.starling.mqtt.codec.PubRel;
 import io.starling.mqtt.codec.Publish;
+import io.starling.mqtt.codec.Properties;
+import io.starling.mqtt.codec.PropertyId;
 import io.starling.mqtt.codec.QoS;
 import io.starling.mqtt.codec.ReasonCode;
 import io.starling.mqtt.codec.Will;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Incoming PUBLISH and PUBREL (3.1.1 §3.3, §3.6; 5.0 §3.3, §3.6): validates, stores retained
@@ -27,10 +30,15 @@ final class PublishHandler {
             ProtocolLog.received(client.clientId, "PUBLISH", ProtocolLog.describe(publish));
         }
         BrokerCore core = client.core;
-        String invalid = TopicName.invalidReason(publish.topic(), core.settings().maxTopicLevels());
+        String topic = resolveTopic(client, publish);
+        if (topic == null) {
+            publish.release();
+            return; // the connection is closing
+        }
+        String invalid = TopicName.invalidReason(topic, core.settings().maxTopicLevels());
         if (invalid != null) {
             publish.release();
-            Disconnects.protocolError(client, "PUBLISH with invalid topic: " + invalid); // MQTT-3.3.2-2
+            Disconnects.close(client, ReasonCode.TOPIC_NAME_INVALID, "PUBLISH with invalid topic: " + invalid); // MQTT-3.3.2-2
             return;
         }
         if (publish.retain() && !core.settings().retainAvailable()) {
@@ -38,40 +46,113 @@ final class PublishHandler {
             Disconnects.close(client, ReasonCode.RETAIN_NOT_SUPPORTED, "retained PUBLISH while retain_available is false");
             return;
         }
-        int id = publish.packetId();
-        if (publish.qos() == QoS.EXACTLY_ONCE && !client.session.beginIncomingQos2(id)) {
-            publish.release(); // a resend before PUBREL: already routed
-            sendPubRec(client, id);
+        if (publish.qos().value() > core.settings().maxQos()) {
+            publish.release();
+            Disconnects.close(client, ReasonCode.QOS_NOT_SUPPORTED, "PUBLISH at QoS " + publish.qos().value()
+                    + " above the maximum QoS " + core.settings().maxQos()); // MQTT-3.2.2-11
             return;
         }
+        int id = publish.packetId();
+        if (publish.qos() == QoS.EXACTLY_ONCE) {
+            if (!client.session.beginIncomingQos2(id)) {
+                publish.release(); // a resend before PUBREL: already routed
+                sendPubRec(client, id, ReasonCode.SUCCESS);
+                return;
+            }
+            if (client.version.isV5() && client.session.incomingQos2Count() > core.settings().inflightLimit()) {
+                client.session.endIncomingQos2(id);
+                publish.release();
+                // MQTT-3.3.4-9: more unacknowledged QoS 2 messages than the Receive Maximum we announced.
+                Disconnects.close(client, ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, "more than "
+                        + core.settings().inflightLimit() + " QoS 2 messages awaiting PUBREL");
+                return;
+            }
+        }
+        int reasonCode = accept(client, publish, topic);
+        if (publish.qos() == QoS.AT_LEAST_ONCE) {
+            if (ProtocolLog.packets()) {
+                ProtocolLog.sending(client.clientId, "PUBACK", "(m" + id + ", rc" + reasonCode + ")");
+            }
+            client.write(client.version.isV5() ? new PubAck(id, reasonCode, Properties.EMPTY) : new PubAck(id));
+        } else if (publish.qos() == QoS.EXACTLY_ONCE) {
+            if (reasonCode >= ReasonCode.UNSPECIFIED_ERROR) {
+                client.session.endIncomingQos2(id); // a refused QoS 2 flow ends with the PUBREC (MQTT-4.3.3)
+            }
+            sendPubRec(client, id, reasonCode);
+        }
+    }
+
+    /**
+     * The topic a PUBLISH is for, after its topic alias (MQTT 5 §3.3.2.3.4); null when the alias is
+     * invalid and the connection is being closed.
+     */
+    private static String resolveTopic(Client client, Publish publish) {
+        long alias = publish.properties().number(PropertyId.TOPIC_ALIAS, 0);
+        if (alias == 0) {
+            if (publish.topic().isEmpty() && client.version.isV5()) {
+                Disconnects.protocolError(client, "PUBLISH with neither topic nor topic alias"); // MQTT-3.3.2-1
+                return null;
+            }
+            return publish.topic();
+        }
+        if (client.aliases == null || !client.aliases.isValidInbound((int) alias)) {
+            Disconnects.close(client, ReasonCode.TOPIC_ALIAS_INVALID, "topic alias " + alias + " outside 1.."
+                    + client.core.settings().maxTopicAlias()); // MQTT-3.3.2-9, -10
+            return null;
+        }
+        if (publish.topic().isEmpty()) {
+            String known = client.aliases.inbound((int) alias);
+            if (known == null) {
+                Disconnects.protocolError(client, "topic alias " + alias + " used before it was set");
+                return null;
+            }
+            return known;
+        }
+        client.aliases.setInbound((int) alias, publish.topic());
+        return publish.topic();
+    }
+
+    /**
+     * Stores and routes an accepted PUBLISH (taking over its payload reference) and returns the
+     * reason code for its acknowledgement.
+     */
+    private static int accept(Client client, Publish publish, String topic) {
+        BrokerCore core = client.core;
         int limit = core.settings().messageSizeLimit();
         if (limit > 0 && publish.payload().readableBytes() > limit) {
             core.drops().packetTooLarge.increment();
             ProtocolLog.LOG.info("Dropped PUBLISH from {} on {}: {} bytes is over message_size_limit {}.",
-                    client.clientId, publish.topic(), publish.payload().readableBytes(), limit);
+                    client.clientId, topic, publish.payload().readableBytes(), limit);
             publish.release();
-        } else {
-            Message message = new Message(publish.topic(), publish.qos(), publish.retain(), publish.payload(),
-                    publish.properties(), client.clientId, Message.NEVER_EXPIRES);
-            publishMessage(core, message);
+            return ReasonCode.PACKET_TOO_LARGE;
         }
-        if (publish.qos() == QoS.AT_LEAST_ONCE) {
-            if (ProtocolLog.packets()) {
-                ProtocolLog.sending(client.clientId, "PUBACK", "(m" + id + ", rc0)");
-            }
-            client.write(new PubAck(id));
-        } else if (publish.qos() == QoS.EXACTLY_ONCE) {
-            sendPubRec(client, id);
+        if (publish.properties().number(PropertyId.PAYLOAD_FORMAT_INDICATOR, 0) == 1
+                && !Utf8Payloads.isValid(publish.payload())) {
+            ProtocolLog.LOG.info("Dropped PUBLISH from {} on {}: payload format says UTF-8 but it is not.",
+                    client.clientId, topic);
+            publish.release();
+            return ReasonCode.PAYLOAD_FORMAT_INVALID; // MQTT-3.3.2-4 (mosquitto answers the same way)
         }
+        Message message = new Message(topic, publish.qos(), publish.retain(), publish.payload(),
+                publish.properties(), client.clientId, expiryAt(core, publish.properties()));
+        int receivers = publishMessage(core, message);
+        return receivers == 0 ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS;
     }
 
-    /** Stores and routes a message; takes over the caller's reference. */
-    static void publishMessage(BrokerCore core, Message message) {
+    /** When a message with these properties expires, on the broker's clock. */
+    static long expiryAt(BrokerCore core, Properties properties) {
+        long seconds = properties.number(PropertyId.MESSAGE_EXPIRY_INTERVAL, -1);
+        return seconds < 0 ? Message.NEVER_EXPIRES : core.clock().nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    }
+
+    /** Stores and routes a message; takes over the caller's reference. Returns the number of receivers. */
+    static int publishMessage(BrokerCore core, Message message) {
         if (message.retainFlag()) {
             core.retained().put(message.retain()); // the store takes its own reference
         }
-        core.router().route(message);
+        int receivers = core.router().route(message);
         message.release();
+        return receivers;
     }
 
     static void handlePubRel(Client client, PubRel pubRel) {
@@ -89,15 +170,17 @@ final class PublishHandler {
 
     static void publishWill(Client client, Will will) {
         ProtocolLog.LOG.debug("Sending will of {} to {}", client.clientId, will.topic());
+        // The will delay is for the broker; the other will properties travel with the message.
+        Properties properties = will.properties().without(PropertyId.WILL_DELAY_INTERVAL);
         Message message = new Message(will.topic(), will.qos(), will.retain(), Unpooled.wrappedBuffer(will.payload()),
-                will.properties(), client.clientId, Message.NEVER_EXPIRES);
+                properties, client.clientId, expiryAt(client.core, properties));
         publishMessage(client.core, message);
     }
 
-    private static void sendPubRec(Client client, int id) {
+    private static void sendPubRec(Client client, int id, int reasonCode) {
         if (ProtocolLog.packets()) {
-            ProtocolLog.sending(client.clientId, "PUBREC", "(m" + id + ", rc0)");
+            ProtocolLog.sending(client.clientId, "PUBREC", "(m" + id + ", rc" + reasonCode + ")");
         }
-        client.write(new PubRec(id));
+        client.write(client.version.isV5() ? new PubRec(id, reasonCode, Properties.EMPTY) : new PubRec(id));
     }
 }

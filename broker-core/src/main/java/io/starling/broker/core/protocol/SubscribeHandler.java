@@ -44,6 +44,11 @@ final class SubscribeHandler {
                         : ReasonCode.V3_SUBSCRIPTION_FAILURE);
                 continue;
             }
+            if (qos.value() > client.core.settings().maxQos()) {
+                qos = QoS.of(client.core.settings().maxQos()); // granted below what was asked (MQTT-3.9.3)
+                s = new Subscription(s.filter(), new io.starling.mqtt.codec.SubscriptionOptions(qos,
+                        s.options().noLocal(), s.options().retainAsPublished(), s.options().retainHandling()));
+            }
             boolean existed = session.subscribe(s.filter(), new SubscriberOptions(s.options(), subscriptionId));
             ProtocolLog.LOG.debug("{} {} {}", client.clientId, qos.value(), s.filter());
             codes.add(qos.value());

@@ -6,12 +6,15 @@ import io.starling.broker.core.routing.Delivery;
 import io.starling.broker.core.routing.LoopOutbox;
 import io.starling.broker.core.routing.SubscriberOptions;
 import io.starling.broker.core.store.MessageQueue;
+import io.starling.broker.core.time.Clock;
 import io.starling.broker.core.topic.SubscriptionTree;
 import io.starling.mqtt.codec.QoS;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * connection it is attached to, or of the last one. All state is touched only there. A takeover
  * moves ownership to the new connection's loop: the old owner writes {@code owner} and then hands
  * the session on; work that arrives at the old loop afterwards sees the new owner and is forwarded.
+ *
+ * <p>Lifetime: a session lives on after its connection for its expiry interval (MQTT 5 Session
+ * Expiry Interval; for 3.1.1, 0 with a clean session and "never" without). Timers for its expiry and
+ * for a delayed will run on the owner loop and are cancelled when a connection attaches.
  */
 public final class Session {
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
@@ -36,19 +43,32 @@ public final class Session {
     private final InflightWindow inflight = new InflightWindow();
     private final Set<Integer> awaitingPubRel = new HashSet<>();
     private final Map<String, SubscriberOptions> subscriptions = new HashMap<>();
+    private final Clock clock;
     private volatile LoopOutbox owner;
     private SessionLink link;
-    private boolean persistent;
+    private long expiryIntervalSeconds;
+    private ScheduledFuture<?> expiryTimer;
+    private ScheduledFuture<?> willTimer;
+    private Runnable pendingWill;
     private volatile boolean ended;
 
+    /** Session Expiry Interval meaning "never expires" (MQTT 5 §3.1.2.11.2). */
+    public static final long NEVER_EXPIRES = 0xFFFF_FFFFL;
+
     public Session(String clientId, LoopOutbox owner, BrokerSettings settings, DropCounters drops,
-                   SubscriptionTree<Session, SubscriberOptions> tree, MessageQueue queue) {
+                   SubscriptionTree<Session, SubscriberOptions> tree, MessageQueue queue, Clock clock) {
         this.clientId = clientId;
         this.owner = owner;
         this.settings = settings;
         this.drops = drops;
         this.tree = tree;
         this.queue = queue;
+        this.clock = clock;
+    }
+
+    public Session(String clientId, LoopOutbox owner, BrokerSettings settings, DropCounters drops,
+                   SubscriptionTree<Session, SubscriberOptions> tree, MessageQueue queue) {
+        this(clientId, owner, settings, drops, tree, queue, Clock.SYSTEM);
     }
 
     public String clientId() {
@@ -68,12 +88,72 @@ public final class Session {
         return ended;
     }
 
+    /** Whether the session outlives its connection (a non-zero expiry interval). */
     public boolean isPersistent() {
-        return persistent;
+        return expiryIntervalSeconds != 0;
     }
 
+    /** 3.1.1's Clean Session flag: false keeps the session forever, true ends it with the connection. */
     public void setPersistent(boolean persistent) {
-        this.persistent = persistent;
+        this.expiryIntervalSeconds = persistent ? NEVER_EXPIRES : 0;
+    }
+
+    public long expiryInterval() {
+        return expiryIntervalSeconds;
+    }
+
+    /** Sets the Session Expiry Interval in seconds ({@link #NEVER_EXPIRES} for never). */
+    public void setExpiryInterval(long seconds) {
+        this.expiryIntervalSeconds = seconds;
+    }
+
+    /**
+     * Starts the expiry timer of a session whose connection is gone; {@code onExpiry} runs on the
+     * owner loop unless a connection attaches first.
+     */
+    public void startExpiryTimer(Runnable onExpiry) {
+        if (expiryIntervalSeconds == NEVER_EXPIRES || expiryIntervalSeconds == 0) {
+            return;
+        }
+        expiryTimer = owner.loop().schedule(() -> {
+            if (owner.inLoop() && link == null && !ended) {
+                onExpiry.run();
+            }
+        }, expiryIntervalSeconds, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Holds a will for {@code delaySeconds} (MQTT 5 Will Delay Interval): it is published then, or when
+     * the session ends if that is sooner, and never if a connection attaches first.
+     */
+    public void delayWill(long delaySeconds, Runnable publish) {
+        pendingWill = publish;
+        willTimer = owner.loop().schedule(() -> {
+            if (owner.inLoop() && link == null) {
+                firePendingWill();
+            }
+        }, delaySeconds, TimeUnit.SECONDS);
+    }
+
+    /** Publishes a will still held back by its delay; used when the session ends first. */
+    public void firePendingWill() {
+        Runnable will = pendingWill;
+        pendingWill = null;
+        if (will != null) {
+            will.run();
+        }
+    }
+
+    private void cancelTimers() {
+        if (expiryTimer != null) {
+            expiryTimer.cancel(false);
+            expiryTimer = null;
+        }
+        if (willTimer != null) {
+            willTimer.cancel(false);
+            willTimer = null;
+        }
+        pendingWill = null;
     }
 
     public boolean isOnline() {
@@ -86,13 +166,21 @@ public final class Session {
 
     /** Attaches a connection and re-sends what it had not acknowledged (MQTT-4.4.0-1), then the queue. */
     public void attach(SessionLink next) {
+        cancelTimers();
         link = next;
+        java.util.List<Integer> undeliverable = null;
         for (InflightWindow.Entry e : inflight.entries()) {
             if (e.stage() == InflightWindow.Stage.AWAITING_PUBCOMP) {
                 next.sendPubRel(e.packetId());
-            } else {
-                next.sendPublish(e.delivery(), e.packetId(), true);
+            } else if (isExpired(e.delivery()) || !next.sendPublish(e.delivery(), e.packetId(), true)) {
+                if (undeliverable == null) {
+                    undeliverable = new java.util.ArrayList<>();
+                }
+                undeliverable.add(e.packetId());
             }
+        }
+        if (undeliverable != null) {
+            undeliverable.forEach(inflight::remove);
         }
         drainQueue();
     }
@@ -131,9 +219,14 @@ public final class Session {
             delivery.message().release();
             return;
         }
+        if (isExpired(delivery)) {
+            drops.expired.increment();
+            delivery.message().release();
+            return;
+        }
         if (delivery.qos() == QoS.AT_MOST_ONCE) {
             deliverQos0(delivery);
-        } else if (link != null && queue.size() == 0 && inflight.size() < settings.inflightLimit()) {
+        } else if (link != null && queue.size() == 0 && inflight.size() < inflightLimit()) {
             sendInflight(delivery);
         } else {
             enqueue(delivery);
@@ -142,7 +235,7 @@ public final class Session {
 
     private void deliverQos0(Delivery delivery) {
         if (link == null) {
-            if (persistent && settings.queueQos0Messages()) {
+            if (isPersistent() && settings.queueQos0Messages()) {
                 enqueue(delivery);
                 return;
             }
@@ -180,12 +273,29 @@ public final class Session {
         }
     }
 
+    /** The outgoing window: the broker's limit, or the client's Receive Maximum when smaller. */
+    private int inflightLimit() {
+        int limit = settings.inflightLimit();
+        return link == null ? limit : Math.min(limit, link.receiveMaximum());
+    }
+
+    /** Whether a message's MQTT 5 Message Expiry Interval has passed: it must not be delivered. */
+    private boolean isExpired(Delivery d) {
+        long at = d.message().expiryAtNanos();
+        return at != io.starling.broker.core.routing.Message.NEVER_EXPIRES && clock.nanoTime() - at >= 0;
+    }
+
     /** Moves queued messages into the inflight window while it has room and a client is attached. */
     private void drainQueue() {
-        while (link != null && inflight.size() < settings.inflightLimit()) {
+        while (link != null && inflight.size() < inflightLimit()) {
             Delivery d = queue.poll();
             if (d == null) {
                 return;
+            }
+            if (isExpired(d)) {
+                drops.expired.increment();
+                d.message().release();
+                continue;
             }
             if (d.qos() == QoS.AT_MOST_ONCE) {
                 deliverQos0(d);
@@ -263,6 +373,7 @@ public final class Session {
     public void end() {
         ended = true;
         link = null;
+        cancelTimers();
         clear();
     }
 }

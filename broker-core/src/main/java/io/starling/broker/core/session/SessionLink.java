@@ -19,4 +19,7 @@ public interface SessionLink {
     boolean sendPublish(Delivery delivery, int packetId, boolean dup);
 
     void sendPubRel(int packetId);
+
+    /** The client's Receive Maximum (MQTT 5): at most this many QoS 1/2 messages unacknowledged; 65535 for 3.1.1. */
+    int receiveMaximum();
 }

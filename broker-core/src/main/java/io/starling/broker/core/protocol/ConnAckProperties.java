@@ -1,0 +1,56 @@
+package io.starling.broker.core.protocol;
+
+import io.starling.broker.core.BrokerSettings;
+import io.starling.mqtt.codec.Connect;
+import io.starling.mqtt.codec.Properties;
+import io.starling.mqtt.codec.PropertyId;
+
+/**
+ * The properties of a successful 5.0 CONNACK: what the broker tells the client about itself
+ * (MQTT 5 §3.2.2.3). Same set and order as Mosquitto 2.0, so that tools see the same bytes: Topic
+ * Alias Maximum, Assigned Client Identifier, Server Keep Alive, then Retain Available, Maximum
+ * Packet Size, Receive Maximum and Maximum QoS, each only when it differs from the protocol's
+ * default. Features left at their default (available) are not announced.
+ */
+final class ConnAckProperties {
+    private ConnAckProperties() {
+    }
+
+    /** The keepalive the connection runs with: the client's, lowered to max_keepalive for a 5.0 client. */
+    static int keepAlive(Client client, Connect connect) {
+        int max = client.core.settings().maxKeepAlive();
+        return client.version.isV5() && connect.keepAlive() > max ? max : connect.keepAlive();
+    }
+
+    static Properties of(Client client, Connect connect, int keepAlive) {
+        if (!client.version.isV5()) {
+            return Properties.EMPTY;
+        }
+        BrokerSettings s = client.core.settings();
+        Properties.Builder b = Properties.builder();
+        if (s.maxTopicAlias() > 0) {
+            b.number(PropertyId.TOPIC_ALIAS_MAXIMUM, s.maxTopicAlias());
+        }
+        if (connect.clientId().isEmpty()) {
+            b.text(PropertyId.ASSIGNED_CLIENT_IDENTIFIER, client.clientId);
+        }
+        if (keepAlive != connect.keepAlive()) {
+            b.number(PropertyId.SERVER_KEEP_ALIVE, keepAlive);
+        }
+        if (!s.retainAvailable()) {
+            b.number(PropertyId.RETAIN_AVAILABLE, 0);
+        }
+        if (s.maxPacketSize() < BrokerSettings.PROTOCOL_MAX_PACKET_SIZE) {
+            b.number(PropertyId.MAXIMUM_PACKET_SIZE, s.maxPacketSize());
+        }
+        if (s.maxInflightMessages() > 0) {
+            b.number(PropertyId.RECEIVE_MAXIMUM, s.maxInflightMessages());
+        }
+        if (s.maxQos() != 2) {
+            b.number(PropertyId.MAXIMUM_QOS, s.maxQos());
+        }
+        // Shared subscriptions are not supported yet, so the client is told (MQTT-3.2.2.3.17).
+        b.number(PropertyId.SHARED_SUBSCRIPTION_AVAILABLE, 0);
+        return b.build();
+    }
+}

@@ -1,0 +1,49 @@
+package io.starling.broker.core.protocol;
+
+import io.starling.broker.core.BrokerCore;
+import io.starling.broker.core.session.Session;
+import io.starling.mqtt.codec.PropertyId;
+import io.starling.mqtt.codec.Will;
+
+/**
+ * What happens to a session and its will when its connection is gone (MQTT 5 §3.1.2.5,
+ * §3.1.2.11.2; 3.1.1 §3.1.2.4): a session with expiry 0 ends at once; otherwise it waits offline
+ * until it expires. The will is published at once, or after its Will Delay Interval, or when the
+ * session ends, whichever comes first, and not at all if a connection resumes the session in time.
+ */
+final class SessionEnd {
+    private SessionEnd() {
+    }
+
+    static long willDelay(Will will) {
+        return will.properties().number(PropertyId.WILL_DELAY_INTERVAL, 0);
+    }
+
+    /** Runs on the session's loop right after its connection was lost; {@code will} is null when there is none. */
+    static void afterConnectionLost(Client client, Session session, Will will) {
+        BrokerCore core = client.core;
+        long expiry = session.expiryInterval();
+        if (will != null) {
+            long delay = willDelay(will);
+            if (delay == 0 || expiry == 0) {
+                PublishHandler.publishWill(client, will);
+            } else {
+                session.delayWill(delay, () -> PublishHandler.publishWill(client, will));
+            }
+        }
+        if (expiry == 0) {
+            end(core, session);
+            return;
+        }
+        session.startExpiryTimer(() -> {
+            ProtocolLog.LOG.info("Session of {} expired.", session.clientId());
+            session.firePendingWill();
+            end(core, session);
+        });
+    }
+
+    static void end(BrokerCore core, Session session) {
+        session.end();
+        core.sessions().remove(session);
+    }
+}
