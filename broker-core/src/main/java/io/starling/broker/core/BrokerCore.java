@@ -2,8 +2,11 @@ package io.starling.broker.core;
 
 import io.starling.broker.core.auth.Authenticator;
 import io.starling.broker.core.routing.Router;
+import io.starling.broker.core.routing.SharedSubscriptions;
+import io.starling.broker.core.routing.Subscriber;
 import io.starling.broker.core.routing.SubscriberOptions;
 import io.starling.broker.core.session.Session;
+import io.starling.broker.core.session.SessionContext;
 import io.starling.broker.core.session.SessionRegistry;
 import io.starling.broker.core.store.RetainedStore;
 import io.starling.broker.core.store.memory.InMemoryRetainedStore;
@@ -19,18 +22,21 @@ public final class BrokerCore implements AutoCloseable {
     private final BrokerSettings settings;
     private final Clock clock;
     private final SessionRegistry sessions = new SessionRegistry();
-    private final SubscriptionTree<Session, SubscriberOptions> subscriptions = new SubscriptionTree<>();
+    private final SubscriptionTree<Subscriber, SubscriberOptions> subscriptions = new SubscriptionTree<>();
+    private final SharedSubscriptions shared = new SharedSubscriptions(subscriptions);
     private final Router router = new Router(subscriptions);
     private final RetainedStore retained;
     private final DropCounters drops = new DropCounters();
     private final Authenticator authenticator;
     private volatile boolean shuttingDown;
+    private final SessionContext sessionContext;
 
     public BrokerCore(BrokerSettings settings, Clock clock, RetainedStore retained, Authenticator authenticator) {
         this.settings = settings;
         this.clock = clock;
         this.retained = retained;
         this.authenticator = authenticator;
+        this.sessionContext = new SessionContext(settings, drops, subscriptions, shared, clock);
     }
 
     /** A core with in-memory storage that lets every client in. */
@@ -63,8 +69,17 @@ public final class BrokerCore implements AutoCloseable {
         return sessions;
     }
 
-    public SubscriptionTree<Session, SubscriberOptions> subscriptions() {
+    public SubscriptionTree<Subscriber, SubscriberOptions> subscriptions() {
         return subscriptions;
+    }
+
+    public SharedSubscriptions shared() {
+        return shared;
+    }
+
+    /** What a new session needs from the broker. */
+    public SessionContext sessionContext() {
+        return sessionContext;
     }
 
     public Router router() {

@@ -49,8 +49,6 @@ final class ConnAckProperties {
         if (s.maxQos() != 2) {
             b.number(PropertyId.MAXIMUM_QOS, s.maxQos());
         }
-        // Shared subscriptions are not supported yet, so the client is told (MQTT-3.2.2.3.17).
-        b.number(PropertyId.SHARED_SUBSCRIPTION_AVAILABLE, 0);
         return b.build();
     }
 }

@@ -77,7 +77,7 @@ final class ConnectHandler {
         if (will != null) {
             String reason = TopicName.invalidReason(will.topic(), settings.maxTopicLevels());
             if (reason != null) {
-                refuse(client, ReasonCode.TOPIC_NAME_INVALID, "invalid will topic: " + reason);
+                Disconnects.protocolError(client, "invalid will topic: " + reason);
                 return;
             }
             if (will.qos().value() > settings.maxQos()) {
@@ -128,8 +128,8 @@ final class ConnectHandler {
     private static void claim(Client client, Connect connect) {
         Session existing = client.core.sessions().get(client.clientId);
         if (existing == null) {
-            Session fresh = new Session(client.clientId, client.outbox, client.core.settings(), client.core.drops(),
-                    client.core.subscriptions(), new InMemoryMessageQueue());
+            Session fresh = new Session(client.clientId, client.outbox, client.core.sessionContext(),
+                    new InMemoryMessageQueue());
             Session registered = client.core.sessions().putIfAbsent(fresh);
             if (registered == fresh) {
                 complete(client, connect, fresh, false);

@@ -24,6 +24,15 @@ final class SubscribeHandler {
     private SubscribeHandler() {
     }
 
+    /** Null when the filter is valid; a shared one is checked as share name plus inner filter. */
+    private static String invalidReason(String filter, boolean isShared, int maxLevels) {
+        if (!isShared) {
+            return TopicFilter.invalidReason(filter, maxLevels);
+        }
+        String shared = TopicFilter.invalidSharedReason(filter);
+        return shared != null ? shared : TopicFilter.invalidReason(TopicFilter.parseShared(filter).filter(), maxLevels);
+    }
+
     static void handle(Client client, Subscribe subscribe) {
         ProtocolLog.received(client.clientId, "SUBSCRIBE");
         Session session = client.session;
@@ -32,16 +41,17 @@ final class SubscribeHandler {
         List<Integer> codes = new ArrayList<>(subscribe.subscriptions().size());
         List<Subscription> sendRetained = new ArrayList<>();
         for (Subscription s : subscribe.subscriptions()) {
-            String invalid = TopicFilter.invalidReason(s.filter(), maxLevels);
             QoS qos = s.options().qos();
             ProtocolLog.LOG.debug("\t{} (QoS {})", s.filter(), qos.value());
-            if (invalid != null || TopicFilter.isShared(s.filter())) {
-                // Shared subscriptions arrive with MQTT 5 support; until then they are refused, not misread.
-                ProtocolLog.LOG.debug("Invalid subscription filter '{}' from {}: {}", s.filter(), client.clientId,
-                        invalid == null ? "shared subscriptions not supported" : invalid);
-                codes.add(client.version.isV5()
-                        ? invalid == null ? ReasonCode.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED : ReasonCode.TOPIC_FILTER_INVALID
-                        : ReasonCode.V3_SUBSCRIPTION_FAILURE);
+            boolean isShared = TopicFilter.isShared(s.filter());
+            if (isShared && s.options().noLocal()) {
+                Disconnects.protocolError(client, "No Local on shared subscription " + s.filter()); // MQTT-3.8.3-4
+                return;
+            }
+            String invalid = invalidReason(s.filter(), isShared, maxLevels);
+            if (invalid != null) {
+                ProtocolLog.LOG.debug("Invalid subscription filter '{}' from {}: {}", s.filter(), client.clientId, invalid);
+                codes.add(client.version.isV5() ? ReasonCode.TOPIC_FILTER_INVALID : ReasonCode.V3_SUBSCRIPTION_FAILURE);
                 continue;
             }
             if (qos.value() > client.core.settings().maxQos()) {
@@ -53,7 +63,8 @@ final class SubscribeHandler {
             ProtocolLog.LOG.debug("{} {} {}", client.clientId, qos.value(), s.filter());
             codes.add(qos.value());
             int handling = s.options().retainHandling();
-            if (handling == 0 || handling == 1 && !existed) {
+            // No retained messages on a shared subscription (MQTT 5 §4.8.2).
+            if (!isShared && (handling == 0 || handling == 1 && !existed)) {
                 sendRetained.add(s);
             }
         }

@@ -9,9 +9,14 @@ import java.util.List;
  * @param qos             min(published QoS, granted QoS)
  * @param retain          the retain flag this subscriber sees
  * @param subscriptionIds MQTT 5 subscription identifiers of the matching subscriptions
+ * @param share           the shared subscription group it came through, or null
  */
-public record Delivery(Message message, QoS qos, boolean retain, List<Integer> subscriptionIds) {
+public record Delivery(Message message, QoS qos, boolean retain, List<Integer> subscriptionIds, ShareGroup share) {
     public Delivery {
         subscriptionIds = subscriptionIds == null ? List.of() : subscriptionIds;
+    }
+
+    public Delivery(Message message, QoS qos, boolean retain, List<Integer> subscriptionIds) {
+        this(message, qos, retain, subscriptionIds, null);
     }
 }

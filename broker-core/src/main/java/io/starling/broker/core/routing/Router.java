@@ -13,11 +13,12 @@ import java.util.List;
  *
  * <p>One session with several matching subscriptions gets one delivery at the highest granted QoS
  * (MQTT-3.3.5-1), carrying every matching subscription identifier (MQTT-3.3.4-3/4/5). Deliveries to
- * sessions on another loop go through that loop's {@link LoopOutbox}. Threading: called on the
+ * sessions on another loop go through that loop's {@link LoopOutbox}. A shared subscription gives
+ * one delivery to one member of its group, apart from the member's own subscriptions (MQTT 5 §4.8.2). Threading: called on the
  * publisher's loop; the per-call scratch space is per thread.
  */
 public final class Router {
-    private final SubscriptionTree<Session, SubscriberOptions> tree;
+    private final SubscriptionTree<Subscriber, SubscriberOptions> tree;
     private final FastThreadLocal<Matches> scratch = new FastThreadLocal<>() {
         @Override
         protected Matches initialValue() {
@@ -25,11 +26,11 @@ public final class Router {
         }
     };
 
-    public Router(SubscriptionTree<Session, SubscriberOptions> tree) {
+    public Router(SubscriptionTree<Subscriber, SubscriberOptions> tree) {
         this.tree = tree;
     }
 
-    public SubscriptionTree<Session, SubscriberOptions> tree() {
+    public SubscriptionTree<Subscriber, SubscriberOptions> tree() {
         return tree;
     }
 
@@ -40,10 +41,11 @@ public final class Router {
     public int route(Message message) {
         Matches m = scratch.get();
         try {
-            tree.match(message.topic(), (session, options) -> m.add(session, options, message));
+            tree.match(message.topic(), (subscriber, options) -> m.add(subscriber, options, message));
             for (int i = 0; i < m.sessions.size(); i++) {
                 Session session = m.sessions.get(i);
-                Delivery d = new Delivery(message.retain(), m.qos.get(i), m.retain.get(i), m.ids.get(i));
+                Delivery d = new Delivery(message.retain(), m.qos.get(i), m.retain.get(i), m.ids.get(i),
+                        m.shares.get(i));
                 session.owner().deliver(session, d);
             }
             return m.sessions.size();
@@ -58,9 +60,20 @@ public final class Router {
         final List<QoS> qos = new ArrayList<>();
         final List<Boolean> retain = new ArrayList<>();
         final List<List<Integer>> ids = new ArrayList<>();
+        final List<ShareGroup> shares = new ArrayList<>();
         final IdentityHashMap<Session, Integer> index = new IdentityHashMap<>();
 
-        void add(Session session, SubscriberOptions options, Message message) {
+        void add(Subscriber subscriber, SubscriberOptions options, Message message) {
+            if (subscriber instanceof ShareGroup group) {
+                ShareGroup.Member member = group.pick(null);
+                if (member != null) {
+                    SubscriberOptions o = member.options();
+                    append(member.session(), QoS.min(message.qos(), o.options().qos()), false,
+                            o.subscriptionId() > 0 ? new ArrayList<>(List.of(o.subscriptionId())) : null, group);
+                }
+                return;
+            }
+            Session session = (Session) subscriber;
             if (options.options().noLocal() && session.clientId().equals(message.publisherId())) {
                 return; // No Local (MQTT-3.8.3-3)
             }
@@ -69,10 +82,8 @@ public final class Router {
             Integer slot = index.get(session);
             if (slot == null) {
                 index.put(session, sessions.size());
-                sessions.add(session);
-                qos.add(granted);
-                retain.add(keepRetain);
-                ids.add(options.subscriptionId() > 0 ? new ArrayList<>(List.of(options.subscriptionId())) : null);
+                append(session, granted, keepRetain,
+                        options.subscriptionId() > 0 ? new ArrayList<>(List.of(options.subscriptionId())) : null, null);
                 return;
             }
             qos.set(slot, QoS.max(qos.get(slot), granted));
@@ -87,7 +98,16 @@ public final class Router {
             }
         }
 
+        void append(Session session, QoS granted, boolean keepRetain, List<Integer> subscriptionIds, ShareGroup share) {
+            sessions.add(session);
+            qos.add(granted);
+            retain.add(keepRetain);
+            ids.add(subscriptionIds);
+            shares.add(share);
+        }
+
         void clear() {
+            shares.clear();
             sessions.clear();
             qos.clear();
             retain.clear();

@@ -40,6 +40,11 @@ public final class InflightWindow {
         public Stage stage() {
             return stage;
         }
+
+        /** Hands the delivery (and its message reference) to someone else; the entry keeps only its id. */
+        public void detachDelivery() {
+            delivery = null;
+        }
     }
 
     private final LinkedHashMap<Integer, Entry> entries = new LinkedHashMap<>();

@@ -4,7 +4,11 @@ import io.starling.broker.core.BrokerSettings;
 import io.starling.broker.core.DropCounters;
 import io.starling.broker.core.routing.Delivery;
 import io.starling.broker.core.routing.LoopOutbox;
+import io.starling.broker.core.routing.ShareGroup;
+import io.starling.broker.core.routing.SharedSubscriptions;
+import io.starling.broker.core.routing.Subscriber;
 import io.starling.broker.core.routing.SubscriberOptions;
+import io.starling.broker.core.topic.TopicFilter;
 import io.starling.broker.core.store.MessageQueue;
 import io.starling.broker.core.time.Clock;
 import io.starling.broker.core.topic.SubscriptionTree;
@@ -32,13 +36,14 @@ import org.slf4j.LoggerFactory;
  * Expiry Interval; for 3.1.1, 0 with a clean session and "never" without). Timers for its expiry and
  * for a delayed will run on the owner loop and are cancelled when a connection attaches.
  */
-public final class Session {
+public final class Session implements Subscriber {
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
 
     private final String clientId;
     private final BrokerSettings settings;
     private final DropCounters drops;
-    private final SubscriptionTree<Session, SubscriberOptions> tree;
+    private final SubscriptionTree<Subscriber, SubscriberOptions> tree;
+    private final SharedSubscriptions shared;
     private final MessageQueue queue;
     private final InflightWindow inflight = new InflightWindow();
     private final Set<Integer> awaitingPubRel = new HashSet<>();
@@ -51,24 +56,21 @@ public final class Session {
     private ScheduledFuture<?> willTimer;
     private Runnable pendingWill;
     private volatile boolean ended;
+    /** Whether a message sent now would go out at once; read by share groups on other loops. */
+    private volatile boolean canTakeMessageNow;
 
     /** Session Expiry Interval meaning "never expires" (MQTT 5 §3.1.2.11.2). */
     public static final long NEVER_EXPIRES = 0xFFFF_FFFFL;
 
-    public Session(String clientId, LoopOutbox owner, BrokerSettings settings, DropCounters drops,
-                   SubscriptionTree<Session, SubscriberOptions> tree, MessageQueue queue, Clock clock) {
+    public Session(String clientId, LoopOutbox owner, SessionContext context, MessageQueue queue) {
         this.clientId = clientId;
         this.owner = owner;
-        this.settings = settings;
-        this.drops = drops;
-        this.tree = tree;
+        this.settings = context.settings();
+        this.drops = context.drops();
+        this.tree = context.tree();
+        this.shared = context.shared();
+        this.clock = context.clock();
         this.queue = queue;
-        this.clock = clock;
-    }
-
-    public Session(String clientId, LoopOutbox owner, BrokerSettings settings, DropCounters drops,
-                   SubscriptionTree<Session, SubscriberOptions> tree, MessageQueue queue) {
-        this(clientId, owner, settings, drops, tree, queue, Clock.SYSTEM);
     }
 
     public String clientId() {
@@ -168,6 +170,7 @@ public final class Session {
     public void attach(SessionLink next) {
         cancelTimers();
         link = next;
+        updateCanTakeMessageNow();
         java.util.List<Integer> undeliverable = null;
         for (InflightWindow.Entry e : inflight.entries()) {
             if (e.stage() == InflightWindow.Stage.AWAITING_PUBCOMP) {
@@ -187,6 +190,7 @@ public final class Session {
 
     public void detach() {
         link = null;
+        canTakeMessageNow = false;
     }
 
     // ---- subscriptions ----
@@ -194,12 +198,36 @@ public final class Session {
     /** Adds or replaces a subscription; returns true when it replaced one for the same filter. */
     public boolean subscribe(String filter, SubscriberOptions options) {
         subscriptions.put(filter, options);
+        TopicFilter.Shared share = TopicFilter.parseShared(filter);
+        if (share != null) {
+            return shared.subscribe(share.group(), share.filter(), this, options);
+        }
         return tree.subscribe(filter, this, options) != null;
     }
 
     public boolean unsubscribe(String filter) {
         subscriptions.remove(filter);
+        return removeFromTree(filter);
+    }
+
+    private boolean removeFromTree(String filter) {
+        TopicFilter.Shared share = TopicFilter.parseShared(filter);
+        if (share != null) {
+            return shared.unsubscribe(share.group(), share.filter(), this);
+        }
         return tree.unsubscribe(filter, this);
+    }
+
+    /** True when online with room in the inflight window: a share group prefers such members. */
+    public boolean canTakeMessageNow() {
+        return canTakeMessageNow;
+    }
+
+    private void updateCanTakeMessageNow() {
+        boolean now = link != null && inflight.size() < inflightLimit();
+        if (now != canTakeMessageNow) {
+            canTakeMessageNow = now;
+        }
     }
 
     public int subscriptionCount() {
@@ -271,6 +299,7 @@ public final class Session {
         if (!link.sendPublish(delivery, e.packetId(), false)) {
             inflight.remove(e.packetId());
         }
+        updateCanTakeMessageNow();
     }
 
     /** The outgoing window: the broker's limit, or the client's Receive Maximum when smaller. */
@@ -287,6 +316,11 @@ public final class Session {
 
     /** Moves queued messages into the inflight window while it has room and a client is attached. */
     private void drainQueue() {
+        moveQueueToWindow();
+        updateCanTakeMessageNow();
+    }
+
+    private void moveQueueToWindow() {
         while (link != null && inflight.size() < inflightLimit()) {
             Delivery d = queue.poll();
             if (d == null) {
@@ -361,7 +395,7 @@ public final class Session {
     /** Forgets all state: subscriptions, messages, packet ids. Used by a clean start and at the end. */
     public void clear() {
         for (String filter : subscriptions.keySet()) {
-            tree.unsubscribe(filter, this);
+            removeFromTree(filter);
         }
         subscriptions.clear();
         inflight.clear();
@@ -373,7 +407,48 @@ public final class Session {
     public void end() {
         ended = true;
         link = null;
+        canTakeMessageNow = false;
         cancelTimers();
+        for (String filter : subscriptions.keySet()) {
+            removeFromTree(filter);
+        }
+        subscriptions.clear();
+        handOnSharedMessages();
         clear();
+    }
+
+    /**
+     * Messages that came through a shared subscription and were not acknowledged go to another member
+     * of their group when this session ends (MQTT 5 §4.8.2).
+     */
+    private void handOnSharedMessages() {
+        for (InflightWindow.Entry e : inflight.entries()) {
+            if (e.delivery() != null && e.delivery().share() != null) {
+                redeliver(e.delivery());
+                e.detachDelivery();
+            }
+        }
+        Delivery d;
+        java.util.ArrayDeque<Delivery> keep = new java.util.ArrayDeque<>();
+        while ((d = queue.poll()) != null) {
+            if (d.share() != null) {
+                redeliver(d);
+            } else {
+                keep.add(d);
+            }
+        }
+        keep.forEach(queue::add);
+    }
+
+    private void redeliver(Delivery d) {
+        ShareGroup.Member m = d.share().pick(this);
+        if (m == null) {
+            d.message().release();
+            return;
+        }
+        Delivery next = new Delivery(d.message(), QoS.min(d.message().qos(), m.options().options().qos()), false,
+                m.options().subscriptionId() > 0 ? java.util.List.of(m.options().subscriptionId()) : java.util.List.of(),
+                d.share());
+        m.session().owner().deliver(m.session(), next);
     }
 }

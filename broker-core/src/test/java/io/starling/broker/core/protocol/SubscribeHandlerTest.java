@@ -91,12 +91,28 @@ class SubscribeHandlerTest {
     }
 
     @Test
-    void sharedSubscriptionOn311_isRefusedNotMisread() {
+    void sharedSubscriptionOn311_isGrantedAndEachMessageGoesToOneMember() {
+        TestClient a = broker.connected("a");
+        TestClient b = broker.connected("b");
+        assertThat(a.subscribe(sub("$share/g/t", 1)).reasonCodes()).containsExactly(1);
+        assertThat(b.subscribe(sub("$share/g/t", 1)).reasonCodes()).containsExactly(1);
+        TestClient pub = broker.connected("pub");
+
+        for (int i = 0; i < 4; i++) {
+            pub.publish("t", QoS.AT_MOST_ONCE, "m" + i);
+        }
+
+        assertThat(a.takePublishes().size() + b.takePublishes().size()).isEqualTo(4);
+    }
+
+    @Test
+    void invalidShareName_isRefusedInSubAck() {
         TestClient c = broker.connected("c");
 
-        SubAck ack = c.subscribe(sub("$share/g/a", 1));
+        SubAck ack = c.subscribe(sub("$share/g+/a", 1), sub("$share//a", 1), sub("$share/g", 1));
 
-        assertThat(ack.reasonCodes()).containsExactly(ReasonCode.V3_SUBSCRIPTION_FAILURE);
+        assertThat(ack.reasonCodes()).containsExactly(ReasonCode.V3_SUBSCRIPTION_FAILURE,
+                ReasonCode.V3_SUBSCRIPTION_FAILURE, ReasonCode.V3_SUBSCRIPTION_FAILURE);
         assertThat(c.isClosed()).isFalse();
     }
 

@@ -18,14 +18,18 @@ import io.starling.mqtt.codec.SubscriptionOptions;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import io.starling.broker.core.session.SessionContext;
+import io.starling.broker.core.time.Clock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Fan-out of one message to the sessions whose subscriptions match it. */
 class RouterTest {
-    private final SubscriptionTree<Session, SubscriberOptions> tree = new SubscriptionTree<>();
+    private final SubscriptionTree<Subscriber, SubscriberOptions> tree = new SubscriptionTree<>();
     private final Router router = new Router(tree);
     private final DropCounters drops = new DropCounters();
+    private final SessionContext context = new SessionContext(BrokerSettings.defaults(), drops, tree,
+            new SharedSubscriptions(tree), Clock.SYSTEM);
     private final Payloads payloads = new Payloads();
     private final InLoop loop = TestLoops.start("router-1");
     private final List<InLoop> otherLoops = new ArrayList<>();
@@ -64,13 +68,18 @@ class RouterTest {
         }
 
         @Override
+        public int receiveMaximum() {
+            return 65535;
+        }
+
+        @Override
         public void sendPubRel(int packetId) {
         }
     }
 
     private RecordingLink online(String clientId, InLoop on) {
         RecordingLink link = new RecordingLink();
-        Session s = new Session(clientId, on.outbox(), BrokerSettings.defaults(), drops, tree, new InMemoryMessageQueue());
+        Session s = new Session(clientId, on.outbox(), context, new InMemoryMessageQueue());
         on.run(() -> s.attach(link));
         sessions.add(s);
         return link;

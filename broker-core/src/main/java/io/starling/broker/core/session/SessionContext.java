@@ -1,0 +1,15 @@
+package io.starling.broker.core.session;
+
+import io.starling.broker.core.BrokerSettings;
+import io.starling.broker.core.DropCounters;
+import io.starling.broker.core.routing.SharedSubscriptions;
+import io.starling.broker.core.routing.SubscriberOptions;
+import io.starling.broker.core.routing.Subscriber;
+import io.starling.broker.core.time.Clock;
+import io.starling.broker.core.topic.SubscriptionTree;
+
+/** The broker-wide parts every session works with; one instance, shared by all sessions. */
+public record SessionContext(BrokerSettings settings, DropCounters drops,
+                             SubscriptionTree<Subscriber, SubscriberOptions> tree, SharedSubscriptions shared,
+                             Clock clock) {
+}
