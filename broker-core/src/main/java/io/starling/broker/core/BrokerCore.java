@@ -1,6 +1,10 @@
 package io.starling.broker.core;
 
 import io.starling.broker.core.auth.Authenticator;
+import io.starling.broker.core.auth.EnhancedAuthenticator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import io.starling.broker.core.routing.Router;
 import io.starling.broker.core.routing.SharedSubscriptions;
 import io.starling.broker.core.routing.Subscriber;
@@ -28,10 +32,19 @@ public final class BrokerCore implements AutoCloseable {
     private final RetainedStore retained;
     private final DropCounters drops = new DropCounters();
     private final Authenticator authenticator;
+    private final Map<String, EnhancedAuthenticator> enhancedAuthenticators = new HashMap<>();
     private volatile boolean shuttingDown;
     private final SessionContext sessionContext;
 
     public BrokerCore(BrokerSettings settings, Clock clock, RetainedStore retained, Authenticator authenticator) {
+        this(settings, clock, retained, authenticator, List.of());
+    }
+
+    public BrokerCore(BrokerSettings settings, Clock clock, RetainedStore retained, Authenticator authenticator,
+                      List<EnhancedAuthenticator> enhancedAuthenticators) {
+        for (EnhancedAuthenticator a : enhancedAuthenticators) {
+            this.enhancedAuthenticators.put(a.method(), a);
+        }
         this.settings = settings;
         this.clock = clock;
         this.retained = retained;
@@ -46,6 +59,11 @@ public final class BrokerCore implements AutoCloseable {
 
     public Authenticator authenticator() {
         return authenticator;
+    }
+
+    /** The enhanced authentication method with this name, or null when none is installed. */
+    public EnhancedAuthenticator enhancedAuthenticator(String method) {
+        return enhancedAuthenticators.get(method);
     }
 
     /** True once shutdown began: a CONNECT still arriving gets "server unavailable". */

@@ -5,7 +5,9 @@ import io.starling.broker.core.routing.Delivery;
 import io.starling.broker.core.routing.LoopOutbox;
 import io.starling.broker.core.session.Session;
 import io.starling.broker.core.session.SessionLink;
+import io.starling.mqtt.codec.Auth;
 import io.starling.mqtt.codec.Connect;
+import io.starling.broker.core.auth.EnhancedAuthenticator;
 import io.starling.mqtt.codec.Disconnect;
 import io.starling.mqtt.codec.Malformed;
 import io.starling.mqtt.codec.MqttEncoder;
@@ -29,7 +31,7 @@ import java.util.ArrayDeque;
  */
 public final class Client implements SessionLink, LoopOutbox.Flushable {
 
-    enum State { AWAITING_CONNECT, CONNECTING, CONNECTED, CLOSED }
+    enum State { AWAITING_CONNECT, AUTHENTICATING, CONNECTING, CONNECTED, CLOSED }
 
     final BrokerCore core;
     final Connection connection;
@@ -45,6 +47,11 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
     TopicAliases aliases;
     /** The Session Expiry Interval the CONNECT asked for: a DISCONNECT may not raise it from 0. */
     long connectExpiryInterval;
+    /** MQTT 5 enhanced authentication: the connection's method, and the exchange under way. */
+    String authMethod;
+    EnhancedAuthenticator.Exchange authExchange;
+    Connect pendingConnect;
+    byte[] authSuccessData;
     /** Packets that arrived while a takeover moved the session here; replayed once connected. */
     final ArrayDeque<Packet> pending = new ArrayDeque<>();
     private boolean flushMarked;
@@ -84,6 +91,14 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
                     Disconnects.protocolError(this, "sent " + packet.type() + " before CONNECT");
                 }
                 return;
+            case AUTHENTICATING:
+                if (packet instanceof Auth auth) {
+                    EnhancedAuth.onAuth(this, auth);
+                } else {
+                    release(packet);
+                    Disconnects.protocolError(this, "sent " + packet.type() + " during authentication");
+                }
+                return;
             case CONNECTING:
                 pending.add(packet);
                 return;
@@ -111,7 +126,7 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
                 onDisconnect((Disconnect) packet);
                 return;
             case AUTH:
-                Disconnects.protocolError(this, "sent AUTH without an authentication method"); // MQTT-4.12.0-1
+                EnhancedAuth.onAuth(this, (Auth) packet);
                 return;
             case CONNECT:
                 Disconnects.protocolError(this, "sent a second CONNECT"); // MQTT-3.1.0-2

@@ -37,6 +37,12 @@ final class ConnAckProperties {
         if (keepAlive != connect.keepAlive()) {
             b.number(PropertyId.SERVER_KEEP_ALIVE, keepAlive);
         }
+        if (client.authMethod != null) {
+            b.text(PropertyId.AUTHENTICATION_METHOD, client.authMethod);
+            if (client.authSuccessData != null) {
+                b.binary(PropertyId.AUTHENTICATION_DATA, client.authSuccessData);
+            }
+        }
         if (!s.retainAvailable()) {
             b.number(PropertyId.RETAIN_AVAILABLE, 0);
         }

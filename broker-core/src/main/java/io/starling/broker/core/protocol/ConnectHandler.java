@@ -59,20 +59,6 @@ final class ConnectHandler {
             refuse(client, ReasonCode.SERVER_UNAVAILABLE, "the broker is shutting down");
             return;
         }
-        Authenticator.Decision decision = client.core.authenticator()
-                .authenticate(clientId, connect.username(), connect.password());
-        if (decision != Authenticator.Decision.ALLOW) {
-            refuse(client, decision == Authenticator.Decision.BAD_USERNAME_OR_PASSWORD
-                    ? ReasonCode.BAD_USER_NAME_OR_PASSWORD : ReasonCode.NOT_AUTHORIZED,
-                    connect.username() == null ? "not authorised (anonymous)" : "not authorised");
-            return;
-        }
-        if (connect.properties().contains(PropertyId.AUTHENTICATION_METHOD)) {
-            // No enhanced authentication method is installed (MQTT 5 §4.12): refuse the method.
-            refuse(client, ReasonCode.BAD_AUTHENTICATION_METHOD, "unsupported authentication method '"
-                    + connect.properties().text(PropertyId.AUTHENTICATION_METHOD) + "'");
-            return;
-        }
         Will will = connect.will();
         if (will != null) {
             String reason = TopicName.invalidReason(will.topic(), settings.maxTopicLevels());
@@ -89,6 +75,26 @@ final class ConnectHandler {
                 return;
             }
         }
+        if (connect.properties().contains(PropertyId.AUTHENTICATION_METHOD)) {
+            EnhancedAuth.start(client, connect);
+            return;
+        }
+        Authenticator.Decision decision = client.core.authenticator()
+                .authenticate(clientId, connect.username(), connect.password());
+        if (decision != Authenticator.Decision.ALLOW) {
+            refuse(client, decision == Authenticator.Decision.BAD_USERNAME_OR_PASSWORD
+                    ? ReasonCode.BAD_USER_NAME_OR_PASSWORD : ReasonCode.NOT_AUTHORIZED,
+                    connect.username() == null ? "not authorised (anonymous)" : "not authorised");
+            return;
+        }
+        proceed(client, connect);
+    }
+
+    /** The client is authenticated: take over or create its session. */
+    static void proceed(Client client, Connect connect) {
+        BrokerSettings settings = client.core.settings();
+        MqttVersion version = connect.version();
+        Will will = connect.will();
         client.will = will;
         client.limits = ClientLimits.of(connect);
         if (version.isV5()) {
@@ -113,7 +119,7 @@ final class ConnectHandler {
         client.connection.close();
     }
 
-    private static void refuse(Client client, int v5Code, String why) {
+    static void refuse(Client client, int v5Code, String why) {
         ProtocolLog.LOG.info("Client {} from {} refused: {}.", client.clientId, client.connection.remoteAddress(), why);
         int code = client.version.isV5() ? v5Code : ReasonCode.connackV3(v5Code);
         if (ProtocolLog.packets()) {

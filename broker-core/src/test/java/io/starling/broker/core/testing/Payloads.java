@@ -20,7 +20,11 @@ public final class Payloads {
 
     /** A new buffer holding {@code text} in UTF-8, with one reference for the caller. */
     public synchronized ByteBuf of(String text) {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        return of(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A new buffer holding {@code bytes} as they are (e.g. invalid UTF-8), with one reference for the caller. */
+    public synchronized ByteBuf of(byte[] bytes) {
         ByteBuf buf = Unpooled.directBuffer(Math.max(bytes.length, 1)).writeBytes(bytes);
         created.add(buf);
         return buf;

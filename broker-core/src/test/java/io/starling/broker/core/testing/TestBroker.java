@@ -3,6 +3,7 @@ package io.starling.broker.core.testing;
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.BrokerSettings;
 import io.starling.broker.core.auth.Authenticator;
+import io.starling.broker.core.auth.EnhancedAuthenticator;
 import io.starling.broker.core.session.Session;
 import io.starling.broker.core.store.memory.InMemoryRetainedStore;
 import io.starling.broker.core.testing.TestLoops.InLoop;
@@ -21,21 +22,26 @@ public final class TestBroker implements AutoCloseable {
     private final List<InLoop> loops = new ArrayList<>();
     private final List<TestClient> clients = new ArrayList<>();
 
-    private TestBroker(BrokerSettings settings, Authenticator authenticator) {
-        this.core = new BrokerCore(settings, clock, new InMemoryRetainedStore(), authenticator);
+    private TestBroker(BrokerSettings settings, Authenticator authenticator, List<EnhancedAuthenticator> enhanced) {
+        this.core = new BrokerCore(settings, clock, new InMemoryRetainedStore(), authenticator, enhanced);
         loops.add(TestLoops.start("loop-1"));
     }
 
     public static TestBroker start() {
-        return new TestBroker(BrokerSettings.defaults(), Authenticator.anonymous(true));
+        return new TestBroker(BrokerSettings.defaults(), Authenticator.anonymous(true), List.of());
     }
 
     public static TestBroker start(BrokerSettings settings) {
-        return new TestBroker(settings, Authenticator.anonymous(true));
+        return new TestBroker(settings, Authenticator.anonymous(true), List.of());
     }
 
     public static TestBroker start(Authenticator authenticator) {
-        return new TestBroker(BrokerSettings.defaults(), authenticator);
+        return new TestBroker(BrokerSettings.defaults(), authenticator, List.of());
+    }
+
+    /** A broker with these MQTT 5 enhanced authentication methods installed. */
+    public static TestBroker start(EnhancedAuthenticator... methods) {
+        return new TestBroker(BrokerSettings.defaults(), Authenticator.anonymous(true), List.of(methods));
     }
 
     public BrokerCore core() {
