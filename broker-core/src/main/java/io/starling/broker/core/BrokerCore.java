@@ -119,7 +119,7 @@ public final class BrokerCore implements AutoCloseable {
     @Override
     public void close() {
         for (Session s : sessions.all()) {
-            s.end();
+            s.end(false);
         }
         retained.close();
     }

@@ -405,6 +405,14 @@ public final class Session implements Subscriber {
 
     /** Ends the session for good; deliveries still on their way are released on arrival. */
     public void end() {
+        end(true);
+    }
+
+    /**
+     * Ends the session; with {@code handOnShared} false (broker shutdown, loops stopped) messages from
+     * shared subscriptions are released instead of going to another member.
+     */
+    public void end(boolean handOnShared) {
         ended = true;
         link = null;
         canTakeMessageNow = false;
@@ -413,7 +421,9 @@ public final class Session implements Subscriber {
             removeFromTree(filter);
         }
         subscriptions.clear();
-        handOnSharedMessages();
+        if (handOnShared) {
+            handOnSharedMessages();
+        }
         clear();
     }
 
