@@ -283,8 +283,11 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
                 && MqttEncoder.encodedSize(p, version) > limits.maximumPacketSize()) {
             // MQTT-3.1.2-25: a packet over the client's Maximum Packet Size is dropped for this client.
             core.drops().packetTooLarge.increment();
+            if (!p.topic().isEmpty() && p.properties().contains(PropertyId.TOPIC_ALIAS)) {
+                aliases.unassignOutbound(p.topic()); // this PUBLISH was to announce the alias
+            }
             ProtocolLog.LOG.debug("Dropped PUBLISH on {} to {}: larger than its maximum packet size {}.",
-                    p.topic(), clientId, limits.maximumPacketSize());
+                    delivery.message().topic(), clientId, limits.maximumPacketSize());
             return false;
         }
         if (ProtocolLog.packets()) {

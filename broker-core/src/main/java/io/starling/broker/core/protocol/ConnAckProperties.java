@@ -7,10 +7,10 @@ import io.starling.mqtt.codec.PropertyId;
 
 /**
  * The properties of a successful 5.0 CONNACK: what the broker tells the client about itself
- * (MQTT 5 §3.2.2.3). Same set and order as Mosquitto 2.0, so that tools see the same bytes: Topic
- * Alias Maximum, Assigned Client Identifier, Server Keep Alive, then Retain Available, Maximum
- * Packet Size, Receive Maximum and Maximum QoS, each only when it differs from the protocol's
- * default. Features left at their default (available) are not announced.
+ * (MQTT 5 §3.2.2.3). Same set and order as Mosquitto 2.0 (2.0.12 on), so that tools see the same
+ * bytes: Server Keep Alive, Topic Alias Maximum, Assigned Client Identifier, then Retain Available,
+ * Maximum Packet Size, Receive Maximum and Maximum QoS, each only when it differs from the
+ * protocol's default. Features left at their default (available) are not announced.
  */
 final class ConnAckProperties {
     private ConnAckProperties() {
@@ -28,14 +28,14 @@ final class ConnAckProperties {
         }
         BrokerSettings s = client.core.settings();
         Properties.Builder b = Properties.builder();
+        if (keepAlive != connect.keepAlive()) {
+            b.number(PropertyId.SERVER_KEEP_ALIVE, keepAlive);
+        }
         if (s.maxTopicAlias() > 0) {
             b.number(PropertyId.TOPIC_ALIAS_MAXIMUM, s.maxTopicAlias());
         }
         if (connect.clientId().isEmpty()) {
             b.text(PropertyId.ASSIGNED_CLIENT_IDENTIFIER, client.clientId);
-        }
-        if (keepAlive != connect.keepAlive()) {
-            b.number(PropertyId.SERVER_KEEP_ALIVE, keepAlive);
         }
         if (client.authMethod != null) {
             b.text(PropertyId.AUTHENTICATION_METHOD, client.authMethod);

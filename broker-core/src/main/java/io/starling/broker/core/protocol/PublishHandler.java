@@ -87,8 +87,8 @@ final class PublishHandler {
      * invalid and the connection is being closed.
      */
     private static String resolveTopic(Client client, Publish publish) {
-        long alias = publish.properties().number(PropertyId.TOPIC_ALIAS, 0);
-        if (alias == 0) {
+        long alias = publish.properties().number(PropertyId.TOPIC_ALIAS, -1);
+        if (alias < 0) { // no Topic Alias property; an alias of 0 is invalid (MQTT-3.3.2-8)
             if (publish.topic().isEmpty() && client.version.isV5()) {
                 Disconnects.protocolError(client, "PUBLISH with neither topic nor topic alias"); // MQTT-3.3.2-1
                 return null;
@@ -97,7 +97,7 @@ final class PublishHandler {
         }
         if (client.aliases == null || !client.aliases.isValidInbound((int) alias)) {
             Disconnects.close(client, ReasonCode.TOPIC_ALIAS_INVALID, "topic alias " + alias + " outside 1.."
-                    + client.core.settings().maxTopicAlias()); // MQTT-3.3.2-9, -10
+                    + client.core.settings().maxTopicAlias()); // MQTT-3.3.2-8, -9, -10
             return null;
         }
         if (publish.topic().isEmpty()) {

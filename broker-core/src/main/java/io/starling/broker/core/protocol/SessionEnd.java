@@ -28,7 +28,12 @@ final class SessionEnd {
             if (delay == 0 || expiry == 0) {
                 PublishHandler.publishWill(client, will);
             } else {
-                session.delayWill(delay, () -> PublishHandler.publishWill(client, will));
+                session.delayWill(delay, () -> {
+                    PublishHandler.publishWill(client, will);
+                    // Run by a loop timer (delay or expiry), which is no read batch: flush what the
+                    // will wrote to subscribers on this loop, as the end of a read batch would.
+                    session.owner().flushPending();
+                });
             }
         }
         if (expiry == 0) {

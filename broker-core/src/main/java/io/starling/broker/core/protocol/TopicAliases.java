@@ -55,4 +55,15 @@ final class TopicAliases {
         outbound.put(topic, alias);
         return alias;
     }
+
+    /**
+     * Takes back the alias {@link #outbound} just assigned to {@code topic} when the PUBLISH that was
+     * to announce it is not sent after all, so that the client never sees the alias used alone.
+     */
+    void unassignOutbound(String topic) {
+        Integer alias = outbound == null ? null : outbound.get(topic);
+        if (alias != null && alias == outbound.size()) {
+            outbound.remove(topic); // the newest alias: the next one assigned reuses its number
+        }
+    }
 }

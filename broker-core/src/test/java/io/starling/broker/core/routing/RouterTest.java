@@ -40,7 +40,7 @@ class RouterTest {
         TestLoops.drain(loop);
         otherLoops.forEach(TestLoops::drain);
         for (Session s : sessions) {
-            s.owner().loop().submit(s::end).syncUninterruptibly();
+            s.owner().loop().submit(() -> s.end()).syncUninterruptibly();
         }
         loop.close();
         otherLoops.forEach(InLoop::close);

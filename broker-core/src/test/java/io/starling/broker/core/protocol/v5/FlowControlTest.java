@@ -1,0 +1,151 @@
+package io.starling.broker.core.protocol.v5;
+
+import static io.starling.broker.core.protocol.v5.Mqtt5.number;
+import static io.starling.broker.core.protocol.v5.Mqtt5.props;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.starling.broker.core.session.Session;
+import io.starling.broker.core.testing.TestBroker;
+import io.starling.broker.core.testing.TestClient;
+import io.starling.mqtt.codec.Packet;
+import io.starling.mqtt.codec.Properties;
+import io.starling.mqtt.codec.PropertyId;
+import io.starling.mqtt.codec.PubComp;
+import io.starling.mqtt.codec.PubRec;
+import io.starling.mqtt.codec.PubRel;
+import io.starling.mqtt.codec.Publish;
+import io.starling.mqtt.codec.QoS;
+import io.starling.mqtt.codec.ReasonCode;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Flow control with Receive Maximum (MQTT 5 §4.9): the broker sends a client at most its Receive
+ * Maximum of unacknowledged QoS 1 and 2 messages, and a client may have at most the broker's (20,
+ * its max_inflight_messages) QoS 2 messages awaiting PUBREL.
+ */
+class FlowControlTest {
+    private final TestBroker broker = TestBroker.start();
+
+    @AfterEach
+    void tearDown() {
+        broker.close();
+    }
+
+    private TestClient subscriber(int receiveMaximum, QoS qos) {
+        TestClient sub = Mqtt5.connected(broker, "sub", true, props(number(PropertyId.RECEIVE_MAXIMUM, receiveMaximum)));
+        sub.subscribe("a/b", qos);
+        return sub;
+    }
+
+    @Test
+    void subscriberWithReceiveMaximum2_getsTwoQos1MessagesAtATime() {
+        TestClient sub = subscriber(2, QoS.AT_LEAST_ONCE);
+        TestClient pub = Mqtt5.connected(broker, "pub");
+
+        for (int i = 1; i <= 5; i++) {
+            pub.publish("a/b", QoS.AT_LEAST_ONCE, "m" + i);
+        }
+
+        List<Publish> first = sub.takePublishes();
+        assertThat(first).extracting(Mqtt5::text).containsExactly("m1", "m2");
+        assertThat(sub.onSession(Session::inflightCount)).isEqualTo(2);
+        assertThat(sub.onSession(Session::queuedCount)).isEqualTo(3);
+
+        sub.ack(first.get(0));
+        List<Publish> next = sub.takePublishes();
+        assertThat(next).extracting(Mqtt5::text).containsExactly("m3");
+
+        sub.ack(first.get(1));
+        sub.ack(next.get(0));
+        List<Publish> rest = sub.takePublishes();
+        assertThat(rest).extracting(Mqtt5::text).containsExactly("m4", "m5");
+        rest.forEach(sub::ack);
+        assertThat(sub.onSession(Session::inflightCount)).isZero();
+        sub.expectNothing();
+    }
+
+    @Test
+    void qos2Message_holdsItsPlaceInTheWindowUntilPubComp() {
+        TestClient sub = subscriber(1, QoS.EXACTLY_ONCE);
+        TestClient pub = Mqtt5.connected(broker, "pub");
+        pub.publish("a/b", QoS.EXACTLY_ONCE, "m1");
+        pub.publish("a/b", QoS.EXACTLY_ONCE, "m2");
+        List<Publish> got = sub.takePublishes();
+        assertThat(got).extracting(Mqtt5::text).containsExactly("m1");
+        Publish first = got.get(0);
+
+        sub.send(new PubRec(first.packetId()));
+        assertThat(sub.take()).containsExactly(new PubRel(first.packetId()));
+
+        sub.send(new PubComp(first.packetId()));
+        assertThat(sub.takePublishes()).extracting(Mqtt5::text).containsExactly("m2");
+    }
+
+    @Test
+    void qos0Messages_areNotHeldBackByAFullWindow() {
+        TestClient sub = subscriber(1, QoS.AT_LEAST_ONCE);
+        TestClient pub = Mqtt5.connected(broker, "pub");
+
+        pub.publish("a/b", QoS.AT_LEAST_ONCE, "unacked");
+        pub.publish("a/b", QoS.AT_MOST_ONCE, "q0-a");
+        pub.publish("a/b", QoS.AT_MOST_ONCE, "q0-b");
+
+        assertThat(sub.takePublishes()).extracting(Mqtt5::text).containsExactly("unacked", "q0-a", "q0-b");
+    }
+
+    @Test
+    void subscriberWithoutReceiveMaximum_isLimitedByTheBrokersInflightLimit() {
+        TestClient sub = Mqtt5.connected(broker, "sub");
+        sub.subscribe("a/b", QoS.AT_LEAST_ONCE);
+        TestClient pub = Mqtt5.connected(broker, "pub");
+
+        for (int i = 0; i < 25; i++) {
+            pub.publish("a/b", QoS.AT_LEAST_ONCE, "m" + i);
+        }
+
+        assertThat(sub.takePublishes()).hasSize(20);
+        assertThat(sub.onSession(Session::queuedCount)).isEqualTo(5);
+    }
+
+    @Test
+    void publisherExceedingTheBrokersReceiveMaximumWithQos2_isDisconnected() {
+        TestClient pub = Mqtt5.connected(broker, "pub");
+        for (int i = 1; i <= 20; i++) {
+            pub.send(Mqtt5.publish(broker, "a/b", QoS.EXACTLY_ONCE, i, Properties.EMPTY, "m" + i));
+        }
+        List<Packet> acks = pub.take();
+        assertThat(acks).hasSize(20).allMatch(p -> p instanceof PubRec);
+        assertThat(pub.isClosed()).isFalse();
+
+        pub.send(Mqtt5.publish(broker, "a/b", QoS.EXACTLY_ONCE, 21, Properties.EMPTY, "one too many"));
+
+        Mqtt5.assertDisconnectedWith(pub, ReasonCode.RECEIVE_MAXIMUM_EXCEEDED); // MQTT-3.3.4-9
+        broker.payloads().assertAllReleased();
+    }
+
+    @Test
+    void qos2MessagesReleasedWithPubRel_makeRoomForMore() {
+        TestClient pub = Mqtt5.connected(broker, "pub");
+
+        for (int i = 1; i <= 30; i++) {
+            pub.send(Mqtt5.publish(broker, "a/b", QoS.EXACTLY_ONCE, i, Properties.EMPTY, "m" + i), new PubRel(i));
+        }
+
+        assertThat(pub.isClosed()).isFalse();
+        assertThat(pub.take()).hasSize(60);
+    }
+
+    @Test
+    void mqtt311Publisher_isNotHeldToAReceiveMaximum() {
+        TestClient pub = broker.connected("pub");
+
+        for (int i = 1; i <= 21; i++) {
+            pub.send(pub.publishPacket("a/b", QoS.EXACTLY_ONCE, false, i, "m" + i));
+        }
+
+        assertThat(pub.isClosed()).isFalse();
+        assertThat(pub.take()).hasSize(21).allMatch(p -> p instanceof PubRec);
+    }
+}
