@@ -35,6 +35,11 @@ final class PublishHandler {
             publish.release();
             return; // the connection is closing
         }
+        if (publish.properties().contains(PropertyId.SUBSCRIPTION_IDENTIFIER)) {
+            publish.release();
+            Disconnects.protocolError(client, "PUBLISH with a subscription identifier"); // MQTT-3.3.4-6
+            return;
+        }
         String invalid = TopicName.invalidReason(topic, core.settings().maxTopicLevels());
         if (invalid != null) {
             publish.release();

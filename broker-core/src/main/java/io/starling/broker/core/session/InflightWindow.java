@@ -22,6 +22,8 @@ public final class InflightWindow {
         final int packetId;
         Delivery delivery;
         Stage stage;
+        /** Sent on an earlier connection and not yet re-sent on the current one. */
+        boolean resendPending;
 
         Entry(int packetId, Delivery delivery, Stage stage) {
             this.packetId = packetId;
@@ -39,6 +41,18 @@ public final class InflightWindow {
 
         public Stage stage() {
             return stage;
+        }
+
+        boolean resendPending() {
+            return resendPending;
+        }
+
+        void markForResend() {
+            resendPending = true;
+        }
+
+        void resent() {
+            resendPending = false;
         }
 
         /** Hands the delivery (and its message reference) to someone else; the entry keeps only its id. */

@@ -58,6 +58,8 @@ public final class Session implements Subscriber {
     private volatile boolean ended;
     /** Whether a message sent now would go out at once; read by share groups on other loops. */
     private volatile boolean canTakeMessageNow;
+    /** Inflight entries of an earlier connection not yet re-sent on this one. */
+    private int pendingResends;
 
     /** Session Expiry Interval meaning "never expires" (MQTT 5 §3.1.2.11.2). */
     public static final long NEVER_EXPIRES = 0xFFFF_FFFFL;
@@ -170,22 +172,49 @@ public final class Session implements Subscriber {
     public void attach(SessionLink next) {
         cancelTimers();
         link = next;
-        updateCanTakeMessageNow();
+        for (InflightWindow.Entry e : inflight.entries()) {
+            e.markForResend();
+        }
+        pendingResends = inflight.size();
+        drainQueue();
+    }
+
+    /**
+     * Re-sends unacknowledged messages of an earlier connection (PUBLISH with DUP, or PUBREL), no more
+     * at a time than the new connection's Receive Maximum allows; the rest follow as acks free room.
+     */
+    private void resendPending() {
+        if (pendingResends == 0 || link == null) {
+            return;
+        }
+        int onWire = inflight.size() - pendingResends;
         java.util.List<Integer> undeliverable = null;
         for (InflightWindow.Entry e : inflight.entries()) {
+            if (onWire >= inflightLimit()) {
+                break;
+            }
+            if (!e.resendPending()) {
+                continue;
+            }
+            e.resent();
+            pendingResends--;
+            onWire++;
             if (e.stage() == InflightWindow.Stage.AWAITING_PUBCOMP) {
-                next.sendPubRel(e.packetId());
-            } else if (isExpired(e.delivery()) || !next.sendPublish(e.delivery(), e.packetId(), true)) {
+                link.sendPubRel(e.packetId());
+            } else if (isExpired(e.delivery()) || !link.sendPublish(e.delivery(), e.packetId(), true)) {
+                if (isExpired(e.delivery())) {
+                    drops.expired.increment();
+                }
                 if (undeliverable == null) {
                     undeliverable = new java.util.ArrayList<>();
                 }
                 undeliverable.add(e.packetId());
+                onWire--;
             }
         }
         if (undeliverable != null) {
             undeliverable.forEach(inflight::remove);
         }
-        drainQueue();
     }
 
     public void detach() {
@@ -321,6 +350,7 @@ public final class Session implements Subscriber {
     }
 
     private void moveQueueToWindow() {
+        resendPending();
         while (link != null && inflight.size() < inflightLimit()) {
             Delivery d = queue.poll();
             if (d == null) {
@@ -345,6 +375,9 @@ public final class Session implements Subscriber {
         if (e == null || e.stage() != InflightWindow.Stage.AWAITING_PUBACK) {
             return false;
         }
+        if (e.resendPending()) {
+            pendingResends--; // acknowledged before we got to re-send it
+        }
         inflight.remove(packetId);
         drainQueue();
         return true;
@@ -360,6 +393,9 @@ public final class Session implements Subscriber {
         InflightWindow.Entry e = inflight.get(packetId);
         if (e == null || e.stage() != InflightWindow.Stage.AWAITING_PUBCOMP) {
             return false;
+        }
+        if (e.resendPending()) {
+            pendingResends--; // acknowledged before we got to re-send it
         }
         inflight.remove(packetId);
         drainQueue();
@@ -399,6 +435,7 @@ public final class Session implements Subscriber {
         }
         subscriptions.clear();
         inflight.clear();
+        pendingResends = 0;
         queue.clear();
         awaitingPubRel.clear();
     }

@@ -148,4 +148,36 @@ class FlowControlTest {
         assertThat(pub.isClosed()).isFalse();
         assertThat(pub.take()).hasSize(21).allMatch(p -> p instanceof PubRec);
     }
+
+    @Test
+    void reconnectWithSmallerReceiveMaximum_resendsOnlyThatManyAtATime() {
+        Properties persistent = props(number(PropertyId.SESSION_EXPIRY_INTERVAL, 60),
+                number(PropertyId.RECEIVE_MAXIMUM, 10));
+        TestClient first = Mqtt5.connected(broker, "sub", true, persistent);
+        first.subscribe("a/b", QoS.AT_LEAST_ONCE);
+        TestClient pub = Mqtt5.connected(broker, "pub");
+        for (int i = 1; i <= 5; i++) {
+            pub.publish("a/b", QoS.AT_LEAST_ONCE, "m" + i);
+        }
+        assertThat(first.takePublishes()).hasSize(5); // never acknowledged
+        first.dropConnection();
+
+        TestClient again = broker.newClient();
+        again.connect(Mqtt5.connect("sub", false, props(number(PropertyId.SESSION_EXPIRY_INTERVAL, 60),
+                number(PropertyId.RECEIVE_MAXIMUM, 2))));
+        List<Publish> resent = again.takePublishes();
+
+        assertThat(resent).extracting(Mqtt5::text).containsExactly("m1", "m2");
+        assertThat(resent).allMatch(Publish::dup);
+        again.ack(resent.get(0));
+        List<Publish> next = again.takePublishes();
+        assertThat(next).extracting(Mqtt5::text).containsExactly("m3");
+        assertThat(next.get(0).dup()).isTrue();
+        again.ack(resent.get(1));
+        again.ack(next.get(0));
+        List<Publish> rest = again.takePublishes();
+        assertThat(rest).extracting(Mqtt5::text).containsExactly("m4", "m5");
+        rest.forEach(again::ack);
+        assertThat(again.onSession(Session::inflightCount)).isZero();
+    }
 }

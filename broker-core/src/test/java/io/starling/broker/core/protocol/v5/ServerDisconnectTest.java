@@ -123,4 +123,15 @@ class ServerDisconnectTest {
 
         c.expectNothing();
     }
+
+    @Test
+    void publishCarryingASubscriptionIdentifier_isAProtocolError() {
+        TestClient c = Mqtt5.connected(broker, "c");
+
+        c.send(new io.starling.mqtt.codec.Publish(false, QoS.AT_MOST_ONCE, false, "a/b", 0,
+                Mqtt5.props(Mqtt5.number(io.starling.mqtt.codec.PropertyId.SUBSCRIPTION_IDENTIFIER, 3)),
+                broker.payloads().of("x")));
+
+        Mqtt5.assertDisconnectedWith(c, ReasonCode.PROTOCOL_ERROR); // MQTT-3.3.4-6
+    }
 }
