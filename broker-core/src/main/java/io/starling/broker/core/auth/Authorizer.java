@@ -1,0 +1,42 @@
+package io.starling.broker.core.auth;
+
+/**
+ * Decides what an authenticated client may publish and read (Mosquitto's ACL semantics).
+ * Implementations are immutable and thread-safe: the broker calls them from every event loop, and
+ * a reload swaps in a new instance.
+ */
+public interface Authorizer {
+
+    /** What a rule set says about one topic or filter. */
+    enum Access { ALLOW, DENY }
+
+    /** May this client publish to {@code topic} (also checked for its will at CONNECT)? */
+    Access canPublish(ClientIdentity client, String topic);
+
+    /** May this client receive a message on {@code topic}? Checked for every delivery, retained ones too. */
+    Access canRead(ClientIdentity client, String topic);
+
+    /**
+     * May this client subscribe to {@code filter}? Mosquitto grants a filter the client cannot read
+     * (reads are checked per message), and refuses only a filter an explicit {@code deny} rule matches.
+     */
+    Access canSubscribe(ClientIdentity client, String filter);
+
+    /** No ACL file: everything is allowed. */
+    Authorizer ALLOW_ALL = new Authorizer() {
+        @Override
+        public Access canPublish(ClientIdentity client, String topic) {
+            return Access.ALLOW;
+        }
+
+        @Override
+        public Access canRead(ClientIdentity client, String topic) {
+            return Access.ALLOW;
+        }
+
+        @Override
+        public Access canSubscribe(ClientIdentity client, String filter) {
+            return Access.ALLOW;
+        }
+    };
+}
