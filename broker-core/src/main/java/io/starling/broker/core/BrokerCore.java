@@ -1,6 +1,7 @@
 package io.starling.broker.core;
 
 import io.starling.broker.core.auth.Authenticator;
+import io.starling.broker.core.auth.Authorizer;
 import io.starling.broker.core.auth.EnhancedAuthenticator;
 import java.util.HashMap;
 import java.util.List;
@@ -31,7 +32,8 @@ public final class BrokerCore implements AutoCloseable {
     private final Router router = new Router(subscriptions);
     private final RetainedStore retained;
     private final DropCounters drops = new DropCounters();
-    private final Authenticator authenticator;
+    /** Replaced as a pair by {@link #replaceSecurity} (SIGHUP reload); read on every CONNECT and PUBLISH. */
+    private volatile Security security;
     private final Map<String, EnhancedAuthenticator> enhancedAuthenticators = new HashMap<>();
     private volatile boolean shuttingDown;
     private final SessionContext sessionContext;
@@ -48,7 +50,7 @@ public final class BrokerCore implements AutoCloseable {
         this.settings = settings;
         this.clock = clock;
         this.retained = retained;
-        this.authenticator = authenticator;
+        this.security = new Security(authenticator, Authorizer.ALLOW_ALL);
         this.sessionContext = new SessionContext(settings, drops, subscriptions, shared, clock);
     }
 
@@ -57,8 +59,24 @@ public final class BrokerCore implements AutoCloseable {
         this(settings, Clock.SYSTEM, new InMemoryRetainedStore(), Authenticator.anonymous(true));
     }
 
+    /** The password check and ACL in force, swapped together so a reload is never half applied. */
+    public record Security(Authenticator authenticator, Authorizer authorizer) {
+    }
+
     public Authenticator authenticator() {
-        return authenticator;
+        return security.authenticator();
+    }
+
+    public Authorizer authorizer() {
+        return security.authorizer();
+    }
+
+    /**
+     * Installs new password and ACL rules (start-up, reload). Connected clients are checked against
+     * them from their next operation on; nothing is disconnected.
+     */
+    public void replaceSecurity(Authenticator authenticator, Authorizer authorizer) {
+        security = new Security(authenticator, authorizer);
     }
 
     /** The enhanced authentication method with this name, or null when none is installed. */

@@ -7,6 +7,7 @@ import io.starling.broker.core.session.Session;
 import io.starling.broker.core.session.SessionLink;
 import io.starling.mqtt.codec.Auth;
 import io.starling.mqtt.codec.Connect;
+import io.starling.broker.core.auth.ClientIdentity;
 import io.starling.broker.core.auth.EnhancedAuthenticator;
 import io.starling.mqtt.codec.Disconnect;
 import io.starling.mqtt.codec.Malformed;
@@ -47,6 +48,9 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
     TopicAliases aliases;
     /** The Session Expiry Interval the CONNECT asked for: a DISCONNECT may not raise it from 0. */
     long connectExpiryInterval;
+    /** Who the client is for ACL checks; set once authenticated. */
+    ClientIdentity identity;
+    final PublishAcl publishAcl = new PublishAcl();
     /** MQTT 5 enhanced authentication: the connection's method, and the exchange under way. */
     String authMethod;
     EnhancedAuthenticator.Exchange authExchange;

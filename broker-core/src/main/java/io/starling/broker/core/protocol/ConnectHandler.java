@@ -2,6 +2,8 @@ package io.starling.broker.core.protocol;
 
 import io.starling.broker.core.BrokerSettings;
 import io.starling.broker.core.auth.Authenticator;
+import io.starling.broker.core.auth.Authorizer;
+import io.starling.broker.core.auth.ClientIdentity;
 import io.starling.broker.core.session.Session;
 import io.starling.broker.core.store.memory.InMemoryMessageQueue;
 import io.starling.broker.core.topic.TopicName;
@@ -95,6 +97,12 @@ final class ConnectHandler {
         BrokerSettings settings = client.core.settings();
         MqttVersion version = connect.version();
         Will will = connect.will();
+        client.identity = new ClientIdentity(client.clientId, connect.username());
+        if (will != null && client.core.authorizer().canPublish(client.identity, will.topic()) == Authorizer.Access.DENY) {
+            // The will is checked at CONNECT, not only when it is sent (a mosquitto hole closed).
+            refuse(client, ReasonCode.NOT_AUTHORIZED, "will topic '" + will.topic() + "' not allowed by the ACL");
+            return;
+        }
         client.will = will;
         client.limits = ClientLimits.of(connect);
         if (version.isV5()) {
@@ -128,6 +136,20 @@ final class ConnectHandler {
         client.write(new ConnAck(false, code, Properties.EMPTY));
         client.state = Client.State.CLOSED;
         client.connection.close();
+    }
+
+    /** A resumed session keeps only the subscriptions the current ACL still allows. */
+    private static void recheckSubscriptions(Client client, Session session) {
+        Authorizer authorizer = client.core.authorizer();
+        if (authorizer == Authorizer.ALLOW_ALL) {
+            return;
+        }
+        for (String filter : session.subscriptionFilters()) {
+            if (authorizer.canSubscribe(client.identity, filter) == Authorizer.Access.DENY) {
+                ProtocolLog.LOG.info("Removed subscription {} of {}: no longer allowed by the ACL.", filter, client.clientId);
+                session.unsubscribe(filter);
+            }
+        }
     }
 
     /** Finds or creates the session for the client id, taking it over when it exists. */
@@ -185,6 +207,10 @@ final class ConnectHandler {
             session.clear();
         }
         session.setExpiryInterval(client.connectExpiryInterval);
+        session.setIdentity(client.identity);
+        if (sessionPresent) {
+            recheckSubscriptions(client, session);
+        }
         client.session = session;
         client.state = Client.State.CONNECTED;
         ProtocolLog.LOG.info("New client connected from {} as {} (p{}, c{}, k{}{}).", client.connection.remoteAddress(),

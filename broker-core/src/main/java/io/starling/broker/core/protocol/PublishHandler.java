@@ -73,7 +73,15 @@ final class PublishHandler {
                 return;
             }
         }
-        int reasonCode = accept(client, publish, topic);
+        int reasonCode;
+        if (!client.publishAcl.mayPublish(core.authorizer(), client.identity, topic)) {
+            // Denied by the ACL: dropped; 3.1.1 gets a normal ack, as mosquitto does, 5.0 gets 0x87.
+            ProtocolLog.LOG.debug("Denied PUBLISH from {} to '{}'.", client.clientId, topic);
+            publish.release();
+            reasonCode = ReasonCode.NOT_AUTHORIZED;
+        } else {
+            reasonCode = accept(client, publish, topic);
+        }
         if (publish.qos() == QoS.AT_LEAST_ONCE) {
             if (ProtocolLog.packets()) {
                 ProtocolLog.sending(client.clientId, "PUBACK", "(m" + id + ", rc" + reasonCode + ")");
@@ -155,7 +163,7 @@ final class PublishHandler {
         if (message.retainFlag()) {
             core.retained().put(message.retain()); // the store takes its own reference
         }
-        int receivers = core.router().route(message);
+        int receivers = core.router().route(message, core.authorizer());
         message.release();
         return receivers;
     }

@@ -1,5 +1,6 @@
 package io.starling.broker.core.protocol;
 
+import io.starling.broker.core.auth.Authorizer;
 import io.starling.broker.core.routing.Delivery;
 import io.starling.broker.core.routing.SubscriberOptions;
 import io.starling.broker.core.session.Session;
@@ -49,6 +50,12 @@ final class SubscribeHandler {
                 return;
             }
             String invalid = invalidReason(s.filter(), isShared, maxLevels);
+            if (invalid == null && client.core.authorizer().canSubscribe(client.identity, s.filter())
+                    == Authorizer.Access.DENY) {
+                ProtocolLog.LOG.debug("Denied subscription '{}' to {}.", s.filter(), client.clientId);
+                codes.add(client.version.isV5() ? ReasonCode.NOT_AUTHORIZED : ReasonCode.V3_SUBSCRIPTION_FAILURE);
+                continue;
+            }
             if (invalid != null) {
                 ProtocolLog.LOG.debug("Invalid subscription filter '{}' from {}: {}", s.filter(), client.clientId, invalid);
                 codes.add(client.version.isV5() ? ReasonCode.TOPIC_FILTER_INVALID : ReasonCode.V3_SUBSCRIPTION_FAILURE);
@@ -73,8 +80,15 @@ final class SubscribeHandler {
         List<Integer> ids = subscriptionId > 0 ? List.of(subscriptionId) : List.of();
         for (Subscription s : sendRetained) {
             QoS granted = s.options().qos();
-            client.core.retained().match(s.filter(), m ->
-                    session.deliver(new Delivery(m, QoS.min(m.qos(), granted), true, ids)));
+            Authorizer authorizer = client.core.authorizer();
+            client.core.retained().match(s.filter(), m -> {
+                if (authorizer != Authorizer.ALLOW_ALL
+                        && authorizer.canRead(client.identity, m.topic()) == Authorizer.Access.DENY) {
+                    m.release(); // a retained message is not sent to a subscriber who may not read it
+                } else {
+                    session.deliver(new Delivery(m, QoS.min(m.qos(), granted), true, ids));
+                }
+            });
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.starling.broker.core.routing;
 
 import io.netty.util.concurrent.FastThreadLocal;
+import io.starling.broker.core.auth.Authorizer;
 import io.starling.broker.core.session.Session;
 import io.starling.broker.core.topic.SubscriptionTree;
 import io.starling.mqtt.codec.QoS;
@@ -35,20 +36,27 @@ public final class Router {
     }
 
     /**
-     * Routes {@code message} to every matching session. The caller keeps its own reference to the
-     * message; each delivery takes one of its own. Returns the number of sessions it went to.
+     * Routes {@code message} to every matching session that {@code authorizer} lets read it. The
+     * caller keeps its own reference to the message; each delivery takes one of its own. Returns the
+     * number of sessions it went to.
      */
-    public int route(Message message) {
+    public int route(Message message, Authorizer authorizer) {
         Matches m = scratch.get();
+        boolean checkReads = authorizer != Authorizer.ALLOW_ALL;
         try {
             tree.match(message.topic(), (subscriber, options) -> m.add(subscriber, options, message));
+            int delivered = 0;
             for (int i = 0; i < m.sessions.size(); i++) {
                 Session session = m.sessions.get(i);
+                if (checkReads && authorizer.canRead(session.identity(), message.topic()) == Authorizer.Access.DENY) {
+                    continue; // the ACL is checked per message, as mosquitto does
+                }
+                delivered++;
                 Delivery d = new Delivery(message.retain(), m.qos.get(i), m.retain.get(i), m.ids.get(i),
                         m.shares.get(i));
                 session.owner().deliver(session, d);
             }
-            return m.sessions.size();
+            return delivered;
         } finally {
             m.clear();
         }

@@ -2,6 +2,7 @@ package io.starling.broker.core.session;
 
 import io.starling.broker.core.BrokerSettings;
 import io.starling.broker.core.DropCounters;
+import io.starling.broker.core.auth.ClientIdentity;
 import io.starling.broker.core.routing.Delivery;
 import io.starling.broker.core.routing.LoopOutbox;
 import io.starling.broker.core.routing.ShareGroup;
@@ -58,6 +59,8 @@ public final class Session implements Subscriber {
     private volatile boolean ended;
     /** Whether a message sent now would go out at once; read by share groups on other loops. */
     private volatile boolean canTakeMessageNow;
+    /** Who the session belongs to, for ACL checks made on other loops when routing to it. */
+    private volatile ClientIdentity identity;
     /** Inflight entries of an earlier connection not yet re-sent on this one. */
     private int pendingResends;
 
@@ -81,6 +84,15 @@ public final class Session implements Subscriber {
 
     public LoopOutbox owner() {
         return owner;
+    }
+
+    /** The client id and user name of the connection that last attached. */
+    public ClientIdentity identity() {
+        return identity;
+    }
+
+    public void setIdentity(ClientIdentity identity) {
+        this.identity = identity;
     }
 
     /** Moves the session to another loop; called on the current owner, which then hands it over. */
@@ -257,6 +269,11 @@ public final class Session implements Subscriber {
         if (now != canTakeMessageNow) {
             canTakeMessageNow = now;
         }
+    }
+
+    /** A copy of the session's topic filters (shared ones with their {@code $share/} prefix). */
+    public java.util.List<String> subscriptionFilters() {
+        return java.util.List.copyOf(subscriptions.keySet());
     }
 
     public int subscriptionCount() {

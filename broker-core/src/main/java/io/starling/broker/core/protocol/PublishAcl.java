@@ -1,0 +1,33 @@
+package io.starling.broker.core.protocol;
+
+import io.starling.broker.core.auth.Authorizer;
+import io.starling.broker.core.auth.ClientIdentity;
+import java.util.HashMap;
+
+/**
+ * One connection's cache of publish decisions, so that a client publishing to the same topics does
+ * not walk the ACL for every message. It belongs to the Authorizer it was filled from: a reload
+ * installs a new Authorizer and the cache starts over. Threading: the connection's event loop.
+ */
+final class PublishAcl {
+    private static final int MAX_ENTRIES = 256;
+
+    private Authorizer owner;
+    private final HashMap<String, Boolean> allowed = new HashMap<>();
+
+    boolean mayPublish(Authorizer authorizer, ClientIdentity identity, String topic) {
+        if (authorizer == Authorizer.ALLOW_ALL) {
+            return true;
+        }
+        if (owner != authorizer || allowed.size() >= MAX_ENTRIES) {
+            owner = authorizer;
+            allowed.clear();
+        }
+        Boolean known = allowed.get(topic);
+        if (known == null) {
+            known = authorizer.canPublish(identity, topic) == Authorizer.Access.ALLOW;
+            allowed.put(topic, known);
+        }
+        return known;
+    }
+}
