@@ -81,6 +81,14 @@ final class ConnectHandler {
             EnhancedAuth.start(client, connect);
             return;
         }
+        String certificateUser = client.connection.tlsUsername();
+        if (certificateUser != null) {
+            // The certificate is the credential: its identity replaces the user name, no password check.
+            connect = new Connect(connect.version(), connect.clientId(), connect.cleanStart(), connect.keepAlive(),
+                    certificateUser, null, connect.will(), connect.properties());
+            proceed(client, connect);
+            return;
+        }
         Authenticator.Decision decision = client.core.authenticator()
                 .authenticate(clientId, connect.username(), connect.password());
         if (decision != Authenticator.Decision.ALLOW) {

@@ -37,4 +37,13 @@ public interface Connection {
 
     /** Stops or resumes reading from the socket (while a takeover completes on another loop). */
     void setReading(boolean reading);
+
+    /**
+     * The user name the transport vouches for (mosquitto's {@code use_identity_as_username} /
+     * {@code use_subject_as_username}: from the client's TLS certificate), replacing the CONNECT's;
+     * null when the listener does not do that.
+     */
+    default String tlsUsername() {
+        return null;
+    }
 }
