@@ -1,6 +1,7 @@
 package io.starling.broker.core.routing;
 
 import io.starling.broker.core.session.Session;
+import io.starling.mqtt.codec.QoS;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -81,5 +82,21 @@ public final class ShareGroup implements Subscriber {
             }
         }
         return fallback;
+    }
+
+    /**
+     * Sends a message that {@code leaving} received through this group, and will not acknowledge,
+     * to another member; takes over the delivery's message reference.
+     */
+    public void redeliver(Delivery d, Session leaving) {
+        Member m = pick(leaving);
+        if (m == null) {
+            d.message().release();
+            return;
+        }
+        SubscriberOptions o = m.options();
+        Delivery next = new Delivery(d.message(), QoS.min(d.message().qos(), o.options().qos()), false,
+                o.subscriptionId() > 0 ? List.of(o.subscriptionId()) : List.of(), this);
+        m.session().owner().deliver(m.session(), next);
     }
 }

@@ -18,8 +18,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,9 +51,7 @@ public final class Session implements Subscriber {
     private volatile LoopOutbox owner;
     private SessionLink link;
     private long expiryIntervalSeconds;
-    private ScheduledFuture<?> expiryTimer;
-    private ScheduledFuture<?> willTimer;
-    private Runnable pendingWill;
+    private final SessionTimers timers = new SessionTimers();
     private volatile boolean ended;
     /** Whether a message sent now would go out at once; read by share groups on other loops. */
     private volatile boolean canTakeMessageNow;
@@ -131,11 +127,7 @@ public final class Session implements Subscriber {
         if (expiryIntervalSeconds == NEVER_EXPIRES || expiryIntervalSeconds == 0) {
             return;
         }
-        expiryTimer = owner.loop().schedule(() -> {
-            if (owner.inLoop() && link == null && !ended) {
-                onExpiry.run();
-            }
-        }, expiryIntervalSeconds, TimeUnit.SECONDS);
+        timers.startExpiry(this, expiryIntervalSeconds, () -> link == null && !ended, onExpiry);
     }
 
     /**
@@ -143,33 +135,16 @@ public final class Session implements Subscriber {
      * the session ends if that is sooner, and never if a connection attaches first.
      */
     public void delayWill(long delaySeconds, Runnable publish) {
-        pendingWill = publish;
-        willTimer = owner.loop().schedule(() -> {
-            if (owner.inLoop() && link == null) {
-                firePendingWill();
-            }
-        }, delaySeconds, TimeUnit.SECONDS);
+        timers.delayWill(this, delaySeconds, () -> link == null, publish);
     }
 
     /** Publishes a will still held back by its delay; used when the session ends first. */
     public void firePendingWill() {
-        Runnable will = pendingWill;
-        pendingWill = null;
-        if (will != null) {
-            will.run();
-        }
+        timers.firePendingWill();
     }
 
     private void cancelTimers() {
-        if (expiryTimer != null) {
-            expiryTimer.cancel(false);
-            expiryTimer = null;
-        }
-        if (willTimer != null) {
-            willTimer.cancel(false);
-            willTimer = null;
-        }
-        pendingWill = null;
+        timers.cancel();
     }
 
     public boolean isOnline() {
@@ -488,7 +463,7 @@ public final class Session implements Subscriber {
     private void handOnSharedMessages() {
         for (InflightWindow.Entry e : inflight.entries()) {
             if (e.delivery() != null && e.delivery().share() != null) {
-                redeliver(e.delivery());
+                e.delivery().share().redeliver(e.delivery(), this);
                 e.detachDelivery();
             }
         }
@@ -496,7 +471,7 @@ public final class Session implements Subscriber {
         java.util.ArrayDeque<Delivery> keep = new java.util.ArrayDeque<>();
         while ((d = queue.poll()) != null) {
             if (d.share() != null) {
-                redeliver(d);
+                d.share().redeliver(d, this);
             } else {
                 keep.add(d);
             }
@@ -504,15 +479,4 @@ public final class Session implements Subscriber {
         keep.forEach(queue::add);
     }
 
-    private void redeliver(Delivery d) {
-        ShareGroup.Member m = d.share().pick(this);
-        if (m == null) {
-            d.message().release();
-            return;
-        }
-        Delivery next = new Delivery(d.message(), QoS.min(d.message().qos(), m.options().options().qos()), false,
-                m.options().subscriptionId() > 0 ? java.util.List.of(m.options().subscriptionId()) : java.util.List.of(),
-                d.share());
-        m.session().owner().deliver(m.session(), next);
-    }
 }
