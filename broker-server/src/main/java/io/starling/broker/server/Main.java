@@ -22,7 +22,8 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
                 || args[0].equals("--version"))) {
             full = args;
         }
-        int code = new CommandLine(new Main()).execute(full);
+        // No @file expansion: "starling passwd -b file user @secret" means the password "@secret".
+        int code = new CommandLine(new Main()).setExpandAtFiles(false).execute(full);
         if (code != 0) {
             System.exit(code);
         }
