@@ -32,8 +32,15 @@ final class BrokerCommand implements Callable<Integer> {
     @Option(names = {"-d", "--daemon"}, description = "Accepted for mosquitto compatibility; run under a service manager instead.")
     boolean daemon;
 
+    @Option(names = "--test-config",
+            description = "Check the file given with -c, print its warnings, and exit without starting the broker.")
+    boolean testConfig;
+
     @Override
     public Integer call() throws Exception {
+        if (testConfig) {
+            return testConfig();
+        }
         if (verbose) {
             ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.DEBUG);
             ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.netty")).setLevel(Level.INFO);
@@ -76,6 +83,24 @@ final class BrokerCommand implements Callable<Integer> {
             stopped.countDown();
         }, "starling-shutdown"));
         stopped.await();
+        return 0;
+    }
+
+    /** {@code --test-config}: exit status 0 for a valid file, 3 (mosquitto's status for a bad config) otherwise. */
+    private int testConfig() {
+        if (configFile == null) {
+            System.err.println("Error: --test-config needs a configuration file: -c FILE.");
+            return 3;
+        }
+        BrokerConfig config;
+        try {
+            config = ConfigFile.read(configFile);
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            return 3;
+        }
+        config.warnings().forEach(System.err::println);
+        System.out.println("Configuration file is valid.");
         return 0;
     }
 }
