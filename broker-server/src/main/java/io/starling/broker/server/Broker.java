@@ -2,9 +2,9 @@ package io.starling.broker.server;
 
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.config.ListenerConfig;
+import io.starling.broker.config.Protocol;
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.BrokerSettings;
-import io.starling.broker.core.auth.Authenticator;
 import io.starling.broker.core.store.memory.InMemoryRetainedStore;
 import io.starling.broker.core.time.Clock;
 import io.starling.broker.transport.EventLoops;
@@ -22,48 +22,110 @@ import org.slf4j.LoggerFactory;
 public final class Broker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Broker.class);
 
+    private final BrokerConfig config;
     private final BrokerCore core;
     private final EventLoops loops;
     private final List<TcpListener> listeners;
 
-    private Broker(BrokerCore core, EventLoops loops, List<TcpListener> listeners) {
+    private Broker(BrokerConfig config, BrokerCore core, EventLoops loops, List<TcpListener> listeners) {
+        this.config = config;
         this.core = core;
         this.loops = loops;
         this.listeners = listeners;
     }
 
-    /** Starts a broker; with no listener configured it listens on localhost:1883, as mosquitto 2 does. */
-    public static Broker start(BrokerConfig config) throws InterruptedException {
-        // Mosquitto 2: anonymous clients are allowed by default only when no listener is configured.
-        boolean allowAnonymous = config.allowAnonymous() != null ? config.allowAnonymous() : config.listeners().isEmpty();
+    /** The configuration cannot be used to start a broker; the message says why (and where). */
+    public static final class StartException extends Exception {
+        StartException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * Starts a broker; with no listener configured it listens on localhost:1883, as mosquitto 2 does.
+     *
+     * @throws StartException when a password, ACL, certificate or key file cannot be used, or a
+     *                        listener cannot be bound
+     */
+    public static Broker start(BrokerConfig config) throws InterruptedException, StartException {
+        checkSupported(config);
+        BrokerCore.Security security;
+        try {
+            security = SecurityFiles.load(config);
+        } catch (SecurityFiles.SecurityFileException e) {
+            throw new StartException(e.getMessage(), e);
+        }
         BrokerCore core = new BrokerCore(settingsOf(config), Clock.SYSTEM, new InMemoryRetainedStore(),
-                Authenticator.anonymous(allowAnonymous));
+                security.authenticator());
+        core.replaceSecurity(security.authenticator(), security.authorizer());
         EventLoops loops = new EventLoops(Runtime.getRuntime().availableProcessors());
         List<TcpListener> bound = new ArrayList<>();
         try {
-            List<ListenerConfig> wanted = config.listeners();
-            if (wanted.isEmpty()) {
+            if (config.listeners().isEmpty()) {
                 LOG.info("Starting in local only mode. Connections will only be possible from clients running on this machine.");
                 bound.add(TcpListener.bind(core, loops, "127.0.0.1", 1883));
             }
-            for (ListenerConfig l : wanted) {
-                bound.add(TcpListener.bind(core, loops, l.address() == null ? "0.0.0.0" : l.address(), l.port()));
+            for (ListenerConfig l : config.listeners()) {
+                if (l.protocol() == Protocol.WEBSOCKETS) {
+                    LOG.warn("Warning: websockets listeners are not supported yet; port {} is not opened.", l.port());
+                    continue;
+                }
+                String host = l.address() == null ? "0.0.0.0" : l.address();
+                bound.add(TcpListener.bind(core, loops, host, l.port(), TlsListeners.settingsOf(l.tls())));
             }
-        } catch (InterruptedException | RuntimeException e) {
-            bound.forEach(TcpListener::close);
-            loops.close();
-            core.close();
+        } catch (InterruptedException e) {
+            closeAll(bound, loops, core);
             throw e;
+        } catch (RuntimeException e) {
+            closeAll(bound, loops, core);
+            throw new StartException("Error: " + e.getMessage(), e);
         }
-        return new Broker(core, loops, bound);
+        return new Broker(config, core, loops, bound);
+    }
+
+    /** Refuses what would silently weaken security if ignored. */
+    private static void checkSupported(BrokerConfig config) throws StartException {
+        if (config.perListenerSettings()) {
+            throw new StartException("Error: per_listener_settings true is not supported yet: Starling applies one "
+                    + "set of allow_anonymous, password_file and acl_file to every listener.", null);
+        }
+    }
+
+    private static void closeAll(List<TcpListener> bound, EventLoops loops, BrokerCore core) {
+        bound.forEach(TcpListener::close);
+        loops.close();
+        core.close();
     }
 
     static BrokerSettings settingsOf(BrokerConfig c) {
         BrokerSettings d = BrokerSettings.defaults();
+        // Topic alias maximum and maximum QoS are per listener in mosquitto; the core has one value,
+        // taken from the first listener.
+        ListenerConfig first = c.listeners().isEmpty() ? new ListenerConfig(1883, null) : c.listeners().get(0);
         return new BrokerSettings(c.maxInflightMessages(), c.maxQueuedMessages(), c.maxQueuedBytes(),
                 c.queueQos0Messages(), c.maxPacketSize() == 0 ? BrokerSettings.PROTOCOL_MAX_PACKET_SIZE : c.maxPacketSize(),
                 c.messageSizeLimit(), c.maxKeepalive(), c.allowZeroLengthClientId(), c.autoIdPrefix(),
-                d.maxTopicLevels(), c.retainAvailable(), d.connectTimeoutSeconds());
+                d.maxTopicLevels(), c.retainAvailable(), d.connectTimeoutSeconds(), first.maxTopicAlias(),
+                first.maxQos());
+    }
+
+    /**
+     * Reads the password and ACL files again (SIGHUP). Connected clients are checked against the new
+     * rules from their next operation on. If a file cannot be read, the old rules stay and the reason
+     * is logged: a failed reload never opens the broker up.
+     *
+     * @return true when the new rules are in force
+     */
+    public boolean reloadSecurity() {
+        try {
+            BrokerCore.Security security = SecurityFiles.load(config);
+            core.replaceSecurity(security.authenticator(), security.authorizer());
+            LOG.info("Reloaded password and ACL files.");
+            return true;
+        } catch (SecurityFiles.SecurityFileException e) {
+            LOG.error("{} Keeping the previous password and ACL rules.", e.getMessage());
+            return false;
+        }
     }
 
     /** The port of the first listener (the one a test asked for with port 0). */

@@ -73,10 +73,14 @@ final class BrokerCommand implements Callable<Integer> {
         Broker broker;
         try {
             broker = Broker.start(config);
+        } catch (Broker.StartException e) {
+            System.err.println(e.getMessage());
+            return 1;
         } catch (Exception e) {
             LOG.error("Error: unable to start: {}", e.toString());
             return 1;
         }
+        ReloadSignal.install(broker);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             broker.close();

@@ -4,6 +4,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.starling.broker.core.protocol.Connection;
 import io.starling.mqtt.codec.MqttEncoder;
@@ -11,7 +12,10 @@ import io.starling.mqtt.codec.MqttVersion;
 import io.starling.mqtt.codec.Packet;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * The core's {@link Connection} over a Netty channel. Packets are encoded straight into pooled
@@ -20,10 +24,12 @@ import java.util.concurrent.TimeUnit;
  */
 final class ChannelConnection implements Connection {
     private final Channel channel;
+    private final CertificateUsername usernames;
     private MqttVersion version = MqttVersion.MQTT_3_1_1;
 
-    ChannelConnection(Channel channel) {
+    ChannelConnection(Channel channel, CertificateUsername usernames) {
         this.channel = channel;
+        this.usernames = usernames;
     }
 
     @Override
@@ -80,6 +86,36 @@ final class ChannelConnection implements Connection {
     @Override
     public void setReading(boolean reading) {
         channel.config().setAutoRead(reading);
+    }
+
+    /**
+     * Whether the listener takes user names from client certificates ({@code use_identity_as_username}
+     * or {@code use_subject_as_username}). Then the CONNECT's user name and password do not count,
+     * and a client for which {@link #tlsUsername()} is null must be refused with "bad user name or
+     * password", as mosquitto does.
+     */
+    @Override
+    public boolean usernameFromCertificate() {
+        return usernames != CertificateUsername.NONE;
+    }
+
+    /**
+     * The user name the client's verified certificate gives (its CN, or its whole subject), or null:
+     * when the listener does not take names from certificates, or the client showed none (no
+     * {@code require_certificate}), or it has no CN. Valid once the TLS handshake is done, which it
+     * is before any MQTT packet arrives.
+     */
+    @Override
+    public String tlsUsername() {
+        if (usernames == CertificateUsername.NONE || !(channel.pipeline().get(HandlerNames.TLS) instanceof SslHandler tls)) {
+            return null;
+        }
+        try {
+            Certificate[] peer = tls.engine().getSession().getPeerCertificates();
+            return peer.length > 0 && peer[0] instanceof X509Certificate cert ? usernames.of(cert) : null;
+        } catch (SSLPeerUnverifiedException e) {
+            return null; // no client certificate
+        }
     }
 
     static String format(SocketAddress address) {

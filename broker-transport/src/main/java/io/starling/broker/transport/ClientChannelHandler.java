@@ -2,6 +2,7 @@ package io.starling.broker.transport;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.protocol.Client;
@@ -10,6 +11,7 @@ import io.starling.mqtt.codec.Malformed;
 import io.starling.mqtt.codec.Packet;
 import io.starling.mqtt.codec.Publish;
 import java.io.IOException;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,16 +24,18 @@ final class ClientChannelHandler extends ChannelInboundHandlerAdapter {
 
     private final BrokerCore core;
     private final LoopOutbox outbox;
+    private final CertificateUsername usernames;
     private Client client;
 
-    ClientChannelHandler(BrokerCore core, LoopOutbox outbox) {
+    ClientChannelHandler(BrokerCore core, LoopOutbox outbox, CertificateUsername usernames) {
         this.core = core;
         this.outbox = outbox;
+        this.usernames = usernames;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        client = new Client(core, new ChannelConnection(ctx.channel()), outbox);
+        client = new Client(core, new ChannelConnection(ctx.channel(), usernames), outbox);
         ctx.fireChannelActive();
     }
 
@@ -80,7 +84,12 @@ final class ClientChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
+        Throwable tls = cause instanceof DecoderException ? cause.getCause() : cause;
+        if (tls instanceof SSLException) { // NotSslRecordException among them
+            // A client that does not trust our certificate, shows none or a bad one, or speaks no TLS.
+            LOG.info("TLS connection from {} failed: {}", ChannelConnection.format(ctx.channel().remoteAddress()),
+                    tls.getMessage());
+        } else if (cause instanceof IOException) {
             LOG.debug("Connection error on {}: {}", ctx.channel().remoteAddress(), cause.toString());
         } else {
             LOG.warn("Closing connection {} after an unexpected error", ctx.channel().remoteAddress(), cause);

@@ -9,26 +9,32 @@ import io.starling.broker.core.BrokerSettings;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Builds the MQTT part of every connection's pipeline, the same for every transport: a read timeout
+ * Builds every connection's pipeline in one place: the transport's prefix ({@link TransportPrefix}:
+ * nothing for TCP, TLS for TLS), then the MQTT part, the same for every transport: a read timeout
  * (the CONNECT timeout, later replaced by the keepalive), the frame decoder, and the handler that
- * feeds the core. Transports (TLS, WebSocket) add their own handlers in front of it.
+ * feeds the core.
  */
 final class MqttPipeline extends ChannelInitializer<Channel> {
     private final BrokerCore core;
     private final EventLoops loops;
+    private final TransportPrefix prefix;
+    private final CertificateUsername usernames;
 
-    MqttPipeline(BrokerCore core, EventLoops loops) {
+    MqttPipeline(BrokerCore core, EventLoops loops, TransportPrefix prefix, CertificateUsername usernames) {
         this.core = core;
         this.loops = loops;
+        this.prefix = prefix;
+        this.usernames = usernames;
     }
 
     @Override
     protected void initChannel(Channel ch) {
         loops.connections().add(ch);
         BrokerSettings settings = core.settings();
+        prefix.addTo(ch);
         ChannelPipeline p = ch.pipeline();
         p.addLast(HandlerNames.IDLE, new IdleStateHandler(settings.connectTimeoutSeconds(), 0, 0, TimeUnit.SECONDS));
         p.addLast(HandlerNames.DECODER, new MqttFrameDecoder(settings.maxPacketSize()));
-        p.addLast(HandlerNames.CLIENT, new ClientChannelHandler(core, loops.outboxOf(ch.eventLoop())));
+        p.addLast(HandlerNames.CLIENT, new ClientChannelHandler(core, loops.outboxOf(ch.eventLoop()), usernames));
     }
 }

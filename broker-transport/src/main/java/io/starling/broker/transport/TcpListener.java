@@ -5,23 +5,41 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.ReferenceCountUtil;
 import io.starling.broker.core.BrokerCore;
 import java.net.InetSocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A plain TCP MQTT listener on one address and port. */
+/** An MQTT listener on one address and port, over plain TCP or over TLS. */
 public final class TcpListener implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TcpListener.class);
 
     private final Channel serverChannel;
+    private final SslContext sslContext;
 
-    private TcpListener(Channel serverChannel) {
+    private TcpListener(Channel serverChannel, SslContext sslContext) {
         this.serverChannel = serverChannel;
+        this.sslContext = sslContext;
     }
 
-    /** Binds and starts accepting; port 0 picks a free port. */
+    /** Binds a plain TCP listener and starts accepting; port 0 picks a free port. */
     public static TcpListener bind(BrokerCore core, EventLoops loops, String host, int port) throws InterruptedException {
+        return bind(core, loops, host, port, null);
+    }
+
+    /**
+     * Binds and starts accepting; port 0 picks a free port.
+     *
+     * @param tls the listener's TLS settings, or null for plain TCP
+     * @throws TlsSetupException before binding, when the TLS files or choices are not usable
+     */
+    public static TcpListener bind(BrokerCore core, EventLoops loops, String host, int port, TlsSettings tls)
+            throws InterruptedException {
+        SslContext sslContext = tls == null ? null : TlsContexts.build(tls);
+        TransportPrefix prefix = sslContext == null ? TransportPrefix.NONE : TransportPrefix.tls(sslContext);
+        CertificateUsername usernames = tls == null ? CertificateUsername.NONE : tls.certificateUsername();
         ServerBootstrap b = new ServerBootstrap()
                 .group(loops.acceptors(), loops.workers())
                 .channel(loops.serverChannel())
@@ -29,11 +47,21 @@ public final class TcpListener implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(512 * 1024, 1024 * 1024))
-                .childHandler(new MqttPipeline(core, loops));
-        ChannelFuture f = b.bind(new InetSocketAddress(host, port)).sync();
-        TcpListener listener = new TcpListener(f.channel());
+                .childHandler(new MqttPipeline(core, loops, prefix, usernames));
+        ChannelFuture f;
+        try {
+            f = b.bind(new InetSocketAddress(host, port)).sync();
+        } catch (InterruptedException | RuntimeException e) {
+            ReferenceCountUtil.release(sslContext);
+            throw e;
+        }
+        TcpListener listener = new TcpListener(f.channel(), sslContext);
         LOG.info("Opening ipv{} listen socket on port {}.",
                 listener.address().getAddress() instanceof java.net.Inet6Address ? 6 : 4, listener.address().getPort());
+        if (tls != null) {
+            LOG.debug("Port {} speaks TLS ({} provider, {} and newer).", listener.address().getPort(),
+                    TlsContexts.providerFor(tls), tls.tlsVersion().mosquittoName());
+        }
         return listener;
     }
 
@@ -41,8 +69,14 @@ public final class TcpListener implements AutoCloseable {
         return (InetSocketAddress) serverChannel.localAddress();
     }
 
+    /** Whether clients speak TLS on this listener. */
+    public boolean isTls() {
+        return sslContext != null;
+    }
+
     @Override
     public void close() {
         serverChannel.close().syncUninterruptibly();
+        ReferenceCountUtil.release(sslContext); // connections still open hold their own reference
     }
 }

@@ -229,11 +229,20 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
         ProtocolLog.LOG.info("Client {} already connected, closing old connection.", clientId);
         sendDisconnect(ReasonCode.SESSION_TAKEN_OVER);
         closing = true;
-        // The session goes on with the new connection, so a delayed will is not sent (MQTT-3.1.3-9).
-        if (will != null && SessionEnd.willDelay(will) == 0) {
-            publishWill();
-        }
+        Will w = will;
         will = null;
+        if (w != null && SessionEnd.willDelay(w) == 0) {
+            PublishHandler.publishWill(this, w);
+        } else if (w != null && session != null) {
+            // A delayed will waits with the session (§3.1.2.5): if the new connection resumes the
+            // session, attaching cancels it (MQTT-3.1.3-9); if it starts afresh, the old session ends
+            // there and ConnectHandler publishes the will at once.
+            Session s = session;
+            s.delayWill(SessionEnd.willDelay(w), () -> {
+                PublishHandler.publishWill(this, w);
+                s.owner().flushPending();
+            });
+        }
         if (session != null) {
             session.detach();
             session = null;

@@ -16,10 +16,15 @@ final class ConnAckProperties {
     private ConnAckProperties() {
     }
 
-    /** The keepalive the connection runs with: the client's, lowered to max_keepalive for a 5.0 client. */
+    /**
+     * The keepalive the connection runs with: the client's, lowered to max_keepalive for a 5.0 client.
+     * A 5.0 client asking for none (0) gets max_keepalive too, as mosquitto 2.0 does, so that the
+     * option bounds every 5.0 connection's idle time.
+     */
     static int keepAlive(Client client, Connect connect) {
         int max = client.core.settings().maxKeepAlive();
-        return client.version.isV5() && connect.keepAlive() > max ? max : connect.keepAlive();
+        boolean lowered = connect.keepAlive() > max || connect.keepAlive() == 0 && max > 0;
+        return client.version.isV5() && lowered ? max : connect.keepAlive();
     }
 
     static Properties of(Client client, Connect connect, int keepAlive) {

@@ -77,15 +77,23 @@ final class ConnectHandler {
                 return;
             }
         }
+        boolean certificateIsCredential = client.connection.usernameFromCertificate();
+        if (certificateIsCredential) {
+            // use_identity_as_username: the certificate's identity replaces the user name, and the
+            // CONNECT's user name and password are ignored; no identity, no entry (as mosquitto).
+            String certificateUser = client.connection.tlsUsername();
+            if (certificateUser == null) {
+                refuse(client, ReasonCode.BAD_USER_NAME_OR_PASSWORD, "no usable identity in the client certificate");
+                return;
+            }
+            connect = new Connect(connect.version(), connect.clientId(), connect.cleanStart(), connect.keepAlive(),
+                    certificateUser, null, connect.will(), connect.properties());
+        }
         if (connect.properties().contains(PropertyId.AUTHENTICATION_METHOD)) {
             EnhancedAuth.start(client, connect);
             return;
         }
-        String certificateUser = client.connection.tlsUsername();
-        if (certificateUser != null) {
-            // The certificate is the credential: its identity replaces the user name, no password check.
-            connect = new Connect(connect.version(), connect.clientId(), connect.cleanStart(), connect.keepAlive(),
-                    certificateUser, null, connect.will(), connect.properties());
+        if (certificateIsCredential) {
             proceed(client, connect);
             return;
         }

@@ -46,4 +46,13 @@ public interface Connection {
     default String tlsUsername() {
         return null;
     }
+
+    /**
+     * Whether the listener takes the user name from the client certificate
+     * ({@code use_identity_as_username}): then the CONNECT's user name and password are ignored, and a
+     * client without a usable certificate identity is refused.
+     */
+    default boolean usernameFromCertificate() {
+        return false;
+    }
 }

@@ -21,7 +21,7 @@ final class RunningBroker implements BeforeAllCallback, AfterAllCallback {
     private Broker broker;
 
     @Override
-    public void beforeAll(ExtensionContext context) throws InterruptedException {
+    public void beforeAll(ExtensionContext context) throws Exception {
         broker = Broker.start(BrokerConfig.defaults().withListeners(List.of(new ListenerConfig(0, "127.0.0.1")))
                 .withAllowAnonymous(true));
     }

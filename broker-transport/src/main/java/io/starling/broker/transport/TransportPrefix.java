@@ -1,0 +1,23 @@
+package io.starling.broker.transport;
+
+import io.netty.channel.Channel;
+import io.netty.handler.ssl.SslContext;
+
+/**
+ * What one kind of listener puts in front of the MQTT handlers {@link MqttPipeline} adds: nothing for
+ * plain TCP, the TLS handler for TLS (and, later, the HTTP upgrade and WebSocket framing). This is
+ * the only thing that differs between transports.
+ */
+@FunctionalInterface
+interface TransportPrefix {
+    /** Plain TCP. */
+    TransportPrefix NONE = ch -> { };
+
+    /** Adds this transport's handlers, named by {@link HandlerNames} constants, to a new channel's pipeline. */
+    void addTo(Channel ch);
+
+    /** TLS: one {@code SslHandler} per connection, from the listener's context. */
+    static TransportPrefix tls(SslContext context) {
+        return ch -> ch.pipeline().addLast(HandlerNames.TLS, context.newHandler(ch.alloc()));
+    }
+}
