@@ -34,6 +34,11 @@ public final class BrokerCore implements AutoCloseable {
     private final DropCounters drops = new DropCounters();
     /** Replaced as a pair by {@link #replaceSecurity} (SIGHUP reload); read on every CONNECT and PUBLISH. */
     private volatile Security security;
+    private final java.util.concurrent.ExecutorService slowAuth = java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
+        Thread t = new Thread(r, "starling-auth");
+        t.setDaemon(true);
+        return t;
+    });
     private final Map<String, EnhancedAuthenticator> enhancedAuthenticators = new HashMap<>();
     private volatile boolean shuttingDown;
     private final SessionContext sessionContext;
@@ -57,6 +62,14 @@ public final class BrokerCore implements AutoCloseable {
     /** A core with in-memory storage that lets every client in. */
     public BrokerCore(BrokerSettings settings) {
         this(settings, Clock.SYSTEM, new InMemoryRetainedStore(), Authenticator.anonymous(true));
+    }
+
+    /**
+     * Where slow password checks run (see {@link Authenticator#isSlow()}), off the event loops; two
+     * daemon threads, so a burst of CONNECTs queues here instead of stalling every connection.
+     */
+    public java.util.concurrent.Executor slowAuthExecutor() {
+        return slowAuth;
     }
 
     /** The password check and ACL in force, swapped together so a reload is never half applied. */
@@ -136,6 +149,7 @@ public final class BrokerCore implements AutoCloseable {
      */
     @Override
     public void close() {
+        slowAuth.shutdownNow();
         for (Session s : sessions.all()) {
             s.end(false);
         }

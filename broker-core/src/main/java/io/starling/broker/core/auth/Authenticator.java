@@ -22,6 +22,14 @@ public interface Authenticator {
     Decision authenticate(String clientId, String username, byte[] password);
 
     /**
+     * Whether a check can take long (memory-hard hashes such as argon2id take ~100 ms): the broker
+     * then runs it off the event loop, so that one CONNECT does not stall every connection on it.
+     */
+    default boolean isSlow() {
+        return false;
+    }
+
+    /**
      * Mosquitto's {@code allow_anonymous} without a password file: a client without a user name is
      * refused with "not authorized" unless anonymous clients are allowed; any user name is accepted.
      */

@@ -97,8 +97,28 @@ final class ConnectHandler {
             proceed(client, connect);
             return;
         }
-        Authenticator.Decision decision = client.core.authenticator()
-                .authenticate(clientId, connect.username(), connect.password());
+        Authenticator authenticator = client.core.authenticator();
+        if (!authenticator.isSlow()) {
+            afterPasswordCheck(client, connect, authenticator.authenticate(clientId, connect.username(), connect.password()));
+            return;
+        }
+        // A slow hash runs on the auth threads; the connection waits, reading nothing, and holds any
+        // packets already read until the answer is back on its loop.
+        client.state = Client.State.CONNECTING;
+        client.connection.setReading(false);
+        Connect checked = connect;
+        String id = clientId;
+        client.core.slowAuthExecutor().execute(() -> {
+            Authenticator.Decision decision = authenticator.authenticate(id, checked.username(), checked.password());
+            client.outbox.execute(() -> {
+                if (client.state == Client.State.CONNECTING) {
+                    afterPasswordCheck(client, checked, decision);
+                }
+            });
+        });
+    }
+
+    private static void afterPasswordCheck(Client client, Connect connect, Authenticator.Decision decision) {
         if (decision != Authenticator.Decision.ALLOW) {
             refuse(client, decision == Authenticator.Decision.BAD_USERNAME_OR_PASSWORD
                     ? ReasonCode.BAD_USER_NAME_OR_PASSWORD : ReasonCode.NOT_AUTHORIZED,

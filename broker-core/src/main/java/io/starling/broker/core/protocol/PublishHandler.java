@@ -152,10 +152,14 @@ final class PublishHandler {
         return receivers == 0 ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS;
     }
 
-    /** When a message with these properties expires, on the broker's clock. */
+    /**
+     * When a message with these properties expires, on the broker's clock. An interval of 0 means no
+     * expiry, as in mosquitto (db__message_store): otherwise such a message would be dropped even for
+     * subscribers online at the moment it arrives.
+     */
     static long expiryAt(BrokerCore core, Properties properties) {
-        long seconds = properties.number(PropertyId.MESSAGE_EXPIRY_INTERVAL, -1);
-        return seconds < 0 ? Message.NEVER_EXPIRES : core.clock().nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        long seconds = properties.number(PropertyId.MESSAGE_EXPIRY_INTERVAL, 0);
+        return seconds <= 0 ? Message.NEVER_EXPIRES : core.clock().nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     }
 
     /** Stores and routes a message; takes over the caller's reference. Returns the number of receivers. */

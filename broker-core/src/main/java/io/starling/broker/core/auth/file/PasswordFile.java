@@ -110,6 +110,16 @@ public final class PasswordFile {
     }
 
     /** The users, in file order. */
+    /** Whether any entry uses a memory-hard hash (argon2id), which is slow to check. */
+    public boolean hasSlowHashes() {
+        for (PasswordHash h : users.values()) {
+            if (h instanceof PasswordHash.Argon2id) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public Set<String> usernames() {
         return users.keySet();
     }

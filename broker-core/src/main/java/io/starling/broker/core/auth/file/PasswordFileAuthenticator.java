@@ -26,6 +26,11 @@ public final class PasswordFileAuthenticator implements Authenticator {
     }
 
     @Override
+    public boolean isSlow() {
+        return passwordFile.hasSlowHashes();
+    }
+
+    @Override
     public Decision authenticate(String clientId, String username, byte[] password) {
         if (username == null) {
             return allowAnonymous ? Decision.ALLOW : Decision.NOT_AUTHORIZED;
