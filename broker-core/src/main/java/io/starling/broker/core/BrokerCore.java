@@ -29,7 +29,7 @@ public final class BrokerCore implements AutoCloseable {
     private final SessionRegistry sessions = new SessionRegistry();
     private final SubscriptionTree<Subscriber, SubscriberOptions> subscriptions = new SubscriptionTree<>();
     private final SharedSubscriptions shared = new SharedSubscriptions(subscriptions);
-    private final Router router = new Router(subscriptions);
+    private final Router router;
     private final RetainedStore retained;
     private final DropCounters drops = new DropCounters();
     /** Replaced as a pair by {@link #replaceSecurity} (SIGHUP reload); read on every CONNECT and PUBLISH. */
@@ -53,6 +53,7 @@ public final class BrokerCore implements AutoCloseable {
             this.enhancedAuthenticators.put(a.method(), a);
         }
         this.settings = settings;
+        this.router = new Router(subscriptions, settings.upgradeOutgoingQos());
         this.clock = clock;
         this.retained = retained;
         this.security = new Security(authenticator, Authorizer.ALLOW_ALL);

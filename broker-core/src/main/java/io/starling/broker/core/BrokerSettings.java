@@ -20,12 +20,18 @@ package io.starling.broker.core;
  * @param connectTimeoutSeconds  a connection that sends no CONNECT in this time is closed
  * @param maxTopicAlias          the Topic Alias Maximum announced to 5.0 clients (mosquitto's max_topic_alias)
  * @param maxQos                 the highest QoS the broker accepts (a listener's max_qos)
+ * @param persistentClientExpirationSeconds how long a session that would never expire is kept offline
+ *                               (mosquitto's persistent_client_expiration); 0 = forever
+ * @param upgradeOutgoingQos     deliver at the subscription's QoS even above the published QoS
+ *                               (mosquitto's upgrade_outgoing_qos; not MQTT compliant, off by default)
+ * @param clientIdPrefixes       client ids must start with this (mosquitto's clientid_prefixes), or null
  */
 public record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, long maxQueuedBytes,
                              boolean queueQos0Messages, int maxPacketSize, int messageSizeLimit,
                              int maxKeepAlive, boolean allowZeroLengthClientId, String autoIdPrefix,
                              int maxTopicLevels, boolean retainAvailable, int connectTimeoutSeconds,
-                             int maxTopicAlias, int maxQos) {
+                             int maxTopicAlias, int maxQos, long persistentClientExpirationSeconds,
+                             boolean upgradeOutgoingQos, String clientIdPrefixes) {
 
     /** The protocol's largest packet: 268,435,455 bytes of remaining length plus a 5-byte fixed header. */
     public static final int PROTOCOL_MAX_PACKET_SIZE = 268_435_455 + 5;
@@ -33,7 +39,8 @@ public record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, lon
     public BrokerSettings {
         if (maxInflightMessages < 0 || maxInflightMessages > 65535 || maxQueuedMessages < 0 || maxQueuedBytes < 0
                 || maxPacketSize < 2 || messageSizeLimit < 0 || maxKeepAlive < 0 || maxKeepAlive > 65535
-                || maxTopicLevels < 1 || maxTopicAlias < 0 || maxTopicAlias > 65535 || maxQos < 0 || maxQos > 2) {
+                || maxTopicLevels < 1 || maxTopicAlias < 0 || maxTopicAlias > 65535 || maxQos < 0 || maxQos > 2
+                || persistentClientExpirationSeconds < 0) {
             throw new IllegalArgumentException("invalid broker settings: " + this);
         }
     }
@@ -45,12 +52,12 @@ public record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, lon
                           boolean retainAvailable, int connectTimeoutSeconds) {
         this(maxInflightMessages, maxQueuedMessages, maxQueuedBytes, queueQos0Messages, maxPacketSize,
                 messageSizeLimit, maxKeepAlive, allowZeroLengthClientId, autoIdPrefix, maxTopicLevels,
-                retainAvailable, connectTimeoutSeconds, 10, 2);
+                retainAvailable, connectTimeoutSeconds, 10, 2, 0, false, null);
     }
 
     public static BrokerSettings defaults() {
         return new BrokerSettings(20, 1000, 0, false, PROTOCOL_MAX_PACKET_SIZE, 0, 65535, true, "auto-",
-                1000, true, 30, 10, 2);
+                1000, true, 30, 10, 2, 0, false, null);
     }
 
     /** The inflight limit as a count: 0 means no limit other than the packet id space. */
@@ -82,6 +89,9 @@ public record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, lon
         private int connectTimeoutSeconds;
         private int maxTopicAlias;
         private int maxQos;
+        private long persistentClientExpirationSeconds;
+        private boolean upgradeOutgoingQos;
+        private String clientIdPrefixes;
 
         private Builder(BrokerSettings s) {
             maxInflightMessages = s.maxInflightMessages;
@@ -98,6 +108,9 @@ public record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, lon
             connectTimeoutSeconds = s.connectTimeoutSeconds;
             maxTopicAlias = s.maxTopicAlias;
             maxQos = s.maxQos;
+            persistentClientExpirationSeconds = s.persistentClientExpirationSeconds;
+            upgradeOutgoingQos = s.upgradeOutgoingQos;
+            clientIdPrefixes = s.clientIdPrefixes;
         }
 
         public Builder maxInflightMessages(int v) {
@@ -170,10 +183,26 @@ public record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, lon
             return this;
         }
 
+        public Builder persistentClientExpirationSeconds(long v) {
+            persistentClientExpirationSeconds = v;
+            return this;
+        }
+
+        public Builder upgradeOutgoingQos(boolean v) {
+            upgradeOutgoingQos = v;
+            return this;
+        }
+
+        public Builder clientIdPrefixes(String v) {
+            clientIdPrefixes = v;
+            return this;
+        }
+
         public BrokerSettings build() {
             return new BrokerSettings(maxInflightMessages, maxQueuedMessages, maxQueuedBytes, queueQos0Messages,
                     maxPacketSize, messageSizeLimit, maxKeepAlive, allowZeroLengthClientId, autoIdPrefix,
-                    maxTopicLevels, retainAvailable, connectTimeoutSeconds, maxTopicAlias, maxQos);
+                    maxTopicLevels, retainAvailable, connectTimeoutSeconds, maxTopicAlias, maxQos,
+                    persistentClientExpirationSeconds, upgradeOutgoingQos, clientIdPrefixes);
         }
     }
 }

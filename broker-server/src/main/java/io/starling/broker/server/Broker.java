@@ -3,6 +3,7 @@ package io.starling.broker.server;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.config.ListenerConfig;
 import io.starling.broker.config.Protocol;
+import io.starling.broker.config.SocketDomain;
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.BrokerSettings;
 import io.starling.broker.core.store.memory.InMemoryRetainedStore;
@@ -70,8 +71,8 @@ public final class Broker implements AutoCloseable {
                     LOG.warn("Warning: websockets listeners are not supported yet; port {} is not opened.", l.port());
                     continue;
                 }
-                String host = l.address() == null ? "0.0.0.0" : l.address();
-                bound.add(TcpListener.bind(core, loops, host, l.port(), TlsListeners.settingsOf(l.tls())));
+                bound.add(TcpListener.bind(core, loops, hostOf(l), l.port(), TlsListeners.settingsOf(l.tls()),
+                        l.maxConnections()));
             }
         } catch (InterruptedException e) {
             closeAll(bound, loops, core);
@@ -81,6 +82,18 @@ public final class Broker implements AutoCloseable {
             throw new StartException("Error: " + e.getMessage(), e);
         }
         return new Broker(config, core, loops, bound);
+    }
+
+    /**
+     * The address to bind: the configured one, else all addresses: IPv6 ones ({@code ::}, which on
+     * Linux takes IPv4 too) only with {@code socket_domain ipv6}, since a host without IPv6 would
+     * refuse {@code ::}.
+     */
+    private static String hostOf(ListenerConfig l) {
+        if (l.address() != null) {
+            return l.address();
+        }
+        return l.socketDomain() == SocketDomain.IPV6 ? "::" : "0.0.0.0";
     }
 
     /** Refuses what would silently weaken security if ignored. */
@@ -106,7 +119,8 @@ public final class Broker implements AutoCloseable {
                 c.queueQos0Messages(), c.maxPacketSize() == 0 ? BrokerSettings.PROTOCOL_MAX_PACKET_SIZE : c.maxPacketSize(),
                 c.messageSizeLimit(), c.maxKeepalive(), c.allowZeroLengthClientId(), c.autoIdPrefix(),
                 d.maxTopicLevels(), c.retainAvailable(), d.connectTimeoutSeconds(), first.maxTopicAlias(),
-                first.maxQos());
+                first.maxQos(), c.persistentClientExpiration() == null ? 0 : c.persistentClientExpiration().toSeconds(),
+                c.upgradeOutgoingQos(), c.clientidPrefixes());
     }
 
     /**

@@ -81,9 +81,16 @@ final class BrokerCommand implements Callable<Integer> {
             return 1;
         }
         ReloadSignal.install(broker);
+        java.nio.file.Path pidFile = config.pidFile();
+        if (pidFile != null) {
+            PidFile.write(pidFile);
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             broker.close();
+            if (pidFile != null) {
+                PidFile.remove(pidFile);
+            }
             stopped.countDown();
         }, "starling-shutdown"));
         stopped.await();

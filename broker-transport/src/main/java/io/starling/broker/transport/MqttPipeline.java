@@ -2,6 +2,9 @@ package io.starling.broker.transport;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.starling.broker.core.BrokerCore;
@@ -15,20 +18,36 @@ import java.util.concurrent.TimeUnit;
  * feeds the core.
  */
 final class MqttPipeline extends ChannelInitializer<Channel> {
+    private static final Logger LOG = LoggerFactory.getLogger(MqttPipeline.class);
+
     private final BrokerCore core;
     private final EventLoops loops;
     private final TransportPrefix prefix;
     private final CertificateUsername usernames;
+    private final int maxConnections;
+    private final AtomicInteger open = new AtomicInteger();
 
-    MqttPipeline(BrokerCore core, EventLoops loops, TransportPrefix prefix, CertificateUsername usernames) {
+    /** @param maxConnections the listener's max_connections; negative for no limit */
+    MqttPipeline(BrokerCore core, EventLoops loops, TransportPrefix prefix, CertificateUsername usernames,
+                 int maxConnections) {
         this.core = core;
         this.loops = loops;
         this.prefix = prefix;
         this.usernames = usernames;
+        this.maxConnections = maxConnections;
     }
 
     @Override
     protected void initChannel(Channel ch) {
+        if (maxConnections >= 0 && open.incrementAndGet() > maxConnections) {
+            open.decrementAndGet();
+            LOG.info("Client connection from {} denied: max_connections exceeded.", ChannelConnection.format(ch.remoteAddress()));
+            ch.close();
+            return;
+        }
+        if (maxConnections >= 0) {
+            ch.closeFuture().addListener(f -> open.decrementAndGet());
+        }
         loops.connections().add(ch);
         BrokerSettings settings = core.settings();
         prefix.addTo(ch);

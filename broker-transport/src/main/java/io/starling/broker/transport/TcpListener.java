@@ -37,6 +37,15 @@ public final class TcpListener implements AutoCloseable {
      */
     public static TcpListener bind(BrokerCore core, EventLoops loops, String host, int port, TlsSettings tls)
             throws InterruptedException {
+        return bind(core, loops, host, port, tls, -1);
+    }
+
+    /**
+     * Binds and starts accepting, refusing connections beyond {@code maxConnections} (mosquitto's
+     * max_connections; negative for no limit).
+     */
+    public static TcpListener bind(BrokerCore core, EventLoops loops, String host, int port, TlsSettings tls,
+                                   int maxConnections) throws InterruptedException {
         SslContext sslContext = tls == null ? null : TlsContexts.build(tls);
         TransportPrefix prefix = sslContext == null ? TransportPrefix.NONE : TransportPrefix.tls(sslContext);
         CertificateUsername usernames = tls == null ? CertificateUsername.NONE : tls.certificateUsername();
@@ -47,7 +56,7 @@ public final class TcpListener implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(512 * 1024, 1024 * 1024))
-                .childHandler(new MqttPipeline(core, loops, prefix, usernames));
+                .childHandler(new MqttPipeline(core, loops, prefix, usernames, maxConnections));
         ChannelFuture f;
         try {
             f = b.bind(new InetSocketAddress(host, port)).sync();

@@ -51,6 +51,11 @@ final class ConnectHandler {
             clientId = settings.autoIdPrefix() + UUID.randomUUID().toString().toUpperCase();
         }
         client.clientId = clientId;
+        if (settings.clientIdPrefixes() != null && !clientId.startsWith(settings.clientIdPrefixes())) {
+            refuse(client, ReasonCode.NOT_AUTHORIZED, "client id without the prefix '"
+                    + settings.clientIdPrefixes() + "' (clientid_prefixes)"); // as mosquitto: not authorised
+            return;
+        }
         if (version != MqttVersion.MQTT_5 && connect.keepAlive() > settings.maxKeepAlive()) {
             // Mosquitto refuses a 3.x client whose keepalive exceeds max_keepalive with "identifier rejected".
             refuse(client, ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "keepalive " + connect.keepAlive()
@@ -146,6 +151,10 @@ final class ConnectHandler {
             client.connectExpiryInterval = connect.properties().number(PropertyId.SESSION_EXPIRY_INTERVAL, 0);
         } else {
             client.connectExpiryInterval = connect.cleanStart() ? 0 : Session.NEVER_EXPIRES;
+        }
+        if (client.connectExpiryInterval == Session.NEVER_EXPIRES && settings.persistentClientExpirationSeconds() > 0) {
+            // persistent_client_expiration: "never" becomes the configured time (mosquitto applies it to both versions)
+            client.connectExpiryInterval = settings.persistentClientExpirationSeconds();
         }
         client.state = Client.State.CONNECTING;
         client.connection.setReading(false);

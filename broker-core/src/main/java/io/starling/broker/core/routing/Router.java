@@ -27,8 +27,16 @@ public final class Router {
         }
     };
 
+    private final boolean upgradeOutgoingQos;
+
     public Router(SubscriptionTree<Subscriber, SubscriberOptions> tree) {
+        this(tree, false);
+    }
+
+    /** @param upgradeOutgoingQos deliver at the granted QoS even above the published one (mosquitto's option) */
+    public Router(SubscriptionTree<Subscriber, SubscriberOptions> tree, boolean upgradeOutgoingQos) {
         this.tree = tree;
+        this.upgradeOutgoingQos = upgradeOutgoingQos;
     }
 
     public SubscriptionTree<Subscriber, SubscriberOptions> tree() {
@@ -44,7 +52,7 @@ public final class Router {
         Matches m = scratch.get();
         boolean checkReads = authorizer != Authorizer.ALLOW_ALL;
         try {
-            tree.match(message.topic(), (subscriber, options) -> m.add(subscriber, options, message));
+            tree.match(message.topic(), (subscriber, options) -> m.add(subscriber, options, message, upgradeOutgoingQos));
             int delivered = 0;
             for (int i = 0; i < m.sessions.size(); i++) {
                 Session session = m.sessions.get(i);
@@ -71,7 +79,7 @@ public final class Router {
         final List<ShareGroup> shares = new ArrayList<>();
         final IdentityHashMap<Session, Integer> index = new IdentityHashMap<>();
 
-        void add(Subscriber subscriber, SubscriberOptions options, Message message) {
+        void add(Subscriber subscriber, SubscriberOptions options, Message message, boolean upgrade) {
             if (subscriber instanceof ShareGroup group) {
                 ShareGroup.Member member = group.pick(null);
                 if (member != null) {
@@ -85,7 +93,7 @@ public final class Router {
             if (options.options().noLocal() && session.clientId().equals(message.publisherId())) {
                 return; // No Local (MQTT-3.8.3-3)
             }
-            QoS granted = QoS.min(message.qos(), options.options().qos());
+            QoS granted = upgrade ? options.options().qos() : QoS.min(message.qos(), options.options().qos());
             boolean keepRetain = message.retainFlag() && options.options().retainAsPublished();
             Integer slot = index.get(session);
             if (slot == null) {

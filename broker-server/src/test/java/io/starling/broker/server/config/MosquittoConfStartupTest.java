@@ -1,0 +1,90 @@
+package io.starling.broker.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.starling.broker.config.ConfigFile;
+import io.starling.broker.server.Broker;
+import io.starling.broker.testkit.RawMqttClient;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A broker started from a mosquitto.conf applies what the file says. */
+class MosquittoConfStartupTest {
+    @TempDir
+    Path dir;
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private Path conf(String text) throws IOException {
+        Path file = dir.resolve("mosquitto.conf");
+        Files.writeString(file, text);
+        return file;
+    }
+
+    @Test
+    void maxConnections_refusesConnectionsBeyondTheLimit() throws Exception {
+        int port = freePort();
+        try (Broker broker = Broker.start(ConfigFile.read(conf(
+                "listener " + port + " 127.0.0.1\nallow_anonymous true\nmax_connections 2\n")));
+             RawMqttClient a = RawMqttClient.open("127.0.0.1", port);
+             RawMqttClient b = RawMqttClient.open("127.0.0.1", port);
+             RawMqttClient c = RawMqttClient.open("127.0.0.1", port)) {
+            assertThat(c.isClosedWithin(Duration.ofSeconds(2))).isTrue();
+            assertThat(a.isClosedWithin(Duration.ofMillis(200))).isFalse();
+        }
+    }
+
+    @Test
+    void listenerWithoutAllowAnonymous_refusesAnonymousClients() throws Exception {
+        int port = freePort();
+        try (Broker broker = Broker.start(ConfigFile.read(conf("listener " + port + " 127.0.0.1\n")))) {
+            MqttClient client = new MqttClient("tcp://127.0.0.1:" + port, "anon", new MemoryPersistence());
+            MqttConnectOptions options = new MqttConnectOptions();
+            assertThatThrownBy(() -> client.connect(options)).isInstanceOf(MqttException.class)
+                    .extracting(e -> ((MqttException) e).getReasonCode())
+                    .isEqualTo((int) MqttException.REASON_CODE_NOT_AUTHORIZED);
+            client.close();
+        }
+    }
+
+    @Test
+    void passwordFileThatCannotBeRead_stopsStartupNamingIt() throws Exception {
+        int port = freePort();
+        Path missing = dir.resolve("nope");
+        assertThatThrownBy(() -> Broker.start(ConfigFile.read(conf(
+                "listener " + port + " 127.0.0.1\npassword_file " + missing + "\n"))))
+                .isInstanceOf(Broker.StartException.class).hasMessageContaining(missing.toString());
+    }
+
+    @Test
+    void aclFileWithASyntaxError_stopsStartupNamingFileAndLine() throws Exception {
+        int port = freePort();
+        Path acl = dir.resolve("aclfile");
+        Files.writeString(acl, "user bob\ntopik read a\n");
+        assertThatThrownBy(() -> Broker.start(ConfigFile.read(conf(
+                "listener " + port + " 127.0.0.1\nacl_file " + acl + "\n"))))
+                .isInstanceOf(Broker.StartException.class).hasMessageContaining(acl + ":2:");
+    }
+
+    @Test
+    void perListenerSettings_isRefusedRatherThanHalfApplied() throws Exception {
+        int port = freePort();
+        assertThatThrownBy(() -> Broker.start(ConfigFile.read(conf(
+                "per_listener_settings true\nlistener " + port + " 127.0.0.1\nallow_anonymous true\n"))))
+                .isInstanceOf(Broker.StartException.class).hasMessageContaining("per_listener_settings");
+    }
+}
