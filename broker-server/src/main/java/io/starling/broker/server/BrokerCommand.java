@@ -53,6 +53,7 @@ final class BrokerCommand implements Callable<Integer> {
                 System.err.println(e.getMessage());
                 return 3;
             }
+            LogSetup.apply(config.logging(), verbose);
             config.warnings().forEach(LOG::warn);
             LOG.info("Config loaded from {}.", configFile);
         } else {

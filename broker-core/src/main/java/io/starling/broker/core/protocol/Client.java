@@ -66,7 +66,7 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
         this.core = core;
         this.connection = connection;
         this.outbox = outbox;
-        ProtocolLog.LOG.info("New connection from {} on port {}.", connection.remoteAddress(), connection.localPort());
+        ProtocolLog.CONNECTIONS.info("New connection from {} on port {}.", connection.remoteAddress(), connection.localPort());
     }
 
     public String clientId() {
@@ -153,7 +153,7 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
         if (disconnect.reasonCode() != ReasonCode.DISCONNECT_WITH_WILL_MESSAGE) {
             will = null; // a normal DISCONNECT discards the will (MQTT-3.14.4-3)
         }
-        ProtocolLog.LOG.info("Client {} disconnected.", clientId);
+        ProtocolLog.CONNECTIONS.info("Client {} disconnected.", clientId);
         closing = true;
         connection.close();
     }
@@ -176,7 +176,7 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
         if (state == State.CLOSED) {
             return;
         }
-        ProtocolLog.LOG.info("Client {} has exceeded timeout, disconnecting.", clientId);
+        ProtocolLog.CONNECTIONS.info("Client {} has exceeded timeout, disconnecting.", clientId);
         sendDisconnect(ReasonCode.KEEP_ALIVE_TIMEOUT);
         closing = true;
         connection.close();
@@ -208,7 +208,7 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
         state = State.CLOSED;
         if (was == State.CONNECTED) {
             if (!closing) {
-                ProtocolLog.LOG.info("Client {} closed its connection.", clientId);
+                ProtocolLog.CONNECTIONS.info("Client {} closed its connection.", clientId);
             }
             Session s = session;
             session = null;
@@ -226,7 +226,7 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
 
     /** Another connection took this client id over: close this one, keeping the session for the new one. */
     void closeForTakeover() {
-        ProtocolLog.LOG.info("Client {} already connected, closing old connection.", clientId);
+        ProtocolLog.CONNECTIONS.info("Client {} already connected, closing old connection.", clientId);
         sendDisconnect(ReasonCode.SESSION_TAKEN_OVER);
         closing = true;
         Will w = will;

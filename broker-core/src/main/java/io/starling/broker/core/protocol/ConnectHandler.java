@@ -258,7 +258,7 @@ final class ConnectHandler {
         }
         client.session = session;
         client.state = Client.State.CONNECTED;
-        ProtocolLog.LOG.info("New client connected from {} as {} (p{}, c{}, k{}{}).", client.connection.remoteAddress(),
+        ProtocolLog.CONNECTIONS.info("New client connected from {} as {} (p{}, c{}, k{}{}).", client.connection.remoteAddress(),
                 client.clientId, ProtocolLog.protocolNumber(client.version), connect.cleanStart() ? 1 : 0,
                 connect.keepAlive(), connect.username() == null ? "" : ", u'" + connect.username() + "'");
         if (ProtocolLog.packets()) {

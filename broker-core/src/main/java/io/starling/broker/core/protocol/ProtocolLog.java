@@ -12,6 +12,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ProtocolLog {
     static final Logger LOG = LoggerFactory.getLogger("io.starling.broker");
+    /** Clients connecting and disconnecting: its own logger, so that connection_messages false can mute it. */
+    static final Logger CONNECTIONS = LoggerFactory.getLogger("io.starling.broker.connections");
 
     private ProtocolLog() {
     }
