@@ -9,6 +9,7 @@ import io.starling.broker.core.BrokerSettings;
 import io.starling.broker.core.store.memory.InMemoryRetainedStore;
 import io.starling.broker.core.time.Clock;
 import io.starling.broker.transport.EventLoops;
+import io.starling.broker.transport.ListenerOptions;
 import io.starling.broker.transport.TcpListener;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -71,8 +72,8 @@ public final class Broker implements AutoCloseable {
                     LOG.warn("Warning: websockets listeners are not supported yet; port {} is not opened.", l.port());
                     continue;
                 }
-                bound.add(TcpListener.bind(core, loops, hostOf(l), l.port(), TlsListeners.settingsOf(l.tls()),
-                        l.maxConnections()));
+                bound.add(TcpListener.bind(core, loops, hostOf(l), l.port(), new ListenerOptions(
+                        TlsListeners.settingsOf(l.tls()), l.maxConnections(), l.mountPoint())));
             }
         } catch (InterruptedException e) {
             closeAll(bound, loops, core);

@@ -27,7 +27,14 @@ final class ChannelConnection implements Connection {
     private final CertificateUsername usernames;
     private MqttVersion version = MqttVersion.MQTT_3_1_1;
 
+    private final String mountPoint;
+
     ChannelConnection(Channel channel, CertificateUsername usernames) {
+        this(channel, usernames, "");
+    }
+
+    ChannelConnection(Channel channel, CertificateUsername usernames, String mountPoint) {
+        this.mountPoint = mountPoint;
         this.channel = channel;
         this.usernames = usernames;
     }
@@ -123,5 +130,10 @@ final class ChannelConnection implements Connection {
             return inet.getAddress().getHostAddress() + ":" + inet.getPort();
         }
         return String.valueOf(address);
+    }
+
+    @Override
+    public String mountPoint() {
+        return mountPoint;
     }
 }

@@ -27,7 +27,10 @@ final class ClientChannelHandler extends ChannelInboundHandlerAdapter {
     private final CertificateUsername usernames;
     private Client client;
 
-    ClientChannelHandler(BrokerCore core, LoopOutbox outbox, CertificateUsername usernames) {
+    private final String mountPoint;
+
+    ClientChannelHandler(BrokerCore core, LoopOutbox outbox, CertificateUsername usernames, String mountPoint) {
+        this.mountPoint = mountPoint;
         this.core = core;
         this.outbox = outbox;
         this.usernames = usernames;
@@ -35,7 +38,7 @@ final class ClientChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        client = new Client(core, new ChannelConnection(ctx.channel(), usernames), outbox);
+        client = new Client(core, new ChannelConnection(ctx.channel(), usernames, mountPoint), outbox);
         ctx.fireChannelActive();
     }
 

@@ -25,16 +25,17 @@ final class MqttPipeline extends ChannelInitializer<Channel> {
     private final TransportPrefix prefix;
     private final CertificateUsername usernames;
     private final int maxConnections;
+    private final String mountPoint;
     private final AtomicInteger open = new AtomicInteger();
 
-    /** @param maxConnections the listener's max_connections; negative for no limit */
     MqttPipeline(BrokerCore core, EventLoops loops, TransportPrefix prefix, CertificateUsername usernames,
-                 int maxConnections) {
+                 ListenerOptions options) {
         this.core = core;
         this.loops = loops;
         this.prefix = prefix;
         this.usernames = usernames;
-        this.maxConnections = maxConnections;
+        this.maxConnections = options.maxConnections();
+        this.mountPoint = options.mountPoint();
     }
 
     @Override
@@ -54,6 +55,6 @@ final class MqttPipeline extends ChannelInitializer<Channel> {
         ChannelPipeline p = ch.pipeline();
         p.addLast(HandlerNames.IDLE, new IdleStateHandler(settings.connectTimeoutSeconds(), 0, 0, TimeUnit.SECONDS));
         p.addLast(HandlerNames.DECODER, new MqttFrameDecoder(settings.maxPacketSize()));
-        p.addLast(HandlerNames.CLIENT, new ClientChannelHandler(core, loops.outboxOf(ch.eventLoop()), usernames));
+        p.addLast(HandlerNames.CLIENT, new ClientChannelHandler(core, loops.outboxOf(ch.eventLoop()), usernames, mountPoint));
     }
 }

@@ -26,7 +26,7 @@ public final class TcpListener implements AutoCloseable {
 
     /** Binds a plain TCP listener and starts accepting; port 0 picks a free port. */
     public static TcpListener bind(BrokerCore core, EventLoops loops, String host, int port) throws InterruptedException {
-        return bind(core, loops, host, port, null);
+        return bind(core, loops, host, port, ListenerOptions.PLAIN);
     }
 
     /**
@@ -37,15 +37,13 @@ public final class TcpListener implements AutoCloseable {
      */
     public static TcpListener bind(BrokerCore core, EventLoops loops, String host, int port, TlsSettings tls)
             throws InterruptedException {
-        return bind(core, loops, host, port, tls, -1);
+        return bind(core, loops, host, port, new ListenerOptions(tls, -1, ""));
     }
 
-    /**
-     * Binds and starts accepting, refusing connections beyond {@code maxConnections} (mosquitto's
-     * max_connections; negative for no limit).
-     */
-    public static TcpListener bind(BrokerCore core, EventLoops loops, String host, int port, TlsSettings tls,
-                                   int maxConnections) throws InterruptedException {
+    /** Binds and starts accepting with the listener's TLS, connection limit and mount point. */
+    public static TcpListener bind(BrokerCore core, EventLoops loops, String host, int port, ListenerOptions options)
+            throws InterruptedException {
+        TlsSettings tls = options.tls();
         SslContext sslContext = tls == null ? null : TlsContexts.build(tls);
         TransportPrefix prefix = sslContext == null ? TransportPrefix.NONE : TransportPrefix.tls(sslContext);
         CertificateUsername usernames = tls == null ? CertificateUsername.NONE : tls.certificateUsername();
@@ -56,7 +54,7 @@ public final class TcpListener implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(512 * 1024, 1024 * 1024))
-                .childHandler(new MqttPipeline(core, loops, prefix, usernames, maxConnections));
+                .childHandler(new MqttPipeline(core, loops, prefix, usernames, options));
         ChannelFuture f;
         try {
             f = b.bind(new InetSocketAddress(host, port)).sync();

@@ -48,6 +48,8 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
     TopicAliases aliases;
     /** The Session Expiry Interval the CONNECT asked for: a DISCONNECT may not raise it from 0. */
     long connectExpiryInterval;
+    /** The listener's mount_point, prefixed to this client's topics and filters ("" for none). */
+    final String mountPoint;
     /** Who the client is for ACL checks; set once authenticated. */
     ClientIdentity identity;
     final PublishAcl publishAcl = new PublishAcl();
@@ -66,6 +68,7 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
         this.core = core;
         this.connection = connection;
         this.outbox = outbox;
+        this.mountPoint = connection.mountPoint();
         ProtocolLog.CONNECTIONS.info("New connection from {} on port {}.", connection.remoteAddress(), connection.localPort());
     }
 

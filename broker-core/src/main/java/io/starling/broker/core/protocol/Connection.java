@@ -55,4 +55,12 @@ public interface Connection {
     default boolean usernameFromCertificate() {
         return false;
     }
+
+    /**
+     * The listener's {@code mount_point}: a prefix the broker puts in front of every topic and filter
+     * of this connection, and takes off again when delivering to it; empty for none.
+     */
+    default String mountPoint() {
+        return "";
+    }
 }

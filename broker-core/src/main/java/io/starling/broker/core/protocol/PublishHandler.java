@@ -41,6 +41,9 @@ final class PublishHandler {
             return;
         }
         String invalid = TopicName.invalidReason(topic, core.settings().maxTopicLevels());
+        if (invalid == null && !client.mountPoint.isEmpty()) {
+            topic = client.mountPoint + topic; // mount_point: this listener's clients live under a prefix
+        }
         if (invalid != null) {
             publish.release();
             Disconnects.close(client, ReasonCode.TOPIC_NAME_INVALID, "PUBLISH with invalid topic: " + invalid); // MQTT-3.3.2-2
@@ -189,7 +192,7 @@ final class PublishHandler {
         ProtocolLog.LOG.debug("Sending will of {} to {}", client.clientId, will.topic());
         // The will delay is for the broker; the other will properties travel with the message.
         Properties properties = will.properties().without(PropertyId.WILL_DELAY_INTERVAL);
-        Message message = new Message(will.topic(), will.qos(), will.retain(), Unpooled.wrappedBuffer(will.payload()),
+        Message message = new Message(client.mountPoint + will.topic(), will.qos(), will.retain(), Unpooled.wrappedBuffer(will.payload()),
                 properties, client.clientId, expiryAt(client.core, properties));
         publishMessage(client.core, message);
     }

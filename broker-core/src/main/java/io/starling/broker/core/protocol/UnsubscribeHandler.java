@@ -17,7 +17,7 @@ final class UnsubscribeHandler {
         List<Integer> codes = new ArrayList<>(unsubscribe.filters().size());
         for (String filter : unsubscribe.filters()) {
             ProtocolLog.LOG.debug("\t{}", filter);
-            boolean removed = client.session.unsubscribe(filter);
+            boolean removed = client.session.unsubscribe(Mounts.mount(client.mountPoint, filter));
             codes.add(removed ? ReasonCode.SUCCESS : ReasonCode.NO_SUBSCRIPTION_EXISTED);
         }
         ProtocolLog.sending(client.clientId, "UNSUBACK");

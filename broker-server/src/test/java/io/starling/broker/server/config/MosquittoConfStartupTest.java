@@ -87,4 +87,34 @@ class MosquittoConfStartupTest {
                 "per_listener_settings true\nlistener " + port + " 127.0.0.1\nallow_anonymous true\n"))))
                 .isInstanceOf(Broker.StartException.class).hasMessageContaining("per_listener_settings");
     }
+
+    @Test
+    void mountPoint_prefixesTopicsOfThatListenerAndHidesThePrefixFromItsClients() throws Exception {
+        int mounted = freePort();
+        int plain = freePort();
+        try (Broker broker = Broker.start(ConfigFile.read(conf("allow_anonymous true\nlistener " + mounted
+                + " 127.0.0.1\nmount_point tenant1/\nlistener " + plain + " 127.0.0.1\n")))) {
+            MqttClient outside = new MqttClient("tcp://127.0.0.1:" + plain, "outside", new MemoryPersistence());
+            MqttClient inside = new MqttClient("tcp://127.0.0.1:" + mounted, "inside", new MemoryPersistence());
+            java.util.concurrent.BlockingQueue<String> seenOutside = new java.util.concurrent.LinkedBlockingQueue<>();
+            java.util.concurrent.BlockingQueue<String> seenInside = new java.util.concurrent.LinkedBlockingQueue<>();
+            outside.connect();
+            inside.connect();
+            outside.subscribe("#", 1, (topic, m) -> seenOutside.add(topic));
+            inside.subscribe("#", 1, (topic, m) -> seenInside.add(topic));
+
+            inside.publish("sensor/t", "21".getBytes(), 1, false);
+            outside.publish("tenant1/cmd", "go".getBytes(), 1, false);
+            outside.publish("other/x", "no".getBytes(), 1, false);
+
+            assertThat(seenOutside.poll(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("tenant1/sensor/t");
+            assertThat(seenInside.poll(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("sensor/t");
+            assertThat(seenInside.poll(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("cmd");
+            assertThat(seenInside.poll(300, java.util.concurrent.TimeUnit.MILLISECONDS)).isNull();
+            outside.disconnect();
+            inside.disconnect();
+            outside.close();
+            inside.close();
+        }
+    }
 }
