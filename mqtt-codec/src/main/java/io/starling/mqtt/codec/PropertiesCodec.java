@@ -85,7 +85,13 @@ final class PropertiesCodec {
                     throw protocolError(id + " must be 0 or 1, was " + value);
                 }
                 break;
-            case RECEIVE_MAXIMUM: case MAXIMUM_PACKET_SIZE: case TOPIC_ALIAS: case SUBSCRIPTION_IDENTIFIER:
+            case TOPIC_ALIAS:
+                if (value == 0) {
+                    // MQTT-3.3.2-8; 0x94 as mosquitto answers it, not a generic protocol error
+                    throw new MalformedPacketException(ReasonCode.TOPIC_ALIAS_INVALID, id + " must not be 0");
+                }
+                break;
+            case RECEIVE_MAXIMUM: case MAXIMUM_PACKET_SIZE: case SUBSCRIPTION_IDENTIFIER:
                 if (value == 0) {
                     throw protocolError(id + " must not be 0");
                 }

@@ -18,6 +18,7 @@ import static io.starling.mqtt.codec.PacketType.UNSUBSCRIBE;
 import static io.starling.mqtt.codec.ReasonCode.MALFORMED_PACKET;
 import static io.starling.mqtt.codec.ReasonCode.PACKET_TOO_LARGE;
 import static io.starling.mqtt.codec.ReasonCode.PROTOCOL_ERROR;
+import static io.starling.mqtt.codec.ReasonCode.TOPIC_ALIAS_INVALID;
 import static io.starling.mqtt.codec.ReasonCode.UNSUPPORTED_PROTOCOL_VERSION;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -77,7 +78,7 @@ class MalformedInputTest {
                 row("Message Expiry Interval twice [MQTT-2.2.2]", MQTT_5, "30 0E 0001 61 0A 02 00000001 02 00000002", PROTOCOL_ERROR, PUBLISH),
                 row("Subscription Identifier twice in SUBSCRIBE", MQTT_5, "82 0B 0001 04 0B01 0B02 0001 61 00", PROTOCOL_ERROR, SUBSCRIBE),
                 row("Subscription Identifier 0", MQTT_5, "30 06 0001 61 02 0B 00", PROTOCOL_ERROR, PUBLISH),
-                row("Topic Alias 0", MQTT_5, "30 07 0001 61 03 23 0000", PROTOCOL_ERROR, PUBLISH),
+                row("Topic Alias 0 [MQTT-3.3.2-8]", MQTT_5, "30 07 0001 61 03 23 0000", TOPIC_ALIAS_INVALID, PUBLISH),
                 row("Payload Format Indicator 2", MQTT_5, "30 06 0001 61 02 01 02", PROTOCOL_ERROR, PUBLISH),
                 row("property length beyond the packet", MQTT_5, "30 05 0001 61 09 01", MALFORMED_PACKET, PUBLISH),
                 row("property overrunning the property length", MQTT_5, "30 09 0001 61 02 02 00000001", MALFORMED_PACKET, PUBLISH),

@@ -258,13 +258,6 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
         closing = true;
     }
 
-    void publishWill() {
-        Will w = will;
-        will = null;
-        if (w != null) {
-            PublishHandler.publishWill(this, w);
-        }
-    }
 
     // ---- writing ----
 

@@ -6,6 +6,7 @@ import io.starling.broker.core.topic.TopicFilter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -46,6 +47,8 @@ public final class AclFile implements Authorizer {
     public static AclFile read(Path file) throws AclFileException {
         try {
             return parse(file.toString(), Files.readAllLines(file, StandardCharsets.UTF_8));
+        } catch (NoSuchFileException e) {
+            throw new AclFileException("Error: Unable to open acl_file \"" + file + "\": no such file.");
         } catch (IOException e) {
             throw new AclFileException("Error: Unable to open acl_file \"" + file + "\": " + e.getMessage());
         }
