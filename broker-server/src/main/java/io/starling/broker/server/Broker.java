@@ -138,7 +138,8 @@ public final class Broker implements AutoCloseable {
             LOG.info("Reloaded password and ACL files.");
             return true;
         } catch (SecurityFiles.SecurityFileException e) {
-            LOG.error("{} Keeping the previous password and ACL rules.", e.getMessage());
+            String why = e.getMessage();
+            LOG.error("{}{} Keeping the previous password and ACL rules.", why, why.endsWith(".") ? "" : ".");
             return false;
         }
     }
