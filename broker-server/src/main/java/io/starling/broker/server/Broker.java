@@ -6,6 +6,7 @@ import io.starling.broker.config.Protocol;
 import io.starling.broker.config.SocketDomain;
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.BrokerSettings;
+import io.starling.broker.core.protocol.Credentials;
 import io.starling.broker.core.store.memory.InMemoryRetainedStore;
 import io.starling.broker.core.time.Clock;
 import io.starling.broker.transport.EventLoops;
@@ -135,6 +136,7 @@ public final class Broker implements AutoCloseable {
         try {
             BrokerCore.Security security = SecurityFiles.load(config);
             core.replaceSecurity(security.authenticator(), security.authorizer());
+            Credentials.recheckAll(core);
             LOG.info("Reloaded password and ACL files.");
             return true;
         } catch (SecurityFiles.SecurityFileException e) {

@@ -50,6 +50,13 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
     long connectExpiryInterval;
     /** The listener's mount_point, prefixed to this client's topics and filters ("" for none). */
     final String mountPoint;
+    /**
+     * The password the client logged in with, kept (as mosquitto keeps it) so that a reload of the
+     * password file can check it again; null when it logged in without one, or by certificate or an
+     * enhanced authentication method, which a password reload does not re-check.
+     */
+    byte[] password;
+    boolean passwordChecked;
     /** Who the client is for ACL checks; set once authenticated. */
     ClientIdentity identity;
     final PublishAcl publishAcl = new PublishAcl();

@@ -130,6 +130,8 @@ final class ConnectHandler {
                     connect.username() == null ? "not authorised (anonymous)" : "not authorised");
             return;
         }
+        client.password = connect.password();
+        client.passwordChecked = true;
         proceed(client, connect);
     }
 
