@@ -3,6 +3,7 @@ package io.starling.broker.core;
 import io.starling.broker.core.auth.Authenticator;
 import io.starling.broker.core.auth.Authorizer;
 import io.starling.broker.core.auth.EnhancedAuthenticator;
+import io.starling.broker.core.auth.SecurityRules;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,8 +33,8 @@ public final class BrokerCore implements AutoCloseable {
     private final Router router;
     private final RetainedStore retained;
     private final DropCounters drops = new DropCounters();
-    /** Replaced as a pair by {@link #replaceSecurity} (SIGHUP reload); read on every CONNECT and PUBLISH. */
-    private volatile Security security;
+    /** The broker-wide password check and ACL; listeners with their own (per_listener_settings) bring theirs. */
+    private final SecurityRules security;
     private final java.util.concurrent.ExecutorService slowAuth = java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "starling-auth");
         t.setDaemon(true);
@@ -56,7 +57,7 @@ public final class BrokerCore implements AutoCloseable {
         this.router = new Router(subscriptions, settings.upgradeOutgoingQos());
         this.clock = clock;
         this.retained = retained;
-        this.security = new Security(authenticator, Authorizer.ALLOW_ALL);
+        this.security = new SecurityRules(authenticator, Authorizer.ALLOW_ALL);
         this.sessionContext = new SessionContext(settings, drops, subscriptions, shared, clock);
     }
 
@@ -77,6 +78,10 @@ public final class BrokerCore implements AutoCloseable {
     public record Security(Authenticator authenticator, Authorizer authorizer) {
     }
 
+    public SecurityRules security() {
+        return security;
+    }
+
     public Authenticator authenticator() {
         return security.authenticator();
     }
@@ -90,7 +95,7 @@ public final class BrokerCore implements AutoCloseable {
      * them from their next operation on; nothing is disconnected.
      */
     public void replaceSecurity(Authenticator authenticator, Authorizer authorizer) {
-        security = new Security(authenticator, authorizer);
+        security.replace(authenticator, authorizer);
     }
 
     /** The enhanced authentication method with this name, or null when none is installed. */

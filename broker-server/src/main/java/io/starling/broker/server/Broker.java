@@ -6,6 +6,7 @@ import io.starling.broker.config.Protocol;
 import io.starling.broker.config.SocketDomain;
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.BrokerSettings;
+import io.starling.broker.core.auth.SecurityRules;
 import io.starling.broker.core.protocol.Credentials;
 import io.starling.broker.core.store.memory.InMemoryRetainedStore;
 import io.starling.broker.core.time.Clock;
@@ -14,7 +15,9 @@ import io.starling.broker.transport.ListenerOptions;
 import io.starling.broker.transport.TcpListener;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,12 +32,16 @@ public final class Broker implements AutoCloseable {
     private final BrokerCore core;
     private final EventLoops loops;
     private final List<TcpListener> listeners;
+    /** With per_listener_settings true: each listener's own rules, reloaded together with the broker's. */
+    private final Map<ListenerConfig, SecurityRules> listenerSecurity;
 
-    private Broker(BrokerConfig config, BrokerCore core, EventLoops loops, List<TcpListener> listeners) {
+    private Broker(BrokerConfig config, BrokerCore core, EventLoops loops, List<TcpListener> listeners,
+                   Map<ListenerConfig, SecurityRules> listenerSecurity) {
         this.config = config;
         this.core = core;
         this.loops = loops;
         this.listeners = listeners;
+        this.listenerSecurity = listenerSecurity;
     }
 
     /** The configuration cannot be used to start a broker; the message says why (and where). */
@@ -51,10 +58,16 @@ public final class Broker implements AutoCloseable {
      *                        listener cannot be bound
      */
     public static Broker start(BrokerConfig config) throws InterruptedException, StartException {
-        checkSupported(config);
         BrokerCore.Security security;
+        Map<ListenerConfig, SecurityRules> listenerSecurity = new IdentityHashMap<>();
         try {
             security = SecurityFiles.load(config);
+            if (config.perListenerSettings()) {
+                for (ListenerConfig l : config.listeners()) {
+                    BrokerCore.Security own = SecurityFiles.load(config, l);
+                    listenerSecurity.put(l, new SecurityRules(own.authenticator(), own.authorizer()));
+                }
+            }
         } catch (SecurityFiles.SecurityFileException e) {
             throw new StartException(e.getMessage(), e);
         }
@@ -74,7 +87,7 @@ public final class Broker implements AutoCloseable {
                     continue;
                 }
                 bound.add(TcpListener.bind(core, loops, hostOf(l), l.port(), new ListenerOptions(
-                        TlsListeners.settingsOf(l.tls()), l.maxConnections(), l.mountPoint())));
+                        TlsListeners.settingsOf(l.tls()), l.maxConnections(), l.mountPoint(), listenerSecurity.get(l))));
             }
         } catch (InterruptedException e) {
             closeAll(bound, loops, core);
@@ -83,7 +96,7 @@ public final class Broker implements AutoCloseable {
             closeAll(bound, loops, core);
             throw new StartException("Error: " + e.getMessage(), e);
         }
-        return new Broker(config, core, loops, bound);
+        return new Broker(config, core, loops, bound, listenerSecurity);
     }
 
     /**
@@ -98,13 +111,6 @@ public final class Broker implements AutoCloseable {
         return l.socketDomain() == SocketDomain.IPV6 ? "::" : "0.0.0.0";
     }
 
-    /** Refuses what would silently weaken security if ignored. */
-    private static void checkSupported(BrokerConfig config) throws StartException {
-        if (config.perListenerSettings()) {
-            throw new StartException("Error: per_listener_settings true is not supported yet: Starling applies one "
-                    + "set of allow_anonymous, password_file and acl_file to every listener.", null);
-        }
-    }
 
     private static void closeAll(List<TcpListener> bound, EventLoops loops, BrokerCore core) {
         bound.forEach(TcpListener::close);
@@ -134,8 +140,14 @@ public final class Broker implements AutoCloseable {
      */
     public boolean reloadSecurity() {
         try {
+            // Read every file first, so that a bad one leaves all rules as they were.
             BrokerCore.Security security = SecurityFiles.load(config);
+            Map<ListenerConfig, BrokerCore.Security> own = new IdentityHashMap<>();
+            for (ListenerConfig l : listenerSecurity.keySet()) {
+                own.put(l, SecurityFiles.load(config, l));
+            }
             core.replaceSecurity(security.authenticator(), security.authorizer());
+            own.forEach((l, s) -> listenerSecurity.get(l).replace(s.authenticator(), s.authorizer()));
             Credentials.recheckAll(core);
             LOG.info("Reloaded password and ACL files.");
             return true;

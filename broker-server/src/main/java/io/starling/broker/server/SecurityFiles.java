@@ -1,6 +1,7 @@
 package io.starling.broker.server;
 
 import io.starling.broker.config.BrokerConfig;
+import io.starling.broker.config.ListenerConfig;
 import io.starling.broker.config.SecurityConfig;
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.auth.Authenticator;
@@ -27,9 +28,19 @@ final class SecurityFiles {
         }
     }
 
+    /** The broker-wide rules (per_listener_settings false). */
     static BrokerCore.Security load(BrokerConfig config) throws SecurityFileException {
         SecurityConfig s = config.security();
         boolean allowAnonymous = s.allowAnonymous() != null ? s.allowAnonymous() : config.listeners().isEmpty();
+        return load(s, allowAnonymous);
+    }
+
+    /** The rules of one listener (per_listener_settings true). */
+    static BrokerCore.Security load(BrokerConfig config, ListenerConfig listener) throws SecurityFileException {
+        return load(config.securityFor(listener), config.anonymousAllowed(listener));
+    }
+
+    private static BrokerCore.Security load(SecurityConfig s, boolean allowAnonymous) throws SecurityFileException {
         try {
             Authenticator authenticator = s.passwordFile() == null
                     ? Authenticator.anonymous(allowAnonymous)

@@ -27,14 +27,14 @@ final class ChannelConnection implements Connection {
     private final CertificateUsername usernames;
     private MqttVersion version = MqttVersion.MQTT_3_1_1;
 
-    private final String mountPoint;
+    private final ListenerOptions options;
 
     ChannelConnection(Channel channel, CertificateUsername usernames) {
-        this(channel, usernames, "");
+        this(channel, usernames, ListenerOptions.PLAIN);
     }
 
-    ChannelConnection(Channel channel, CertificateUsername usernames, String mountPoint) {
-        this.mountPoint = mountPoint;
+    ChannelConnection(Channel channel, CertificateUsername usernames, ListenerOptions options) {
+        this.options = options;
         this.channel = channel;
         this.usernames = usernames;
     }
@@ -134,6 +134,11 @@ final class ChannelConnection implements Connection {
 
     @Override
     public String mountPoint() {
-        return mountPoint;
+        return options.mountPoint();
+    }
+
+    @Override
+    public io.starling.broker.core.auth.SecurityRules security() {
+        return options.security();
     }
 }

@@ -27,10 +27,10 @@ final class ClientChannelHandler extends ChannelInboundHandlerAdapter {
     private final CertificateUsername usernames;
     private Client client;
 
-    private final String mountPoint;
+    private final ListenerOptions options;
 
-    ClientChannelHandler(BrokerCore core, LoopOutbox outbox, CertificateUsername usernames, String mountPoint) {
-        this.mountPoint = mountPoint;
+    ClientChannelHandler(BrokerCore core, LoopOutbox outbox, CertificateUsername usernames, ListenerOptions options) {
+        this.options = options;
         this.core = core;
         this.outbox = outbox;
         this.usernames = usernames;
@@ -38,7 +38,7 @@ final class ClientChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        client = new Client(core, new ChannelConnection(ctx.channel(), usernames, mountPoint), outbox);
+        client = new Client(core, new ChannelConnection(ctx.channel(), usernames, options), outbox);
         ctx.fireChannelActive();
     }
 

@@ -1,5 +1,7 @@
 package io.starling.broker.transport;
 
+import io.starling.broker.core.auth.SecurityRules;
+
 /**
  * What differs between listeners besides their address: TLS, mosquitto's {@code max_connections}
  * and {@code mount_point}.
@@ -7,11 +9,16 @@ package io.starling.broker.transport;
  * @param tls            null for plain TCP
  * @param maxConnections negative for no limit
  * @param mountPoint     prefix of this listener's clients' topics; empty for none
+ * @param security       the listener's own password check and ACL, or null for the broker's
  */
-public record ListenerOptions(TlsSettings tls, int maxConnections, String mountPoint) {
-    public static final ListenerOptions PLAIN = new ListenerOptions(null, -1, "");
+public record ListenerOptions(TlsSettings tls, int maxConnections, String mountPoint, SecurityRules security) {
+    public static final ListenerOptions PLAIN = new ListenerOptions(null, -1, "", null);
 
     public ListenerOptions {
         mountPoint = mountPoint == null ? "" : mountPoint;
+    }
+
+    public ListenerOptions(TlsSettings tls, int maxConnections, String mountPoint) {
+        this(tls, maxConnections, mountPoint, null);
     }
 }

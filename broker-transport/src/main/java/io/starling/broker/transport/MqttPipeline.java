@@ -25,7 +25,7 @@ final class MqttPipeline extends ChannelInitializer<Channel> {
     private final TransportPrefix prefix;
     private final CertificateUsername usernames;
     private final int maxConnections;
-    private final String mountPoint;
+    private final ListenerOptions options;
     private final AtomicInteger open = new AtomicInteger();
 
     MqttPipeline(BrokerCore core, EventLoops loops, TransportPrefix prefix, CertificateUsername usernames,
@@ -35,7 +35,7 @@ final class MqttPipeline extends ChannelInitializer<Channel> {
         this.prefix = prefix;
         this.usernames = usernames;
         this.maxConnections = options.maxConnections();
-        this.mountPoint = options.mountPoint();
+        this.options = options;
     }
 
     @Override
@@ -55,6 +55,6 @@ final class MqttPipeline extends ChannelInitializer<Channel> {
         ChannelPipeline p = ch.pipeline();
         p.addLast(HandlerNames.IDLE, new IdleStateHandler(settings.connectTimeoutSeconds(), 0, 0, TimeUnit.SECONDS));
         p.addLast(HandlerNames.DECODER, new MqttFrameDecoder(settings.maxPacketSize()));
-        p.addLast(HandlerNames.CLIENT, new ClientChannelHandler(core, loops.outboxOf(ch.eventLoop()), usernames, mountPoint));
+        p.addLast(HandlerNames.CLIENT, new ClientChannelHandler(core, loops.outboxOf(ch.eventLoop()), usernames, options));
     }
 }

@@ -30,11 +30,12 @@ public interface Authenticator {
     }
 
     /**
-     * Mosquitto's {@code allow_anonymous} without a password file: a client without a user name is
-     * refused with "not authorized" unless anonymous clients are allowed; any user name is accepted.
+     * Mosquitto's {@code allow_anonymous} without a password file: with anonymous access every client
+     * is let in; without it there is nothing to check a user name against, so every client is refused
+     * "not authorized" (as mosquitto 2.0 does; a certificate identity or an enhanced authentication
+     * method are checked elsewhere).
      */
     static Authenticator anonymous(boolean allowAnonymous) {
-        return (clientId, username, password) ->
-                username == null && !allowAnonymous ? Decision.NOT_AUTHORIZED : Decision.ALLOW;
+        return (clientId, username, password) -> allowAnonymous ? Decision.ALLOW : Decision.NOT_AUTHORIZED;
     }
 }

@@ -8,6 +8,7 @@ import io.starling.broker.core.session.SessionLink;
 import io.starling.mqtt.codec.Auth;
 import io.starling.mqtt.codec.Connect;
 import io.starling.broker.core.auth.ClientIdentity;
+import io.starling.broker.core.auth.SecurityRules;
 import io.starling.broker.core.auth.EnhancedAuthenticator;
 import io.starling.mqtt.codec.Disconnect;
 import io.starling.mqtt.codec.Malformed;
@@ -48,6 +49,8 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
     TopicAliases aliases;
     /** The Session Expiry Interval the CONNECT asked for: a DISCONNECT may not raise it from 0. */
     long connectExpiryInterval;
+    /** The password check and ACL that apply to this client: its listener's, or the broker's. */
+    final SecurityRules security;
     /** The listener's mount_point, prefixed to this client's topics and filters ("" for none). */
     final String mountPoint;
     /**
@@ -76,6 +79,7 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
         this.connection = connection;
         this.outbox = outbox;
         this.mountPoint = connection.mountPoint();
+        this.security = connection.security() != null ? connection.security() : core.security();
         ProtocolLog.CONNECTIONS.info("New connection from {} on port {}.", connection.remoteAddress(), connection.localPort());
     }
 

@@ -102,7 +102,7 @@ final class ConnectHandler {
             proceed(client, connect);
             return;
         }
-        Authenticator authenticator = client.core.authenticator();
+        Authenticator authenticator = client.security.authenticator();
         if (!authenticator.isSlow()) {
             afterPasswordCheck(client, connect, authenticator.authenticate(clientId, connect.username(), connect.password()));
             return;
@@ -141,7 +141,7 @@ final class ConnectHandler {
         MqttVersion version = connect.version();
         Will will = connect.will();
         client.identity = new ClientIdentity(client.clientId, connect.username());
-        if (will != null && client.core.authorizer().canPublish(client.identity, will.topic()) == Authorizer.Access.DENY) {
+        if (will != null && client.security.authorizer().canPublish(client.identity, will.topic()) == Authorizer.Access.DENY) {
             // The will is checked at CONNECT, not only when it is sent (a mosquitto hole closed).
             refuse(client, ReasonCode.NOT_AUTHORIZED, "will topic '" + will.topic() + "' not allowed by the ACL");
             return;
@@ -187,7 +187,7 @@ final class ConnectHandler {
 
     /** A resumed session keeps only the subscriptions the current ACL still allows. */
     private static void recheckSubscriptions(Client client, Session session) {
-        Authorizer authorizer = client.core.authorizer();
+        Authorizer authorizer = client.security.authorizer();
         if (authorizer == Authorizer.ALLOW_ALL) {
             return;
         }
@@ -255,6 +255,7 @@ final class ConnectHandler {
         }
         session.setExpiryInterval(client.connectExpiryInterval);
         session.setIdentity(client.identity);
+        session.setSecurity(client.security);
         if (sessionPresent) {
             recheckSubscriptions(client, session);
         }

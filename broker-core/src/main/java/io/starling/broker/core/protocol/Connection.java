@@ -63,4 +63,12 @@ public interface Connection {
     default String mountPoint() {
         return "";
     }
+
+    /**
+     * The password check and ACL of the listener this connection came through, when it has its own
+     * (per_listener_settings true); null for the broker-wide ones.
+     */
+    default io.starling.broker.core.auth.SecurityRules security() {
+        return null;
+    }
 }

@@ -29,7 +29,7 @@ public final class Credentials {
         if (!client.passwordChecked || client.state != Client.State.CONNECTED) {
             return;
         }
-        Authenticator authenticator = client.core.authenticator();
+        Authenticator authenticator = client.security.authenticator();
         String username = client.identity == null ? null : client.identity.username();
         if (!authenticator.isSlow()) {
             disconnectUnlessAllowed(client, authenticator.authenticate(client.clientId, username, client.password));

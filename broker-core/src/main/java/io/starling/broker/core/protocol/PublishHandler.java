@@ -77,7 +77,7 @@ final class PublishHandler {
             }
         }
         int reasonCode;
-        if (!client.publishAcl.mayPublish(core.authorizer(), client.identity, topic)) {
+        if (!client.publishAcl.mayPublish(client.security.authorizer(), client.identity, topic)) {
             // Denied by the ACL: dropped; 3.1.1 gets a normal ack, as mosquitto does, 5.0 gets 0x87.
             ProtocolLog.LOG.debug("Denied PUBLISH from {} to '{}'.", client.clientId, topic);
             publish.release();
@@ -170,7 +170,7 @@ final class PublishHandler {
         if (message.retainFlag()) {
             core.retained().put(message.retain()); // the store takes its own reference
         }
-        int receivers = core.router().route(message, core.authorizer());
+        int receivers = core.router().route(message);
         message.release();
         return receivers;
     }

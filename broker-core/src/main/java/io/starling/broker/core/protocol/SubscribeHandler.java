@@ -50,7 +50,7 @@ final class SubscribeHandler {
                 return;
             }
             String invalid = invalidReason(s.filter(), isShared, maxLevels);
-            if (invalid == null && client.core.authorizer().canSubscribe(client.identity, s.filter())
+            if (invalid == null && client.security.authorizer().canSubscribe(client.identity, s.filter())
                     == Authorizer.Access.DENY) {
                 ProtocolLog.LOG.debug("Denied subscription '{}' to {}.", s.filter(), client.clientId);
                 codes.add(client.version.isV5() ? ReasonCode.NOT_AUTHORIZED : ReasonCode.V3_SUBSCRIPTION_FAILURE);
@@ -83,7 +83,7 @@ final class SubscribeHandler {
         List<Integer> ids = subscriptionId > 0 ? List.of(subscriptionId) : List.of();
         for (Subscription s : sendRetained) {
             QoS granted = s.options().qos();
-            Authorizer authorizer = client.core.authorizer();
+            Authorizer authorizer = client.security.authorizer();
             client.core.retained().match(s.filter(), m -> {
                 if (authorizer != Authorizer.ALLOW_ALL
                         && authorizer.canRead(client.identity, m.topic()) == Authorizer.Access.DENY) {

@@ -2,6 +2,7 @@ package io.starling.broker.core.routing;
 
 import io.netty.util.concurrent.FastThreadLocal;
 import io.starling.broker.core.auth.Authorizer;
+import io.starling.broker.core.auth.SecurityRules;
 import io.starling.broker.core.session.Session;
 import io.starling.broker.core.topic.SubscriptionTree;
 import io.starling.mqtt.codec.QoS;
@@ -44,19 +45,18 @@ public final class Router {
     }
 
     /**
-     * Routes {@code message} to every matching session that {@code authorizer} lets read it. The
+     * Routes {@code message} to every matching session whose ACL lets it read it. The
      * caller keeps its own reference to the message; each delivery takes one of its own. Returns the
      * number of sessions it went to.
      */
-    public int route(Message message, Authorizer authorizer) {
+    public int route(Message message) {
         Matches m = scratch.get();
-        boolean checkReads = authorizer != Authorizer.ALLOW_ALL;
         try {
             tree.match(message.topic(), (subscriber, options) -> m.add(subscriber, options, message, upgradeOutgoingQos));
             int delivered = 0;
             for (int i = 0; i < m.sessions.size(); i++) {
                 Session session = m.sessions.get(i);
-                if (checkReads && authorizer.canRead(session.identity(), message.topic()) == Authorizer.Access.DENY) {
+                if (!mayRead(session, message.topic())) {
                     continue; // the ACL is checked per message, as mosquitto does
                 }
                 delivered++;
@@ -68,6 +68,15 @@ public final class Router {
         } finally {
             m.clear();
         }
+    }
+
+    private static boolean mayRead(Session session, String topic) {
+        SecurityRules rules = session.security();
+        if (rules == null) {
+            return true;
+        }
+        Authorizer authorizer = rules.authorizer();
+        return authorizer == Authorizer.ALLOW_ALL || authorizer.canRead(session.identity(), topic) != Authorizer.Access.DENY;
     }
 
     /** The merged matches of one route, one slot per session. */

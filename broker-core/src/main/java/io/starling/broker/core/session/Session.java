@@ -3,6 +3,7 @@ package io.starling.broker.core.session;
 import io.starling.broker.core.BrokerSettings;
 import io.starling.broker.core.DropCounters;
 import io.starling.broker.core.auth.ClientIdentity;
+import io.starling.broker.core.auth.SecurityRules;
 import io.starling.broker.core.routing.Delivery;
 import io.starling.broker.core.routing.LoopOutbox;
 import io.starling.broker.core.routing.ShareGroup;
@@ -57,6 +58,7 @@ public final class Session implements Subscriber {
     private volatile boolean canTakeMessageNow;
     /** Who the session belongs to, for ACL checks made on other loops when routing to it. */
     private volatile ClientIdentity identity;
+    private volatile SecurityRules security;
     /** Inflight entries of an earlier connection not yet re-sent on this one. */
     private int pendingResends;
 
@@ -89,6 +91,15 @@ public final class Session implements Subscriber {
 
     public void setIdentity(ClientIdentity identity) {
         this.identity = identity;
+    }
+
+    /** The ACL that decides what this session may read: that of the listener it last connected through. */
+    public SecurityRules security() {
+        return security;
+    }
+
+    public void setSecurity(SecurityRules security) {
+        this.security = security;
     }
 
     /** Moves the session to another loop; called on the current owner, which then hands it over. */

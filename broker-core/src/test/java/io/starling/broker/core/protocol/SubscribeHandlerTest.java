@@ -157,7 +157,7 @@ class SubscribeHandlerTest {
         broker.loop().run(() -> {
             Message m = new Message("$SYS/x", QoS.AT_MOST_ONCE, false, broker.payloads().of("up"), Properties.EMPTY,
                     "", Message.NEVER_EXPIRES);
-            broker.core().router().route(m, io.starling.broker.core.auth.Authorizer.ALLOW_ALL);
+            broker.core().router().route(m);
             m.release();
             broker.loop().outbox().flushPending();
         });

@@ -106,7 +106,7 @@ class RouterTest {
     /** Routes on the default loop, as a publisher there would, and gives back the caller's reference. */
     private int route(Message m) {
         return loop.call(() -> {
-            int n = router.route(m, io.starling.broker.core.auth.Authorizer.ALLOW_ALL);
+            int n = router.route(m);
             m.release();
             return n;
         });
@@ -117,7 +117,7 @@ class RouterTest {
         Message m = message("a/b", QoS.AT_LEAST_ONCE, false, "pub");
         ByteBuf payload = m.payload();
 
-        int n = loop.call(() -> router.route(m, io.starling.broker.core.auth.Authorizer.ALLOW_ALL));
+        int n = loop.call(() -> router.route(m));
 
         assertThat(n).isZero();
         assertThat(payload.refCnt()).isOne();

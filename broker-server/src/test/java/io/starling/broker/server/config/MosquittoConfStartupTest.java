@@ -43,8 +43,14 @@ class MosquittoConfStartupTest {
              RawMqttClient a = RawMqttClient.open("127.0.0.1", port);
              RawMqttClient b = RawMqttClient.open("127.0.0.1", port);
              RawMqttClient c = RawMqttClient.open("127.0.0.1", port)) {
-            assertThat(c.isClosedWithin(Duration.ofSeconds(2))).isTrue();
-            assertThat(a.isClosedWithin(Duration.ofMillis(200))).isFalse();
+            // The broker accepts in its own order: exactly one of the three is turned away.
+            int closed = 0;
+            for (RawMqttClient client : java.util.List.of(c, b, a)) {
+                if (client.isClosedWithin(Duration.ofMillis(closed == 0 ? 2000 : 200))) {
+                    closed++;
+                }
+            }
+            assertThat(closed).isEqualTo(1);
         }
     }
 
@@ -81,11 +87,30 @@ class MosquittoConfStartupTest {
     }
 
     @Test
-    void perListenerSettings_isRefusedRatherThanHalfApplied() throws Exception {
-        int port = freePort();
-        assertThatThrownBy(() -> Broker.start(ConfigFile.read(conf(
-                "per_listener_settings true\nlistener " + port + " 127.0.0.1\nallow_anonymous true\n"))))
-                .isInstanceOf(Broker.StartException.class).hasMessageContaining("per_listener_settings");
+    void perListenerSettings_giveEachListenerItsOwnAnonymousAccessAndAcl() throws Exception {
+        int open = freePort();
+        int closed = freePort();
+        Path acl = dir.resolve("aclfile");
+        Files.writeString(acl, "topic read public/#\n");
+        try (Broker broker = Broker.start(ConfigFile.read(conf("per_listener_settings true\n"
+                + "listener " + open + " 127.0.0.1\nallow_anonymous true\nacl_file " + acl + "\n"
+                + "listener " + closed + " 127.0.0.1\nallow_anonymous false\n")))) {
+            MqttClient onOpen = new MqttClient("tcp://127.0.0.1:" + open, "a", new MemoryPersistence());
+            onOpen.connect();
+            assertThat(onOpen.isConnected()).isTrue();
+            java.util.concurrent.BlockingQueue<String> seen = new java.util.concurrent.LinkedBlockingQueue<>();
+            onOpen.subscribe("#", 0, (topic, m) -> seen.add(topic));
+            onOpen.publish("public/x", "1".getBytes(), 0, false); // the ACL grants no write: dropped
+            assertThat(seen.poll(300, java.util.concurrent.TimeUnit.MILLISECONDS)).isNull();
+            onOpen.disconnect();
+            onOpen.close();
+
+            MqttClient onClosed = new MqttClient("tcp://127.0.0.1:" + closed, "b", new MemoryPersistence());
+            assertThatThrownBy(() -> onClosed.connect(new MqttConnectOptions())).isInstanceOf(MqttException.class)
+                    .extracting(e -> ((MqttException) e).getReasonCode())
+                    .isEqualTo((int) MqttException.REASON_CODE_NOT_AUTHORIZED);
+            onClosed.close();
+        }
     }
 
     @Test
