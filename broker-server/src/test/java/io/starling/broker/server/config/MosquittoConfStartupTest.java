@@ -142,4 +142,31 @@ class MosquittoConfStartupTest {
             inside.close();
         }
     }
+
+    @Test
+    void pskListener_isRefusedRatherThanOpenedWithoutTls() throws Exception {
+        int port = freePort();
+        assertThatThrownBy(() -> Broker.start(ConfigFile.read(conf(
+                "listener " + port + " 127.0.0.1\npsk_hint starling\n"))))
+                .isInstanceOf(Broker.StartException.class).hasMessageContaining("psk");
+        try (java.net.Socket s = new java.net.Socket()) {
+            assertThatThrownBy(() -> s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 500))
+                    .isInstanceOf(IOException.class); // nothing listens there
+        }
+    }
+
+    @Test
+    void listenerWithoutAnonymousAccessOrPasswordFile_refusesClientsWithAUserNameToo() throws Exception {
+        int port = freePort();
+        try (Broker broker = Broker.start(ConfigFile.read(conf("listener " + port + " 127.0.0.1\n")))) {
+            MqttClient client = new MqttClient("tcp://127.0.0.1:" + port, "named", new MemoryPersistence());
+            MqttConnectOptions options = new MqttConnectOptions();
+            options.setUserName("anyone");
+            options.setPassword("anything".toCharArray());
+            assertThatThrownBy(() -> client.connect(options)).isInstanceOf(MqttException.class)
+                    .extracting(e -> ((MqttException) e).getReasonCode())
+                    .isEqualTo((int) MqttException.REASON_CODE_NOT_AUTHORIZED);
+            client.close();
+        }
+    }
 }
