@@ -128,7 +128,7 @@ public final class Broker implements AutoCloseable {
                 c.messageSizeLimit(), c.maxKeepalive(), c.allowZeroLengthClientId(), c.autoIdPrefix(),
                 d.maxTopicLevels(), c.retainAvailable(), d.connectTimeoutSeconds(), first.maxTopicAlias(),
                 first.maxQos(), c.persistentClientExpiration() == null ? 0 : c.persistentClientExpiration().toSeconds(),
-                c.upgradeOutgoingQos(), c.clientidPrefixes());
+                c.upgradeOutgoingQos(), c.clientidPrefixes(), c.limits().maxInflightBytes());
     }
 
     /**

@@ -70,6 +70,11 @@ final class BrokerCommand implements Callable<Integer> {
         if (daemon) {
             LOG.warn("-d is ignored: Starling runs in the foreground; use a service manager to run it in the background.");
         }
+        if ("root".equals(System.getProperty("user.name"))) {
+            // mosquitto switches to the `user` account here; a JVM cannot change its user id.
+            LOG.warn("Warning: running as root; Starling cannot switch to user '{}'. Run it under that account "
+                    + "(e.g. a systemd User= line) instead.", config.user());
+        }
         LOG.info("Starling version 0.1.0 starting.");
         Broker broker;
         try {

@@ -62,6 +62,8 @@ public final class InflightWindow {
     }
 
     private final LinkedHashMap<Integer, Entry> entries = new LinkedHashMap<>();
+    /** Payload bytes of the entries still holding their message (mosquitto's max_inflight_bytes counts these). */
+    private long bytes;
     private int nextPacketId = 1;
 
     public int size() {
@@ -92,6 +94,7 @@ public final class InflightWindow {
         nextPacketId = id == 0xFFFF ? 1 : id + 1;
         Entry e = new Entry(id, delivery, stage);
         entries.put(id, e);
+        bytes += delivery.message().payloadSize();
         return e;
     }
 
@@ -102,9 +105,14 @@ public final class InflightWindow {
             return false;
         }
         if (e.delivery != null) {
+            bytes -= e.delivery.message().payloadSize();
             e.delivery.message().release();
         }
         return true;
+    }
+
+    public long bytes() {
+        return bytes;
     }
 
     /** QoS 2 after PUBREC: the message is delivered, only the id awaits PUBCOMP. */
@@ -114,6 +122,7 @@ public final class InflightWindow {
             return e != null && e.stage == Stage.AWAITING_PUBCOMP; // a repeated PUBREC is answered again
         }
         e.stage = Stage.AWAITING_PUBCOMP;
+        bytes -= e.delivery.message().payloadSize();
         e.delivery.message().release();
         e.delivery = null;
         return true;
@@ -127,5 +136,6 @@ public final class InflightWindow {
             }
         }
         entries.clear();
+        bytes = 0;
     }
 }

@@ -251,7 +251,7 @@ public final class Session implements Subscriber {
     }
 
     private void updateCanTakeMessageNow() {
-        boolean now = link != null && inflight.size() < inflightLimit();
+        boolean now = link != null && windowHasRoom();
         if (now != canTakeMessageNow) {
             canTakeMessageNow = now;
         }
@@ -286,7 +286,7 @@ public final class Session implements Subscriber {
         }
         if (delivery.qos() == QoS.AT_MOST_ONCE) {
             deliverQos0(delivery);
-        } else if (link != null && queue.size() == 0 && inflight.size() < inflightLimit()) {
+        } else if (link != null && queue.size() == 0 && windowHasRoom()) {
             sendInflight(delivery);
         } else {
             enqueue(delivery);
@@ -340,6 +340,18 @@ public final class Session implements Subscriber {
         return link == null ? limit : Math.min(limit, link.receiveMaximum());
     }
 
+    /**
+     * Whether one more QoS 1/2 message may go out now: below the inflight count, and below
+     * max_inflight_bytes unless the window is empty (a large message still goes, alone).
+     */
+    private boolean windowHasRoom() {
+        if (inflight.size() >= inflightLimit()) {
+            return false;
+        }
+        long maxBytes = settings.maxInflightBytes();
+        return maxBytes == 0 || inflight.size() == 0 || inflight.bytes() < maxBytes;
+    }
+
     /** Whether a message's MQTT 5 Message Expiry Interval has passed: it must not be delivered. */
     private boolean isExpired(Delivery d) {
         long at = d.message().expiryAtNanos();
@@ -354,7 +366,7 @@ public final class Session implements Subscriber {
 
     private void moveQueueToWindow() {
         resendPending();
-        while (link != null && inflight.size() < inflightLimit()) {
+        while (link != null && windowHasRoom()) {
             Delivery d = queue.poll();
             if (d == null) {
                 return;

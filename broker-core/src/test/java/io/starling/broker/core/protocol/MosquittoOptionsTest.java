@@ -82,4 +82,36 @@ class MosquittoOptionsTest {
 
         assertThat(sub.takePublishes()).extracting(Publish::qos).containsExactly(QoS.AT_MOST_ONCE);
     }
+
+    @Test
+    void maxInflightBytes_holdsBackMessagesOnceTheWindowHoldsThatManyBytes() {
+        broker = TestBroker.start(BrokerSettings.defaults().toBuilder().maxInflightBytes(10).build());
+        TestClient sub = broker.connected("sub");
+        sub.subscribe("a", QoS.AT_LEAST_ONCE);
+        TestClient pub = broker.connected("pub");
+
+        pub.publish("a", QoS.AT_LEAST_ONCE, "123456");        // 6 bytes: below 10, sent
+        pub.publish("a", QoS.AT_LEAST_ONCE, "7890ab");        // 12 in flight after it: still sent (6 < 10 before)
+        pub.publish("a", QoS.AT_LEAST_ONCE, "held back");     // 12 >= 10: queued
+
+        java.util.List<Publish> first = sub.takePublishes();
+        assertThat(first).hasSize(2);
+        assertThat(sub.onSession(Session::queuedCount)).isEqualTo(1);
+        first.forEach(sub::ack);
+        assertThat(sub.takePublishes()).hasSize(1);
+    }
+
+    @Test
+    void messageLargerThanMaxInflightBytes_stillGoesOutAlone() {
+        broker = TestBroker.start(BrokerSettings.defaults().toBuilder().maxInflightBytes(4).build());
+        TestClient sub = broker.connected("sub");
+        sub.subscribe("a", QoS.AT_LEAST_ONCE);
+        TestClient pub = broker.connected("pub");
+
+        pub.publish("a", QoS.AT_LEAST_ONCE, "a large message");
+        pub.publish("a", QoS.AT_LEAST_ONCE, "next");
+
+        assertThat(sub.takePublishes()).hasSize(1);
+        assertThat(sub.onSession(Session::queuedCount)).isEqualTo(1);
+    }
 }
