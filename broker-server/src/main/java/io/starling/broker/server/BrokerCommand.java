@@ -87,6 +87,7 @@ final class BrokerCommand implements Callable<Integer> {
             return 1;
         }
         ReloadSignal.install(broker);
+        LogSetup.attachTopicDestination(config.logging(), broker.core());
         java.nio.file.Path pidFile = config.pidFile();
         if (pidFile != null) {
             PidFile.write(pidFile);

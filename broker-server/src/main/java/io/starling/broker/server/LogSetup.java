@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.net.SyslogAppender;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.FileAppender;
@@ -31,6 +32,13 @@ final class LogSetup {
         root.detachAndStopAllAppenders();
         String pattern = (config.timestamp() ? timestampPattern(config.timestampFormat()) + ": " : "") + "%msg%n%ex{short}";
         for (LogDestination destination : config.destinations()) {
+            if (destination == LogDestination.SYSLOG) {
+                root.addAppender(syslog(context));
+                continue;
+            }
+            if (destination == LogDestination.TOPIC) {
+                continue; // attached once the broker runs: see attachTopicDestination
+            }
             OutputStreamAppender<ILoggingEvent> appender = appenderFor(destination, config, context);
             if (appender == null) {
                 root.warn("Warning: log_dest {} is not supported yet; those log lines are not written.", destination);
@@ -48,6 +56,29 @@ final class LogSetup {
         root.setLevel(verbose ? Level.DEBUG : levelOf(config));
         context.getLogger("io.netty").setLevel(Level.WARN);
         context.getLogger("io.starling.broker.connections").setLevel(config.connectionMessages() ? null : Level.OFF);
+    }
+
+    /** {@code log_dest syslog}: the local syslog daemon over UDP, facility daemon, tagged "starling". */
+    private static SyslogAppender syslog(LoggerContext context) {
+        SyslogAppender appender = new SyslogAppender();
+        appender.setContext(context);
+        appender.setSyslogHost("localhost");
+        appender.setFacility("DAEMON");
+        appender.setSuffixPattern("starling: %msg");
+        appender.start();
+        return appender;
+    }
+
+    /** {@code log_dest topic}: log lines published under {@code $SYS/broker/log/}, as mosquitto does. */
+    static void attachTopicDestination(LoggingConfig config, io.starling.broker.core.BrokerCore core) {
+        if (!config.destinations().contains(LogDestination.TOPIC)) {
+            return;
+        }
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        TopicLogAppender appender = new TopicLogAppender(core);
+        appender.setContext(context);
+        appender.start();
+        context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).addAppender(appender);
     }
 
     private static OutputStreamAppender<ILoggingEvent> appenderFor(LogDestination destination, LoggingConfig config,
