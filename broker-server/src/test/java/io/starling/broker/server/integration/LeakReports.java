@@ -25,7 +25,7 @@ public final class LeakReports extends AppenderBase<ILoggingEvent> {
     }
 
     /** The leaks reported since the last call, after giving the detector its chance to report. */
-    static List<String> collect() throws InterruptedException {
+    public static List<String> collect() throws InterruptedException {
         for (int round = 0; round < 3; round++) {
             System.gc();
             Thread.sleep(20);
