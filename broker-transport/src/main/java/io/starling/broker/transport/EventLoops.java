@@ -89,11 +89,6 @@ public final class EventLoops implements AutoCloseable {
         connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
     }
 
-    /** Any worker loop's outbox, for work that belongs to no connection. */
-    public LoopOutbox anyOutbox() {
-        return outboxes.values().iterator().next();
-    }
-
     @Override
     public void close() {
         closeConnections();

@@ -40,9 +40,4 @@ public record Message(String topic, QoS qos, boolean retainFlag, ByteBuf payload
     public int payloadSize() {
         return payload.readableBytes();
     }
-
-    /** The same message with another retain flag, sharing the payload (no new reference is taken). */
-    public Message withRetainFlag(boolean flag) {
-        return flag == retainFlag ? this : new Message(topic, qos, flag, payload, properties, publisherId, expiryAtNanos);
-    }
 }

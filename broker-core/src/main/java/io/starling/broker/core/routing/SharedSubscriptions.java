@@ -44,9 +44,6 @@ public final class SharedSubscriptions {
         return true;
     }
 
-    public synchronized int groupCount() {
-        return groups.size();
-    }
 
     private static String key(String group, String filter) {
         return group + '\u0000' + filter; // U+0000 is never part of a valid name or filter
