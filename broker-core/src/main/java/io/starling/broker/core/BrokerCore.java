@@ -74,10 +74,7 @@ public final class BrokerCore implements AutoCloseable {
         return slowAuth;
     }
 
-    /** The password check and ACL in force, swapped together so a reload is never half applied. */
-    public record Security(Authenticator authenticator, Authorizer authorizer) {
-    }
-
+    /** The broker-wide password check and ACL (listeners with their own bring theirs). */
     public SecurityRules security() {
         return security;
     }
@@ -91,8 +88,8 @@ public final class BrokerCore implements AutoCloseable {
     }
 
     /**
-     * Installs new password and ACL rules (start-up, reload). Connected clients are checked against
-     * them from their next operation on; nothing is disconnected.
+     * Installs new broker-wide password and ACL rules (start-up, reload). Connected clients are checked
+     * against the ACL from their next operation on; see {@code Credentials} for passwords.
      */
     public void replaceSecurity(Authenticator authenticator, Authorizer authorizer) {
         security.replace(authenticator, authorizer);

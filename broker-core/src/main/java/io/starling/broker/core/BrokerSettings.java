@@ -47,15 +47,6 @@ public record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, lon
         }
     }
 
-    /** The settings without the 5.0-only limits (kept for callers written before them). */
-    public BrokerSettings(int maxInflightMessages, int maxQueuedMessages, long maxQueuedBytes,
-                          boolean queueQos0Messages, int maxPacketSize, int messageSizeLimit, int maxKeepAlive,
-                          boolean allowZeroLengthClientId, String autoIdPrefix, int maxTopicLevels,
-                          boolean retainAvailable, int connectTimeoutSeconds) {
-        this(maxInflightMessages, maxQueuedMessages, maxQueuedBytes, queueQos0Messages, maxPacketSize,
-                messageSizeLimit, maxKeepAlive, allowZeroLengthClientId, autoIdPrefix, maxTopicLevels,
-                retainAvailable, connectTimeoutSeconds, 10, 2, 0, false, null, 0);
-    }
 
     public static BrokerSettings defaults() {
         return new BrokerSettings(20, 1000, 0, false, PROTOCOL_MAX_PACKET_SIZE, 0, 65535, true, "auto-",
@@ -71,9 +62,6 @@ public record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, lon
         return new Builder(this);
     }
 
-    public BrokerSettings withQueueQos0Messages(boolean value) {
-        return toBuilder().queueQos0Messages(value).build();
-    }
 
     /** Changes some settings of a copy; the rest keep their values. */
     public static final class Builder {

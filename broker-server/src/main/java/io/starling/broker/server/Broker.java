@@ -58,13 +58,13 @@ public final class Broker implements AutoCloseable {
      *                        listener cannot be bound
      */
     public static Broker start(BrokerConfig config) throws InterruptedException, StartException {
-        BrokerCore.Security security;
+        SecurityFiles.Loaded security;
         Map<ListenerConfig, SecurityRules> listenerSecurity = new IdentityHashMap<>();
         try {
             security = SecurityFiles.load(config);
             if (config.perListenerSettings()) {
                 for (ListenerConfig l : config.listeners()) {
-                    BrokerCore.Security own = SecurityFiles.load(config, l);
+                    SecurityFiles.Loaded own = SecurityFiles.load(config, l);
                     listenerSecurity.put(l, new SecurityRules(own.authenticator(), own.authorizer()));
                 }
             }
@@ -119,16 +119,28 @@ public final class Broker implements AutoCloseable {
     }
 
     static BrokerSettings settingsOf(BrokerConfig c) {
-        BrokerSettings d = BrokerSettings.defaults();
         // Topic alias maximum and maximum QoS are per listener in mosquitto; the core has one value,
         // taken from the first listener.
         ListenerConfig first = c.listeners().isEmpty() ? new ListenerConfig(1883, null) : c.listeners().get(0);
-        return new BrokerSettings(c.maxInflightMessages(), c.maxQueuedMessages(), c.maxQueuedBytes(),
-                c.queueQos0Messages(), c.maxPacketSize() == 0 ? BrokerSettings.PROTOCOL_MAX_PACKET_SIZE : c.maxPacketSize(),
-                c.messageSizeLimit(), c.maxKeepalive(), c.allowZeroLengthClientId(), c.autoIdPrefix(),
-                d.maxTopicLevels(), c.retainAvailable(), d.connectTimeoutSeconds(), first.maxTopicAlias(),
-                first.maxQos(), c.persistentClientExpiration() == null ? 0 : c.persistentClientExpiration().toSeconds(),
-                c.upgradeOutgoingQos(), c.clientidPrefixes(), c.limits().maxInflightBytes());
+        return BrokerSettings.defaults().toBuilder()
+                .maxInflightMessages(c.maxInflightMessages())
+                .maxInflightBytes(c.limits().maxInflightBytes())
+                .maxQueuedMessages(c.maxQueuedMessages())
+                .maxQueuedBytes(c.maxQueuedBytes())
+                .queueQos0Messages(c.queueQos0Messages())
+                .maxPacketSize(c.maxPacketSize() == 0 ? BrokerSettings.PROTOCOL_MAX_PACKET_SIZE : c.maxPacketSize())
+                .messageSizeLimit(c.messageSizeLimit())
+                .maxKeepAlive(c.maxKeepalive())
+                .allowZeroLengthClientId(c.allowZeroLengthClientId())
+                .autoIdPrefix(c.autoIdPrefix())
+                .retainAvailable(c.retainAvailable())
+                .maxTopicAlias(first.maxTopicAlias())
+                .maxQos(first.maxQos())
+                .persistentClientExpirationSeconds(
+                        c.persistentClientExpiration() == null ? 0 : c.persistentClientExpiration().toSeconds())
+                .upgradeOutgoingQos(c.upgradeOutgoingQos())
+                .clientIdPrefixes(c.clientidPrefixes())
+                .build();
     }
 
     /**
@@ -141,8 +153,8 @@ public final class Broker implements AutoCloseable {
     public boolean reloadSecurity() {
         try {
             // Read every file first, so that a bad one leaves all rules as they were.
-            BrokerCore.Security security = SecurityFiles.load(config);
-            Map<ListenerConfig, BrokerCore.Security> own = new IdentityHashMap<>();
+            SecurityFiles.Loaded security = SecurityFiles.load(config);
+            Map<ListenerConfig, SecurityFiles.Loaded> own = new IdentityHashMap<>();
             for (ListenerConfig l : listenerSecurity.keySet()) {
                 own.put(l, SecurityFiles.load(config, l));
             }

@@ -3,7 +3,6 @@ package io.starling.broker.server;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.config.ListenerConfig;
 import io.starling.broker.config.SecurityConfig;
-import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.auth.Authenticator;
 import io.starling.broker.core.auth.Authorizer;
 import io.starling.broker.core.auth.file.AclFile;
@@ -21,6 +20,10 @@ final class SecurityFiles {
     private SecurityFiles() {
     }
 
+    /** What the files say: the password check and the ACL, installed together. */
+    record Loaded(Authenticator authenticator, Authorizer authorizer) {
+    }
+
     /** A password or ACL file could not be used; the message names the file and line. */
     static final class SecurityFileException extends Exception {
         SecurityFileException(String message) {
@@ -29,24 +32,24 @@ final class SecurityFiles {
     }
 
     /** The broker-wide rules (per_listener_settings false). */
-    static BrokerCore.Security load(BrokerConfig config) throws SecurityFileException {
+    static Loaded load(BrokerConfig config) throws SecurityFileException {
         SecurityConfig s = config.security();
         boolean allowAnonymous = s.allowAnonymous() != null ? s.allowAnonymous() : config.listeners().isEmpty();
         return load(s, allowAnonymous);
     }
 
     /** The rules of one listener (per_listener_settings true). */
-    static BrokerCore.Security load(BrokerConfig config, ListenerConfig listener) throws SecurityFileException {
+    static Loaded load(BrokerConfig config, ListenerConfig listener) throws SecurityFileException {
         return load(config.securityFor(listener), config.anonymousAllowed(listener));
     }
 
-    private static BrokerCore.Security load(SecurityConfig s, boolean allowAnonymous) throws SecurityFileException {
+    private static Loaded load(SecurityConfig s, boolean allowAnonymous) throws SecurityFileException {
         try {
             Authenticator authenticator = s.passwordFile() == null
                     ? Authenticator.anonymous(allowAnonymous)
                     : new PasswordFileAuthenticator(PasswordFile.read(s.passwordFile()), allowAnonymous);
             Authorizer authorizer = s.aclFile() == null ? Authorizer.ALLOW_ALL : AclFile.read(s.aclFile());
-            return new BrokerCore.Security(authenticator, authorizer);
+            return new Loaded(authenticator, authorizer);
         } catch (PasswordFileException | AclFileException e) {
             throw new SecurityFileException(e.getMessage());
         }

@@ -245,17 +245,12 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
         closing = true;
         Will w = will;
         will = null;
-        if (w != null && SessionEnd.willDelay(w) == 0) {
+        if (session != null) {
+            // A delayed will waits with the session: the new connection resuming it cancels the will,
+            // a clean start ends the session and so publishes it (ConnectHandler.complete).
+            SessionEnd.releaseWill(this, session, w);
+        } else if (w != null) {
             PublishHandler.publishWill(this, w);
-        } else if (w != null && session != null) {
-            // A delayed will waits with the session (§3.1.2.5): if the new connection resumes the
-            // session, attaching cancels it (MQTT-3.1.3-9); if it starts afresh, the old session ends
-            // there and ConnectHandler publishes the will at once.
-            Session s = session;
-            s.delayWill(SessionEnd.willDelay(w), () -> {
-                PublishHandler.publishWill(this, w);
-                s.owner().flushPending();
-            });
         }
         if (session != null) {
             session.detach();

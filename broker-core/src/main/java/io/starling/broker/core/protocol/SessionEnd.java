@@ -23,19 +23,7 @@ final class SessionEnd {
     static void afterConnectionLost(Client client, Session session, Will will) {
         BrokerCore core = client.core;
         long expiry = session.expiryInterval();
-        if (will != null) {
-            long delay = willDelay(will);
-            if (delay == 0 || expiry == 0) {
-                PublishHandler.publishWill(client, will);
-            } else {
-                session.delayWill(delay, () -> {
-                    PublishHandler.publishWill(client, will);
-                    // Run by a loop timer (delay or expiry), which is no read batch: flush what the
-                    // will wrote to subscribers on this loop, as the end of a read batch would.
-                    session.owner().flushPending();
-                });
-            }
-        }
+        releaseWill(client, session, will);
         if (expiry == 0) {
             end(core, session);
             return;
@@ -44,6 +32,29 @@ final class SessionEnd {
             ProtocolLog.LOG.info("Session of {} expired.", session.clientId());
             session.firePendingWill();
             end(core, session);
+        });
+    }
+
+    /**
+     * The connection that carried {@code will} (null for none) has ended: the will goes out now when it
+     * has no delay or the session ends with the connection; otherwise it waits with the session, which
+     * publishes it when the delay passes or the session ends first, and drops it if a connection
+     * resumes the session (MQTT-3.1.3-9).
+     */
+    static void releaseWill(Client client, Session session, Will will) {
+        if (will == null) {
+            return;
+        }
+        long delay = willDelay(will);
+        if (delay == 0 || session.expiryInterval() == 0) {
+            PublishHandler.publishWill(client, will);
+            return;
+        }
+        session.delayWill(delay, () -> {
+            PublishHandler.publishWill(client, will);
+            // Run by a loop timer (delay or expiry), which is no read batch: flush what the will
+            // wrote to subscribers on this loop, as the end of a read batch would.
+            session.owner().flushPending();
         });
     }
 

@@ -116,10 +116,6 @@ public final class Session implements Subscriber {
         return expiryIntervalSeconds != 0;
     }
 
-    /** 3.1.1's Clean Session flag: false keeps the session forever, true ends it with the connection. */
-    public void setPersistent(boolean persistent) {
-        this.expiryIntervalSeconds = persistent ? NEVER_EXPIRES : 0;
-    }
 
     public long expiryInterval() {
         return expiryIntervalSeconds;

@@ -128,9 +128,7 @@ class ConnectHandlerTest {
     void emptyClientId_isRefusedWhenZeroLengthIdsAreNotAllowed() {
         BrokerSettings d = BrokerSettings.defaults();
         broker.close();
-        broker = TestBroker.start(new BrokerSettings(d.maxInflightMessages(), d.maxQueuedMessages(),
-                d.maxQueuedBytes(), d.queueQos0Messages(), d.maxPacketSize(), d.messageSizeLimit(), d.maxKeepAlive(),
-                false, d.autoIdPrefix(), d.maxTopicLevels(), d.retainAvailable(), d.connectTimeoutSeconds()));
+        broker = TestBroker.start(d.toBuilder().allowZeroLengthClientId(false).build());
         TestClient c = broker.newClient();
 
         ConnAck ack = c.connect("", true);
@@ -143,10 +141,7 @@ class ConnectHandlerTest {
     void keepAliveAboveMaximum_isRefusedAsIdentifierRejected() {
         BrokerSettings d = BrokerSettings.defaults();
         broker.close();
-        broker = TestBroker.start(new BrokerSettings(d.maxInflightMessages(), d.maxQueuedMessages(),
-                d.maxQueuedBytes(), d.queueQos0Messages(), d.maxPacketSize(), d.messageSizeLimit(), 100,
-                d.allowZeroLengthClientId(), d.autoIdPrefix(), d.maxTopicLevels(), d.retainAvailable(),
-                d.connectTimeoutSeconds()));
+        broker = TestBroker.start(d.toBuilder().maxKeepAlive(100).build());
         TestClient over = broker.newClient();
         TestClient atLimit = broker.newClient();
 

@@ -28,11 +28,13 @@ class LimitsTest {
     private static BrokerSettings limits(int maxInflight, int maxQueued, long maxQueuedBytes, int messageSizeLimit,
                                          int maxTopicLevels) {
         BrokerSettings d = BrokerSettings.defaults();
-        return new BrokerSettings(maxInflight == 0 ? d.maxInflightMessages() : maxInflight,
-                maxQueued == 0 ? d.maxQueuedMessages() : maxQueued, maxQueuedBytes, d.queueQos0Messages(),
-                d.maxPacketSize(), messageSizeLimit, d.maxKeepAlive(), d.allowZeroLengthClientId(), d.autoIdPrefix(),
-                maxTopicLevels == 0 ? d.maxTopicLevels() : maxTopicLevels, d.retainAvailable(),
-                d.connectTimeoutSeconds());
+        return d.toBuilder()
+                .maxInflightMessages(maxInflight == 0 ? d.maxInflightMessages() : maxInflight)
+                .maxQueuedMessages(maxQueued == 0 ? d.maxQueuedMessages() : maxQueued)
+                .maxQueuedBytes(maxQueuedBytes)
+                .messageSizeLimit(messageSizeLimit)
+                .maxTopicLevels(maxTopicLevels == 0 ? d.maxTopicLevels() : maxTopicLevels)
+                .build();
     }
 
     private static String text(Publish p) {
@@ -181,10 +183,7 @@ class LimitsTest {
 
     @Test
     void retainedPublishWhileRetainIsUnavailable_closesTheConnectionAndStoresNothing() {
-        BrokerSettings d = BrokerSettings.defaults();
-        broker = TestBroker.start(new BrokerSettings(d.maxInflightMessages(), d.maxQueuedMessages(), d.maxQueuedBytes(),
-                d.queueQos0Messages(), d.maxPacketSize(), d.messageSizeLimit(), d.maxKeepAlive(),
-                d.allowZeroLengthClientId(), d.autoIdPrefix(), d.maxTopicLevels(), false, d.connectTimeoutSeconds()));
+        broker = TestBroker.start(BrokerSettings.defaults().toBuilder().retainAvailable(false).build());
         TestClient pub = broker.connected("pub");
 
         pub.send(new Publish(false, QoS.AT_MOST_ONCE, true, "a/b", 0, io.starling.mqtt.codec.Properties.EMPTY,

@@ -83,7 +83,7 @@ class PersistentSessionTest {
     @Test
     void qos0WhileOffline_isQueuedWhenConfigured() {
         broker.close();
-        broker = TestBroker.start(BrokerSettings.defaults().withQueueQos0Messages(true));
+        broker = TestBroker.start(BrokerSettings.defaults().toBuilder().queueQos0Messages(true).build());
         offlineSubscriber(QoS.AT_LEAST_ONCE);
         TestClient pub = broker.connected("pub");
 

@@ -90,6 +90,32 @@ class BrokerProcessIT {
                 .contains("Starling shutting down.");
     }
 
+    @Test
+    void configFile_pidFileLogFileAndConnectionMessages_areApplied(@TempDir Path dir) throws Exception {
+        int port = freePort();
+        Path pid = dir.resolve("starling.pid");
+        Path log = dir.resolve("starling.log");
+        Path conf = dir.resolve("mosquitto.conf");
+        Files.writeString(conf, "listener " + port + " 127.0.0.1\nallow_anonymous true\npid_file " + pid
+                + "\nlog_dest file " + log + "\nconnection_messages false\n");
+        broker = new ProcessBuilder("java", "-jar", System.getProperty("starling.jar"), "-c", conf.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("console.txt").toFile()).start();
+        awaitLog(log, "Opening ipv4 listen socket on port " + port + ".");
+
+        assertThat(Files.readString(pid).strip()).isEqualTo(String.valueOf(broker.pid()));
+        MqttClient client = new MqttClient("tcp://127.0.0.1:" + port, "quiet", new MemoryPersistence());
+        client.connect();
+        client.publish("a", "x".getBytes(StandardCharsets.UTF_8), 1, false);
+        client.disconnect();
+        client.close();
+
+        broker.destroy(); // SIGTERM
+        assertThat(broker.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.exists(pid)).as("pid file removed at shutdown").isFalse();
+        assertThat(Files.readString(log)).contains("Starling shutting down.")
+                .doesNotContain("New client connected").doesNotContain("New connection from");
+    }
+
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
