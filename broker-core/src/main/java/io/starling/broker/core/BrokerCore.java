@@ -15,6 +15,7 @@ import io.starling.broker.core.session.Session;
 import io.starling.broker.core.session.SessionContext;
 import io.starling.broker.core.session.SessionRegistry;
 import io.starling.broker.core.store.RetainedStore;
+import io.starling.broker.core.store.SessionStore;
 import io.starling.broker.core.store.memory.InMemoryRetainedStore;
 import io.starling.broker.core.time.Clock;
 import io.starling.broker.core.topic.SubscriptionTree;
@@ -43,6 +44,7 @@ public final class BrokerCore implements AutoCloseable {
     private final Map<String, EnhancedAuthenticator> enhancedAuthenticators = new HashMap<>();
     private volatile boolean shuttingDown;
     private final SessionContext sessionContext;
+    private final SessionStore store;
 
     public BrokerCore(BrokerSettings settings, Clock clock, RetainedStore retained, Authenticator authenticator) {
         this(settings, clock, retained, authenticator, List.of());
@@ -50,6 +52,16 @@ public final class BrokerCore implements AutoCloseable {
 
     public BrokerCore(BrokerSettings settings, Clock clock, RetainedStore retained, Authenticator authenticator,
                       List<EnhancedAuthenticator> enhancedAuthenticators) {
+        this(settings, clock, retained, authenticator, enhancedAuthenticators, SessionStore.NONE);
+    }
+
+    /**
+     * @param store where persistent sessions and retained messages go to outlive the process; the core
+     *              closes it
+     */
+    public BrokerCore(BrokerSettings settings, Clock clock, RetainedStore retained, Authenticator authenticator,
+                      List<EnhancedAuthenticator> enhancedAuthenticators, SessionStore store) {
+        this.store = store;
         for (EnhancedAuthenticator a : enhancedAuthenticators) {
             this.enhancedAuthenticators.put(a.method(), a);
         }
@@ -58,7 +70,7 @@ public final class BrokerCore implements AutoCloseable {
         this.clock = clock;
         this.retained = retained;
         this.security = new SecurityRules(authenticator, Authorizer.ALLOW_ALL);
-        this.sessionContext = new SessionContext(settings, drops, subscriptions, shared, clock);
+        this.sessionContext = new SessionContext(settings, drops, subscriptions, shared, clock, store);
     }
 
     /** A core with in-memory storage that lets every client in. */
@@ -138,6 +150,11 @@ public final class BrokerCore implements AutoCloseable {
         return router;
     }
 
+    /** The durable copy of sessions and retained messages ({@link SessionStore#NONE} without persistence). */
+    public SessionStore store() {
+        return store;
+    }
+
     public RetainedStore retained() {
         return retained;
     }
@@ -154,8 +171,9 @@ public final class BrokerCore implements AutoCloseable {
     public void close() {
         slowAuth.shutdownNow();
         for (Session s : sessions.all()) {
-            s.end(false);
+            s.releaseAtShutdown();
         }
         retained.close();
+        store.close();
     }
 }

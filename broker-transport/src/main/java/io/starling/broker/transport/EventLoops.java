@@ -64,6 +64,15 @@ public final class EventLoops implements AutoCloseable {
         return outboxes.get(loop);
     }
 
+    /** The outbox of every worker loop, in a stable order. */
+    public java.util.List<LoopOutbox> outboxes() {
+        java.util.List<LoopOutbox> all = new java.util.ArrayList<>();
+        for (EventExecutor loop : workers) {
+            all.add(outboxes.get(loop));
+        }
+        return all;
+    }
+
     /** Every open client connection; a closed one leaves the group by itself. */
     ChannelGroup connections() {
         return connections;

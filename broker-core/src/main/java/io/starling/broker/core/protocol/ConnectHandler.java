@@ -239,6 +239,7 @@ final class ConnectHandler {
         if (client.state != Client.State.CONNECTING) {
             // The new connection died while the session travelled here: treat it as that connection lost.
             session.setExpiryInterval(client.connectExpiryInterval);
+            session.saveHeader(false);
             if (client.connectExpiryInterval == 0) {
                 SessionEnd.end(client.core, session);
             } else {
@@ -256,6 +257,7 @@ final class ConnectHandler {
         session.setExpiryInterval(client.connectExpiryInterval);
         session.setIdentity(client.identity);
         session.setSecurity(client.security);
+        session.saveHeader(true);
         if (sessionPresent) {
             recheckSubscriptions(client, session);
         }

@@ -89,7 +89,7 @@ final class PublishHandler {
             if (ProtocolLog.packets()) {
                 ProtocolLog.sending(client.clientId, "PUBACK", "(m" + id + ", rc" + reasonCode + ")");
             }
-            client.write(client.version.isV5() ? new PubAck(id, reasonCode, Properties.EMPTY) : new PubAck(id));
+            acknowledge(client, client.version.isV5() ? new PubAck(id, reasonCode, Properties.EMPTY) : new PubAck(id));
         } else if (publish.qos() == QoS.EXACTLY_ONCE) {
             if (reasonCode >= ReasonCode.UNSPECIFIED_ERROR) {
                 client.session.endIncomingQos2(id); // a refused QoS 2 flow ends with the PUBREC (MQTT-4.3.3)
@@ -168,6 +168,11 @@ final class PublishHandler {
     /** Stores and routes a message; takes over the caller's reference. Returns the number of receivers. */
     static int publishMessage(BrokerCore core, Message message) {
         if (message.retainFlag()) {
+            if (message.payloadSize() == 0) {
+                core.store().deleteRetained(message.topic());
+            } else {
+                core.store().saveRetained(message);
+            }
             core.retained().put(message.retain()); // the store takes its own reference
         }
         int receivers = core.router().route(message);
@@ -190,17 +195,36 @@ final class PublishHandler {
 
     static void publishWill(Client client, Will will) {
         ProtocolLog.LOG.debug("Sending will of {} to {}", client.clientId, will.topic());
-        // The will delay is for the broker; the other will properties travel with the message.
+        publishMessage(client.core, willMessage(client, will));
+    }
+
+    /** The message a will becomes: the will delay is for the broker, the other properties travel with it. */
+    static Message willMessage(Client client, Will will) {
         Properties properties = will.properties().without(PropertyId.WILL_DELAY_INTERVAL);
-        Message message = new Message(client.mountPoint + will.topic(), will.qos(), will.retain(), Unpooled.wrappedBuffer(will.payload()),
+        return new Message(client.mountPoint + will.topic(), will.qos(), will.retain(), Unpooled.wrappedBuffer(will.payload()),
                 properties, client.clientId, expiryAt(client.core, properties));
-        publishMessage(client.core, message);
     }
 
     private static void sendPubRec(Client client, int id, int reasonCode) {
         if (ProtocolLog.packets()) {
             ProtocolLog.sending(client.clientId, "PUBREC", "(m" + id + ", rc" + reasonCode + ")");
         }
-        client.write(client.version.isV5() ? new PubRec(id, reasonCode, Properties.EMPTY) : new PubRec(id));
+        acknowledge(client, client.version.isV5() ? new PubRec(id, reasonCode, Properties.EMPTY) : new PubRec(id));
+    }
+
+    /**
+     * Sends a PUBACK or PUBREC once what the PUBLISH changed is on disk: the store syncs once for all
+     * acknowledgements waiting at that moment (group commit), and keeps them in order.
+     */
+    private static void acknowledge(Client client, io.starling.mqtt.codec.Packet ack) {
+        if (!client.core.store().isDurable()) {
+            client.write(ack);
+            return;
+        }
+        client.core.store().afterDurable(client.outbox::submit, () -> {
+            if (client.state != Client.State.CLOSED) {
+                client.write(ack);
+            }
+        });
     }
 }

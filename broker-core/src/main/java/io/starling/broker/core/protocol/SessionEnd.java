@@ -1,6 +1,7 @@
 package io.starling.broker.core.protocol;
 
 import io.starling.broker.core.BrokerCore;
+import io.starling.broker.core.routing.Message;
 import io.starling.broker.core.session.Session;
 import io.starling.mqtt.codec.PropertyId;
 import io.starling.mqtt.codec.Will;
@@ -23,12 +24,20 @@ final class SessionEnd {
     static void afterConnectionLost(Client client, Session session, Will will) {
         BrokerCore core = client.core;
         long expiry = session.expiryInterval();
+        if (expiry != 0) {
+            session.saveHeader(false); // before the will: a delayed will is stored with its session
+        }
         releaseWill(client, session, will);
         if (expiry == 0) {
             end(core, session);
             return;
         }
-        session.startExpiryTimer(() -> {
+        startExpiryTimer(core, session, expiry);
+    }
+
+    /** Ends an offline session when {@code seconds} have passed without a connection resuming it. */
+    static void startExpiryTimer(BrokerCore core, Session session, long seconds) {
+        session.startExpiryTimer(seconds, () -> {
             ProtocolLog.LOG.info("Session of {} expired.", session.clientId());
             session.firePendingWill();
             end(core, session);
@@ -50,8 +59,16 @@ final class SessionEnd {
             PublishHandler.publishWill(client, will);
             return;
         }
-        session.delayWill(delay, () -> {
-            PublishHandler.publishWill(client, will);
+        Message stored = PublishHandler.willMessage(client, will);
+        session.storeDelayedWill(stored, System.currentTimeMillis() + delay * 1000);
+        stored.release();
+        delayWill(client.core, session, delay, () -> PublishHandler.publishWill(client, will));
+    }
+
+    /** Holds a will back for {@code delaySeconds}; {@code publish} runs when it goes out. */
+    static void delayWill(BrokerCore core, Session session, long delaySeconds, Runnable publish) {
+        session.delayWill(delaySeconds, () -> {
+            publish.run();
             // Run by a loop timer (delay or expiry), which is no read batch: flush what the will
             // wrote to subscribers on this loop, as the end of a read batch would.
             session.owner().flushPending();

@@ -89,7 +89,7 @@ final class SubscribeHandler {
                         && authorizer.canRead(client.identity, m.topic()) == Authorizer.Access.DENY) {
                     m.release(); // a retained message is not sent to a subscriber who may not read it
                 } else {
-                    session.deliver(new Delivery(m, QoS.min(m.qos(), granted), true, ids));
+                    session.deliver(session.stored(new Delivery(m, QoS.min(m.qos(), granted), true, ids)));
                 }
             });
         }

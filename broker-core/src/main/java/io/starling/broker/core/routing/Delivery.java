@@ -10,13 +10,27 @@ import java.util.List;
  * @param retain          the retain flag this subscriber sees
  * @param subscriptionIds MQTT 5 subscription identifiers of the matching subscriptions
  * @param share           the shared subscription group it came through, or null
+ * @param storeSeq        its place in the session's durable queue, or 0 when it is not stored
  */
-public record Delivery(Message message, QoS qos, boolean retain, List<Integer> subscriptionIds, ShareGroup share) {
+public record Delivery(Message message, QoS qos, boolean retain, List<Integer> subscriptionIds, ShareGroup share,
+                       long storeSeq) {
     public Delivery {
         subscriptionIds = subscriptionIds == null ? List.of() : subscriptionIds;
     }
 
+    public Delivery(Message message, QoS qos, boolean retain, List<Integer> subscriptionIds, ShareGroup share) {
+        this(message, qos, retain, subscriptionIds, share, 0);
+    }
+
     public Delivery(Message message, QoS qos, boolean retain, List<Integer> subscriptionIds) {
-        this(message, qos, retain, subscriptionIds, null);
+        this(message, qos, retain, subscriptionIds, null, 0);
+    }
+
+    public Delivery withStoreSeq(long seq) {
+        return new Delivery(message, qos, retain, subscriptionIds, share, seq);
+    }
+
+    public boolean isStored() {
+        return storeSeq != 0;
     }
 }

@@ -12,20 +12,74 @@ import java.util.Objects;
  * retained store, a delivery in an outbox) owns one reference, taken with {@link #retain()} and
  * given back with {@link #release()}.
  *
- * @param retainFlag     the RETAIN flag it was published with
- * @param publisherId    the client id of the publisher (for No Local, and logs); empty for the broker
- * @param expiryAtNanos  {@link Long#MAX_VALUE} when the message never expires (MQTT 5 Message Expiry)
+ * <p>A durable store writes a message once however many sessions it is queued for, and remembers
+ * under which id in {@link #storeId()}; the id is set once, on the publisher's loop, before the
+ * message is handed to other loops.
  */
-public record Message(String topic, QoS qos, boolean retainFlag, ByteBuf payload, Properties properties,
-                      String publisherId, long expiryAtNanos) {
+public final class Message {
     public static final long NEVER_EXPIRES = Long.MAX_VALUE;
 
-    public Message {
-        Objects.requireNonNull(topic);
-        Objects.requireNonNull(qos);
-        Objects.requireNonNull(payload);
-        Objects.requireNonNull(properties);
-        Objects.requireNonNull(publisherId);
+    private final String topic;
+    private final QoS qos;
+    private final boolean retainFlag;
+    private final ByteBuf payload;
+    private final Properties properties;
+    private final String publisherId;
+    private final long expiryAtNanos;
+    private long storeId;
+
+    /**
+     * @param retainFlag    the RETAIN flag it was published with
+     * @param publisherId   the client id of the publisher (for No Local, and logs); empty for the broker
+     * @param expiryAtNanos {@link #NEVER_EXPIRES} when the message never expires (MQTT 5 Message Expiry)
+     */
+    public Message(String topic, QoS qos, boolean retainFlag, ByteBuf payload, Properties properties,
+                   String publisherId, long expiryAtNanos) {
+        this.topic = Objects.requireNonNull(topic);
+        this.qos = Objects.requireNonNull(qos);
+        this.retainFlag = retainFlag;
+        this.payload = Objects.requireNonNull(payload);
+        this.properties = Objects.requireNonNull(properties);
+        this.publisherId = Objects.requireNonNull(publisherId);
+        this.expiryAtNanos = expiryAtNanos;
+    }
+
+    public String topic() {
+        return topic;
+    }
+
+    public QoS qos() {
+        return qos;
+    }
+
+    public boolean retainFlag() {
+        return retainFlag;
+    }
+
+    public ByteBuf payload() {
+        return payload;
+    }
+
+    public Properties properties() {
+        return properties;
+    }
+
+    public String publisherId() {
+        return publisherId;
+    }
+
+    public long expiryAtNanos() {
+        return expiryAtNanos;
+    }
+
+    /** The id a durable store keeps this message under, or 0 while it is not stored. */
+    public long storeId() {
+        return storeId;
+    }
+
+    /** Set by a durable store when it first writes the message. */
+    public void setStoreId(long id) {
+        this.storeId = id;
     }
 
     public Message retain() {
@@ -39,5 +93,10 @@ public record Message(String topic, QoS qos, boolean retainFlag, ByteBuf payload
 
     public int payloadSize() {
         return payload.readableBytes();
+    }
+
+    @Override
+    public String toString() {
+        return "Message[" + topic + ", " + qos + (retainFlag ? ", retained" : "") + ", " + payloadSize() + " bytes]";
     }
 }

@@ -60,8 +60,9 @@ public final class Router {
                     continue; // the ACL is checked per message, as mosquitto does
                 }
                 delivered++;
-                Delivery d = new Delivery(message.retain(), m.qos.get(i), m.retain.get(i), m.ids.get(i),
-                        m.shares.get(i));
+                // Stored (for a session on disk) before it leaves this loop, so the publisher's ack can wait for it.
+                Delivery d = session.stored(new Delivery(message.retain(), m.qos.get(i), m.retain.get(i), m.ids.get(i),
+                        m.shares.get(i)));
                 session.owner().deliver(session, d);
             }
             return delivered;

@@ -97,6 +97,6 @@ public final class ShareGroup implements Subscriber {
         SubscriberOptions o = m.options();
         Delivery next = new Delivery(d.message(), QoS.min(d.message().qos(), o.options().qos()), false,
                 o.subscriptionId() > 0 ? List.of(o.subscriptionId()) : List.of(), this);
-        m.session().owner().deliver(m.session(), next);
+        m.session().owner().deliver(m.session(), m.session().stored(next));
     }
 }

@@ -24,11 +24,18 @@ public final class InflightWindow {
         Stage stage;
         /** Sent on an earlier connection and not yet re-sent on the current one. */
         boolean resendPending;
+        /** Its place in the session's stored queue (kept after PUBREC lets the delivery go), or 0. */
+        final long storeSeq;
 
-        Entry(int packetId, Delivery delivery, Stage stage) {
+        Entry(int packetId, Delivery delivery, Stage stage, long storeSeq) {
             this.packetId = packetId;
             this.delivery = delivery;
             this.stage = stage;
+            this.storeSeq = storeSeq;
+        }
+
+        public long storeSeq() {
+            return storeSeq;
         }
 
         public int packetId() {
@@ -92,9 +99,24 @@ public final class InflightWindow {
             id = id == 0xFFFF ? 1 : id + 1;
         }
         nextPacketId = id == 0xFFFF ? 1 : id + 1;
-        Entry e = new Entry(id, delivery, stage);
+        Entry e = new Entry(id, delivery, stage, delivery.storeSeq());
         entries.put(id, e);
         bytes += delivery.message().payloadSize();
+        return e;
+    }
+
+    /**
+     * Puts back an entry read from the store at start-up, under the packet id it went out with;
+     * {@code delivery} is null for a QoS 2 message past PUBREC.
+     */
+    public Entry restore(int packetId, Delivery delivery, long storeSeq) {
+        Stage stage = delivery == null ? Stage.AWAITING_PUBCOMP
+                : delivery.qos() == io.starling.mqtt.codec.QoS.AT_LEAST_ONCE ? Stage.AWAITING_PUBACK : Stage.AWAITING_PUBREC;
+        Entry e = new Entry(packetId, delivery, stage, storeSeq);
+        entries.put(packetId, e);
+        if (delivery != null) {
+            bytes += delivery.message().payloadSize();
+        }
         return e;
     }
 

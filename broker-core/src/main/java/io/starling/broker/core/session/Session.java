@@ -12,6 +12,8 @@ import io.starling.broker.core.routing.Subscriber;
 import io.starling.broker.core.routing.SubscriberOptions;
 import io.starling.broker.core.topic.TopicFilter;
 import io.starling.broker.core.store.MessageQueue;
+import io.starling.broker.core.store.StoredSession;
+import io.starling.broker.core.store.StoredState;
 import io.starling.broker.core.time.Clock;
 import io.starling.broker.core.topic.SubscriptionTree;
 import io.starling.mqtt.codec.QoS;
@@ -51,7 +53,8 @@ public final class Session implements Subscriber {
     private final Clock clock;
     private volatile LoopOutbox owner;
     private SessionLink link;
-    private long expiryIntervalSeconds;
+    private volatile long expiryIntervalSeconds;
+    private final SessionJournal journal;
     private final SessionTimers timers = new SessionTimers();
     private volatile boolean ended;
     /** Whether a message sent now would go out at once; read by share groups on other loops. */
@@ -74,6 +77,7 @@ public final class Session implements Subscriber {
         this.shared = context.shared();
         this.clock = context.clock();
         this.queue = queue;
+        this.journal = new SessionJournal(clientId, context.store());
     }
 
     public String clientId() {
@@ -131,10 +135,15 @@ public final class Session implements Subscriber {
      * owner loop unless a connection attaches first.
      */
     public void startExpiryTimer(Runnable onExpiry) {
+        startExpiryTimer(expiryIntervalSeconds, onExpiry);
+    }
+
+    /** As {@link #startExpiryTimer(Runnable)}, with the time left (a session restored at start-up). */
+    public void startExpiryTimer(long seconds, Runnable onExpiry) {
         if (expiryIntervalSeconds == NEVER_EXPIRES || expiryIntervalSeconds == 0) {
             return;
         }
-        timers.startExpiry(this, expiryIntervalSeconds, () -> link == null && !ended, onExpiry);
+        timers.startExpiry(this, seconds, () -> link == null && !ended, onExpiry);
     }
 
     /**
@@ -142,7 +151,15 @@ public final class Session implements Subscriber {
      * the session ends if that is sooner, and never if a connection attaches first.
      */
     public void delayWill(long delaySeconds, Runnable publish) {
-        timers.delayWill(this, delaySeconds, () -> link == null, publish);
+        timers.delayWill(this, delaySeconds, () -> link == null, () -> {
+            journal.willGone();
+            publish.run();
+        });
+    }
+
+    /** Keeps a delayed will in the store too, so that a restart still publishes it; the store copies it. */
+    public void storeDelayedWill(io.starling.broker.core.routing.Message will, long publishAtMillis) {
+        journal.willDelayed(will, publishAtMillis);
     }
 
     /** Publishes a will still held back by its delay; used when the session ends first. */
@@ -164,6 +181,9 @@ public final class Session implements Subscriber {
 
     /** Attaches a connection and re-sends what it had not acknowledged (MQTT-4.4.0-1), then the queue. */
     public void attach(SessionLink next) {
+        if (timers.hasPendingWill()) {
+            journal.willGone(); // a connection came back within the will delay: no will (MQTT-3.1.3-9)
+        }
         cancelTimers();
         link = next;
         for (InflightWindow.Entry e : inflight.entries()) {
@@ -202,6 +222,7 @@ public final class Session implements Subscriber {
                 if (undeliverable == null) {
                     undeliverable = new java.util.ArrayList<>();
                 }
+                journal.done(e.delivery());
                 undeliverable.add(e.packetId());
                 onWire--;
             }
@@ -216,11 +237,67 @@ public final class Session implements Subscriber {
         canTakeMessageNow = false;
     }
 
+    // ---- the store ----
+
+    /**
+     * Stores a QoS 1/2 delivery for this session, if the session is on disk, before it is handed to
+     * the session's loop; returns it with its place in the stored queue. Any thread.
+     */
+    public Delivery stored(Delivery d) {
+        return journal.record(d);
+    }
+
+    /** Releases a delivery that will not be sent, and forgets it in the store. */
+    private void drop(Delivery d) {
+        journal.done(d);
+        d.message().release();
+    }
+
+    /**
+     * Brings the store up to date after a connection attached ({@code online}) or went: a persistent
+     * session is written (with when it went offline, so expiry counts across restarts); a session that
+     * is no longer persistent is deleted.
+     */
+    public void saveHeader(boolean online) {
+        if (!isPersistent()) {
+            journal.forget();
+            return;
+        }
+        ClientIdentity id = identity;
+        journal.save(new StoredSession(clientId, id == null ? null : id.username(), expiryIntervalSeconds,
+                online ? 0 : System.currentTimeMillis()), subscriptions);
+    }
+
+    /** Puts back a session read from the store at start-up; runs on the owner loop before clients connect. */
+    public void restore(StoredState.RestoredSession stored) {
+        long lastSeq = 0;
+        stored.subscriptions().forEach((filter, options) -> {
+            subscriptions.put(filter, options);
+            TopicFilter.Shared share = TopicFilter.parseShared(filter);
+            if (share != null) {
+                shared.subscribe(share.group(), share.filter(), this, options);
+            } else {
+                tree.subscribe(filter, this, options);
+            }
+        });
+        for (StoredState.Outgoing o : stored.outgoing()) {
+            lastSeq = Math.max(lastSeq, o.seq());
+            if (o.isInflight()) {
+                inflight.restore(o.packetId(), o.delivery(), o.seq());
+            } else {
+                queue.add(o.delivery());
+            }
+        }
+        awaitingPubRel.addAll(stored.incomingQos2());
+        journal.restored(lastSeq);
+    }
+
     // ---- subscriptions ----
 
     /** Adds or replaces a subscription; returns true when it replaced one for the same filter. */
     public boolean subscribe(String filter, SubscriberOptions options) {
         subscriptions.put(filter, options);
+        journal.subscribed(filter, options);
         TopicFilter.Shared share = TopicFilter.parseShared(filter);
         if (share != null) {
             return shared.subscribe(share.group(), share.filter(), this, options);
@@ -230,6 +307,7 @@ public final class Session implements Subscriber {
 
     public boolean unsubscribe(String filter) {
         subscriptions.remove(filter);
+        journal.unsubscribed(filter);
         return removeFromTree(filter);
     }
 
@@ -272,12 +350,12 @@ public final class Session implements Subscriber {
             return;
         }
         if (ended) {
-            delivery.message().release();
+            drop(delivery);
             return;
         }
         if (isExpired(delivery)) {
             drops.expired.increment();
-            delivery.message().release();
+            drop(delivery);
             return;
         }
         if (delivery.qos() == QoS.AT_MOST_ONCE) {
@@ -314,7 +392,7 @@ public final class Session implements Subscriber {
             drops.queueFull.increment();
             DropLog.warn(LOG, "Outgoing message on {} to {} dropped: queue full ({} messages)",
                     delivery.message().topic(), clientId, queue.size());
-            delivery.message().release();
+            drop(delivery);
             return;
         }
         queue.add(delivery);
@@ -324,7 +402,9 @@ public final class Session implements Subscriber {
         InflightWindow.Stage stage = delivery.qos() == QoS.AT_LEAST_ONCE
                 ? InflightWindow.Stage.AWAITING_PUBACK : InflightWindow.Stage.AWAITING_PUBREC;
         InflightWindow.Entry e = inflight.add(delivery, stage);
+        journal.sent(delivery, e.packetId());
         if (!link.sendPublish(delivery, e.packetId(), false)) {
+            journal.done(delivery);
             inflight.remove(e.packetId());
         }
         updateCanTakeMessageNow();
@@ -369,7 +449,7 @@ public final class Session implements Subscriber {
             }
             if (isExpired(d)) {
                 drops.expired.increment();
-                d.message().release();
+                drop(d);
                 continue;
             }
             if (d.qos() == QoS.AT_MOST_ONCE) {
@@ -389,6 +469,7 @@ public final class Session implements Subscriber {
         if (e.resendPending()) {
             pendingResends--; // acknowledged before we got to re-send it
         }
+        journal.done(e.delivery());
         inflight.remove(packetId);
         drainQueue();
         return true;
@@ -396,6 +477,10 @@ public final class Session implements Subscriber {
 
     /** PUBREC from the client; false when no QoS 2 message with that id is inflight. */
     public boolean onPubRec(int packetId) {
+        InflightWindow.Entry e = inflight.get(packetId);
+        if (e != null && e.stage() == InflightWindow.Stage.AWAITING_PUBREC) {
+            journal.released(e.storeSeq(), packetId, e.delivery().message());
+        }
         return inflight.received(packetId);
     }
 
@@ -408,6 +493,7 @@ public final class Session implements Subscriber {
         if (e.resendPending()) {
             pendingResends--; // acknowledged before we got to re-send it
         }
+        journal.doneReleased(e.storeSeq());
         inflight.remove(packetId);
         drainQueue();
         return true;
@@ -425,7 +511,11 @@ public final class Session implements Subscriber {
 
     /** Records an incoming QoS 2 packet id; false when it is already awaiting PUBREL (a resend). */
     public boolean beginIncomingQos2(int packetId) {
-        return awaitingPubRel.add(packetId);
+        if (!awaitingPubRel.add(packetId)) {
+            return false;
+        }
+        journal.incomingQos2(packetId);
+        return true;
     }
 
     public int incomingQos2Count() {
@@ -434,13 +524,23 @@ public final class Session implements Subscriber {
 
     /** PUBREL: the incoming QoS 2 flow ends; false when the id was unknown. */
     public boolean endIncomingQos2(int packetId) {
-        return awaitingPubRel.remove(packetId);
+        if (!awaitingPubRel.remove(packetId)) {
+            return false;
+        }
+        journal.incomingQos2Done(packetId);
+        return true;
     }
 
     // ---- lifetime ----
 
     /** Forgets all state: subscriptions, messages, packet ids. Used by a clean start and at the end. */
     public void clear() {
+        journal.forget();
+        releaseState();
+    }
+
+    /** Empties the in-memory state, leaving the store alone. */
+    private void releaseState() {
         for (String filter : subscriptions.keySet()) {
             removeFromTree(filter);
         }
@@ -457,10 +557,14 @@ public final class Session implements Subscriber {
     }
 
     /**
-     * Ends the session; with {@code handOnShared} false (broker shutdown, loops stopped) messages from
-     * shared subscriptions are released instead of going to another member.
+     * Broker shutdown, loops stopped: releases what the session holds in memory. Its stored copy stays
+     * for the next start, and messages from shared subscriptions are not handed on.
      */
-    public void end(boolean handOnShared) {
+    public void releaseAtShutdown() {
+        end(false);
+    }
+
+    private void end(boolean forGood) {
         ended = true;
         link = null;
         canTakeMessageNow = false;
@@ -469,10 +573,12 @@ public final class Session implements Subscriber {
             removeFromTree(filter);
         }
         subscriptions.clear();
-        if (handOnShared) {
+        if (forGood) {
             handOnSharedMessages();
+            clear();
+        } else {
+            releaseState();
         }
-        clear();
     }
 
     /**
@@ -490,7 +596,7 @@ public final class Session implements Subscriber {
         java.util.ArrayDeque<Delivery> keep = new java.util.ArrayDeque<>();
         while ((d = queue.poll()) != null) {
             if (d.share() != null) {
-                d.share().redeliver(d, this);
+                d.share().redeliver(d, this); // the session's stored state goes as a whole when it ends
             } else {
                 keep.add(d);
             }

@@ -1,5 +1,6 @@
 package io.starling.broker.core.session;
 
+import io.starling.broker.core.store.SessionStore;
 import io.starling.broker.core.BrokerSettings;
 import io.starling.broker.core.DropCounters;
 import io.starling.broker.core.routing.SharedSubscriptions;
@@ -11,5 +12,5 @@ import io.starling.broker.core.topic.SubscriptionTree;
 /** The broker-wide parts every session works with; one instance, shared by all sessions. */
 public record SessionContext(BrokerSettings settings, DropCounters drops,
                              SubscriptionTree<Subscriber, SubscriberOptions> tree, SharedSubscriptions shared,
-                             Clock clock) {
+                             Clock clock, SessionStore store) {
 }

@@ -31,6 +31,10 @@ final class SessionTimers {
         }, seconds, TimeUnit.SECONDS);
     }
 
+    boolean hasPendingWill() {
+        return pendingWill != null;
+    }
+
     /** Publishes a will still held back by its delay, once. */
     void firePendingWill() {
         Runnable will = pendingWill;

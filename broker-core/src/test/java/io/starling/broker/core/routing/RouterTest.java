@@ -29,7 +29,7 @@ class RouterTest {
     private final Router router = new Router(tree);
     private final DropCounters drops = new DropCounters();
     private final SessionContext context = new SessionContext(BrokerSettings.defaults(), drops, tree,
-            new SharedSubscriptions(tree), Clock.SYSTEM);
+            new SharedSubscriptions(tree), Clock.SYSTEM, io.starling.broker.core.store.SessionStore.NONE);
     private final Payloads payloads = new Payloads();
     private final InLoop loop = TestLoops.start("router-1");
     private final List<InLoop> otherLoops = new ArrayList<>();

@@ -1,0 +1,82 @@
+package io.starling.broker.core.protocol;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.starling.broker.core.BrokerCore;
+import io.starling.broker.core.auth.ClientIdentity;
+import io.starling.broker.core.routing.LoopOutbox;
+import io.starling.broker.core.routing.Message;
+import io.starling.broker.core.session.Session;
+import io.starling.broker.core.store.StoredState;
+import io.starling.broker.core.store.memory.InMemoryMessageQueue;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Start-up: puts back what the store kept (retained messages, and offline sessions with their
+ * subscriptions, queues, timers and delayed wills) before any listener opens. Sessions are spread
+ * over the event loops; a client that connects later takes its session over to its own loop.
+ */
+public final class SessionRestore {
+    private SessionRestore() {
+    }
+
+    /** Takes over the references of every message in {@code state}. */
+    public static void restore(BrokerCore core, StoredState state, List<LoopOutbox> loops) throws InterruptedException {
+        for (Message m : state.retained()) {
+            core.retained().put(m);
+        }
+        CompletableFuture<?>[] done = new CompletableFuture<?>[loops.size()];
+        for (int i = 0; i < loops.size(); i++) {
+            LoopOutbox loop = loops.get(i);
+            List<StoredState.RestoredSession> mine = new java.util.ArrayList<>();
+            for (int j = i; j < state.sessions().size(); j += loops.size()) {
+                mine.add(state.sessions().get(j));
+            }
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            done[i] = f;
+            loop.submit(() -> {
+                try {
+                    mine.forEach(s -> restoreOne(core, loop, s));
+                    f.complete(null);
+                } catch (RuntimeException e) {
+                    f.completeExceptionally(e);
+                }
+            });
+        }
+        try {
+            CompletableFuture.allOf(done).get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Could not restore the stored sessions: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** Runs on {@code loop}, which owns the new session. */
+    private static void restoreOne(BrokerCore core, LoopOutbox loop, StoredState.RestoredSession stored) {
+        String clientId = stored.header().clientId();
+        Session session = new Session(clientId, loop, core.sessionContext(), new InMemoryMessageQueue());
+        session.setExpiryInterval(stored.header().expiryIntervalSeconds());
+        session.setIdentity(new ClientIdentity(clientId, stored.header().username()));
+        session.setSecurity(core.security());
+        session.restore(stored);
+        core.sessions().putIfAbsent(session);
+        long offlineSince = stored.header().disconnectedAtMillis();
+        long expiry = stored.header().expiryIntervalSeconds();
+        if (expiry != Session.NEVER_EXPIRES) {
+            // The time spent offline before the restart counts (the store dropped sessions already past it).
+            long elapsed = offlineSince == 0 ? 0 : Math.max(0, (System.currentTimeMillis() - offlineSince) / 1000);
+            SessionEnd.startExpiryTimer(core, session, Math.max(1, expiry - elapsed));
+        }
+        Message will = stored.will();
+        if (will != null) {
+            // Copied out: a connection resuming the session in time cancels the will without a trace.
+            byte[] payload = ByteBufUtil.getBytes(will.payload());
+            will.release();
+            long delay = Math.max(0, (stored.willAtMillis() - System.currentTimeMillis()) / 1000);
+            SessionEnd.delayWill(core, session, delay, () -> PublishHandler.publishMessage(core, new Message(
+                    will.topic(), will.qos(), will.retainFlag(), Unpooled.wrappedBuffer(payload), will.properties(),
+                    will.publisherId(), will.expiryAtNanos())));
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package io.starling.broker.core.session;
+
+import io.starling.broker.core.routing.Delivery;
+import io.starling.broker.core.routing.Message;
+import io.starling.broker.core.routing.SubscriberOptions;
+import io.starling.broker.core.store.SessionStore;
+import io.starling.broker.core.store.StoredSession;
+import io.starling.mqtt.codec.QoS;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Tells the {@link SessionStore} what changes in one session, while the session is on disk: from
+ * the moment a connection makes it persistent until it ends or turns non-persistent. Sessions that
+ * end with their connection never reach the store.
+ *
+ * <p>Threading: {@link #record} runs on publishers' loops (a delivery is stored before it is handed
+ * to the session's loop, so the publisher's acknowledgement can wait for it); everything else on
+ * the session's owner loop.
+ */
+final class SessionJournal {
+    private final String clientId;
+    private final SessionStore store;
+    private final AtomicLong seqs = new AtomicLong();
+    private volatile boolean active;
+
+    SessionJournal(String clientId, SessionStore store) {
+        this.clientId = clientId;
+        this.store = store;
+    }
+
+    boolean isActive() {
+        return active;
+    }
+
+    /** Writes the session's header (and, the first time, its subscriptions): it is on disk from now on. */
+    void save(StoredSession header, Map<String, SubscriberOptions> subscriptions) {
+        if (!store.isDurable()) {
+            return;
+        }
+        store.saveSession(header);
+        if (!active) {
+            subscriptions.forEach((filter, options) -> store.saveSubscription(clientId, filter, options));
+            active = true;
+        }
+    }
+
+    /** A session read back at start-up: on disk already, with queue entries up to {@code lastSeq}. */
+    void restored(long lastSeq) {
+        seqs.set(lastSeq);
+        active = true;
+    }
+
+    /** Deletes everything stored for the session. */
+    void forget() {
+        if (active) {
+            active = false;
+            store.deleteSession(clientId);
+        }
+    }
+
+    /** Stores a QoS 1/2 delivery for this session, returning it with its place in the stored queue. */
+    Delivery record(Delivery d) {
+        if (!active || d.qos() == QoS.AT_MOST_ONCE || d.isStored()) {
+            return d;
+        }
+        long seq = seqs.incrementAndGet();
+        store.saveOutgoing(clientId, seq, d);
+        return d.withStoreSeq(seq);
+    }
+
+    void sent(Delivery d, int packetId) {
+        if (d.isStored()) {
+            store.saveOutgoingSent(clientId, d.storeSeq(), d, packetId);
+        }
+    }
+
+    void released(long seq, int packetId, Message message) {
+        if (seq != 0) {
+            store.saveOutgoingReleased(clientId, seq, packetId, message);
+        }
+    }
+
+    /** The delivery's flow is over: acknowledged, dropped, expired or handed to another session. */
+    void done(Delivery d) {
+        if (d.isStored()) {
+            store.deleteOutgoing(clientId, d.storeSeq(), d.message());
+        }
+    }
+
+    /** A QoS 2 flow ended with PUBCOMP after its message was already let go at PUBREC. */
+    void doneReleased(long seq) {
+        if (seq != 0) {
+            store.deleteOutgoing(clientId, seq, null);
+        }
+    }
+
+    void subscribed(String filter, SubscriberOptions options) {
+        if (active) {
+            store.saveSubscription(clientId, filter, options);
+        }
+    }
+
+    void unsubscribed(String filter) {
+        if (active) {
+            store.deleteSubscription(clientId, filter);
+        }
+    }
+
+    void incomingQos2(int packetId) {
+        if (active) {
+            store.saveIncomingQos2(clientId, packetId);
+        }
+    }
+
+    void incomingQos2Done(int packetId) {
+        if (active) {
+            store.deleteIncomingQos2(clientId, packetId);
+        }
+    }
+
+    void willDelayed(Message will, long publishAtMillis) {
+        if (active) {
+            store.saveWill(clientId, will, publishAtMillis);
+        }
+    }
+
+    void willGone() {
+        if (active) {
+            store.deleteWill(clientId);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.starling.broker.core.store;
+
+import io.starling.broker.core.routing.Delivery;
+import io.starling.broker.core.routing.Message;
+import io.starling.broker.core.routing.SubscriberOptions;
+import java.util.concurrent.Executor;
+
+/**
+ * What must outlive the broker process: persistent sessions (subscriptions, queued and inflight
+ * QoS 1/2 messages, incoming QoS 2 packet ids, delayed wills) and retained messages.
+ *
+ * <p>The core keeps the live state in memory and tells the store every change; the store only has
+ * to give it back at start-up ({@link #load}). Only sessions that outlive their connection are
+ * written.
+ *
+ * <p>Threading: every method may be called from any event loop, concurrently; implementations are
+ * thread-safe, and a change made before another on any thread (in happens-before order) is applied
+ * before it. Changes become durable in groups: {@link #afterDurable} runs its task once every change
+ * made before the call is on disk, which is when the broker acknowledges a PUBLISH.
+ *
+ * <p>Ownership: the store never keeps a reference to a message or its payload; it copies what it
+ * writes. A message written for several sessions is stored once, under {@link Message#storeId()},
+ * and deleted with its last reference.
+ */
+public interface SessionStore extends AutoCloseable {
+
+    /** Whether changes reach a disk: acknowledgements then wait for {@link #afterDurable}. */
+    boolean isDurable();
+
+    /** Creates or updates a session's header (expiry, user, when it went offline). */
+    void saveSession(StoredSession session);
+
+    /** Deletes a session and everything stored for it (its messages lose one reference each). */
+    void deleteSession(String clientId);
+
+    void saveSubscription(String clientId, String filter, SubscriberOptions options);
+
+    void deleteSubscription(String clientId, String filter);
+
+    /** Appends a delivery to a session's queue under {@code seq} (increasing per session). */
+    void saveOutgoing(String clientId, long seq, Delivery delivery);
+
+    /** The queued delivery {@code seq} went out with {@code packetId}: it is inflight now. */
+    void saveOutgoingSent(String clientId, long seq, Delivery delivery, int packetId);
+
+    /** QoS 2: PUBREC came for {@code seq}; only its packet id remains, awaiting PUBCOMP. */
+    void saveOutgoingReleased(String clientId, long seq, int packetId, Message message);
+
+    /** The flow of {@code seq} ended (acknowledged, dropped or expired); {@code message} loses a reference. */
+    void deleteOutgoing(String clientId, long seq, Message message);
+
+    void saveIncomingQos2(String clientId, int packetId);
+
+    void deleteIncomingQos2(String clientId, int packetId);
+
+    /** Stores the retained message of {@code message.topic()}, replacing any earlier one. */
+    void saveRetained(Message message);
+
+    void deleteRetained(String topic);
+
+    /** A will held back by its Will Delay Interval, published at {@code publishAtMillis} (wall clock). */
+    void saveWill(String clientId, Message will, long publishAtMillis);
+
+    void deleteWill(String clientId);
+
+    /**
+     * Runs {@code task} on {@code executor} once every change made before this call is durable.
+     * Tasks registered from one thread run in the order they were registered.
+     */
+    void afterDurable(Executor executor, Runnable task);
+
+    /**
+     * Reads everything back, at start-up, before any client connects. Expired data (messages past
+     * their expiry, sessions past theirs) is deleted, not returned. The caller owns the returned
+     * messages' references: one per delivery, one per retained message, one per will.
+     */
+    StoredState load();
+
+    /** Bytes the store takes on disk (an estimate), for metrics and logs. */
+    long diskBytes();
+
+    @Override
+    void close();
+
+    /** {@code persistence false}: the live state in memory is all there is. */
+    SessionStore NONE = new NoSessionStore();
+}

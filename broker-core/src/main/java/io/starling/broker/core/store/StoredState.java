@@ -1,0 +1,42 @@
+package io.starling.broker.core.store;
+
+import io.starling.broker.core.routing.Delivery;
+import io.starling.broker.core.routing.Message;
+import io.starling.broker.core.routing.SubscriberOptions;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Everything a store gives back at start-up.
+ *
+ * @param sessions persistent sessions, in no particular order
+ * @param retained retained messages, one per topic
+ */
+public record StoredState(List<RestoredSession> sessions, List<Message> retained) {
+
+    /**
+     * One session as it was stored.
+     *
+     * @param subscriptions filters (shared ones with their {@code $share/} prefix) and their options
+     * @param outgoing      its queue and inflight window, oldest first
+     * @param incomingQos2  packet ids of incoming QoS 2 messages awaiting PUBREL
+     * @param will          a will waiting for its delay, or null
+     */
+    public record RestoredSession(StoredSession header, Map<String, SubscriberOptions> subscriptions,
+                                  List<Outgoing> outgoing, Set<Integer> incomingQos2, Message will,
+                                  long willAtMillis) {
+    }
+
+    /**
+     * One entry of a session's queue.
+     *
+     * @param delivery null once PUBREC came (QoS 2 awaiting PUBCOMP); carries {@code seq} as its storeSeq
+     * @param packetId 0 while still queued, else the id it went out with
+     */
+    public record Outgoing(long seq, Delivery delivery, int packetId) {
+        public boolean isInflight() {
+            return packetId != 0;
+        }
+    }
+}
