@@ -8,6 +8,9 @@ import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.BrokerSettings;
 import io.starling.broker.core.auth.SecurityRules;
 import io.starling.broker.core.protocol.Credentials;
+import io.starling.broker.core.protocol.SessionRestore;
+import io.starling.broker.core.store.SessionStore;
+import io.starling.broker.store.rocksdb.StoreException;
 import io.starling.broker.core.store.memory.InMemoryRetainedStore;
 import io.starling.broker.core.time.Clock;
 import io.starling.broker.transport.EventLoops;
@@ -71,12 +74,21 @@ public final class Broker implements AutoCloseable {
         } catch (SecurityFiles.SecurityFileException e) {
             throw new StartException(e.getMessage(), e);
         }
+        SessionStore store;
+        try {
+            store = StoreFiles.open(config.persistence());
+        } catch (StoreException e) {
+            throw new StartException("Error: " + e.getMessage(), e);
+        }
         BrokerCore core = new BrokerCore(settingsOf(config), Clock.SYSTEM, new InMemoryRetainedStore(),
-                security.authenticator());
+                security.authenticator(), List.of(), store);
         core.replaceSecurity(security.authenticator(), security.authorizer());
         EventLoops loops = new EventLoops(Runtime.getRuntime().availableProcessors());
         List<TcpListener> bound = new ArrayList<>();
         try {
+            if (store.isDurable()) {
+                SessionRestore.restore(core, store.load(), loops.outboxes());
+            }
             if (config.listeners().isEmpty()) {
                 LOG.info("Starting in local only mode. Connections will only be possible from clients running on this machine.");
                 bound.add(TcpListener.bind(core, loops, "127.0.0.1", 1883));

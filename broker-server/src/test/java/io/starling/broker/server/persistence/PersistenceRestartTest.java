@@ -1,0 +1,312 @@
+package io.starling.broker.server.persistence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.starling.broker.config.ConfigFile;
+import io.starling.broker.server.Broker;
+import io.starling.broker.testkit.RawMqttClient;
+import io.starling.mqtt.codec.ConnAck;
+import io.starling.mqtt.codec.Connect;
+import io.starling.mqtt.codec.MqttVersion;
+import io.starling.mqtt.codec.PubAck;
+import io.starling.mqtt.codec.PubComp;
+import io.starling.mqtt.codec.PubRec;
+import io.starling.mqtt.codec.PubRel;
+import io.starling.mqtt.codec.Publish;
+import io.starling.mqtt.codec.Properties;
+import io.starling.mqtt.codec.PropertyId;
+import io.starling.mqtt.codec.QoS;
+import io.starling.mqtt.codec.Will;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What {@code persistence true} keeps across a stop and start of the broker on the same directory
+ * (the crash case, SIGKILL, is {@link CrashRecoveryIT}).
+ */
+class PersistenceRestartTest {
+    @TempDir
+    Path dir;
+    private Broker broker;
+    private int port;
+
+    @AfterEach
+    void stop() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    private void start(String extra) throws Exception {
+        if (port == 0) {
+            port = freePort();
+        }
+        Path conf = dir.resolve("mosquitto.conf");
+        Files.writeString(conf, "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence true\n"
+                + "persistence_location " + dir + "\n" + extra);
+        broker = Broker.start(ConfigFile.read(conf));
+    }
+
+    private void restart() throws Exception {
+        broker.close();
+        broker = null;
+        start("");
+    }
+
+    @Test
+    void queuedMessages_areDeliveredAfterRestart_inOrder_withSessionPresent() throws Exception {
+        start("");
+        try (RawMqttClient sub = RawMqttClient.open(port)) {
+            sub.connect("keeper", false, 60);
+            sub.subscribe(1, "q/#", QoS.EXACTLY_ONCE);
+            sub.disconnect();
+        }
+        try (RawMqttClient pub = RawMqttClient.open(port)) {
+            pub.connect("pub", true, 60);
+            for (int i = 1; i <= 5; i++) {
+                pub.send(RawMqttClient.publishPacket("q/" + i, "m" + i, i % 2 == 0 ? QoS.EXACTLY_ONCE : QoS.AT_LEAST_ONCE, i));
+                if (i % 2 == 0) {
+                    pub.receive(PubRec.class);
+                    pub.send(new PubRel(i));
+                    pub.receive(PubComp.class);
+                } else {
+                    pub.receive(PubAck.class);
+                }
+            }
+        }
+        restart();
+        try (RawMqttClient sub = RawMqttClient.open(port)) {
+            ConnAck ack = sub.connect("keeper", false, 60);
+            assertThat(ack.sessionPresent()).isTrue();
+            List<Integer> qos2Ids = new ArrayList<>();
+            for (int i = 1; i <= 5; i++) { // all five fit in the inflight window: they come at once
+                Publish p = sub.receive(Publish.class);
+                assertThat(RawMqttClient.payloadOf(p)).isEqualTo("m" + i);
+                assertThat(p.qos()).isEqualTo(i % 2 == 0 ? QoS.EXACTLY_ONCE : QoS.AT_LEAST_ONCE);
+                if (p.qos() == QoS.AT_LEAST_ONCE) {
+                    sub.send(new PubAck(p.packetId()));
+                } else {
+                    sub.send(new PubRec(p.packetId()));
+                    qos2Ids.add(p.packetId());
+                }
+                p.release();
+            }
+            for (int id : qos2Ids) {
+                assertThat(sub.receive(PubRel.class).packetId()).isEqualTo(id);
+                sub.send(new PubComp(id));
+            }
+            sub.disconnect();
+        }
+        restart();
+        try (RawMqttClient sub = RawMqttClient.open(port)) {
+            assertThat(sub.connect("keeper", false, 60).sessionPresent()).isTrue();
+            assertThat(sub.poll(Duration.ofMillis(300))).as("acknowledged messages are gone").isEmpty();
+        }
+    }
+
+    @Test
+    void inflightMessage_isResentWithDupAndSamePacketId_afterRestart() throws Exception {
+        start("");
+        int packetId;
+        try (RawMqttClient sub = RawMqttClient.open(port)) {
+            sub.connect("flaky", false, 60);
+            sub.subscribe(1, "f", QoS.AT_LEAST_ONCE);
+            try (RawMqttClient pub = RawMqttClient.open(port)) {
+                pub.connect("pub-f", true, 60);
+                pub.send(RawMqttClient.publishPacket("f", "unacked", QoS.AT_LEAST_ONCE, 3));
+                pub.receive(PubAck.class);
+            }
+            Publish p = sub.receive(Publish.class);
+            packetId = p.packetId();
+            p.release(); // no PUBACK: still inflight
+        }
+        restart();
+        try (RawMqttClient sub = RawMqttClient.open(port)) {
+            sub.connect("flaky", false, 60);
+            Publish again = sub.receive(Publish.class);
+            assertThat(again.dup()).isTrue();
+            assertThat(again.packetId()).isEqualTo(packetId);
+            assertThat(RawMqttClient.payloadOf(again)).isEqualTo("unacked");
+            again.release();
+        }
+    }
+
+    @Test
+    void incomingQos2_awaitingPubRel_isNotRoutedTwice_afterRestart() throws Exception {
+        start("");
+        try (RawMqttClient sub = RawMqttClient.open(port)) {
+            sub.connect("q2-sub", false, 60);
+            sub.subscribe(1, "q2", QoS.AT_LEAST_ONCE);
+            sub.disconnect();
+        }
+        try (RawMqttClient pub = RawMqttClient.open(port)) {
+            pub.connect("q2-pub", false, 60);
+            pub.send(RawMqttClient.publishPacket("q2", "once", QoS.EXACTLY_ONCE, 9));
+            pub.receive(PubRec.class); // no PUBREL before the restart
+        }
+        restart();
+        try (RawMqttClient pub = RawMqttClient.open(port)) {
+            assertThat(pub.connect("q2-pub", false, 60).sessionPresent()).isTrue();
+            Publish resent = RawMqttClient.publishPacket("q2", "once", QoS.EXACTLY_ONCE, 9);
+            pub.send(new Publish(true, resent.qos(), false, resent.topic(), 9, Properties.EMPTY, resent.payload()));
+            pub.receive(PubRec.class);
+            pub.send(new PubRel(9));
+            pub.receive(PubComp.class);
+        }
+        try (RawMqttClient sub = RawMqttClient.open(port)) {
+            sub.connect("q2-sub", false, 60);
+            Publish p = sub.receive(Publish.class);
+            assertThat(RawMqttClient.payloadOf(p)).isEqualTo("once");
+            sub.send(new PubAck(p.packetId()));
+            p.release();
+            assertThat(sub.poll(Duration.ofMillis(300))).as("routed once").isEmpty();
+        }
+    }
+
+    @Test
+    void sessionExpiry_keepsCountingWhileTheBrokerIsDown() throws Exception {
+        start("");
+        try (RawMqttClient c = RawMqttClient.open(port)) {
+            c.connect(v5("short-lived", 1, null));
+            c.subscribe(1, "x", QoS.AT_LEAST_ONCE);
+            c.send(new io.starling.mqtt.codec.Disconnect(0, Properties.EMPTY));
+        }
+        try (RawMqttClient c = RawMqttClient.open(port)) {
+            c.connect(v5("long-lived", 3600, null));
+            c.send(new io.starling.mqtt.codec.Disconnect(0, Properties.EMPTY));
+        }
+        broker.close();
+        broker = null;
+        Thread.sleep(1_500);
+        start("");
+        try (RawMqttClient c = RawMqttClient.open(port)) {
+            assertThat(c.connect(v5("short-lived", 60, null)).sessionPresent()).as("expired while down").isFalse();
+        }
+        try (RawMqttClient c = RawMqttClient.open(port)) {
+            assertThat(c.connect(v5("long-lived", 60, null)).sessionPresent()).isTrue();
+        }
+    }
+
+    @Test
+    void expiredMessages_areNotDeliveredAfterRestart() throws Exception {
+        start("");
+        try (RawMqttClient sub = RawMqttClient.open(port)) {
+            sub.connect("exp-sub", false, 60);
+            sub.subscribe(1, "e", QoS.AT_LEAST_ONCE);
+            sub.disconnect();
+        }
+        try (RawMqttClient pub = RawMqttClient.open(port)) {
+            pub.connect(v5("exp-pub", 0, null));
+            pub.send(new Publish(false, QoS.AT_LEAST_ONCE, false, "e", 1,
+                    props(PropertyId.MESSAGE_EXPIRY_INTERVAL, 1),
+                    io.netty.buffer.Unpooled.wrappedBuffer("short".getBytes(StandardCharsets.UTF_8))));
+            pub.receive(PubAck.class);
+            pub.send(new Publish(false, QoS.AT_LEAST_ONCE, false, "e", 2, Properties.EMPTY,
+                    io.netty.buffer.Unpooled.wrappedBuffer("long".getBytes(StandardCharsets.UTF_8))));
+            pub.receive(PubAck.class);
+        }
+        broker.close();
+        broker = null;
+        Thread.sleep(1_200);
+        start("");
+        try (RawMqttClient sub = RawMqttClient.open(port)) {
+            sub.connect("exp-sub", false, 60);
+            Publish p = sub.receive(Publish.class);
+            assertThat(RawMqttClient.payloadOf(p)).isEqualTo("long");
+            p.release();
+        }
+    }
+
+    @Test
+    void delayedWill_isPublishedAfterRestart() throws Exception {
+        start("");
+        try (RawMqttClient watcher = RawMqttClient.open(port)) {
+            watcher.connect("watcher", false, 60);
+            watcher.subscribe(1, "wills/#", QoS.AT_LEAST_ONCE);
+            watcher.disconnect();
+        }
+        RawMqttClient dying = RawMqttClient.open(port);
+        Will will = new Will("wills/dying", "gone".getBytes(StandardCharsets.UTF_8), QoS.AT_LEAST_ONCE, false,
+                props(PropertyId.WILL_DELAY_INTERVAL, 2));
+        dying.connect(v5("dying", 3600, will));
+        dying.close(); // lost without DISCONNECT: the will waits 2 s
+        Thread.sleep(300);
+        restart();
+        try (RawMqttClient watcher = RawMqttClient.open(port)) {
+            watcher.connect("watcher", false, 60);
+            Publish p = watcher.receive(Publish.class, Duration.ofSeconds(5));
+            assertThat(p.topic()).isEqualTo("wills/dying");
+            assertThat(RawMqttClient.payloadOf(p)).isEqualTo("gone");
+            p.release();
+        }
+    }
+
+    @Test
+    void secondBrokerOnTheSameDirectory_isRefusedNamingIt() throws Exception {
+        start("");
+        Path conf = dir.resolve("second.conf");
+        Files.writeString(conf, "listener " + freePort() + " 127.0.0.1\npersistence true\npersistence_location "
+                + dir + "\n");
+        assertThatThrownBy(() -> Broker.start(ConfigFile.read(conf)).close())
+                .isInstanceOf(Broker.StartException.class)
+                .hasMessageContaining(dir.resolve("mosquitto.db").toString());
+    }
+
+    @Test
+    void mosquittoDatabaseFile_isLeftAlone_andTheStoreGoesBesideIt() throws Exception {
+        Files.write(dir.resolve("mosquitto.db"), new byte[] {0, 0, 0, 0x4D, 0x51, 0x54, 0x54});
+        start("");
+        try (RawMqttClient sub = RawMqttClient.open(port)) {
+            sub.connect("beside", false, 60);
+            sub.disconnect();
+        }
+        restart();
+        try (RawMqttClient sub = RawMqttClient.open(port)) {
+            assertThat(sub.connect("beside", false, 60).sessionPresent()).isTrue();
+        }
+        assertThat(Files.readAllBytes(dir.resolve("mosquitto.db"))).hasSize(7);
+        assertThat(dir.resolve("mosquitto.db.starling")).isDirectory();
+    }
+
+    @Test
+    void withoutPersistence_nothingSurvivesARestart() throws Exception {
+        port = freePort();
+        Path conf = dir.resolve("memory.conf");
+        Files.writeString(conf, "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence false\n");
+        broker = Broker.start(ConfigFile.read(conf));
+        try (RawMqttClient sub = RawMqttClient.open(port)) {
+            sub.connect("mem", false, 60);
+            sub.disconnect();
+        }
+        broker.close();
+        broker = Broker.start(ConfigFile.read(conf));
+        try (RawMqttClient sub = RawMqttClient.open(port)) {
+            assertThat(sub.connect("mem", false, 60).sessionPresent()).isFalse();
+        }
+    }
+
+    private static Connect v5(String clientId, long expiry, Will will) {
+        return new Connect(MqttVersion.MQTT_5, clientId, false, 60, null, null, will,
+                props(PropertyId.SESSION_EXPIRY_INTERVAL, expiry));
+    }
+
+    private static Properties props(PropertyId id, long value) {
+        return Properties.builder().number(id, value).build();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,239 @@
+package io.starling.broker.store.rocksdb;
+
+import io.starling.broker.core.routing.Delivery;
+import io.starling.broker.core.routing.Message;
+import io.starling.broker.core.routing.SubscriberOptions;
+import io.starling.broker.core.store.SessionStore;
+import io.starling.broker.core.store.StoredSession;
+import io.starling.broker.core.store.StoredState;
+import io.starling.broker.core.time.Clock;
+import io.starling.broker.store.rocksdb.ValueLayout.OutgoingEntry;
+import io.starling.mqtt.codec.QoS;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+
+/**
+ * The durable {@link SessionStore}: one RocksDB directory, written through its write-ahead log with
+ * group commit ({@link GroupCommit}).
+ *
+ * <p>Every change is applied to RocksDB in the calling thread, unsynced, so changes are applied in the
+ * order they were made; {@link #afterDurable} then waits for the next WAL sync, which one thread runs
+ * for everything written so far. The layout of keys and values is in {@link KeyLayout},
+ * {@link ValueLayout} and {@link MessageCodec}; messages shared by many queue entries in
+ * {@link MessageReferences}; start-up in {@link StateLoader}.
+ *
+ * <p>Threading: thread-safe. Changes for one client id are expected in happens-before order (the
+ * core makes them from the session's loop, or hands the delivery over after recording it). One race
+ * is tolerated rather than prevented: a delivery recorded by a publisher's loop while the session is
+ * being deleted can leave its entry or message behind; the next {@link #load} deletes both (an entry
+ * without a session header, a message without an entry).
+ */
+public final class RocksSessionStore implements SessionStore {
+    private static final byte[] EMPTY = new byte[0];
+
+    private final Database db;
+    private final MessageCodec codec;
+    private final MessageReferences references;
+    private final GroupCommit groupCommit;
+
+    private RocksSessionStore(Database db, Clock clock, long firstFreeMessageId) {
+        this.db = db;
+        this.codec = new MessageCodec(clock);
+        this.references = new MessageReferences(db, codec, firstFreeMessageId);
+        this.groupCommit = GroupCommit.start(db::writes, db::syncWal);
+    }
+
+    /**
+     * Opens the store in {@code directory}, creating it when missing. Call {@link #load} next, before
+     * any change: it rebuilds the message reference counts.
+     *
+     * @throws StoreException naming the directory when it is locked by another process, corrupt, not
+     *                        readable, not a directory, or of another format version
+     */
+    public static RocksSessionStore open(Path directory, Clock clock) throws StoreException {
+        Database db = Database.open(directory);
+        try {
+            checkFormatVersion(db);
+            byte[] lastMessage = db.lastKey(new byte[] {KeyLayout.MESSAGE});
+            return new RocksSessionStore(db, clock, lastMessage == null ? 1 : KeyLayout.storeId(lastMessage) + 1);
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+    }
+
+    private static void checkFormatVersion(Database db) {
+        byte[] version = db.get(KeyLayout.version());
+        if (version == null) {
+            if (!db.isEmpty()) {
+                throw new StoreException(db.directory(), "has no format version: not a Starling session store?");
+            }
+            db.put(KeyLayout.version(), ValueLayout.version(KeyLayout.FORMAT_VERSION));
+            return;
+        }
+        int found = version.length == 4 ? ValueLayout.readVersion(version) : -1;
+        if (found != KeyLayout.FORMAT_VERSION) {
+            throw new StoreException(db.directory(), "has format version " + found + ", this broker reads version "
+                    + KeyLayout.FORMAT_VERSION);
+        }
+    }
+
+    /** The store's directory. */
+    public Path directory() {
+        return db.directory();
+    }
+
+    /** The WAL syncs, with their counters (for metrics). */
+    public GroupCommit groupCommit() {
+        return groupCommit;
+    }
+
+    @Override
+    public boolean isDurable() {
+        return true;
+    }
+
+    @Override
+    public void saveSession(StoredSession session) {
+        db.put(KeyLayout.session(session.clientId()), ValueLayout.session(session));
+    }
+
+    @Override
+    public void deleteSession(String clientId) {
+        List<Long> referenced = new ArrayList<>();
+        db.scan(KeyLayout.clientPrefix(KeyLayout.OUTGOING, clientId), (key, value) -> {
+            OutgoingEntry entry = ValueLayout.readOutgoing(value);
+            if (!entry.released()) {
+                referenced.add(entry.storeId());
+            }
+        });
+        List<byte[]> prefixes = new ArrayList<>();
+        for (byte kind : KeyLayout.CLIENT_KINDS) {
+            prefixes.add(KeyLayout.clientPrefix(kind, clientId));
+        }
+        db.deleteAll(List.of(), prefixes);
+        referenced.forEach(references::drop);
+    }
+
+    @Override
+    public void saveSubscription(String clientId, String filter, SubscriberOptions options) {
+        db.put(KeyLayout.subscription(clientId, filter), ValueLayout.subscription(options));
+    }
+
+    @Override
+    public void deleteSubscription(String clientId, String filter) {
+        db.delete(KeyLayout.subscription(clientId, filter));
+    }
+
+    @Override
+    public void saveOutgoing(String clientId, long seq, Delivery delivery) {
+        long storeId = references.add(delivery.message());
+        db.put(KeyLayout.outgoing(clientId, seq), ValueLayout.outgoing(entry(storeId, delivery, 0)));
+    }
+
+    @Override
+    public void saveOutgoingSent(String clientId, long seq, Delivery delivery, int packetId) {
+        long storeId = delivery.message().storeId();
+        if (storeId == 0) {
+            // Never saved (it had no id), so this is its first entry and takes the reference.
+            storeId = references.add(delivery.message());
+        }
+        db.put(KeyLayout.outgoing(clientId, seq), ValueLayout.outgoing(entry(storeId, delivery, packetId)));
+    }
+
+    @Override
+    public void saveOutgoingReleased(String clientId, long seq, int packetId, Message message) {
+        db.put(KeyLayout.outgoing(clientId, seq), ValueLayout.outgoing(
+                new OutgoingEntry(0, QoS.EXACTLY_ONCE, false, List.of(), packetId, true)));
+        dropReference(message);
+    }
+
+    @Override
+    public void deleteOutgoing(String clientId, long seq, Message message) {
+        byte[] key = KeyLayout.outgoing(clientId, seq);
+        if (db.get(key) == null) {
+            return; // gone with its session already, which dropped the reference too
+        }
+        db.delete(key);
+        dropReference(message);
+    }
+
+    @Override
+    public void saveIncomingQos2(String clientId, int packetId) {
+        db.put(KeyLayout.incomingQos2(clientId, packetId), EMPTY);
+    }
+
+    @Override
+    public void deleteIncomingQos2(String clientId, int packetId) {
+        db.delete(KeyLayout.incomingQos2(clientId, packetId));
+    }
+
+    @Override
+    public void saveRetained(Message message) {
+        db.put(KeyLayout.retained(message.topic()), codec.encode(message));
+    }
+
+    @Override
+    public void deleteRetained(String topic) {
+        db.delete(KeyLayout.retained(topic));
+    }
+
+    @Override
+    public void saveWill(String clientId, Message will, long publishAtMillis) {
+        db.put(KeyLayout.will(clientId), ValueLayout.will(publishAtMillis, codec.encode(will)));
+    }
+
+    @Override
+    public void deleteWill(String clientId) {
+        db.delete(KeyLayout.will(clientId));
+    }
+
+    @Override
+    public void afterDurable(Executor executor, Runnable task) {
+        groupCommit.afterDurable(executor, task);
+    }
+
+    @Override
+    public StoredState load() {
+        return new StateLoader(db, codec, references).load();
+    }
+
+    @Override
+    public long diskBytes() {
+        return db.diskBytes();
+    }
+
+    /** Syncs what was written, stops the sync thread and frees the native resources. Closing again does nothing. */
+    @Override
+    public void close() {
+        try {
+            groupCommit.close();
+        } finally {
+            db.close();
+        }
+    }
+
+    /** How many {@code 'M'} entries are on disk (for tests). */
+    long storedMessageCount() {
+        long[] count = {0};
+        db.scan(new byte[] {KeyLayout.MESSAGE}, (key, value) -> count[0]++);
+        return count[0];
+    }
+
+    /** The database itself (for tests that damage or inspect it). */
+    Database database() {
+        return db;
+    }
+
+    private void dropReference(Message message) {
+        if (message != null && message.storeId() != 0) {
+            references.drop(message.storeId());
+        }
+    }
+
+    private static OutgoingEntry entry(long storeId, Delivery d, int packetId) {
+        return new OutgoingEntry(storeId, d.qos(), d.retain(), d.subscriptionIds(), packetId, false);
+    }
+}

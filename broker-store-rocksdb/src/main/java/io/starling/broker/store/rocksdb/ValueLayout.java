@@ -1,0 +1,123 @@
+package io.starling.broker.store.rocksdb;
+
+import io.starling.broker.core.routing.SubscriberOptions;
+import io.starling.broker.core.store.StoredSession;
+import io.starling.mqtt.codec.QoS;
+import io.starling.mqtt.codec.SubscriptionOptions;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The values stored under the keys of {@link KeyLayout} (messages aside: {@link MessageCodec}).
+ * Part of format version {@value KeyLayout#FORMAT_VERSION}; big-endian; fixed in {@code ValueLayoutTest}.
+ *
+ * <pre>
+ * version       u32
+ * session       hasUsername:u8 [usernameLength:u16 username] expirySeconds:u64 disconnectedAtMillis:u64
+ * subscription  options:u8 (the MQTT 5 SUBSCRIBE options byte, §3.8.3.1) subscriptionId:u32
+ * outgoing      storeId:u64 qos:u8 retain:u8 idCount:u16 subscriptionId:u32... packetId:u16 released:u8
+ * will          publishAtMillis:u64 message
+ * </pre>
+ *
+ * <p>An outgoing entry in the queue has packet id 0; once sent, the packet id it went out with; once
+ * PUBREC came ({@code released}), store id 0 because the message is no longer needed.
+ */
+final class ValueLayout {
+    private ValueLayout() {
+    }
+
+    /** One decoded outgoing entry. */
+    record OutgoingEntry(long storeId, QoS qos, boolean retain, List<Integer> subscriptionIds, int packetId,
+                         boolean released) {
+    }
+
+    static byte[] version(int version) {
+        return ByteBuffer.allocate(4).putInt(version).array();
+    }
+
+    static int readVersion(byte[] value) {
+        return ByteBuffer.wrap(value).getInt();
+    }
+
+    static byte[] session(StoredSession s) {
+        byte[] user = s.username() == null ? null : s.username().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(1 + (user == null ? 0 : 2 + user.length) + 16);
+        if (user == null) {
+            b.put((byte) 0);
+        } else {
+            b.put((byte) 1).putShort((short) user.length).put(user);
+        }
+        return b.putLong(s.expiryIntervalSeconds()).putLong(s.disconnectedAtMillis()).array();
+    }
+
+    static StoredSession readSession(String clientId, byte[] value) {
+        ByteBuffer b = ByteBuffer.wrap(value);
+        String username = null;
+        if (b.get() != 0) {
+            byte[] user = new byte[b.getShort() & 0xFFFF];
+            b.get(user);
+            username = new String(user, StandardCharsets.UTF_8);
+        }
+        return new StoredSession(clientId, username, b.getLong(), b.getLong());
+    }
+
+    static byte[] subscription(SubscriberOptions options) {
+        return ByteBuffer.allocate(5).put((byte) optionsByte(options.options())).putInt(options.subscriptionId()).array();
+    }
+
+    static SubscriberOptions readSubscription(byte[] value) {
+        ByteBuffer b = ByteBuffer.wrap(value);
+        int options = b.get() & 0xFF;
+        int qos = options & 0x03;
+        int retainHandling = options >> 4 & 0x03;
+        if (qos == 3 || retainHandling == 3 || (options & 0xC0) != 0) {
+            throw new IllegalArgumentException(String.format("invalid subscription options byte 0x%02X", options));
+        }
+        return new SubscriberOptions(new SubscriptionOptions(QoS.of(qos), (options & 0x04) != 0,
+                (options & 0x08) != 0, retainHandling), b.getInt());
+    }
+
+    static byte[] outgoing(OutgoingEntry e) {
+        List<Integer> ids = e.subscriptionIds();
+        ByteBuffer b = ByteBuffer.allocate(8 + 1 + 1 + 2 + 4 * ids.size() + 2 + 1)
+                .putLong(e.storeId()).put((byte) e.qos().value()).put((byte) (e.retain() ? 1 : 0))
+                .putShort((short) ids.size());
+        ids.forEach(b::putInt);
+        return b.putShort((short) e.packetId()).put((byte) (e.released() ? 1 : 0)).array();
+    }
+
+    static OutgoingEntry readOutgoing(byte[] value) {
+        ByteBuffer b = ByteBuffer.wrap(value);
+        long storeId = b.getLong();
+        int qos = b.get() & 0xFF;
+        if (qos > 2) {
+            throw new IllegalArgumentException("invalid QoS " + qos);
+        }
+        boolean retain = b.get() != 0;
+        int count = b.getShort() & 0xFFFF;
+        List<Integer> ids = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            ids.add(b.getInt());
+        }
+        return new OutgoingEntry(storeId, QoS.of(qos), retain, List.copyOf(ids), b.getShort() & 0xFFFF, b.get() != 0);
+    }
+
+    static byte[] will(long publishAtMillis, byte[] message) {
+        return ByteBuffer.allocate(8 + message.length).putLong(publishAtMillis).put(message).array();
+    }
+
+    static long willPublishAt(byte[] value) {
+        return ByteBuffer.wrap(value).getLong();
+    }
+
+    static byte[] willMessage(byte[] value) {
+        return Arrays.copyOfRange(value, 8, value.length);
+    }
+
+    private static int optionsByte(SubscriptionOptions o) {
+        return o.qos().value() | (o.noLocal() ? 0x04 : 0) | (o.retainAsPublished() ? 0x08 : 0) | o.retainHandling() << 4;
+    }
+}
