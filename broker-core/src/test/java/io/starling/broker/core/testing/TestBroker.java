@@ -5,6 +5,7 @@ import io.starling.broker.core.BrokerSettings;
 import io.starling.broker.core.auth.Authenticator;
 import io.starling.broker.core.auth.EnhancedAuthenticator;
 import io.starling.broker.core.session.Session;
+import io.starling.broker.core.store.SessionStore;
 import io.starling.broker.core.store.memory.InMemoryRetainedStore;
 import io.starling.broker.core.testing.TestLoops.InLoop;
 import java.util.ArrayList;
@@ -23,8 +24,18 @@ public final class TestBroker implements AutoCloseable {
     private final List<TestClient> clients = new ArrayList<>();
 
     private TestBroker(BrokerSettings settings, Authenticator authenticator, List<EnhancedAuthenticator> enhanced) {
-        this.core = new BrokerCore(settings, clock, new InMemoryRetainedStore(), authenticator, enhanced);
+        this(settings, authenticator, enhanced, SessionStore.NONE);
+    }
+
+    private TestBroker(BrokerSettings settings, Authenticator authenticator, List<EnhancedAuthenticator> enhanced,
+                       SessionStore store) {
+        this.core = new BrokerCore(settings, clock, new InMemoryRetainedStore(), authenticator, enhanced, store);
         loops.add(TestLoops.start("loop-1"));
+    }
+
+    /** A broker that tells {@code store} what persistent sessions do. */
+    public static TestBroker start(BrokerSettings settings, SessionStore store) {
+        return new TestBroker(settings, Authenticator.anonymous(true), List.of(), store);
     }
 
     public static TestBroker start() {

@@ -139,10 +139,9 @@ public final class InMemorySessionStore implements SessionStore {
     @Override
     public void deleteOutgoing(String clientId, long seq, Message message) {
         Client c = clients.get(clientId);
-        if (c != null) {
-            c.outgoing.remove(seq);
+        if (c != null && c.outgoing.remove(seq) != null) {
+            dropReference(message); // else it went with its session, which dropped the reference
         }
-        dropReference(message);
     }
 
     @Override
