@@ -117,6 +117,12 @@ public final class PersistenceBenchmark {
             long nanos = System.nanoTime() - start;
             sub.disconnect().waitForCompletion();
             sub.close();
+            if (broker.core().store() instanceof RocksSessionStore rocks && messages >= 100_000) {
+                long syncs = rocks.groupCommit().syncCount();
+                System.out.printf("  (persistence true: %,d WAL syncs, %.1f messages per sync, mean sync %.2f ms)%n",
+                        syncs, messages / (double) Math.max(1, syncs),
+                        rocks.groupCommit().totalSyncNanos() / 1e6 / Math.max(1, syncs));
+            }
             return messages / (nanos / 1e9);
         }
     }
