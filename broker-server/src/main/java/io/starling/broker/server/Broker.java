@@ -94,12 +94,9 @@ public final class Broker implements AutoCloseable {
                 bound.add(TcpListener.bind(core, loops, "127.0.0.1", 1883));
             }
             for (ListenerConfig l : config.listeners()) {
-                if (l.protocol() == Protocol.WEBSOCKETS) {
-                    LOG.warn("Warning: websockets listeners are not supported yet; port {} is not opened.", l.port());
-                    continue;
-                }
                 bound.add(TcpListener.bind(core, loops, hostOf(l), l.port(), new ListenerOptions(
-                        TlsListeners.settingsOf(l.tls()), l.maxConnections(), l.mountPoint(), listenerSecurity.get(l))));
+                        TlsListeners.settingsOf(l.tls()), l.maxConnections(), l.mountPoint(), listenerSecurity.get(l),
+                        l.protocol() == Protocol.WEBSOCKETS)));
             }
         } catch (InterruptedException e) {
             closeAll(bound, loops, core);

@@ -3,22 +3,32 @@ package io.starling.broker.transport;
 import io.starling.broker.core.auth.SecurityRules;
 
 /**
- * What differs between listeners besides their address: TLS, mosquitto's {@code max_connections}
- * and {@code mount_point}.
+ * What differs between listeners besides their address: TLS, WebSocket framing, mosquitto's
+ * {@code max_connections} and {@code mount_point}.
  *
  * @param tls            null for plain TCP
  * @param maxConnections negative for no limit
  * @param mountPoint     prefix of this listener's clients' topics; empty for none
  * @param security       the listener's own password check and ACL, or null for the broker's
+ * @param webSocket      MQTT over WebSocket ({@code protocol websockets}), over TLS when {@code tls} is set
  */
-public record ListenerOptions(TlsSettings tls, int maxConnections, String mountPoint, SecurityRules security) {
-    public static final ListenerOptions PLAIN = new ListenerOptions(null, -1, "", null);
+public record ListenerOptions(TlsSettings tls, int maxConnections, String mountPoint, SecurityRules security,
+                              boolean webSocket) {
+    public static final ListenerOptions PLAIN = new ListenerOptions(null, -1, "", null, false);
 
     public ListenerOptions {
         mountPoint = mountPoint == null ? "" : mountPoint;
     }
 
     public ListenerOptions(TlsSettings tls, int maxConnections, String mountPoint) {
-        this(tls, maxConnections, mountPoint, null);
+        this(tls, maxConnections, mountPoint, null, false);
+    }
+
+    public ListenerOptions(TlsSettings tls, int maxConnections, String mountPoint, SecurityRules security) {
+        this(tls, maxConnections, mountPoint, security, false);
+    }
+
+    public ListenerOptions withWebSocket(boolean value) {
+        return new ListenerOptions(tls, maxConnections, mountPoint, security, value);
     }
 }

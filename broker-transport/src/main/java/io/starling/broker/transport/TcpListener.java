@@ -46,6 +46,9 @@ public final class TcpListener implements AutoCloseable {
         TlsSettings tls = options.tls();
         SslContext sslContext = tls == null ? null : TlsContexts.build(tls);
         TransportPrefix prefix = sslContext == null ? TransportPrefix.NONE : TransportPrefix.tls(sslContext);
+        if (options.webSocket()) {
+            prefix = prefix.then(TransportPrefix.webSocket(core.settings().maxPacketSize()));
+        }
         CertificateUsername usernames = tls == null ? CertificateUsername.NONE : tls.certificateUsername();
         ServerBootstrap b = new ServerBootstrap()
                 .group(loops.acceptors(), loops.workers())
@@ -63,8 +66,12 @@ public final class TcpListener implements AutoCloseable {
             throw e;
         }
         TcpListener listener = new TcpListener(f.channel(), sslContext);
-        LOG.info("Opening ipv{} listen socket on port {}.",
-                listener.address().getAddress() instanceof java.net.Inet6Address ? 6 : 4, listener.address().getPort());
+        if (options.webSocket()) {
+            LOG.info("Opening websockets listen socket on port {}.", listener.address().getPort()); // mosquitto's words
+        } else {
+            LOG.info("Opening ipv{} listen socket on port {}.",
+                    listener.address().getAddress() instanceof java.net.Inet6Address ? 6 : 4, listener.address().getPort());
+        }
         if (tls != null) {
             LOG.debug("Port {} speaks TLS ({} provider, {} and newer).", listener.address().getPort(),
                     TlsContexts.providerFor(tls), tls.tlsVersion().mosquittoName());

@@ -20,4 +20,20 @@ interface TransportPrefix {
     static TransportPrefix tls(SslContext context) {
         return ch -> ch.pipeline().addLast(HandlerNames.TLS, context.newHandler(ch.alloc()));
     }
+
+    /** This prefix, then what {@code next} adds. */
+    default TransportPrefix then(TransportPrefix next) {
+        return ch -> {
+            addTo(ch);
+            next.addTo(ch);
+        };
+    }
+
+    /**
+     * MQTT over WebSocket (MQTT 5 §6): an HTTP upgrade on any path with subprotocol {@code mqtt} (or
+     * 3.1's {@code mqttv3.1}), then binary frames carry the byte stream, split and joined anyhow.
+     */
+    static TransportPrefix webSocket(int maxPacketSize) {
+        return ch -> WebSocketFrames.addTo(ch.pipeline(), maxPacketSize);
+    }
 }
