@@ -18,10 +18,11 @@ import java.util.Objects;
  * @param tls            this listener's TLS options, {@link TlsConfig#NONE} for plain TCP or WebSocket
  * @param security       with {@code per_listener_settings true}: this listener's own security options;
  *                       otherwise null, and {@link BrokerConfig#security()} applies
+ * @param http           {@code http_dir} and {@code http_metrics_auth} of an {@code http_api} listener
  */
 public record ListenerConfig(int port, String address, Protocol protocol, SocketDomain socketDomain,
                              int maxConnections, String mountPoint, int maxQos, int maxTopicAlias,
-                             TlsConfig tls, SecurityConfig security) {
+                             TlsConfig tls, SecurityConfig security, HttpConfig http) {
     public static final int DEFAULT_MAX_TOPIC_ALIAS = 10;
 
     public ListenerConfig {
@@ -31,6 +32,7 @@ public record ListenerConfig(int port, String address, Protocol protocol, Socket
         Objects.requireNonNull(protocol, "protocol");
         Objects.requireNonNull(socketDomain, "socketDomain");
         Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(http, "http");
         if (maxConnections < -1) {
             throw new IllegalArgumentException("maxConnections must be -1 (no limit) or more: " + maxConnections);
         }
@@ -40,6 +42,13 @@ public record ListenerConfig(int port, String address, Protocol protocol, Socket
         if (maxTopicAlias < 0 || maxTopicAlias > 65535) {
             throw new IllegalArgumentException("maxTopicAlias out of range: " + maxTopicAlias);
         }
+    }
+
+    /** A listener without HTTP options. */
+    public ListenerConfig(int port, String address, Protocol protocol, SocketDomain socketDomain, int maxConnections,
+                          String mountPoint, int maxQos, int maxTopicAlias, TlsConfig tls, SecurityConfig security) {
+        this(port, address, protocol, socketDomain, maxConnections, mountPoint, maxQos, maxTopicAlias, tls, security,
+                HttpConfig.DEFAULTS);
     }
 
     /** A plain MQTT listener with mosquitto's per-listener defaults. */

@@ -17,6 +17,7 @@ import io.starling.broker.core.session.SessionRegistry;
 import io.starling.broker.core.store.RetainedStore;
 import io.starling.broker.core.store.SessionStore;
 import io.starling.broker.core.store.memory.InMemoryRetainedStore;
+import io.starling.broker.core.sys.BrokerCounters;
 import io.starling.broker.core.time.Clock;
 import io.starling.broker.core.topic.SubscriptionTree;
 
@@ -34,6 +35,7 @@ public final class BrokerCore implements AutoCloseable {
     private final Router router;
     private final RetainedStore retained;
     private final DropCounters drops = new DropCounters();
+    private final BrokerCounters counters = new BrokerCounters();
     /** The broker-wide password check and ACL; listeners with their own (per_listener_settings) bring theirs. */
     private final SecurityRules security;
     private final java.util.concurrent.ExecutorService slowAuth = java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
@@ -70,7 +72,7 @@ public final class BrokerCore implements AutoCloseable {
         this.clock = clock;
         this.retained = retained;
         this.security = new SecurityRules(authenticator, Authorizer.ALLOW_ALL);
-        this.sessionContext = new SessionContext(settings, drops, subscriptions, shared, clock, store);
+        this.sessionContext = new SessionContext(settings, drops, counters, subscriptions, shared, clock, store);
     }
 
     /** A core with in-memory storage that lets every client in. */
@@ -161,6 +163,11 @@ public final class BrokerCore implements AutoCloseable {
 
     public DropCounters drops() {
         return drops;
+    }
+
+    /** Packets, bytes, connections and levels, counted per loop; read by $SYS and the metrics. */
+    public BrokerCounters counters() {
+        return counters;
     }
 
     /**

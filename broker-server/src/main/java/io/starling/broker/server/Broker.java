@@ -14,6 +14,9 @@ import io.starling.broker.store.rocksdb.StoreException;
 import io.starling.broker.core.store.memory.InMemoryRetainedStore;
 import io.starling.broker.core.time.Clock;
 import io.starling.broker.transport.EventLoops;
+import io.starling.broker.transport.HttpApi;
+import io.starling.broker.transport.HttpApiListener;
+import io.starling.broker.transport.HttpApiOptions;
 import io.starling.broker.transport.ListenerOptions;
 import io.starling.broker.transport.TcpListener;
 import java.net.InetSocketAddress;
@@ -30,6 +33,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Broker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Broker.class);
+    /** Starling's version, as the log and $SYS/broker/version tell it. */
+    public static final String VERSION = "0.1.0";
 
     private final BrokerConfig config;
     private final BrokerCore core;
@@ -37,14 +42,22 @@ public final class Broker implements AutoCloseable {
     private final List<TcpListener> listeners;
     /** With per_listener_settings true: each listener's own rules, reloaded together with the broker's. */
     private final Map<ListenerConfig, SecurityRules> listenerSecurity;
+    private final SysTreeTimer sysTree;
+    /** The http_api listeners, and their metrics (null without such a listener). */
+    private final List<HttpApiListener> httpListeners;
+    private final BrokerMetrics metrics;
 
     private Broker(BrokerConfig config, BrokerCore core, EventLoops loops, List<TcpListener> listeners,
-                   Map<ListenerConfig, SecurityRules> listenerSecurity) {
+                   Map<ListenerConfig, SecurityRules> listenerSecurity, SysTreeTimer sysTree,
+                   List<HttpApiListener> httpListeners, BrokerMetrics metrics) {
         this.config = config;
         this.core = core;
         this.loops = loops;
         this.listeners = listeners;
         this.listenerSecurity = listenerSecurity;
+        this.sysTree = sysTree;
+        this.httpListeners = httpListeners;
+        this.metrics = metrics;
     }
 
     /** The configuration cannot be used to start a broker; the message says why (and where). */
@@ -85,6 +98,11 @@ public final class Broker implements AutoCloseable {
         core.replaceSecurity(security.authenticator(), security.authorizer());
         EventLoops loops = new EventLoops(Runtime.getRuntime().availableProcessors());
         List<TcpListener> bound = new ArrayList<>();
+        List<HttpApiListener> http = new ArrayList<>();
+        Map<ListenerConfig, InetSocketAddress> addresses = new java.util.concurrent.ConcurrentHashMap<>();
+        SysTreeTimer sysTree = SysTreeTimer.start(core, loops.outboxes().get(0), config.sysInterval(),
+                "Starling version " + VERSION);
+        BrokerMetrics metrics = null;
         try {
             if (store.isDurable()) {
                 SessionRestore.restore(core, store.load(), loops.outboxes());
@@ -94,18 +112,36 @@ public final class Broker implements AutoCloseable {
                 bound.add(TcpListener.bind(core, loops, "127.0.0.1", 1883));
             }
             for (ListenerConfig l : config.listeners()) {
-                bound.add(TcpListener.bind(core, loops, hostOf(l), l.port(), new ListenerOptions(
+                if (l.protocol() == Protocol.HTTP_API) {
+                    continue; // bound below, once the MQTT listeners they describe are
+                }
+                TcpListener listener = TcpListener.bind(core, loops, hostOf(l), l.port(), new ListenerOptions(
                         TlsListeners.settingsOf(l.tls()), l.maxConnections(), l.mountPoint(), listenerSecurity.get(l),
-                        l.protocol() == Protocol.WEBSOCKETS)));
+                        l.protocol() == Protocol.WEBSOCKETS));
+                bound.add(listener);
+                addresses.put(l, listener.address());
+            }
+            if (config.listeners().stream().anyMatch(l -> l.protocol() == Protocol.HTTP_API)) {
+                metrics = new BrokerMetrics(core);
+                BrokerHttpApi api = new BrokerHttpApi(core, metrics, sysTree, () -> describe(config, addresses));
+                for (ListenerConfig l : config.listeners()) {
+                    if (l.protocol() == Protocol.HTTP_API) {
+                        HttpApiListener listener = HttpApiListener.bind(core, loops, hostOf(l), l.port(),
+                                new HttpApiOptions(TlsListeners.settingsOf(l.tls()), listenerSecurity.get(l),
+                                        l.http().metricsAuth(), l.http().dir(), api));
+                        http.add(listener);
+                        addresses.put(l, listener.address());
+                    }
+                }
             }
         } catch (InterruptedException e) {
-            closeAll(bound, loops, core);
+            closeAll(bound, http, metrics, sysTree, loops, core);
             throw e;
         } catch (RuntimeException e) {
-            closeAll(bound, loops, core);
+            closeAll(bound, http, metrics, sysTree, loops, core);
             throw new StartException("Error: " + e.getMessage(), e);
         }
-        return new Broker(config, core, loops, bound, listenerSecurity);
+        return new Broker(config, core, loops, bound, listenerSecurity, sysTree, http, metrics);
     }
 
     /**
@@ -121,8 +157,33 @@ public final class Broker implements AutoCloseable {
     }
 
 
-    private static void closeAll(List<TcpListener> bound, EventLoops loops, BrokerCore core) {
+    /** The listeners as mosquitto 2.1's {@code /api/v1/listeners} shows them, with the ports actually bound. */
+    private static List<HttpApi.Listener> describe(BrokerConfig config, Map<ListenerConfig, InetSocketAddress> bound) {
+        List<HttpApi.Listener> out = new ArrayList<>();
+        if (config.listeners().isEmpty()) {
+            out.add(new HttpApi.Listener(1883, "mqtt", false, false, true));
+        }
+        for (ListenerConfig l : config.listeners()) {
+            InetSocketAddress address = bound.get(l);
+            String protocol = switch (l.protocol()) {
+                case MQTT -> "mqtt";
+                case WEBSOCKETS -> "websockets";
+                case HTTP_API -> "httpapi"; // sic: mosquitto 2.1's spelling
+            };
+            out.add(new HttpApi.Listener(address == null ? l.port() : address.getPort(), protocol,
+                    l.tls().usesCertificates(), l.tls().requireCertificate(), config.anonymousAllowed(l)));
+        }
+        return out;
+    }
+
+    private static void closeAll(List<TcpListener> bound, List<HttpApiListener> http, BrokerMetrics metrics,
+                                 SysTreeTimer sysTree, EventLoops loops, BrokerCore core) {
+        sysTree.close();
+        http.forEach(HttpApiListener::close);
         bound.forEach(TcpListener::close);
+        if (metrics != null) {
+            metrics.close();
+        }
         loops.close();
         core.close();
     }
@@ -184,10 +245,17 @@ public final class Broker implements AutoCloseable {
         return listeners.get(0).address().getPort();
     }
 
+    /** The MQTT (and websockets) listeners' addresses, then the http_api listeners'. */
     public List<InetSocketAddress> addresses() {
         List<InetSocketAddress> out = new ArrayList<>();
         listeners.forEach(l -> out.add(l.address()));
+        httpListeners.forEach(l -> out.add(l.address()));
         return out;
+    }
+
+    /** The address of the first http_api listener, or null when there is none. */
+    public InetSocketAddress httpApiAddress() {
+        return httpListeners.isEmpty() ? null : httpListeners.get(0).address();
     }
 
     public BrokerCore core() {
@@ -199,7 +267,12 @@ public final class Broker implements AutoCloseable {
     public void close() {
         LOG.info("Starling shutting down.");
         core.beginShutdown();
+        sysTree.close();
+        httpListeners.forEach(HttpApiListener::close);
         listeners.forEach(TcpListener::close);
+        if (metrics != null) {
+            metrics.close();
+        }
         loops.close();
         core.close();
     }

@@ -75,7 +75,7 @@ final class BrokerCommand implements Callable<Integer> {
             LOG.warn("Warning: running as root; Starling cannot switch to user '{}'. Run it under that account "
                     + "(e.g. a systemd User= line) instead.", config.user());
         }
-        LOG.info("Starling version 0.1.0 starting.");
+        LOG.info("Starling version {} starting.", Broker.VERSION);
         Broker broker;
         try {
             broker = Broker.start(config);
@@ -87,7 +87,7 @@ final class BrokerCommand implements Callable<Integer> {
             return 1;
         }
         ReloadSignal.install(broker);
-        LogSetup.attachTopicDestination(config.logging(), broker.core());
+        LogSetup.attachTopicDestination(config.logging(), verbose, broker.core());
         java.nio.file.Path pidFile = config.pidFile();
         if (pidFile != null) {
             PidFile.write(pidFile);

@@ -12,15 +12,19 @@ import ch.qos.logback.core.OutputStreamAppender;
 import io.starling.broker.config.LogDestination;
 import io.starling.broker.config.LogType;
 import io.starling.broker.config.LoggingConfig;
+import ch.qos.logback.classic.PatternLayout;
+import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.Set;
 import java.util.Map;
 import org.slf4j.LoggerFactory;
 
 /**
  * Applies mosquitto's logging options ({@code log_dest}, {@code log_type}, {@code log_timestamp},
  * {@code log_timestamp_format}, {@code connection_messages}) to Logback. {@code -v} is
- * {@code log_type all}. Destinations Starling cannot write to yet (syslog, topic, dlt) are named in
- * a warning.
+ * {@code log_type all}. Each destination gets a {@link LogTypeFilter}, so types are chosen one by one;
+ * logger levels make sure lines of no chosen type are not even formatted. {@code log_dest dlt} is
+ * named in a warning.
  */
 final class LogSetup {
     private LogSetup() {
@@ -30,10 +34,11 @@ final class LogSetup {
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
         Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         root.detachAndStopAllAppenders();
-        String pattern = (config.timestamp() ? timestampPattern(config.timestampFormat()) + ": " : "") + "%msg%n%ex{short}";
+        Set<LogType> types = verbose ? EnumSet.allOf(LogType.class) : config.types();
+        String pattern = linePattern(config) + "%n%ex{short}";
         for (LogDestination destination : config.destinations()) {
             if (destination == LogDestination.SYSLOG) {
-                root.addAppender(syslog(context));
+                root.addAppender(syslog(context, types));
                 continue;
             }
             if (destination == LogDestination.TOPIC) {
@@ -50,18 +55,35 @@ final class LogSetup {
             encoder.start();
             appender.setContext(context);
             appender.setEncoder(encoder);
+            appender.addFilter(filter(types));
             appender.start();
             root.addAppender(appender);
         }
-        root.setLevel(verbose ? Level.DEBUG : levelOf(config));
+        root.setLevel(levelOf(types));
         context.getLogger("io.netty").setLevel(Level.WARN);
-        context.getLogger("io.starling.broker.connections").setLevel(config.connectionMessages() ? null : Level.OFF);
+        boolean notices = types.contains(LogType.NOTICE) && config.connectionMessages();
+        context.getLogger(LogTypeFilter.CONNECTIONS).setLevel(notices ? Level.INFO : Level.WARN);
+        context.getLogger(LogTypeFilter.SUBSCRIBE).setLevel(types.contains(LogType.SUBSCRIBE) ? Level.DEBUG : Level.WARN);
+        context.getLogger(LogTypeFilter.UNSUBSCRIBE).setLevel(types.contains(LogType.UNSUBSCRIBE) ? Level.DEBUG : Level.WARN);
+        context.getLogger(LogTypeFilter.WEBSOCKETS).setLevel(types.contains(LogType.WEBSOCKETS) ? Level.DEBUG : null);
+    }
+
+    /** A log line as mosquitto writes it: the timestamp (unless log_timestamp false), ": ", the message. */
+    static String linePattern(LoggingConfig config) {
+        return (config.timestamp() ? timestampPattern(config.timestampFormat()) + ": " : "") + "%msg";
+    }
+
+    private static LogTypeFilter filter(Set<LogType> types) {
+        LogTypeFilter filter = new LogTypeFilter(types);
+        filter.start();
+        return filter;
     }
 
     /** {@code log_dest syslog}: the local syslog daemon over UDP, facility daemon, tagged "starling". */
-    private static SyslogAppender syslog(LoggerContext context) {
+    private static SyslogAppender syslog(LoggerContext context, Set<LogType> types) {
         SyslogAppender appender = new SyslogAppender();
         appender.setContext(context);
+        appender.addFilter(filter(types));
         appender.setSyslogHost("localhost");
         appender.setFacility("DAEMON");
         appender.setSuffixPattern("starling: %msg");
@@ -70,13 +92,18 @@ final class LogSetup {
     }
 
     /** {@code log_dest topic}: log lines published under {@code $SYS/broker/log/}, as mosquitto does. */
-    static void attachTopicDestination(LoggingConfig config, io.starling.broker.core.BrokerCore core) {
+    static void attachTopicDestination(LoggingConfig config, boolean verbose, io.starling.broker.core.BrokerCore core) {
         if (!config.destinations().contains(LogDestination.TOPIC)) {
             return;
         }
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-        TopicLogAppender appender = new TopicLogAppender(core);
+        PatternLayout layout = new PatternLayout();
+        layout.setContext(context);
+        layout.setPattern(linePattern(config));
+        layout.start();
+        TopicLogAppender appender = new TopicLogAppender(core, layout);
         appender.setContext(context);
+        appender.addFilter(filter(verbose ? EnumSet.allOf(LogType.class) : config.types()));
         appender.start();
         context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).addAppender(appender);
     }
@@ -105,18 +132,21 @@ final class LogSetup {
         }
     }
 
-    /** The most detailed level any configured log_type asks for. */
-    static Level levelOf(LoggingConfig config) {
-        if (config.logs(LogType.DEBUG) || config.logs(LogType.SUBSCRIBE) || config.logs(LogType.UNSUBSCRIBE)) {
+    /**
+     * The root level: the most detailed one the level-based types (debug, information, warning, error)
+     * ask for. Notice, subscribe, unsubscribe and websockets lines have their own loggers and levels.
+     */
+    static Level levelOf(Set<LogType> types) {
+        if (types.contains(LogType.DEBUG)) {
             return Level.DEBUG;
         }
-        if (config.logs(LogType.INFORMATION) || config.logs(LogType.NOTICE)) {
+        if (types.contains(LogType.INFORMATION)) {
             return Level.INFO;
         }
-        if (config.logs(LogType.WARNING)) {
+        if (types.contains(LogType.WARNING)) {
             return Level.WARN;
         }
-        return config.logs(LogType.ERROR) ? Level.ERROR : Level.OFF;
+        return types.contains(LogType.ERROR) ? Level.ERROR : Level.OFF;
     }
 
     private static final Map<Character, String> STRFTIME = new HashMap<>();

@@ -1,5 +1,6 @@
 package io.starling.broker.transport;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -7,6 +8,9 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.starling.broker.core.protocol.Connection;
+import io.starling.broker.core.sys.BrokerCounters;
+import io.starling.broker.core.sys.Counter;
+import io.starling.broker.core.sys.LoopCounters;
 import io.starling.mqtt.codec.MqttEncoder;
 import io.starling.mqtt.codec.MqttVersion;
 import io.starling.mqtt.codec.Packet;
@@ -28,20 +32,26 @@ final class ChannelConnection implements Connection {
     private MqttVersion version = MqttVersion.MQTT_3_1_1;
 
     private final ListenerOptions options;
+    /** The counters of the channel's loop, for the bytes written ($SYS/broker/bytes/sent). */
+    private final LoopCounters counters;
 
+    /** A connection whose counts go nowhere: for tests of the connection alone. */
     ChannelConnection(Channel channel, CertificateUsername usernames) {
-        this(channel, usernames, ListenerOptions.PLAIN);
+        this(channel, usernames, ListenerOptions.PLAIN, new BrokerCounters().local());
     }
 
-    ChannelConnection(Channel channel, CertificateUsername usernames, ListenerOptions options) {
+    ChannelConnection(Channel channel, CertificateUsername usernames, ListenerOptions options, LoopCounters counters) {
         this.options = options;
+        this.counters = counters;
         this.channel = channel;
         this.usernames = usernames;
     }
 
     @Override
     public void write(Packet packet) {
-        channel.write(MqttEncoder.encode(channel.alloc(), packet, version), channel.voidPromise());
+        ByteBuf encoded = MqttEncoder.encode(channel.alloc(), packet, version);
+        counters.add(Counter.BYTES_SENT, encoded.readableBytes());
+        channel.write(encoded, channel.voidPromise());
     }
 
     @Override

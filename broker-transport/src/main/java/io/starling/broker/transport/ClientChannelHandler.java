@@ -38,7 +38,8 @@ final class ClientChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        client = new Client(core, new ChannelConnection(ctx.channel(), usernames, options), outbox);
+        client = new Client(core, new ChannelConnection(ctx.channel(), usernames, options,
+                core.counters().local()), outbox);
         ctx.fireChannelActive();
     }
 

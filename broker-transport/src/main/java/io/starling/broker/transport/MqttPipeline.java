@@ -9,6 +9,8 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.BrokerSettings;
+import io.starling.broker.core.sys.Counter;
+import io.starling.broker.core.sys.LoopCounters;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -50,11 +52,13 @@ final class MqttPipeline extends ChannelInitializer<Channel> {
             ch.closeFuture().addListener(f -> open.decrementAndGet());
         }
         loops.connections().add(ch);
+        LoopCounters counters = core.counters().local(); // initChannel runs on the channel's loop
+        counters.increment(Counter.SOCKETS_OPENED);
         BrokerSettings settings = core.settings();
         prefix.addTo(ch);
         ChannelPipeline p = ch.pipeline();
         p.addLast(HandlerNames.IDLE, new IdleStateHandler(settings.connectTimeoutSeconds(), 0, 0, TimeUnit.SECONDS));
-        p.addLast(HandlerNames.DECODER, new MqttFrameDecoder(settings.maxPacketSize()));
+        p.addLast(HandlerNames.DECODER, new MqttFrameDecoder(settings.maxPacketSize(), counters));
         p.addLast(HandlerNames.CLIENT, new ClientChannelHandler(core, loops.outboxOf(ch.eventLoop()), usernames, options));
     }
 }

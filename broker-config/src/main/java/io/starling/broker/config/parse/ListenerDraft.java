@@ -1,6 +1,7 @@
 package io.starling.broker.config.parse;
 
 import io.starling.broker.config.ConfigException;
+import io.starling.broker.config.HttpConfig;
 import io.starling.broker.config.ListenerConfig;
 import io.starling.broker.config.Protocol;
 import io.starling.broker.config.SocketDomain;
@@ -30,6 +31,7 @@ final class ListenerDraft {
     String mountPoint;
     int maxQos = PLAIN.maxQos();
     int maxTopicAlias = PLAIN.maxTopicAlias();
+    HttpConfig http = HttpConfig.DEFAULTS;
 
     private ListenerDraft(ConfigLine opened, int port, String address, boolean ignored) {
         this.opened = opened;
@@ -67,7 +69,7 @@ final class ListenerDraft {
      */
     ListenerConfig build(boolean perListenerSettings, ReadContext context) throws ConfigException {
         return new ListenerConfig(port, address, protocol, socketDomain, maxConnections, mountPoint, maxQos,
-                maxTopicAlias, tls.build(describe(), context), perListenerSettings ? security.build() : null);
+                maxTopicAlias, tls.build(describe(), context), perListenerSettings ? security.build() : null, http);
     }
 
     /**
@@ -76,6 +78,7 @@ final class ListenerDraft {
      */
     boolean wantedAsDefault(boolean named, ListenerConfig built) {
         return named || !built.equals(new ListenerConfig(port, address, PLAIN.protocol(), PLAIN.socketDomain(),
-                PLAIN.maxConnections(), null, PLAIN.maxQos(), PLAIN.maxTopicAlias(), PLAIN.tls(), built.security()));
+                PLAIN.maxConnections(), null, PLAIN.maxQos(), PLAIN.maxTopicAlias(), PLAIN.tls(), built.security(),
+                HttpConfig.DEFAULTS));
     }
 }

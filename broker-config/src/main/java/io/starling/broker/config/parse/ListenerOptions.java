@@ -1,6 +1,7 @@
 package io.starling.broker.config.parse;
 
 import io.starling.broker.config.ConfigException;
+import io.starling.broker.config.HttpConfig;
 import io.starling.broker.config.Protocol;
 import io.starling.broker.config.SocketDomain;
 import java.util.List;
@@ -23,6 +24,8 @@ final class ListenerOptions implements OptionGroup {
             case "mount_point" -> mountPoint(line, context);
             case "max_qos", "maximum_qos" -> maxQos(line, context);
             case "max_topic_alias" -> maxTopicAlias(line, context);
+            case "http_dir" -> httpDir(line, context);
+            case "http_metrics_auth" -> httpMetricsAuth(line, context);
             default -> {
                 return false;
             }
@@ -84,6 +87,7 @@ final class ListenerOptions implements OptionGroup {
         listener.protocol = switch (word) {
             case "mqtt" -> Protocol.MQTT;
             case "websockets" -> Protocol.WEBSOCKETS;
+            case "http_api" -> Protocol.HTTP_API;
             default -> throw line.error("Invalid protocol value (" + word + ").");
         };
     }
@@ -132,6 +136,33 @@ final class ListenerOptions implements OptionGroup {
     private static void maxTopicAlias(ConfigLine line, ReadContext context) throws ConfigException {
         ListenerDraft listener = scalar(line, context);
         listener.maxTopicAlias = line.integer(0, 65535);
+    }
+
+    /**
+     * {@code http_dir DIR}: extra static files of an {@code http_api} listener (it must follow
+     * {@code protocol http_api}). On other listeners (mosquitto serves it on websockets ones) it is
+     * not supported yet.
+     */
+    private static void httpDir(ConfigLine line, ReadContext context) throws ConfigException {
+        ListenerDraft listener = context.listener(line);
+        if (listener.protocol != Protocol.HTTP_API) {
+            line.text();
+            context.warn(line.warning("'http_dir' is not supported yet and was ignored."));
+            return;
+        }
+        listener.repeats.refuse(line, "http_dir");
+        listener.http = new HttpConfig(line.path(), listener.http.metricsAuth());
+    }
+
+    /** {@code http_metrics_auth true|false} (Starling's): whether /metrics of an http_api listener needs a login. */
+    private static void httpMetricsAuth(ConfigLine line, ReadContext context) throws ConfigException {
+        ListenerDraft listener = scalar(line, context);
+        boolean value = line.bool();
+        if (listener.protocol != Protocol.HTTP_API) {
+            context.warn(line.warning("http_metrics_auth only applies after 'protocol http_api'; ignored."));
+            return;
+        }
+        listener.http = new HttpConfig(listener.http.dir(), value);
     }
 
     /** The current listener, for a one-word option whose last value wins. */

@@ -54,7 +54,7 @@ final class UnsupportedOptions implements OptionGroup {
                 line.bool();
             }
             case "allow_duplicate_messages", "use_username_as_clientid" -> line.bool();
-            case "bind_interface", "http_dir", "log_facility", "memory_limit", "tls_engine_kpass_sha1",
+            case "bind_interface", "log_facility", "memory_limit", "tls_engine_kpass_sha1",
                     "websockets_headers_size", "websockets_log_level" -> line.text();
             case "retry_interval" -> {
                 context.warn(line.warning("The retry_interval option is no longer available and was ignored."));

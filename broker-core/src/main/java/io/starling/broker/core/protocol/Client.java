@@ -5,6 +5,8 @@ import io.starling.broker.core.routing.Delivery;
 import io.starling.broker.core.routing.LoopOutbox;
 import io.starling.broker.core.session.Session;
 import io.starling.broker.core.session.SessionLink;
+import io.starling.broker.core.sys.Counter;
+import io.starling.broker.core.sys.LoopCounters;
 import io.starling.mqtt.codec.Auth;
 import io.starling.mqtt.codec.Connect;
 import io.starling.broker.core.auth.ClientIdentity;
@@ -38,6 +40,8 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
     final BrokerCore core;
     final Connection connection;
     final LoopOutbox outbox;
+    /** This loop's counters: the Client is made on its connection's loop and stays there. */
+    final LoopCounters counters;
     State state = State.AWAITING_CONNECT;
     MqttVersion version;
     String clientId = "<unknown>";
@@ -47,6 +51,8 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
     ClientLimits limits = ClientLimits.V3;
     /** This connection's topic aliases; set at CONNECT for 5.0 clients. */
     TopicAliases aliases;
+    /** The keepalive in force once connected, in seconds. */
+    int keepAlive;
     /** The Session Expiry Interval the CONNECT asked for: a DISCONNECT may not raise it from 0. */
     long connectExpiryInterval;
     /** The password check and ACL that apply to this client: its listener's, or the broker's. */
@@ -78,6 +84,7 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
         this.core = core;
         this.connection = connection;
         this.outbox = outbox;
+        this.counters = core.counters().local();
         this.mountPoint = connection.mountPoint();
         this.security = connection.security() != null ? connection.security() : core.security();
         ProtocolLog.CONNECTIONS.info("New connection from {} on port {}.", connection.remoteAddress(), connection.localPort());
@@ -91,9 +98,20 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
         return version;
     }
 
+    /** What the client looks like now, or null when it is not connected; call on the client's loop. */
+    public ClientSummary summary() {
+        if (state != State.CONNECTED || session == null) {
+            return null;
+        }
+        String protocol = version == MqttVersion.MQTT_3_1 ? "3.1" : version == MqttVersion.MQTT_3_1_1 ? "3.1.1" : "5.0";
+        return new ClientSummary(clientId, identity == null ? null : identity.username(), connection.remoteAddress(),
+                protocol, keepAlive, session.subscriptionCount(), session.inflightCount(), session.queuedCount());
+    }
+
     // ---- events from the transport ----
 
     public void onPacket(Packet packet) {
+        counters.increment(Counter.PACKETS_RECEIVED);
         if (closing) {
             // We closed the connection (DISCONNECT, violation, timeout): packets read after that in
             // the same batch are dropped, as the closed socket would have dropped them (MQTT-3.14.4-2).
@@ -168,6 +186,7 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
             will = null; // a normal DISCONNECT discards the will (MQTT-3.14.4-3)
         }
         ProtocolLog.CONNECTIONS.info("Client {} disconnected.", clientId);
+        counters.increment(Counter.DISCONNECTS_CLIENT);
         closing = true;
         connection.close();
     }
@@ -191,6 +210,7 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
             return;
         }
         ProtocolLog.CONNECTIONS.info("Client {} has exceeded timeout, disconnecting.", clientId);
+        counters.increment(Counter.DISCONNECTS_KEEPALIVE_TIMEOUT);
         sendDisconnect(ReasonCode.KEEP_ALIVE_TIMEOUT);
         closing = true;
         connection.close();
@@ -201,6 +221,7 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
         if (state == State.CLOSED || closing) {
             return;
         }
+        counters.increment(Counter.DISCONNECTS_SHUTDOWN);
         sendDisconnect(ReasonCode.SERVER_SHUTTING_DOWN);
         closing = true;
         connection.close();
@@ -220,7 +241,11 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
     public void onConnectionLost() {
         State was = state;
         state = State.CLOSED;
+        if (was != State.CLOSED && !closing) {
+            counters.increment(Counter.DISCONNECTS_CONNECTION_LOST);
+        }
         if (was == State.CONNECTED) {
+            counters.add(Counter.CLIENTS_CONNECTED, -1);
             if (!closing) {
                 ProtocolLog.CONNECTIONS.info("Client {} closed its connection.", clientId);
             }
@@ -241,6 +266,10 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
     /** Another connection took this client id over: close this one, keeping the session for the new one. */
     void closeForTakeover() {
         ProtocolLog.CONNECTIONS.info("Client {} already connected, closing old connection.", clientId);
+        counters.increment(Counter.DISCONNECTS_TAKEN_OVER);
+        if (state == State.CONNECTED) {
+            counters.add(Counter.CLIENTS_CONNECTED, -1);
+        }
         sendDisconnect(ReasonCode.SESSION_TAKEN_OVER);
         closing = true;
         Will w = will;
@@ -268,6 +297,7 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
     // ---- writing ----
 
     void write(Packet packet) {
+        counters.increment(Counter.PACKETS_SENT);
         connection.write(packet);
         if (!flushMarked) {
             flushMarked = true;
@@ -308,6 +338,8 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
         if (ProtocolLog.packets()) {
             ProtocolLog.sending(clientId, "PUBLISH", ProtocolLog.describe(p));
         }
+        counters.increment(Counter.publishSent(p.qos()));
+        counters.add(Counter.publishBytesSent(p.qos()), p.payload().readableBytes());
         write(p);
         return true;
     }

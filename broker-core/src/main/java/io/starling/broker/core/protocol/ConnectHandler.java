@@ -6,6 +6,7 @@ import io.starling.broker.core.auth.Authorizer;
 import io.starling.broker.core.auth.ClientIdentity;
 import io.starling.broker.core.session.Session;
 import io.starling.broker.core.store.memory.InMemoryMessageQueue;
+import io.starling.broker.core.sys.Counter;
 import io.starling.broker.core.topic.TopicName;
 import io.starling.mqtt.codec.ConnAck;
 import io.starling.mqtt.codec.Connect;
@@ -30,6 +31,7 @@ final class ConnectHandler {
     }
 
     static void handle(Client client, Connect connect) {
+        client.counters.increment(Counter.CONNECTS_RECEIVED);
         MqttVersion version = connect.version();
         client.version = version;
         client.connection.setProtocolVersion(version);
@@ -166,6 +168,8 @@ final class ConnectHandler {
     /** Answers a CONNECT whose protocol level the broker does not speak (MQTT-3.1.2-2). */
     static void refuseProtocolVersion(Client client, Malformed malformed) {
         ProtocolLog.LOG.info("Client from {} disconnected: {}.", client.connection.remoteAddress(), malformed.reason());
+        client.counters.increment(Counter.CONNECTS_RECEIVED);
+        client.counters.increment(Counter.CONNECTS_REFUSED_OTHER);
         // The level is unknown to us, so answer in the 3.1.1 format, as mosquitto does.
         client.version = MqttVersion.MQTT_3_1_1;
         client.connection.setProtocolVersion(MqttVersion.MQTT_3_1_1);
@@ -176,6 +180,9 @@ final class ConnectHandler {
 
     static void refuse(Client client, int v5Code, String why) {
         ProtocolLog.LOG.info("Client {} from {} refused: {}.", client.clientId, client.connection.remoteAddress(), why);
+        boolean credentials = v5Code == ReasonCode.BAD_USER_NAME_OR_PASSWORD || v5Code == ReasonCode.NOT_AUTHORIZED
+                || v5Code == ReasonCode.BAD_AUTHENTICATION_METHOD;
+        client.counters.increment(credentials ? Counter.CONNECTS_REFUSED_AUTH : Counter.CONNECTS_REFUSED_OTHER);
         int code = client.version.isV5() ? v5Code : ReasonCode.connackV3(v5Code);
         if (ProtocolLog.packets()) {
             ProtocolLog.sending(client.clientId, "CONNACK", "(0, " + code + ")");
@@ -263,6 +270,7 @@ final class ConnectHandler {
         }
         client.session = session;
         client.state = Client.State.CONNECTED;
+        client.counters.add(Counter.CLIENTS_CONNECTED, 1);
         ProtocolLog.CONNECTIONS.info("New client connected from {} as {} (p{}, c{}, k{}{}).", client.connection.remoteAddress(),
                 client.clientId, ProtocolLog.protocolNumber(client.version), connect.cleanStart() ? 1 : 0,
                 connect.keepAlive(), connect.username() == null ? "" : ", u'" + connect.username() + "'");
@@ -270,6 +278,7 @@ final class ConnectHandler {
             ProtocolLog.sending(client.clientId, "CONNACK", "(" + (sessionPresent ? 1 : 0) + ", 0)");
         }
         int keepAlive = ConnAckProperties.keepAlive(client, connect);
+        client.keepAlive = keepAlive;
         client.write(new ConnAck(sessionPresent, ReasonCode.SUCCESS,
                 ConnAckProperties.of(client, connect, keepAlive)));
         client.connection.setReadTimeout(keepAlive * 1500L);

@@ -1,5 +1,6 @@
 package io.starling.broker.core.protocol;
 
+import io.starling.broker.core.sys.Counter;
 import io.starling.mqtt.codec.Disconnect;
 import io.starling.mqtt.codec.Malformed;
 import io.starling.mqtt.codec.MqttVersion;
@@ -29,6 +30,7 @@ final class Disconnects {
         }
         ProtocolLog.LOG.info("Client {} from {} disconnected due to protocol error: {}.", client.clientId,
                 client.connection.remoteAddress(), what);
+        client.counters.increment(Counter.DISCONNECTS_PROTOCOL_ERROR);
         if (client.state == Client.State.CONNECTED && client.version == MqttVersion.MQTT_5) {
             client.write(new Disconnect(reasonCode, Properties.EMPTY));
         }

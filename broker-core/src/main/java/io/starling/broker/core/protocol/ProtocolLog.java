@@ -14,6 +14,10 @@ final class ProtocolLog {
     static final Logger LOG = LoggerFactory.getLogger("io.starling.broker");
     /** Clients connecting and disconnecting: its own logger, so that connection_messages false can mute it. */
     static final Logger CONNECTIONS = LoggerFactory.getLogger("io.starling.broker.connections");
+    /** "client qos filter" for each subscription made: mosquitto's {@code log_type subscribe}. */
+    static final Logger SUBSCRIBE = LoggerFactory.getLogger("io.starling.broker.subscribe");
+    /** "client filter" for each filter removed: mosquitto's {@code log_type unsubscribe}. */
+    static final Logger UNSUBSCRIBE = LoggerFactory.getLogger("io.starling.broker.unsubscribe");
 
     private ProtocolLog() {
     }

@@ -3,6 +3,7 @@ package io.starling.broker.core.protocol;
 import io.netty.buffer.Unpooled;
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.routing.Message;
+import io.starling.broker.core.sys.Counter;
 import io.starling.broker.core.topic.TopicName;
 import io.starling.mqtt.codec.PubAck;
 import io.starling.mqtt.codec.PubComp;
@@ -29,6 +30,8 @@ final class PublishHandler {
         if (ProtocolLog.packets()) {
             ProtocolLog.received(client.clientId, "PUBLISH", ProtocolLog.describe(publish));
         }
+        client.counters.increment(Counter.publishReceived(publish.qos()));
+        client.counters.add(Counter.publishBytesReceived(publish.qos()), publish.payload().readableBytes());
         BrokerCore core = client.core;
         String topic = resolveTopic(client, publish);
         if (topic == null) {

@@ -3,6 +3,7 @@ package io.starling.broker.core.protocol;
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.routing.Message;
 import io.starling.broker.core.session.Session;
+import io.starling.broker.core.sys.Counter;
 import io.starling.mqtt.codec.PropertyId;
 import io.starling.mqtt.codec.Will;
 
@@ -39,6 +40,7 @@ final class SessionEnd {
     static void startExpiryTimer(BrokerCore core, Session session, long seconds) {
         session.startExpiryTimer(seconds, () -> {
             ProtocolLog.LOG.info("Session of {} expired.", session.clientId());
+            core.counters().increment(Counter.SESSIONS_EXPIRED);
             session.firePendingWill();
             end(core, session);
         });

@@ -70,7 +70,7 @@ final class SubscribeHandler {
                 s = new Subscription(Mounts.mount(client.mountPoint, s.filter()), s.options());
             }
             boolean existed = session.subscribe(s.filter(), new SubscriberOptions(s.options(), subscriptionId));
-            ProtocolLog.LOG.debug("{} {} {}", client.clientId, qos.value(), s.filter());
+            ProtocolLog.SUBSCRIBE.debug("{} {} {}", client.clientId, qos.value(), s.filter());
             codes.add(qos.value());
             int handling = s.options().retainHandling();
             // No retained messages on a shared subscription (MQTT 5 §4.8.2).

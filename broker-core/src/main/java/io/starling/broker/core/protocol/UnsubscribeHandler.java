@@ -18,6 +18,7 @@ final class UnsubscribeHandler {
         for (String filter : unsubscribe.filters()) {
             ProtocolLog.LOG.debug("\t{}", filter);
             boolean removed = client.session.unsubscribe(Mounts.mount(client.mountPoint, filter));
+            ProtocolLog.UNSUBSCRIBE.debug("{} {}", client.clientId, filter);
             codes.add(removed ? ReasonCode.SUCCESS : ReasonCode.NO_SUBSCRIPTION_EXISTED);
         }
         ProtocolLog.sending(client.clientId, "UNSUBACK");

@@ -1,6 +1,9 @@
 package io.starling.broker.core.session;
 
 import io.starling.broker.core.routing.Delivery;
+import io.starling.broker.core.sys.BrokerCounters;
+import io.starling.broker.core.sys.Counter;
+import io.starling.broker.core.sys.LoopCounters;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 
@@ -11,6 +14,9 @@ import java.util.LinkedHashMap;
  * <p>Threading: owned by the session's event loop. Ownership: each entry owns its delivery's
  * message reference until the entry is removed or, for QoS 2, until PUBREC (after which only the
  * packet id is needed to send PUBREL).
+ *
+ * <p>Every change of its size and bytes is also applied to the broker's {@link Counter#INFLIGHT_MESSAGES}
+ * and {@link Counter#INFLIGHT_BYTES} gauges, on the calling (owner) loop's counters.
  */
 public final class InflightWindow {
 
@@ -72,6 +78,20 @@ public final class InflightWindow {
     /** Payload bytes of the entries still holding their message (mosquitto's max_inflight_bytes counts these). */
     private long bytes;
     private int nextPacketId = 1;
+    private final BrokerCounters counters;
+
+    public InflightWindow(BrokerCounters counters) {
+        this.counters = counters;
+    }
+
+    /** Keeps the broker-wide gauges in step with this window's size and bytes. */
+    private void changed(int entries, long payloadBytes) {
+        LoopCounters mine = counters.local();
+        mine.add(Counter.INFLIGHT_MESSAGES, entries);
+        if (payloadBytes != 0) {
+            mine.add(Counter.INFLIGHT_BYTES, payloadBytes);
+        }
+    }
 
     public int size() {
         return entries.size();
@@ -102,6 +122,7 @@ public final class InflightWindow {
         Entry e = new Entry(id, delivery, stage, delivery.storeSeq());
         entries.put(id, e);
         bytes += delivery.message().payloadSize();
+        changed(1, delivery.message().payloadSize());
         return e;
     }
 
@@ -113,10 +134,10 @@ public final class InflightWindow {
         Stage stage = delivery == null ? Stage.AWAITING_PUBCOMP
                 : delivery.qos() == io.starling.mqtt.codec.QoS.AT_LEAST_ONCE ? Stage.AWAITING_PUBACK : Stage.AWAITING_PUBREC;
         Entry e = new Entry(packetId, delivery, stage, storeSeq);
-        entries.put(packetId, e);
-        if (delivery != null) {
-            bytes += delivery.message().payloadSize();
-        }
+        Entry replaced = entries.put(packetId, e);
+        long added = delivery == null ? 0 : delivery.message().payloadSize();
+        bytes += added;
+        changed(replaced == null ? 1 : 0, added);
         return e;
     }
 
@@ -126,10 +147,12 @@ public final class InflightWindow {
         if (e == null) {
             return false;
         }
+        long removed = e.delivery == null ? 0 : e.delivery.message().payloadSize();
         if (e.delivery != null) {
-            bytes -= e.delivery.message().payloadSize();
+            bytes -= removed;
             e.delivery.message().release();
         }
+        changed(-1, -removed);
         return true;
     }
 
@@ -145,6 +168,7 @@ public final class InflightWindow {
         }
         e.stage = Stage.AWAITING_PUBCOMP;
         bytes -= e.delivery.message().payloadSize();
+        changed(0, -e.delivery.message().payloadSize());
         e.delivery.message().release();
         e.delivery = null;
         return true;
@@ -157,6 +181,7 @@ public final class InflightWindow {
                 e.delivery.message().release();
             }
         }
+        changed(-entries.size(), -bytes);
         entries.clear();
         bytes = 0;
     }

@@ -14,6 +14,8 @@ import io.starling.broker.core.topic.TopicFilter;
 import io.starling.broker.core.store.MessageQueue;
 import io.starling.broker.core.store.StoredSession;
 import io.starling.broker.core.store.StoredState;
+import io.starling.broker.core.sys.BrokerCounters;
+import io.starling.broker.core.sys.Counter;
 import io.starling.broker.core.time.Clock;
 import io.starling.broker.core.topic.SubscriptionTree;
 import io.starling.mqtt.codec.QoS;
@@ -47,7 +49,8 @@ public final class Session implements Subscriber {
     private final SubscriptionTree<Subscriber, SubscriberOptions> tree;
     private final SharedSubscriptions shared;
     private final MessageQueue queue;
-    private final InflightWindow inflight = new InflightWindow();
+    private final InflightWindow inflight;
+    private final BrokerCounters counters;
     private final Set<Integer> awaitingPubRel = new HashSet<>();
     private final Map<String, SubscriberOptions> subscriptions = new HashMap<>();
     private final Clock clock;
@@ -76,7 +79,9 @@ public final class Session implements Subscriber {
         this.tree = context.tree();
         this.shared = context.shared();
         this.clock = context.clock();
-        this.queue = queue;
+        this.counters = context.counters();
+        this.queue = new CountedQueue(queue, counters);
+        this.inflight = new InflightWindow(counters);
         this.journal = new SessionJournal(clientId, context.store());
     }
 
@@ -272,7 +277,9 @@ public final class Session implements Subscriber {
     public void restore(StoredState.RestoredSession stored) {
         long lastSeq = 0;
         stored.subscriptions().forEach((filter, options) -> {
-            subscriptions.put(filter, options);
+            if (subscriptions.put(filter, options) == null) {
+                countSubscription(filter, 1);
+            }
             TopicFilter.Shared share = TopicFilter.parseShared(filter);
             if (share != null) {
                 shared.subscribe(share.group(), share.filter(), this, options);
@@ -296,7 +303,9 @@ public final class Session implements Subscriber {
 
     /** Adds or replaces a subscription; returns true when it replaced one for the same filter. */
     public boolean subscribe(String filter, SubscriberOptions options) {
-        subscriptions.put(filter, options);
+        if (subscriptions.put(filter, options) == null) {
+            countSubscription(filter, 1);
+        }
         journal.subscribed(filter, options);
         TopicFilter.Shared share = TopicFilter.parseShared(filter);
         if (share != null) {
@@ -306,9 +315,25 @@ public final class Session implements Subscriber {
     }
 
     public boolean unsubscribe(String filter) {
-        subscriptions.remove(filter);
+        if (subscriptions.remove(filter) != null) {
+            countSubscription(filter, -1);
+        }
         journal.unsubscribed(filter);
         return removeFromTree(filter);
+    }
+
+    /** Keeps the broker-wide subscription gauges in step with this session's subscriptions. */
+    private void countSubscription(String filter, int delta) {
+        counters.local().add(TopicFilter.isShared(filter) ? Counter.SHARED_SUBSCRIPTIONS : Counter.SUBSCRIPTIONS, delta);
+    }
+
+    /** Removes every subscription from the trees and forgets them. */
+    private void dropSubscriptions() {
+        for (String filter : subscriptions.keySet()) {
+            removeFromTree(filter);
+            countSubscription(filter, -1);
+        }
+        subscriptions.clear();
     }
 
     private boolean removeFromTree(String filter) {
@@ -541,10 +566,7 @@ public final class Session implements Subscriber {
 
     /** Empties the in-memory state, leaving the store alone. */
     private void releaseState() {
-        for (String filter : subscriptions.keySet()) {
-            removeFromTree(filter);
-        }
-        subscriptions.clear();
+        dropSubscriptions();
         inflight.clear();
         pendingResends = 0;
         queue.clear();
@@ -569,10 +591,7 @@ public final class Session implements Subscriber {
         link = null;
         canTakeMessageNow = false;
         cancelTimers();
-        for (String filter : subscriptions.keySet()) {
-            removeFromTree(filter);
-        }
-        subscriptions.clear();
+        dropSubscriptions();
         if (forGood) {
             handOnSharedMessages();
             clear();

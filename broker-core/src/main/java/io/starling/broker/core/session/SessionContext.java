@@ -3,6 +3,7 @@ package io.starling.broker.core.session;
 import io.starling.broker.core.store.SessionStore;
 import io.starling.broker.core.BrokerSettings;
 import io.starling.broker.core.DropCounters;
+import io.starling.broker.core.sys.BrokerCounters;
 import io.starling.broker.core.routing.SharedSubscriptions;
 import io.starling.broker.core.routing.SubscriberOptions;
 import io.starling.broker.core.routing.Subscriber;
@@ -10,7 +11,7 @@ import io.starling.broker.core.time.Clock;
 import io.starling.broker.core.topic.SubscriptionTree;
 
 /** The broker-wide parts every session works with; one instance, shared by all sessions. */
-public record SessionContext(BrokerSettings settings, DropCounters drops,
+public record SessionContext(BrokerSettings settings, DropCounters drops, BrokerCounters counters,
                              SubscriptionTree<Subscriber, SubscriberOptions> tree, SharedSubscriptions shared,
                              Clock clock, SessionStore store) {
 }

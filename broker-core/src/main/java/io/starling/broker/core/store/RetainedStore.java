@@ -21,6 +21,9 @@ public interface RetainedStore extends AutoCloseable {
 
     int size();
 
+    /** The sum of the stored payload sizes. */
+    long bytes();
+
     /** Releases every stored message. */
     @Override
     void close();

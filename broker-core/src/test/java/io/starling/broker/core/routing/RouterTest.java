@@ -28,7 +28,7 @@ class RouterTest {
     private final SubscriptionTree<Subscriber, SubscriberOptions> tree = new SubscriptionTree<>();
     private final Router router = new Router(tree);
     private final DropCounters drops = new DropCounters();
-    private final SessionContext context = new SessionContext(BrokerSettings.defaults(), drops, tree,
+    private final SessionContext context = new SessionContext(BrokerSettings.defaults(), drops, new io.starling.broker.core.sys.BrokerCounters(), tree,
             new SharedSubscriptions(tree), Clock.SYSTEM, io.starling.broker.core.store.SessionStore.NONE);
     private final Payloads payloads = new Payloads();
     private final InLoop loop = TestLoops.start("router-1");

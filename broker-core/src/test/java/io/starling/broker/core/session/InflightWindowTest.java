@@ -7,6 +7,7 @@ import io.netty.buffer.Unpooled;
 import io.starling.broker.core.routing.Delivery;
 import io.starling.broker.core.routing.Message;
 import io.starling.broker.core.session.InflightWindow.Stage;
+import io.starling.broker.core.sys.BrokerCounters;
 import io.starling.broker.core.testing.TestBroker;
 import io.starling.broker.core.testing.TestClient;
 import io.starling.mqtt.codec.Properties;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /** Outgoing QoS 1/2 messages awaiting acknowledgement, and the packet ids they hold (MQTT-2.3.1-2). */
 class InflightWindowTest {
+    private static final BrokerCounters COUNTERS = new BrokerCounters();
 
     private static Delivery delivery(ByteBuf payload) {
         Message m = new Message("t", QoS.AT_LEAST_ONCE, false, payload, Properties.EMPTY, "p", Message.NEVER_EXPIRES);
@@ -28,7 +30,7 @@ class InflightWindowTest {
 
     @Test
     void add_givesConsecutiveIdsStartingAtOne() {
-        InflightWindow w = new InflightWindow();
+        InflightWindow w = new InflightWindow(COUNTERS);
 
         List<Integer> ids = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
@@ -41,7 +43,7 @@ class InflightWindowTest {
 
     @Test
     void add_wrapsAfter65535AndSkipsIdsStillInUse() {
-        InflightWindow w = new InflightWindow();
+        InflightWindow w = new InflightWindow(COUNTERS);
         InflightWindow.Entry first = w.add(delivery(Unpooled.directBuffer(1)), Stage.AWAITING_PUBACK); // id 1 stays
         for (int id = 2; id <= 0xFFFF; id++) {
             InflightWindow.Entry e = w.add(delivery(Unpooled.directBuffer(1)), Stage.AWAITING_PUBACK);
@@ -63,7 +65,7 @@ class InflightWindowTest {
 
     @Test
     void remove_releasesTheMessage() {
-        InflightWindow w = new InflightWindow();
+        InflightWindow w = new InflightWindow(COUNTERS);
         ByteBuf payload = Unpooled.directBuffer(1);
         int id = w.add(delivery(payload), Stage.AWAITING_PUBACK).packetId();
 
@@ -76,7 +78,7 @@ class InflightWindowTest {
 
     @Test
     void received_releasesTheMessageButKeepsTheIdUntilPubComp() {
-        InflightWindow w = new InflightWindow();
+        InflightWindow w = new InflightWindow(COUNTERS);
         ByteBuf payload = Unpooled.directBuffer(1);
         int id = w.add(delivery(payload), Stage.AWAITING_PUBREC).packetId();
 
@@ -92,7 +94,7 @@ class InflightWindowTest {
 
     @Test
     void received_isFalseForQos1AndUnknownIds() {
-        InflightWindow w = new InflightWindow();
+        InflightWindow w = new InflightWindow(COUNTERS);
         ByteBuf payload = Unpooled.directBuffer(1);
         int id = w.add(delivery(payload), Stage.AWAITING_PUBACK).packetId();
 
@@ -105,7 +107,7 @@ class InflightWindowTest {
 
     @Test
     void entries_keepTheOrderTheyWereSentIn() {
-        InflightWindow w = new InflightWindow();
+        InflightWindow w = new InflightWindow(COUNTERS);
         for (int i = 0; i < 4; i++) {
             w.add(delivery(Unpooled.directBuffer(1)), Stage.AWAITING_PUBACK);
         }

@@ -7,6 +7,7 @@ import io.starling.broker.config.LoggingConfig;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,17 +31,23 @@ class LogSetupTest {
 
     @Test
     void defaultLogTypes_logInformationAndAbove() throws Exception {
-        assertThat(call("levelOf", LoggingConfig.class, logging("")).toString()).isEqualTo("INFO");
+        assertThat(call("levelOf", Set.class, logging("").types()).toString()).isEqualTo("INFO");
     }
 
     @Test
     void logTypeDebug_logsEverything() throws Exception {
-        assertThat(call("levelOf", LoggingConfig.class, logging("log_type debug\n")).toString()).isEqualTo("DEBUG");
+        assertThat(call("levelOf", Set.class, logging("log_type debug\n").types()).toString()).isEqualTo("DEBUG");
     }
 
     @Test
     void onlyErrors_logsErrors() throws Exception {
-        assertThat(call("levelOf", LoggingConfig.class, logging("log_type error\n")).toString()).isEqualTo("ERROR");
+        assertThat(call("levelOf", Set.class, logging("log_type error\n").types()).toString()).isEqualTo("ERROR");
+    }
+
+    @Test
+    void subscribeAlone_keepsTheRootAtOff() throws Exception {
+        // subscribe lines have their own logger: the packet trace stays off (LogTypeFilterTest)
+        assertThat(call("levelOf", Set.class, logging("log_type subscribe\n").types()).toString()).isEqualTo("OFF");
     }
 
     @Test

@@ -116,6 +116,72 @@ class BrokerProcessIT {
                 .doesNotContain("New client connected").doesNotContain("New connection from");
     }
 
+    @Test
+    void logTypesChosenOneByOne_reachTheFileAndTheLogTopics(@TempDir Path dir) throws Exception {
+        int port = freePort();
+        Path log = dir.resolve("starling.log");
+        Path conf = dir.resolve("mosquitto.conf");
+        Files.writeString(conf, "listener " + port + " 127.0.0.1\nallow_anonymous true\nlog_dest file " + log
+                + "\nlog_dest topic\nlog_type notice\nlog_type subscribe\nlog_type unsubscribe\n");
+        broker = new ProcessBuilder("java", "-jar", System.getProperty("starling.jar"), "-c", conf.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("console.txt").toFile()).start();
+        MqttClient watcher = connectWhenListening("tcp://127.0.0.1:" + port, "log-watcher");
+        java.util.concurrent.BlockingQueue<String> topicLines = new java.util.concurrent.LinkedBlockingQueue<>();
+        watcher.subscribe("$SYS/broker/log/#", 0, (t, m) -> topicLines.add(t + " " + new String(m.getPayload(),
+                StandardCharsets.UTF_8)));
+        MqttClient client = new MqttClient("tcp://127.0.0.1:" + port, "typed", new MemoryPersistence());
+        client.connect();
+        client.subscribe("a/b", 1);
+        client.unsubscribe("a/b");
+        client.disconnect();
+        client.close();
+        java.util.List<String> published = new java.util.ArrayList<>();
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (published.stream().noneMatch(l -> l.contains("Client typed disconnected")) && System.nanoTime() < until) {
+            String line = topicLines.poll(100, TimeUnit.MILLISECONDS);
+            if (line != null) {
+                published.add(line);
+            }
+        }
+        watcher.disconnect();
+        watcher.close();
+        broker.destroy();
+        assertThat(broker.waitFor(10, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(published).anyMatch(l -> l.matches("\\$SYS/broker/log/N \\d+: New client connected from .* as typed .*"))
+                .anyMatch(l -> l.matches("\\$SYS/broker/log/M/subscribe \\d+: typed 1 a/b"))
+                .anyMatch(l -> l.matches("\\$SYS/broker/log/M/unsubscribe \\d+: typed a/b"))
+                .anyMatch(l -> l.matches("\\$SYS/broker/log/N \\d+: Client typed disconnected\\."))
+                .noneMatch(l -> l.startsWith("$SYS/broker/log/I") || l.startsWith("$SYS/broker/log/D"));
+        String text = Files.readString(log);
+        assertThat(text)
+                .containsPattern("(?m)^\\d+: log-watcher 0 \\$SYS/broker/log/#$")
+                .containsPattern("(?m)^\\d+: typed 1 a/b$")
+                .containsPattern("(?m)^\\d+: typed a/b$")
+                .containsPattern("(?m)^\\d+: Client typed disconnected\\.$")
+                .doesNotContain("Opening ipv4 listen socket") // information: not chosen
+                .doesNotContain("Received SUBSCRIBE"); // debug: not chosen
+    }
+
+    /** Connects once the broker accepts connections (its log may not say so: information can be off). */
+    private MqttClient connectWhenListening(String url, String clientId) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            MqttClient c = new MqttClient(url, clientId, new MemoryPersistence());
+            try {
+                c.connect();
+                return c;
+            } catch (org.eclipse.paho.client.mqttv3.MqttException e) {
+                c.close();
+                assertThat(broker.isAlive()).as("broker process is running").isTrue();
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();

@@ -6,6 +6,7 @@ import io.starling.broker.core.topic.TopicFilter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
@@ -17,6 +18,8 @@ import java.util.function.Consumer;
  */
 public final class InMemoryRetainedStore implements RetainedStore {
     private final ConcurrentHashMap<String, Message> byTopic = new ConcurrentHashMap<>();
+    /** Payload bytes of the stored messages; only exact once concurrent puts are done, which $SYS can live with. */
+    private final LongAdder bytes = new LongAdder();
 
     @Override
     public void put(Message message) {
@@ -25,9 +28,11 @@ public final class InMemoryRetainedStore implements RetainedStore {
             previous = byTopic.remove(message.topic());
             message.release();
         } else {
+            bytes.add(message.payloadSize());
             previous = byTopic.put(message.topic(), message);
         }
         if (previous != null) {
+            bytes.add(-previous.payloadSize());
             previous.release();
         }
     }
@@ -53,8 +58,14 @@ public final class InMemoryRetainedStore implements RetainedStore {
     }
 
     @Override
+    public long bytes() {
+        return bytes.sum();
+    }
+
+    @Override
     public void close() {
         byTopic.values().forEach(Message::release);
         byTopic.clear();
+        bytes.reset();
     }
 }

@@ -1,0 +1,44 @@
+package io.starling.broker.transport;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What an {@code http_api} listener serves, from the broker's parts; the server implements it.
+ * Called on the listener's event loops: methods answer quickly or complete their future later, on
+ * any thread.
+ */
+public interface HttpApi {
+
+    /** The broker's metrics in Prometheus' text format (version 0.0.4). */
+    String metrics();
+
+    /** The current $SYS values, topic → value, as {@code /api/v1/systree} shows them. */
+    CompletableFuture<Map<String, Long>> sysTree();
+
+    /** Every listener of the broker, in config order. */
+    List<Listener> listeners();
+
+    /** The connected clients, for the web console. */
+    CompletableFuture<List<ConnectedClient>> clients();
+
+    /** Topics that have a retained message, with its payload size, sorted; at most {@code limit}. */
+    List<RetainedTopic> retainedTopics(int limit);
+
+    /** The broker's version, e.g. "0.1.0". */
+    String version();
+
+    /** One listener, as mosquitto 2.1's {@code /api/v1/listeners} describes it. */
+    record Listener(int port, String protocol, boolean tls, boolean mtls, boolean allowAnonymous) {
+    }
+
+    /** One connected client, as the console lists it. */
+    record ConnectedClient(String clientId, String username, String address, String protocol, int keepAlive,
+                           int subscriptions, int inflight, int queued) {
+    }
+
+    /** A topic with a retained message. */
+    record RetainedTopic(String topic, int bytes) {
+    }
+}

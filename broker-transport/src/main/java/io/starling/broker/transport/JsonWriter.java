@@ -1,0 +1,105 @@
+package io.starling.broker.transport;
+
+/**
+ * Just enough JSON for the HTTP API's answers: objects, arrays, strings, numbers and booleans,
+ * written in order with commas managed here. Not a parser; the broker reads no JSON.
+ */
+final class JsonWriter {
+    private final StringBuilder out = new StringBuilder();
+    /** Whether the next value in the current object or array needs a comma before it. */
+    private boolean comma;
+
+    JsonWriter beginObject() {
+        separate();
+        out.append('{');
+        comma = false;
+        return this;
+    }
+
+    JsonWriter endObject() {
+        out.append('}');
+        comma = true;
+        return this;
+    }
+
+    JsonWriter beginArray() {
+        separate();
+        out.append('[');
+        comma = false;
+        return this;
+    }
+
+    JsonWriter endArray() {
+        out.append(']');
+        comma = true;
+        return this;
+    }
+
+    /** A member name; the value follows with one of the value methods. */
+    JsonWriter name(String name) {
+        separate();
+        string(name);
+        out.append(':');
+        comma = false;
+        return this;
+    }
+
+    JsonWriter value(String value) {
+        separate();
+        if (value == null) {
+            out.append("null");
+        } else {
+            string(value);
+        }
+        comma = true;
+        return this;
+    }
+
+    JsonWriter value(long value) {
+        separate();
+        out.append(value);
+        comma = true;
+        return this;
+    }
+
+    JsonWriter value(boolean value) {
+        separate();
+        out.append(value);
+        comma = true;
+        return this;
+    }
+
+    private void separate() {
+        if (comma) {
+            out.append(',');
+            comma = false;
+        }
+    }
+
+    private void string(String s) {
+        out.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == 0x2028 || c == 0x2029) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        out.append('"');
+    }
+
+    @Override
+    public String toString() {
+        return out.toString();
+    }
+}
