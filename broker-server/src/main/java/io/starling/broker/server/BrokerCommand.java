@@ -68,7 +68,7 @@ final class BrokerCommand implements Callable<Integer> {
             }
         }
         if (daemon) {
-            LOG.warn("-d is ignored: Starling runs in the foreground; use a service manager to run it in the background.");
+            LOG.warn("-d is handled by bin/starling (it starts the broker detached); run directly, the broker stays in the foreground. Under systemd see dist/starling.service.");
         }
         if ("root".equals(System.getProperty("user.name"))) {
             // mosquitto switches to the `user` account here; a JVM cannot change its user id.
@@ -76,22 +76,27 @@ final class BrokerCommand implements Callable<Integer> {
                     + "(e.g. a systemd User= line) instead.", config.user());
         }
         LOG.info("Starling version {} starting.", Broker.VERSION);
-        Broker broker;
-        try {
-            broker = Broker.start(config);
-        } catch (Broker.StartException e) {
-            System.err.println(e.getMessage());
-            return 1;
-        } catch (Exception e) {
-            LOG.error("Error: unable to start: {}", e.toString());
-            return 1;
-        }
-        ReloadSignal.install(broker);
-        LogSetup.attachTopicDestination(config.logging(), verbose, broker.core());
+        // Written before the listeners open, as mosquitto does: whoever sees the port open finds the pid.
         java.nio.file.Path pidFile = config.pidFile();
         if (pidFile != null) {
             PidFile.write(pidFile);
         }
+        Broker broker;
+        try {
+            broker = Broker.start(config);
+        } catch (Exception e) {
+            if (e instanceof Broker.StartException) {
+                System.err.println(e.getMessage());
+            } else {
+                LOG.error("Error: unable to start: {}", e.toString());
+            }
+            if (pidFile != null) {
+                PidFile.remove(pidFile);
+            }
+            return 1;
+        }
+        ReloadSignal.install(broker);
+        LogSetup.attachTopicDestination(config.logging(), verbose, broker.core());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             broker.close();

@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -77,10 +78,12 @@ final class BrokerHttpApi implements HttpApi {
     }
 
     @Override
-    public List<RetainedTopic> retainedTopics(int limit) {
+    public List<RetainedTopic> retainedTopics(int limit, Predicate<String> visible) {
         List<RetainedTopic> out = new ArrayList<>();
         core.retained().match("#", m -> {
-            out.add(new RetainedTopic(m.topic(), m.payloadSize()));
+            if (visible.test(m.topic())) {
+                out.add(new RetainedTopic(m.topic(), m.payloadSize()));
+            }
             m.release();
         });
         out.sort(Comparator.comparing(RetainedTopic::topic));

@@ -3,6 +3,7 @@ package io.starling.broker.transport;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 
 /**
  * What an {@code http_api} listener serves, from the broker's parts; the server implements it.
@@ -23,8 +24,8 @@ public interface HttpApi {
     /** The connected clients, for the web console. */
     CompletableFuture<List<ConnectedClient>> clients();
 
-    /** Topics that have a retained message, with its payload size, sorted; at most {@code limit}. */
-    List<RetainedTopic> retainedTopics(int limit);
+    /** Topics that have a retained message and that {@code visible} accepts, with the payload size, sorted; at most {@code limit}. */
+    List<RetainedTopic> retainedTopics(int limit, Predicate<String> visible);
 
     /** The broker's version, e.g. "0.1.0". */
     String version();

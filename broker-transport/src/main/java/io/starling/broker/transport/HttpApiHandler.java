@@ -43,6 +43,8 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: the channel's event loop; answers computed elsewhere come back to it.
  */
 final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    /** The topic whose read access lets an HTTP user list the connected clients. */
+    static final String CLIENTS_TOPIC = "$SYS/broker/clients/connected";
     private static final Logger LOG = LoggerFactory.getLogger(HttpApiHandler.class);
     static final String CLIENT_ID = "http-api";
     private static final String REALM = "Starling API";
@@ -108,22 +110,34 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             case "/api/v1/systree" -> later(ctx, keepAlive, api.sysTree().thenApply(values -> json(systree(values, who))));
             case "/api/v1/listeners" -> send(ctx, keepAlive, json(listeners(api.listeners())));
             case "/api/v1/version" -> send(ctx, keepAlive, cors(text(HttpResponseStatus.OK, api.version())));
-            case "/api/v1/clients" -> later(ctx, keepAlive, api.clients().thenApply(c -> json(clients(c))));
-            case "/api/v1/retained" -> send(ctx, keepAlive, json(retained(api.retainedTopics(RETAINED_TOPICS_SHOWN))));
+            case "/api/v1/clients" -> later(ctx, keepAlive, mayRead(who, CLIENTS_TOPIC)
+                    ? api.clients().thenApply(c -> json(clients(c)))
+                    : CompletableFuture.completedFuture(json(clients(List.of()))));
+            case "/api/v1/retained" -> send(ctx, keepAlive,
+                    json(retained(api.retainedTopics(RETAINED_TOPICS_SHOWN, topic -> mayRead(who, topic)))));
             default -> send(ctx, keepAlive, path.startsWith("/api/") ? notFound() : file(path));
         }
     }
 
     /** mosquitto 2.1's shape: one member per $SYS topic with an integer value, uptime in seconds. */
     private String systree(Map<String, Long> values, ClientIdentity who) {
-        Authorizer authorizer = (options.security() != null ? options.security() : core.security()).authorizer();
         JsonWriter json = new JsonWriter().beginObject();
         values.forEach((topic, value) -> {
-            if (authorizer == Authorizer.ALLOW_ALL || authorizer.canRead(who, topic) == Authorizer.Access.ALLOW) {
+            if (mayRead(who, topic)) {
                 json.name(topic).value(value);
             }
         });
         return json.endObject().toString();
+    }
+
+    /**
+     * What the HTTP user may see follows the ACL as for an MQTT client of that user: a $SYS value or a
+     * retained topic when it may read that topic, the client list when it may read
+     * {@value #CLIENTS_TOPIC} (the count the list details).
+     */
+    private boolean mayRead(ClientIdentity who, String topic) {
+        Authorizer authorizer = (options.security() != null ? options.security() : core.security()).authorizer();
+        return authorizer == Authorizer.ALLOW_ALL || authorizer.canRead(who, topic) == Authorizer.Access.ALLOW;
     }
 
     /** mosquitto 2.1's shape: {"listeners":[{"port":1883,"protocol":"mqtt","tls":false,"mtls":false,"allow_anonymous":true}]}. */

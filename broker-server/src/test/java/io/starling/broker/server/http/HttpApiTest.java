@@ -197,6 +197,34 @@ class HttpApiTest {
     }
 
     @Test
+    void consoleLists_showOnlyWhatTheAclLetsTheUserRead() throws Exception {
+        Path passwords = Files.writeString(dir.resolve("passwd"), "ops:" + PasswordHash.hash7("o") + "\n"
+                + "bob:" + PasswordHash.hash7("b") + "\n" + "dev:" + PasswordHash.hash7("d") + "\n");
+        Path acl = Files.writeString(dir.resolve("acl"), "user ops\ntopic read $SYS/broker/clients/#\n\n"
+                + "user bob\ntopic bob/#\n\nuser dev\ntopic #\n");
+        int mqtt = freePort();
+        int port = freePort();
+        try (Broker broker = start(mqtt, port, "password_file " + passwords + "\nacl_file " + acl, "")) {
+            MqttClient dev = new MqttClient("tcp://127.0.0.1:" + mqtt, "dev-box", new MemoryPersistence());
+            org.eclipse.paho.client.mqttv3.MqttConnectOptions login = new org.eclipse.paho.client.mqttv3.MqttConnectOptions();
+            login.setUserName("dev");
+            login.setPassword("d".toCharArray());
+            dev.connect(login);
+            dev.publish("bob/status", "up".getBytes(StandardCharsets.UTF_8), 1, true);
+            dev.publish("plant/secret", "42".getBytes(StandardCharsets.UTF_8), 1, true);
+
+            assertThat(get(port, "/api/v1/retained", "bob", "b").body())
+                    .isEqualTo("{\"retained\":[{\"topic\":\"bob/status\",\"bytes\":2}]}");
+            assertThat(get(port, "/api/v1/clients", "bob", "b").body()).isEqualTo("{\"clients\":[]}");
+            assertThat(get(port, "/api/v1/retained", "ops", "o").body()).isEqualTo("{\"retained\":[]}");
+            assertThat(get(port, "/api/v1/clients", "ops", "o").body()).contains("\"id\":\"dev-box\"", "\"username\":\"dev\"");
+            assertThat(get(port, "/api/v1/retained", "dev", "d").body()).contains("bob/status", "plant/secret");
+            dev.disconnect();
+            dev.close();
+        }
+    }
+
+    @Test
     void otherMethodsAndUnknownPaths_getMosquittosAnswers() throws Exception {
         int port = freePort();
         try (Broker broker = start(freePort(), port, "allow_anonymous true", "")) {

@@ -163,6 +163,53 @@ class BrokerProcessIT {
                 .doesNotContain("Received SUBSCRIBE"); // debug: not chosen
     }
 
+    @Test
+    void daemonFlag_ofBinStarling_returnsAtOnce_andLeavesTheBrokerRunningDetached(@TempDir Path dir) throws Exception {
+        int port = freePort();
+        Path pid = dir.resolve("starling.pid");
+        Path log = dir.resolve("starling.log");
+        Path conf = Files.writeString(dir.resolve("mosquitto.conf"), "listener " + port + " 127.0.0.1\n"
+                + "allow_anonymous true\npid_file " + pid + "\nlog_dest file " + log + "\n");
+        ProcessBuilder launcher = new ProcessBuilder("../bin/starling", "-d", "-c", conf.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("console.txt").toFile());
+        launcher.environment().put("STARLING_JAR", System.getProperty("starling.jar"));
+        Process start = launcher.start();
+        assertThat(start.waitFor(30, TimeUnit.SECONDS)).as("bin/starling -d returns").isTrue();
+        assertThat(start.exitValue()).isZero();
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!(Files.exists(log) && Files.readString(log).contains("listen socket on port " + port))) {
+            assertThat(System.nanoTime()).as("daemon opened its listener").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        ProcessHandle daemon = ProcessHandle.of(Long.parseLong(Files.readString(pid).strip())).orElseThrow();
+        try {
+            assertThat(daemon.parent().map(ProcessHandle::pid)).as("detached from the launcher")
+                    .isNotEqualTo(java.util.Optional.of(ProcessHandle.current().pid()));
+            MqttClient client = new MqttClient("tcp://127.0.0.1:" + port, "to-daemon", new MemoryPersistence());
+            client.connect();
+            client.disconnect();
+            client.close();
+        } finally {
+            daemon.destroy(); // SIGTERM
+            daemon.onExit().get(10, TimeUnit.SECONDS);
+        }
+        assertThat(Files.exists(pid)).as("pid file removed at shutdown").isFalse();
+    }
+
+    @Test
+    void daemonFlag_withABadConfig_failsInTheForeground_withMosquittosMessage(@TempDir Path dir) throws Exception {
+        Path conf = Files.writeString(dir.resolve("bad.conf"), "listener 1883\nno_such_option 1\n");
+        ProcessBuilder launcher = new ProcessBuilder("../bin/starling", "-d", "-c", conf.toString())
+                .redirectErrorStream(true);
+        launcher.environment().put("STARLING_JAR", System.getProperty("starling.jar"));
+        Process start = launcher.start();
+        String output = new String(start.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(start.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(start.exitValue()).isEqualTo(3);
+        assertThat(output).contains(conf + ":2: Unknown configuration variable \"no_such_option\".");
+    }
+
     /** Connects once the broker accepts connections (its log may not say so: information can be off). */
     private MqttClient connectWhenListening(String url, String clientId) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
