@@ -1,12 +1,14 @@
 // End-to-end tests against a running Starling (started by broker-server's ConsoleE2ETest):
-// MQTT.js connects over WebSocket, and the web console in headless Chromium lists clients, shows a
-// message mosquitto_pub sent and publishes one that mosquitto_sub receives.
+// MQTT.js connects over WebSocket from Node and, with the Paho JavaScript client, from inside headless
+// Chromium; the web console lists clients, shows a message mosquitto_pub sent and publishes one that
+// mosquitto_sub receives.
 //
 // Environment: STARLING_HTTP (http://127.0.0.1:PORT), STARLING_MQTT_PORT, STARLING_WS_PORT,
 // STARLING_USER / STARLING_PASSWORD (a user of the password file), CHROMIUM (default /usr/bin/chromium).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { chromium } from 'playwright-core';
 
@@ -16,6 +18,15 @@ const wsPort = process.env.STARLING_WS_PORT;
 const username = process.env.STARLING_USER;
 const password = process.env.STARLING_PASSWORD;
 const credentials = ['-u', username, '-P', password];
+// Browser bundles, loaded into the page from the installed packages (no CDN).
+const packageFile = (path) => fileURLToPath(new URL('node_modules/' + path, import.meta.url));
+
+async function launchChromium() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  });
+}
 
 function run(command, args, timeoutMs = 15000) {
   return new Promise((resolve, reject) => {
@@ -55,10 +66,7 @@ test('MQTT.js connects to Starling over WebSocket, subscribes and gets its own m
 test('the console lists clients and retained topics, shows a mosquitto_pub message and publishes to mosquitto_sub', async () => {
   const { client: listed } = await connectMqttJs('e2e-listed-client');
   await listed.publishAsync('e2e/retained/greeting', 'kept', { qos: 1, retain: true });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-  });
+  const browser = await launchChromium();
   try {
     const context = await browser.newContext({ httpCredentials: { username, password } });
     const page = await context.newPage();
@@ -102,5 +110,57 @@ test('the console lists clients and retained topics, shows a mosquitto_pub messa
     await browser.close();
     await listed.publishAsync('e2e/retained/greeting', '', { qos: 1, retain: true });
     await listed.endAsync();
+  }
+});
+
+test('MQTT.js and the Paho JavaScript client connect from the browser, and each gets a mosquitto_pub message', async () => {
+  const browser = await launchChromium();
+  try {
+    const context = await browser.newContext({ httpCredentials: { username, password } });
+    const page = await context.newPage();
+    await page.goto(httpUrl + '/api/v1/version'); // a page of the broker without scripts of its own
+    await page.addScriptTag({ path: packageFile('mqtt/dist/mqtt.min.js') });
+    await page.addScriptTag({ path: packageFile('paho-mqtt/paho-mqtt.js') });
+    const wsUrl = `ws://127.0.0.1:${wsPort}/mqtt`;
+
+    // Both subscribe in the page; each resolves with the first message it gets.
+    const problems = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+    await page.evaluate(({ wsUrl, username, password }) => {
+      window.problems = [];
+      const note = (what) => (e) => window.problems.push(what + ': ' + (e && (e.message || e.errorMessage) || e));
+      window.gotMqttJs = new Promise((resolve, reject) => {
+        const c = window.mqtt.connect(wsUrl, { clientId: 'browser-mqttjs', username, password, reconnectPeriod: 0 });
+        c.on('error', reject);
+        c.on('connect', () => c.subscribe('browser/+', { qos: 1 }, (err) => {
+          if (err) { reject(err); } else { window.mqttJsReady = true; }
+        }));
+        c.on('message', (topic, payload) => resolve(topic + ' ' + payload.toString()));
+      });
+      window.gotPaho = new Promise((resolve, reject) => {
+        const c = new window.Paho.Client(wsUrl, 'browser-paho');
+        c.onMessageArrived = (m) => resolve(m.destinationName + ' ' + m.payloadString);
+        c.connect({
+          userName: username, password, mqttVersion: 4, timeout: 10,
+          onSuccess: () => c.subscribe('browser/+', { qos: 2, onSuccess: () => { window.pahoReady = true; }, onFailure: reject }),
+          onFailure: (e) => reject(new Error(e.errorMessage)),
+        });
+      });
+      window.gotMqttJs.catch(note('MQTT.js'));
+      window.gotPaho.catch(note('Paho'));
+    }, { wsUrl, username, password });
+    await page.waitForFunction(() => (window.mqttJsReady && window.pahoReady) || window.problems.length > 0, null,
+      { timeout: 10000 }).catch(() => {});
+    assert.deepEqual([...problems, ...await page.evaluate(() => window.problems)], []);
+    assert.deepEqual(await page.evaluate(() => [!!window.mqttJsReady, !!window.pahoReady]), [true, true]);
+
+    const pub = await run('mosquitto_pub', ['-h', '127.0.0.1', '-p', mqttPort, ...credentials, '-t', 'browser/hello',
+      '-q', '1', '-m', 'to both browser clients']);
+    assert.equal(pub.code, 0, pub.stderr);
+    assert.equal(await page.evaluate(() => window.gotMqttJs), 'browser/hello to both browser clients');
+    assert.equal(await page.evaluate(() => window.gotPaho), 'browser/hello to both browser clients');
+  } finally {
+    await browser.close();
   }
 });

@@ -58,6 +58,7 @@ class ConsoleE2ETest {
         assertThat(E2E.resolve("node_modules/playwright-core")).as("npm packages of e2e/: run 'npm ci' in " + E2E)
                 .exists();
         assertThat(E2E.resolve("node_modules/mqtt")).exists();
+        assertThat(E2E.resolve("node_modules/paho-mqtt")).exists();
 
         Path passwords = Files.writeString(dir.resolve("passwd"), "console:" + PasswordHash.hash7("secret") + "\n");
         int mqtt = freePort();
@@ -88,7 +89,7 @@ class ConsoleE2ETest {
             System.out.println(output);
             assertThat(ended).as("node e2e/console.test.mjs ended in time; output:\n%s", output).isTrue();
             assertThat(node.exitValue()).as("node e2e/console.test.mjs; output:\n%s", output).isZero();
-            assertThat(output).contains("pass 2", "fail 0");
+            assertThat(output).contains("pass 3", "fail 0");
         }
     }
 }
