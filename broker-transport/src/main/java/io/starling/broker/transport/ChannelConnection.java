@@ -14,6 +14,7 @@ import io.starling.broker.core.sys.LoopCounters;
 import io.starling.mqtt.codec.MqttEncoder;
 import io.starling.mqtt.codec.MqttVersion;
 import io.starling.mqtt.codec.Packet;
+import io.starling.mqtt.codec.Publish;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.security.cert.Certificate;
@@ -49,6 +50,16 @@ final class ChannelConnection implements Connection {
 
     @Override
     public void write(Packet packet) {
+        if (packet instanceof Publish p && p.payload().isReadable() && !options.webSocket()) {
+            // Header and shared payload as two writes: the socket gathers them (writev) at the flush,
+            // and no composite buffer is built per delivery. A WebSocket keeps one frame per packet.
+            ByteBuf header = MqttEncoder.encodePublishHeader(channel.alloc(), p, version);
+            ByteBuf payload = p.payload().retainedDuplicate();
+            counters.add(Counter.BYTES_SENT, header.readableBytes() + payload.readableBytes());
+            channel.write(header, channel.voidPromise());
+            channel.write(payload, channel.voidPromise());
+            return;
+        }
         ByteBuf encoded = MqttEncoder.encode(channel.alloc(), packet, version);
         counters.add(Counter.BYTES_SENT, encoded.readableBytes());
         channel.write(encoded, channel.voidPromise());

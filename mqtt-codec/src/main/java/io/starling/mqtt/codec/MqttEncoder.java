@@ -71,6 +71,22 @@ public final class MqttEncoder {
     }
 
     private static ByteBuf encodePublish(ByteBufAllocator alloc, Publish p, MqttVersion v) {
+        ByteBuf out = encodePublishHeader(alloc, p, v);
+        if (!p.payload().isReadable()) {
+            return out;
+        }
+        CompositeByteBuf composite = alloc.compositeBuffer(2);
+        composite.addComponents(true, out, p.payload().retainedDuplicate());
+        return composite;
+    }
+
+    /**
+     * A PUBLISH without its payload: fixed header (whose length counts the payload), topic, packet
+     * identifier and properties. Written before a duplicate of the payload, it makes the whole packet
+     * with no composite buffer, for a transport that gathers consecutive writes anyway.
+     */
+    public static ByteBuf encodePublishHeader(ByteBufAllocator alloc, Publish p, MqttVersion version) {
+        MqttVersion v = versionFor(p, version);
         int topicLength = Utf8.encodedLength(p.topic());
         int header = publishHeaderLength(p, topicLength, v);
         int remaining = checkRemaining((long) header + p.payload().readableBytes());
@@ -86,16 +102,11 @@ public final class MqttEncoder {
             if (v.isV5()) {
                 PropertiesCodec.write(out, p.properties(), PacketType.PUBLISH, false);
             }
+            return out;
         } catch (RuntimeException e) {
             out.release();
             throw e;
         }
-        if (!p.payload().isReadable()) {
-            return out;
-        }
-        CompositeByteBuf composite = alloc.compositeBuffer(2);
-        composite.addComponents(true, out, p.payload().retainedDuplicate());
-        return composite;
     }
 
     /** Everything but the fixed header and the payload: topic, packet identifier, properties. */

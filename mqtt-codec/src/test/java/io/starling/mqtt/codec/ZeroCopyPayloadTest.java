@@ -114,6 +114,29 @@ class ZeroCopyPayloadTest {
         in.release();
     }
 
+    @Test
+    void publishHeader_thenThePayload_areTheBytesOfTheWholePacket_forEveryVersionAndQos() {
+        for (MqttVersion v : MqttVersion.values()) {
+            for (QoS qos : QoS.values()) {
+                ByteBuf payload = ALLOC.directBuffer(300).writeZero(300); // a two-byte remaining length
+                Publish p = new Publish(false, qos, true, "a/b", qos == QoS.AT_MOST_ONCE ? 0 : 7,
+                        v.isV5() ? Properties.builder().number(PropertyId.MESSAGE_EXPIRY_INTERVAL, 9).build() : Properties.EMPTY, payload);
+                ByteBuf whole = MqttEncoder.encode(ALLOC, p, v);
+                ByteBuf header = MqttEncoder.encodePublishHeader(ALLOC, p, v);
+                try {
+                    ByteBuf joined = Unpooled.wrappedBuffer(header.retainedDuplicate(), payload.retainedDuplicate());
+                    assertThat(Bytes.hexOf(joined)).as("%s %s", v, qos).isEqualTo(Bytes.hexOf(whole));
+                    joined.release();
+                    assertThat(header.readableBytes()).isEqualTo(whole.readableBytes() - 300);
+                } finally {
+                    whole.release();
+                    header.release();
+                    payload.release();
+                }
+            }
+        }
+    }
+
     private static Publish decode(ByteBuf in) {
         MqttDecoder decoder = new MqttDecoder(1 << 20);
         DecodeResult result = decoder.decode(in);

@@ -66,7 +66,9 @@ public enum Counter {
     /** Whether the sum only grows, or is a level. */
     public enum Kind { TOTAL, GAUGE }
 
-    static final int COUNT = values().length;
+    /** values() copies its array on every call: one copy for the message path to index. */
+    private static final Counter[] ALL = values();
+    static final int COUNT = ALL.length;
 
     private final Kind kind;
 
@@ -95,6 +97,6 @@ public enum Counter {
     }
 
     private static Counter byQos(Counter qos0, QoS qos) {
-        return values()[qos0.ordinal() + qos.value()];
+        return ALL[qos0.ordinal() + qos.value()];
     }
 }
