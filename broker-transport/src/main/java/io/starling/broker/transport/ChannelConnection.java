@@ -4,9 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.starling.broker.core.protocol.Connection;
 import io.starling.broker.core.sys.BrokerCounters;
 import io.starling.broker.core.sys.Counter;
@@ -19,7 +17,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
@@ -36,12 +33,22 @@ final class ChannelConnection implements Connection {
     /** The counters of the channel's loop, for the bytes written ($SYS/broker/bytes/sent). */
     private final LoopCounters counters;
 
-    /** A connection whose counts go nowhere: for tests of the connection alone. */
-    ChannelConnection(Channel channel, CertificateUsername usernames) {
-        this(channel, usernames, ListenerOptions.PLAIN, new BrokerCounters().local());
+    private final ReadTimeout readTimeout;
+
+    /** Who keeps the connection's read timeout (the pipeline's last handler). */
+    interface ReadTimeout {
+        /** Closes the connection when nothing was read for {@code millis}; 0 turns it off. */
+        void setReadTimeout(long millis);
     }
 
-    ChannelConnection(Channel channel, CertificateUsername usernames, ListenerOptions options, LoopCounters counters) {
+    /** A connection whose counts go nowhere and that keeps no read timeout: for tests of the connection alone. */
+    ChannelConnection(Channel channel, CertificateUsername usernames) {
+        this(channel, usernames, ListenerOptions.PLAIN, new BrokerCounters().local(), millis -> { });
+    }
+
+    ChannelConnection(Channel channel, CertificateUsername usernames, ListenerOptions options, LoopCounters counters,
+                      ReadTimeout readTimeout) {
+        this.readTimeout = readTimeout;
         this.options = options;
         this.counters = counters;
         this.channel = channel;
@@ -102,13 +109,7 @@ final class ChannelConnection implements Connection {
 
     @Override
     public void setReadTimeout(long millis) {
-        ChannelPipeline p = channel.pipeline();
-        if (p.get(HandlerNames.IDLE) != null) {
-            p.remove(HandlerNames.IDLE);
-        }
-        if (millis > 0) {
-            p.addBefore(HandlerNames.DECODER, HandlerNames.IDLE, new IdleStateHandler(millis, 0, 0, TimeUnit.MILLISECONDS));
-        }
+        readTimeout.setReadTimeout(millis);
     }
 
     @Override

@@ -3,7 +3,6 @@ package io.starling.broker.transport;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.protocol.Client;
 import io.starling.broker.core.routing.LoopOutbox;
@@ -11,21 +10,32 @@ import io.starling.mqtt.codec.Malformed;
 import io.starling.mqtt.codec.Packet;
 import io.starling.mqtt.codec.Publish;
 import java.io.IOException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The last handler of the pipeline: hands decoded packets and connection events to the core's
- * {@link Client}. Threading: the channel's event loop.
+ * {@link Client}, and keeps the read timeout (the CONNECT timeout, then 1.5 times the keepalive).
+ *
+ * <p>The timeout is one task per connection that re-arms itself for the time left, rather than an
+ * {@code IdleStateHandler}: an idle connection then costs one scheduled task, not a handler, its
+ * context and two tasks (issue 8: memory per idle connection). Threading: the channel's event loop.
  */
-final class ClientChannelHandler extends ChannelInboundHandlerAdapter {
+final class ClientChannelHandler extends ChannelInboundHandlerAdapter implements ChannelConnection.ReadTimeout, Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(ClientChannelHandler.class);
 
     private final BrokerCore core;
     private final LoopOutbox outbox;
     private final CertificateUsername usernames;
     private Client client;
+    private ChannelHandlerContext ctx;
+    /** 0 when no timeout is set. */
+    private long timeoutNanos;
+    private long lastReadNanos;
+    private ScheduledFuture<?> timeoutCheck;
 
     private final ListenerOptions options;
 
@@ -38,9 +48,41 @@ final class ClientChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
         client = new Client(core, new ChannelConnection(ctx.channel(), usernames, options,
-                core.counters().local()), outbox);
+                core.counters().local(), this), outbox);
+        setReadTimeout(TimeUnit.SECONDS.toMillis(core.settings().connectTimeoutSeconds()));
         ctx.fireChannelActive();
+    }
+
+    @Override
+    public void setReadTimeout(long millis) {
+        if (timeoutCheck != null) {
+            timeoutCheck.cancel(false);
+            timeoutCheck = null;
+        }
+        timeoutNanos = TimeUnit.MILLISECONDS.toNanos(millis);
+        if (timeoutNanos > 0 && ctx.channel().isOpen()) {
+            lastReadNanos = System.nanoTime();
+            timeoutCheck = ctx.executor().schedule(this, timeoutNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** The timeout check: times the connection out, or re-arms for the time left since the last read. */
+    @Override
+    public void run() {
+        timeoutCheck = null;
+        if (timeoutNanos == 0 || !ctx.channel().isOpen()) {
+            return;
+        }
+        long idle = System.nanoTime() - lastReadNanos;
+        if (idle < timeoutNanos) {
+            timeoutCheck = ctx.executor().schedule(this, timeoutNanos - idle, TimeUnit.NANOSECONDS);
+            return;
+        }
+        timeoutNanos = 0;
+        client.onKeepAliveTimeout();
+        outbox.flushPending();
     }
 
     @Override
@@ -60,6 +102,9 @@ final class ClientChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (timeoutNanos != 0) {
+            lastReadNanos = System.nanoTime();
+        }
         if (client != null) {
             client.onReadComplete();
         }
@@ -67,10 +112,7 @@ final class ClientChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent && client != null) {
-            client.onKeepAliveTimeout();
-            outbox.flushPending();
-        } else if (evt == ShutdownEvent.INSTANCE && client != null) {
+        if (evt == ShutdownEvent.INSTANCE && client != null) {
             client.onShutdown();
             outbox.flushPending();
         } else {
@@ -80,6 +122,10 @@ final class ClientChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (timeoutCheck != null) {
+            timeoutCheck.cancel(false);
+            timeoutCheck = null;
+        }
         if (client != null) {
             client.onConnectionLost();
             outbox.flushPending();

@@ -6,18 +6,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.BrokerSettings;
 import io.starling.broker.core.sys.Counter;
 import io.starling.broker.core.sys.LoopCounters;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Builds every connection's pipeline in one place: the transport's prefix ({@link TransportPrefix}:
- * nothing for TCP, TLS for TLS), then the MQTT part, the same for every transport: a read timeout
- * (the CONNECT timeout, later replaced by the keepalive), the frame decoder, and the handler that
- * feeds the core.
+ * nothing for TCP, TLS for TLS), then the MQTT part, the same for every transport: the frame decoder
+ * and the handler that feeds the core (which also keeps the read timeout).
  */
 final class MqttPipeline extends ChannelInitializer<Channel> {
     private static final Logger LOG = LoggerFactory.getLogger(MqttPipeline.class);
@@ -57,7 +54,6 @@ final class MqttPipeline extends ChannelInitializer<Channel> {
         BrokerSettings settings = core.settings();
         prefix.addTo(ch);
         ChannelPipeline p = ch.pipeline();
-        p.addLast(HandlerNames.IDLE, new IdleStateHandler(settings.connectTimeoutSeconds(), 0, 0, TimeUnit.SECONDS));
         p.addLast(HandlerNames.DECODER, new MqttFrameDecoder(settings.maxPacketSize(), counters));
         p.addLast(HandlerNames.CLIENT, new ClientChannelHandler(core, loops.outboxOf(ch.eventLoop()), usernames, options));
     }

@@ -75,7 +75,7 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
     Connect pendingConnect;
     byte[] authSuccessData;
     /** Packets that arrived while a takeover moved the session here; replayed once connected. */
-    final ArrayDeque<Packet> pending = new ArrayDeque<>();
+    final ArrayDeque<Packet> pending = new ArrayDeque<>(1); // mostly empty: the default 16 slots cost every idle connection
     private boolean flushMarked;
     /** Set when the broker closed the connection itself and logged why; nothing read afterwards counts. */
     private boolean closing;

@@ -6,7 +6,7 @@ import java.util.ArrayDeque;
 
 /** A {@link MessageQueue} on the heap; owned by one event loop like the session it belongs to. */
 public final class InMemoryMessageQueue implements MessageQueue {
-    private final ArrayDeque<Delivery> deliveries = new ArrayDeque<>();
+    private final ArrayDeque<Delivery> deliveries = new ArrayDeque<>(1); // grows on demand; most sessions queue nothing
     private long bytes;
 
     @Override
