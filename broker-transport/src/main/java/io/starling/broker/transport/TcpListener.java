@@ -1,6 +1,7 @@
 package io.starling.broker.transport;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
@@ -14,6 +15,7 @@ import org.slf4j.LoggerFactory;
 
 /** An MQTT listener on one address and port, over plain TCP or over TLS. */
 public final class TcpListener implements AutoCloseable {
+    private static final AdaptiveRecvByteBufAllocator SHARED_RECEIVE_SIZING = new AdaptiveRecvByteBufAllocator();
     private static final Logger LOG = LoggerFactory.getLogger(TcpListener.class);
 
     private final Channel serverChannel;
@@ -57,6 +59,8 @@ public final class TcpListener implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(512 * 1024, 1024 * 1024))
+                // One sizing policy for all connections (each still has its own handle): not one object each.
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, SHARED_RECEIVE_SIZING)
                 .childHandler(new MqttPipeline(core, loops, prefix, usernames, options));
         ChannelFuture f;
         try {

@@ -13,11 +13,15 @@ final class PublishAcl {
     private static final int MAX_ENTRIES = 256;
 
     private Authorizer owner;
-    private final HashMap<String, Boolean> allowed = new HashMap<>();
+    /** Null until an ACL is in force: with none (allow all) a connection carries no cache. */
+    private HashMap<String, Boolean> allowed;
 
     boolean mayPublish(Authorizer authorizer, ClientIdentity identity, String topic) {
         if (authorizer == Authorizer.ALLOW_ALL) {
             return true;
+        }
+        if (allowed == null) {
+            allowed = new HashMap<>();
         }
         if (owner != authorizer || allowed.size() >= MAX_ENTRIES) {
             owner = authorizer;

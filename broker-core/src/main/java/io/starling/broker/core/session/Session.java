@@ -51,7 +51,8 @@ public final class Session implements Subscriber {
     private final MessageQueue queue;
     private final InflightWindow inflight;
     private final BrokerCounters counters;
-    private final Set<Integer> awaitingPubRel = new HashSet<>();
+    /** Incoming QoS 2 ids awaiting PUBREL; null while there are none (most sessions never have one). */
+    private Set<Integer> awaitingPubRel;
     private final Map<String, SubscriberOptions> subscriptions = new HashMap<>();
     private final Clock clock;
     private volatile LoopOutbox owner;
@@ -295,7 +296,9 @@ public final class Session implements Subscriber {
                 queue.add(o.delivery());
             }
         }
-        awaitingPubRel.addAll(stored.incomingQos2());
+        if (!stored.incomingQos2().isEmpty()) {
+            incomingQos2Ids().addAll(stored.incomingQos2());
+        }
         journal.restored(lastSeq);
     }
 
@@ -536,20 +539,27 @@ public final class Session implements Subscriber {
 
     /** Records an incoming QoS 2 packet id; false when it is already awaiting PUBREL (a resend). */
     public boolean beginIncomingQos2(int packetId) {
-        if (!awaitingPubRel.add(packetId)) {
+        if (!incomingQos2Ids().add(packetId)) {
             return false;
         }
         journal.incomingQos2(packetId);
         return true;
     }
 
+    private Set<Integer> incomingQos2Ids() {
+        if (awaitingPubRel == null) {
+            awaitingPubRel = new HashSet<>(4);
+        }
+        return awaitingPubRel;
+    }
+
     public int incomingQos2Count() {
-        return awaitingPubRel.size();
+        return awaitingPubRel == null ? 0 : awaitingPubRel.size();
     }
 
     /** PUBREL: the incoming QoS 2 flow ends; false when the id was unknown. */
     public boolean endIncomingQos2(int packetId) {
-        if (!awaitingPubRel.remove(packetId)) {
+        if (awaitingPubRel == null || !awaitingPubRel.remove(packetId)) {
             return false;
         }
         journal.incomingQos2Done(packetId);
@@ -570,7 +580,7 @@ public final class Session implements Subscriber {
         inflight.clear();
         pendingResends = 0;
         queue.clear();
-        awaitingPubRel.clear();
+        awaitingPubRel = null;
     }
 
     /** Ends the session for good; deliveries still on their way are released on arrival. */
