@@ -31,12 +31,13 @@ import java.util.function.BiConsumer;
  * memory follows the live subscriptions, not their history.
  *
  * <p><b>Threading.</b> Safe for use from any thread: a {@link ReentrantReadWriteLock} guards the
- * whole trie. {@link #match} takes the read lock, so matches on several event loops run in parallel;
- * {@link #subscribe} and {@link #unsubscribe} take the write lock and are exclusive. The visitor
- * runs under the read lock: it must be short (collect, don't write to the network) and must not
- * call {@code subscribe}/{@code unsubscribe} on this tree (a read lock cannot be upgraded; it would
- * deadlock). This is the simplest correct design; DESIGN.md's lock-free read path (copy-on-write
- * or a generation-checked cache) replaces it when a benchmark asks for it, behind the same API.
+ * whole trie; {@link #subscribe} and {@link #unsubscribe} take the write lock and bump a generation.
+ * {@link #match} first asks its thread's {@link MatchCache}: a topic matched before, with no
+ * subscription change since (same generation), is answered from the cache without the lock, so the
+ * steady state of a broker (few subscription changes, many messages on the same topics) shares no
+ * cache line between event loops. A miss walks the trie under the read lock and records the answer.
+ * The visitor must be short (collect, don't write to the network) and must not call
+ * {@code subscribe}/{@code unsubscribe} on this tree.
  *
  * <p>Shared subscriptions ({@code $share/...}) are resolved by the broker above this tree, which
  * subscribes the inner filter; a {@code $share/...} string given here is just a literal filter.
@@ -53,6 +54,9 @@ public final class SubscriptionTree<S, V> {
     private final Node<S, V> root = new Node<>(null, null);
     private final Node<S, V> dollarRoot = new Node<>(null, null);
     private int size; // guarded by lock
+    /** Bumped (under the write lock) by every change; a cached match is good while it is unchanged. */
+    private volatile long generation;
+    private final ThreadLocal<MatchCache<S, V>> caches = ThreadLocal.withInitial(MatchCache::new);
 
     /**
      * Adds {@code subscriber} on {@code filter}, or replaces its value if it already has that
@@ -88,6 +92,7 @@ public final class SubscriptionTree<S, V> {
             if (previous == null) {
                 size++;
             }
+            generation++; // a new value (options) changes the answer too
             return previous;
         } finally {
             lock.writeLock().unlock();
@@ -118,6 +123,7 @@ public final class SubscriptionTree<S, V> {
                 return false;
             }
             size--;
+            generation++;
             if (node.subscribers.isEmpty()) {
                 node.subscribers = null;
             }
@@ -141,57 +147,69 @@ public final class SubscriptionTree<S, V> {
      * visitor runs under the read lock (see the class notes).
      */
     public void match(String topic, BiConsumer<? super S, ? super V> visitor) {
-        lock.readLock().lock();
-        try {
-            // Frontier walk: 'current' holds every node whose filter prefix matches the topic
-            // levels consumed so far. Each node has a unique path, so nothing is visited twice.
-            ArrayList<Node<S, V>> current = new ArrayList<>(4);
-            ArrayList<Node<S, V>> next = new ArrayList<>(4);
-            current.add(TopicName.isSystem(topic) ? dollarRoot : root);
-            int from = 0;
-            while (true) {
-                int slash = topic.indexOf('/', from);
-                int end = slash < 0 ? topic.length() : slash;
-                String level = null; // cut only if some node has literal children
-                for (int i = 0, n = current.size(); i < n; i++) {
-                    Node<S, V> node = current.get(i);
-                    if (node.hash != null) {
-                        visitAll(node.hash, visitor); // '#' takes this level and all after it
-                    }
-                    if (node.children != null) {
-                        if (level == null) {
-                            level = topic.substring(from, end);
-                        }
-                        Node<S, V> child = node.children.get(level);
-                        if (child != null) {
-                            next.add(child);
-                        }
-                    }
-                    if (node.plus != null) {
-                        next.add(node.plus);
-                    }
-                }
-                ArrayList<Node<S, V>> swap = current;
-                current = next;
-                next = swap;
-                next.clear();
-                if (current.isEmpty()) {
-                    return;
-                }
-                if (slash < 0) {
-                    break;
-                }
-                from = slash + 1;
+        MatchCache<S, V> cache = caches.get();
+        MatchCache.Matches<S, V> matches = cache.find(topic, generation);
+        if (matches == null) {
+            lock.readLock().lock();
+            try {
+                long seen = generation; // stable while the read lock is held
+                walk(topic, cache.recorder());
+                matches = cache.store(topic, seen);
+            } finally {
+                lock.readLock().unlock();
             }
+        }
+        matches.replay(visitor);
+    }
+
+    /** The trie walk behind {@link #match}; the caller holds the read lock. */
+    private void walk(String topic, BiConsumer<? super S, ? super V> visitor) {
+        // Frontier walk: 'current' holds every node whose filter prefix matches the topic
+        // levels consumed so far. Each node has a unique path, so nothing is visited twice.
+        ArrayList<Node<S, V>> current = new ArrayList<>(4);
+        ArrayList<Node<S, V>> next = new ArrayList<>(4);
+        current.add(TopicName.isSystem(topic) ? dollarRoot : root);
+        int from = 0;
+        while (true) {
+            int slash = topic.indexOf('/', from);
+            int end = slash < 0 ? topic.length() : slash;
+            String level = null; // cut only if some node has literal children
             for (int i = 0, n = current.size(); i < n; i++) {
                 Node<S, V> node = current.get(i);
-                visitAll(node, visitor);
                 if (node.hash != null) {
-                    visitAll(node.hash, visitor); // "a/#" also matches "a" [MQTT-4.7.1-2]
+                    visitAll(node.hash, visitor); // '#' takes this level and all after it
+                }
+                if (node.children != null) {
+                    if (level == null) {
+                        level = topic.substring(from, end);
+                    }
+                    Node<S, V> child = node.children.get(level);
+                    if (child != null) {
+                        next.add(child);
+                    }
+                }
+                if (node.plus != null) {
+                    next.add(node.plus);
                 }
             }
-        } finally {
-            lock.readLock().unlock();
+            ArrayList<Node<S, V>> swap = current;
+            current = next;
+            next = swap;
+            next.clear();
+            if (current.isEmpty()) {
+                return;
+            }
+            if (slash < 0) {
+                break;
+            }
+            from = slash + 1;
+        }
+        for (int i = 0, n = current.size(); i < n; i++) {
+            Node<S, V> node = current.get(i);
+            visitAll(node, visitor);
+            if (node.hash != null) {
+                visitAll(node.hash, visitor); // "a/#" also matches "a" [MQTT-4.7.1-2]
+            }
         }
     }
 
