@@ -60,7 +60,7 @@ final class ChannelConnection implements Connection {
         if (packet instanceof Publish p && p.payload().isReadable() && !options.webSocket()) {
             // Header and shared payload as two writes: the socket gathers them (writev) at the flush,
             // and no composite buffer is built per delivery. A WebSocket keeps one frame per packet.
-            ByteBuf header = MqttEncoder.encodePublishHeader(channel.alloc(), p, version);
+            ByteBuf header = PublishHeaders.of(channel.alloc(), p, version);
             ByteBuf payload = p.payload().retainedDuplicate();
             counters.add(Counter.BYTES_SENT, header.readableBytes() + payload.readableBytes());
             channel.write(header, channel.voidPromise());
