@@ -139,6 +139,8 @@ public final class BenchCommand implements Callable<Integer> {
                     .password(password == null ? null : password.getBytes(StandardCharsets.UTF_8))
                     .connectTimeout(Duration.ofSeconds(connectTimeoutSeconds))
                     .maxInflight(maxInflight)
+                    // A load generator must not add latency of its own: no Nagle delay on small writes.
+                    .tcpNoDelay(true)
                     .verifyHostname(!insecure);
             if (persistent && v.isV5()) {
                 b.connectProperties(io.starling.mqtt.codec.Properties.builder()
@@ -255,11 +257,15 @@ public final class BenchCommand implements Callable<Integer> {
         long expected;
         @Option(names = "--idle-exit", defaultValue = "0", description = "Stop once no message came for this many seconds, after the first (default 0: never).")
         double idleExitSeconds;
+        @Option(names = "--warmup", defaultValue = "0",
+                description = "Record latency only for messages received this many seconds after the first (JIT warm-up; default 0).")
+        double warmupSeconds;
 
         @Override
         int start() {
             List<TopicTemplate> filters = topics.stream().map(TopicTemplate::new).toList();
-            SubscribePlan plan = new SubscribePlan(filters, qos(qos), expected, Duration.ofNanos((long) (idleExitSeconds * 1e9)));
+            SubscribePlan plan = new SubscribePlan(filters, qos(qos), expected, Duration.ofNanos((long) (idleExitSeconds * 1e9)),
+                    Duration.ofNanos((long) (warmupSeconds * 1e9)));
             return new SubBench(common.plan("sub", 1), plan, parent.out, parent.err).run();
         }
     }

@@ -35,7 +35,7 @@ public final class SubBench extends BenchRun {
 
     @Override
     MessageListener listener(int index) {
-        subscribers[index - 1] = new Subscriber(meter);
+        subscribers[index - 1] = new Subscriber(meter, subscribe.warmup().toNanos());
         return subscribers[index - 1];
     }
 

@@ -11,18 +11,22 @@ import org.HdrHistogram.Histogram;
  * the end-to-end latency (receive time minus the publisher's stamp, both wall-clock, in microseconds;
  * negative clock differences count as 0) and checks the publisher's stream.
  *
+ * Latency is not recorded during the plan's warm-up, which starts at the first message.
+ *
  * <p>Threading: the connection's event loop; the summary reads the fields once the connection closed.
  */
 final class Subscriber implements MessageListener {
     private final Meter meter;
+    private final long warmupNanos;
     final Histogram latencyMicros = new Histogram(3);
     final StreamCheck streams = new StreamCheck();
     long received;
     long firstNanos;
     long lastNanos;
 
-    Subscriber(Meter meter) {
+    Subscriber(Meter meter, long warmupNanos) {
         this.meter = meter;
+        this.warmupNanos = warmupNanos;
     }
 
     @Override
@@ -35,7 +39,9 @@ final class Subscriber implements MessageListener {
         meter.received.increment();
         ByteBuf payload = publish.payload();
         if (PayloadStamp.isStamped(payload)) {
-            latencyMicros.recordValue(Math.max(0, (EpochClock.SYSTEM.nanos() - PayloadStamp.sentAt(payload)) / 1000));
+            if (now - firstNanos >= warmupNanos) {
+                latencyMicros.recordValue(Math.max(0, (EpochClock.SYSTEM.nanos() - PayloadStamp.sentAt(payload)) / 1000));
+            }
             streams.record(PayloadStamp.stream(payload), PayloadStamp.sequence(payload));
         }
     }
