@@ -126,14 +126,12 @@ final class Connections {
 
     /** Adds the connect line and values to the report. */
     void report(Report report) {
-        int connected = meter.connected.get();
         synchronized (connectMicros) {
             report.line(String.format("connections: %,d of %,d in %,.1f ms (each: p50 %,.1f ms, p99 %,.1f ms, max %,.1f ms)",
                     connectMicros.getTotalCount(), plan.clients(), openNanos / 1e6,
                     connectMicros.getValueAtPercentile(50) / 1e3, connectMicros.getValueAtPercentile(99) / 1e3,
                     connectMicros.getMaxValue() / 1e3));
             report.value("clients", plan.clients()).value("connected", connectMicros.getTotalCount())
-                    .value("connected_at_end", connected)
                     .value("connect_total_ms", openNanos / 1e6)
                     .value("connect_p50_ms", connectMicros.getValueAtPercentile(50) / 1e3)
                     .value("connect_p99_ms", connectMicros.getValueAtPercentile(99) / 1e3);

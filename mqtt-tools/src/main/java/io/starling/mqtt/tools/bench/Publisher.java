@@ -159,8 +159,11 @@ final class Publisher implements MessageListener, Qos0Template.PayloadWriter {
         if (error == null) {
             acked++;
         } else {
+            // Refused, or the connection is gone (then the failure may come inside publish() itself):
+            // this publisher stops rather than fail every next message in turn.
             failed++;
             meter.errors.increment();
+            stopping = true;
         }
         if (stopping || plan.limit() > 0 && sent >= plan.limit()) {
             finishWhenDone();
