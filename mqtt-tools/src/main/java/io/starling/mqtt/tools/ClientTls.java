@@ -48,15 +48,21 @@ final class ClientTls {
         if (a.keyform != null && !a.keyform.equals("pem")) {
             throw new Unusable("Error: Problem setting key form, it must be one of 'pem' or 'engine'.\n");
         }
+        return context(a.cafile, a.capath, a.certfile, a.keyfile, a.tlsVersion, a.tlsAlpn);
+    }
+
+    /** The context for these options, each null when not given (also {@code starling bench}'s). */
+    static SslContext context(String cafile, String capath, String certfile, String keyfile, String tlsVersion,
+                              String tlsAlpn) throws Unusable {
         SslContextBuilder builder = SslContextBuilder.forClient().sslProvider(SslProvider.JDK);
-        if (a.cafile != null || a.capath != null) {
+        if (cafile != null || capath != null) {
             List<X509Certificate> trusted = new ArrayList<>();
             try {
-                if (a.cafile != null) {
-                    trusted.addAll(read(Path.of(a.cafile)));
+                if (cafile != null) {
+                    trusted.addAll(read(Path.of(cafile)));
                 }
-                if (a.capath != null) {
-                    try (DirectoryStream<Path> files = Files.newDirectoryStream(Path.of(a.capath))) {
+                if (capath != null) {
+                    try (DirectoryStream<Path> files = Files.newDirectoryStream(Path.of(capath))) {
                         for (Path file : files) {
                             if (Files.isRegularFile(file)) {
                                 try {
@@ -73,19 +79,19 @@ final class ClientTls {
             }
             builder.trustManager(trusted.toArray(X509Certificate[]::new));
         }
-        if (a.certfile != null) {
-            if (!Files.isReadable(Path.of(a.certfile)) || !Files.isReadable(Path.of(a.keyfile))) {
+        if (certfile != null) {
+            if (!Files.isReadable(Path.of(certfile)) || !Files.isReadable(Path.of(keyfile))) {
                 throw new Unusable("Error: Problem setting TLS options: File not found.\n");
             }
-            builder.keyManager(new File(a.certfile), new File(a.keyfile));
+            builder.keyManager(new File(certfile), new File(keyfile));
         }
-        if (a.tlsVersion != null) {
-            builder.protocols(protocol(a.tlsVersion));
+        if (tlsVersion != null) {
+            builder.protocols(protocol(tlsVersion));
         }
-        if (a.tlsAlpn != null) {
+        if (tlsAlpn != null) {
             builder.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
                     ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                    ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, a.tlsAlpn));
+                    ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, tlsAlpn));
         }
         try {
             return builder.build();

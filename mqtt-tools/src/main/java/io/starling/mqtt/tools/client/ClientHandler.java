@@ -187,6 +187,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (ctx.channel().isWritable()) {
+            listener.onWritable(client);
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         client.fail(cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause);
         ctx.close();

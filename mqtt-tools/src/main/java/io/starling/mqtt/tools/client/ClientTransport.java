@@ -14,7 +14,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  * otherwise. The shared default group is made on first use with daemon threads (one per core), so a
  * command-line tool ends when its main thread does; it is never shut down.
  */
-final class ClientTransport {
+public final class ClientTransport {
     private ClientTransport() {
     }
 
@@ -27,7 +27,7 @@ final class ClientTransport {
     }
 
     /** A new group of {@code threads} loops (0: Netty's default, twice the cores), daemon threads. */
-    static EventLoopGroup newGroup(int threads) {
+    public static EventLoopGroup newGroup(int threads) {
         DefaultThreadFactory threadFactory = new DefaultThreadFactory("starling-client", true);
         return Epoll.isAvailable() ? new EpollEventLoopGroup(threads, threadFactory)
                 : new NioEventLoopGroup(threads, threadFactory);

@@ -19,6 +19,13 @@ public interface MessageListener {
     default void onDisconnect(MqttClient client, Disconnect disconnect) {
     }
 
+    /**
+     * The connection's outbound buffer went back below its low-water mark: a producer that stopped because
+     * {@link MqttClient#isWritable()} was false may go on.
+     */
+    default void onWritable(MqttClient client) {
+    }
+
     /** The connection is gone: {@code cause} is null after a DISCONNECT this client sent. */
     default void onClosed(MqttClient client, Throwable cause) {
     }

@@ -217,6 +217,45 @@ public final class MqttClient implements AutoCloseable {
         scheduleFlush();
     }
 
+    /**
+     * The lean QoS 0 path of a load generator: writes up to {@code count} messages made from
+     * {@code template}, {@code payload} filling each in place, then flushes once. No future and no packet
+     * object per message; a message is one pooled buffer. It stops early when the channel stops being
+     * writable ({@link MessageListener#onWritable} says when to go on) or the connection is gone.
+     * Must be called on the event loop ({@link #eventLoop()}).
+     *
+     * @return how many messages were written
+     */
+    public int publishQos0(Qos0Template template, int count, Qos0Template.PayloadWriter payload) {
+        if (!channel.eventLoop().inEventLoop()) {
+            throw new IllegalStateException("publishQos0 runs on the client's event loop only");
+        }
+        if (template.version() != options.version()) {
+            throw new IllegalArgumentException("template for " + template.version() + ", client speaks " + options.version());
+        }
+        if (!channel.isActive() || connAck == null) {
+            return 0;
+        }
+        int written = 0;
+        while (written < count && channel.isWritable()) {
+            ByteBuf out = channel.alloc().directBuffer(template.packetLength());
+            template.writeHeader(out);
+            int start = out.writerIndex();
+            payload.write(out, template.payloadLength());
+            if (out.writerIndex() - start != template.payloadLength()) {
+                out.release();
+                throw new IllegalStateException("payload writer wrote " + (out.writerIndex() - start)
+                        + " bytes, not " + template.payloadLength());
+            }
+            channel.write(out, channel.voidPromise());
+            written++;
+        }
+        if (written > 0) {
+            channel.flush();
+        }
+        return written;
+    }
+
     /** Writes a QoS 1 or 2 publish that has a place in the window. */
     private void writeAcknowledgedPublish(QueuedPublish p) {
         Pending pending = new Pending(p.qos() == QoS.AT_LEAST_ONCE ? Kind.PUBLISH_QOS1 : Kind.PUBLISH_QOS2, p.done());

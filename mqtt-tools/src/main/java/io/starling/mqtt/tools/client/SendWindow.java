@@ -41,7 +41,8 @@ final class SendWindow {
                          CompletableFuture<Void> done) {
     }
 
-    private final Pending[] byId = new Pending[PacketIds.MAX + 1];
+    /** Made on first use: 256 KiB that the many idle connections of a load test never need. */
+    private Pending[] byId;
     private final ArrayDeque<QueuedPublish> queue = new ArrayDeque<>();
     private int next = 1;
     private int used;
@@ -83,6 +84,9 @@ final class SendWindow {
         if (used == PacketIds.MAX) {
             return 0;
         }
+        if (byId == null) {
+            byId = new Pending[PacketIds.MAX + 1];
+        }
         while (byId[next] != null) {
             next = next == PacketIds.MAX ? 1 : next + 1;
         }
@@ -97,11 +101,14 @@ final class SendWindow {
     }
 
     Pending get(int id) {
-        return byId[id];
+        return byId == null ? null : byId[id];
     }
 
     /** Frees the identifier; returns what waited on it, or null when nothing did. */
     Pending release(int id) {
+        if (byId == null) {
+            return null;
+        }
         Pending pending = byId[id];
         if (pending != null) {
             byId[id] = null;
