@@ -202,7 +202,7 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
 
     /** The end of a read batch: flush everything written while handling it. */
     public void onReadComplete() {
-        outbox.flushPending();
+        outbox.flushAfterReads();
     }
 
     public void onKeepAliveTimeout() {

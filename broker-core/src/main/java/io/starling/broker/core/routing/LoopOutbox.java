@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Threading: {@link #submit} and {@link #deliver} may be called from any thread; everything else
  * runs on the loop. Work from other loops is queued and the loop is woken once per batch (only when
  * the queue was idle), not once per message. Writes made while handling a read or a batch mark
- * their connection, and {@link #flushPending} flushes each marked connection once at the end.
+ * their connection, and {@link #flushPending} flushes each marked connection once at the end (for
+ * reads, after all the sockets of the turn: {@link #flushAfterReads}).
  */
 public final class LoopOutbox {
     private final EventExecutor loop;
@@ -22,6 +23,11 @@ public final class LoopOutbox {
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drain = this::drain;
     private final List<Flushable> toFlush = new ArrayList<>();
+    private boolean flushScheduled;
+    private final Runnable flushTask = () -> {
+        flushScheduled = false;
+        flushPending();
+    };
 
     /** Something with buffered writes: a client connection. */
     public interface Flushable {
@@ -72,7 +78,20 @@ public final class LoopOutbox {
         toFlush.add(connection);
     }
 
-    /** Flushes every connection written to since the last call; called at the end of a read or batch. */
+    /**
+     * Flushes the marked connections once this loop has handled the rest of the sockets that were
+     * ready together: messages read from several publishers in one turn then leave for a subscriber
+     * in one write, not one write per publisher (on loopback, the sender pays the receiver's side of
+     * each write too). Called at the end of a read.
+     */
+    public void flushAfterReads() {
+        if (!toFlush.isEmpty() && !flushScheduled) {
+            flushScheduled = true;
+            loop.execute(flushTask); // on this loop: queued behind this turn's I/O, no wake-up
+        }
+    }
+
+    /** Flushes every connection written to since the last call; called at the end of a batch. */
     public void flushPending() {
         // Index loop: a flush may trigger writes that mark more connections.
         for (int i = 0; i < toFlush.size(); i++) {
