@@ -16,34 +16,21 @@ final class CNumbers {
     }
 
     static long atol(String text) {
-        int i = 0;
-        int n = text.length();
-        while (i < n && isSpace(text.charAt(i))) {
-            i++;
-        }
-        boolean negative = false;
-        if (i < n && (text.charAt(i) == '-' || text.charAt(i) == '+')) {
-            negative = text.charAt(i) == '-';
-            i++;
-        }
-        long value = 0;
-        boolean overflow = false;
-        for (; i < n && text.charAt(i) >= '0' && text.charAt(i) <= '9'; i++) {
-            int digit = text.charAt(i) - '0';
-            if (value > (Long.MAX_VALUE - digit) / 10) {
-                overflow = true;
-            } else {
-                value = value * 10 + digit;
-            }
-        }
-        if (overflow) {
-            return negative ? Long.MIN_VALUE : Long.MAX_VALUE;
-        }
-        return negative ? -value : value;
+        return scan(text, false).value;
     }
 
     /** {@code strtol(text, &end, 0)} when it consumes all of {@code text}; null when it does not. */
     static Long strtolWhole(String text) {
+        Scan r = scan(text, true);
+        return r.digits && r.end == text.length() ? r.value : null;
+    }
+
+    /** What {@code strtol} read: the value (clamped on overflow), whether any digit came, where it stopped. */
+    private record Scan(long value, boolean digits, int end) {
+    }
+
+    /** {@code strtol}: spaces, a sign, then digits in base 10, or in base 0's 16/8/10 when {@code anyBase}. */
+    private static Scan scan(String text, boolean anyBase) {
         int i = 0;
         int n = text.length();
         while (i < n && isSpace(text.charAt(i))) {
@@ -55,17 +42,17 @@ final class CNumbers {
             i++;
         }
         int radix = 10;
-        if (i + 1 < n && text.charAt(i) == '0' && (text.charAt(i + 1) == 'x' || text.charAt(i + 1) == 'X')
-                && i + 2 < n && Character.digit(text.charAt(i + 2), 16) >= 0) {
+        if (anyBase && i + 2 < n && text.charAt(i) == '0' && (text.charAt(i + 1) == 'x' || text.charAt(i + 1) == 'X')
+                && Character.digit(text.charAt(i + 2), 16) >= 0) {
             radix = 16;
             i += 2;
-        } else if (i < n && text.charAt(i) == '0') {
+        } else if (anyBase && i < n && text.charAt(i) == '0') {
             radix = 8;
         }
         int start = i;
         long value = 0;
         boolean overflow = false;
-        for (; i < n && Character.digit(text.charAt(i), radix) >= 0 && text.charAt(i) < 128; i++) {
+        for (; i < n && text.charAt(i) < 128 && Character.digit(text.charAt(i), radix) >= 0; i++) {
             int digit = Character.digit(text.charAt(i), radix);
             if (value > (Long.MAX_VALUE - digit) / radix) {
                 overflow = true;
@@ -73,13 +60,8 @@ final class CNumbers {
                 value = value * radix + digit;
             }
         }
-        if (i == start || i != n) {
-            return null;
-        }
-        if (overflow) {
-            return negative ? Long.MIN_VALUE : Long.MAX_VALUE;
-        }
-        return negative ? -value : value;
+        long result = overflow ? (negative ? Long.MIN_VALUE : Long.MAX_VALUE) : (negative ? -value : value);
+        return new Scan(result, i > start, i);
     }
 
     /** C's {@code atof} for the simple decimal forms the clients are given ("0.5", "2", "1e3"); else 0. */

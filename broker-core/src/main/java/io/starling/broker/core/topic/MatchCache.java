@@ -12,7 +12,7 @@ import java.util.function.BiConsumer;
  * <p>Bounded: past {@link #CAPACITY} topics the cache starts over, so a stream of ever-new topics
  * costs one walk each, as without a cache, plus the recording. A retired answer keeps its
  * subscribers reachable until its topic is matched again or the cache starts over. Threading: one thread (a
- * {@link ThreadLocal} of the tree).
+ * thread local of the tree).
  */
 final class MatchCache<S, V> {
     static final int CAPACITY = 8192;

@@ -184,8 +184,8 @@ class BrokerProcessIT {
         }
         ProcessHandle daemon = ProcessHandle.of(Long.parseLong(Files.readString(pid).strip())).orElseThrow();
         try {
-            assertThat(daemon.parent().map(ProcessHandle::pid)).as("detached from the launcher")
-                    .isNotEqualTo(java.util.Optional.of(ProcessHandle.current().pid()));
+            assertThat(sessionOf(daemon.pid())).as("its own session (setsid): no terminal, no signals of ours")
+                    .isEqualTo(daemon.pid()).isNotEqualTo(sessionOf(ProcessHandle.current().pid()));
             MqttClient client = new MqttClient("tcp://127.0.0.1:" + port, "to-daemon", new MemoryPersistence());
             client.connect();
             client.disconnect();
@@ -208,6 +208,13 @@ class BrokerProcessIT {
         assertThat(start.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(start.exitValue()).isEqualTo(3);
         assertThat(output).contains(conf + ":2: Unknown configuration variable \"no_such_option\".");
+    }
+
+    /** The session id of a process: field 6 of /proc/PID/stat (after the parenthesised command name). */
+    private static long sessionOf(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[3]); // state, ppid, pgrp, session
     }
 
     /** Connects once the broker accepts connections (its log may not say so: information can be off). */

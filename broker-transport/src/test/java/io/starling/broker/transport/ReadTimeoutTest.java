@@ -1,0 +1,84 @@
+package io.starling.broker.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.starling.broker.core.BrokerCore;
+import io.starling.broker.core.BrokerSettings;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The read timeout kept by {@link ClientChannelHandler}: the CONNECT timeout for a socket that says
+ * nothing, then 1.5 times the keepalive, re-armed by every read.
+ */
+@Timeout(20)
+class ReadTimeoutTest {
+    /** CONNECT, MQTT 3.1.1, clean session, keepalive 1 s, client id "rt". */
+    private static final byte[] CONNECT_KEEPALIVE_1 = {0x10, 14, 0, 4, 'M', 'Q', 'T', 'T', 4, 2, 0, 1, 0, 2, 'r', 't'};
+    private static final byte[] PINGREQ = {(byte) 0xC0, 0};
+
+    private EventLoops loops;
+    private TcpListener listener;
+
+    @BeforeEach
+    void start() throws InterruptedException {
+        BrokerCore core = new BrokerCore(BrokerSettings.defaults().toBuilder().connectTimeoutSeconds(1).build());
+        loops = new EventLoops(1);
+        listener = TcpListener.bind(core, loops, "127.0.0.1", 0);
+    }
+
+    @AfterEach
+    void stop() {
+        listener.close();
+        loops.close();
+    }
+
+    /** Milliseconds until the broker closes the socket (reads what it sends meanwhile), or -1 after {@code maxMillis}. */
+    private static long millisUntilClosed(Socket socket, long maxMillis) throws IOException {
+        long start = System.nanoTime();
+        socket.setSoTimeout((int) maxMillis);
+        InputStream in = socket.getInputStream();
+        try {
+            while (in.read() >= 0) {
+                // CONNACK, PINGRESP: not what is measured
+            }
+        } catch (SocketTimeoutException e) {
+            return -1;
+        }
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    @Test
+    void socketThatNeverSendsConnect_isClosedAfterTheConnectTimeout() throws IOException {
+        try (Socket s = new Socket("127.0.0.1", listener.address().getPort())) {
+            assertThat(millisUntilClosed(s, 5_000)).isBetween(800L, 2_500L);
+        }
+    }
+
+    @Test
+    void silentClient_isClosedAfterOneAndAHalfKeepAlives() throws IOException {
+        try (Socket s = new Socket("127.0.0.1", listener.address().getPort())) {
+            s.getOutputStream().write(CONNECT_KEEPALIVE_1);
+            assertThat(millisUntilClosed(s, 5_000)).isBetween(1_300L, 2_500L);
+        }
+    }
+
+    @Test
+    void readsKeepRearmingTheTimeout_pastSeveralTimeoutPeriods() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", listener.address().getPort())) {
+            s.getOutputStream().write(CONNECT_KEEPALIVE_1);
+            for (int i = 0; i < 8; i++) { // 4 s: more than twice the 1.5 s timeout
+                Thread.sleep(500);
+                s.getOutputStream().write(PINGREQ);
+            }
+            assertThat(s.getInputStream().available()).isPositive(); // CONNACK and PINGRESPs, no close yet
+            assertThat(millisUntilClosed(s, 5_000)).as("closed once the pings stop").isBetween(1_000L, 2_500L);
+        }
+    }
+}
