@@ -1,5 +1,6 @@
 package io.starling.broker.server;
 
+import io.netty.util.ResourceLeakDetector;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,6 +12,11 @@ import picocli.CommandLine.Command;
 public final class Main implements java.util.concurrent.Callable<Integer> {
 
     public static void main(String[] args) {
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            // Netty's default samples one buffer in 128 and records a stack trace for it: a cost on the
+            // hot path (seen in profiles, issue 8) that only helps while hunting a leak. Tests keep it on.
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+        }
         // "starling -p 1884" means "starling broker -p 1884", as "mosquitto -p 1884" does.
         boolean hasSubcommand = args.length > 0 && !args[0].startsWith("-");
         String[] full = args;

@@ -1,14 +1,16 @@
 package io.starling.broker.transport;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
+import io.netty.util.ReferenceCountUtil;
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.protocol.Client;
 import io.starling.broker.core.routing.LoopOutbox;
+import io.starling.mqtt.codec.DecodeResult;
 import io.starling.mqtt.codec.Malformed;
 import io.starling.mqtt.codec.Packet;
-import io.starling.mqtt.codec.Publish;
 import java.io.IOException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -17,21 +19,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The last handler of the pipeline: hands decoded packets and connection events to the core's
- * {@link Client}, and keeps the read timeout (the CONNECT timeout, then 1.5 times the keepalive).
+ * The MQTT end of the pipeline: cuts the bytes into packets ({@link PacketStream}), hands them and the
+ * connection's events to the core's {@link Client}, and keeps the read timeout (the CONNECT timeout,
+ * then 1.5 times the keepalive). It is also the connection's entry in its loop's
+ * {@link LoopConnections}.
  *
  * <p>The timeout is one task per connection that re-arms itself for the time left, rather than an
  * {@code IdleStateHandler}: an idle connection then costs one scheduled task, not a handler, its
  * context and two tasks (issue 8: memory per idle connection). Threading: the channel's event loop.
  */
-final class ClientChannelHandler extends ChannelInboundHandlerAdapter implements ChannelConnection.ReadTimeout, Runnable {
+final class ClientChannelHandler extends ChannelInboundHandlerAdapter
+        implements ChannelConnection.ReadTimeout, PacketStream.Sink, Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(ClientChannelHandler.class);
 
     private final BrokerCore core;
     private final LoopOutbox outbox;
+    private final LoopConnections connections;
     private final CertificateUsername usernames;
+    private final PacketStream packets;
     private Client client;
     private ChannelHandlerContext ctx;
+    /** Neighbours in the loop's {@link LoopConnections}. */
+    ClientChannelHandler previous;
+    ClientChannelHandler next;
     /** 0 when no timeout is set. */
     private long timeoutNanos;
     private long lastReadNanos;
@@ -39,16 +49,20 @@ final class ClientChannelHandler extends ChannelInboundHandlerAdapter implements
 
     private final ListenerOptions options;
 
-    ClientChannelHandler(BrokerCore core, LoopOutbox outbox, CertificateUsername usernames, ListenerOptions options) {
+    ClientChannelHandler(BrokerCore core, LoopOutbox outbox, LoopConnections connections, PacketStream packets,
+                         CertificateUsername usernames, ListenerOptions options) {
         this.options = options;
         this.core = core;
         this.outbox = outbox;
+        this.connections = connections;
+        this.packets = packets;
         this.usernames = usernames;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        connections.add(this);
         client = new Client(core, new ChannelConnection(ctx.channel(), usernames, options,
                 core.counters().local(), this), outbox);
         setReadTimeout(TimeUnit.SECONDS.toMillis(core.settings().connectTimeoutSeconds()));
@@ -87,17 +101,34 @@ final class ClientChannelHandler extends ChannelInboundHandlerAdapter implements
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (client == null) {
-            if (msg instanceof Publish p) {
-                p.release();
-            }
+        if (client == null || !(msg instanceof ByteBuf bytes)) {
+            ReferenceCountUtil.release(msg);
             return;
         }
-        if (msg instanceof Packet packet) {
+        packets.read(bytes, ctx.alloc(), this);
+    }
+
+    /** A packet cut from the stream (PacketStream.Sink). */
+    @Override
+    public void accept(DecodeResult result) {
+        if (result instanceof Packet packet) {
             client.onPacket(packet);
-        } else if (msg instanceof Malformed malformed) {
+        } else if (result instanceof Malformed malformed) {
             client.onMalformed(malformed);
         }
+    }
+
+    /** Tells the client the server is going down (5.0: DISCONNECT 0x8B). */
+    void shutDown() {
+        if (client != null) {
+            client.onShutdown();
+            outbox.flushPending();
+        }
+    }
+
+    /** The connection's channel. */
+    io.netty.channel.Channel channel() {
+        return ctx.channel();
     }
 
     @Override
@@ -111,17 +142,8 @@ final class ClientChannelHandler extends ChannelInboundHandlerAdapter implements
     }
 
     @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt == ShutdownEvent.INSTANCE && client != null) {
-            client.onShutdown();
-            outbox.flushPending();
-        } else {
-            ctx.fireUserEventTriggered(evt);
-        }
-    }
-
-    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        connections.remove(this);
         if (timeoutCheck != null) {
             timeoutCheck.cancel(false);
             timeoutCheck = null;
@@ -130,6 +152,11 @@ final class ClientChannelHandler extends ChannelInboundHandlerAdapter implements
             client.onConnectionLost();
             outbox.flushPending();
         }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        packets.release();
     }
 
     @Override

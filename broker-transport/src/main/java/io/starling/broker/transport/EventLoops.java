@@ -1,10 +1,8 @@
 package io.starling.broker.transport;
 
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -13,7 +11,9 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.starling.broker.core.routing.LoopOutbox;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -27,7 +27,7 @@ public final class EventLoops implements AutoCloseable {
     private final EventLoopGroup workers;
     private final Class<? extends ServerChannel> serverChannel;
     private final Map<EventExecutor, LoopOutbox> outboxes = new IdentityHashMap<>();
-    private final ChannelGroup connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
+    private final Map<EventExecutor, LoopConnections> connections = new IdentityHashMap<>();
 
     public EventLoops(int workerThreads) {
         if (Epoll.isAvailable()) {
@@ -41,6 +41,7 @@ public final class EventLoops implements AutoCloseable {
         }
         for (EventExecutor loop : workers) {
             outboxes.put(loop, new LoopOutbox(loop));
+            connections.put(loop, new LoopConnections());
         }
     }
 
@@ -73,9 +74,17 @@ public final class EventLoops implements AutoCloseable {
         return all;
     }
 
-    /** Every open client connection; a closed one leaves the group by itself. */
-    ChannelGroup connections() {
-        return connections;
+    /** The open client connections of a worker loop. */
+    LoopConnections connectionsOf(EventExecutor loop) {
+        return connections.get(loop);
+    }
+
+    private int openConnections() {
+        int open = 0;
+        for (LoopConnections c : connections.values()) {
+            open += c.size();
+        }
+        return open;
     }
 
     /**
@@ -83,11 +92,9 @@ public final class EventLoops implements AutoCloseable {
      * DISCONNECT 0x8B) on its own loop; whatever is still open a few seconds later is closed hard.
      */
     public void closeConnections() {
-        for (io.netty.channel.Channel ch : connections) {
-            ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(ShutdownEvent.INSTANCE));
-        }
+        connections.forEach((loop, open) -> loop.execute(() -> open.snapshot().forEach(ClientChannelHandler::shutDown)));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-        while (!connections.isEmpty() && System.nanoTime() < deadline) {
+        while (openConnections() > 0 && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
@@ -95,7 +102,11 @@ public final class EventLoops implements AutoCloseable {
                 break;
             }
         }
-        connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        List<io.netty.util.concurrent.Future<?>> closing = new ArrayList<>();
+        connections.forEach((loop, open) -> closing.add(loop.submit(() -> open.channels().forEach(Channel::close))));
+        for (io.netty.util.concurrent.Future<?> f : closing) {
+            f.awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
     }
 
     @Override

@@ -7,6 +7,5 @@ final class HandlerNames {
 
     /** The transport prefix of a TLS listener: Netty's {@code SslHandler}. */
     static final String TLS = "tls";
-    static final String DECODER = "mqttDecoder";
     static final String CLIENT = "client";
 }

@@ -13,8 +13,8 @@ import io.starling.broker.core.sys.LoopCounters;
 
 /**
  * Builds every connection's pipeline in one place: the transport's prefix ({@link TransportPrefix}:
- * nothing for TCP, TLS for TLS), then the MQTT part, the same for every transport: the frame decoder
- * and the handler that feeds the core (which also keeps the read timeout).
+ * nothing for TCP, TLS for TLS), then the MQTT part, the same for every transport: one handler that
+ * cuts the bytes into packets, feeds the core and keeps the read timeout.
  */
 final class MqttPipeline extends ChannelInitializer<Channel> {
     private static final Logger LOG = LoggerFactory.getLogger(MqttPipeline.class);
@@ -48,13 +48,12 @@ final class MqttPipeline extends ChannelInitializer<Channel> {
         if (maxConnections >= 0) {
             ch.closeFuture().addListener(f -> open.decrementAndGet());
         }
-        loops.connections().add(ch);
         LoopCounters counters = core.counters().local(); // initChannel runs on the channel's loop
         counters.increment(Counter.SOCKETS_OPENED);
         BrokerSettings settings = core.settings();
         prefix.addTo(ch);
         ChannelPipeline p = ch.pipeline();
-        p.addLast(HandlerNames.DECODER, new MqttFrameDecoder(settings.maxPacketSize(), counters));
-        p.addLast(HandlerNames.CLIENT, new ClientChannelHandler(core, loops.outboxOf(ch.eventLoop()), usernames, options));
+        p.addLast(HandlerNames.CLIENT, new ClientChannelHandler(core, loops.outboxOf(ch.eventLoop()),
+                loops.connectionsOf(ch.eventLoop()), new PacketStream(settings.maxPacketSize(), counters), usernames, options));
     }
 }
