@@ -83,7 +83,7 @@ public final class Session implements Subscriber {
         this.counters = context.counters();
         this.queue = new CountedQueue(queue, counters);
         this.inflight = new InflightWindow(counters);
-        this.journal = new SessionJournal(clientId, context.store());
+        this.journal = SessionJournal.of(clientId, context.store());
     }
 
     public String clientId() {
