@@ -68,14 +68,18 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
     boolean passwordChecked;
     /** Who the client is for ACL checks; set once authenticated. */
     ClientIdentity identity;
-    final PublishAcl publishAcl = new PublishAcl();
+    /** Null until the client first publishes: an idle connection carries no cache (issue 8). */
+    private PublishAcl publishAcl;
     /** MQTT 5 enhanced authentication: the connection's method, and the exchange under way. */
     String authMethod;
     EnhancedAuthenticator.Exchange authExchange;
     Connect pendingConnect;
     byte[] authSuccessData;
-    /** Packets that arrived while a takeover moved the session here; replayed once connected. */
-    final ArrayDeque<Packet> pending = new ArrayDeque<>(1); // mostly empty: the default 16 slots cost every idle connection
+    /**
+     * Packets that arrived while a takeover moved the session here; replayed once connected. Null
+     * until the first one: most connections never have any (issue 8: heap per idle connection).
+     */
+    private ArrayDeque<Packet> pending;
     private boolean flushMarked;
     /** Set when the broker closed the connection itself and logged why; nothing read afterwards counts. */
     private boolean closing;
@@ -136,6 +140,9 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
                 }
                 return;
             case CONNECTING:
+                if (pending == null) {
+                    pending = new ArrayDeque<>(1);
+                }
                 pending.add(packet);
                 return;
             case CONNECTED:
@@ -258,9 +265,22 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
                 SessionEnd.afterConnectionLost(this, s, w);
             }
         }
-        while (!pending.isEmpty()) {
-            release(pending.poll());
+        Packet held;
+        while ((held = pollPending()) != null) {
+            release(held);
         }
+    }
+
+    /** The oldest packet held back while connecting, or null when none is left. */
+    Packet pollPending() {
+        return pending == null ? null : pending.poll();
+    }
+
+    PublishAcl publishAcl() {
+        if (publishAcl == null) {
+            publishAcl = new PublishAcl();
+        }
+        return publishAcl;
     }
 
     /** Another connection took this client id over: close this one, keeping the session for the new one. */

@@ -12,6 +12,7 @@ import io.starling.mqtt.codec.ConnAck;
 import io.starling.mqtt.codec.Connect;
 import io.starling.mqtt.codec.Malformed;
 import io.starling.mqtt.codec.MqttVersion;
+import io.starling.mqtt.codec.Packet;
 import io.starling.mqtt.codec.Properties;
 import io.starling.mqtt.codec.PropertyId;
 import io.starling.mqtt.codec.Will;
@@ -284,8 +285,9 @@ final class ConnectHandler {
         client.connection.setReadTimeout(keepAlive * 1500L);
         session.attach(client);
         client.connection.setReading(true);
-        while (client.state == Client.State.CONNECTED && !client.pending.isEmpty()) {
-            client.onPacket(client.pending.poll()); // drops what follows a DISCONNECT or violation
+        Packet held;
+        while (client.state == Client.State.CONNECTED && (held = client.pollPending()) != null) {
+            client.onPacket(held); // drops what follows a DISCONNECT or violation
         }
     }
 }

@@ -6,6 +6,7 @@ import io.starling.broker.core.sys.Counter;
 import io.starling.broker.core.sys.LoopCounters;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 
 /**
  * Outgoing QoS 1 and 2 messages sent to a client and not yet acknowledged, keyed by packet id, in
@@ -17,6 +18,10 @@ import java.util.LinkedHashMap;
  *
  * <p>Every change of its size and bytes is also applied to the broker's {@link Counter#INFLIGHT_MESSAGES}
  * and {@link Counter#INFLIGHT_BYTES} gauges, on the calling (owner) loop's counters.
+ *
+ * <p>Memory: the map is made by the first {@link #add} or {@link #restore}, since most sessions never
+ * have a QoS 1/2 message inflight (issue 8); read paths treat a missing map as empty. Once made it
+ * stays until {@link #clear}, so the send/ack path allocates nothing more.
  */
 public final class InflightWindow {
 
@@ -74,7 +79,8 @@ public final class InflightWindow {
         }
     }
 
-    private final LinkedHashMap<Integer, Entry> entries = new LinkedHashMap<>();
+    /** Null until the first entry; see the class note. */
+    private LinkedHashMap<Integer, Entry> byId;
     /** Payload bytes of the entries still holding their message (mosquitto's max_inflight_bytes counts these). */
     private long bytes;
     private int nextPacketId = 1;
@@ -93,20 +99,28 @@ public final class InflightWindow {
         }
     }
 
+    /** The map, made on first use; only the paths that add entries call this. */
+    private LinkedHashMap<Integer, Entry> byId() {
+        if (byId == null) {
+            byId = new LinkedHashMap<>();
+        }
+        return byId;
+    }
+
     public int size() {
-        return entries.size();
+        return byId == null ? 0 : byId.size();
     }
 
     public boolean contains(int packetId) {
-        return entries.containsKey(packetId);
+        return byId != null && byId.containsKey(packetId);
     }
 
     public Entry get(int packetId) {
-        return entries.get(packetId);
+        return byId == null ? null : byId.get(packetId);
     }
 
     public Collection<Entry> entries() {
-        return entries.values();
+        return byId == null ? List.of() : byId.values();
     }
 
     /**
@@ -114,6 +128,7 @@ public final class InflightWindow {
      * callers keep the window below 65,535 entries so a free id always exists.
      */
     public Entry add(Delivery delivery, Stage stage) {
+        LinkedHashMap<Integer, Entry> entries = byId();
         int id = nextPacketId;
         while (entries.containsKey(id)) {
             id = id == 0xFFFF ? 1 : id + 1;
@@ -134,7 +149,7 @@ public final class InflightWindow {
         Stage stage = delivery == null ? Stage.AWAITING_PUBCOMP
                 : delivery.qos() == io.starling.mqtt.codec.QoS.AT_LEAST_ONCE ? Stage.AWAITING_PUBACK : Stage.AWAITING_PUBREC;
         Entry e = new Entry(packetId, delivery, stage, storeSeq);
-        Entry replaced = entries.put(packetId, e);
+        Entry replaced = byId().put(packetId, e);
         long added = delivery == null ? 0 : delivery.message().payloadSize();
         bytes += added;
         changed(replaced == null ? 1 : 0, added);
@@ -143,7 +158,7 @@ public final class InflightWindow {
 
     /** Removes an entry and releases its message. Returns false when no such packet id is inflight. */
     public boolean remove(int packetId) {
-        Entry e = entries.remove(packetId);
+        Entry e = byId == null ? null : byId.remove(packetId);
         if (e == null) {
             return false;
         }
@@ -162,7 +177,7 @@ public final class InflightWindow {
 
     /** QoS 2 after PUBREC: the message is delivered, only the id awaits PUBCOMP. */
     public boolean received(int packetId) {
-        Entry e = entries.get(packetId);
+        Entry e = get(packetId);
         if (e == null || e.stage != Stage.AWAITING_PUBREC) {
             return e != null && e.stage == Stage.AWAITING_PUBCOMP; // a repeated PUBREC is answered again
         }
@@ -174,15 +189,15 @@ public final class InflightWindow {
         return true;
     }
 
-    /** Releases every entry's message and empties the window. */
+    /** Releases every entry's message and empties the window, back to holding no map. */
     public void clear() {
-        for (Entry e : entries.values()) {
+        for (Entry e : entries()) {
             if (e.delivery != null) {
                 e.delivery.message().release();
             }
         }
-        changed(-entries.size(), -bytes);
-        entries.clear();
+        changed(-size(), -bytes);
+        byId = null;
         bytes = 0;
     }
 }

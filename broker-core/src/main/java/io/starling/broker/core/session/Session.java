@@ -39,6 +39,10 @@ import org.slf4j.LoggerFactory;
  * <p>Lifetime: a session lives on after its connection for its expiry interval (MQTT 5 Session
  * Expiry Interval; for 3.1.1, 0 with a clean session and "never" without). Timers for its expiry and
  * for a delayed will run on the owner loop and are cancelled when a connection attaches.
+ *
+ * <p>Memory: an idle session needs no subscription map, timers, inflight map or queue yet (issue 8:
+ * heap per idle connection). Each is made on first use by one accessor, and read paths treat a
+ * missing one as empty.
  */
 public final class Session implements Subscriber {
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
@@ -53,13 +57,15 @@ public final class Session implements Subscriber {
     private final BrokerCounters counters;
     /** Incoming QoS 2 ids awaiting PUBREL; null while there are none (most sessions never have one). */
     private Set<Integer> awaitingPubRel;
-    private final Map<String, SubscriberOptions> subscriptions = new HashMap<>();
+    /** Topic filter to options; null while there are none. */
+    private Map<String, SubscriberOptions> subscriptions;
     private final Clock clock;
     private volatile LoopOutbox owner;
     private SessionLink link;
     private volatile long expiryIntervalSeconds;
     private final SessionJournal journal;
-    private final SessionTimers timers = new SessionTimers();
+    /** Null until a timer is first started. */
+    private SessionTimers timers;
     private volatile boolean ended;
     /** Whether a message sent now would go out at once; read by share groups on other loops. */
     private volatile boolean canTakeMessageNow;
@@ -83,7 +89,7 @@ public final class Session implements Subscriber {
         this.counters = context.counters();
         this.queue = new CountedQueue(queue, counters);
         this.inflight = new InflightWindow(counters);
-        this.journal = new SessionJournal(clientId, context.store());
+        this.journal = SessionJournal.of(clientId, context.store());
     }
 
     public String clientId() {
@@ -149,7 +155,7 @@ public final class Session implements Subscriber {
         if (expiryIntervalSeconds == NEVER_EXPIRES || expiryIntervalSeconds == 0) {
             return;
         }
-        timers.startExpiry(this, seconds, () -> link == null && !ended, onExpiry);
+        timers().startExpiry(this, seconds, () -> link == null && !ended, onExpiry);
     }
 
     /**
@@ -157,7 +163,7 @@ public final class Session implements Subscriber {
      * the session ends if that is sooner, and never if a connection attaches first.
      */
     public void delayWill(long delaySeconds, Runnable publish) {
-        timers.delayWill(this, delaySeconds, () -> link == null, () -> {
+        timers().delayWill(this, delaySeconds, () -> link == null, () -> {
             journal.willGone();
             publish.run();
         });
@@ -170,11 +176,22 @@ public final class Session implements Subscriber {
 
     /** Publishes a will still held back by its delay; used when the session ends first. */
     public void firePendingWill() {
-        timers.firePendingWill();
+        if (timers != null) {
+            timers.firePendingWill();
+        }
     }
 
     private void cancelTimers() {
-        timers.cancel();
+        if (timers != null) {
+            timers.cancel();
+        }
+    }
+
+    private SessionTimers timers() {
+        if (timers == null) {
+            timers = new SessionTimers();
+        }
+        return timers;
     }
 
     public boolean isOnline() {
@@ -187,7 +204,7 @@ public final class Session implements Subscriber {
 
     /** Attaches a connection and re-sends what it had not acknowledged (MQTT-4.4.0-1), then the queue. */
     public void attach(SessionLink next) {
-        if (timers.hasPendingWill()) {
+        if (timers != null && timers.hasPendingWill()) {
             journal.willGone(); // a connection came back within the will delay: no will (MQTT-3.1.3-9)
         }
         cancelTimers();
@@ -271,14 +288,14 @@ public final class Session implements Subscriber {
         }
         ClientIdentity id = identity;
         journal.save(new StoredSession(clientId, id == null ? null : id.username(), expiryIntervalSeconds,
-                online ? 0 : System.currentTimeMillis()), subscriptions);
+                online ? 0 : System.currentTimeMillis()), subscriptions == null ? Map.of() : subscriptions);
     }
 
     /** Puts back a session read from the store at start-up; runs on the owner loop before clients connect. */
     public void restore(StoredState.RestoredSession stored) {
         long lastSeq = 0;
         stored.subscriptions().forEach((filter, options) -> {
-            if (subscriptions.put(filter, options) == null) {
+            if (subscriptions().put(filter, options) == null) {
                 countSubscription(filter, 1);
             }
             TopicFilter.Shared share = TopicFilter.parseShared(filter);
@@ -306,7 +323,7 @@ public final class Session implements Subscriber {
 
     /** Adds or replaces a subscription; returns true when it replaced one for the same filter. */
     public boolean subscribe(String filter, SubscriberOptions options) {
-        if (subscriptions.put(filter, options) == null) {
+        if (subscriptions().put(filter, options) == null) {
             countSubscription(filter, 1);
         }
         journal.subscribed(filter, options);
@@ -318,7 +335,7 @@ public final class Session implements Subscriber {
     }
 
     public boolean unsubscribe(String filter) {
-        if (subscriptions.remove(filter) != null) {
+        if (subscriptions != null && subscriptions.remove(filter) != null) {
             countSubscription(filter, -1);
         }
         journal.unsubscribed(filter);
@@ -330,13 +347,23 @@ public final class Session implements Subscriber {
         counters.local().add(TopicFilter.isShared(filter) ? Counter.SHARED_SUBSCRIPTIONS : Counter.SUBSCRIPTIONS, delta);
     }
 
+    private Map<String, SubscriberOptions> subscriptions() {
+        if (subscriptions == null) {
+            subscriptions = new HashMap<>();
+        }
+        return subscriptions;
+    }
+
     /** Removes every subscription from the trees and forgets them. */
     private void dropSubscriptions() {
+        if (subscriptions == null) {
+            return;
+        }
         for (String filter : subscriptions.keySet()) {
             removeFromTree(filter);
             countSubscription(filter, -1);
         }
-        subscriptions.clear();
+        subscriptions = null;
     }
 
     private boolean removeFromTree(String filter) {
@@ -361,11 +388,11 @@ public final class Session implements Subscriber {
 
     /** A copy of the session's topic filters (shared ones with their {@code $share/} prefix). */
     public java.util.List<String> subscriptionFilters() {
-        return java.util.List.copyOf(subscriptions.keySet());
+        return subscriptions == null ? java.util.List.of() : java.util.List.copyOf(subscriptions.keySet());
     }
 
     public int subscriptionCount() {
-        return subscriptions.size();
+        return subscriptions == null ? 0 : subscriptions.size();
     }
 
     // ---- outgoing messages ----

@@ -6,8 +6,9 @@ import io.starling.broker.core.routing.SubscriberOptions;
 import io.starling.broker.core.store.SessionStore;
 import io.starling.broker.core.store.StoredSession;
 import io.starling.mqtt.codec.QoS;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Tells the {@link SessionStore} what changes in one session, while the session is on disk: from
@@ -17,16 +18,39 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Threading: {@link #record} runs on publishers' loops (a delivery is stored before it is handed
  * to the session's loop, so the publisher's acknowledgement can wait for it); everything else on
  * the session's owner loop.
+ *
+ * <p>Memory (issue 8: heap per idle connection): only a durable store makes a journal active, so
+ * without one ({@link SessionStore#NONE}) a journal never holds state and every session shares
+ * {@link #NONE}. The sequence is a plain field advanced through a {@link VarHandle} rather than an
+ * {@code AtomicLong}, which would be one more object per session.
  */
 final class SessionJournal {
+    /** The journal of every session when the broker has no store: it stays inactive. */
+    private static final SessionJournal NONE = new SessionJournal(null, SessionStore.NONE);
+    private static final VarHandle LAST_SEQ;
+
+    static {
+        try {
+            LAST_SEQ = MethodHandles.lookup().findVarHandle(SessionJournal.class, "lastSeq", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final String clientId;
     private final SessionStore store;
-    private final AtomicLong seqs = new AtomicLong();
+    /** The last place used in the session's stored queue; advanced atomically through {@link #LAST_SEQ}. */
+    private volatile long lastSeq;
     private volatile boolean active;
 
-    SessionJournal(String clientId, SessionStore store) {
+    private SessionJournal(String clientId, SessionStore store) {
         this.clientId = clientId;
         this.store = store;
+    }
+
+    /** The journal of a new session: its own, or the shared inactive one when there is no store. */
+    static SessionJournal of(String clientId, SessionStore store) {
+        return store == SessionStore.NONE ? NONE : new SessionJournal(clientId, store);
     }
 
     boolean isActive() {
@@ -47,7 +71,10 @@ final class SessionJournal {
 
     /** A session read back at start-up: on disk already, with queue entries up to {@code lastSeq}. */
     void restored(long lastSeq) {
-        seqs.set(lastSeq);
+        if (!store.isDurable()) {
+            return; // nothing came from a disk; keeps the shared NONE journal stateless
+        }
+        this.lastSeq = lastSeq;
         active = true;
     }
 
@@ -64,7 +91,7 @@ final class SessionJournal {
         if (!active || d.qos() == QoS.AT_MOST_ONCE || d.isStored()) {
             return d;
         }
-        long seq = seqs.incrementAndGet();
+        long seq = (long) LAST_SEQ.getAndAdd(this, 1L) + 1;
         store.saveOutgoing(clientId, seq, d);
         return d.withStoreSeq(seq);
     }

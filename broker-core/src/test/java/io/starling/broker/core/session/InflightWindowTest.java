@@ -8,6 +8,7 @@ import io.starling.broker.core.routing.Delivery;
 import io.starling.broker.core.routing.Message;
 import io.starling.broker.core.session.InflightWindow.Stage;
 import io.starling.broker.core.sys.BrokerCounters;
+import io.starling.broker.core.sys.Counter;
 import io.starling.broker.core.testing.TestBroker;
 import io.starling.broker.core.testing.TestClient;
 import io.starling.mqtt.codec.Properties;
@@ -115,6 +116,77 @@ class InflightWindowTest {
 
         assertThat(w.entries()).extracting(InflightWindow.Entry::packetId).containsExactly(1, 3, 4);
         w.clear();
+    }
+
+    // ---- a window that never held anything (it has no map yet) ----
+
+    @Test
+    void neverUsedWindow_readsAsEmpty() {
+        InflightWindow w = new InflightWindow(COUNTERS);
+
+        assertThat(w.size()).isZero();
+        assertThat(w.bytes()).isZero();
+        assertThat(w.contains(1)).isFalse();
+        assertThat(w.get(1)).isNull();
+        assertThat(w.entries()).isEmpty();
+    }
+
+    @Test
+    void ackForAnIdNeverSent_isRefusedByANeverUsedWindow() {
+        InflightWindow w = new InflightWindow(COUNTERS);
+
+        assertThat(w.remove(1)).as("PUBACK / PUBCOMP").isFalse();
+        assertThat(w.received(1)).as("PUBREC").isFalse();
+        assertThat(w.size()).isZero();
+    }
+
+    @Test
+    void clearingANeverUsedWindow_leavesTheGaugesAlone() {
+        BrokerCounters counters = new BrokerCounters();
+        InflightWindow w = new InflightWindow(counters);
+
+        w.clear();
+
+        assertThat(w.size()).isZero();
+        assertThat(counters.sum(Counter.INFLIGHT_MESSAGES)).isZero();
+        assertThat(counters.sum(Counter.INFLIGHT_BYTES)).isZero();
+    }
+
+    @Test
+    void restore_intoANeverUsedWindow_holdsTheEntryUnderItsOwnId() {
+        BrokerCounters counters = new BrokerCounters();
+        InflightWindow w = new InflightWindow(counters);
+
+        w.restore(7, null, 3); // QoS 2 past PUBREC
+
+        assertThat(w.get(7).stage()).isEqualTo(Stage.AWAITING_PUBCOMP);
+        assertThat(w.get(7).storeSeq()).isEqualTo(3);
+        assertThat(counters.sum(Counter.INFLIGHT_MESSAGES)).isOne();
+        assertThat(w.remove(7)).isTrue();
+        assertThat(counters.sum(Counter.INFLIGHT_MESSAGES)).isZero();
+    }
+
+    @Test
+    void clearedWindow_takesNewEntriesAndDoesNotReuseIds() {
+        BrokerCounters counters = new BrokerCounters();
+        InflightWindow w = new InflightWindow(counters);
+        w.add(delivery(Unpooled.directBuffer(1)), Stage.AWAITING_PUBACK);
+        w.add(delivery(Unpooled.directBuffer(1)), Stage.AWAITING_PUBACK);
+
+        w.clear();
+
+        assertThat(w.entries()).isEmpty();
+        assertThat(counters.sum(Counter.INFLIGHT_MESSAGES)).isZero();
+        ByteBuf payload = Unpooled.directBuffer(1).writeByte(1);
+        InflightWindow.Entry next = w.add(delivery(payload), Stage.AWAITING_PUBACK);
+        assertThat(next.packetId()).isEqualTo(3);
+        assertThat(w.entries()).extracting(InflightWindow.Entry::packetId).containsExactly(3);
+        assertThat(w.bytes()).isOne();
+        assertThat(counters.sum(Counter.INFLIGHT_MESSAGES)).isOne();
+        assertThat(counters.sum(Counter.INFLIGHT_BYTES)).isOne();
+        w.clear();
+        assertThat(payload.refCnt()).isZero();
+        assertThat(counters.sum(Counter.INFLIGHT_BYTES)).isZero();
     }
 
     // ---- the window of a session, through the protocol ----

@@ -4,20 +4,30 @@ import io.starling.broker.core.routing.Delivery;
 import io.starling.broker.core.store.MessageQueue;
 import java.util.ArrayDeque;
 
-/** A {@link MessageQueue} on the heap; owned by one event loop like the session it belongs to. */
+/**
+ * A {@link MessageQueue} on the heap; owned by one event loop like the session it belongs to.
+ *
+ * <p>Memory: most sessions never queue anything, so the deque is made by the first {@link #add}
+ * (issue 8: heap per idle connection) and dropped again by {@link #clear}; a missing deque reads as
+ * empty.
+ */
 public final class InMemoryMessageQueue implements MessageQueue {
-    private final ArrayDeque<Delivery> deliveries = new ArrayDeque<>(1); // grows on demand; most sessions queue nothing
+    /** Null until the first add. */
+    private ArrayDeque<Delivery> deliveries;
     private long bytes;
 
     @Override
     public void add(Delivery delivery) {
+        if (deliveries == null) {
+            deliveries = new ArrayDeque<>(1); // grows on demand
+        }
         deliveries.addLast(delivery);
         bytes += delivery.message().payloadSize();
     }
 
     @Override
     public Delivery poll() {
-        Delivery d = deliveries.pollFirst();
+        Delivery d = deliveries == null ? null : deliveries.pollFirst();
         if (d != null) {
             bytes -= d.message().payloadSize();
         }
@@ -26,7 +36,7 @@ public final class InMemoryMessageQueue implements MessageQueue {
 
     @Override
     public int size() {
-        return deliveries.size();
+        return deliveries == null ? 0 : deliveries.size();
     }
 
     @Override
@@ -36,9 +46,12 @@ public final class InMemoryMessageQueue implements MessageQueue {
 
     @Override
     public void clear() {
-        Delivery d;
-        while ((d = deliveries.pollFirst()) != null) {
-            d.message().release();
+        if (deliveries != null) {
+            Delivery d;
+            while ((d = deliveries.pollFirst()) != null) {
+                d.message().release();
+            }
+            deliveries = null;
         }
         bytes = 0;
     }
