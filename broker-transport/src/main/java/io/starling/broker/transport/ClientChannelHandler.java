@@ -12,7 +12,6 @@ import io.starling.mqtt.codec.DecodeResult;
 import io.starling.mqtt.codec.Malformed;
 import io.starling.mqtt.codec.Packet;
 import java.io.IOException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -24,12 +23,13 @@ import org.slf4j.LoggerFactory;
  * then 1.5 times the keepalive). It is also the connection's entry in its loop's
  * {@link LoopConnections}.
  *
- * <p>The timeout is one task per connection that re-arms itself for the time left, rather than an
- * {@code IdleStateHandler}: an idle connection then costs one scheduled task, not a handler, its
- * context and two tasks (issue 8: memory per idle connection). Threading: the channel's event loop.
+ * <p>The timeout is kept by the loop's {@link ReadDeadlines} (a timing wheel linked through the
+ * handlers), rather than by an {@code IdleStateHandler} or a scheduled task per connection: an idle
+ * connection then costs three fields here (issue 8: memory per idle connection). A read only notes
+ * its time. Threading: the channel's event loop.
  */
 final class ClientChannelHandler extends ChannelInboundHandlerAdapter
-        implements ChannelConnection.ReadTimeout, PacketStream.Sink, Runnable {
+        implements ChannelConnection.ReadTimeout, PacketStream.Sink {
     private static final Logger LOG = LoggerFactory.getLogger(ClientChannelHandler.class);
 
     private final BrokerCore core;
@@ -42,10 +42,13 @@ final class ClientChannelHandler extends ChannelInboundHandlerAdapter
     /** Neighbours in the loop's {@link LoopConnections}. */
     ClientChannelHandler previous;
     ClientChannelHandler next;
+    /** Place in the loop's {@link ReadDeadlines}: slot -1 when not in it. */
+    ClientChannelHandler wheelPrevious;
+    ClientChannelHandler wheelNext;
+    int wheelSlot = -1;
     /** 0 when no timeout is set. */
     private long timeoutNanos;
     private long lastReadNanos;
-    private ScheduledFuture<?> timeoutCheck;
 
     private final ListenerOptions options;
 
@@ -71,27 +74,23 @@ final class ClientChannelHandler extends ChannelInboundHandlerAdapter
 
     @Override
     public void setReadTimeout(long millis) {
-        if (timeoutCheck != null) {
-            timeoutCheck.cancel(false);
-            timeoutCheck = null;
-        }
+        ReadDeadlines deadlines = connections.deadlines();
+        deadlines.remove(this);
         timeoutNanos = TimeUnit.MILLISECONDS.toNanos(millis);
         if (timeoutNanos > 0 && ctx.channel().isOpen()) {
             lastReadNanos = System.nanoTime();
-            timeoutCheck = ctx.executor().schedule(this, timeoutNanos, TimeUnit.NANOSECONDS);
+            deadlines.add(this);
         }
     }
 
-    /** The timeout check: times the connection out, or re-arms for the time left since the last read. */
-    @Override
-    public void run() {
-        timeoutCheck = null;
+    /** When the connection times out unless something is read before (ReadDeadlines). */
+    long deadlineNanos() {
+        return lastReadNanos + timeoutNanos;
+    }
+
+    /** Nothing was read for the timeout (ReadDeadlines; the handler is out of the wheel already). */
+    void timedOut() {
         if (timeoutNanos == 0 || !ctx.channel().isOpen()) {
-            return;
-        }
-        long idle = System.nanoTime() - lastReadNanos;
-        if (idle < timeoutNanos) {
-            timeoutCheck = ctx.executor().schedule(this, timeoutNanos - idle, TimeUnit.NANOSECONDS);
             return;
         }
         timeoutNanos = 0;
@@ -144,10 +143,7 @@ final class ClientChannelHandler extends ChannelInboundHandlerAdapter
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         connections.remove(this);
-        if (timeoutCheck != null) {
-            timeoutCheck.cancel(false);
-            timeoutCheck = null;
-        }
+        connections.deadlines().remove(this);
         if (client != null) {
             client.onConnectionLost();
             outbox.flushPending();

@@ -41,7 +41,7 @@ public final class EventLoops implements AutoCloseable {
         }
         for (EventExecutor loop : workers) {
             outboxes.put(loop, new LoopOutbox(loop));
-            connections.put(loop, new LoopConnections());
+            connections.put(loop, new LoopConnections(new ReadDeadlines(loop)));
         }
     }
 

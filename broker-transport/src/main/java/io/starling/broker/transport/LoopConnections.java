@@ -5,14 +5,24 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The open MQTT connections of one event loop, for shutdown: a list linked through the connections'
+ * The open MQTT connections of one event loop, for shutdown, with their {@link ReadDeadlines}: a list linked through the connections'
  * handlers, so that a connection costs two references here rather than an entry in a concurrent map
  * (a {@code ChannelGroup} took 45 bytes per connection; issue 8). Changed and walked on the loop only;
  * {@link #size()} may be read from any thread.
  */
 final class LoopConnections {
+    private final ReadDeadlines deadlines;
     private ClientChannelHandler first;
     private volatile int size;
+
+    LoopConnections(ReadDeadlines deadlines) {
+        this.deadlines = deadlines;
+    }
+
+    /** The read deadlines of the same connections. */
+    ReadDeadlines deadlines() {
+        return deadlines;
+    }
 
     void add(ClientChannelHandler handler) {
         handler.previous = null;

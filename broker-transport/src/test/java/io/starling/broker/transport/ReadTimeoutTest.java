@@ -81,4 +81,57 @@ class ReadTimeoutTest {
             assertThat(millisUntilClosed(s, 5_000)).as("closed once the pings stop").isBetween(1_000L, 2_500L);
         }
     }
+
+    @Test
+    void manyConnections_onlyTheSilentOnesTimeOut_andTheWheelEmptiesWhenAllAreGone() throws Exception {
+        // 20 connections share the wheel's slots (same keepalive, same moment): every other one pings.
+        java.util.List<Socket> sockets = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 20; i++) {
+                Socket s = new Socket("127.0.0.1", listener.address().getPort());
+                byte[] connect = CONNECT_KEEPALIVE_1.clone();
+                connect[connect.length - 1] = (byte) ('a' + i); // own client id: the same one would take over
+                s.getOutputStream().write(connect);
+                sockets.add(s);
+            }
+            for (int round = 0; round < 6; round++) { // 3 s: twice the 1.5 s timeout
+                Thread.sleep(500);
+                for (int i = 0; i < sockets.size(); i += 2) {
+                    sockets.get(i).getOutputStream().write(PINGREQ);
+                }
+            }
+            for (int i = 1; i < sockets.size(); i += 2) {
+                assertThat(millisUntilClosed(sockets.get(i), 100)).as("silent connection %d closed", i).isNotNegative();
+            }
+            for (int i = 0; i < sockets.size(); i += 2) {
+                Socket s = sockets.get(i);
+                s.setSoTimeout(100);
+                assertThat(drainUntilQuiet(s)).as("pinging connection %d still open", i).isTrue();
+            }
+        } finally {
+            for (Socket s : sockets) {
+                s.close();
+            }
+        }
+        ReadDeadlines deadlines = loops.connectionsOf(loops.workers().next()).deadlines();
+        long until = System.nanoTime() + 3_000_000_000L;
+        while (loops.workers().next().submit(deadlines::size).get() > 0 && System.nanoTime() < until) {
+            Thread.sleep(20);
+        }
+        assertThat(loops.workers().next().submit(deadlines::size).get()).isZero();
+    }
+
+    /** Reads what the broker sent; true if the socket is still open after that. */
+    private static boolean drainUntilQuiet(Socket socket) throws IOException {
+        InputStream in = socket.getInputStream();
+        try {
+            while (true) {
+                if (in.read() < 0) {
+                    return false;
+                }
+            }
+        } catch (SocketTimeoutException e) {
+            return true;
+        }
+    }
 }
