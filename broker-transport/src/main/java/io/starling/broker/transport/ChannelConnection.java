@@ -109,7 +109,12 @@ final class ChannelConnection implements Connection {
 
     @Override
     public void setReadTimeout(long millis) {
-        readTimeout.setReadTimeout(millis);
+        if (channel.eventLoop().inEventLoop()) {
+            readTimeout.setReadTimeout(millis);
+        } else {
+            // The loop's deadline wheel is the loop's alone; the core calls on the loop, but be safe.
+            channel.eventLoop().execute(() -> readTimeout.setReadTimeout(millis));
+        }
     }
 
     @Override
