@@ -1,6 +1,5 @@
 package io.starling.broker.transport;
 
-import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
@@ -103,7 +102,7 @@ public final class EventLoops implements AutoCloseable {
             }
         }
         List<io.netty.util.concurrent.Future<?>> closing = new ArrayList<>();
-        connections.forEach((loop, open) -> closing.add(loop.submit(() -> open.channels().forEach(Channel::close))));
+        connections.forEach((loop, open) -> closing.add(loop.submit(() -> open.snapshot().forEach(h -> h.channel().close()))));
         for (io.netty.util.concurrent.Future<?> f : closing) {
             f.awaitUninterruptibly(2, TimeUnit.SECONDS);
         }

@@ -1,6 +1,5 @@
 package io.starling.broker.transport;
 
-import io.netty.channel.Channel;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -57,15 +56,6 @@ final class LoopConnections {
         List<ClientChannelHandler> all = new ArrayList<>(size);
         for (ClientChannelHandler h = first; h != null; h = h.next) {
             all.add(h);
-        }
-        return all;
-    }
-
-    /** The channels, copied. */
-    List<Channel> channels() {
-        List<Channel> all = new ArrayList<>(size);
-        for (ClientChannelHandler h = first; h != null; h = h.next) {
-            all.add(h.channel());
         }
         return all;
     }

@@ -174,15 +174,19 @@ class PacketStreamTest {
         ByteBuf wire = concat(encode(connect()), encode(publish("a", 500, 'u')));
         feed(wire, 0, wire.readableBytes() - 10);
         assertThat(received).hasSize(1);
+        assertThat(fed.get(0).refCnt()).as("held for the rest of the packet").isPositive();
         stream.release();
-        // @AfterEach checks that the held read buffer was freed.
+        assertThat(fed.get(0).refCnt()).isZero();
     }
 
     @Test
     void bytesAreCountedPerWholePacket() {
-        ByteBuf wire = concat(encode(connect()), encode(publish("a", 20, 'c')));
+        ByteBuf connect = encode(connect());
+        int connectSize = connect.readableBytes();
+        ByteBuf wire = concat(connect, encode(publish("a", 20, 'c')));
         feed(wire, 0, wire.readableBytes() - 5);
         long afterFirst = counters.sum(Counter.BYTES_RECEIVED);
+        assertThat(afterFirst).as("the unfinished PUBLISH is not counted yet").isEqualTo(connectSize);
         feed(wire, wire.readableBytes() - 5, wire.readableBytes());
         assertThat(counters.sum(Counter.BYTES_RECEIVED) - afterFirst).isEqualTo(wire.readableBytes() - afterFirst);
         assertThat(ByteBufUtil.hexDump(((Publish) received.get(1)).payload())).isEqualTo("63".repeat(20));
