@@ -25,6 +25,9 @@ import javax.net.ssl.SSLPeerUnverifiedException;
  * of the shared buffer. Threading: the channel's event loop.
  */
 final class ChannelConnection implements Connection {
+    /** Payloads up to this many bytes are copied into each delivery; larger ones are shared. */
+    static final int COPIED_PAYLOAD = 256;
+
     private final Channel channel;
     private final CertificateUsername usernames;
     private MqttVersion version = MqttVersion.MQTT_3_1_1;
@@ -57,6 +60,14 @@ final class ChannelConnection implements Connection {
 
     @Override
     public void write(Packet packet) {
+        if (packet instanceof Publish p && p.payload().isReadable() && p.payload().readableBytes() <= COPIED_PAYLOAD) {
+            // A small payload is copied after the header: one buffer, one write, instead of a slice of the
+            // shared payload, a second outbound entry and a second iovec (measured: docs/benchmarks.md).
+            ByteBuf whole = PublishHeaders.withPayloadCopy(channel.alloc(), p, version);
+            counters.add(Counter.BYTES_SENT, whole.readableBytes());
+            channel.write(whole, channel.voidPromise());
+            return;
+        }
         if (packet instanceof Publish p && p.payload().isReadable() && !options.webSocket()) {
             // Header and shared payload as two writes: the socket gathers them (writev) at the flush,
             // and no composite buffer is built per delivery. A WebSocket keeps one frame per packet.

@@ -44,9 +44,25 @@ final class PublishHeaders {
         if (p.qos() != QoS.AT_MOST_ONCE || !p.properties().isEmpty()) {
             return MqttEncoder.encodePublishHeader(alloc, p, version);
         }
-        return LAST.get().qos0(alloc, p, version);
+        return LAST.get().qos0(alloc, p, version).retainedDuplicate();
     }
 
+    /**
+     * The whole of {@code p} for {@code version} in one new buffer of the caller's: the header (the shared
+     * one when there is one), then a copy of the payload. For small payloads: see {@link ChannelConnection#write}.
+     */
+    static ByteBuf withPayloadCopy(ByteBufAllocator alloc, Publish p, MqttVersion version) {
+        if (p.qos() != QoS.AT_MOST_ONCE || !p.properties().isEmpty()) {
+            return MqttEncoder.encodePublishCopy(alloc, p, version);
+        }
+        ByteBuf header = LAST.get().qos0(alloc, p, version);
+        ByteBuf payload = p.payload();
+        return alloc.ioBuffer(header.readableBytes() + payload.readableBytes())
+                .writeBytes(header, header.readerIndex(), header.readableBytes())
+                .writeBytes(payload, payload.readerIndex(), payload.readableBytes());
+    }
+
+    /** The shared QoS 0 header, encoded afresh when {@code p} needs another; still this loop's. */
     private ByteBuf qos0(ByteBufAllocator alloc, Publish p, MqttVersion version) {
         int length = p.payload().readableBytes();
         if (header == null || p.topic() != topic || p.retain() != retain || length != payloadLength
@@ -58,7 +74,7 @@ final class PublishHeaders {
             payloadLength = length;
             this.version = version;
         }
-        return header.retainedDuplicate();
+        return header;
     }
 
     private void forget() {

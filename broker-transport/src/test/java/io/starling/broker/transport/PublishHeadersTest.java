@@ -88,4 +88,24 @@ class PublishHeadersTest {
         assertThat(first).isNotSameAs(second);
         assertThat(sameMemory(first, second)).isFalse();
     }
+
+    @Test
+    void withPayloadCopy_isTheWholePacket_andLeavesTheSharedHeaderForTheNextDelivery() {
+        for (QoS qos : QoS.values()) {
+            Publish p = publish(qos, false, "sensors/1/t", 64);
+            p.payload().setByte(63, 0x5A);
+            for (int delivery = 0; delivery < 3; delivery++) {
+                ByteBuf whole = PublishHeaders.withPayloadCopy(ALLOC, p, MqttVersion.MQTT_3_1_1);
+                toRelease.add(whole);
+                assertThat(ByteBufUtil.hexDump(whole)).as("%s, delivery %d", qos, delivery)
+                        .isEqualTo(hexOfEncoderHeader(p, MqttVersion.MQTT_3_1_1) + ByteBufUtil.hexDump(p.payload()));
+            }
+            assertThat(p.payload().refCnt()).isEqualTo(1);
+        }
+        Publish p = publish(QoS.AT_MOST_ONCE, false, "sensors/2/t", 64);
+        toRelease.add(PublishHeaders.withPayloadCopy(ALLOC, p, MqttVersion.MQTT_3_1_1));
+        ByteBuf first = header(p, MqttVersion.MQTT_3_1_1);
+        ByteBuf second = header(p, MqttVersion.MQTT_3_1_1);
+        assertThat(sameMemory(first, second)).as("the copy left the shared header readable and alive").isTrue();
+    }
 }

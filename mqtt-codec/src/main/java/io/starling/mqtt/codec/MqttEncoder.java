@@ -86,11 +86,25 @@ public final class MqttEncoder {
      * with no composite buffer, for a transport that gathers consecutive writes anyway.
      */
     public static ByteBuf encodePublishHeader(ByteBufAllocator alloc, Publish p, MqttVersion version) {
+        return encodePublishHeader(alloc, p, version, 0);
+    }
+
+    /**
+     * A PUBLISH in one new buffer, the payload copied in after the header: for small payloads, where
+     * a copy costs less than a second buffer sharing the payload (and a second write to gather).
+     */
+    public static ByteBuf encodePublishCopy(ByteBufAllocator alloc, Publish p, MqttVersion version) {
+        ByteBuf payload = p.payload();
+        return encodePublishHeader(alloc, p, version, payload.readableBytes())
+                .writeBytes(payload, payload.readerIndex(), payload.readableBytes());
+    }
+
+    private static ByteBuf encodePublishHeader(ByteBufAllocator alloc, Publish p, MqttVersion version, int room) {
         MqttVersion v = versionFor(p, version);
         int topicLength = Utf8.encodedLength(p.topic());
         int header = publishHeaderLength(p, topicLength, v);
         int remaining = checkRemaining((long) header + p.payload().readableBytes());
-        ByteBuf out = alloc.buffer(1 + VariableByteInteger.size(remaining) + header);
+        ByteBuf out = alloc.buffer(1 + VariableByteInteger.size(remaining) + header + room);
         try {
             out.writeByte(PacketType.PUBLISH.value() << 4 | (p.dup() ? 0x08 : 0) | p.qos().value() << 1
                     | (p.retain() ? 0x01 : 0));

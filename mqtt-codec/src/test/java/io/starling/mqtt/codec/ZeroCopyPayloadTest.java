@@ -137,6 +137,29 @@ class ZeroCopyPayloadTest {
         }
     }
 
+    @Test
+    void publishWithPayloadCopy_isTheBytesOfTheWholePacket_inOneBufferOfItsOwn_forEveryVersionAndQos() {
+        for (MqttVersion v : MqttVersion.values()) {
+            for (QoS qos : QoS.values()) {
+                ByteBuf payload = ALLOC.directBuffer(300).writeZero(290).writeBytes(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+                Publish p = new Publish(false, qos, false, "a/b", qos == QoS.AT_MOST_ONCE ? 0 : 7,
+                        v.isV5() ? Properties.builder().number(PropertyId.MESSAGE_EXPIRY_INTERVAL, 9).build() : Properties.EMPTY, payload);
+                ByteBuf copy = MqttEncoder.encodePublishCopy(ALLOC, p, v);
+                assertThat(payload.refCnt()).as("the payload is copied, not retained").isEqualTo(1);
+                assertThat(payload.readerIndex()).as("nor read").isZero();
+                ByteBuf whole = MqttEncoder.encode(ALLOC, p, v);
+                try {
+                    assertThat(Bytes.hexOf(copy)).as("%s %s", v, qos).isEqualTo(Bytes.hexOf(whole));
+                    assertThat(copy.capacity()).as("sized for the whole packet, not grown").isEqualTo(copy.readableBytes());
+                } finally {
+                    whole.release();
+                    copy.release();
+                    payload.release();
+                }
+            }
+        }
+    }
+
     private static Publish decode(ByteBuf in) {
         MqttDecoder decoder = new MqttDecoder(1 << 20);
         DecodeResult result = decoder.decode(in);

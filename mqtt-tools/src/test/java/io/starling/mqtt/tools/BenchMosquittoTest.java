@@ -70,6 +70,8 @@ class BenchMosquittoTest {
         assertThat(received.number("reordered")).isZero();
         assertThat(received.number("latency_count")).isEqualTo(6000);
         assertThat(received.out()).contains("latency µs: p50");
+        assertThat(Double.parseDouble(pub.values().get("cpu_ms"))).as("the CPU the load itself used").isPositive();
+        assertThat(Double.parseDouble(received.values().get("cpu_ms"))).isPositive();
     }
 
     @Test

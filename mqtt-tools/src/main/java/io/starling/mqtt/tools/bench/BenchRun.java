@@ -4,6 +4,7 @@ import io.netty.channel.EventLoopGroup;
 import io.starling.mqtt.tools.client.ClientTransport;
 import io.starling.mqtt.tools.client.MessageListener;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -60,12 +61,18 @@ abstract class BenchRun {
             }
             err.printf("connected %d/%d%n", meter.connected.get(), plan.clients());
             err.flush();
+            long cpuBefore = processCpuNanos();
             int status = measure();
+            long cpuNanos = processCpuNanos() - cpuBefore;
             meter.stopProgress();
             connections.closeAll();
             Report report = report();
             connections.report(report);
             report.value("errors", meter.errors.sum());
+            if (cpuBefore >= 0) {
+                // What the load itself costs: with the broker on the same cores, it is CPU the broker does not get.
+                report.value("cpu_ms", cpuNanos / 1e6);
+            }
             report.print(out);
             return meter.errors.sum() > 0 && status == 0 ? 2 : status;
         } catch (InterruptedException e) {
@@ -76,6 +83,14 @@ abstract class BenchRun {
             stopper.finished();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
+    }
+
+    /** CPU time of this process (all threads) in nanoseconds, or -1 where the JVM does not tell. */
+    static long processCpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return -1;
     }
 
     /**
