@@ -60,23 +60,25 @@ final class ChannelConnection implements Connection {
 
     @Override
     public void write(Packet packet) {
-        if (packet instanceof Publish p && p.payload().isReadable() && p.payload().readableBytes() <= COPIED_PAYLOAD) {
-            // A small payload is copied after the header: one buffer, one write, instead of a slice of the
-            // shared payload, a second outbound entry and a second iovec (measured: docs/benchmarks.md).
-            ByteBuf whole = PublishHeaders.withPayloadCopy(channel.alloc(), p, version);
-            counters.add(Counter.BYTES_SENT, whole.readableBytes());
-            channel.write(whole, channel.voidPromise());
-            return;
-        }
-        if (packet instanceof Publish p && p.payload().isReadable() && !options.webSocket()) {
-            // Header and shared payload as two writes: the socket gathers them (writev) at the flush,
-            // and no composite buffer is built per delivery. A WebSocket keeps one frame per packet.
-            ByteBuf header = PublishHeaders.of(channel.alloc(), p, version);
-            ByteBuf payload = p.payload().retainedDuplicate();
-            counters.add(Counter.BYTES_SENT, header.readableBytes() + payload.readableBytes());
-            channel.write(header, channel.voidPromise());
-            channel.write(payload, channel.voidPromise());
-            return;
+        if (packet instanceof Publish p && p.payload().isReadable()) {
+            if (p.payload().readableBytes() <= COPIED_PAYLOAD) {
+                // A small payload is copied after the header: one buffer, one write, instead of a slice of the
+                // shared payload, a second outbound entry and a second iovec (measured: docs/benchmarks.md).
+                ByteBuf whole = PublishHeaders.withPayloadCopy(channel.alloc(), p, version);
+                counters.add(Counter.BYTES_SENT, whole.readableBytes());
+                channel.write(whole, channel.voidPromise());
+                return;
+            }
+            if (!options.webSocket()) {
+                // Header and shared payload as two writes: the socket gathers them (writev) at the flush,
+                // and no composite buffer is built per delivery. A WebSocket keeps one frame per packet.
+                ByteBuf header = PublishHeaders.of(channel.alloc(), p, version);
+                ByteBuf payload = p.payload().retainedDuplicate();
+                counters.add(Counter.BYTES_SENT, header.readableBytes() + payload.readableBytes());
+                channel.write(header, channel.voidPromise());
+                channel.write(payload, channel.voidPromise());
+                return;
+            }
         }
         ByteBuf encoded = MqttEncoder.encode(channel.alloc(), packet, version);
         counters.add(Counter.BYTES_SENT, encoded.readableBytes());

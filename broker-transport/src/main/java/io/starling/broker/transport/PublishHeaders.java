@@ -44,37 +44,51 @@ final class PublishHeaders {
         if (p.qos() != QoS.AT_MOST_ONCE || !p.properties().isEmpty()) {
             return MqttEncoder.encodePublishHeader(alloc, p, version);
         }
-        return LAST.get().qos0(alloc, p, version).retainedDuplicate();
+        PublishHeaders last = LAST.get();
+        if (!last.matches(p, version)) {
+            last.remember(MqttEncoder.encodePublishHeader(alloc, p, version), p, version);
+        }
+        return last.header.retainedDuplicate();
     }
 
     /**
-     * The whole of {@code p} for {@code version} in one new buffer of the caller's: the header (the shared
-     * one when there is one), then a copy of the payload. For small payloads: see {@link ChannelConnection#write}.
+     * The whole of {@code p} for {@code version} in one new buffer of the caller's: the header, then a copy
+     * of the payload. For small payloads: see {@link ChannelConnection#write}. A QoS 0 message met for the
+     * first time is encoded once, straight into its buffer, whose header part is kept for the next
+     * deliveries of the same message (a message with one subscriber, the usual fan-in, costs no more).
      */
     static ByteBuf withPayloadCopy(ByteBufAllocator alloc, Publish p, MqttVersion version) {
         if (p.qos() != QoS.AT_MOST_ONCE || !p.properties().isEmpty()) {
             return MqttEncoder.encodePublishCopy(alloc, p, version);
         }
-        ByteBuf header = LAST.get().qos0(alloc, p, version);
+        PublishHeaders last = LAST.get();
         ByteBuf payload = p.payload();
-        return alloc.ioBuffer(header.readableBytes() + payload.readableBytes())
+        int length = payload.readableBytes();
+        if (!last.matches(p, version)) {
+            ByteBuf whole = MqttEncoder.encodePublishCopy(alloc, p, version);
+            last.remember(whole.retainedSlice(whole.readerIndex(), whole.readableBytes() - length), p, version);
+            return whole;
+        }
+        ByteBuf header = last.header;
+        return alloc.ioBuffer(header.readableBytes() + length)
                 .writeBytes(header, header.readerIndex(), header.readableBytes())
-                .writeBytes(payload, payload.readerIndex(), payload.readableBytes());
+                .writeBytes(payload, payload.readerIndex(), length);
     }
 
-    /** The shared QoS 0 header, encoded afresh when {@code p} needs another; still this loop's. */
-    private ByteBuf qos0(ByteBufAllocator alloc, Publish p, MqttVersion version) {
-        int length = p.payload().readableBytes();
-        if (header == null || p.topic() != topic || p.retain() != retain || length != payloadLength
-                || version != this.version) {
-            forget();
-            header = MqttEncoder.encodePublishHeader(alloc, p, version);
-            topic = p.topic();
-            retain = p.retain();
-            payloadLength = length;
-            this.version = version;
-        }
-        return header;
+    /** Whether the kept header is {@code p}'s for {@code version}. */
+    private boolean matches(Publish p, MqttVersion version) {
+        return header != null && p.topic() == topic && p.retain() == retain
+                && p.payload().readableBytes() == payloadLength && version == this.version;
+    }
+
+    /** Keeps {@code encoded} (taken) as the header of {@code p} for {@code version}, in place of the last one. */
+    private void remember(ByteBuf encoded, Publish p, MqttVersion version) {
+        forget();
+        header = encoded;
+        topic = p.topic();
+        retain = p.retain();
+        payloadLength = p.payload().readableBytes();
+        this.version = version;
     }
 
     private void forget() {

@@ -93,15 +93,19 @@ final class ReadDeadlines implements Runnable {
     private void visit(int slot, long now) {
         ClientChannelHandler h = slots[slot];
         slots[slot] = null; // detached: entries moved on go to fresh lists, including this slot's next turn
+        // First out of the wheel, all of them: a timeout handled below may close other connections, whose
+        // removal must then find them out already rather than unlink them from this detached list.
+        for (ClientChannelHandler e = h; e != null; e = e.wheelNext) {
+            e.wheelSlot = -1;
+            size--;
+        }
         while (h != null) {
             ClientChannelHandler next = h.wheelNext;
-            h.wheelSlot = -1;
             h.wheelPrevious = null;
             h.wheelNext = null;
-            size--;
             if (h.deadlineNanos() - now <= 0) {
                 h.timedOut();
-            } else {
+            } else if (h.channel().isOpen()) {
                 add(h);
             }
             h = next;

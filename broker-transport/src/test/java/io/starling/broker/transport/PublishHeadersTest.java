@@ -108,4 +108,19 @@ class PublishHeadersTest {
         ByteBuf second = header(p, MqttVersion.MQTT_3_1_1);
         assertThat(sameMemory(first, second)).as("the copy left the shared header readable and alive").isTrue();
     }
+
+    @Test
+    void firstCopiedDelivery_isEncodedOnce_andLendsItsHeaderToTheNextDeliveries() {
+        Publish p = publish(QoS.AT_MOST_ONCE, false, "sensors/3/t", 64);
+        ByteBuf first = PublishHeaders.withPayloadCopy(ALLOC, p, MqttVersion.MQTT_5);
+        toRelease.add(first);
+        ByteBuf header = header(p, MqttVersion.MQTT_5);
+        assertThat(sameMemory(first, header)).as("the header kept is the start of the first delivery's buffer").isTrue();
+        first.release();
+        toRelease.remove(first);
+        ByteBuf second = PublishHeaders.withPayloadCopy(ALLOC, p, MqttVersion.MQTT_5);
+        toRelease.add(second);
+        assertThat(ByteBufUtil.hexDump(second)).as("still readable once the first delivery was written and freed")
+                .isEqualTo(hexOfEncoderHeader(p, MqttVersion.MQTT_5) + ByteBufUtil.hexDump(p.payload()));
+    }
 }
