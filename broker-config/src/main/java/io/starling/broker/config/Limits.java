@@ -12,13 +12,23 @@ package io.starling.broker.config;
  * @param messageSizeLimit    {@code message_size_limit}: largest accepted payload; 0 means the MQTT maximum
  * @param maxPacketSize       {@code max_packet_size}: largest accepted packet; 0 means no limit
  * @param maxKeepalive        {@code max_keepalive}: 10-65535 seconds
+ * @param overload            Starling's bounds against hostile and overloaded clients
  */
 public record Limits(int maxInflightMessages, long maxInflightBytes, int maxQueuedMessages, long maxQueuedBytes,
-                     boolean queueQos0Messages, int messageSizeLimit, int maxPacketSize, int maxKeepalive) {
+                     boolean queueQos0Messages, int messageSizeLimit, int maxPacketSize, int maxKeepalive,
+                     OverloadLimits overload) {
     /** Mosquitto 2.0's defaults. */
     public static final Limits DEFAULTS = new Limits(20, 0, 1000, 0, false, 0, 0, 65535);
 
+    /** Mosquitto's limits, with the default overload bounds. */
+    public Limits(int maxInflightMessages, long maxInflightBytes, int maxQueuedMessages, long maxQueuedBytes,
+                  boolean queueQos0Messages, int messageSizeLimit, int maxPacketSize, int maxKeepalive) {
+        this(maxInflightMessages, maxInflightBytes, maxQueuedMessages, maxQueuedBytes, queueQos0Messages,
+                messageSizeLimit, maxPacketSize, maxKeepalive, OverloadLimits.DEFAULTS);
+    }
+
     public Limits {
+        java.util.Objects.requireNonNull(overload, "overload");
         if (maxInflightMessages < 0 || maxInflightMessages > 65535 || maxInflightBytes < 0 || maxQueuedMessages < 0
                 || maxQueuedBytes < 0 || messageSizeLimit < 0 || maxPacketSize < 0 || maxKeepalive < 0
                 || maxKeepalive > 65535) {

@@ -35,6 +35,7 @@ public final class BrokerCore implements AutoCloseable {
     private final Router router;
     private final RetainedStore retained;
     private final DropCounters drops = new DropCounters();
+    private final OverloadCounters overload = new OverloadCounters();
     private final BrokerCounters counters = new BrokerCounters();
     /** The broker-wide password check and ACL; listeners with their own (per_listener_settings) bring theirs. */
     private final SecurityRules security;
@@ -159,6 +160,11 @@ public final class BrokerCore implements AutoCloseable {
 
     public RetainedStore retained() {
         return retained;
+    }
+
+    /** What the broker did to protect itself: paused reads, closed or refused connections. */
+    public OverloadCounters overload() {
+        return overload;
     }
 
     public DropCounters drops() {

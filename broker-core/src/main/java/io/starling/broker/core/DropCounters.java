@@ -13,8 +13,11 @@ public final class DropCounters {
     public final LongAdder offlineQos0 = new LongAdder();
     public final LongAdder expired = new LongAdder();
     public final LongAdder malformedPackets = new LongAdder();
+    /** QoS 0 messages for an event loop whose backlog was over {@code max_loop_backlog_bytes}. */
+    public final LongAdder loopBacklog = new LongAdder();
 
     public long total() {
-        return queueFull.sum() + packetTooLarge.sum() + notWritable.sum() + offlineQos0.sum() + expired.sum();
+        return queueFull.sum() + packetTooLarge.sum() + notWritable.sum() + offlineQos0.sum() + expired.sum()
+                + loopBacklog.sum();
     }
 }

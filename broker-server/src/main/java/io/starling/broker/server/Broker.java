@@ -96,7 +96,8 @@ public final class Broker implements AutoCloseable {
         BrokerCore core = new BrokerCore(settingsOf(config), Clock.SYSTEM, new InMemoryRetainedStore(),
                 security.authenticator(), List.of(), store);
         core.replaceSecurity(security.authenticator(), security.authorizer());
-        EventLoops loops = new EventLoops(Runtime.getRuntime().availableProcessors());
+        EventLoops loops = new EventLoops(Runtime.getRuntime().availableProcessors(),
+                core.settings().overload().maxLoopBacklogBytes(), core.drops(), core.overload());
         List<TcpListener> bound = new ArrayList<>();
         List<HttpApiListener> http = new ArrayList<>();
         Map<ListenerConfig, InetSocketAddress> addresses = new java.util.concurrent.ConcurrentHashMap<>();
@@ -188,6 +189,11 @@ public final class Broker implements AutoCloseable {
         core.close();
     }
 
+    private static io.starling.broker.core.OverloadLimits overloadOf(io.starling.broker.config.OverloadLimits o) {
+        return new io.starling.broker.core.OverloadLimits(o.maxOutgoingBytes(), o.maxLoopBacklogBytes(),
+                o.maxConnectBytes(), o.maxConnectingClients(), o.maxConnectingBytes());
+    }
+
     static BrokerSettings settingsOf(BrokerConfig c) {
         // Topic alias maximum and maximum QoS are per listener in mosquitto; the core has one value,
         // taken from the first listener.
@@ -210,6 +216,7 @@ public final class Broker implements AutoCloseable {
                         c.persistentClientExpiration() == null ? 0 : c.persistentClientExpiration().toSeconds())
                 .upgradeOutgoingQos(c.upgradeOutgoingQos())
                 .clientIdPrefixes(c.clientidPrefixes())
+                .overload(overloadOf(c.limits().overload()))
                 .build();
     }
 

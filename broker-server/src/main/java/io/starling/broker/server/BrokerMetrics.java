@@ -1,6 +1,7 @@
 package io.starling.broker.server;
 
 import io.micrometer.core.instrument.FunctionCounter;
+import io.starling.broker.core.OverloadCounters;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -77,6 +78,15 @@ final class BrokerMetrics implements AutoCloseable {
         dropped(drops.notWritable, "client_not_reading");
         dropped(drops.offlineQos0, "offline_qos0");
         dropped(drops.expired, "expired");
+        dropped(drops.loopBacklog, "loop_backlog");
+        OverloadCounters overload = core.overload();
+        overload(overload.readPausedOutput, "read_paused_output");
+        overload(overload.readPausedBacklog, "read_paused_backlog");
+        overload(overload.outgoingOverflow, "outgoing_overflow");
+        overload(overload.connectTooLarge, "connect_too_large");
+        overload(overload.connectingBudget, "connecting_budget");
+        overload(overload.connectTimeout, "connect_timeout");
+        overload(overload.closeAborted, "close_aborted");
         FunctionCounter.builder("starling.packets.malformed", drops.malformedPackets, LongAdder::sum)
                 .description("Malformed packets received (the connection is closed)").register(registry);
 
@@ -134,6 +144,12 @@ final class BrokerMetrics implements AutoCloseable {
     private void disconnects(BrokerCounters c, String reason, Counter counter) {
         FunctionCounter.builder("starling.disconnects", c, x -> x.sum(counter))
                 .description("Connections of clients that ended, by reason").tag("reason", reason).register(registry);
+    }
+
+    private void overload(LongAdder adder, String action) {
+        FunctionCounter.builder("starling.overload", adder, LongAdder::sum)
+                .description("What the broker did to protect itself (paused reads, closed or refused connections)")
+                .tag("action", action).register(registry);
     }
 
     private void dropped(LongAdder adder, String reason) {

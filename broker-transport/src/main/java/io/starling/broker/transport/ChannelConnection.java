@@ -4,7 +4,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.ssl.SslHandler;
+import io.starling.broker.core.OverloadCounters;
+import io.starling.broker.core.OverloadLog;
 import io.starling.broker.core.protocol.Connection;
 import io.starling.broker.core.sys.BrokerCounters;
 import io.starling.broker.core.sys.Counter;
@@ -17,16 +21,26 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLPeerUnverifiedException;
+import org.slf4j.LoggerFactory;
 
 /**
  * The core's {@link Connection} over a Netty channel. Packets are encoded straight into pooled
  * buffers and written without a pipeline encoder; a PUBLISH payload goes out as a retained duplicate
  * of the shared buffer. Threading: the channel's event loop.
+ *
+ * <p>Output is bounded (issue 14): reading stops while the channel is unwritable (the handler does
+ * that), and a connection whose unsent output still grows past {@code max_outgoing_bytes} is closed
+ * at once. A close lets what was written leave for {@link #CLOSE_GRACE_MILLIS} at most; a peer that
+ * is not reading gets a reset instead of keeping an established socket with its unsent output.
  */
 final class ChannelConnection implements Connection {
     /** Payloads up to this many bytes are copied into each delivery; larger ones are shared. */
     static final int COPIED_PAYLOAD = 256;
+    /** How long a closing connection may take to send its last packets (a DISCONNECT) before it is reset. */
+    static final long CLOSE_GRACE_MILLIS = 1000;
+    private static final OverloadLog OVERFLOW_LOG = new OverloadLog(LoggerFactory.getLogger("io.starling.broker"));
 
     private final Channel channel;
     private final CertificateUsername usernames;
@@ -36,22 +50,47 @@ final class ChannelConnection implements Connection {
     /** The counters of the channel's loop, for the bytes written ($SYS/broker/bytes/sent). */
     private final LoopCounters counters;
 
-    private final ReadTimeout readTimeout;
+    private final Controls controls;
+    private final long maxOutgoingBytes;
+    private final OverloadCounters overload;
+    private boolean overflowed;
 
-    /** Who keeps the connection's read timeout (the pipeline's last handler). */
-    interface ReadTimeout {
+    /** What the pipeline's MQTT handler keeps for the connection: its read timeout and whether it is read. */
+    interface Controls {
         /** Closes the connection when nothing was read for {@code millis}; 0 turns it off. */
         void setReadTimeout(long millis);
+
+        /** Stops or resumes reading for the core (a takeover under way). */
+        void setReading(boolean reading);
+
+        /** The CONNECT is accepted: the limits for strangers end. */
+        void connected();
     }
 
     /** A connection whose counts go nowhere and that keeps no read timeout: for tests of the connection alone. */
     ChannelConnection(Channel channel, CertificateUsername usernames) {
-        this(channel, usernames, ListenerOptions.PLAIN, new BrokerCounters().local(), millis -> { });
+        this(channel, usernames, ListenerOptions.PLAIN, new BrokerCounters().local(), new Controls() {
+            @Override
+            public void setReadTimeout(long millis) {
+            }
+
+            @Override
+            public void setReading(boolean reading) {
+                channel.config().setAutoRead(reading);
+            }
+
+            @Override
+            public void connected() {
+            }
+        }, 0, new OverloadCounters());
     }
 
+    /** @param maxOutgoingBytes unsent bytes above which the connection is closed; 0 for no limit */
     ChannelConnection(Channel channel, CertificateUsername usernames, ListenerOptions options, LoopCounters counters,
-                      ReadTimeout readTimeout) {
-        this.readTimeout = readTimeout;
+                      Controls controls, long maxOutgoingBytes, OverloadCounters overload) {
+        this.controls = controls;
+        this.maxOutgoingBytes = maxOutgoingBytes;
+        this.overload = overload;
         this.options = options;
         this.counters = counters;
         this.channel = channel;
@@ -60,6 +99,9 @@ final class ChannelConnection implements Connection {
 
     @Override
     public void write(Packet packet) {
+        if (overOutgoingLimit()) {
+            return; // being closed: what the peer did not take would only pile up
+        }
         if (packet instanceof Publish p && p.payload().isReadable()) {
             if (p.payload().readableBytes() <= COPIED_PAYLOAD) {
                 // A small payload is copied after the header: one buffer, one write, instead of a slice of the
@@ -85,6 +127,26 @@ final class ChannelConnection implements Connection {
         channel.write(encoded, channel.voidPromise());
     }
 
+    /** True once the unsent output is over {@code max_outgoing_bytes}; the first time, closes the connection. */
+    private boolean overOutgoingLimit() {
+        if (overflowed) {
+            return true;
+        }
+        if (maxOutgoingBytes == 0) {
+            return false;
+        }
+        ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
+        if (out == null || out.totalPendingWriteBytes() <= maxOutgoingBytes) {
+            return false;
+        }
+        overflowed = true;
+        overload.outgoingOverflow.increment();
+        OVERFLOW_LOG.warn("Client connection from {} closed: {} bytes unsent is over max_outgoing_bytes {}.",
+                remoteAddress(), out.totalPendingWriteBytes(), maxOutgoingBytes);
+        abort(channel);
+        return true;
+    }
+
     @Override
     public void flush() {
         channel.flush();
@@ -95,11 +157,39 @@ final class ChannelConnection implements Connection {
         return channel.isWritable();
     }
 
+    /**
+     * Closes after what was written has left, within {@link #CLOSE_GRACE_MILLIS}; at once (with a reset)
+     * when the peer is not reading what we have for it already.
+     */
     @Override
     public void close() {
-        if (channel.isActive()) {
-            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        if (!channel.isActive()) {
+            channel.close();
+        } else if (!channel.isWritable()) {
+            overload.closeAborted.increment();
+            abort(channel);
         } else {
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            channel.eventLoop().schedule(() -> {
+                if (channel.isOpen()) {
+                    overload.closeAborted.increment();
+                    abort(channel);
+                }
+            }, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Closes at once, dropping unsent output: with SO_LINGER 0 the peer gets a reset, and the kernel keeps
+     * no orphaned socket trying to deliver to a peer that does not read.
+     */
+    static void abort(Channel channel) {
+        if (channel.isOpen()) {
+            try {
+                channel.config().setOption(ChannelOption.SO_LINGER, 0);
+            } catch (RuntimeException e) {
+                // not a socket (an embedded channel in tests): a plain close
+            }
             channel.close();
         }
     }
@@ -123,16 +213,21 @@ final class ChannelConnection implements Connection {
     @Override
     public void setReadTimeout(long millis) {
         if (channel.eventLoop().inEventLoop()) {
-            readTimeout.setReadTimeout(millis);
+            controls.setReadTimeout(millis);
         } else {
             // The loop's deadline wheel is the loop's alone; the core calls on the loop, but be safe.
-            channel.eventLoop().execute(() -> readTimeout.setReadTimeout(millis));
+            channel.eventLoop().execute(() -> controls.setReadTimeout(millis));
         }
     }
 
     @Override
     public void setReading(boolean reading) {
-        channel.config().setAutoRead(reading);
+        controls.setReading(reading);
+    }
+
+    @Override
+    public void connected() {
+        controls.connected();
     }
 
     /**

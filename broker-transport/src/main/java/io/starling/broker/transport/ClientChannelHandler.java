@@ -26,10 +26,19 @@ import org.slf4j.LoggerFactory;
  * <p>The timeout is kept by the loop's {@link ReadDeadlines} (a timing wheel linked through the
  * handlers), rather than by an {@code IdleStateHandler} or a scheduled task per connection: an idle
  * connection then costs three fields here (issue 8: memory per idle connection). A read only notes
- * its time. Threading: the channel's event loop.
+ * its time. Until the CONNECT is accepted the timeout counts from accept, not from the last byte: a
+ * stranger trickling a byte at a time cannot keep its socket.
+ *
+ * <p>Reading stops for any of three reasons and resumes when none is left ({@link #pausedFor}): the
+ * connection's own output is backed up (the channel is unwritable), a loop this publisher feeds is
+ * behind ({@link LoopOutbox.Producer}), or the core moves the session here (a takeover).
+ * Threading: the channel's event loop.
  */
 final class ClientChannelHandler extends ChannelInboundHandlerAdapter
-        implements ChannelConnection.ReadTimeout, PacketStream.Sink {
+        implements ChannelConnection.Controls, PacketStream.Sink, LoopOutbox.Producer {
+    private static final int PAUSED_OUTPUT = 1;
+    private static final int PAUSED_BACKLOG = 2;
+    private static final int PAUSED_CORE = 4;
     private static final Logger LOG = LoggerFactory.getLogger(ClientChannelHandler.class);
 
     private final BrokerCore core;
@@ -49,6 +58,12 @@ final class ClientChannelHandler extends ChannelInboundHandlerAdapter
     /** 0 when no timeout is set. */
     private long timeoutNanos;
     private long lastReadNanos;
+    /** True until the CONNECT is accepted: the read timeout then runs from accept. */
+    private boolean connecting = true;
+    /** Why reading is stopped: PAUSED_* bits; read while 0. */
+    private int pausedFor;
+    /** Unsent output bytes when the read timeout last ran out while paused for output. */
+    private long pendingAtDeadline = Long.MAX_VALUE;
 
     private final ListenerOptions options;
 
@@ -67,7 +82,7 @@ final class ClientChannelHandler extends ChannelInboundHandlerAdapter
         this.ctx = ctx;
         connections.add(this);
         client = new Client(core, new ChannelConnection(ctx.channel(), usernames, options,
-                core.counters().local(), this), outbox);
+                core.counters().local(), this, core.settings().overload().maxOutgoingBytes(), core.overload()), outbox);
         setReadTimeout(TimeUnit.SECONDS.toMillis(core.settings().connectTimeoutSeconds()));
         ctx.fireChannelActive();
     }
@@ -93,9 +108,28 @@ final class ClientChannelHandler extends ChannelInboundHandlerAdapter
         if (timeoutNanos == 0 || !ctx.channel().isOpen()) {
             return;
         }
+        if (!connecting && (pausedFor & PAUSED_OUTPUT) != 0 && outputProgressed()) {
+            // We stopped reading, so the client's PINGREQs wait unread: while it still takes what we
+            // send, its silence is ours, and it gets another period.
+            lastReadNanos = System.nanoTime();
+            connections.deadlines().add(this);
+            return;
+        }
         timeoutNanos = 0;
+        if (connecting) {
+            core.overload().connectTimeout.increment();
+        }
         client.onKeepAliveTimeout();
         outbox.flushPending();
+    }
+
+    /** Whether the peer took some of our unsent output since the last time this was asked. */
+    private boolean outputProgressed() {
+        io.netty.channel.ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
+        long pending = out == null ? 0 : out.totalPendingWriteBytes();
+        boolean progressed = pending < pendingAtDeadline;
+        pendingAtDeadline = pending;
+        return progressed;
     }
 
     @Override
@@ -104,7 +138,53 @@ final class ClientChannelHandler extends ChannelInboundHandlerAdapter
             ReferenceCountUtil.release(msg);
             return;
         }
-        packets.read(bytes, ctx.alloc(), this);
+        outbox.reading(this);
+        try {
+            packets.read(bytes, ctx.alloc(), this);
+        } finally {
+            outbox.reading(null);
+        }
+    }
+
+    @Override
+    public void connected() {
+        connecting = false;
+        if (ctx.pipeline().get(ConnectingGuard.class) != null) {
+            ctx.pipeline().remove(ConnectingGuard.class);
+        }
+    }
+
+    @Override
+    public void setReading(boolean reading) {
+        pause(PAUSED_CORE, !reading);
+    }
+
+    @Override
+    public void pauseForBacklog(boolean paused) {
+        pause(PAUSED_BACKLOG, paused);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        boolean unwritable = !ctx.channel().isWritable();
+        if (unwritable && (pausedFor & PAUSED_OUTPUT) == 0) {
+            core.overload().readPausedOutput.increment();
+        }
+        pause(PAUSED_OUTPUT, unwritable);
+        pendingAtDeadline = Long.MAX_VALUE;
+        if (!unwritable && client != null) {
+            client.onWritable();
+            outbox.flushPending();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    private void pause(int reason, boolean paused) {
+        int was = pausedFor;
+        pausedFor = paused ? was | reason : was & ~reason;
+        if ((was == 0) != (pausedFor == 0)) {
+            ctx.channel().config().setAutoRead(pausedFor == 0);
+        }
     }
 
     /** A packet cut from the stream (PacketStream.Sink). */
@@ -132,7 +212,7 @@ final class ClientChannelHandler extends ChannelInboundHandlerAdapter
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (timeoutNanos != 0) {
+        if (timeoutNanos != 0 && !connecting) {
             lastReadNanos = System.nanoTime();
         }
         if (client != null) {

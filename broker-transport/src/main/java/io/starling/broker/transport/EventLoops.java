@@ -28,7 +28,15 @@ public final class EventLoops implements AutoCloseable {
     private final Map<EventExecutor, LoopOutbox> outboxes = new IdentityHashMap<>();
     private final Map<EventExecutor, LoopConnections> connections = new IdentityHashMap<>();
 
+    /** Loops whose outboxes have no backlog limit: for tests. */
     public EventLoops(int workerThreads) {
+        this(workerThreads, Long.MAX_VALUE, new io.starling.broker.core.DropCounters(),
+                new io.starling.broker.core.OverloadCounters());
+    }
+
+    /** @param backlogLimit payload bytes handed to a loop by the others above which its publishers are paused */
+    public EventLoops(int workerThreads, long backlogLimit, io.starling.broker.core.DropCounters drops,
+                      io.starling.broker.core.OverloadCounters overload) {
         if (Epoll.isAvailable()) {
             acceptors = new EpollEventLoopGroup(1, new DefaultThreadFactory("starling-accept"));
             workers = new EpollEventLoopGroup(workerThreads, new DefaultThreadFactory("starling-io"));
@@ -39,7 +47,7 @@ public final class EventLoops implements AutoCloseable {
             serverChannel = NioServerSocketChannel.class;
         }
         for (EventExecutor loop : workers) {
-            outboxes.put(loop, new LoopOutbox(loop));
+            outboxes.put(loop, new LoopOutbox(loop, backlogLimit, drops, overload));
             connections.put(loop, new LoopConnections(new ReadDeadlines(loop)));
         }
     }

@@ -8,16 +8,19 @@ import org.slf4j.LoggerFactory;
 import io.netty.channel.ChannelPipeline;
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.BrokerSettings;
+import io.starling.broker.core.OverloadLog;
 import io.starling.broker.core.sys.Counter;
 import io.starling.broker.core.sys.LoopCounters;
 
 /**
  * Builds every connection's pipeline in one place: the transport's prefix ({@link TransportPrefix}:
  * nothing for TCP, TLS for TLS), then the MQTT part, the same for every transport: one handler that
- * cuts the bytes into packets, feeds the core and keeps the read timeout.
+ * cuts the bytes into packets, feeds the core and keeps the read timeout. In front of everything, until
+ * the CONNECT is accepted, a {@link ConnectingGuard} bounds what a stranger may send.
  */
 final class MqttPipeline extends ChannelInitializer<Channel> {
     private static final Logger LOG = LoggerFactory.getLogger(MqttPipeline.class);
+    private static final OverloadLog CONNECTING_LOG = new OverloadLog(LOG);
 
     private final BrokerCore core;
     private final EventLoops loops;
@@ -26,6 +29,7 @@ final class MqttPipeline extends ChannelInitializer<Channel> {
     private final int maxConnections;
     private final ListenerOptions options;
     private final AtomicInteger open = new AtomicInteger();
+    private final ConnectingBudget connecting;
 
     MqttPipeline(BrokerCore core, EventLoops loops, TransportPrefix prefix, CertificateUsername usernames,
                  ListenerOptions options) {
@@ -35,6 +39,7 @@ final class MqttPipeline extends ChannelInitializer<Channel> {
         this.usernames = usernames;
         this.maxConnections = options.maxConnections();
         this.options = options;
+        this.connecting = new ConnectingBudget(core.settings().overload());
     }
 
     @Override
@@ -50,10 +55,19 @@ final class MqttPipeline extends ChannelInitializer<Channel> {
         }
         LoopCounters counters = core.counters().local(); // initChannel runs on the channel's loop
         counters.increment(Counter.SOCKETS_OPENED);
+        if (!connecting.admit()) {
+            core.overload().connectingBudget.increment();
+            CONNECTING_LOG.warn("Client connection from {} denied: {} connections have not finished CONNECT "
+                    + "(max_connecting_clients).", ChannelConnection.format(ch.remoteAddress()), connecting.clients());
+            ChannelConnection.abort(ch);
+            return;
+        }
         BrokerSettings settings = core.settings();
-        prefix.addTo(ch);
         ChannelPipeline p = ch.pipeline();
+        p.addLast(new ConnectingGuard(connecting, settings.overload().maxConnectBytes(), core.overload()));
+        prefix.addTo(ch);
         p.addLast(HandlerNames.CLIENT, new ClientChannelHandler(core, loops.outboxOf(ch.eventLoop()),
-                loops.connectionsOf(ch.eventLoop()), new PacketStream(settings.maxPacketSize(), counters), usernames, options));
+                loops.connectionsOf(ch.eventLoop()), new PacketStream(settings.maxPacketSize(),
+                settings.overload().maxConnectBytes(), counters), usernames, options));
     }
 }

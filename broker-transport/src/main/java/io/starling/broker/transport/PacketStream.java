@@ -20,16 +20,15 @@ import io.starling.mqtt.codec.NeedMoreData;
  * of its own (issue 8): that saved a handler and its pipeline context per connection, and the output
  * list and second channelRead hop per read.
  *
- * <p>Until a CONNECT has been read, packets are limited to {@link #MAX_CONNECT_PACKET_SIZE}: a stranger
- * may not make the broker buffer hundreds of megabytes before saying who it is. A CONNECT's fields are
- * length-prefixed strings and binaries of at most 64 KiB each, so a real one fits easily.
+ * <p>Until a CONNECT has been read, packets are limited to {@code max_connect_bytes} (64 KiB unless
+ * configured): a stranger may not make the broker buffer hundreds of megabytes before saying who it
+ * is, and a CONNECT declaring more is refused as soon as its length is read. ({@link ConnectingGuard}
+ * bounds the raw bytes too, whatever they are.)
  *
  * <p>The bytes of every packet cut are counted ($SYS/broker/bytes/received). Threading: the
  * connection's event loop.
  */
 final class PacketStream {
-    static final int MAX_CONNECT_PACKET_SIZE = 1 << 20;
-
     /** Where the packets go. */
     interface Sink {
         /** A packet or, once, a {@link Malformed}; a PUBLISH's payload is the sink's to release. */
@@ -43,11 +42,14 @@ final class PacketStream {
     private ByteBuf unfinished;
     private boolean failed;
 
-    /** @param counters the counters of the connection's loop */
-    PacketStream(int maxPacketSize, LoopCounters counters) {
+    /**
+     * @param maxConnectSize the largest packet accepted before a CONNECT
+     * @param counters the counters of the connection's loop
+     */
+    PacketStream(int maxPacketSize, int maxConnectSize, LoopCounters counters) {
         this.maxPacketSize = maxPacketSize;
         this.counters = counters;
-        this.decoder = new MqttDecoder(Math.min(maxPacketSize, MAX_CONNECT_PACKET_SIZE));
+        this.decoder = new MqttDecoder(Math.min(maxPacketSize, maxConnectSize));
     }
 
     /** Takes {@code in} (and releases it) and gives every packet completed by it to {@code sink}. */

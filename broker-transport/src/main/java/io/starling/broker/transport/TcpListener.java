@@ -5,6 +5,7 @@ import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
@@ -17,6 +18,13 @@ import org.slf4j.LoggerFactory;
 public final class TcpListener implements AutoCloseable {
     private static final AdaptiveRecvByteBufAllocator SHARED_RECEIVE_SIZING = new AdaptiveRecvByteBufAllocator();
     private static final Logger LOG = LoggerFactory.getLogger(TcpListener.class);
+    /**
+     * TCP keepalive on accepted sockets: a peer silent for 5 minutes is probed every 30 s and dropped
+     * after 4 unanswered probes (Linux's default would wait 2 hours before the first probe).
+     */
+    static final int KEEPALIVE_IDLE_SECONDS = 300;
+    static final int KEEPALIVE_INTERVAL_SECONDS = 30;
+    static final int KEEPALIVE_PROBES = 4;
 
     private final Channel serverChannel;
     private final SslContext sslContext;
@@ -58,10 +66,17 @@ public final class TcpListener implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // A client with keepalive 0 whose host died is found by TCP instead (issue 14).
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(512 * 1024, 1024 * 1024))
                 // One sizing policy for all connections (each still has its own handle): not one object each.
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, SHARED_RECEIVE_SIZING)
                 .childHandler(new MqttPipeline(core, loops, prefix, usernames, options));
+        if (loops.isEpoll()) {
+            b.childOption(EpollChannelOption.TCP_KEEPIDLE, KEEPALIVE_IDLE_SECONDS)
+                    .childOption(EpollChannelOption.TCP_KEEPINTVL, KEEPALIVE_INTERVAL_SECONDS)
+                    .childOption(EpollChannelOption.TCP_KEEPCNT, KEEPALIVE_PROBES);
+        }
         ChannelFuture f;
         try {
             f = b.bind(new InetSocketAddress(host, port)).sync();

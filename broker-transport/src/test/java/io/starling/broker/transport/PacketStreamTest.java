@@ -30,7 +30,7 @@ class PacketStreamTest {
     private static final MqttVersion V = MqttVersion.MQTT_3_1_1;
 
     private final BrokerCounters counters = new BrokerCounters();
-    private final PacketStream stream = new PacketStream(16 << 20, counters.local());
+    private final PacketStream stream = new PacketStream(16 << 20, 1 << 20, counters.local());
     private final List<DecodeResult> received = new ArrayList<>();
     private final List<ByteBuf> fed = new ArrayList<>();
 
@@ -100,7 +100,7 @@ class PacketStreamTest {
     void aPacketSplitAtAnyByte_arrivesOnceAndWhole() {
         ByteBuf wire = concat(encode(connect()), encode(publish("topic/split", 40, 'p')));
         for (int cut = 1; cut < wire.readableBytes(); cut++) {
-            PacketStream fresh = new PacketStream(16 << 20, counters.local());
+            PacketStream fresh = new PacketStream(16 << 20, 1 << 20, counters.local());
             List<DecodeResult> got = new ArrayList<>();
             for (int[] range : new int[][] {{0, cut}, {cut, wire.readableBytes()}}) {
                 ByteBuf read = ALLOC.buffer(Math.max(1, range[1] - range[0]));

@@ -2,6 +2,7 @@ package io.starling.broker.config.parse;
 
 import io.starling.broker.config.ConfigException;
 import io.starling.broker.config.Limits;
+import io.starling.broker.config.OverloadLimits;
 
 /** The broker-wide flow and size limits, with mosquitto 2.0.11's ranges and clamping. */
 final class LimitOptions implements OptionGroup {
@@ -16,6 +17,11 @@ final class LimitOptions implements OptionGroup {
     private int messageSizeLimit = Limits.DEFAULTS.messageSizeLimit();
     private int maxPacketSize = Limits.DEFAULTS.maxPacketSize();
     private int maxKeepalive = Limits.DEFAULTS.maxKeepalive();
+    private long maxOutgoingBytes = OverloadLimits.DEFAULTS.maxOutgoingBytes();
+    private long maxLoopBacklogBytes = OverloadLimits.DEFAULTS.maxLoopBacklogBytes();
+    private int maxConnectBytes = OverloadLimits.DEFAULTS.maxConnectBytes();
+    private int maxConnectingClients = OverloadLimits.DEFAULTS.maxConnectingClients();
+    private long maxConnectingBytes = OverloadLimits.DEFAULTS.maxConnectingBytes();
 
     @Override
     public boolean read(ConfigLine line, ReadContext context) throws ConfigException {
@@ -28,6 +34,11 @@ final class LimitOptions implements OptionGroup {
             case "message_size_limit" -> messageSizeLimit = scalar(line, context).integer(0, MQTT_MAX_PAYLOAD);
             case "max_packet_size" -> maxPacketSize = scalar(line, context).integer(20, Integer.MAX_VALUE);
             case "max_keepalive" -> maxKeepalive = scalar(line, context).integer(10, 65535);
+            case "max_outgoing_bytes" -> maxOutgoingBytes = bytes(scalar(line, context), 0);
+            case "max_loop_backlog_bytes" -> maxLoopBacklogBytes = bytes(scalar(line, context), 1024);
+            case "max_connect_bytes" -> maxConnectBytes = scalar(line, context).integer(1024, Integer.MAX_VALUE);
+            case "max_connecting_clients" -> maxConnectingClients = scalar(line, context).integer(0, Integer.MAX_VALUE);
+            case "max_connecting_bytes" -> maxConnectingBytes = bytes(scalar(line, context), 0);
             default -> {
                 return false;
             }
@@ -37,7 +48,8 @@ final class LimitOptions implements OptionGroup {
 
     Limits build() {
         return new Limits(maxInflightMessages, maxInflightBytes, maxQueuedMessages, maxQueuedBytes, queueQos0Messages,
-                messageSizeLimit, maxPacketSize, maxKeepalive);
+                messageSizeLimit, maxPacketSize, maxKeepalive, new OverloadLimits(maxOutgoingBytes, maxLoopBacklogBytes,
+                maxConnectBytes, maxConnectingClients, maxConnectingBytes));
     }
 
     private ConfigLine scalar(ConfigLine line, ReadContext context) {
@@ -53,6 +65,15 @@ final class LimitOptions implements OptionGroup {
             throw line.error("max_inflight_messages must be <= 65535.");
         }
         return n < 0 || n == 65535 ? 0 : (int) n;
+    }
+
+    /** A byte count of at least {@code min}; below it is {@code Invalid <key> value (<v>).}. */
+    private static long bytes(ConfigLine line, long min) throws ConfigException {
+        long n = line.integer();
+        if (n < min) {
+            throw line.invalid(line.word());
+        }
+        return n;
     }
 
     private static int intValue(ConfigLine line) throws ConfigException {

@@ -207,6 +207,13 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
         Disconnects.malformed(this, malformed);
     }
 
+    /** The connection's backed-up output has gone out: what waited for it may go now. */
+    public void onWritable() {
+        if (state == State.CONNECTED && session != null && !closing) {
+            session.onWritable();
+        }
+    }
+
     /** The end of a read batch: flush everything written while handling it. */
     public void onReadComplete() {
         outbox.flushAfterReads();

@@ -282,6 +282,7 @@ final class ConnectHandler {
         client.keepAlive = keepAlive;
         client.write(new ConnAck(sessionPresent, ReasonCode.SUCCESS,
                 ConnAckProperties.of(client, connect, keepAlive)));
+        client.connection.connected();
         client.connection.setReadTimeout(keepAlive * 1500L);
         session.attach(client);
         client.connection.setReading(true);

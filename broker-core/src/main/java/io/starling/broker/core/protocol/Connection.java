@@ -39,6 +39,13 @@ public interface Connection {
     void setReading(boolean reading);
 
     /**
+     * The CONNECT is accepted (CONNACK sent): from now on the client is no stranger, and the limits for
+     * connections that have not finished CONNECT (bytes, the deadline from accept) end.
+     */
+    default void connected() {
+    }
+
+    /**
      * The user name the transport vouches for (mosquitto's {@code use_identity_as_username} /
      * {@code use_subject_as_username}: from the client's TLS certificate), replacing the CONNECT's;
      * null when the listener does not do that.

@@ -415,7 +415,7 @@ public final class Session implements Subscriber {
         }
         if (delivery.qos() == QoS.AT_MOST_ONCE) {
             deliverQos0(delivery);
-        } else if (link != null && queue.size() == 0 && windowHasRoom()) {
+        } else if (link != null && queue.size() == 0 && windowHasRoom() && link.isWritable()) {
             sendInflight(delivery);
         } else {
             enqueue(delivery);
@@ -497,7 +497,9 @@ public final class Session implements Subscriber {
 
     private void moveQueueToWindow() {
         resendPending();
-        while (link != null && windowHasRoom()) {
+        // A client that is not reading gets nothing more in its socket's buffer: the messages wait in
+        // the bounded queue instead (issue 14), and onWritable() goes on when it catches up.
+        while (link != null && windowHasRoom() && link.isWritable()) {
             Delivery d = queue.poll();
             if (d == null) {
                 return;
@@ -512,6 +514,13 @@ public final class Session implements Subscriber {
             } else {
                 sendInflight(d);
             }
+        }
+    }
+
+    /** The client's connection took its backed-up output: send what waited in the queue. */
+    public void onWritable() {
+        if (link != null && !ended) {
+            drainQueue();
         }
     }
 

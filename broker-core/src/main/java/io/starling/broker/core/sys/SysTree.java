@@ -102,6 +102,15 @@ public final class SysTree {
         stat("messages/received", null, () -> c.sum(Counter.PACKETS_RECEIVED));
         stat("messages/sent", null, () -> c.sum(Counter.PACKETS_SENT));
         stat("publish/messages/dropped", null, drops::total);
+        stat("publish/messages/dropped/loop_backlog", null, drops.loopBacklog::sum);
+        io.starling.broker.core.OverloadCounters overload = core.overload();
+        stat("overload/read_paused/output", null, overload.readPausedOutput::sum);
+        stat("overload/read_paused/backlog", null, overload.readPausedBacklog::sum);
+        stat("overload/disconnected/outgoing_overflow", null, overload.outgoingOverflow::sum);
+        stat("overload/disconnected/connect_too_large", null, overload.connectTooLarge::sum);
+        stat("overload/disconnected/connecting_budget", null, overload.connectingBudget::sum);
+        stat("overload/disconnected/connect_timeout", null, overload.connectTimeout::sum);
+        stat("overload/close_aborted", null, overload.closeAborted::sum);
         stat("publish/messages/received", null, this::publishReceived);
         stat("publish/messages/sent", null, this::publishSent);
         stat("publish/bytes/received", null, () -> c.sum(Counter.PUBLISH_BYTES_RECEIVED_QOS0,

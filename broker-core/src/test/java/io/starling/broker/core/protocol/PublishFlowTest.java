@@ -281,7 +281,7 @@ class PublishFlowTest {
     }
 
     @Test
-    void subscriberThatIsNotWritable_dropsQos0ButKeepsQos1() {
+    void subscriberThatIsNotWritable_dropsQos0_andKeepsQos1InItsQueueUntilItIsWritable() {
         TestClient sub = broker.connected("sub");
         sub.subscribe("a/b", QoS.AT_LEAST_ONCE);
         TestClient pub = broker.connected("pub");
@@ -289,7 +289,10 @@ class PublishFlowTest {
 
         pub.publish("a/b", QoS.AT_MOST_ONCE, "dropped");
         pub.publish("a/b", QoS.AT_LEAST_ONCE, "kept");
+        assertThat(sub.takePublishes()).as("nothing more in a connection that is not reading").isEmpty();
 
+        sub.connection().setWritable(true);
+        broker.loop().run(() -> sub.client().onWritable());
         assertThat(sub.takePublishes()).extracting(PublishFlowTest::text).containsExactly("kept");
         assertThat(broker.core().drops().notWritable.sum()).isEqualTo(1);
     }

@@ -73,7 +73,13 @@ class SysTreeTest {
                 assertThat(first).containsEntry("load/" + load + "/" + window, "0.00");
             }
         }
-        assertThat(first).hasSize(24 + 27);
+        for (String overload : List.of("publish/messages/dropped/loop_backlog", "overload/read_paused/output",
+                "overload/read_paused/backlog", "overload/disconnected/outgoing_overflow",
+                "overload/disconnected/connect_too_large", "overload/disconnected/connecting_budget",
+                "overload/disconnected/connect_timeout", "overload/close_aborted")) {
+            assertThat(first).containsEntry(overload, "0");
+        }
+        assertThat(first).hasSize(24 + 27 + 8);
     }
 
     @Test
