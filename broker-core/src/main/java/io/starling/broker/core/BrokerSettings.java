@@ -43,8 +43,11 @@ public record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, lon
     public static final int PROTOCOL_MAX_PACKET_SIZE = 268_435_455 + 5;
     /** Two argon2id hashes at a time: ~92 MiB of hash memory, and a core left for the event loops. */
     public static final int DEFAULT_PASSWORD_CHECK_THREADS = 2;
-    /** 64 waiting logins: at ~100 ms per argon2id hash on two threads, a login waits at most ~3 s. */
-    public static final int DEFAULT_MAX_PENDING_PASSWORD_CHECKS = 64;
+    /**
+     * 16 waiting logins: at 100-200 ms per argon2id hash on two threads a login waits at most 1-2 s
+     * (measured in PasswordCheckFloodTest: 64 waiting made a login wait more than 5 s on two busy cores).
+     */
+    public static final int DEFAULT_MAX_PENDING_PASSWORD_CHECKS = 16;
 
     public BrokerSettings {
         if (maxInflightMessages < 0 || maxInflightMessages > 65535 || maxQueuedMessages < 0 || maxQueuedBytes < 0
