@@ -210,6 +210,8 @@ public final class Broker implements AutoCloseable {
                         c.persistentClientExpiration() == null ? 0 : c.persistentClientExpiration().toSeconds())
                 .upgradeOutgoingQos(c.upgradeOutgoingQos())
                 .clientIdPrefixes(c.clientidPrefixes())
+                .passwordCheckThreads(c.limits().passwordCheckThreads())
+                .maxPendingPasswordChecks(c.limits().maxPendingPasswordChecks())
                 .build();
     }
 

@@ -16,6 +16,8 @@ final class LimitOptions implements OptionGroup {
     private int messageSizeLimit = Limits.DEFAULTS.messageSizeLimit();
     private int maxPacketSize = Limits.DEFAULTS.maxPacketSize();
     private int maxKeepalive = Limits.DEFAULTS.maxKeepalive();
+    private int passwordCheckThreads = Limits.DEFAULTS.passwordCheckThreads();
+    private int maxPendingPasswordChecks = Limits.DEFAULTS.maxPendingPasswordChecks();
 
     @Override
     public boolean read(ConfigLine line, ReadContext context) throws ConfigException {
@@ -28,6 +30,9 @@ final class LimitOptions implements OptionGroup {
             case "message_size_limit" -> messageSizeLimit = scalar(line, context).integer(0, MQTT_MAX_PAYLOAD);
             case "max_packet_size" -> maxPacketSize = scalar(line, context).integer(20, Integer.MAX_VALUE);
             case "max_keepalive" -> maxKeepalive = scalar(line, context).integer(10, 65535);
+            case "password_check_threads" -> passwordCheckThreads = scalar(line, context).integer(1, 256);
+            case "max_pending_password_checks" ->
+                    maxPendingPasswordChecks = scalar(line, context).integer(1, 1_000_000);
             default -> {
                 return false;
             }
@@ -37,7 +42,7 @@ final class LimitOptions implements OptionGroup {
 
     Limits build() {
         return new Limits(maxInflightMessages, maxInflightBytes, maxQueuedMessages, maxQueuedBytes, queueQos0Messages,
-                messageSizeLimit, maxPacketSize, maxKeepalive);
+                messageSizeLimit, maxPacketSize, maxKeepalive, passwordCheckThreads, maxPendingPasswordChecks);
     }
 
     private ConfigLine scalar(ConfigLine line, ReadContext context) {

@@ -66,14 +66,17 @@ class SysTreeTest {
                 .containsEntry("publish/bytes/received", "0")
                 .containsEntry("publish/bytes/sent", "0")
                 .containsEntry("bytes/received", "0")
-                .containsEntry("bytes/sent", "0");
+                .containsEntry("bytes/sent", "0")
+                .containsEntry("password_checks/pending", "0")
+                .containsEntry("password_checks/refused/queue_full", "0")
+                .containsEntry("password_checks/skipped/connection_closed", "0");
         for (String load : List.of("messages/received", "messages/sent", "publish/dropped", "publish/received",
                 "publish/sent", "bytes/received", "bytes/sent", "sockets", "connections")) {
             for (String window : List.of("1min", "5min", "15min")) {
                 assertThat(first).containsEntry("load/" + load + "/" + window, "0.00");
             }
         }
-        assertThat(first).hasSize(24 + 27);
+        assertThat(first).hasSize(24 + 3 + 27);
     }
 
     @Test
