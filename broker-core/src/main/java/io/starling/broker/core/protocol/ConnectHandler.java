@@ -123,7 +123,8 @@ final class ConnectHandler {
 
     private static void afterPasswordCheck(Client client, Connect connect, Authenticator.Decision decision) {
         if (decision == Authenticator.Decision.SERVER_BUSY) {
-            refuse(client, ReasonCode.SERVER_BUSY, "server busy: too many password checks waiting");
+            // Not logged per client: a flood would flood the log; PasswordChecks logs them per interval.
+            refuse(client, ReasonCode.SERVER_BUSY, null);
             return;
         }
         if (decision != Authenticator.Decision.ALLOW) {
@@ -178,8 +179,11 @@ final class ConnectHandler {
         client.connection.close();
     }
 
+    /** @param why for the log; null when the caller counts and logs the refusal itself */
     static void refuse(Client client, int v5Code, String why) {
-        ProtocolLog.LOG.info("Client {} from {} refused: {}.", client.clientId, client.connection.remoteAddress(), why);
+        if (why != null) {
+            ProtocolLog.LOG.info("Client {} from {} refused: {}.", client.clientId, client.connection.remoteAddress(), why);
+        }
         boolean credentials = v5Code == ReasonCode.BAD_USER_NAME_OR_PASSWORD || v5Code == ReasonCode.NOT_AUTHORIZED
                 || v5Code == ReasonCode.BAD_AUTHENTICATION_METHOD;
         client.counters.increment(credentials ? Counter.CONNECTS_REFUSED_AUTH : Counter.CONNECTS_REFUSED_OTHER);
