@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * {@value #LOG_INTERVAL_SECONDS} seconds.
  *
  * <p>Threading: {@link #check} may be called from any thread; answers come on the executor the
- * caller gave (its event loop), or on the caller's thread when the answer is immediate.
+ * caller gave (its event loop), or on the caller's thread when the answer is immediate. One lock
+ * guards the two queues and the re-check flag; it is never held while hashing or answering.
  */
 public final class PasswordChecks implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PasswordChecks.class);
@@ -155,7 +156,10 @@ public final class PasswordChecks implements AutoCloseable {
         return refused.sum();
     }
 
-    /** Checks not made because their requester had gone (connection closed) by their turn. */
+    /**
+     * Checks not made because their requester had gone by their turn: the connection closed (or, for
+     * a re-check, a later reload's re-check replaced it).
+     */
     public long skipped() {
         return skipped.sum();
     }
