@@ -269,9 +269,10 @@ public final class PasswordChecks implements AutoCloseable {
         long now = System.nanoTime();
         long next = nextRefusalLog.get();
         if (now - next >= 0 && nextRefusalLog.compareAndSet(next, now + LOG_INTERVAL_SECONDS * 1_000_000_000L)) {
-            LOG.warn("{} login(s) refused as server busy: {} password checks already waiting "
-                    + "(max_pending_password_checks); {} refused in all.", refusedSinceLog.getAndSet(0), maxPending,
-                    refused.sum());
+            LOG.warn("{} login(s) refused as server busy since the last report, {} in all: {} password checks "
+                    + "waiting, as many as max_pending_password_checks allows (counted in $SYS/broker/password_checks/"
+                    + "refused/queue_full; reported at most every {} s).", refusedSinceLog.getAndSet(0), refused.sum(),
+                    maxPending, LOG_INTERVAL_SECONDS);
         }
     }
 }
