@@ -12,27 +12,43 @@ package io.starling.broker.config;
  * @param messageSizeLimit    {@code message_size_limit}: largest accepted payload; 0 means the MQTT maximum
  * @param maxPacketSize       {@code max_packet_size}: largest accepted packet; 0 means no limit
  * @param maxKeepalive        {@code max_keepalive}: 10-65535 seconds
+ * @param passwordCheckThreads {@code password_check_threads} (Starling's): threads that run slow password
+ *                            hashes (argon2id) off the event loops
+ * @param maxPendingPasswordChecks {@code max_pending_password_checks} (Starling's): logins that may wait for
+ *                            those threads; one more is refused as server busy
  * @param overload            Starling's bounds against hostile and overloaded clients
  */
 public record Limits(int maxInflightMessages, long maxInflightBytes, int maxQueuedMessages, long maxQueuedBytes,
                      boolean queueQos0Messages, int messageSizeLimit, int maxPacketSize, int maxKeepalive,
-                     OverloadLimits overload) {
-    /** Mosquitto 2.0's defaults. */
+                     int passwordCheckThreads, int maxPendingPasswordChecks, OverloadLimits overload) {
+    public static final int DEFAULT_PASSWORD_CHECK_THREADS = 2;
+    public static final int DEFAULT_MAX_PENDING_PASSWORD_CHECKS = 16;
+    /** Mosquitto 2.0's defaults, and Starling's for its own options. */
     public static final Limits DEFAULTS = new Limits(20, 0, 1000, 0, false, 0, 0, 65535);
-
-    /** Mosquitto's limits, with the default overload bounds. */
-    public Limits(int maxInflightMessages, long maxInflightBytes, int maxQueuedMessages, long maxQueuedBytes,
-                  boolean queueQos0Messages, int messageSizeLimit, int maxPacketSize, int maxKeepalive) {
-        this(maxInflightMessages, maxInflightBytes, maxQueuedMessages, maxQueuedBytes, queueQos0Messages,
-                messageSizeLimit, maxPacketSize, maxKeepalive, OverloadLimits.DEFAULTS);
-    }
 
     public Limits {
         java.util.Objects.requireNonNull(overload, "overload");
         if (maxInflightMessages < 0 || maxInflightMessages > 65535 || maxInflightBytes < 0 || maxQueuedMessages < 0
                 || maxQueuedBytes < 0 || messageSizeLimit < 0 || maxPacketSize < 0 || maxKeepalive < 0
-                || maxKeepalive > 65535) {
+                || maxKeepalive > 65535 || passwordCheckThreads < 1 || maxPendingPasswordChecks < 1) {
             throw new IllegalArgumentException("limit out of range: " + this);
         }
+    }
+
+    /** Mosquitto's limits, with Starling's own at their defaults. */
+    public Limits(int maxInflightMessages, long maxInflightBytes, int maxQueuedMessages, long maxQueuedBytes,
+                  boolean queueQos0Messages, int messageSizeLimit, int maxPacketSize, int maxKeepalive) {
+        this(maxInflightMessages, maxInflightBytes, maxQueuedMessages, maxQueuedBytes, queueQos0Messages,
+                messageSizeLimit, maxPacketSize, maxKeepalive, DEFAULT_PASSWORD_CHECK_THREADS,
+                DEFAULT_MAX_PENDING_PASSWORD_CHECKS);
+    }
+
+    /** Mosquitto's limits and the password check queue, with the default overload bounds. */
+    public Limits(int maxInflightMessages, long maxInflightBytes, int maxQueuedMessages, long maxQueuedBytes,
+                  boolean queueQos0Messages, int messageSizeLimit, int maxPacketSize, int maxKeepalive,
+                  int passwordCheckThreads, int maxPendingPasswordChecks) {
+        this(maxInflightMessages, maxInflightBytes, maxQueuedMessages, maxQueuedBytes, queueQos0Messages,
+                messageSizeLimit, maxPacketSize, maxKeepalive, passwordCheckThreads, maxPendingPasswordChecks,
+                OverloadLimits.DEFAULTS);
     }
 }

@@ -27,6 +27,20 @@ class GlobalOptionsTest extends ConfigTestSupport {
         assertThat(c.limits()).isEqualTo(new Limits(5, 100000, 7, 3_000_000_000L, true, 1000, 2000, 120));
     }
 
+    @Test
+    void passwordCheckLimits_areReadWithDefaultsTwoAndSixteen() throws Exception {
+        assertThat(read("").limits().passwordCheckThreads()).isEqualTo(2);
+        assertThat(read("").limits().maxPendingPasswordChecks()).isEqualTo(16);
+
+        Limits l = read("""
+                password_check_threads 4
+                max_pending_password_checks 100
+                """).limits();
+
+        assertThat(l.passwordCheckThreads()).isEqualTo(4);
+        assertThat(l.maxPendingPasswordChecks()).isEqualTo(100);
+    }
+
     @ParameterizedTest(name = "{0} {1} -> {2}")
     @CsvSource({
             "max_inflight_messages, -1, 0",

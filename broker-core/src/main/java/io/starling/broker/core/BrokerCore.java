@@ -3,6 +3,7 @@ package io.starling.broker.core;
 import io.starling.broker.core.auth.Authenticator;
 import io.starling.broker.core.auth.Authorizer;
 import io.starling.broker.core.auth.EnhancedAuthenticator;
+import io.starling.broker.core.auth.PasswordChecks;
 import io.starling.broker.core.auth.SecurityRules;
 import java.util.HashMap;
 import java.util.List;
@@ -39,11 +40,7 @@ public final class BrokerCore implements AutoCloseable {
     private final BrokerCounters counters = new BrokerCounters();
     /** The broker-wide password check and ACL; listeners with their own (per_listener_settings) bring theirs. */
     private final SecurityRules security;
-    private final java.util.concurrent.ExecutorService slowAuth = java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
-        Thread t = new Thread(r, "starling-auth");
-        t.setDaemon(true);
-        return t;
-    });
+    private final PasswordChecks passwordChecks;
     private final Map<String, EnhancedAuthenticator> enhancedAuthenticators = new HashMap<>();
     private volatile boolean shuttingDown;
     private final SessionContext sessionContext;
@@ -73,6 +70,7 @@ public final class BrokerCore implements AutoCloseable {
         this.clock = clock;
         this.retained = retained;
         this.security = new SecurityRules(authenticator, Authorizer.ALLOW_ALL);
+        this.passwordChecks = new PasswordChecks(settings.passwordCheckThreads(), settings.maxPendingPasswordChecks());
         this.sessionContext = new SessionContext(settings, drops, counters, subscriptions, shared, clock, store);
     }
 
@@ -82,11 +80,11 @@ public final class BrokerCore implements AutoCloseable {
     }
 
     /**
-     * Where slow password checks run (see {@link Authenticator#isSlow()}), off the event loops; two
-     * daemon threads, so a burst of CONNECTs queues here instead of stalling every connection.
+     * Where every password check goes (CONNECT, reload re-checks, HTTP Basic auth): slow ones run off
+     * the event loops, in a bounded queue (see {@link PasswordChecks}).
      */
-    public java.util.concurrent.Executor slowAuthExecutor() {
-        return slowAuth;
+    public PasswordChecks passwordChecks() {
+        return passwordChecks;
     }
 
     /** The broker-wide password check and ACL (listeners with their own bring theirs). */
@@ -182,7 +180,7 @@ public final class BrokerCore implements AutoCloseable {
      */
     @Override
     public void close() {
-        slowAuth.shutdownNow();
+        passwordChecks.close();
         for (Session s : sessions.all()) {
             s.releaseAtShutdown();
         }

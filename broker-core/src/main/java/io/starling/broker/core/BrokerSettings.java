@@ -27,6 +27,9 @@ package io.starling.broker.core;
  * @param clientIdPrefixes       client ids must start with this (mosquitto's clientid_prefixes), or null
  * @param maxInflightBytes       payload bytes of outgoing QoS 1/2 messages in flight per client, beyond which
  *                               no new one is sent (mosquitto's max_inflight_bytes; one message always may); 0 = no limit
+ * @param passwordCheckThreads   threads that run slow password checks (argon2id), off the event loops
+ * @param maxPendingPasswordChecks logins that may wait for a password check thread; one more is refused as
+ *                               server busy (3.1.1: 3, 5.0: 0x89)
  * @param overload               the bounds against hostile and overloaded clients (output, backlog, before CONNECT)
  */
 public record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, long maxQueuedBytes,
@@ -35,16 +38,24 @@ public record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, lon
                              int maxTopicLevels, boolean retainAvailable, int connectTimeoutSeconds,
                              int maxTopicAlias, int maxQos, long persistentClientExpirationSeconds,
                              boolean upgradeOutgoingQos, String clientIdPrefixes, long maxInflightBytes,
-                             OverloadLimits overload) {
+                             int passwordCheckThreads, int maxPendingPasswordChecks, OverloadLimits overload) {
 
     /** The protocol's largest packet: 268,435,455 bytes of remaining length plus a 5-byte fixed header. */
     public static final int PROTOCOL_MAX_PACKET_SIZE = 268_435_455 + 5;
+    /** Two argon2id hashes at a time: ~92 MiB of hash memory, and a core left for the event loops. */
+    public static final int DEFAULT_PASSWORD_CHECK_THREADS = 2;
+    /**
+     * 16 waiting logins: at 100-200 ms per argon2id hash on two threads a login waits at most 1-2 s
+     * (measured in PasswordCheckFloodTest: 64 waiting made a login wait more than 5 s on two busy cores).
+     */
+    public static final int DEFAULT_MAX_PENDING_PASSWORD_CHECKS = 16;
 
     public BrokerSettings {
         if (maxInflightMessages < 0 || maxInflightMessages > 65535 || maxQueuedMessages < 0 || maxQueuedBytes < 0
                 || maxPacketSize < 2 || messageSizeLimit < 0 || maxKeepAlive < 0 || maxKeepAlive > 65535
                 || maxTopicLevels < 1 || maxTopicAlias < 0 || maxTopicAlias > 65535 || maxQos < 0 || maxQos > 2
-                || persistentClientExpirationSeconds < 0 || maxInflightBytes < 0 || overload == null) {
+                || persistentClientExpirationSeconds < 0 || maxInflightBytes < 0 || passwordCheckThreads < 1
+                || maxPendingPasswordChecks < 1 || overload == null) {
             throw new IllegalArgumentException("invalid broker settings: " + this);
         }
     }
@@ -52,7 +63,8 @@ public record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, lon
 
     public static BrokerSettings defaults() {
         return new BrokerSettings(20, 1000, 0, false, PROTOCOL_MAX_PACKET_SIZE, 0, 65535, true, "auto-",
-                1000, true, 30, 10, 2, 0, false, null, 0, OverloadLimits.DEFAULTS);
+                1000, true, 30, 10, 2, 0, false, null, 0, DEFAULT_PASSWORD_CHECK_THREADS,
+                DEFAULT_MAX_PENDING_PASSWORD_CHECKS, OverloadLimits.DEFAULTS);
     }
 
     /** The inflight limit as a count: 0 means no limit other than the packet id space. */
@@ -85,6 +97,8 @@ public record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, lon
         private boolean upgradeOutgoingQos;
         private String clientIdPrefixes;
         private long maxInflightBytes;
+        private int passwordCheckThreads;
+        private int maxPendingPasswordChecks;
         private OverloadLimits overload;
 
         private Builder(BrokerSettings s) {
@@ -107,10 +121,22 @@ public record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, lon
             clientIdPrefixes = s.clientIdPrefixes;
             maxInflightBytes = s.maxInflightBytes;
             overload = s.overload;
+            passwordCheckThreads = s.passwordCheckThreads;
+            maxPendingPasswordChecks = s.maxPendingPasswordChecks;
         }
 
         public Builder overload(OverloadLimits v) {
             overload = v;
+            return this;
+        }
+
+        public Builder passwordCheckThreads(int v) {
+            passwordCheckThreads = v;
+            return this;
+        }
+
+        public Builder maxPendingPasswordChecks(int v) {
+            maxPendingPasswordChecks = v;
             return this;
         }
 
@@ -208,7 +234,8 @@ public record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, lon
             return new BrokerSettings(maxInflightMessages, maxQueuedMessages, maxQueuedBytes, queueQos0Messages,
                     maxPacketSize, messageSizeLimit, maxKeepAlive, allowZeroLengthClientId, autoIdPrefix,
                     maxTopicLevels, retainAvailable, connectTimeoutSeconds, maxTopicAlias, maxQos,
-                    persistentClientExpirationSeconds, upgradeOutgoingQos, clientIdPrefixes, maxInflightBytes, overload);
+                    persistentClientExpirationSeconds, upgradeOutgoingQos, clientIdPrefixes, maxInflightBytes,
+                    passwordCheckThreads, maxPendingPasswordChecks, overload);
         }
     }
 }

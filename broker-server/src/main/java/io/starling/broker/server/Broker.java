@@ -217,6 +217,8 @@ public final class Broker implements AutoCloseable {
                 .upgradeOutgoingQos(c.upgradeOutgoingQos())
                 .clientIdPrefixes(c.clientidPrefixes())
                 .overload(overloadOf(c.limits().overload()))
+                .passwordCheckThreads(c.limits().passwordCheckThreads())
+                .maxPendingPasswordChecks(c.limits().maxPendingPasswordChecks())
                 .build();
     }
 

@@ -15,6 +15,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.DropCounters;
+import io.starling.broker.core.auth.PasswordChecks;
 import io.starling.broker.core.store.SessionStore;
 import io.starling.broker.core.sys.BrokerCounters;
 import io.starling.broker.core.sys.Counter;
@@ -89,6 +90,18 @@ final class BrokerMetrics implements AutoCloseable {
         overload(overload.closeAborted, "close_aborted");
         FunctionCounter.builder("starling.packets.malformed", drops.malformedPackets, LongAdder::sum)
                 .description("Malformed packets received (the connection is closed)").register(registry);
+
+        PasswordChecks checks = core.passwordChecks();
+        FunctionCounter.builder("starling.password.checks", checks, PasswordChecks::done)
+                .description("Slow password checks (argon2id) made off the event loops").register(registry);
+        FunctionCounter.builder("starling.password.checks.refused", checks, PasswordChecks::refused)
+                .description("Logins refused as server busy: too many slow password checks waiting")
+                .tag("reason", "queue_full").register(registry);
+        FunctionCounter.builder("starling.password.checks.skipped", checks, PasswordChecks::skipped)
+                .description("Slow password checks not made: the connection closed while the check waited")
+                .tag("reason", "connection_closed").register(registry);
+        gauge("starling.password.checks.pending", "Slow password checks waiting for a thread", checks,
+                PasswordChecks::pending);
 
         gauge("starling.clients.connected", "Clients connected now", c, x -> x.sum(Counter.CLIENTS_CONNECTED));
         gauge("starling.sessions", "Sessions, online and offline", core, x -> x.sessions().size());

@@ -18,6 +18,7 @@ import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.auth.Authenticator;
 import io.starling.broker.core.auth.Authorizer;
 import io.starling.broker.core.auth.ClientIdentity;
+import io.starling.broker.core.auth.PasswordChecks;
 import io.starling.broker.core.auth.SecurityRules;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -38,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * credentials it carries (none: anonymous), so with {@code allow_anonymous false} every path asks
  * for a login; {@code /metrics} does so only with {@code http_metrics_auth true}. What
  * {@code systree} shows is what the ACL lets the user read ({@code canRead} per $SYS topic, as
- * client id {@code http-api}). Slow password hashes are checked off the event loop.
+ * client id {@code http-api}). Slow password hashes are checked off the event loop, in the
+ * broker's one {@link PasswordChecks} queue; when it is full the answer is 503 with Retry-After.
  *
  * <p>Threading: the channel's event loop; answers computed elsewhere come back to it.
  */
@@ -80,18 +82,19 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         Authenticator authenticator = rules.authenticator();
         String user = credentials == null ? null : credentials[0];
         byte[] password = credentials == null ? null : credentials[1].getBytes(StandardCharsets.UTF_8);
-        if (!authenticator.isSlow()) {
-            afterCheck(ctx, keepAlive, path, user, authenticator.authenticate(CLIENT_ID, user, password));
-            return;
-        }
-        core.slowAuthExecutor().execute(() -> {
-            Authenticator.Decision decision = authenticator.authenticate(CLIENT_ID, user, password);
-            ctx.executor().execute(() -> afterCheck(ctx, keepAlive, path, user, decision));
-        });
+        core.passwordChecks().check(PasswordChecks.Priority.LOGIN, authenticator, CLIENT_ID, user, password,
+                ctx.executor(), () -> !ctx.channel().isActive(),
+                decision -> afterCheck(ctx, keepAlive, path, user, decision));
     }
 
     private void afterCheck(ChannelHandlerContext ctx, boolean keepAlive, String path, String user,
                             Authenticator.Decision decision) {
+        if (decision == Authenticator.Decision.SERVER_BUSY) {
+            FullHttpResponse busy = text(HttpResponseStatus.SERVICE_UNAVAILABLE, "Server busy\n");
+            busy.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+            send(ctx, keepAlive, busy);
+            return;
+        }
         if (decision != Authenticator.Decision.ALLOW) {
             LOG.debug("HTTP API request for {} from {} refused: {}.", path, ctx.channel().remoteAddress(), decision);
             FullHttpResponse refused = text(HttpResponseStatus.UNAUTHORIZED, "Not authorised\n");

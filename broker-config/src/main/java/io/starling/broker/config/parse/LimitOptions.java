@@ -22,6 +22,8 @@ final class LimitOptions implements OptionGroup {
     private int maxConnectBytes = OverloadLimits.DEFAULTS.maxConnectBytes();
     private int maxConnectingClients = OverloadLimits.DEFAULTS.maxConnectingClients();
     private long maxConnectingBytes = OverloadLimits.DEFAULTS.maxConnectingBytes();
+    private int passwordCheckThreads = Limits.DEFAULTS.passwordCheckThreads();
+    private int maxPendingPasswordChecks = Limits.DEFAULTS.maxPendingPasswordChecks();
 
     @Override
     public boolean read(ConfigLine line, ReadContext context) throws ConfigException {
@@ -39,6 +41,9 @@ final class LimitOptions implements OptionGroup {
             case "max_connect_bytes" -> maxConnectBytes = scalar(line, context).integer(1024, Integer.MAX_VALUE);
             case "max_connecting_clients" -> maxConnectingClients = scalar(line, context).integer(0, Integer.MAX_VALUE);
             case "max_connecting_bytes" -> maxConnectingBytes = bytes(scalar(line, context), 0);
+            case "password_check_threads" -> passwordCheckThreads = scalar(line, context).integer(1, 256);
+            case "max_pending_password_checks" ->
+                    maxPendingPasswordChecks = scalar(line, context).integer(1, 1_000_000);
             default -> {
                 return false;
             }
@@ -48,8 +53,9 @@ final class LimitOptions implements OptionGroup {
 
     Limits build() {
         return new Limits(maxInflightMessages, maxInflightBytes, maxQueuedMessages, maxQueuedBytes, queueQos0Messages,
-                messageSizeLimit, maxPacketSize, maxKeepalive, new OverloadLimits(maxOutgoingBytes, maxLoopBacklogBytes,
-                maxConnectBytes, maxConnectingClients, maxConnectingBytes));
+                messageSizeLimit, maxPacketSize, maxKeepalive, passwordCheckThreads, maxPendingPasswordChecks,
+                new OverloadLimits(maxOutgoingBytes, maxLoopBacklogBytes, maxConnectBytes, maxConnectingClients,
+                        maxConnectingBytes));
     }
 
     private ConfigLine scalar(ConfigLine line, ReadContext context) {

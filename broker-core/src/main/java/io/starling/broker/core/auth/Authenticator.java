@@ -12,7 +12,13 @@ public interface Authenticator {
         /** 3.1.1 return code 0x04, 5.0 reason code 0x86. */
         BAD_USERNAME_OR_PASSWORD,
         /** 3.1.1 return code 0x05, 5.0 reason code 0x87. */
-        NOT_AUTHORIZED
+        NOT_AUTHORIZED,
+        /**
+         * The check was not made: too many slow checks wait already (see {@link PasswordChecks}).
+         * 3.1.1 return code 0x03 "server unavailable", 5.0 reason code 0x89 "server busy". Only the
+         * broker answers this; an authenticator never returns it.
+         */
+        SERVER_BUSY
     }
 
     /**
@@ -23,7 +29,8 @@ public interface Authenticator {
 
     /**
      * Whether a check can take long (memory-hard hashes such as argon2id take ~100 ms): the broker
-     * then runs it off the event loop, so that one CONNECT does not stall every connection on it.
+     * then runs it off the event loop, through {@link PasswordChecks}, so that one CONNECT does not
+     * stall every connection on it.
      */
     default boolean isSlow() {
         return false;

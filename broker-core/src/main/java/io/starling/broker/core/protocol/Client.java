@@ -12,6 +12,7 @@ import io.starling.mqtt.codec.Connect;
 import io.starling.broker.core.auth.ClientIdentity;
 import io.starling.broker.core.auth.SecurityRules;
 import io.starling.broker.core.auth.EnhancedAuthenticator;
+import io.starling.broker.core.auth.PasswordChecks;
 import io.starling.mqtt.codec.Disconnect;
 import io.starling.mqtt.codec.Malformed;
 import io.starling.mqtt.codec.MqttEncoder;
@@ -66,6 +67,11 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
      */
     byte[] password;
     boolean passwordChecked;
+    /**
+     * The slow password check this client waits for (its CONNECT's, or a reload's re-check), cancelled
+     * when the connection is lost so that no hash is computed for it; null when none waits.
+     */
+    PasswordChecks.Ticket passwordCheck;
     /** Who the client is for ACL checks; set once authenticated. */
     ClientIdentity identity;
     /** Null until the client first publishes: an idle connection carries no cache (issue 8). */
@@ -255,6 +261,10 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
     public void onConnectionLost() {
         State was = state;
         state = State.CLOSED;
+        if (passwordCheck != null) {
+            passwordCheck.cancel();
+            passwordCheck = null;
+        }
         if (was != State.CLOSED && !closing) {
             counters.increment(Counter.DISCONNECTS_CONNECTION_LOST);
         }

@@ -4,6 +4,7 @@ import io.starling.broker.core.BrokerSettings;
 import io.starling.broker.core.auth.Authenticator;
 import io.starling.broker.core.auth.Authorizer;
 import io.starling.broker.core.auth.ClientIdentity;
+import io.starling.broker.core.auth.PasswordChecks;
 import io.starling.broker.core.session.Session;
 import io.starling.broker.core.store.memory.InMemoryMessageQueue;
 import io.starling.broker.core.sys.Counter;
@@ -105,28 +106,27 @@ final class ConnectHandler {
             proceed(client, connect);
             return;
         }
-        Authenticator authenticator = client.security.authenticator();
-        if (!authenticator.isSlow()) {
-            afterPasswordCheck(client, connect, authenticator.authenticate(clientId, connect.username(), connect.password()));
-            return;
-        }
-        // A slow hash runs on the auth threads; the connection waits, reading nothing, and holds any
-        // packets already read until the answer is back on its loop.
+        // A slow hash runs on the password check threads; the connection waits, reading nothing, and
+        // holds any packets already read until the answer is back on its loop. A fast one answers now.
         client.state = Client.State.CONNECTING;
         client.connection.setReading(false);
         Connect checked = connect;
-        String id = clientId;
-        client.core.slowAuthExecutor().execute(() -> {
-            Authenticator.Decision decision = authenticator.authenticate(id, checked.username(), checked.password());
-            client.outbox.execute(() -> {
-                if (client.state == Client.State.CONNECTING) {
-                    afterPasswordCheck(client, checked, decision);
-                }
-            });
-        });
+        client.passwordCheck = client.core.passwordChecks().check(PasswordChecks.Priority.LOGIN,
+                client.security.authenticator(), clientId, connect.username(), connect.password(),
+                client.outbox::execute, decision -> {
+                    client.passwordCheck = null;
+                    if (client.state == Client.State.CONNECTING) {
+                        afterPasswordCheck(client, checked, decision);
+                    }
+                });
     }
 
     private static void afterPasswordCheck(Client client, Connect connect, Authenticator.Decision decision) {
+        if (decision == Authenticator.Decision.SERVER_BUSY) {
+            // Not logged per client: a flood would flood the log; PasswordChecks logs them per interval.
+            refuse(client, ReasonCode.SERVER_BUSY, null);
+            return;
+        }
         if (decision != Authenticator.Decision.ALLOW) {
             refuse(client, decision == Authenticator.Decision.BAD_USERNAME_OR_PASSWORD
                     ? ReasonCode.BAD_USER_NAME_OR_PASSWORD : ReasonCode.NOT_AUTHORIZED,
@@ -179,8 +179,11 @@ final class ConnectHandler {
         client.connection.close();
     }
 
+    /** @param why for the log; null when the caller counts and logs the refusal itself */
     static void refuse(Client client, int v5Code, String why) {
-        ProtocolLog.LOG.info("Client {} from {} refused: {}.", client.clientId, client.connection.remoteAddress(), why);
+        if (why != null) {
+            ProtocolLog.LOG.info("Client {} from {} refused: {}.", client.clientId, client.connection.remoteAddress(), why);
+        }
         boolean credentials = v5Code == ReasonCode.BAD_USER_NAME_OR_PASSWORD || v5Code == ReasonCode.NOT_AUTHORIZED
                 || v5Code == ReasonCode.BAD_AUTHENTICATION_METHOD;
         client.counters.increment(credentials ? Counter.CONNECTS_REFUSED_AUTH : Counter.CONNECTS_REFUSED_OTHER);

@@ -39,6 +39,8 @@ import java.util.function.LongSupplier;
  */
 public final class SysTree {
     public static final String PREFIX = "$SYS/broker/";
+    /** Topics under these prefixes are Starling's own: mosquitto has no such values. */
+    public static final List<String> STARLING_ONLY = List.of(PREFIX + "password_checks/", PREFIX + "overload/");
     private static final Duration[] LOAD_WINDOWS = {Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofMinutes(15)};
     private static final String[] LOAD_NAMES = {"1min", "5min", "15min"};
 
@@ -102,8 +104,9 @@ public final class SysTree {
         stat("messages/received", null, () -> c.sum(Counter.PACKETS_RECEIVED));
         stat("messages/sent", null, () -> c.sum(Counter.PACKETS_SENT));
         stat("publish/messages/dropped", null, drops::total);
-        stat("publish/messages/dropped/loop_backlog", null, drops.loopBacklog::sum);
+        // Starling's own (see STARLING_ONLY): what the broker did to protect itself (docs/security.md).
         io.starling.broker.core.OverloadCounters overload = core.overload();
+        stat("overload/dropped/loop_backlog", null, drops.loopBacklog::sum);
         stat("overload/read_paused/output", null, overload.readPausedOutput::sum);
         stat("overload/read_paused/backlog", null, overload.readPausedBacklog::sum);
         stat("overload/disconnected/outgoing_overflow", null, overload.outgoingOverflow::sum);
@@ -119,6 +122,10 @@ public final class SysTree {
                 Counter.PUBLISH_BYTES_SENT_QOS1, Counter.PUBLISH_BYTES_SENT_QOS2));
         stat("bytes/received", null, () -> c.sum(Counter.BYTES_RECEIVED));
         stat("bytes/sent", null, () -> c.sum(Counter.BYTES_SENT));
+        // Starling's own (see STARLING_ONLY): slow password checks under pressure.
+        stat("password_checks/pending", null, () -> core.passwordChecks().pending());
+        stat("password_checks/refused/queue_full", null, () -> core.passwordChecks().refused());
+        stat("password_checks/skipped/connection_closed", null, () -> core.passwordChecks().skipped());
 
         loads.add(new Load("load/messages/received/", () -> c.sum(Counter.PACKETS_RECEIVED)));
         loads.add(new Load("load/messages/sent/", () -> c.sum(Counter.PACKETS_SENT)));

@@ -66,20 +66,23 @@ class SysTreeTest {
                 .containsEntry("publish/bytes/received", "0")
                 .containsEntry("publish/bytes/sent", "0")
                 .containsEntry("bytes/received", "0")
-                .containsEntry("bytes/sent", "0");
+                .containsEntry("bytes/sent", "0")
+                .containsEntry("password_checks/pending", "0")
+                .containsEntry("password_checks/refused/queue_full", "0")
+                .containsEntry("password_checks/skipped/connection_closed", "0");
         for (String load : List.of("messages/received", "messages/sent", "publish/dropped", "publish/received",
                 "publish/sent", "bytes/received", "bytes/sent", "sockets", "connections")) {
             for (String window : List.of("1min", "5min", "15min")) {
                 assertThat(first).containsEntry("load/" + load + "/" + window, "0.00");
             }
         }
-        for (String overload : List.of("publish/messages/dropped/loop_backlog", "overload/read_paused/output",
+        for (String overload : List.of("overload/dropped/loop_backlog", "overload/read_paused/output",
                 "overload/read_paused/backlog", "overload/disconnected/outgoing_overflow",
                 "overload/disconnected/connect_too_large", "overload/disconnected/connecting_budget",
                 "overload/disconnected/connect_timeout", "overload/close_aborted")) {
             assertThat(first).containsEntry(overload, "0");
         }
-        assertThat(first).hasSize(24 + 27 + 8);
+        assertThat(first).hasSize(24 + 3 + 27 + 8);
     }
 
     @Test

@@ -50,6 +50,10 @@ public final class TestBroker implements AutoCloseable {
         return new TestBroker(BrokerSettings.defaults(), authenticator, List.of());
     }
 
+    public static TestBroker start(BrokerSettings settings, Authenticator authenticator) {
+        return new TestBroker(settings, authenticator, List.of());
+    }
+
     /** A broker with these MQTT 5 enhanced authentication methods installed. */
     public static TestBroker start(EnhancedAuthenticator... methods) {
         return new TestBroker(BrokerSettings.defaults(), Authenticator.anonymous(true), List.of(methods));

@@ -15,9 +15,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.paho.client.mqttv3.MqttClient;
@@ -178,6 +182,41 @@ class HttpApiTest {
         try (Broker broker = start(freePort(), port, "password_file " + passwords, "http_metrics_auth true")) {
             assertThat(get(port, "/metrics").statusCode()).isEqualTo(401);
             assertThat(get(port, "/metrics", "prometheus", "scrape").statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void basicAuthFlood_beyondThePasswordCheckQueue_isAnswered503AndCounted() throws Exception {
+        Path passwords = Files.writeString(dir.resolve("passwd"),
+                "ops:" + PasswordHash.argon2id("o".getBytes(StandardCharsets.UTF_8)).encode() + "\n");
+        int port = freePort();
+        try (Broker broker = start(freePort(), port, "password_file " + passwords
+                + "\npassword_check_threads 1\nmax_pending_password_checks 1", "")) {
+            List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                answers.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/version"))
+                        .timeout(Duration.ofSeconds(20))
+                        .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                                "ops:o".getBytes(StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofString()));
+            }
+            int ok = 0;
+            int busy = 0;
+            for (CompletableFuture<HttpResponse<String>> a : answers) {
+                HttpResponse<String> r = a.get(30, TimeUnit.SECONDS);
+                if (r.statusCode() == 503) {
+                    busy++;
+                    assertThat(r.headers().firstValue("Retry-After")).hasValue("1");
+                } else {
+                    assertThat(r.statusCode()).isEqualTo(200);
+                    ok++;
+                }
+            }
+
+            assertThat(ok).as("answered after the hash").isGreaterThanOrEqualTo(1);
+            assertThat(busy).as("refused at once: one thread, one waiting place").isGreaterThanOrEqualTo(1);
+            Map<String, Double> metrics = parseMetrics(get(port, "/metrics").body());
+            assertThat(metrics).containsEntry("starling_password_checks_refused_total{reason=\"queue_full\"}",
+                    (double) busy);
         }
     }
 
