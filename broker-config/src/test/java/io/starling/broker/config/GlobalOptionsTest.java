@@ -41,6 +41,22 @@ class GlobalOptionsTest extends ConfigTestSupport {
         assertThat(l.maxPendingPasswordChecks()).isEqualTo(100);
     }
 
+    @Test
+    void overloadLimits_areReadWithTheirDefaults() throws Exception {
+        assertThat(read("").limits().overload()).isEqualTo(OverloadLimits.DEFAULTS);
+        assertThat(OverloadLimits.DEFAULTS).isEqualTo(new OverloadLimits(16L << 20, 16L << 20, 65536, 1024, 32L << 20));
+
+        OverloadLimits o = read("""
+                max_outgoing_bytes 0
+                max_loop_backlog_bytes 5000000000
+                max_connect_bytes 131072
+                max_connecting_clients 10
+                max_connecting_bytes 1048576
+                """).limits().overload();
+
+        assertThat(o).isEqualTo(new OverloadLimits(0, 5_000_000_000L, 131072, 10, 1_048_576));
+    }
+
     @ParameterizedTest(name = "{0} {1} -> {2}")
     @CsvSource({
             "max_inflight_messages, -1, 0",
