@@ -12,16 +12,19 @@ package io.starling.broker.config;
  * @param messageSizeLimit    {@code message_size_limit}: largest accepted payload; 0 means the MQTT maximum
  * @param maxPacketSize       {@code max_packet_size}: largest accepted packet; 0 means no limit
  * @param maxKeepalive        {@code max_keepalive}: 10-65535 seconds
+ * @param maxSubscribeFilters {@code max_subscribe_filters}: filters one SUBSCRIBE may carry (Starling's;
+ *                            the rest are refused in SUBACK); 0 means no limit
  */
 public record Limits(int maxInflightMessages, long maxInflightBytes, int maxQueuedMessages, long maxQueuedBytes,
-                     boolean queueQos0Messages, int messageSizeLimit, int maxPacketSize, int maxKeepalive) {
-    /** Mosquitto 2.0's defaults. */
-    public static final Limits DEFAULTS = new Limits(20, 0, 1000, 0, false, 0, 0, 65535);
+                     boolean queueQos0Messages, int messageSizeLimit, int maxPacketSize, int maxKeepalive,
+                     int maxSubscribeFilters) {
+    /** Mosquitto 2.0's defaults, and Starling's for its own limits. */
+    public static final Limits DEFAULTS = new Limits(20, 0, 1000, 0, false, 0, 0, 65535, 1000);
 
     public Limits {
         if (maxInflightMessages < 0 || maxInflightMessages > 65535 || maxInflightBytes < 0 || maxQueuedMessages < 0
                 || maxQueuedBytes < 0 || messageSizeLimit < 0 || maxPacketSize < 0 || maxKeepalive < 0
-                || maxKeepalive > 65535) {
+                || maxKeepalive > 65535 || maxSubscribeFilters < 0) {
             throw new IllegalArgumentException("limit out of range: " + this);
         }
     }

@@ -27,22 +27,27 @@ package io.starling.broker.core;
  * @param clientIdPrefixes       client ids must start with this (mosquitto's clientid_prefixes), or null
  * @param maxInflightBytes       payload bytes of outgoing QoS 1/2 messages in flight per client, beyond which
  *                               no new one is sent (mosquitto's max_inflight_bytes; one message always may); 0 = no limit
+ * @param maxSubscribeFilters    filters one SUBSCRIBE may carry; the ones past it are refused in SUBACK (each filter
+ *                               costs a walk of the retained messages it reaches); 0 = no limit
  */
 public record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, long maxQueuedBytes,
                              boolean queueQos0Messages, int maxPacketSize, int messageSizeLimit,
                              int maxKeepAlive, boolean allowZeroLengthClientId, String autoIdPrefix,
                              int maxTopicLevels, boolean retainAvailable, int connectTimeoutSeconds,
                              int maxTopicAlias, int maxQos, long persistentClientExpirationSeconds,
-                             boolean upgradeOutgoingQos, String clientIdPrefixes, long maxInflightBytes) {
+                             boolean upgradeOutgoingQos, String clientIdPrefixes, long maxInflightBytes,
+                             int maxSubscribeFilters) {
 
     /** The protocol's largest packet: 268,435,455 bytes of remaining length plus a 5-byte fixed header. */
     public static final int PROTOCOL_MAX_PACKET_SIZE = 268_435_455 + 5;
+    /** Above the largest batch common clients send (Home Assistant: 500 filters per SUBSCRIBE). */
+    public static final int DEFAULT_MAX_SUBSCRIBE_FILTERS = 1000;
 
     public BrokerSettings {
         if (maxInflightMessages < 0 || maxInflightMessages > 65535 || maxQueuedMessages < 0 || maxQueuedBytes < 0
                 || maxPacketSize < 2 || messageSizeLimit < 0 || maxKeepAlive < 0 || maxKeepAlive > 65535
                 || maxTopicLevels < 1 || maxTopicAlias < 0 || maxTopicAlias > 65535 || maxQos < 0 || maxQos > 2
-                || persistentClientExpirationSeconds < 0 || maxInflightBytes < 0) {
+                || persistentClientExpirationSeconds < 0 || maxInflightBytes < 0 || maxSubscribeFilters < 0) {
             throw new IllegalArgumentException("invalid broker settings: " + this);
         }
     }
@@ -50,7 +55,7 @@ public record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, lon
 
     public static BrokerSettings defaults() {
         return new BrokerSettings(20, 1000, 0, false, PROTOCOL_MAX_PACKET_SIZE, 0, 65535, true, "auto-",
-                1000, true, 30, 10, 2, 0, false, null, 0);
+                1000, true, 30, 10, 2, 0, false, null, 0, DEFAULT_MAX_SUBSCRIBE_FILTERS);
     }
 
     /** The inflight limit as a count: 0 means no limit other than the packet id space. */
@@ -83,6 +88,7 @@ public record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, lon
         private boolean upgradeOutgoingQos;
         private String clientIdPrefixes;
         private long maxInflightBytes;
+        private int maxSubscribeFilters;
 
         private Builder(BrokerSettings s) {
             maxInflightMessages = s.maxInflightMessages;
@@ -103,6 +109,12 @@ public record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, lon
             upgradeOutgoingQos = s.upgradeOutgoingQos;
             clientIdPrefixes = s.clientIdPrefixes;
             maxInflightBytes = s.maxInflightBytes;
+            maxSubscribeFilters = s.maxSubscribeFilters;
+        }
+
+        public Builder maxSubscribeFilters(int v) {
+            maxSubscribeFilters = v;
+            return this;
         }
 
         public Builder maxInflightBytes(long v) {
@@ -199,7 +211,8 @@ public record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, lon
             return new BrokerSettings(maxInflightMessages, maxQueuedMessages, maxQueuedBytes, queueQos0Messages,
                     maxPacketSize, messageSizeLimit, maxKeepAlive, allowZeroLengthClientId, autoIdPrefix,
                     maxTopicLevels, retainAvailable, connectTimeoutSeconds, maxTopicAlias, maxQos,
-                    persistentClientExpirationSeconds, upgradeOutgoingQos, clientIdPrefixes, maxInflightBytes);
+                    persistentClientExpirationSeconds, upgradeOutgoingQos, clientIdPrefixes, maxInflightBytes,
+                    maxSubscribeFilters);
         }
     }
 }

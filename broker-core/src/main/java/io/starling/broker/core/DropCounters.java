@@ -13,6 +13,8 @@ public final class DropCounters {
     public final LongAdder offlineQos0 = new LongAdder();
     public final LongAdder expired = new LongAdder();
     public final LongAdder malformedPackets = new LongAdder();
+    /** SUBSCRIBE filters refused for going past max_subscribe_filters (not messages: not in {@link #total}). */
+    public final LongAdder subscribeFiltersRefused = new LongAdder();
 
     public long total() {
         return queueFull.sum() + packetTooLarge.sum() + notWritable.sum() + offlineQos0.sum() + expired.sum();

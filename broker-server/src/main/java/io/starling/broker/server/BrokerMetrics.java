@@ -79,6 +79,8 @@ final class BrokerMetrics implements AutoCloseable {
         dropped(drops.expired, "expired");
         FunctionCounter.builder("starling.packets.malformed", drops.malformedPackets, LongAdder::sum)
                 .description("Malformed packets received (the connection is closed)").register(registry);
+        FunctionCounter.builder("starling.subscribe.filters.refused", drops.subscribeFiltersRefused, LongAdder::sum)
+                .description("SUBSCRIBE filters refused past max_subscribe_filters").register(registry);
 
         gauge("starling.clients.connected", "Clients connected now", c, x -> x.sum(Counter.CLIENTS_CONNECTED));
         gauge("starling.sessions", "Sessions, online and offline", core, x -> x.sessions().size());

@@ -16,6 +16,7 @@ final class LimitOptions implements OptionGroup {
     private int messageSizeLimit = Limits.DEFAULTS.messageSizeLimit();
     private int maxPacketSize = Limits.DEFAULTS.maxPacketSize();
     private int maxKeepalive = Limits.DEFAULTS.maxKeepalive();
+    private int maxSubscribeFilters = Limits.DEFAULTS.maxSubscribeFilters();
 
     @Override
     public boolean read(ConfigLine line, ReadContext context) throws ConfigException {
@@ -28,6 +29,7 @@ final class LimitOptions implements OptionGroup {
             case "message_size_limit" -> messageSizeLimit = scalar(line, context).integer(0, MQTT_MAX_PAYLOAD);
             case "max_packet_size" -> maxPacketSize = scalar(line, context).integer(20, Integer.MAX_VALUE);
             case "max_keepalive" -> maxKeepalive = scalar(line, context).integer(10, 65535);
+            case "max_subscribe_filters" -> maxSubscribeFilters = scalar(line, context).integer(0, Integer.MAX_VALUE);
             default -> {
                 return false;
             }
@@ -37,7 +39,7 @@ final class LimitOptions implements OptionGroup {
 
     Limits build() {
         return new Limits(maxInflightMessages, maxInflightBytes, maxQueuedMessages, maxQueuedBytes, queueQos0Messages,
-                messageSizeLimit, maxPacketSize, maxKeepalive);
+                messageSizeLimit, maxPacketSize, maxKeepalive, maxSubscribeFilters);
     }
 
     private ConfigLine scalar(ConfigLine line, ReadContext context) {
