@@ -4,12 +4,17 @@ import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.protocol.Client;
 import io.starling.broker.core.protocol.ClientSummary;
 import io.starling.broker.core.session.Session;
+import io.starling.broker.core.topic.TopicName;
 import io.starling.broker.transport.HttpApi;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -23,6 +28,16 @@ final class BrokerHttpApi implements HttpApi {
     private final BrokerMetrics metrics;
     private final SysTreeTimer sysTree;
     private final Supplier<List<Listener>> listeners;
+    /**
+     * One thread for listings that walk a whole store, started on demand; a few requests may wait, more
+     * are refused (the HTTP answer is an error), so polling cannot pile work up.
+     */
+    private final Executor listings = new ThreadPoolExecutor(0, 1, 10, TimeUnit.SECONDS, new ArrayBlockingQueue<>(4),
+            runnable -> {
+                Thread t = new Thread(runnable, "starling-http-listings");
+                t.setDaemon(true);
+                return t;
+            });
 
     /** @param listeners every listener as bound (asked each time: ports are known only once all are bound) */
     BrokerHttpApi(BrokerCore core, BrokerMetrics metrics, SysTreeTimer sysTree, Supplier<List<Listener>> listeners) {
@@ -77,17 +92,33 @@ final class BrokerHttpApi implements HttpApi {
         return session.link() instanceof Client client ? client.summary() : null;
     }
 
+    /**
+     * Walks the retained store on {@link #listings}: at a million retained messages a walk takes about a
+     * second, which the event loops must not pay (the console asks every 2 s).
+     */
     @Override
-    public List<RetainedTopic> retainedTopics(int limit, Predicate<String> visible) {
-        List<RetainedTopic> out = new ArrayList<>();
-        core.retained().match("#", m -> {
-            if (visible.test(m.topic())) {
-                out.add(new RetainedTopic(m.topic(), m.payloadSize()));
-            }
-            m.release();
-        });
-        out.sort(Comparator.comparing(RetainedTopic::topic));
-        return out.size() > limit ? out.subList(0, limit) : out;
+    public CompletableFuture<RetainedPage> retainedTopics(int offset, int limit, Predicate<String> visible) {
+        return CompletableFuture.supplyAsync(() -> {
+            List<RetainedTopic> page = new ArrayList<>(Math.min(limit, 64));
+            int[] skip = {offset};
+            boolean[] more = {false};
+            core.retained().topics((topic, bytes) -> {
+                if (TopicName.isSystem(topic) || !visible.test(topic)) {
+                    return true; // as a "#" subscription: no $SYS (it has its own page)
+                }
+                if (skip[0] > 0) {
+                    skip[0]--;
+                    return true;
+                }
+                if (page.size() == limit) {
+                    more[0] = true;
+                    return false;
+                }
+                page.add(new RetainedTopic(topic, bytes));
+                return true;
+            });
+            return new RetainedPage(page, more[0]);
+        }, listings);
     }
 
     @Override

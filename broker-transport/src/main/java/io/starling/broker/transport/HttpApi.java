@@ -24,8 +24,12 @@ public interface HttpApi {
     /** The connected clients, for the web console. */
     CompletableFuture<List<ConnectedClient>> clients();
 
-    /** Topics that have a retained message and that {@code visible} accepts, with the payload size, sorted; at most {@code limit}. */
-    List<RetainedTopic> retainedTopics(int limit, Predicate<String> visible);
+    /**
+     * One page of the topics that have a retained message and that {@code visible} accepts, with the
+     * payload size, in the store's order (level by level, each level sorted): the {@code limit} after
+     * the first {@code offset}. Computed off the event loops: a listing walks the whole store.
+     */
+    CompletableFuture<RetainedPage> retainedTopics(int offset, int limit, Predicate<String> visible);
 
     /** The broker's version, e.g. "0.1.0". */
     String version();
@@ -41,5 +45,9 @@ public interface HttpApi {
 
     /** A topic with a retained message. */
     record RetainedTopic(String topic, int bytes) {
+    }
+
+    /** Part of the retained topics; {@code more} when others follow. */
+    record RetainedPage(List<RetainedTopic> topics, boolean more) {
     }
 }

@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * Answers the requests of an {@code http_api} listener, as mosquitto 2.1's HTTP API does:
  * {@code GET /api/v1/systree}, {@code /api/v1/listeners}, {@code /api/v1/version}, static files;
  * plus Starling's {@code /metrics} (Prometheus), {@code /api/v1/clients} and
- * {@code /api/v1/retained} (the web console's).
+ * {@code /api/v1/retained} (the web console's; paged with {@code ?offset=&limit=}, at most
+ * {@value #RETAINED_PAGE_MAX} topics a page).
  *
  * <p>Access: each request is checked against the listener's password rules with the HTTP Basic
  * credentials it carries (none: anonymous), so with {@code allow_anonymous false} every path asks
@@ -51,7 +52,7 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private static final String JSON = "application/json";
     private static final String TEXT = "text/plain; charset=utf-8";
     private static final String PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8";
-    private static final int RETAINED_TOPICS_SHOWN = 500;
+    static final int RETAINED_PAGE_MAX = 500;
 
     private final BrokerCore core;
     private final HttpApiOptions options;
@@ -70,10 +71,11 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             send(ctx, keepAlive, text(HttpResponseStatus.METHOD_NOT_ALLOWED, "Invalid HTTP Method\n"));
             return;
         }
-        String path = new QueryStringDecoder(request.uri()).path();
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        String path = uri.path();
         String[] credentials = basicCredentials(request.headers().get(HttpHeaderNames.AUTHORIZATION));
         if (path.equals("/metrics") && !options.metricsAuth()) {
-            answer(ctx, keepAlive, path, null);
+            answer(ctx, keepAlive, uri, null);
             return;
         }
         SecurityRules rules = options.security() != null ? options.security() : core.security();
@@ -81,17 +83,18 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         String user = credentials == null ? null : credentials[0];
         byte[] password = credentials == null ? null : credentials[1].getBytes(StandardCharsets.UTF_8);
         if (!authenticator.isSlow()) {
-            afterCheck(ctx, keepAlive, path, user, authenticator.authenticate(CLIENT_ID, user, password));
+            afterCheck(ctx, keepAlive, uri, user, authenticator.authenticate(CLIENT_ID, user, password));
             return;
         }
         core.slowAuthExecutor().execute(() -> {
             Authenticator.Decision decision = authenticator.authenticate(CLIENT_ID, user, password);
-            ctx.executor().execute(() -> afterCheck(ctx, keepAlive, path, user, decision));
+            ctx.executor().execute(() -> afterCheck(ctx, keepAlive, uri, user, decision));
         });
     }
 
-    private void afterCheck(ChannelHandlerContext ctx, boolean keepAlive, String path, String user,
+    private void afterCheck(ChannelHandlerContext ctx, boolean keepAlive, QueryStringDecoder uri, String user,
                             Authenticator.Decision decision) {
+        String path = uri.path();
         if (decision != Authenticator.Decision.ALLOW) {
             LOG.debug("HTTP API request for {} from {} refused: {}.", path, ctx.channel().remoteAddress(), decision);
             FullHttpResponse refused = text(HttpResponseStatus.UNAUTHORIZED, "Not authorised\n");
@@ -99,12 +102,13 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             send(ctx, keepAlive, refused);
             return;
         }
-        answer(ctx, keepAlive, path, new ClientIdentity(CLIENT_ID, user));
+        answer(ctx, keepAlive, uri, new ClientIdentity(CLIENT_ID, user));
     }
 
     /** @param who the user the request came as; null for an unchecked /metrics */
-    private void answer(ChannelHandlerContext ctx, boolean keepAlive, String path, ClientIdentity who) {
+    private void answer(ChannelHandlerContext ctx, boolean keepAlive, QueryStringDecoder uri, ClientIdentity who) {
         HttpApi api = options.api();
+        String path = uri.path();
         switch (path) {
             case "/metrics" -> send(ctx, keepAlive, response(HttpResponseStatus.OK, PROMETHEUS, api.metrics()));
             case "/api/v1/systree" -> later(ctx, keepAlive, api.sysTree().thenApply(values -> json(systree(values, who))));
@@ -113,8 +117,12 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             case "/api/v1/clients" -> later(ctx, keepAlive, mayRead(who, CLIENTS_TOPIC)
                     ? api.clients().thenApply(c -> json(clients(c)))
                     : CompletableFuture.completedFuture(json(clients(List.of()))));
-            case "/api/v1/retained" -> send(ctx, keepAlive,
-                    json(retained(api.retainedTopics(RETAINED_TOPICS_SHOWN, topic -> mayRead(who, topic)))));
+            case "/api/v1/retained" -> {
+                int offset = parameter(uri, "offset", 0, Integer.MAX_VALUE, 0);
+                int limit = parameter(uri, "limit", 0, RETAINED_PAGE_MAX, RETAINED_PAGE_MAX);
+                later(ctx, keepAlive, api.retainedTopics(offset, limit, topic -> mayRead(who, topic))
+                        .thenApply(page -> json(retained(page))));
+            }
             default -> send(ctx, keepAlive, path.startsWith("/api/") ? notFound() : file(path));
         }
     }
@@ -162,12 +170,25 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         return json.endArray().endObject().toString();
     }
 
-    private static String retained(List<HttpApi.RetainedTopic> topics) {
+    private static String retained(HttpApi.RetainedPage page) {
         JsonWriter json = new JsonWriter().beginObject().name("retained").beginArray();
-        for (HttpApi.RetainedTopic t : topics) {
+        for (HttpApi.RetainedTopic t : page.topics()) {
             json.beginObject().name("topic").value(t.topic()).name("bytes").value(t.bytes()).endObject();
         }
-        return json.endArray().endObject().toString();
+        return json.endArray().name("more").value(page.more()).endObject().toString();
+    }
+
+    /** A query parameter as a number clamped to [min, max]; {@code absent} when missing or not a number. */
+    private static int parameter(QueryStringDecoder uri, String name, int min, int max, int absent) {
+        List<String> values = uri.parameters().get(name);
+        if (values == null || values.isEmpty()) {
+            return absent;
+        }
+        try {
+            return (int) Math.max(min, Math.min(max, Long.parseLong(values.get(0).trim())));
+        } catch (NumberFormatException e) {
+            return absent;
+        }
     }
 
     private FullHttpResponse file(String path) {

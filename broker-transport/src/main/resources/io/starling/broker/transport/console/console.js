@@ -39,7 +39,7 @@ async function refresh() {
       'inflight', 'queued']);
     $('client-count').textContent = '(' + clients.clients.length + ')';
     fill('retained', retained.retained, ['topic', 'bytes']);
-    $('retained-count').textContent = '(' + retained.retained.length + ')';
+    $('retained-count').textContent = '(' + retained.retained.length + (retained.more ? '+' : '') + ')';
     sample(tree);
     $('status').textContent = 'up ' + tree['$SYS/broker/uptime'] + ' s';
   } catch (e) {
