@@ -258,6 +258,7 @@ public final class Session implements Subscriber {
     public void detach() {
         link = null;
         canTakeMessageNow = false;
+        inflight.compactPayloads(); // kept until the client comes back
     }
 
     // ---- the store ----
@@ -450,7 +451,7 @@ public final class Session implements Subscriber {
             drop(delivery);
             return;
         }
-        queue.add(delivery);
+        queue.add(delivery.compacted()); // kept for a while: not the whole read buffer with it
     }
 
     private void sendInflight(Delivery delivery) {
