@@ -1,7 +1,7 @@
 package io.starling.broker.core.store;
 
 import io.starling.broker.core.routing.Message;
-import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Retained messages, one per topic (MQTT 3.1.1 §3.3.1.3).
@@ -17,8 +17,11 @@ public interface RetainedStore extends AutoCloseable {
     /** Stores {@code message} as the retained message of its topic, or deletes it when the payload is empty. */
     void put(Message message);
 
-    /** Visits the retained messages whose topics match {@code filter}, each retained for the visitor. */
-    void match(String filter, Consumer<Message> visitor);
+    /**
+     * Visits the retained messages whose topics match {@code filter}, each retained for the visitor,
+     * until the visitor returns false (a subscriber that can take no more stops the walk).
+     */
+    void match(String filter, Predicate<Message> visitor);
 
     /**
      * Visits the stored topics with their payload sizes until {@code visitor} returns false: level by

@@ -249,4 +249,25 @@ class SubscribeHandlerTest {
         assertThat(ack.reasonCodes().subList(0, 1000)).containsOnly(0);
         assertThat(ack.reasonCodes().get(1000)).isEqualTo(ReasonCode.V3_SUBSCRIPTION_FAILURE);
     }
+
+    @Test
+    void wideFiltersOverManyRetainedMessages_stopEachWalkOnceTheQueueIsFull() {
+        try (TestBroker small = TestBroker.start(BrokerSettings.defaults().toBuilder().maxQueuedMessages(10).build())) {
+            TestClient pub = small.connected("pub");
+            for (int i = 0; i < 1_000; i++) {
+                pub.publish("r/" + i, QoS.AT_LEAST_ONCE, true, "x");
+            }
+            TestClient c = small.connected("c");
+            Subscription[] wide = new Subscription[50];
+            for (int i = 0; i < wide.length; i++) {
+                wide[i] = sub(i % 2 == 0 ? "r/#" : "+/+", 1);
+            }
+
+            c.subscribe(wide);
+
+            assertThat(c.takePublishes()).hasSize(20); // the inflight window; 10 more wait in the queue
+            // Before: each of the 50 walks went through all 1,000 messages, dropping ~49,970.
+            assertThat(small.core().drops().queueFull.sum()).isLessThanOrEqualTo(wide.length);
+        }
+    }
 }

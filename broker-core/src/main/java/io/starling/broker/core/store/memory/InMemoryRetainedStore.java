@@ -2,7 +2,7 @@ package io.starling.broker.core.store.memory;
 
 import io.starling.broker.core.routing.Message;
 import io.starling.broker.core.store.RetainedStore;
-import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /** Retained messages on the heap, in a {@link RetainedTopicTree} (see there for cost and threading). */
 public final class InMemoryRetainedStore implements RetainedStore {
@@ -23,7 +23,7 @@ public final class InMemoryRetainedStore implements RetainedStore {
     }
 
     @Override
-    public void match(String filter, Consumer<Message> visitor) {
+    public void match(String filter, Predicate<Message> visitor) {
         tree.match(filter, visitor);
     }
 

@@ -9,6 +9,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The retained messages as a trie of topic levels, matched against a filter: a literal level is one
@@ -57,8 +58,8 @@ final class RetainedTopicTree {
         }
     }
 
-    /** Hands each message whose topic matches {@code filter} to {@code visitor}, retained for it. */
-    void match(String filter, Consumer<Message> visitor) {
+    /** Hands each message whose topic matches {@code filter} to {@code visitor}, retained for it, until it returns false. */
+    void match(String filter, Predicate<Message> visitor) {
         List<Node> current = new ArrayList<>(1);
         List<Node> next = new ArrayList<>();
         current.add(TopicName.isSystem(filter) ? dollarRoot : root);
@@ -69,7 +70,9 @@ final class RetainedTopicTree {
             String level = filter.substring(from, end);
             for (Node node : current) {
                 if (level.equals("#")) {
-                    visitSubtree(node, visitor); // "a/#" takes "a" too [MQTT-4.7.1-2]
+                    if (!visitSubtree(node, visitor)) { // "a/#" takes "a" too [MQTT-4.7.1-2]
+                        return;
+                    }
                     continue;
                 }
                 ConcurrentHashMap<String, Node> children = node.children;
@@ -86,7 +89,11 @@ final class RetainedTopicTree {
                 }
             }
             if (slash < 0) {
-                next.forEach(n -> visit(n, visitor));
+                for (Node n : next) {
+                    if (!visit(n, visitor)) {
+                        return;
+                    }
+                }
                 return;
             }
             List<Node> swap = current;
@@ -149,31 +156,34 @@ final class RetainedTopicTree {
         }
     }
 
-    private void visitSubtree(Node top, Consumer<Message> visitor) {
+    /** @return false when the visitor asked to stop */
+    private boolean visitSubtree(Node top, Predicate<Message> visitor) {
         ArrayDeque<Node> todo = new ArrayDeque<>();
         todo.push(top);
         while (!todo.isEmpty()) {
             Node node = todo.pop();
-            if (node.parent != null) {
-                visit(node, visitor); // a root holds no message
+            if (node.parent != null && !visit(node, visitor)) { // a root holds no message
+                return false;
             }
             ConcurrentHashMap<String, Node> children = node.children;
             if (children != null) {
                 todo.addAll(children.values());
             }
         }
+        return true;
     }
 
-    private void visit(Node node, Consumer<Message> visitor) {
+    /** @return false when the visitor asked to stop */
+    private boolean visit(Node node, Predicate<Message> visitor) {
         Message m;
         synchronized (lock) {
             m = node.message;
             if (m == null) {
-                return;
+                return true;
             }
             m.retain();
         }
-        visitor.accept(m);
+        return visitor.test(m);
     }
 
     private static Iterator<Node> sortedChildren(Node node) {

@@ -44,6 +44,7 @@ class InMemoryRetainedStoreTest {
         store.match(filter, m -> {
             found.add(m.topic() + "=" + m.payload().toString(StandardCharsets.UTF_8));
             m.release();
+            return true;
         });
         return found;
     }
@@ -142,6 +143,21 @@ class InMemoryRetainedStoreTest {
     }
 
     @Test
+    void match_stopsWhenTheVisitorSaysSo() {
+        for (int i = 0; i < 10; i++) {
+            store.put(message("s/" + i, "x"));
+        }
+        int[] seen = {0};
+
+        store.match("s/#", m -> {
+            m.release();
+            return ++seen[0] < 3;
+        });
+
+        assertThat(seen[0]).isEqualTo(3);
+    }
+
+    @Test
     void hashFilter_matchesTheParentLevelAndEverythingBelow() {
         store.put(message("a", "1"));
         store.put(message("a/b", "2"));
@@ -224,6 +240,7 @@ class InMemoryRetainedStoreTest {
                             assertThat(p.refCnt()).isPositive();
                             assertThat(p.readableBytes()).isPositive();
                             m.release();
+                            return true;
                         });
                     }
                     return null;
