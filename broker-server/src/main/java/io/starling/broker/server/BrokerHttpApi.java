@@ -21,7 +21,8 @@ import java.util.function.Supplier;
 /**
  * The broker's answers to its {@code http_api} listeners: metrics from {@link BrokerMetrics}, $SYS
  * values from the {@link SysTreeTimer}'s tree, the listeners as configured and bound, and for the web
- * console the connected clients (each read on its own loop) and the retained topics.
+ * console the connected clients (each read on its own loop) and the retained topics, a page at a time,
+ * listed and sorted on a thread of their own.
  */
 final class BrokerHttpApi implements HttpApi {
     private final BrokerCore core;
@@ -62,26 +63,49 @@ final class BrokerHttpApi implements HttpApi {
         return listeners.get();
     }
 
+    /**
+     * The online sessions are listed and sorted on {@link #listings}; only the page's are read, each
+     * on its own loop, so a poll costs the loops the page, not every client.
+     */
     @Override
-    public CompletableFuture<List<ConnectedClient>> clients() {
-        List<CompletableFuture<ClientSummary>> each = new ArrayList<>();
-        for (Session session : core.sessions().all()) {
-            CompletableFuture<ClientSummary> one = new CompletableFuture<>();
-            each.add(one);
-            session.owner().execute(() -> one.complete(summaryOf(session)));
-        }
-        return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)).thenApply(done -> {
-            List<ConnectedClient> out = new ArrayList<>();
-            for (CompletableFuture<ClientSummary> f : each) {
-                ClientSummary s = f.join();
-                if (s != null) {
-                    out.add(new ConnectedClient(s.clientId(), s.username(), s.remoteAddress(), s.protocol(),
-                            s.keepAlive(), s.subscriptions(), s.inflight(), s.queued()));
-                }
+    public CompletableFuture<ClientPage> clients(int offset, int limit) {
+        return CompletableFuture.supplyAsync(() -> onlineSessions(offset, limit), listings).thenCompose(page -> {
+            List<CompletableFuture<ClientSummary>> each = new ArrayList<>();
+            for (Session session : page.sessions()) {
+                CompletableFuture<ClientSummary> one = new CompletableFuture<>();
+                each.add(one);
+                session.owner().execute(() -> one.complete(summaryOf(session)));
             }
-            out.sort(Comparator.comparing(ConnectedClient::clientId));
-            return out;
+            return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)).thenApply(done -> {
+                List<ConnectedClient> out = new ArrayList<>();
+                for (CompletableFuture<ClientSummary> f : each) {
+                    ClientSummary s = f.join();
+                    if (s != null) {
+                        out.add(new ConnectedClient(s.clientId(), s.username(), s.remoteAddress(), s.protocol(),
+                                s.keepAlive(), s.subscriptions(), s.inflight(), s.queued()));
+                    }
+                }
+                return new ClientPage(out, page.more());
+            });
         });
+    }
+
+    /** Part of the online sessions, by client id. */
+    private record SessionPage(List<Session> sessions, boolean more) {
+    }
+
+    /** Lists and sorts every online session: on {@link #listings}, never on a loop. */
+    private SessionPage onlineSessions(int offset, int limit) {
+        List<Session> online = new ArrayList<>();
+        for (Session session : core.sessions().all()) {
+            if (session.isOnline()) { // read off the session's loop: a moment's picture, as the whole list is
+                online.add(session);
+            }
+        }
+        online.sort(Comparator.comparing(Session::clientId));
+        int from = Math.min(offset, online.size());
+        int to = (int) Math.min((long) from + limit, online.size());
+        return new SessionPage(List.copyOf(online.subList(from, to)), to < online.size());
     }
 
     /** Runs on the session's loop (or the loop it moved to, where the new one answers). */

@@ -21,8 +21,11 @@ public interface HttpApi {
     /** Every listener of the broker, in config order. */
     List<Listener> listeners();
 
-    /** The connected clients, for the web console. */
-    CompletableFuture<List<ConnectedClient>> clients();
+    /**
+     * One page of the connected clients, by client id: the {@code limit} after the first {@code offset}.
+     * Listed and sorted off the event loops; only the page's clients are read, each on its own loop.
+     */
+    CompletableFuture<ClientPage> clients(int offset, int limit);
 
     /**
      * One page of the topics that have a retained message and that {@code visible} accepts, with the
@@ -41,6 +44,10 @@ public interface HttpApi {
     /** One connected client, as the console lists it. */
     record ConnectedClient(String clientId, String username, String address, String protocol, int keepAlive,
                            int subscriptions, int inflight, int queued) {
+    }
+
+    /** Part of the connected clients; {@code more} when others follow. */
+    record ClientPage(List<ConnectedClient> clients, boolean more) {
     }
 
     /** A topic with a retained message. */

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * {@code GET /api/v1/systree}, {@code /api/v1/listeners}, {@code /api/v1/version}, static files;
  * plus Starling's {@code /metrics} (Prometheus), {@code /api/v1/clients} and
  * {@code /api/v1/retained} (the web console's; paged with {@code ?offset=&limit=}, at most
- * {@value #RETAINED_PAGE_MAX} topics a page).
+ * {@value #PAGE_MAX} entries a page, {@code "more"} when others follow).
  *
  * <p>Access: each request is checked against the listener's password rules with the HTTP Basic
  * credentials it carries (none: anonymous), so with {@code allow_anonymous false} every path asks
@@ -52,7 +52,7 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private static final String JSON = "application/json";
     private static final String TEXT = "text/plain; charset=utf-8";
     private static final String PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8";
-    static final int RETAINED_PAGE_MAX = 500;
+    static final int PAGE_MAX = 500;
 
     private final BrokerCore core;
     private final HttpApiOptions options;
@@ -114,12 +114,16 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             case "/api/v1/systree" -> later(ctx, keepAlive, api.sysTree().thenApply(values -> json(systree(values, who))));
             case "/api/v1/listeners" -> send(ctx, keepAlive, json(listeners(api.listeners())));
             case "/api/v1/version" -> send(ctx, keepAlive, cors(text(HttpResponseStatus.OK, api.version())));
-            case "/api/v1/clients" -> later(ctx, keepAlive, mayRead(who, CLIENTS_TOPIC)
-                    ? api.clients().thenApply(c -> json(clients(c)))
-                    : CompletableFuture.completedFuture(json(clients(List.of()))));
+            case "/api/v1/clients" -> {
+                int offset = parameter(uri, "offset", 0, Integer.MAX_VALUE, 0);
+                int limit = parameter(uri, "limit", 0, PAGE_MAX, PAGE_MAX);
+                later(ctx, keepAlive, mayRead(who, CLIENTS_TOPIC)
+                        ? api.clients(offset, limit).thenApply(c -> json(clients(c)))
+                        : CompletableFuture.completedFuture(json(clients(new HttpApi.ClientPage(List.of(), false)))));
+            }
             case "/api/v1/retained" -> {
                 int offset = parameter(uri, "offset", 0, Integer.MAX_VALUE, 0);
-                int limit = parameter(uri, "limit", 0, RETAINED_PAGE_MAX, RETAINED_PAGE_MAX);
+                int limit = parameter(uri, "limit", 0, PAGE_MAX, PAGE_MAX);
                 later(ctx, keepAlive, api.retainedTopics(offset, limit, topic -> mayRead(who, topic))
                         .thenApply(page -> json(retained(page))));
             }
@@ -159,15 +163,15 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         return json.endArray().endObject().toString();
     }
 
-    private static String clients(List<HttpApi.ConnectedClient> clients) {
+    private static String clients(HttpApi.ClientPage page) {
         JsonWriter json = new JsonWriter().beginObject().name("clients").beginArray();
-        for (HttpApi.ConnectedClient c : clients) {
+        for (HttpApi.ConnectedClient c : page.clients()) {
             json.beginObject().name("id").value(c.clientId()).name("username").value(c.username())
                     .name("address").value(c.address()).name("protocol").value(c.protocol())
                     .name("keepalive").value(c.keepAlive()).name("subscriptions").value(c.subscriptions())
                     .name("inflight").value(c.inflight()).name("queued").value(c.queued()).endObject();
         }
-        return json.endArray().endObject().toString();
+        return json.endArray().name("more").value(page.more()).endObject().toString();
     }
 
     private static String retained(HttpApi.RetainedPage page) {

@@ -215,7 +215,7 @@ class HttpApiTest {
 
             assertThat(get(port, "/api/v1/retained", "bob", "b").body())
                     .isEqualTo("{\"retained\":[{\"topic\":\"bob/status\",\"bytes\":2}],\"more\":false}");
-            assertThat(get(port, "/api/v1/clients", "bob", "b").body()).isEqualTo("{\"clients\":[]}");
+            assertThat(get(port, "/api/v1/clients", "bob", "b").body()).isEqualTo("{\"clients\":[],\"more\":false}");
             assertThat(get(port, "/api/v1/retained", "ops", "o").body()).isEqualTo("{\"retained\":[],\"more\":false}");
             assertThat(get(port, "/api/v1/clients", "ops", "o").body()).contains("\"id\":\"dev-box\"", "\"username\":\"dev\"");
             assertThat(get(port, "/api/v1/retained", "dev", "d").body()).contains("bob/status", "plant/secret");
@@ -266,6 +266,30 @@ class HttpApiTest {
             assertThat(all.stream().filter(t -> !t.startsWith("$")).toList())
                     .containsExactly("p/a", "p/a/x", "p/b", "p/c", "q");
             assertThat(retainedTopics(get(port, "/api/v1/retained?limit=0").body())).isEmpty();
+        }
+    }
+
+    @Test
+    void clientListing_isPagedByClientId() throws Exception {
+        int mqtt = freePort();
+        int port = freePort();
+        try (Broker broker = start(mqtt, port, "allow_anonymous true", "")) {
+            java.util.List<MqttClient> clients = new java.util.ArrayList<>();
+            for (String id : new String[] {"pg-c", "pg-a", "pg-b"}) {
+                MqttClient c = new MqttClient("tcp://127.0.0.1:" + mqtt, id, new MemoryPersistence());
+                c.connect();
+                clients.add(c);
+            }
+
+            String second = get(port, "/api/v1/clients?offset=1&limit=1").body();
+            String last = get(port, "/api/v1/clients?offset=2&limit=5").body();
+
+            assertThat(second).contains("\"id\":\"pg-b\"").doesNotContain("pg-a", "pg-c").endsWith("\"more\":true}");
+            assertThat(last).contains("\"id\":\"pg-c\"").doesNotContain("pg-a", "pg-b").endsWith("\"more\":false}");
+            for (MqttClient c : clients) {
+                c.disconnect();
+                c.close();
+            }
         }
     }
 
