@@ -3,6 +3,7 @@ package io.starling.broker.core.store.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.starling.broker.core.routing.Message;
 import io.starling.broker.core.testing.Payloads;
 import io.starling.mqtt.codec.Properties;
@@ -126,8 +127,9 @@ class InMemoryRetainedStoreTest {
 
     @Test
     void match_costsWhatTheFilterReaches_notTheWholeStore() {
-        for (int i = 0; i < 100_000; i++) {
-            store.put(message("t/" + i + "/v", "x"));
+        for (int i = 0; i < 100_000; i++) { // plain heap payloads: quick to make, released by close()
+            store.put(new Message("t/" + i + "/v", QoS.AT_MOST_ONCE, true, Unpooled.wrappedBuffer(new byte[] {'x'}),
+                    Properties.EMPTY, "pub", Message.NEVER_EXPIRES));
         }
 
         long start = System.nanoTime();
