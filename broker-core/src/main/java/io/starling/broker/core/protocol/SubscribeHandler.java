@@ -31,6 +31,7 @@ import java.util.List;
  */
 final class SubscribeHandler {
     private static final RateLimitedLog REFUSALS = new RateLimitedLog();
+
     private SubscribeHandler() {
     }
 
