@@ -21,7 +21,7 @@ class DefaultsTest extends ConfigTestSupport {
         assertThat(c.localOnly()).isTrue();
         assertThat(c.perListenerSettings()).isFalse();
         assertThat(c.security()).isEqualTo(new SecurityConfig(null, null, null, null, true, "auto-"));
-        assertThat(c.limits()).isEqualTo(new Limits(20, 0, 1000, 0, false, 0, 0, 65535));
+        assertThat(c.limits()).isEqualTo(new Limits(20, 0, 1000, 0, false, 0, 0, 65535, 1000));
         assertThat(c.persistence()).isEqualTo(new PersistenceConfig(false, null, "mosquitto.db", 1800, false));
         assertThat(c.persistence().path()).isEqualTo(Path.of("mosquitto.db"));
         assertThat(c.logging().destinations()).containsExactly(LogDestination.STDERR);
@@ -93,7 +93,7 @@ class DefaultsTest extends ConfigTestSupport {
         assertThat(c.allowAnonymous()).isTrue();
         assertThat(c.anonymousAllowed(c.listeners().get(0))).isTrue();
         assertThat(c.limits()).isEqualTo(Limits.DEFAULTS);
-        Limits smaller = new Limits(1, 0, 2, 0, false, 0, 100, 60);
+        Limits smaller = new Limits(1, 0, 2, 0, false, 0, 100, 60, 1000);
         assertThat(c.withLimits(smaller).limits()).isEqualTo(smaller);
         assertThat(c.withLimits(smaller).listeners()).isEqualTo(c.listeners());
     }

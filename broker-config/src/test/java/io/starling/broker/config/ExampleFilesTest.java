@@ -119,7 +119,7 @@ class ExampleFilesTest extends ConfigTestSupport {
                 300, false));
         assertThat(c.persistentClientExpiration()).isEqualTo(Duration.ofDays(14));
         assertThat(c.logging().destinations()).containsExactlyInAnyOrder(LogDestination.SYSLOG, LogDestination.FILE);
-        assertThat(c.limits()).isEqualTo(new Limits(40, 0, 5000, 0, false, 1_048_576, 0, 65535));
+        assertThat(c.limits()).isEqualTo(new Limits(40, 0, 5000, 0, false, 1_048_576, 0, 65535, 1000));
         assertThat(c.sysInterval()).isEqualTo(30);
 
         assertThat(c.listeners()).hasSize(3);

@@ -23,8 +23,9 @@ class GlobalOptionsTest extends ConfigTestSupport {
                 message_size_limit 1000
                 max_packet_size 2000
                 max_keepalive 120
+                max_subscribe_filters 30
                 """);
-        assertThat(c.limits()).isEqualTo(new Limits(5, 100000, 7, 3_000_000_000L, true, 1000, 2000, 120));
+        assertThat(c.limits()).isEqualTo(new Limits(5, 100000, 7, 3_000_000_000L, true, 1000, 2000, 120, 30));
     }
 
     @Test

@@ -27,6 +27,8 @@ package io.starling.broker.core;
  * @param clientIdPrefixes       client ids must start with this (mosquitto's clientid_prefixes), or null
  * @param maxInflightBytes       payload bytes of outgoing QoS 1/2 messages in flight per client, beyond which
  *                               no new one is sent (mosquitto's max_inflight_bytes; one message always may); 0 = no limit
+ * @param maxSubscribeFilters    filters one SUBSCRIBE may carry; the ones past it are refused in SUBACK (each filter
+ *                               costs a walk of the retained messages it reaches); 0 = no limit
  * @param passwordCheckThreads   threads that run slow password checks (argon2id), off the event loops
  * @param maxPendingPasswordChecks logins that may wait for a password check thread; one more is refused as
  *                               server busy (3.1.1: 3, 5.0: 0x89)
@@ -38,7 +40,8 @@ public record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, lon
                              int maxTopicLevels, boolean retainAvailable, int connectTimeoutSeconds,
                              int maxTopicAlias, int maxQos, long persistentClientExpirationSeconds,
                              boolean upgradeOutgoingQos, String clientIdPrefixes, long maxInflightBytes,
-                             int passwordCheckThreads, int maxPendingPasswordChecks, OverloadLimits overload) {
+                             int maxSubscribeFilters, int passwordCheckThreads, int maxPendingPasswordChecks,
+                             OverloadLimits overload) {
 
     /** The protocol's largest packet: 268,435,455 bytes of remaining length plus a 5-byte fixed header. */
     public static final int PROTOCOL_MAX_PACKET_SIZE = 268_435_455 + 5;
@@ -49,13 +52,15 @@ public record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, lon
      * (measured in PasswordCheckFloodTest: 64 waiting made a login wait more than 5 s on two busy cores).
      */
     public static final int DEFAULT_MAX_PENDING_PASSWORD_CHECKS = 16;
+    /** Above the largest batch common clients send (Home Assistant: 500 filters per SUBSCRIBE). */
+    public static final int DEFAULT_MAX_SUBSCRIBE_FILTERS = 1000;
 
     public BrokerSettings {
         if (maxInflightMessages < 0 || maxInflightMessages > 65535 || maxQueuedMessages < 0 || maxQueuedBytes < 0
                 || maxPacketSize < 2 || messageSizeLimit < 0 || maxKeepAlive < 0 || maxKeepAlive > 65535
                 || maxTopicLevels < 1 || maxTopicAlias < 0 || maxTopicAlias > 65535 || maxQos < 0 || maxQos > 2
                 || persistentClientExpirationSeconds < 0 || maxInflightBytes < 0 || passwordCheckThreads < 1
-                || maxPendingPasswordChecks < 1 || overload == null) {
+                || maxPendingPasswordChecks < 1 || overload == null || maxSubscribeFilters < 0) {
             throw new IllegalArgumentException("invalid broker settings: " + this);
         }
     }
@@ -63,7 +68,7 @@ public record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, lon
 
     public static BrokerSettings defaults() {
         return new BrokerSettings(20, 1000, 0, false, PROTOCOL_MAX_PACKET_SIZE, 0, 65535, true, "auto-",
-                1000, true, 30, 10, 2, 0, false, null, 0, DEFAULT_PASSWORD_CHECK_THREADS,
+                1000, true, 30, 10, 2, 0, false, null, 0, DEFAULT_MAX_SUBSCRIBE_FILTERS, DEFAULT_PASSWORD_CHECK_THREADS,
                 DEFAULT_MAX_PENDING_PASSWORD_CHECKS, OverloadLimits.DEFAULTS);
     }
 
@@ -97,6 +102,7 @@ public record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, lon
         private boolean upgradeOutgoingQos;
         private String clientIdPrefixes;
         private long maxInflightBytes;
+        private int maxSubscribeFilters;
         private int passwordCheckThreads;
         private int maxPendingPasswordChecks;
         private OverloadLimits overload;
@@ -120,9 +126,15 @@ public record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, lon
             upgradeOutgoingQos = s.upgradeOutgoingQos;
             clientIdPrefixes = s.clientIdPrefixes;
             maxInflightBytes = s.maxInflightBytes;
+            maxSubscribeFilters = s.maxSubscribeFilters;
             overload = s.overload;
             passwordCheckThreads = s.passwordCheckThreads;
             maxPendingPasswordChecks = s.maxPendingPasswordChecks;
+        }
+
+        public Builder maxSubscribeFilters(int v) {
+            maxSubscribeFilters = v;
+            return this;
         }
 
         public Builder overload(OverloadLimits v) {
@@ -235,7 +247,7 @@ public record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, lon
                     maxPacketSize, messageSizeLimit, maxKeepAlive, allowZeroLengthClientId, autoIdPrefix,
                     maxTopicLevels, retainAvailable, connectTimeoutSeconds, maxTopicAlias, maxQos,
                     persistentClientExpirationSeconds, upgradeOutgoingQos, clientIdPrefixes, maxInflightBytes,
-                    passwordCheckThreads, maxPendingPasswordChecks, overload);
+                    maxSubscribeFilters, passwordCheckThreads, maxPendingPasswordChecks, overload);
         }
     }
 }

@@ -15,6 +15,8 @@ public final class DropCounters {
     public final LongAdder malformedPackets = new LongAdder();
     /** QoS 0 messages for an event loop whose backlog was over {@code max_loop_backlog_bytes}. */
     public final LongAdder loopBacklog = new LongAdder();
+    /** SUBSCRIBE filters refused for going past max_subscribe_filters (not messages: not in {@link #total}). */
+    public final LongAdder subscribeFiltersRefused = new LongAdder();
 
     public long total() {
         return queueFull.sum() + packetTooLarge.sum() + notWritable.sum() + offlineQos0.sum() + expired.sum()

@@ -201,6 +201,7 @@ public final class Broker implements AutoCloseable {
         return BrokerSettings.defaults().toBuilder()
                 .maxInflightMessages(c.maxInflightMessages())
                 .maxInflightBytes(c.limits().maxInflightBytes())
+                .maxSubscribeFilters(c.limits().maxSubscribeFilters())
                 .maxQueuedMessages(c.maxQueuedMessages())
                 .maxQueuedBytes(c.maxQueuedBytes())
                 .queueQos0Messages(c.queueQos0Messages())

@@ -4,25 +4,41 @@ import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.protocol.Client;
 import io.starling.broker.core.protocol.ClientSummary;
 import io.starling.broker.core.session.Session;
+import io.starling.broker.core.topic.TopicName;
 import io.starling.broker.transport.HttpApi;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
  * The broker's answers to its {@code http_api} listeners: metrics from {@link BrokerMetrics}, $SYS
  * values from the {@link SysTreeTimer}'s tree, the listeners as configured and bound, and for the web
- * console the connected clients (each read on its own loop) and the retained topics.
+ * console the connected clients (each read on its own loop) and the retained topics, a page at a time,
+ * listed and sorted on a thread of their own.
  */
 final class BrokerHttpApi implements HttpApi {
     private final BrokerCore core;
     private final BrokerMetrics metrics;
     private final SysTreeTimer sysTree;
     private final Supplier<List<Listener>> listeners;
+    /**
+     * One thread for listings that walk a whole store, started on demand; a few requests may wait, more
+     * are refused (the HTTP answer is an error), so polling cannot pile work up.
+     */
+    private final Executor listings = new ThreadPoolExecutor(0, 1, 10, TimeUnit.SECONDS, new ArrayBlockingQueue<>(4),
+            runnable -> {
+                Thread t = new Thread(runnable, "starling-http-listings");
+                t.setDaemon(true);
+                return t;
+            });
 
     /** @param listeners every listener as bound (asked each time: ports are known only once all are bound) */
     BrokerHttpApi(BrokerCore core, BrokerMetrics metrics, SysTreeTimer sysTree, Supplier<List<Listener>> listeners) {
@@ -47,26 +63,49 @@ final class BrokerHttpApi implements HttpApi {
         return listeners.get();
     }
 
+    /**
+     * The online sessions are listed and sorted on {@link #listings}; only the page's are read, each
+     * on its own loop, so a poll costs the loops the page, not every client.
+     */
     @Override
-    public CompletableFuture<List<ConnectedClient>> clients() {
-        List<CompletableFuture<ClientSummary>> each = new ArrayList<>();
-        for (Session session : core.sessions().all()) {
-            CompletableFuture<ClientSummary> one = new CompletableFuture<>();
-            each.add(one);
-            session.owner().execute(() -> one.complete(summaryOf(session)));
-        }
-        return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)).thenApply(done -> {
-            List<ConnectedClient> out = new ArrayList<>();
-            for (CompletableFuture<ClientSummary> f : each) {
-                ClientSummary s = f.join();
-                if (s != null) {
-                    out.add(new ConnectedClient(s.clientId(), s.username(), s.remoteAddress(), s.protocol(),
-                            s.keepAlive(), s.subscriptions(), s.inflight(), s.queued()));
-                }
+    public CompletableFuture<ClientPage> clients(int offset, int limit) {
+        return CompletableFuture.supplyAsync(() -> onlineSessions(offset, limit), listings).thenCompose(page -> {
+            List<CompletableFuture<ClientSummary>> each = new ArrayList<>();
+            for (Session session : page.sessions()) {
+                CompletableFuture<ClientSummary> one = new CompletableFuture<>();
+                each.add(one);
+                session.owner().execute(() -> one.complete(summaryOf(session)));
             }
-            out.sort(Comparator.comparing(ConnectedClient::clientId));
-            return out;
+            return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)).thenApply(done -> {
+                List<ConnectedClient> out = new ArrayList<>();
+                for (CompletableFuture<ClientSummary> f : each) {
+                    ClientSummary s = f.join();
+                    if (s != null) {
+                        out.add(new ConnectedClient(s.clientId(), s.username(), s.remoteAddress(), s.protocol(),
+                                s.keepAlive(), s.subscriptions(), s.inflight(), s.queued()));
+                    }
+                }
+                return new ClientPage(out, page.more());
+            });
         });
+    }
+
+    /** Part of the online sessions, by client id. */
+    private record SessionPage(List<Session> sessions, boolean more) {
+    }
+
+    /** Lists and sorts every online session: on {@link #listings}, never on a loop. */
+    private SessionPage onlineSessions(int offset, int limit) {
+        List<Session> online = new ArrayList<>();
+        for (Session session : core.sessions().all()) {
+            if (session.isOnline()) { // read off the session's loop: a moment's picture, as the whole list is
+                online.add(session);
+            }
+        }
+        online.sort(Comparator.comparing(Session::clientId));
+        int from = Math.min(offset, online.size());
+        int to = (int) Math.min((long) from + limit, online.size());
+        return new SessionPage(List.copyOf(online.subList(from, to)), to < online.size());
     }
 
     /** Runs on the session's loop (or the loop it moved to, where the new one answers). */
@@ -77,17 +116,33 @@ final class BrokerHttpApi implements HttpApi {
         return session.link() instanceof Client client ? client.summary() : null;
     }
 
+    /**
+     * Walks the retained store on {@link #listings}: at a million retained messages a walk takes about a
+     * second, which the event loops must not pay (the console asks every 2 s).
+     */
     @Override
-    public List<RetainedTopic> retainedTopics(int limit, Predicate<String> visible) {
-        List<RetainedTopic> out = new ArrayList<>();
-        core.retained().match("#", m -> {
-            if (visible.test(m.topic())) {
-                out.add(new RetainedTopic(m.topic(), m.payloadSize()));
-            }
-            m.release();
-        });
-        out.sort(Comparator.comparing(RetainedTopic::topic));
-        return out.size() > limit ? out.subList(0, limit) : out;
+    public CompletableFuture<RetainedPage> retainedTopics(int offset, int limit, Predicate<String> visible) {
+        return CompletableFuture.supplyAsync(() -> {
+            List<RetainedTopic> page = new ArrayList<>(Math.min(limit, 64));
+            int[] skip = {offset};
+            boolean[] more = {false};
+            core.retained().topics((topic, bytes) -> {
+                if (TopicName.isSystem(topic) || !visible.test(topic)) {
+                    return true; // as a "#" subscription: no $SYS (it has its own page)
+                }
+                if (skip[0] > 0) {
+                    skip[0]--;
+                    return true;
+                }
+                if (page.size() == limit) {
+                    more[0] = true;
+                    return false;
+                }
+                page.add(new RetainedTopic(topic, bytes));
+                return true;
+            });
+            return new RetainedPage(page, more[0]);
+        }, listings);
     }
 
     @Override

@@ -90,6 +90,8 @@ final class BrokerMetrics implements AutoCloseable {
         overload(overload.closeAborted, "close_aborted");
         FunctionCounter.builder("starling.packets.malformed", drops.malformedPackets, LongAdder::sum)
                 .description("Malformed packets received (the connection is closed)").register(registry);
+        FunctionCounter.builder("starling.subscribe.filters.refused", drops.subscribeFiltersRefused, LongAdder::sum)
+                .description("SUBSCRIBE filters refused past max_subscribe_filters").register(registry);
 
         PasswordChecks checks = core.passwordChecks();
         FunctionCounter.builder("starling.password.checks", checks, PasswordChecks::done)

@@ -21,11 +21,18 @@ public interface HttpApi {
     /** Every listener of the broker, in config order. */
     List<Listener> listeners();
 
-    /** The connected clients, for the web console. */
-    CompletableFuture<List<ConnectedClient>> clients();
+    /**
+     * One page of the connected clients, by client id: the {@code limit} after the first {@code offset}.
+     * Listed and sorted off the event loops; only the page's clients are read, each on its own loop.
+     */
+    CompletableFuture<ClientPage> clients(int offset, int limit);
 
-    /** Topics that have a retained message and that {@code visible} accepts, with the payload size, sorted; at most {@code limit}. */
-    List<RetainedTopic> retainedTopics(int limit, Predicate<String> visible);
+    /**
+     * One page of the topics that have a retained message and that {@code visible} accepts, with the
+     * payload size, in the store's order (level by level, each level sorted): the {@code limit} after
+     * the first {@code offset}. Computed off the event loops: a listing walks the whole store.
+     */
+    CompletableFuture<RetainedPage> retainedTopics(int offset, int limit, Predicate<String> visible);
 
     /** The broker's version, e.g. "0.1.0". */
     String version();
@@ -39,7 +46,15 @@ public interface HttpApi {
                            int subscriptions, int inflight, int queued) {
     }
 
+    /** Part of the connected clients; {@code more} when others follow. */
+    record ClientPage(List<ConnectedClient> clients, boolean more) {
+    }
+
     /** A topic with a retained message. */
     record RetainedTopic(String topic, int bytes) {
+    }
+
+    /** Part of the retained topics; {@code more} when others follow. */
+    record RetainedPage(List<RetainedTopic> topics, boolean more) {
     }
 }

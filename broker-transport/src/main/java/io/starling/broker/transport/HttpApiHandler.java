@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * Answers the requests of an {@code http_api} listener, as mosquitto 2.1's HTTP API does:
  * {@code GET /api/v1/systree}, {@code /api/v1/listeners}, {@code /api/v1/version}, static files;
  * plus Starling's {@code /metrics} (Prometheus), {@code /api/v1/clients} and
- * {@code /api/v1/retained} (the web console's).
+ * {@code /api/v1/retained} (the web console's; paged with {@code ?offset=&limit=}, at most
+ * {@value #PAGE_MAX} entries a page, {@code "more"} when others follow).
  *
  * <p>Access: each request is checked against the listener's password rules with the HTTP Basic
  * credentials it carries (none: anonymous), so with {@code allow_anonymous false} every path asks
@@ -53,7 +54,7 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private static final String JSON = "application/json";
     private static final String TEXT = "text/plain; charset=utf-8";
     private static final String PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8";
-    private static final int RETAINED_TOPICS_SHOWN = 500;
+    static final int PAGE_MAX = 500;
 
     private final BrokerCore core;
     private final HttpApiOptions options;
@@ -72,10 +73,11 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             send(ctx, keepAlive, text(HttpResponseStatus.METHOD_NOT_ALLOWED, "Invalid HTTP Method\n"));
             return;
         }
-        String path = new QueryStringDecoder(request.uri()).path();
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        String path = uri.path();
         String[] credentials = basicCredentials(request.headers().get(HttpHeaderNames.AUTHORIZATION));
         if (path.equals("/metrics") && !options.metricsAuth()) {
-            answer(ctx, keepAlive, path, null);
+            answer(ctx, keepAlive, uri, null);
             return;
         }
         SecurityRules rules = options.security() != null ? options.security() : core.security();
@@ -84,11 +86,12 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         byte[] password = credentials == null ? null : credentials[1].getBytes(StandardCharsets.UTF_8);
         core.passwordChecks().check(PasswordChecks.Priority.LOGIN, authenticator, CLIENT_ID, user, password,
                 ctx.executor(), () -> !ctx.channel().isActive(),
-                decision -> afterCheck(ctx, keepAlive, path, user, decision));
+                decision -> afterCheck(ctx, keepAlive, uri, user, decision));
     }
 
-    private void afterCheck(ChannelHandlerContext ctx, boolean keepAlive, String path, String user,
+    private void afterCheck(ChannelHandlerContext ctx, boolean keepAlive, QueryStringDecoder uri, String user,
                             Authenticator.Decision decision) {
+        String path = uri.path();
         if (decision == Authenticator.Decision.SERVER_BUSY) {
             FullHttpResponse busy = text(HttpResponseStatus.SERVICE_UNAVAILABLE, "Server busy\n");
             busy.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
@@ -102,22 +105,31 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             send(ctx, keepAlive, refused);
             return;
         }
-        answer(ctx, keepAlive, path, new ClientIdentity(CLIENT_ID, user));
+        answer(ctx, keepAlive, uri, new ClientIdentity(CLIENT_ID, user));
     }
 
     /** @param who the user the request came as; null for an unchecked /metrics */
-    private void answer(ChannelHandlerContext ctx, boolean keepAlive, String path, ClientIdentity who) {
+    private void answer(ChannelHandlerContext ctx, boolean keepAlive, QueryStringDecoder uri, ClientIdentity who) {
         HttpApi api = options.api();
+        String path = uri.path();
         switch (path) {
             case "/metrics" -> send(ctx, keepAlive, response(HttpResponseStatus.OK, PROMETHEUS, api.metrics()));
             case "/api/v1/systree" -> later(ctx, keepAlive, api.sysTree().thenApply(values -> json(systree(values, who))));
             case "/api/v1/listeners" -> send(ctx, keepAlive, json(listeners(api.listeners())));
             case "/api/v1/version" -> send(ctx, keepAlive, cors(text(HttpResponseStatus.OK, api.version())));
-            case "/api/v1/clients" -> later(ctx, keepAlive, mayRead(who, CLIENTS_TOPIC)
-                    ? api.clients().thenApply(c -> json(clients(c)))
-                    : CompletableFuture.completedFuture(json(clients(List.of()))));
-            case "/api/v1/retained" -> send(ctx, keepAlive,
-                    json(retained(api.retainedTopics(RETAINED_TOPICS_SHOWN, topic -> mayRead(who, topic)))));
+            case "/api/v1/clients" -> {
+                int offset = parameter(uri, "offset", 0, Integer.MAX_VALUE, 0);
+                int limit = parameter(uri, "limit", 0, PAGE_MAX, PAGE_MAX);
+                later(ctx, keepAlive, mayRead(who, CLIENTS_TOPIC)
+                        ? api.clients(offset, limit).thenApply(c -> json(clients(c)))
+                        : CompletableFuture.completedFuture(json(clients(new HttpApi.ClientPage(List.of(), false)))));
+            }
+            case "/api/v1/retained" -> {
+                int offset = parameter(uri, "offset", 0, Integer.MAX_VALUE, 0);
+                int limit = parameter(uri, "limit", 0, PAGE_MAX, PAGE_MAX);
+                later(ctx, keepAlive, api.retainedTopics(offset, limit, topic -> mayRead(who, topic))
+                        .thenApply(page -> json(retained(page))));
+            }
             default -> send(ctx, keepAlive, path.startsWith("/api/") ? notFound() : file(path));
         }
     }
@@ -154,23 +166,36 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         return json.endArray().endObject().toString();
     }
 
-    private static String clients(List<HttpApi.ConnectedClient> clients) {
+    private static String clients(HttpApi.ClientPage page) {
         JsonWriter json = new JsonWriter().beginObject().name("clients").beginArray();
-        for (HttpApi.ConnectedClient c : clients) {
+        for (HttpApi.ConnectedClient c : page.clients()) {
             json.beginObject().name("id").value(c.clientId()).name("username").value(c.username())
                     .name("address").value(c.address()).name("protocol").value(c.protocol())
                     .name("keepalive").value(c.keepAlive()).name("subscriptions").value(c.subscriptions())
                     .name("inflight").value(c.inflight()).name("queued").value(c.queued()).endObject();
         }
-        return json.endArray().endObject().toString();
+        return json.endArray().name("more").value(page.more()).endObject().toString();
     }
 
-    private static String retained(List<HttpApi.RetainedTopic> topics) {
+    private static String retained(HttpApi.RetainedPage page) {
         JsonWriter json = new JsonWriter().beginObject().name("retained").beginArray();
-        for (HttpApi.RetainedTopic t : topics) {
+        for (HttpApi.RetainedTopic t : page.topics()) {
             json.beginObject().name("topic").value(t.topic()).name("bytes").value(t.bytes()).endObject();
         }
-        return json.endArray().endObject().toString();
+        return json.endArray().name("more").value(page.more()).endObject().toString();
+    }
+
+    /** A query parameter as a number clamped to [min, max]; {@code absent} when missing or not a number. */
+    private static int parameter(QueryStringDecoder uri, String name, int min, int max, int absent) {
+        List<String> values = uri.parameters().get(name);
+        if (values == null || values.isEmpty()) {
+            return absent;
+        }
+        try {
+            return (int) Math.max(min, Math.min(max, Long.parseLong(values.get(0).trim())));
+        } catch (NumberFormatException e) {
+            return absent;
+        }
     }
 
     private FullHttpResponse file(String path) {

@@ -24,6 +24,7 @@ final class LimitOptions implements OptionGroup {
     private long maxConnectingBytes = OverloadLimits.DEFAULTS.maxConnectingBytes();
     private int passwordCheckThreads = Limits.DEFAULTS.passwordCheckThreads();
     private int maxPendingPasswordChecks = Limits.DEFAULTS.maxPendingPasswordChecks();
+    private int maxSubscribeFilters = Limits.DEFAULTS.maxSubscribeFilters();
 
     @Override
     public boolean read(ConfigLine line, ReadContext context) throws ConfigException {
@@ -44,6 +45,7 @@ final class LimitOptions implements OptionGroup {
             case "password_check_threads" -> passwordCheckThreads = scalar(line, context).integer(1, 256);
             case "max_pending_password_checks" ->
                     maxPendingPasswordChecks = scalar(line, context).integer(1, 1_000_000);
+            case "max_subscribe_filters" -> maxSubscribeFilters = scalar(line, context).integer(0, Integer.MAX_VALUE);
             default -> {
                 return false;
             }
@@ -53,9 +55,9 @@ final class LimitOptions implements OptionGroup {
 
     Limits build() {
         return new Limits(maxInflightMessages, maxInflightBytes, maxQueuedMessages, maxQueuedBytes, queueQos0Messages,
-                messageSizeLimit, maxPacketSize, maxKeepalive, passwordCheckThreads, maxPendingPasswordChecks,
-                new OverloadLimits(maxOutgoingBytes, maxLoopBacklogBytes, maxConnectBytes, maxConnectingClients,
-                        maxConnectingBytes));
+                messageSizeLimit, maxPacketSize, maxKeepalive, maxSubscribeFilters, passwordCheckThreads,
+                maxPendingPasswordChecks, new OverloadLimits(maxOutgoingBytes, maxLoopBacklogBytes, maxConnectBytes,
+                maxConnectingClients, maxConnectingBytes));
     }
 
     private ConfigLine scalar(ConfigLine line, ReadContext context) {

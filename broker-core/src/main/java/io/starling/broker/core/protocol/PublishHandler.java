@@ -176,7 +176,7 @@ final class PublishHandler {
             } else {
                 core.store().saveRetained(message);
             }
-            core.retained().put(message.retain()); // the store takes its own reference
+            core.retained().put(message.retain().compacted()); // the store takes its own reference
         }
         int receivers = core.router().route(message);
         message.release();

@@ -26,6 +26,12 @@ public record Delivery(Message message, QoS qos, boolean retain, List<Integer> s
         this(message, qos, retain, subscriptionIds, null, 0);
     }
 
+    /** This delivery with its message {@link Message#compacted() compacted}; takes over the message reference. */
+    public Delivery compacted() {
+        Message kept = message.compacted();
+        return kept == message ? this : new Delivery(kept, qos, retain, subscriptionIds, share, storeSeq);
+    }
+
     public Delivery withStoreSeq(long seq) {
         return new Delivery(message, qos, retain, subscriptionIds, share, seq);
     }

@@ -82,6 +82,33 @@ public final class Message {
         this.storeId = id;
     }
 
+    /**
+     * This message, or, when its payload is a small part of a much larger buffer, the same message
+     * with a copy of the payload, so that keeping it does not keep the whole buffer. A decoded payload
+     * is a slice of the socket read (tens of kilobytes): 5,000 one-byte retained messages once held
+     * ~616 MB. Called where a message is kept (retained, queued, inflight for an offline session), never
+     * on the way to an online subscriber. Takes over the caller's reference and returns one.
+     */
+    public Message compacted() {
+        if (!wastesItsBuffer(payload)) {
+            return this;
+        }
+        Message copy = new Message(topic, qos, retainFlag, payload.copy(), properties, publisherId, expiryAtNanos);
+        copy.storeId = storeId;
+        payload.release();
+        return copy;
+    }
+
+    /** Whether the buffer under {@code payload} is larger than it by more than its own size (and 1 KB). */
+    static boolean wastesItsBuffer(ByteBuf payload) {
+        ByteBuf root = payload;
+        for (ByteBuf under = root.unwrap(); under != null; under = under.unwrap()) {
+            root = under; // through slices and leak-detector wrappers
+        }
+        int size = payload.readableBytes();
+        return root.capacity() - size > Math.max(size, 1024);
+    }
+
     public Message retain() {
         payload.retain();
         return this;

@@ -189,6 +189,21 @@ public final class InflightWindow {
         return true;
     }
 
+    /**
+     * Gives each entry a payload of its own where it holds a small part of a large read buffer (see
+     * {@link io.starling.broker.core.routing.Message#compacted}): for a window kept while the client is away.
+     */
+    public void compactPayloads() {
+        if (byId == null) {
+            return;
+        }
+        for (Entry e : byId.values()) {
+            if (e.delivery != null) {
+                e.delivery = e.delivery.compacted();
+            }
+        }
+    }
+
     /** Releases every entry's message and empties the window, back to holding no map. */
     public void clear() {
         for (Entry e : entries()) {

@@ -258,6 +258,7 @@ public final class Session implements Subscriber {
     public void detach() {
         link = null;
         canTakeMessageNow = false;
+        inflight.compactPayloads(); // kept until the client comes back
     }
 
     // ---- the store ----
@@ -439,10 +440,27 @@ public final class Session implements Subscriber {
         delivery.message().release();
     }
 
+    /**
+     * Whether a message at {@code qos} delivered now would be dropped: the queue is full (max_queued_*),
+     * or, at QoS 0, the client is not reading or away. A walk over retained messages stops here.
+     */
+    public boolean cannotTakeMore(QoS qos) {
+        if (qos == QoS.AT_MOST_ONCE && link != null) {
+            return !link.isWritable();
+        }
+        if (qos == QoS.AT_MOST_ONCE && !(isPersistent() && settings.queueQos0Messages())) {
+            return true;
+        }
+        return (link == null || !windowHasRoom()) && queueIsFull(0);
+    }
+
+    private boolean queueIsFull(int adding) {
+        return settings.maxQueuedMessages() > 0 && queue.size() >= settings.maxQueuedMessages()
+                || settings.maxQueuedBytes() > 0 && queue.bytes() + adding > settings.maxQueuedBytes();
+    }
+
     private void enqueue(Delivery delivery) {
-        boolean full = settings.maxQueuedMessages() > 0 && queue.size() >= settings.maxQueuedMessages()
-                || settings.maxQueuedBytes() > 0
-                && queue.bytes() + delivery.message().payloadSize() > settings.maxQueuedBytes();
+        boolean full = queueIsFull(delivery.message().payloadSize());
         if (full) {
             drops.queueFull.increment();
             DropLog.warn(LOG, "Outgoing message on {} to {} dropped: queue full ({} messages)",
@@ -450,7 +468,7 @@ public final class Session implements Subscriber {
             drop(delivery);
             return;
         }
-        queue.add(delivery);
+        queue.add(delivery.compacted()); // kept for a while: not the whole read buffer with it
     }
 
     private void sendInflight(Delivery delivery) {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BiConsumer;
 
@@ -37,6 +38,7 @@ import java.util.function.BiConsumer;
  * subscription change since (same generation), is answered from the cache without the lock, so the
  * steady state of a broker (few subscription changes, many messages on the same topics) shares no
  * cache line between event loops. A miss walks the trie under the read lock and records the answer.
+ * A change empties every thread's cache (see {@link MatchCache} for its bounds and why).
  * The visitor must be short (collect, don't write to the network) and must not call
  * {@code subscribe}/{@code unsubscribe} on this tree.
  *
@@ -61,9 +63,13 @@ public final class SubscriptionTree<S, V> {
     private final FastThreadLocal<MatchCache<S, V>> caches = new FastThreadLocal<>() {
         @Override
         protected MatchCache<S, V> initialValue() {
-            return new MatchCache<>();
+            MatchCache<S, V> cache = new MatchCache<>();
+            everyCache.add(cache);
+            return cache;
         }
     };
+    /** Every thread's cache, to retire on a change (one per thread that ever matched: the loops, a timer). */
+    private final CopyOnWriteArrayList<MatchCache<S, V>> everyCache = new CopyOnWriteArrayList<>();
 
     /**
      * Adds {@code subscriber} on {@code filter}, or replaces its value if it already has that
@@ -99,7 +105,7 @@ public final class SubscriptionTree<S, V> {
             if (previous == null) {
                 size++;
             }
-            generation++; // a new value (options) changes the answer too
+            changed(); // a new value (options) changes the answer too
             return previous;
         } finally {
             lock.writeLock().unlock();
@@ -130,7 +136,7 @@ public final class SubscriptionTree<S, V> {
                 return false;
             }
             size--;
-            generation++;
+            changed();
             if (node.subscribers.isEmpty()) {
                 node.subscribers = null;
             }
@@ -167,6 +173,14 @@ public final class SubscriptionTree<S, V> {
             }
         }
         matches.replay(visitor);
+    }
+
+    /** A subscription changed: every cached answer is stale, so no cache keeps one (under the write lock). */
+    private void changed() {
+        generation++;
+        for (MatchCache<S, V> cache : everyCache) {
+            cache.retire();
+        }
     }
 
     /** The trie walk behind {@link #match}; the caller holds the read lock. */
@@ -228,6 +242,11 @@ public final class SubscriptionTree<S, V> {
         } finally {
             lock.readLock().unlock();
         }
+    }
+
+    /** The (subscriber, value) pairs this thread's cache holds, over all its answers; for tests. */
+    int cachedPairs() {
+        return caches.get().pairs();
     }
 
     /** The number of nodes below the roots, counted by walking the trie; for pruning tests. */

@@ -2,6 +2,7 @@ package io.starling.broker.core.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.starling.broker.core.BrokerSettings;
 import io.starling.broker.core.routing.Message;
 import io.starling.broker.core.session.Session;
 import io.starling.broker.core.testing.TestBroker;
@@ -218,5 +219,55 @@ class SubscribeHandlerTest {
 
         assertThat(broker.core().subscriptions().size()).isZero();
         assertThat(broker.core().sessions().size()).isZero();
+    }
+
+    @Test
+    void filtersPastMaxSubscribeFilters_areRefusedWhileTheEarlierOnesApply() {
+        try (TestBroker small = TestBroker.start(BrokerSettings.defaults().toBuilder().maxSubscribeFilters(2).build())) {
+            TestClient c = small.connected("c");
+
+            SubAck ack = c.subscribe(sub("a", 1), sub("b", 1), sub("c", 1), sub("d", 0));
+
+            assertThat(ack.reasonCodes()).containsExactly(1, 1, ReasonCode.V3_SUBSCRIPTION_FAILURE,
+                    ReasonCode.V3_SUBSCRIPTION_FAILURE);
+            assertThat(c.onSession(Session::subscriptionFilters)).containsExactlyInAnyOrder("a", "b");
+            assertThat(small.core().drops().subscribeFiltersRefused.sum()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void maxSubscribeFilters_defaultsToAThousand() {
+        TestClient c = broker.connected("c");
+        Subscription[] many = new Subscription[1001];
+        for (int i = 0; i < many.length; i++) {
+            many[i] = sub("f/" + i, 0);
+        }
+
+        SubAck ack = c.subscribe(many);
+
+        assertThat(ack.reasonCodes()).hasSize(1001);
+        assertThat(ack.reasonCodes().subList(0, 1000)).containsOnly(0);
+        assertThat(ack.reasonCodes().get(1000)).isEqualTo(ReasonCode.V3_SUBSCRIPTION_FAILURE);
+    }
+
+    @Test
+    void wideFiltersOverManyRetainedMessages_stopEachWalkOnceTheQueueIsFull() {
+        try (TestBroker small = TestBroker.start(BrokerSettings.defaults().toBuilder().maxQueuedMessages(10).build())) {
+            TestClient pub = small.connected("pub");
+            for (int i = 0; i < 1_000; i++) {
+                pub.publish("r/" + i, QoS.AT_LEAST_ONCE, true, "x");
+            }
+            TestClient c = small.connected("c");
+            Subscription[] wide = new Subscription[50];
+            for (int i = 0; i < wide.length; i++) {
+                wide[i] = sub(i % 2 == 0 ? "r/#" : "+/+", 1);
+            }
+
+            c.subscribe(wide);
+
+            assertThat(c.takePublishes()).hasSize(20); // the inflight window; 10 more wait in the queue
+            // Before: each of the 50 walks went through all 1,000 messages, dropping ~49,970.
+            assertThat(small.core().drops().queueFull.sum()).isLessThanOrEqualTo(wide.length);
+        }
     }
 }

@@ -221,4 +221,24 @@ class PersistentSessionTest {
         assertThat(ack.sessionPresent()).isTrue();
         assertThat(again.onSession(Session::subscriptionCount)).isEqualTo(1);
     }
+
+    @Test
+    void inflightMessagesOfAClientThatWentAway_letGoOfTheReadBufferTheyWereCutFrom() {
+        TestClient sub = broker.newClient();
+        sub.connect("slow", false);
+        sub.subscribe("i/+", QoS.AT_LEAST_ONCE);
+        TestClient pub = broker.connected("pub");
+        io.netty.buffer.ByteBuf read = io.netty.buffer.Unpooled.directBuffer(65_536).writeZero(65_536);
+        for (int i = 0; i < 5; i++) {
+            pub.send(new Publish(false, QoS.AT_LEAST_ONCE, false, "i/" + i, i + 1,
+                    io.starling.mqtt.codec.Properties.EMPTY, read.retainedSlice(i, 1)));
+        }
+        read.release(); // what the transport does once the read is cut into packets
+        sub.takePublishes().forEach(p -> p.payload().release()); // sent, never acknowledged
+
+        sub.dropConnection();
+
+        assertThat(sub.onSession(Session::inflightCount)).isEqualTo(5);
+        assertThat(read.refCnt()).as("references left on the read buffer").isZero();
+    }
 }

@@ -65,9 +65,14 @@ class AbuseIT {
         return s;
     }
 
-    /** A connected client that never reads again. */
+    /** A connected client that never reads again, with small socket buffers (the kernel holds little for it). */
     private Socket connected(String id) throws IOException {
-        Socket s = open(broker.port);
+        Socket s = new Socket();
+        s.setReceiveBufferSize(16 * 1024);
+        s.connect(new InetSocketAddress("127.0.0.1", broker.port));
+        synchronized (sockets) {
+            sockets.add(s);
+        }
         s.getOutputStream().write(RawPackets.connect(id, 0));
         assertThat(s.getInputStream().readNBytes(4)).containsExactly(0x20, 2, 0, 0);
         return s;
@@ -100,13 +105,17 @@ class AbuseIT {
         for (int i = 0; i < pings.length; i += 2) {
             pings[i] = RawPackets.PINGREQ[0];
         }
+        AtomicLong taken = new AtomicLong();
         during(over -> {
             OutputStream out = s.getOutputStream();
             while (!over.get()) {
                 out.write(pings);
+                taken.addAndGet(pings.length);
             }
         });
         broker.assertServesOthersWithin(PROBE_SECONDS);
+        // Read on regardless, every PINGREQ leaves a PINGRESP queued in memory; stopped, the socket buffers fill.
+        assertThat(taken.get()).as("bytes the broker took from a client that does not read").isLessThan(32L << 20);
     }
 
     @Test

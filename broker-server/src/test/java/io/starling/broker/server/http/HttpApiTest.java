@@ -253,13 +253,82 @@ class HttpApiTest {
             dev.publish("plant/secret", "42".getBytes(StandardCharsets.UTF_8), 1, true);
 
             assertThat(get(port, "/api/v1/retained", "bob", "b").body())
-                    .isEqualTo("{\"retained\":[{\"topic\":\"bob/status\",\"bytes\":2}]}");
-            assertThat(get(port, "/api/v1/clients", "bob", "b").body()).isEqualTo("{\"clients\":[]}");
-            assertThat(get(port, "/api/v1/retained", "ops", "o").body()).isEqualTo("{\"retained\":[]}");
+                    .isEqualTo("{\"retained\":[{\"topic\":\"bob/status\",\"bytes\":2}],\"more\":false}");
+            assertThat(get(port, "/api/v1/clients", "bob", "b").body()).isEqualTo("{\"clients\":[],\"more\":false}");
+            assertThat(get(port, "/api/v1/retained", "ops", "o").body()).isEqualTo("{\"retained\":[],\"more\":false}");
             assertThat(get(port, "/api/v1/clients", "ops", "o").body()).contains("\"id\":\"dev-box\"", "\"username\":\"dev\"");
             assertThat(get(port, "/api/v1/retained", "dev", "d").body()).contains("bob/status", "plant/secret");
             dev.disconnect();
             dev.close();
+        }
+    }
+
+    /** The topics of a /api/v1/retained answer, in order. */
+    private static java.util.List<String> retainedTopics(String body) {
+        java.util.List<String> topics = new java.util.ArrayList<>();
+        Matcher m = Pattern.compile("\\{\"topic\":\"([^\"]*)\"").matcher(body);
+        while (m.find()) {
+            topics.add(m.group(1));
+        }
+        return topics;
+    }
+
+    @Test
+    void retainedListing_isPagedWithOffsetAndLimit() throws Exception {
+        int mqtt = freePort();
+        int port = freePort();
+        try (Broker broker = start(mqtt, port, "allow_anonymous true", "")) {
+            MqttClient pub = new MqttClient("tcp://127.0.0.1:" + mqtt, "retainer", new MemoryPersistence());
+            pub.connect();
+            for (String topic : new String[] {"p/c", "p/a", "q", "p/b", "p/a/x"}) {
+                pub.publish(topic, "v".getBytes(StandardCharsets.UTF_8), 1, true);
+            }
+            pub.disconnect();
+            pub.close();
+
+            String whole = get(port, "/api/v1/retained").body();
+            java.util.List<String> all = retainedTopics(whole);
+            java.util.List<String> paged = new java.util.ArrayList<>();
+            for (int offset = 0; ; offset += 2) {
+                String page = get(port, "/api/v1/retained?offset=" + offset + "&limit=2").body();
+                java.util.List<String> topics = retainedTopics(page);
+                assertThat(topics.size()).isLessThanOrEqualTo(2);
+                paged.addAll(topics);
+                if (page.endsWith("\"more\":false}")) {
+                    break;
+                }
+                assertThat(page).endsWith("\"more\":true}");
+            }
+
+            assertThat(whole).endsWith("\"more\":false}");
+            assertThat(paged).isEqualTo(all);
+            assertThat(all.stream().filter(t -> !t.startsWith("$")).toList())
+                    .containsExactly("p/a", "p/a/x", "p/b", "p/c", "q");
+            assertThat(retainedTopics(get(port, "/api/v1/retained?limit=0").body())).isEmpty();
+        }
+    }
+
+    @Test
+    void clientListing_isPagedByClientId() throws Exception {
+        int mqtt = freePort();
+        int port = freePort();
+        try (Broker broker = start(mqtt, port, "allow_anonymous true", "")) {
+            java.util.List<MqttClient> clients = new java.util.ArrayList<>();
+            for (String id : new String[] {"pg-c", "pg-a", "pg-b"}) {
+                MqttClient c = new MqttClient("tcp://127.0.0.1:" + mqtt, id, new MemoryPersistence());
+                c.connect();
+                clients.add(c);
+            }
+
+            String second = get(port, "/api/v1/clients?offset=1&limit=1").body();
+            String last = get(port, "/api/v1/clients?offset=2&limit=5").body();
+
+            assertThat(second).contains("\"id\":\"pg-b\"").doesNotContain("pg-a", "pg-c").endsWith("\"more\":true}");
+            assertThat(last).contains("\"id\":\"pg-c\"").doesNotContain("pg-a", "pg-b").endsWith("\"more\":false}");
+            for (MqttClient c : clients) {
+                c.disconnect();
+                c.close();
+            }
         }
     }
 

@@ -23,13 +23,13 @@ class RetainedMessagesTest {
     @Test
     void retainedMessage_isSentToALaterSubscriberWithTheRetainFlag() throws Exception {
         try (PahoClient pub = PahoClient.connected(broker, "retain-pub")) {
-            pub.publish("retain/stored", "kept", 1, true);
+            pub.publish("retain/later/stored", "kept", 1, true);
         }
         try (PahoClient sub = PahoClient.connected(broker, "retain-sub")) {
-            sub.subscribe("retain/+", 2);
+            sub.subscribe("retain/later/+", 2); // a level of its own: the other tests retain under retain/
 
             PahoClient.Received m = sub.receive();
-            assertThat(m.topic()).isEqualTo("retain/stored");
+            assertThat(m.topic()).isEqualTo("retain/later/stored");
             assertThat(m.payload()).isEqualTo("kept");
             assertThat(m.retained()).isTrue(); // MQTT-3.3.1-8
             assertThat(m.qos()).isEqualTo(1); // the lower of stored and granted QoS

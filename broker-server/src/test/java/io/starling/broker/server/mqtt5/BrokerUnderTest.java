@@ -69,14 +69,16 @@ final class BrokerUnderTest implements BeforeAllCallback, AfterAllCallback {
     static BrokerConfig withMaxPacketSize(BrokerConfig c, int maxPacketSize) {
         Limits l = c.limits();
         return withLimits(c, new Limits(l.maxInflightMessages(), l.maxInflightBytes(), l.maxQueuedMessages(),
-                l.maxQueuedBytes(), l.queueQos0Messages(), l.messageSizeLimit(), maxPacketSize, l.maxKeepalive()));
+                l.maxQueuedBytes(), l.queueQos0Messages(), l.messageSizeLimit(), maxPacketSize, l.maxKeepalive(),
+                l.maxSubscribeFilters()));
     }
 
     /** The config with {@code max_keepalive} set. */
     static BrokerConfig withMaxKeepalive(BrokerConfig c, int maxKeepalive) {
         Limits l = c.limits();
         return withLimits(c, new Limits(l.maxInflightMessages(), l.maxInflightBytes(), l.maxQueuedMessages(),
-                l.maxQueuedBytes(), l.queueQos0Messages(), l.messageSizeLimit(), l.maxPacketSize(), maxKeepalive));
+                l.maxQueuedBytes(), l.queueQos0Messages(), l.messageSizeLimit(), l.maxPacketSize(), maxKeepalive,
+                l.maxSubscribeFilters()));
     }
 
     private static BrokerConfig withLimits(BrokerConfig c, Limits limits) {

@@ -37,9 +37,9 @@ async function refresh() {
       api('/api/v1/systree')]);
     fill('clients', clients.clients, ['id', 'username', 'address', 'protocol', 'keepalive', 'subscriptions',
       'inflight', 'queued']);
-    $('client-count').textContent = '(' + clients.clients.length + ')';
+    $('client-count').textContent = '(' + clients.clients.length + (clients.more ? '+' : '') + ')';
     fill('retained', retained.retained, ['topic', 'bytes']);
-    $('retained-count').textContent = '(' + retained.retained.length + ')';
+    $('retained-count').textContent = '(' + retained.retained.length + (retained.more ? '+' : '') + ')';
     sample(tree);
     $('status').textContent = 'up ' + tree['$SYS/broker/uptime'] + ' s';
   } catch (e) {

@@ -1,5 +1,6 @@
 package io.starling.broker.core.protocol.v5;
 
+import io.starling.broker.core.BrokerSettings;
 import static io.starling.broker.core.protocol.v5.Mqtt5.subscription;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -241,5 +242,19 @@ class SubscriptionOptionsTest {
         List<Packet> got = c.take();
         assertThat(got).hasSize(1);
         assertThat(subscriptionIds((Publish) got.get(0))).containsExactly(2L);
+    }
+
+    // ---- max_subscribe_filters ----
+
+    @Test
+    void filtersPastMaxSubscribeFilters_getQuotaExceeded() {
+        try (TestBroker small = TestBroker.start(BrokerSettings.defaults().toBuilder().maxSubscribeFilters(1).build())) {
+            TestClient c = Mqtt5.connected(small, "c");
+
+            SubAck ack = Mqtt5.subscribe(c, Properties.EMPTY, subscription("a", QoS.AT_LEAST_ONCE, false, false, 0),
+                    subscription("b", QoS.AT_LEAST_ONCE, false, false, 0));
+
+            assertThat(ack.reasonCodes()).containsExactly(1, ReasonCode.QUOTA_EXCEEDED);
+        }
     }
 }
