@@ -13,6 +13,13 @@ public final class DropCounters {
     public final LongAdder offlineQos0 = new LongAdder();
     public final LongAdder expired = new LongAdder();
     public final LongAdder malformedPackets = new LongAdder();
+    /**
+     * Messages the ACL (or the broker's reserved {@code $SYS} tree) refused: a PUBLISH or will its
+     * client may not write, or a queued message its reader may no longer read when it is delivered.
+     * Not part of {@link #total()}: mosquitto's {@code $SYS/broker/publish/messages/dropped} counts
+     * queue drops only.
+     */
+    public final LongAdder notAuthorized = new LongAdder();
 
     public long total() {
         return queueFull.sum() + packetTooLarge.sum() + notWritable.sum() + offlineQos0.sum() + expired.sum();

@@ -77,6 +77,7 @@ final class BrokerMetrics implements AutoCloseable {
         dropped(drops.notWritable, "client_not_reading");
         dropped(drops.offlineQos0, "offline_qos0");
         dropped(drops.expired, "expired");
+        dropped(drops.notAuthorized, "not_authorized");
         FunctionCounter.builder("starling.packets.malformed", drops.malformedPackets, LongAdder::sum)
                 .description("Malformed packets received (the connection is closed)").register(registry);
 

@@ -82,6 +82,7 @@ final class PublishHandler {
         int reasonCode;
         if (!client.publishAcl().mayPublish(client.security.authorizer(), client.identity, topic)) {
             // Denied by the ACL: dropped; 3.1.1 gets a normal ack, as mosquitto does, 5.0 gets 0x87.
+            core.drops().notAuthorized.increment();
             ProtocolLog.LOG.debug("Denied PUBLISH from {} to '{}'.", client.clientId, topic);
             publish.release();
             reasonCode = ReasonCode.NOT_AUTHORIZED;

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.auth.ClientIdentity;
+import io.starling.broker.core.auth.ReservedTopics;
 import io.starling.broker.core.routing.LoopOutbox;
 import io.starling.broker.core.routing.Message;
 import io.starling.broker.core.session.Session;
@@ -25,7 +26,15 @@ public final class SessionRestore {
     /** Takes over the references of every message in {@code state}. */
     public static void restore(BrokerCore core, StoredState state, List<LoopOutbox> loops) throws InterruptedException {
         for (Message m : state.retained()) {
-            core.retained().put(m);
+            if (ReservedTopics.clientMayPublish(m.topic())) {
+                core.retained().put(m);
+                continue;
+            }
+            // The broker never stores its own $SYS values: this one came from a client, before
+            // clients were kept out of $SYS. It would stand in for the broker's value; forget it.
+            ProtocolLog.LOG.warn("Dropped the stored retained message on {}: clients may not write it.", m.topic());
+            core.store().deleteRetained(m.topic());
+            m.release();
         }
         CompletableFuture<?>[] done = new CompletableFuture<?>[loops.size()];
         for (int i = 0; i < loops.size(); i++) {
