@@ -128,7 +128,7 @@ public final class Broker implements AutoCloseable {
                     if (l.protocol() == Protocol.HTTP_API) {
                         HttpApiListener listener = HttpApiListener.bind(core, loops, hostOf(l), l.port(),
                                 new HttpApiOptions(TlsListeners.settingsOf(l.tls()), listenerSecurity.get(l),
-                                        l.http().metricsAuth(), l.http().dir(), api));
+                                        l.http().metricsAuth(), l.http().dir(), l.http().corsOrigins(), api));
                         http.add(listener);
                         addresses.put(l, listener.address());
                     }

@@ -56,24 +56,34 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private final BrokerCore core;
     private final HttpApiOptions options;
     private final StaticFiles files;
+    private final CorsPolicy cors;
 
-    HttpApiHandler(BrokerCore core, HttpApiOptions options, StaticFiles files) {
+    HttpApiHandler(BrokerCore core, HttpApiOptions options, StaticFiles files, CorsPolicy cors) {
         this.core = core;
         this.options = options;
         this.files = files;
+        this.cors = cors;
+    }
+
+    /** Where the answer to one request goes: its channel, whether to keep it open, and the page's origin. */
+    private record Reply(ChannelHandlerContext ctx, boolean keepAlive, String origin) {
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        Reply reply = new Reply(ctx, HttpUtil.isKeepAlive(request), request.headers().get(HttpHeaderNames.ORIGIN));
+        if (cors.isPreflight(request)) {
+            send(reply, cors.preflight(request));
+            return;
+        }
         if (!request.method().equals(HttpMethod.GET)) {
-            send(ctx, keepAlive, text(HttpResponseStatus.METHOD_NOT_ALLOWED, "Invalid HTTP Method\n"));
+            send(reply, text(HttpResponseStatus.METHOD_NOT_ALLOWED, "Invalid HTTP Method\n"));
             return;
         }
         String path = new QueryStringDecoder(request.uri()).path();
         String[] credentials = basicCredentials(request.headers().get(HttpHeaderNames.AUTHORIZATION));
         if (path.equals("/metrics") && !options.metricsAuth()) {
-            answer(ctx, keepAlive, path, null);
+            answer(reply, path, null);
             return;
         }
         SecurityRules rules = options.security() != null ? options.security() : core.security();
@@ -81,41 +91,40 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         String user = credentials == null ? null : credentials[0];
         byte[] password = credentials == null ? null : credentials[1].getBytes(StandardCharsets.UTF_8);
         if (!authenticator.isSlow()) {
-            afterCheck(ctx, keepAlive, path, user, authenticator.authenticate(CLIENT_ID, user, password));
+            afterCheck(reply, path, user, authenticator.authenticate(CLIENT_ID, user, password));
             return;
         }
         core.slowAuthExecutor().execute(() -> {
             Authenticator.Decision decision = authenticator.authenticate(CLIENT_ID, user, password);
-            ctx.executor().execute(() -> afterCheck(ctx, keepAlive, path, user, decision));
+            ctx.executor().execute(() -> afterCheck(reply, path, user, decision));
         });
     }
 
-    private void afterCheck(ChannelHandlerContext ctx, boolean keepAlive, String path, String user,
-                            Authenticator.Decision decision) {
+    private void afterCheck(Reply reply, String path, String user, Authenticator.Decision decision) {
         if (decision != Authenticator.Decision.ALLOW) {
-            LOG.debug("HTTP API request for {} from {} refused: {}.", path, ctx.channel().remoteAddress(), decision);
+            LOG.debug("HTTP API request for {} from {} refused: {}.", path, reply.ctx().channel().remoteAddress(), decision);
             FullHttpResponse refused = text(HttpResponseStatus.UNAUTHORIZED, "Not authorised\n");
             refused.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"" + REALM + "\", charset=\"UTF-8\"");
-            send(ctx, keepAlive, refused);
+            send(reply, refused);
             return;
         }
-        answer(ctx, keepAlive, path, new ClientIdentity(CLIENT_ID, user));
+        answer(reply, path, new ClientIdentity(CLIENT_ID, user));
     }
 
     /** @param who the user the request came as; null for an unchecked /metrics */
-    private void answer(ChannelHandlerContext ctx, boolean keepAlive, String path, ClientIdentity who) {
+    private void answer(Reply reply, String path, ClientIdentity who) {
         HttpApi api = options.api();
         switch (path) {
-            case "/metrics" -> send(ctx, keepAlive, response(HttpResponseStatus.OK, PROMETHEUS, api.metrics()));
-            case "/api/v1/systree" -> later(ctx, keepAlive, api.sysTree().thenApply(values -> json(systree(values, who))));
-            case "/api/v1/listeners" -> send(ctx, keepAlive, json(listeners(api.listeners())));
-            case "/api/v1/version" -> send(ctx, keepAlive, cors(text(HttpResponseStatus.OK, api.version())));
-            case "/api/v1/clients" -> later(ctx, keepAlive, mayRead(who, CLIENTS_TOPIC)
+            case "/metrics" -> send(reply, response(HttpResponseStatus.OK, PROMETHEUS, api.metrics()));
+            case "/api/v1/systree" -> later(reply, api.sysTree().thenApply(values -> json(systree(values, who))));
+            case "/api/v1/listeners" -> send(reply, json(listeners(api.listeners())));
+            case "/api/v1/version" -> send(reply, text(HttpResponseStatus.OK, api.version()));
+            case "/api/v1/clients" -> later(reply, mayRead(who, CLIENTS_TOPIC)
                     ? api.clients().thenApply(c -> json(clients(c)))
                     : CompletableFuture.completedFuture(json(clients(List.of()))));
-            case "/api/v1/retained" -> send(ctx, keepAlive,
+            case "/api/v1/retained" -> send(reply,
                     json(retained(api.retainedTopics(RETAINED_TOPICS_SHOWN, topic -> mayRead(who, topic)))));
-            default -> send(ctx, keepAlive, path.startsWith("/api/") ? notFound() : file(path));
+            default -> send(reply, path.startsWith("/api/") ? notFound() : file(path));
         }
     }
 
@@ -196,13 +205,7 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
 
     private static FullHttpResponse json(String body) {
-        return cors(response(HttpResponseStatus.OK, JSON, body));
-    }
-
-    /** The API may be read from pages served elsewhere, as mosquitto allows. */
-    private static FullHttpResponse cors(FullHttpResponse response) {
-        response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
-        return response;
+        return response(HttpResponseStatus.OK, JSON, body);
     }
 
     private static FullHttpResponse notFound() {
@@ -226,22 +229,26 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
 
     /** Sends an answer computed on another thread, back on this channel's loop. */
-    private static void later(ChannelHandlerContext ctx, boolean keepAlive, CompletableFuture<FullHttpResponse> answer) {
-        answer.whenComplete((response, error) -> ctx.executor().execute(() -> {
+    private void later(Reply reply, CompletableFuture<FullHttpResponse> answer) {
+        answer.whenComplete((response, error) -> reply.ctx().executor().execute(() -> {
             if (error != null) {
                 LOG.warn("HTTP API request failed: {}", error.toString());
-                send(ctx, keepAlive, text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "Internal server error.\n"));
+                send(reply, text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "Internal server error.\n"));
             } else {
-                send(ctx, keepAlive, response);
+                send(reply, response);
             }
         }));
     }
 
-    private static void send(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse response) {
+    /** Every answer leaves here, with the CORS headers the policy gives the requesting page. */
+    private void send(Reply reply, FullHttpResponse response) {
+        ChannelHandlerContext ctx = reply.ctx();
         if (!ctx.channel().isActive()) {
             response.release();
             return;
         }
+        cors.apply(reply.origin(), response);
+        boolean keepAlive = reply.keepAlive();
         HttpUtil.setKeepAlive(response, keepAlive);
         if (keepAlive) {
             ctx.writeAndFlush(response, ctx.voidPromise());
