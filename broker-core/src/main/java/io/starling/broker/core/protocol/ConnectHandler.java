@@ -264,7 +264,7 @@ final class ConnectHandler {
         }
         session.setExpiryInterval(client.connectExpiryInterval);
         session.setIdentity(client.identity);
-        session.setSecurity(client.security);
+        session.setSecurity(client.security, client.connection.localPort());
         session.saveHeader(true);
         if (sessionPresent) {
             recheckSubscriptions(client, session);
