@@ -114,6 +114,36 @@ class AclAtDeliveryTest {
     }
 
     @Test
+    void restoredSession_whoseListenerIsGone_mayReadNothingUntilItReconnects() throws Exception {
+        int before = freePort();
+        int after = freePort();
+        int open = freePort();
+        start("per_listener_settings true", "persistence true", "persistence_location " + dir,
+                "listener " + before + " 127.0.0.1", "allow_anonymous true",
+                "listener " + open + " 127.0.0.1", "allow_anonymous true");
+        try (RawMqttClient lim = connect(before, "moved", "moved", false)) {
+            lim.subscribe(1, "#", QoS.AT_LEAST_ONCE);
+            lim.disconnect();
+        }
+        broker.close();
+        broker = null;
+        // The listener it came through is renumbered: whose rules apply is unknown, so none do (as
+        // mosquitto, which denies a client without a listener when settings are per listener).
+        start("per_listener_settings true", "persistence true", "persistence_location " + dir,
+                "listener " + after + " 127.0.0.1", "allow_anonymous true",
+                "listener " + open + " 127.0.0.1", "allow_anonymous true");
+        try (RawMqttClient pub = connect(open, "pub", null, true)) {
+            publish(pub, "offline/1", "while offline", 1);
+        }
+        try (RawMqttClient lim = connect(after, "moved", "moved", false);
+             RawMqttClient pub = connect(open, "pub", null, true)) {
+            assertThat(received(lim)).as("queued under no listener's rules").isEmpty();
+            publish(pub, "online/1", "after reconnecting", 1);
+            assertThat(received(lim)).as("the new listener's rules apply").isEqualTo("online/1");
+        }
+    }
+
+    @Test
     void queuedMessage_isCheckedAgainstTheReadersAcl_whenDelivered() throws Exception {
         int port = freePort();
         Path acl = write(dir.resolve("acl"), "user lim", "topic read secret/#", "topic read public/#",
