@@ -25,7 +25,7 @@ class HttpApiOptionsTest extends ConfigTestSupport {
     void httpDirAndMetricsAuth_afterProtocolHttpApi_apply() throws Exception {
         BrokerConfig c = read("listener 9883\nprotocol http_api\nhttp_dir /srv/www\nhttp_metrics_auth true\n");
 
-        assertThat(c.listeners().get(0).http()).isEqualTo(new HttpConfig(Path.of("/srv/www"), true));
+        assertThat(c.listeners().get(0).http()).isEqualTo(new HttpConfig(Path.of("/srv/www"), true, java.util.List.of()));
         assertThat(c.warnings()).isEmpty();
     }
 
@@ -55,6 +55,37 @@ class HttpApiOptionsTest extends ConfigTestSupport {
     @Test
     void httpDirTwice_isAnError() {
         assertThatThrownBy(() -> read("listener 9883\nprotocol http_api\nhttp_dir /a\nhttp_dir /b\n"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(":4:");
+    }
+
+    @Test
+    void httpCorsOrigin_isNoneByDefault_andTakesOneOrMoreOrigins() throws Exception {
+        assertThat(HttpConfig.DEFAULTS.corsOrigins()).isEmpty();
+        BrokerConfig c = read("listener 9883\nprotocol http_api\n"
+                + "http_cors_origin https://console.example.com http://127.0.0.1:8080\n");
+
+        assertThat(c.listeners().get(0).http().corsOrigins())
+                .containsExactly("https://console.example.com", "http://127.0.0.1:8080");
+        assertThat(c.warnings()).isEmpty();
+    }
+
+    @Test
+    void httpCorsOrigin_thatIsNoOrigin_isAnErrorWithItsLine() {
+        for (String bad : new String[] {"console.example.com", "https://console.example.com/", "https://a.example/path",
+                "ftp://a.example", "https://", "null"}) {
+            assertThatThrownBy(() -> read("listener 9883\nprotocol http_api\nhttp_cors_origin " + bad + "\n"))
+                    .as(bad).isInstanceOf(ConfigException.class).hasMessageContaining(":3:").hasMessageContaining(bad);
+        }
+    }
+
+    @Test
+    void httpCorsOrigin_onAnMqttListener_isIgnoredWithAWarning_andTwiceIsAnError() throws Exception {
+        BrokerConfig c = read("listener 1883\nhttp_cors_origin https://a.example\n");
+        assertThat(c.listeners().get(0).http()).isEqualTo(HttpConfig.DEFAULTS);
+        assertThat(c.warnings()).containsExactly(
+                warningAt(2, "http_cors_origin only applies after 'protocol http_api'; ignored."));
+        assertThatThrownBy(() -> read("listener 9883\nprotocol http_api\nhttp_cors_origin https://a.example\n"
+                + "http_cors_origin https://b.example\n"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining(":4:");
     }
 }

@@ -17,6 +17,13 @@ public final class DropCounters {
     public final LongAdder loopBacklog = new LongAdder();
     /** SUBSCRIBE filters refused for going past max_subscribe_filters (not messages: not in {@link #total}). */
     public final LongAdder subscribeFiltersRefused = new LongAdder();
+    /**
+     * Messages the ACL (or the broker's reserved {@code $SYS} tree) refused: a PUBLISH or will its
+     * client may not write, or a queued message its reader may no longer read when it is delivered.
+     * Not part of {@link #total()}: mosquitto's {@code $SYS/broker/publish/messages/dropped} counts
+     * queue drops only.
+     */
+    public final LongAdder notAuthorized = new LongAdder();
 
     public long total() {
         return queueFull.sum() + packetTooLarge.sum() + notWritable.sum() + offlineQos0.sum() + expired.sum()

@@ -6,6 +6,8 @@ import io.starling.broker.config.Protocol;
 import io.starling.broker.config.SocketDomain;
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.BrokerSettings;
+import io.starling.broker.core.auth.Authenticator;
+import io.starling.broker.core.auth.Authorizer;
 import io.starling.broker.core.auth.SecurityRules;
 import io.starling.broker.core.protocol.Credentials;
 import io.starling.broker.core.protocol.SessionRestore;
@@ -106,7 +108,8 @@ public final class Broker implements AutoCloseable {
         BrokerMetrics metrics = null;
         try {
             if (store.isDurable()) {
-                SessionRestore.restore(core, store.load(), loops.outboxes());
+                SessionRestore.restore(core, store.load(), loops.outboxes(),
+                        port -> securityOfPort(config, listenerSecurity, core, port));
             }
             if (config.listeners().isEmpty()) {
                 LOG.info("Starting in local only mode. Connections will only be possible from clients running on this machine.");
@@ -129,7 +132,7 @@ public final class Broker implements AutoCloseable {
                     if (l.protocol() == Protocol.HTTP_API) {
                         HttpApiListener listener = HttpApiListener.bind(core, loops, hostOf(l), l.port(),
                                 new HttpApiOptions(TlsListeners.settingsOf(l.tls()), listenerSecurity.get(l),
-                                        l.http().metricsAuth(), l.http().dir(), api));
+                                        l.http().metricsAuth(), l.http().dir(), l.http().corsOrigins(), api));
                         http.add(listener);
                         addresses.put(l, listener.address());
                     }
@@ -221,6 +224,28 @@ public final class Broker implements AutoCloseable {
                 .passwordCheckThreads(c.limits().passwordCheckThreads())
                 .maxPendingPasswordChecks(c.limits().maxPendingPasswordChecks())
                 .build();
+    }
+
+    /**
+     * The rules a session restored from the store had through the listener on {@code port}: the
+     * broker's without per_listener_settings; else that listener's, and none at all (deny everything
+     * until the client connects again) when no single listener has that port any more.
+     */
+    private static SecurityRules securityOfPort(BrokerConfig config, Map<ListenerConfig, SecurityRules> listenerSecurity,
+                                                BrokerCore core, int port) {
+        if (!config.perListenerSettings()) {
+            return core.security();
+        }
+        List<SecurityRules> found = new ArrayList<>();
+        listenerSecurity.forEach((l, rules) -> {
+            if (port != 0 && l.port() == port) {
+                found.add(rules);
+            }
+        });
+        if (found.size() == 1) {
+            return found.get(0);
+        }
+        return new SecurityRules(Authenticator.anonymous(false), Authorizer.DENY_ALL);
     }
 
     /**

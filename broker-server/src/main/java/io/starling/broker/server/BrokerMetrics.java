@@ -88,6 +88,7 @@ final class BrokerMetrics implements AutoCloseable {
         overload(overload.connectingBudget, "connecting_budget");
         overload(overload.connectTimeout, "connect_timeout");
         overload(overload.closeAborted, "close_aborted");
+        dropped(drops.notAuthorized, "not_authorized");
         FunctionCounter.builder("starling.packets.malformed", drops.malformedPackets, LongAdder::sum)
                 .description("Malformed packets received (the connection is closed)").register(registry);
         FunctionCounter.builder("starling.subscribe.filters.refused", drops.subscribeFiltersRefused, LongAdder::sum)

@@ -34,6 +34,7 @@ final class LogSetup {
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
         Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         root.detachAndStopAllAppenders();
+        EscapedMessageConverter.register(context);
         Set<LogType> types = verbose ? EnumSet.allOf(LogType.class) : config.types();
         String pattern = linePattern(config) + "%n%ex{short}";
         for (LogDestination destination : config.destinations()) {
@@ -97,6 +98,7 @@ final class LogSetup {
             return;
         }
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        EscapedMessageConverter.register(context);
         PatternLayout layout = new PatternLayout();
         layout.setContext(context);
         layout.setPattern(linePattern(config));

@@ -59,25 +59,34 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private final BrokerCore core;
     private final HttpApiOptions options;
     private final StaticFiles files;
+    private final CorsPolicy cors;
 
-    HttpApiHandler(BrokerCore core, HttpApiOptions options, StaticFiles files) {
+    HttpApiHandler(BrokerCore core, HttpApiOptions options, StaticFiles files, CorsPolicy cors) {
         this.core = core;
         this.options = options;
         this.files = files;
+        this.cors = cors;
+    }
+
+    /** Where the answer to one request goes: its channel, whether to keep it open, and the page's origin. */
+    private record Reply(ChannelHandlerContext ctx, boolean keepAlive, String origin) {
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        Reply reply = new Reply(ctx, HttpUtil.isKeepAlive(request), request.headers().get(HttpHeaderNames.ORIGIN));
+        if (cors.isPreflight(request)) {
+            send(reply, cors.preflight(request));
+            return;
+        }
         if (!request.method().equals(HttpMethod.GET)) {
-            send(ctx, keepAlive, text(HttpResponseStatus.METHOD_NOT_ALLOWED, "Invalid HTTP Method\n"));
+            send(reply, text(HttpResponseStatus.METHOD_NOT_ALLOWED, "Invalid HTTP Method\n"));
             return;
         }
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-        String path = uri.path();
         String[] credentials = basicCredentials(request.headers().get(HttpHeaderNames.AUTHORIZATION));
-        if (path.equals("/metrics") && !options.metricsAuth()) {
-            answer(ctx, keepAlive, uri, null);
+        if (uri.path().equals("/metrics") && !options.metricsAuth()) {
+            answer(reply, uri, null);
             return;
         }
         SecurityRules rules = options.security() != null ? options.security() : core.security();
@@ -86,51 +95,50 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         byte[] password = credentials == null ? null : credentials[1].getBytes(StandardCharsets.UTF_8);
         core.passwordChecks().check(PasswordChecks.Priority.LOGIN, authenticator, CLIENT_ID, user, password,
                 ctx.executor(), () -> !ctx.channel().isActive(),
-                decision -> afterCheck(ctx, keepAlive, uri, user, decision));
+                decision -> afterCheck(reply, uri, user, decision));
     }
 
-    private void afterCheck(ChannelHandlerContext ctx, boolean keepAlive, QueryStringDecoder uri, String user,
-                            Authenticator.Decision decision) {
+    private void afterCheck(Reply reply, QueryStringDecoder uri, String user, Authenticator.Decision decision) {
         String path = uri.path();
         if (decision == Authenticator.Decision.SERVER_BUSY) {
             FullHttpResponse busy = text(HttpResponseStatus.SERVICE_UNAVAILABLE, "Server busy\n");
             busy.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
-            send(ctx, keepAlive, busy);
+            send(reply, busy);
             return;
         }
         if (decision != Authenticator.Decision.ALLOW) {
-            LOG.debug("HTTP API request for {} from {} refused: {}.", path, ctx.channel().remoteAddress(), decision);
+            LOG.debug("HTTP API request for {} from {} refused: {}.", path, reply.ctx().channel().remoteAddress(), decision);
             FullHttpResponse refused = text(HttpResponseStatus.UNAUTHORIZED, "Not authorised\n");
             refused.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"" + REALM + "\", charset=\"UTF-8\"");
-            send(ctx, keepAlive, refused);
+            send(reply, refused);
             return;
         }
-        answer(ctx, keepAlive, uri, new ClientIdentity(CLIENT_ID, user));
+        answer(reply, uri, new ClientIdentity(CLIENT_ID, user));
     }
 
     /** @param who the user the request came as; null for an unchecked /metrics */
-    private void answer(ChannelHandlerContext ctx, boolean keepAlive, QueryStringDecoder uri, ClientIdentity who) {
+    private void answer(Reply reply, QueryStringDecoder uri, ClientIdentity who) {
         HttpApi api = options.api();
         String path = uri.path();
         switch (path) {
-            case "/metrics" -> send(ctx, keepAlive, response(HttpResponseStatus.OK, PROMETHEUS, api.metrics()));
-            case "/api/v1/systree" -> later(ctx, keepAlive, api.sysTree().thenApply(values -> json(systree(values, who))));
-            case "/api/v1/listeners" -> send(ctx, keepAlive, json(listeners(api.listeners())));
-            case "/api/v1/version" -> send(ctx, keepAlive, cors(text(HttpResponseStatus.OK, api.version())));
+            case "/metrics" -> send(reply, response(HttpResponseStatus.OK, PROMETHEUS, api.metrics()));
+            case "/api/v1/systree" -> later(reply, api.sysTree().thenApply(values -> json(systree(values, who))));
+            case "/api/v1/listeners" -> send(reply, json(listeners(api.listeners())));
+            case "/api/v1/version" -> send(reply, text(HttpResponseStatus.OK, api.version()));
             case "/api/v1/clients" -> {
                 int offset = parameter(uri, "offset", 0, Integer.MAX_VALUE, 0);
                 int limit = parameter(uri, "limit", 0, PAGE_MAX, PAGE_MAX);
-                later(ctx, keepAlive, mayRead(who, CLIENTS_TOPIC)
+                later(reply, mayRead(who, CLIENTS_TOPIC)
                         ? api.clients(offset, limit).thenApply(c -> json(clients(c)))
                         : CompletableFuture.completedFuture(json(clients(new HttpApi.ClientPage(List.of(), false)))));
             }
             case "/api/v1/retained" -> {
                 int offset = parameter(uri, "offset", 0, Integer.MAX_VALUE, 0);
                 int limit = parameter(uri, "limit", 0, PAGE_MAX, PAGE_MAX);
-                later(ctx, keepAlive, api.retainedTopics(offset, limit, topic -> mayRead(who, topic))
+                later(reply, api.retainedTopics(offset, limit, topic -> mayRead(who, topic))
                         .thenApply(page -> json(retained(page))));
             }
-            default -> send(ctx, keepAlive, path.startsWith("/api/") ? notFound() : file(path));
+            default -> send(reply, path.startsWith("/api/") ? notFound() : file(path));
         }
     }
 
@@ -224,13 +232,7 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
 
     private static FullHttpResponse json(String body) {
-        return cors(response(HttpResponseStatus.OK, JSON, body));
-    }
-
-    /** The API may be read from pages served elsewhere, as mosquitto allows. */
-    private static FullHttpResponse cors(FullHttpResponse response) {
-        response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
-        return response;
+        return response(HttpResponseStatus.OK, JSON, body);
     }
 
     private static FullHttpResponse notFound() {
@@ -254,22 +256,26 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
 
     /** Sends an answer computed on another thread, back on this channel's loop. */
-    private static void later(ChannelHandlerContext ctx, boolean keepAlive, CompletableFuture<FullHttpResponse> answer) {
-        answer.whenComplete((response, error) -> ctx.executor().execute(() -> {
+    private void later(Reply reply, CompletableFuture<FullHttpResponse> answer) {
+        answer.whenComplete((response, error) -> reply.ctx().executor().execute(() -> {
             if (error != null) {
                 LOG.warn("HTTP API request failed: {}", error.toString());
-                send(ctx, keepAlive, text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "Internal server error.\n"));
+                send(reply, text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "Internal server error.\n"));
             } else {
-                send(ctx, keepAlive, response);
+                send(reply, response);
             }
         }));
     }
 
-    private static void send(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse response) {
+    /** Every answer leaves here, with the CORS headers the policy gives the requesting page. */
+    private void send(Reply reply, FullHttpResponse response) {
+        ChannelHandlerContext ctx = reply.ctx();
         if (!ctx.channel().isActive()) {
             response.release();
             return;
         }
+        cors.apply(reply.origin(), response);
+        boolean keepAlive = reply.keepAlive();
         HttpUtil.setKeepAlive(response, keepAlive);
         if (keepAlive) {
             ctx.writeAndFlush(response, ctx.voidPromise());

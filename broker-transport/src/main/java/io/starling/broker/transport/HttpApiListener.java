@@ -37,6 +37,7 @@ public final class HttpApiListener implements AutoCloseable {
         SslContext sslContext = options.tls() == null ? null : TlsContexts.build(options.tls());
         TransportPrefix prefix = sslContext == null ? TransportPrefix.NONE : TransportPrefix.tls(sslContext);
         StaticFiles files = new StaticFiles(options.httpDir());
+        CorsPolicy cors = new CorsPolicy(options.corsOrigins());
         ServerBootstrap b = new ServerBootstrap()
                 .group(loops.acceptors(), loops.workers())
                 .channel(loops.serverChannel())
@@ -49,7 +50,7 @@ public final class HttpApiListener implements AutoCloseable {
                         ch.pipeline().addLast("idle", new ReadTimeoutHandler(60))
                                 .addLast("http", new HttpServerCodec())
                                 .addLast("httpAggregator", new HttpObjectAggregator(8 * 1024))
-                                .addLast("httpApi", new HttpApiHandler(core, options, files));
+                                .addLast("httpApi", new HttpApiHandler(core, options, files, cors));
                     }
                 });
         ChannelFuture f;

@@ -5,12 +5,15 @@ import io.starling.broker.config.HttpConfig;
 import io.starling.broker.config.Protocol;
 import io.starling.broker.config.SocketDomain;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * {@code listener}, the legacy default listener ({@code port}, {@code bind_address}) and the general
  * per-listener options (mosquitto.conf(5), "Listeners: General Options").
  */
 final class ListenerOptions implements OptionGroup {
+    /** A web origin as browsers send it: scheme, host and maybe a port; no path, no trailing slash. */
+    private static final Pattern ORIGIN = Pattern.compile("https?://(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?");
 
     @Override
     public boolean read(ConfigLine line, ReadContext context) throws ConfigException {
@@ -26,6 +29,7 @@ final class ListenerOptions implements OptionGroup {
             case "max_topic_alias" -> maxTopicAlias(line, context);
             case "http_dir" -> httpDir(line, context);
             case "http_metrics_auth" -> httpMetricsAuth(line, context);
+            case "http_cors_origin" -> httpCorsOrigin(line, context);
             default -> {
                 return false;
             }
@@ -151,7 +155,7 @@ final class ListenerOptions implements OptionGroup {
             return;
         }
         listener.repeats.refuse(line, "http_dir");
-        listener.http = new HttpConfig(line.path(), listener.http.metricsAuth());
+        listener.http = new HttpConfig(line.path(), listener.http.metricsAuth(), listener.http.corsOrigins());
     }
 
     /** {@code http_metrics_auth true|false} (Starling's): whether /metrics of an http_api listener needs a login. */
@@ -162,7 +166,32 @@ final class ListenerOptions implements OptionGroup {
             context.warn(line.warning("http_metrics_auth only applies after 'protocol http_api'; ignored."));
             return;
         }
-        listener.http = new HttpConfig(listener.http.dir(), value);
+        listener.http = new HttpConfig(listener.http.dir(), value, listener.http.corsOrigins());
+    }
+
+    /**
+     * {@code http_cors_origin ORIGIN...} (Starling's): the origins whose pages may read an
+     * {@code http_api} listener from a browser (CORS); {@code *} for any page. Without it, no CORS
+     * header is sent.
+     */
+    private static void httpCorsOrigin(ConfigLine line, ReadContext context) throws ConfigException {
+        ListenerDraft listener = context.listener(line);
+        List<String> origins = line.words();
+        if (origins.isEmpty()) {
+            throw line.empty();
+        }
+        for (String origin : origins) {
+            if (!origin.equals("*") && !ORIGIN.matcher(origin).matches()) {
+                throw line.error("Invalid http_cors_origin value (" + origin
+                        + "): expected an origin such as https://console.example.com or http://127.0.0.1:8080, or *.");
+            }
+        }
+        if (listener.protocol != Protocol.HTTP_API) {
+            context.warn(line.warning("http_cors_origin only applies after 'protocol http_api'; ignored."));
+            return;
+        }
+        listener.repeats.refuse(line, "http_cors_origin");
+        listener.http = new HttpConfig(listener.http.dir(), listener.http.metricsAuth(), origins);
     }
 
     /** The current listener, for a one-word option whose last value wins. */

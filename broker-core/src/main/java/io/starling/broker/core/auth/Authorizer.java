@@ -39,4 +39,25 @@ public interface Authorizer {
             return Access.ALLOW;
         }
     };
+
+    /**
+     * Nothing is allowed: for a session restored from the store whose listener is gone or unknown with
+     * per-listener rules, until it connects again (fail closed, never open).
+     */
+    Authorizer DENY_ALL = new Authorizer() {
+        @Override
+        public Access canPublish(ClientIdentity client, String topic) {
+            return Access.DENY;
+        }
+
+        @Override
+        public Access canRead(ClientIdentity client, String topic) {
+            return Access.DENY;
+        }
+
+        @Override
+        public Access canSubscribe(ClientIdentity client, String filter) {
+            return Access.DENY;
+        }
+    };
 }

@@ -311,13 +311,9 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
         closing = true;
         Will w = will;
         will = null;
-        if (session != null) {
-            // A delayed will waits with the session: the new connection resuming it cancels the will,
-            // a clean start ends the session and so publishes it (ConnectHandler.complete).
-            SessionEnd.releaseWill(this, session, w);
-        } else if (w != null) {
-            PublishHandler.publishWill(this, w);
-        }
+        // A delayed will waits with the session: the new connection resuming it cancels the will,
+        // a clean start ends the session and so publishes it (ConnectHandler.complete).
+        Wills.release(this, session, w);
         if (session != null) {
             session.detach();
             session = null;

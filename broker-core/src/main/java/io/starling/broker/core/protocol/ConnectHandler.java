@@ -144,7 +144,7 @@ final class ConnectHandler {
         MqttVersion version = connect.version();
         Will will = connect.will();
         client.identity = new ClientIdentity(client.clientId, connect.username());
-        if (will != null && client.security.authorizer().canPublish(client.identity, will.topic()) == Authorizer.Access.DENY) {
+        if (will != null && !PublishAcl.permits(client.security.authorizer(), client.identity, client.mountPoint + will.topic())) {
             // The will is checked at CONNECT, not only when it is sent (a mosquitto hole closed).
             refuse(client, ReasonCode.NOT_AUTHORIZED, "will topic '" + will.topic() + "' not allowed by the ACL");
             return;
@@ -267,7 +267,7 @@ final class ConnectHandler {
         }
         session.setExpiryInterval(client.connectExpiryInterval);
         session.setIdentity(client.identity);
-        session.setSecurity(client.security);
+        session.setSecurity(client.security, client.connection.localPort());
         session.saveHeader(true);
         if (sessionPresent) {
             recheckSubscriptions(client, session);

@@ -2,6 +2,7 @@ package io.starling.broker.core.protocol;
 
 import io.starling.broker.core.auth.Authorizer;
 import io.starling.broker.core.auth.ClientIdentity;
+import io.starling.broker.core.auth.ReservedTopics;
 import java.util.HashMap;
 
 /**
@@ -16,9 +17,19 @@ final class PublishAcl {
     /** Null until an ACL is in force: with none (allow all) a connection carries no cache. */
     private HashMap<String, Boolean> allowed;
 
+    /**
+     * Whether a client may publish to {@code topic}: not a topic reserved for the broker, and allowed
+     * by the ACL. The one decision for PUBLISH and wills (at CONNECT and again when a will is sent).
+     */
+    static boolean permits(Authorizer authorizer, ClientIdentity identity, String topic) {
+        return ReservedTopics.clientMayPublish(topic)
+                && (authorizer == Authorizer.ALLOW_ALL || authorizer.canPublish(identity, topic) == Authorizer.Access.ALLOW);
+    }
+
+    /** {@link #permits}, remembered per topic for this connection. */
     boolean mayPublish(Authorizer authorizer, ClientIdentity identity, String topic) {
         if (authorizer == Authorizer.ALLOW_ALL) {
-            return true;
+            return ReservedTopics.clientMayPublish(topic);
         }
         if (allowed == null) {
             allowed = new HashMap<>();
@@ -29,7 +40,7 @@ final class PublishAcl {
         }
         Boolean known = allowed.get(topic);
         if (known == null) {
-            known = authorizer.canPublish(identity, topic) == Authorizer.Access.ALLOW;
+            known = permits(authorizer, identity, topic);
             allowed.put(topic, known);
         }
         return known;

@@ -1,6 +1,5 @@
 package io.starling.broker.core.protocol;
 
-import io.netty.buffer.Unpooled;
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.routing.Message;
 import io.starling.broker.core.sys.Counter;
@@ -14,7 +13,6 @@ import io.starling.mqtt.codec.Properties;
 import io.starling.mqtt.codec.PropertyId;
 import io.starling.mqtt.codec.QoS;
 import io.starling.mqtt.codec.ReasonCode;
-import io.starling.mqtt.codec.Will;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -82,6 +80,7 @@ final class PublishHandler {
         int reasonCode;
         if (!client.publishAcl().mayPublish(client.security.authorizer(), client.identity, topic)) {
             // Denied by the ACL: dropped; 3.1.1 gets a normal ack, as mosquitto does, 5.0 gets 0x87.
+            core.drops().notAuthorized.increment();
             ProtocolLog.LOG.debug("Denied PUBLISH from {} to '{}'.", client.clientId, topic);
             publish.release();
             reasonCode = ReasonCode.NOT_AUTHORIZED;
@@ -194,18 +193,6 @@ final class PublishHandler {
             ProtocolLog.sending(client.clientId, "PUBCOMP", "(m" + id + ")");
         }
         client.write(new PubComp(id));
-    }
-
-    static void publishWill(Client client, Will will) {
-        ProtocolLog.LOG.debug("Sending will of {} to {}", client.clientId, will.topic());
-        publishMessage(client.core, willMessage(client, will));
-    }
-
-    /** The message a will becomes: the will delay is for the broker, the other properties travel with it. */
-    static Message willMessage(Client client, Will will) {
-        Properties properties = will.properties().without(PropertyId.WILL_DELAY_INTERVAL);
-        return new Message(client.mountPoint + will.topic(), will.qos(), will.retain(), Unpooled.wrappedBuffer(will.payload()),
-                properties, client.clientId, expiryAt(client.core, properties));
     }
 
     private static void sendPubRec(Client client, int id, int reasonCode) {

@@ -1,15 +1,16 @@
 package io.starling.broker.core.protocol;
 
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.auth.ClientIdentity;
+import io.starling.broker.core.auth.ReservedTopics;
+import io.starling.broker.core.auth.SecurityRules;
 import io.starling.broker.core.routing.LoopOutbox;
 import io.starling.broker.core.routing.Message;
 import io.starling.broker.core.session.Session;
 import io.starling.broker.core.store.StoredState;
 import io.starling.broker.core.store.memory.InMemoryMessageQueue;
 import java.util.List;
+import java.util.function.IntFunction;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
@@ -22,10 +23,25 @@ public final class SessionRestore {
     private SessionRestore() {
     }
 
-    /** Takes over the references of every message in {@code state}. */
-    public static void restore(BrokerCore core, StoredState state, List<LoopOutbox> loops) throws InterruptedException {
+    /**
+     * Takes over the references of every message in {@code state}.
+     *
+     * @param listenerSecurity the rules of the listener on a port, as a session that connected through
+     *                         it had them (the broker's, or the listener's with per_listener_settings);
+     *                         called with 0 for a session stored without its port
+     */
+    public static void restore(BrokerCore core, StoredState state, List<LoopOutbox> loops,
+                               IntFunction<SecurityRules> listenerSecurity) throws InterruptedException {
         for (Message m : state.retained()) {
-            core.retained().put(m);
+            if (ReservedTopics.clientMayPublish(m.topic())) {
+                core.retained().put(m);
+                continue;
+            }
+            // The broker never stores its own $SYS values: this one came from a client, before
+            // clients were kept out of $SYS. It would stand in for the broker's value; forget it.
+            ProtocolLog.LOG.warn("Dropped the stored retained message on {}: clients may not write it.", m.topic());
+            core.store().deleteRetained(m.topic());
+            m.release();
         }
         CompletableFuture<?>[] done = new CompletableFuture<?>[loops.size()];
         for (int i = 0; i < loops.size(); i++) {
@@ -38,7 +54,7 @@ public final class SessionRestore {
             done[i] = f;
             loop.submit(() -> {
                 try {
-                    mine.forEach(s -> restoreOne(core, loop, s));
+                    mine.forEach(s -> restoreOne(core, loop, s, listenerSecurity));
                     f.complete(null);
                 } catch (RuntimeException e) {
                     f.completeExceptionally(e);
@@ -53,12 +69,14 @@ public final class SessionRestore {
     }
 
     /** Runs on {@code loop}, which owns the new session. */
-    private static void restoreOne(BrokerCore core, LoopOutbox loop, StoredState.RestoredSession stored) {
+    private static void restoreOne(BrokerCore core, LoopOutbox loop, StoredState.RestoredSession stored,
+                                   IntFunction<SecurityRules> listenerSecurity) {
         String clientId = stored.header().clientId();
         Session session = new Session(clientId, loop, core.sessionContext(), new InMemoryMessageQueue());
         session.setExpiryInterval(stored.header().expiryIntervalSeconds());
         session.setIdentity(new ClientIdentity(clientId, stored.header().username()));
-        session.setSecurity(core.security());
+        int port = stored.header().listenerPort();
+        session.setSecurity(listenerSecurity.apply(port), port); // until it connects again
         session.restore(stored);
         core.sessions().putIfAbsent(session);
         long offlineSince = stored.header().disconnectedAtMillis();
@@ -68,15 +86,8 @@ public final class SessionRestore {
             long elapsed = offlineSince == 0 ? 0 : Math.max(0, (System.currentTimeMillis() - offlineSince) / 1000);
             SessionEnd.startExpiryTimer(core, session, Math.max(1, expiry - elapsed));
         }
-        Message will = stored.will();
-        if (will != null) {
-            // Copied out: a connection resuming the session in time cancels the will without a trace.
-            byte[] payload = ByteBufUtil.getBytes(will.payload());
-            will.release();
-            long delay = Math.max(0, (stored.willAtMillis() - System.currentTimeMillis()) / 1000);
-            SessionEnd.delayWill(core, session, delay, () -> PublishHandler.publishMessage(core, new Message(
-                    will.topic(), will.qos(), will.retainFlag(), Unpooled.wrappedBuffer(payload), will.properties(),
-                    will.publisherId(), will.expiryAtNanos())));
+        if (stored.will() != null) {
+            Wills.restore(core, session, stored.will(), stored.willAtMillis());
         }
     }
 }

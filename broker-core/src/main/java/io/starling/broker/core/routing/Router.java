@@ -1,8 +1,6 @@
 package io.starling.broker.core.routing;
 
 import io.netty.util.concurrent.FastThreadLocal;
-import io.starling.broker.core.auth.Authorizer;
-import io.starling.broker.core.auth.SecurityRules;
 import io.starling.broker.core.session.Session;
 import io.starling.broker.core.topic.SubscriptionTree;
 import io.starling.mqtt.codec.QoS;
@@ -56,7 +54,7 @@ public final class Router {
             int delivered = 0;
             for (int i = 0; i < m.sessions.size(); i++) {
                 Session session = m.sessions.get(i);
-                if (!mayRead(session, message.topic())) {
+                if (!session.mayRead(message.topic())) {
                     continue; // the ACL is checked per message, as mosquitto does
                 }
                 delivered++;
@@ -69,15 +67,6 @@ public final class Router {
         } finally {
             m.clear();
         }
-    }
-
-    private static boolean mayRead(Session session, String topic) {
-        SecurityRules rules = session.security();
-        if (rules == null) {
-            return true;
-        }
-        Authorizer authorizer = rules.authorizer();
-        return authorizer == Authorizer.ALLOW_ALL || authorizer.canRead(session.identity(), topic) != Authorizer.Access.DENY;
     }
 
     /** The merged matches of one route, one slot per session. */

@@ -2,6 +2,7 @@ package io.starling.broker.core.session;
 
 import io.starling.broker.core.BrokerSettings;
 import io.starling.broker.core.DropCounters;
+import io.starling.broker.core.auth.Authorizer;
 import io.starling.broker.core.auth.ClientIdentity;
 import io.starling.broker.core.auth.SecurityRules;
 import io.starling.broker.core.routing.Delivery;
@@ -72,6 +73,8 @@ public final class Session implements Subscriber {
     /** Who the session belongs to, for ACL checks made on other loops when routing to it. */
     private volatile ClientIdentity identity;
     private volatile SecurityRules security;
+    /** The port of the listener the session last connected through (0: unknown); kept in the store. */
+    private volatile int listenerPort;
     /** Inflight entries of an earlier connection not yet re-sent on this one. */
     private int pendingResends;
 
@@ -109,13 +112,32 @@ public final class Session implements Subscriber {
         this.identity = identity;
     }
 
-    /** The ACL that decides what this session may read: that of the listener it last connected through. */
+    /**
+     * The ACL that decides what this session may read: that of the listener it last connected through,
+     * also while offline and after a restart (the store keeps the listener's port).
+     */
     public SecurityRules security() {
         return security;
     }
 
-    public void setSecurity(SecurityRules security) {
+    /** @param listenerPort the port of the listener the rules belong to; 0 when unknown */
+    public void setSecurity(SecurityRules security, int listenerPort) {
         this.security = security;
+        this.listenerPort = listenerPort;
+    }
+
+    /**
+     * Whether the session's ACL lets it read a message on {@code topic}. Asked when a message is
+     * routed, and again when a message that waited (queued, or inflight from an earlier connection) is
+     * sent, since the rules may have changed meanwhile (reload, restart). Any thread.
+     */
+    public boolean mayRead(String topic) {
+        SecurityRules rules = security;
+        if (rules == null) {
+            return true;
+        }
+        Authorizer authorizer = rules.authorizer();
+        return authorizer == Authorizer.ALLOW_ALL || authorizer.canRead(identity, topic) != Authorizer.Access.DENY;
     }
 
     /** Moves the session to another loop; called on the current owner, which then hands it over. */
@@ -238,7 +260,8 @@ public final class Session implements Subscriber {
             onWire++;
             if (e.stage() == InflightWindow.Stage.AWAITING_PUBCOMP) {
                 link.sendPubRel(e.packetId());
-            } else if (isExpired(e.delivery()) || !link.sendPublish(e.delivery(), e.packetId(), true)) {
+            } else if (isExpired(e.delivery()) || !mayStillRead(e.delivery())
+                    || !link.sendPublish(e.delivery(), e.packetId(), true)) {
                 if (isExpired(e.delivery())) {
                     drops.expired.increment();
                 }
@@ -289,7 +312,7 @@ public final class Session implements Subscriber {
         }
         ClientIdentity id = identity;
         journal.save(new StoredSession(clientId, id == null ? null : id.username(), expiryIntervalSeconds,
-                online ? 0 : System.currentTimeMillis()), subscriptions == null ? Map.of() : subscriptions);
+                online ? 0 : System.currentTimeMillis(), listenerPort), subscriptions == null ? Map.of() : subscriptions);
     }
 
     /** Puts back a session read from the store at start-up; runs on the owner loop before clients connect. */
@@ -501,6 +524,21 @@ public final class Session implements Subscriber {
         return maxBytes == 0 || inflight.size() == 0 || inflight.bytes() < maxBytes;
     }
 
+    /**
+     * Whether a message that waited here may still go to this session: the ACL was checked when it was
+     * routed, but the rules, or the listener they came from, may have changed since (reload, restart).
+     * Counts and logs (once per interval) what it refuses.
+     */
+    private boolean mayStillRead(Delivery d) {
+        if (mayRead(d.message().topic())) {
+            return true;
+        }
+        drops.notAuthorized.increment();
+        DropLog.warn(LOG, "Queued message on {} to {} dropped: no longer allowed by the ACL",
+                d.message().topic(), clientId);
+        return false;
+    }
+
     /** Whether a message's MQTT 5 Message Expiry Interval has passed: it must not be delivered. */
     private boolean isExpired(Delivery d) {
         long at = d.message().expiryAtNanos();
@@ -524,6 +562,10 @@ public final class Session implements Subscriber {
             }
             if (isExpired(d)) {
                 drops.expired.increment();
+                drop(d);
+                continue;
+            }
+            if (!mayStillRead(d)) {
                 drop(d);
                 continue;
             }

@@ -7,6 +7,13 @@ package io.starling.broker.core.store;
  * @param expiryIntervalSeconds its Session Expiry Interval ({@code Session.NEVER_EXPIRES} for never)
  * @param disconnectedAtMillis  wall-clock time its connection ended, or 0 while connected: expiry keeps
  *                              counting across restarts from here
+ * @param listenerPort          the port of the listener it last connected through, or 0 when unknown: with
+ *                              {@code per_listener_settings true} a restored session keeps that listener's
+ *                              ACL until it reconnects (mosquitto's persisted {@code listener_port})
  */
-public record StoredSession(String clientId, String username, long expiryIntervalSeconds, long disconnectedAtMillis) {
+public record StoredSession(String clientId, String username, long expiryIntervalSeconds, long disconnectedAtMillis,
+                            int listenerPort) {
+    public StoredSession(String clientId, String username, long expiryIntervalSeconds, long disconnectedAtMillis) {
+        this(clientId, username, expiryIntervalSeconds, disconnectedAtMillis, 0);
+    }
 }

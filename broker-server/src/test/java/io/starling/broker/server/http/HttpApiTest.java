@@ -125,6 +125,67 @@ class HttpApiTest {
         }
     }
 
+    private HttpResponse<String> fromPage(int port, String method, String path, String origin, String... headers)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10)).method(method, HttpRequest.BodyPublishers.noBody())
+                .header("Origin", origin);
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void withoutHttpCorsOrigin_noPageElsewhereMayReadTheApi() throws Exception {
+        int port = freePort();
+        try (Broker broker = start(freePort(), port, "allow_anonymous true", "")) {
+            for (String path : new String[] {"/api/v1/clients", "/api/v1/systree", "/api/v1/version", "/metrics"}) {
+                HttpResponse<String> r = fromPage(port, "GET", path, "http://evil.example");
+                assertThat(r.statusCode()).isEqualTo(200);
+                assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).as(path).isEmpty();
+            }
+            HttpResponse<String> preflight = fromPage(port, "OPTIONS", "/api/v1/clients", "http://evil.example",
+                    "Access-Control-Request-Method", "GET", "Access-Control-Request-Headers", "authorization");
+            assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+            assertThat(preflight.headers().firstValue("Access-Control-Allow-Methods")).isEmpty();
+        }
+    }
+
+    @Test
+    void httpCorsOrigin_letsThatOriginOnlyReadTheApi_withCredentials_andAnswersItsPreflight() throws Exception {
+        int port = freePort();
+        Path passwords = Files.writeString(dir.resolve("pw"), "admin:" + PasswordHash.hash7("secret") + "\n");
+        try (Broker broker = start(freePort(), port, "password_file " + passwords,
+                "http_cors_origin https://console.example.com")) {
+            HttpResponse<String> preflight = fromPage(port, "OPTIONS", "/api/v1/clients", "https://console.example.com",
+                    "Access-Control-Request-Method", "GET", "Access-Control-Request-Headers", "authorization");
+            assertThat(preflight.statusCode()).as("preflight carries no credentials: answered before the login")
+                    .isEqualTo(204);
+            assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://console.example.com");
+            assertThat(preflight.headers().firstValue("Access-Control-Allow-Methods")).hasValue("GET");
+            assertThat(preflight.headers().firstValue("Access-Control-Allow-Headers")).hasValue("Authorization");
+            assertThat(preflight.headers().firstValue("Access-Control-Allow-Credentials")).hasValue("true");
+            assertThat(preflight.headers().allValues("Vary")).contains("Origin");
+
+            HttpResponse<String> r = fromPage(port, "GET", "/api/v1/clients", "https://console.example.com",
+                    "Authorization", "Basic " + Base64.getEncoder().encodeToString("admin:secret".getBytes(StandardCharsets.UTF_8)));
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://console.example.com");
+            assertThat(r.headers().firstValue("Access-Control-Allow-Credentials")).hasValue("true");
+
+            HttpResponse<String> other = fromPage(port, "GET", "/api/v1/clients", "http://evil.example");
+            assertThat(other.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+            HttpResponse<String> otherPreflight = fromPage(port, "OPTIONS", "/api/v1/clients", "http://evil.example",
+                    "Access-Control-Request-Method", "GET");
+            assertThat(otherPreflight.statusCode()).isEqualTo(403);
+            assertThat(otherPreflight.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+            HttpResponse<String> post = fromPage(port, "OPTIONS", "/api/v1/clients", "https://console.example.com",
+                    "Access-Control-Request-Method", "DELETE");
+            assertThat(post.headers().firstValue("Access-Control-Allow-Methods")).as("only GET is served").hasValue("GET");
+        }
+    }
+
     @Test
     void systree_isMosquittosShape_anObjectOfTopicToInteger() throws Exception {
         int port = freePort();
@@ -133,7 +194,6 @@ class HttpApiTest {
 
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
-            assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).hasValue("*");
             assertThat(r.body()).matches("\\{(\"\\$SYS/broker/[a-z_/ ]+\":-?\\d+,)*\"\\$SYS/broker/uptime\":\\d+}");
             assertThat(r.body()).contains("\"$SYS/broker/clients/connected\":0", "\"$SYS/broker/messages/stored\":",
                     "\"$SYS/broker/retained messages/count\":", "\"$SYS/broker/bytes/received\":0");

@@ -42,18 +42,18 @@ class TopicMatchingTest {
     }
 
     @Test
-    void sysTopic_isNotMatchedByMultiLevelWildcard() throws Exception {
+    void dollarTopic_isNotMatchedByMultiLevelWildcard() throws Exception {
         try (PahoClient all = PahoClient.connected(broker, "match-sys-all");
              PahoClient sys = PahoClient.connected(broker, "match-sys-sys");
              PahoClient pub = PahoClient.connected(broker, "match-sys-pub")) {
             all.subscribe("#", 1);
             all.subscribe("+/test", 1);
-            sys.subscribe("$SYS/test", 1);
+            sys.subscribe("$internal/test", 1); // clients may not publish under $SYS: another $ topic
 
-            pub.publish("$SYS/test", "system", 1);
+            pub.publish("$internal/test", "system", 1);
             pub.publish("sysmark/test", "marker", 1);
 
-            assertThat(sys.receive().payload()).as("the $SYS message was routed").isEqualTo("system");
+            assertThat(sys.receive().payload()).as("the $ message was routed").isEqualTo("system");
             PahoClient.Received first = all.receive();
             assertThat(first.topic()).isEqualTo("sysmark/test"); // MQTT-4.7.2-1
             assertThat(all.poll(Duration.ofMillis(200))).isEmpty();

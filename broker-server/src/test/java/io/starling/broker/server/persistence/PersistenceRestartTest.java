@@ -3,7 +3,9 @@ package io.starling.broker.server.persistence;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.netty.buffer.Unpooled;
 import io.starling.broker.config.ConfigFile;
+import io.starling.broker.core.routing.Message;
 import io.starling.broker.server.Broker;
 import io.starling.broker.testkit.RawMqttClient;
 import io.starling.mqtt.codec.ConnAck;
@@ -249,6 +251,22 @@ class PersistenceRestartTest {
             assertThat(p.topic()).isEqualTo("wills/dying");
             assertThat(RawMqttClient.payloadOf(p)).isEqualTo("gone");
             p.release();
+        }
+    }
+
+    @Test
+    void retainedSysMessageInTheStore_isDroppedAtStart() throws Exception {
+        start("");
+        // What an older broker, which let clients write $SYS, may have left in the store.
+        Message fake = new Message("$SYS/broker/clients/fake", QoS.AT_LEAST_ONCE, true,
+                Unpooled.copiedBuffer("fake", StandardCharsets.UTF_8), Properties.EMPTY, "attacker", Message.NEVER_EXPIRES);
+        broker.core().store().saveRetained(fake);
+        fake.release();
+        restart();
+        try (RawMqttClient sub = RawMqttClient.open(port)) {
+            sub.connect("sys-reader", true, 60);
+            sub.subscribe(1, "$SYS/broker/clients/fake", QoS.AT_LEAST_ONCE);
+            assertThat(sub.poll(Duration.ofMillis(300))).isEmpty();
         }
     }
 

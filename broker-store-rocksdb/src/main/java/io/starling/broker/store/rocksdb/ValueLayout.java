@@ -17,6 +17,7 @@ import java.util.List;
  * <pre>
  * version       u32
  * session       hasUsername:u8 [usernameLength:u16 username] expirySeconds:u64 disconnectedAtMillis:u64
+ *               [listenerPort:u16] (absent: unknown, as written before it was kept)
  * subscription  options:u8 (the MQTT 5 SUBSCRIBE options byte, §3.8.3.1) subscriptionId:u32
  * outgoing      storeId:u64 qos:u8 retain:u8 idCount:u16 subscriptionId:u32... packetId:u16 released:u8
  * will          publishAtMillis:u64 message
@@ -44,13 +45,18 @@ final class ValueLayout {
 
     static byte[] session(StoredSession s) {
         byte[] user = s.username() == null ? null : s.username().getBytes(StandardCharsets.UTF_8);
-        ByteBuffer b = ByteBuffer.allocate(1 + (user == null ? 0 : 2 + user.length) + 16);
+        boolean hasPort = s.listenerPort() > 0;
+        ByteBuffer b = ByteBuffer.allocate(1 + (user == null ? 0 : 2 + user.length) + 16 + (hasPort ? 2 : 0));
         if (user == null) {
             b.put((byte) 0);
         } else {
             b.put((byte) 1).putShort((short) user.length).put(user);
         }
-        return b.putLong(s.expiryIntervalSeconds()).putLong(s.disconnectedAtMillis()).array();
+        b.putLong(s.expiryIntervalSeconds()).putLong(s.disconnectedAtMillis());
+        if (hasPort) {
+            b.putShort((short) s.listenerPort());
+        }
+        return b.array();
     }
 
     static StoredSession readSession(String clientId, byte[] value) {
@@ -61,7 +67,10 @@ final class ValueLayout {
             b.get(user);
             username = new String(user, StandardCharsets.UTF_8);
         }
-        return new StoredSession(clientId, username, b.getLong(), b.getLong());
+        long expiry = b.getLong();
+        long disconnectedAt = b.getLong();
+        int listenerPort = b.remaining() >= 2 ? b.getShort() & 0xFFFF : 0;
+        return new StoredSession(clientId, username, expiry, disconnectedAt, listenerPort);
     }
 
     static byte[] subscription(SubscriberOptions options) {

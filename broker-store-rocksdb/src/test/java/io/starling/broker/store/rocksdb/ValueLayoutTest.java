@@ -48,6 +48,17 @@ class ValueLayoutTest {
     }
 
     @Test
+    void session_withTheListenerPort_endsWithIt_andOneWithoutReadsAsPortUnknown() {
+        StoredSession s = new StoredSession("c1", null, 60, 0, 8883);
+        String golden = "00" + "000000000000003c" + "0000000000000000" + "22b3";
+
+        assertThat(hex(ValueLayout.session(s))).isEqualTo(golden);
+        assertThat(ValueLayout.readSession("c1", bytes(golden))).isEqualTo(s);
+        assertThat(ValueLayout.readSession("c1", bytes("00" + "000000000000003c" + "0000000000000000")).listenerPort())
+                .isZero();
+    }
+
+    @Test
     void subscription_isTheMqtt5OptionsByteAndTheSubscriptionId() {
         SubscriberOptions o = new SubscriberOptions(new SubscriptionOptions(QoS.EXACTLY_ONCE, true, true, 2), 300);
         String golden = "2e" + "0000012c";

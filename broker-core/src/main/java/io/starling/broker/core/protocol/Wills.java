@@ -1,0 +1,97 @@
+package io.starling.broker.core.protocol;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.starling.broker.core.BrokerCore;
+import io.starling.broker.core.auth.ClientIdentity;
+import io.starling.broker.core.auth.SecurityRules;
+import io.starling.broker.core.routing.Message;
+import io.starling.broker.core.session.Session;
+import io.starling.mqtt.codec.Properties;
+import io.starling.mqtt.codec.PropertyId;
+import io.starling.mqtt.codec.QoS;
+import io.starling.mqtt.codec.Will;
+
+/**
+ * The one path by which a will becomes a message (MQTT 5 §3.1.2.5, §3.1.3.2.2; 3.1.1 §3.1.2.5): when
+ * its connection ends, at once or after its Will Delay Interval (held by the session, and in the
+ * store so that a restart still sends it), and not at all if a connection resumes the session in time.
+ *
+ * <p>The topic was checked at CONNECT; it is checked again, against the rules in force, when the will
+ * is sent: the ACL may have been reloaded (SIGHUP) or the broker restarted meanwhile. A will the
+ * client may no longer publish is dropped and counted.
+ *
+ * <p>Threading: the session's (or, without one, the client's) event loop.
+ */
+final class Wills {
+    private Wills() {
+    }
+
+    /**
+     * A will waiting to be sent: what the client gave, with the broker-only delay taken out. The payload
+     * is a copy, so that a will cancelled by a resuming connection leaves nothing to release.
+     */
+    private record Pending(String topic, QoS qos, boolean retain, byte[] payload, Properties properties,
+                           String publisherId) {
+        /** The message, its expiry counted from now (when the will is published). */
+        Message toMessage(BrokerCore core) {
+            return new Message(topic, qos, retain, Unpooled.wrappedBuffer(payload), properties, publisherId,
+                    PublishHandler.expiryAt(core, properties));
+        }
+    }
+
+    /**
+     * The connection that carried {@code will} (null: none) has ended. The will goes out now when it
+     * has no delay or there is no session to outlive the connection; otherwise the session holds it
+     * (and the store keeps it) until the delay passes or the session ends, whichever is first.
+     */
+    static void release(Client client, Session session, Will will) {
+        if (will == null) {
+            return;
+        }
+        Pending pending = new Pending(client.mountPoint + will.topic(), will.qos(), will.retain(), will.payload(),
+                will.properties().without(PropertyId.WILL_DELAY_INTERVAL), client.clientId);
+        long delay = will.properties().number(PropertyId.WILL_DELAY_INTERVAL, 0);
+        if (delay == 0 || session == null || session.expiryInterval() == 0) {
+            publish(client.core, client.security, client.identity, pending);
+            return;
+        }
+        Message stored = pending.toMessage(client.core);
+        session.storeDelayedWill(stored, System.currentTimeMillis() + delay * 1000);
+        stored.release();
+        hold(client.core, session, delay, client.security, client.identity, pending);
+    }
+
+    /**
+     * A delayed will read from the store at start-up: held by its restored session, and checked when
+     * sent against the rules the session has then (its listener's). Takes over {@code stored}.
+     */
+    static void restore(BrokerCore core, Session session, Message stored, long publishAtMillis) {
+        Pending pending = new Pending(stored.topic(), stored.qos(), stored.retainFlag(),
+                ByteBufUtil.getBytes(stored.payload()), stored.properties(), stored.publisherId());
+        stored.release();
+        long delay = Math.max(0, (publishAtMillis - System.currentTimeMillis()) / 1000);
+        hold(core, session, delay, session.security(), session.identity(), pending);
+    }
+
+    private static void hold(BrokerCore core, Session session, long delaySeconds, SecurityRules rules,
+                             ClientIdentity publisher, Pending pending) {
+        session.delayWill(delaySeconds, () -> {
+            publish(core, rules, publisher, pending);
+            // Run by a loop timer (delay or expiry), which is no read batch: flush what the will
+            // wrote to subscribers on this loop, as the end of a read batch would.
+            session.owner().flushPending();
+        });
+    }
+
+    private static void publish(BrokerCore core, SecurityRules rules, ClientIdentity publisher, Pending will) {
+        if (!PublishAcl.permits(rules.authorizer(), publisher, will.topic())) {
+            core.drops().notAuthorized.increment();
+            ProtocolLog.LOG.info("Denied will of {} to '{}': not allowed by the ACL in force.",
+                    will.publisherId(), will.topic());
+            return;
+        }
+        ProtocolLog.LOG.debug("Sending will of {} to {}", will.publisherId(), will.topic());
+        PublishHandler.publishMessage(core, will.toMessage(core));
+    }
+}
