@@ -7,11 +7,20 @@ import java.util.HashMap;
  * its PUBLISH packets (up to the broker's Topic Alias Maximum), and the ones the broker assigns when
  * sending (up to the client's). Aliases belong to the connection and start empty on each one.
  * Threading: the connection's event loop.
+ *
+ * <p>The outbound aliases are bounded by the topics' total length as well as by the client's Topic
+ * Alias Maximum: a client announcing 65,535 aliases and subscribing to long topics would otherwise
+ * make the broker keep up to 4 GiB of topic names for it (issue 14). Past the budget, topics are sent
+ * whole, which is always allowed.
  */
 final class TopicAliases {
+    /** Characters of topic names one connection's outbound aliases may keep. */
+    static final int OUTBOUND_TOPIC_CHARS = 64 * 1024;
+
     private final String[] inbound;
     private final int outboundMaximum;
     private HashMap<String, Integer> outbound;
+    private int outboundChars;
 
     TopicAliases(int inboundMaximum, int outboundMaximum) {
         this.inbound = new String[inboundMaximum + 1];
@@ -48,11 +57,12 @@ final class TopicAliases {
         if (known != null) {
             return -known;
         }
-        if (outbound.size() >= outboundMaximum) {
+        if (outbound.size() >= outboundMaximum || outboundChars + topic.length() > OUTBOUND_TOPIC_CHARS) {
             return 0;
         }
         int alias = outbound.size() + 1;
         outbound.put(topic, alias);
+        outboundChars += topic.length();
         return alias;
     }
 
@@ -64,6 +74,7 @@ final class TopicAliases {
         Integer alias = outbound == null ? null : outbound.get(topic);
         if (alias != null && alias == outbound.size()) {
             outbound.remove(topic); // the newest alias: the next one assigned reuses its number
+            outboundChars -= topic.length();
         }
     }
 }

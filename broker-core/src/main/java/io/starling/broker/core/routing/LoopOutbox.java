@@ -81,10 +81,14 @@ public final class LoopOutbox {
     private record Waiter(LoopOutbox home, Producer producer) { }
 
     /** A delivery handed over from another loop, with what it adds to the backlog. */
-    private record Handoff(Session session, Delivery delivery, long cost) implements Runnable {
+    private record Handoff(Session session, Delivery delivery, long cost, boolean forwarded) implements Runnable {
         @Override
         public void run() {
-            session.deliver(delivery);
+            if (forwarded) {
+                session.deliverForwarded(delivery);
+            } else {
+                session.deliver(delivery);
+            }
         }
     }
 
@@ -146,6 +150,18 @@ public final class LoopOutbox {
             session.deliver(delivery);
             return;
         }
+        handOver(session, delivery, false);
+    }
+
+    /**
+     * Hands over a delivery that reached the session's previous loop after the session moved here: it
+     * is older than what is routed here directly meanwhile (see {@link Session#moveTo}).
+     */
+    public void forward(Session session, Delivery delivery) {
+        handOver(session, delivery, true);
+    }
+
+    private void handOver(Session session, Delivery delivery, boolean forwarded) {
         if (backlog.get() >= backlogLimit) {
             LoopOutbox home = CURRENT.get();
             if (home != null && home.pauseReadingFor(this)) {
@@ -161,7 +177,7 @@ public final class LoopOutbox {
         }
         long cost = HANDOFF_OVERHEAD + delivery.message().payloadSize();
         backlog.addAndGet(cost);
-        submit(new Handoff(session, delivery, cost));
+        submit(new Handoff(session, delivery, cost, forwarded));
     }
 
     /**

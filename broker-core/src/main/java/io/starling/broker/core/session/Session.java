@@ -62,6 +62,10 @@ public final class Session implements Subscriber {
     private Map<String, SubscriberOptions> subscriptions;
     private final Clock clock;
     private volatile LoopOutbox owner;
+    /** Set on a move until the old loop has forwarded what was queued there; read and cleared on the new owner. */
+    private boolean inTransit;
+    /** Deliveries routed to the new owner while in transit, in order; null when none. */
+    private java.util.ArrayDeque<Delivery> heldInTransit;
     private SessionLink link;
     private volatile long expiryIntervalSeconds;
     private final SessionJournal journal;
@@ -140,9 +144,32 @@ public final class Session implements Subscriber {
         return authorizer == Authorizer.ALLOW_ALL || authorizer.canRead(identity, topic) != Authorizer.Access.DENY;
     }
 
-    /** Moves the session to another loop; called on the current owner, which then hands it over. */
+    /**
+     * Moves the session to another loop; called on the current owner, which then hands it over.
+     *
+     * <p>Deliveries already queued on this loop for the session are forwarded to {@code next} when
+     * this loop takes them, which may be after {@code next} got newer ones routed to it directly: one
+     * publisher's messages would then arrive out of order (issue 14). So until this loop has taken
+     * everything queued here before the move (a marker queued behind it says so), the new loop holds
+     * the deliveries routed to it directly ({@link #inTransit}) and passes the forwarded ones. A
+     * publisher that read the old owner just before the move and queues here just after its marker
+     * (a preempted thread between the two) can still overtake; that window is one queue insertion.
+     */
     public void moveTo(LoopOutbox next) {
+        LoopOutbox previous = owner;
+        inTransit = true; // published to the next loop by the volatile write of owner
         owner = next;
+        previous.submit(() -> next.submit(this::endTransit));
+    }
+
+    /** On the new owner: what was queued on the old one has been forwarded; release what waited for it. */
+    private void endTransit() {
+        inTransit = false;
+        Delivery d;
+        while (heldInTransit != null && (d = heldInTransit.poll()) != null) {
+            deliverForwarded(d);
+        }
+        heldInTransit = null;
     }
 
     public boolean isEnded() {
@@ -423,9 +450,21 @@ public final class Session implements Subscriber {
 
     /** Takes a delivery routed to this session (and its message reference). */
     public void deliver(Delivery delivery) {
+        if (owner.inLoop() && inTransit) { // owner first: its volatile read makes inTransit visible
+            if (heldInTransit == null) {
+                heldInTransit = new java.util.ArrayDeque<>();
+            }
+            heldInTransit.add(delivery); // after what the old loop still forwards (moveTo)
+            return;
+        }
+        deliverForwarded(delivery);
+    }
+
+    /** Takes a delivery forwarded from the session's previous loop (or released after the move). */
+    public void deliverForwarded(Delivery delivery) {
         LoopOutbox current = owner;
         if (!current.inLoop()) {
-            current.deliver(this, delivery); // the session moved since the delivery was addressed
+            current.forward(this, delivery); // the session moved since the delivery was addressed
             return;
         }
         if (ended) {
