@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * What the broker did to protect itself, by cause (docs/security.md): reads paused, connections closed
  * or refused. Messages dropped are in {@link DropCounters}. The counters feed $SYS and metrics; each
- * mechanism logs at most once per interval ({@link OverloadLog}).
+ * mechanism logs at most once per interval ({@link RateLimitedLog}).
  */
 public final class OverloadCounters {
     /** A connection stopped being read because its own output was backed up. */

@@ -8,7 +8,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.ssl.SslHandler;
 import io.starling.broker.core.OverloadCounters;
-import io.starling.broker.core.OverloadLog;
+import io.starling.broker.core.RateLimitedLog;
 import io.starling.broker.core.protocol.Connection;
 import io.starling.broker.core.sys.BrokerCounters;
 import io.starling.broker.core.sys.Counter;
@@ -40,7 +40,7 @@ final class ChannelConnection implements Connection {
     static final int COPIED_PAYLOAD = 256;
     /** How long a closing connection may take to send its last packets (a DISCONNECT) before it is reset. */
     static final long CLOSE_GRACE_MILLIS = 1000;
-    private static final OverloadLog OVERFLOW_LOG = new OverloadLog(LoggerFactory.getLogger("io.starling.broker"));
+    private static final RateLimitedLog OVERFLOW_LOG = new RateLimitedLog(10);
 
     private final Channel channel;
     private final CertificateUsername usernames;
@@ -141,7 +141,7 @@ final class ChannelConnection implements Connection {
         }
         overflowed = true;
         overload.outgoingOverflow.increment();
-        OVERFLOW_LOG.warn("Client connection from {} closed: {} bytes unsent is over max_outgoing_bytes {}.",
+        OVERFLOW_LOG.warn(LoggerFactory.getLogger("io.starling.broker"), "Client connection from {} closed: {} bytes unsent is over max_outgoing_bytes {}.",
                 remoteAddress(), out.totalPendingWriteBytes(), maxOutgoingBytes);
         abort(channel);
         return true;

@@ -4,7 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.starling.broker.core.OverloadCounters;
-import io.starling.broker.core.OverloadLog;
+import io.starling.broker.core.RateLimitedLog;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -17,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * Threading: the channel's event loop.
  */
 final class ConnectingGuard extends ChannelInboundHandlerAdapter {
-    private static final OverloadLog LOG = new OverloadLog(LoggerFactory.getLogger("io.starling.broker"));
+    private static final Logger LOG = LoggerFactory.getLogger("io.starling.broker");
+    private static final RateLimitedLog TOO_LARGE = new RateLimitedLog(10);
+    private static final RateLimitedLog OVER_BUDGET = new RateLimitedLog(10);
 
     private final ConnectingBudget budget;
     private final int maxBytes;
@@ -41,11 +44,11 @@ final class ConnectingGuard extends ChannelInboundHandlerAdapter {
                 bytes.release();
                 if (received > maxBytes) {
                     overload.connectTooLarge.increment();
-                    LOG.warn("Client connection from {} closed: {} bytes before CONNECT is over max_connect_bytes {}.",
+                    TOO_LARGE.warn(LOG, "Client connection from {} closed: {} bytes before CONNECT is over max_connect_bytes {}.",
                             ChannelConnection.format(ctx.channel().remoteAddress()), received, maxBytes);
                 } else {
                     overload.connectingBudget.increment();
-                    LOG.warn("Client connection from {} closed: the listener's unfinished CONNECTs hold {} bytes, "
+                    OVER_BUDGET.warn(LOG, "Client connection from {} closed: the listener's unfinished CONNECTs hold {} bytes, "
                             + "over max_connecting_bytes.", ChannelConnection.format(ctx.channel().remoteAddress()),
                             budget.bytes());
                 }

@@ -8,7 +8,7 @@ import org.slf4j.LoggerFactory;
 import io.netty.channel.ChannelPipeline;
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.BrokerSettings;
-import io.starling.broker.core.OverloadLog;
+import io.starling.broker.core.RateLimitedLog;
 import io.starling.broker.core.sys.Counter;
 import io.starling.broker.core.sys.LoopCounters;
 
@@ -20,7 +20,7 @@ import io.starling.broker.core.sys.LoopCounters;
  */
 final class MqttPipeline extends ChannelInitializer<Channel> {
     private static final Logger LOG = LoggerFactory.getLogger(MqttPipeline.class);
-    private static final OverloadLog CONNECTING_LOG = new OverloadLog(LOG);
+    private static final RateLimitedLog CONNECTING_LOG = new RateLimitedLog(10);
 
     private final BrokerCore core;
     private final EventLoops loops;
@@ -57,7 +57,7 @@ final class MqttPipeline extends ChannelInitializer<Channel> {
         counters.increment(Counter.SOCKETS_OPENED);
         if (!connecting.admit()) {
             core.overload().connectingBudget.increment();
-            CONNECTING_LOG.warn("Client connection from {} denied: {} connections have not finished CONNECT "
+            CONNECTING_LOG.warn(LOG, "Client connection from {} denied: {} connections have not finished CONNECT "
                     + "(max_connecting_clients).", ChannelConnection.format(ch.remoteAddress()), connecting.clients());
             ChannelConnection.abort(ch);
             return;

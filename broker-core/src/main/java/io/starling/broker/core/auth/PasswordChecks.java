@@ -79,8 +79,8 @@ public final class PasswordChecks implements AutoCloseable {
     private final LongAdder done = new LongAdder();
     private final LongAdder refused = new LongAdder();
     private final LongAdder skipped = new LongAdder();
-    private final AtomicLong nextRefusalLog = new AtomicLong(System.nanoTime());
-    private final AtomicLong refusedSinceLog = new AtomicLong();
+    private final io.starling.broker.core.RateLimitedLog refusalLog =
+            new io.starling.broker.core.RateLimitedLog(LOG_INTERVAL_SECONDS);
 
     /**
      * @param threads    threads that hash ({@code password_check_threads}), at least 1
@@ -265,14 +265,8 @@ public final class PasswordChecks implements AutoCloseable {
     }
 
     private void logRefusal() {
-        refusedSinceLog.incrementAndGet();
-        long now = System.nanoTime();
-        long next = nextRefusalLog.get();
-        if (now - next >= 0 && nextRefusalLog.compareAndSet(next, now + LOG_INTERVAL_SECONDS * 1_000_000_000L)) {
-            LOG.warn("{} login(s) refused as server busy since the last report, {} in all: {} password checks "
-                    + "waiting, as many as max_pending_password_checks allows (counted in $SYS/broker/password_checks/"
-                    + "refused/queue_full; reported at most every {} s).", refusedSinceLog.getAndSet(0), refused.sum(),
-                    maxPending, LOG_INTERVAL_SECONDS);
-        }
+        refusalLog.warn(LOG, "Login refused as server busy: {} password checks waiting, as many as "
+                + "max_pending_password_checks allows ({} refused in all, counted in "
+                + "$SYS/broker/password_checks/refused/queue_full)", maxPending, refused.sum());
     }
 }

@@ -5,7 +5,7 @@ import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.internal.PlatformDependent;
 import io.starling.broker.core.DropCounters;
 import io.starling.broker.core.OverloadCounters;
-import io.starling.broker.core.OverloadLog;
+import io.starling.broker.core.RateLimitedLog;
 import io.starling.broker.core.session.Session;
 import io.starling.mqtt.codec.QoS;
 import java.util.ArrayList;
@@ -39,7 +39,7 @@ public final class LoopOutbox {
     private static final FastThreadLocal<LoopOutbox> CURRENT = new FastThreadLocal<>();
     /** What a queued delivery costs besides its payload: the delivery, the task and the queue node. */
     static final int HANDOFF_OVERHEAD = 96;
-    private static final OverloadLog BACKLOG_LOG = new OverloadLog(LoggerFactory.getLogger(LoopOutbox.class));
+    private static final RateLimitedLog BACKLOG_LOG = new RateLimitedLog(10);
 
     private final EventExecutor loop;
     private final long backlogLimit;
@@ -169,7 +169,7 @@ public final class LoopOutbox {
             }
             if (delivery.qos() == QoS.AT_MOST_ONCE) {
                 drops.loopBacklog.increment();
-                BACKLOG_LOG.warn("Event loop {} has {} bytes waiting: QoS 0 messages for its clients are dropped "
+                BACKLOG_LOG.warn(LoggerFactory.getLogger(LoopOutbox.class), "Event loop {} has {} bytes waiting: QoS 0 messages for its clients are dropped "
                         + "and publishers paused (max_loop_backlog_bytes {}).", loop, backlog.get(), backlogLimit);
                 delivery.message().release();
                 return;

@@ -8,6 +8,7 @@ import com.hivemq.client.mqtt.mqtt3.message.connect.connack.Mqtt3ConnAckReturnCo
 import io.starling.broker.testkit.RawMqttClient;
 import io.starling.mqtt.codec.ConnAck;
 import io.starling.mqtt.codec.Packet;
+import io.starling.mqtt.codec.PacketType;
 import io.starling.mqtt.codec.PingReq;
 import io.starling.mqtt.codec.PingResp;
 import io.starling.mqtt.codec.Properties;
@@ -186,7 +187,11 @@ class ConnectTest {
                 .containsExactly(2);
         assertThat(rest).filteredOn(p -> p instanceof Publish).extracting(p -> ((Publish) p).topic())
                 .containsExactly(topic);
-        assertThat(rest.get(2)).isInstanceOf(PingResp.class);
+        // The replies keep the order of the packets (PUBACK before PINGRESP); the delivery of the PUBLISH to
+        // the client's own subscription is a stream of its own, which after a takeover waits until the old
+        // loop has forwarded what it still had for the session (Session.moveTo).
+        assertThat(rest).filteredOn(p -> !(p instanceof Publish)).extracting(Packet::type)
+                .containsExactly(PacketType.PUBACK, PacketType.PINGRESP);
     }
 
     @Test
