@@ -13,6 +13,8 @@ public final class DropCounters {
     public final LongAdder offlineQos0 = new LongAdder();
     public final LongAdder expired = new LongAdder();
     public final LongAdder malformedPackets = new LongAdder();
+    /** Acknowledgements refused (or withheld) because the store could not make their change durable. */
+    public final LongAdder notDurable = new LongAdder();
 
     public long total() {
         return queueFull.sum() + packetTooLarge.sum() + notWritable.sum() + offlineQos0.sum() + expired.sum();
