@@ -257,6 +257,7 @@ final class ConnectHandler {
             return;
         }
         boolean sessionPresent = hadState && !connect.cleanStart();
+        client.core.store().beginChanges(); // the CONNACK reports what follows
         if (!sessionPresent) {
             session.firePendingWill(); // the old session ends here, before its will delay did
             // MQTT-3.1.2-6: discard any previous session, and a taken-over clean session's state,

@@ -75,6 +75,13 @@ public interface SessionStore extends AutoCloseable {
      */
     void afterDurable(Executor executor, Commit task);
 
+    /**
+     * The changes this thread makes from now on are the ones its next {@link #afterDurable} reports on
+     * (called when the core starts handling a packet; earlier changes on the thread reported nothing).
+     */
+    default void beginChanges() {
+    }
+
     /** Runs {@code task} only when the changes are durable: for callers that withhold their answer otherwise. */
     default void afterDurable(Executor executor, Runnable task) {
         afterDurable(executor, durable -> {

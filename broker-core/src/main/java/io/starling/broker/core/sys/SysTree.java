@@ -110,6 +110,13 @@ public final class SysTree {
                 Counter.PUBLISH_BYTES_SENT_QOS1, Counter.PUBLISH_BYTES_SENT_QOS2));
         stat("bytes/received", null, () -> c.sum(Counter.BYTES_RECEIVED));
         stat("bytes/sent", null, () -> c.sum(Counter.BYTES_SENT));
+        if (core.store().isDurable()) {
+            // Issue 14: whether the session store takes writes (1) or has failed (0, e.g. a full disk).
+            stat("store/healthy", null, () -> core.store().health().ok() ? 1 : 0);
+            stat("store/failures", null, () -> core.store().health().failures());
+            stat("store/recoveries", null, () -> core.store().health().recoveries());
+            stat("store/acknowledgements/refused", null, drops.notDurable::sum);
+        }
 
         loads.add(new Load("load/messages/received/", () -> c.sum(Counter.PACKETS_RECEIVED)));
         loads.add(new Load("load/messages/sent/", () -> c.sum(Counter.PACKETS_SENT)));

@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * not be. A task reports on the writes its own thread made since that thread's previous task (the core
  * makes a state change and registers its reply on one event loop); a thread that wrote nothing gets
  * {@code true} without waiting for a sync, and so traffic that touches no stored session is unaffected
- * by a failed disk.
+ * by a failed disk. {@link #beginChanges} (the core calls it for each packet) starts a thread's changes
+ * afresh, so that writes no reply reports on (a subscriber's PUBACK deletes its delivery) do not count
+ * against the next one.
  *
  * <p><b>Failure and recovery.</b> A failed write or sync (a full disk) fails the store: it is logged
  * once, every task whose thread wrote gets {@code false} until the store is healthy again, and each
@@ -73,7 +75,7 @@ public final class GroupCommit implements AutoCloseable {
     private volatile boolean idle;
     private volatile String failure; // null while healthy
     private long syncedWrites; // sync thread only
-    private volatile long nextRecovery; // 0: at once
+    private volatile long nextRecovery;
     private volatile long failures;
     private volatile long recoveries;
     private volatile long syncCount;
@@ -115,6 +117,11 @@ public final class GroupCommit implements AutoCloseable {
     }
 
     // ---- tasks ----
+
+    /** Forgets this thread's writes so far: the next task reports only on the writes made after this. */
+    public void beginChanges() {
+        threadWrites.get()[0] = NO_WRITE;
+    }
 
     /**
      * Runs {@code task} on {@code executor} once the writes this thread made since its previous task are
@@ -258,7 +265,7 @@ public final class GroupCommit implements AutoCloseable {
             failure = "failed to " + what + ": " + cause.getMessage();
             epoch.incrementAndGet();
             failures++;
-            nextRecovery = 0;
+            nextRecovery = System.currentTimeMillis() + RETRY_MILLIS;
         }
         LOG.error("Session store failed to {} ({}). Acknowledgements that need the disk are refused until it"
                 + " recovers; retrying every {} ms.", what, cause.getMessage(), RETRY_MILLIS);

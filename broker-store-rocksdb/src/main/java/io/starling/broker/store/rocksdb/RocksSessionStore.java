@@ -207,6 +207,11 @@ public final class RocksSessionStore implements SessionStore {
     }
 
     @Override
+    public void beginChanges() {
+        groupCommit.beginChanges();
+    }
+
+    @Override
     public StoreHealth health() {
         return groupCommit.health();
     }
