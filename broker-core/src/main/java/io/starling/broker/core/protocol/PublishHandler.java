@@ -97,6 +97,8 @@ final class PublishHandler {
         } else if (publish.qos() == QoS.EXACTLY_ONCE) {
             if (reasonCode >= ReasonCode.UNSPECIFIED_ERROR) {
                 client.session.endIncomingQos2(id); // a refused QoS 2 flow ends with the PUBREC (MQTT-4.3.3)
+            } else {
+                client.session.storeIncomingQos2(id);
             }
             sendPubRec(client, id, reasonCode);
         }

@@ -577,13 +577,20 @@ public final class Session implements Subscriber {
 
     // ---- incoming QoS 2 ----
 
-    /** Records an incoming QoS 2 packet id; false when it is already awaiting PUBREL (a resend). */
+    /**
+     * Records an incoming QoS 2 packet id in memory; false when it is already awaiting PUBREL (a resend).
+     * {@link #storeIncomingQos2} writes it once the message is routed.
+     */
     public boolean beginIncomingQos2(int packetId) {
-        if (!incomingQos2Ids().add(packetId)) {
-            return false;
-        }
+        return incomingQos2Ids().add(packetId);
+    }
+
+    /**
+     * Stores the packet id of a routed QoS 2 message: after the message's own writes, so that a crash
+     * can never keep the id (and so refuse the client's resend as a duplicate) without the message.
+     */
+    public void storeIncomingQos2(int packetId) {
         journal.incomingQos2(packetId);
-        return true;
     }
 
     private Set<Integer> incomingQos2Ids() {
