@@ -43,6 +43,7 @@ class DiskFullTest {
     private Path mount;
     private Broker broker;
     private int port;
+    private int httpPort;
 
     @BeforeEach
     void mountSmallFilesystem() throws Exception {
@@ -55,9 +56,11 @@ class DiskFullTest {
         }
         assumeThat(rc).as("mounting a tmpfs (needs root)").isZero();
         port = freePort();
+        httpPort = freePort();
         Path conf = dir.resolve("mosquitto.conf");
         Files.writeString(conf, "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence true\n"
-                + "persistence_location " + mount.resolve("store") + "\n");
+                + "persistence_location " + mount.resolve("store") + "\nsys_interval 1\n"
+                + "listener " + httpPort + " 127.0.0.1\nprotocol http_api\n");
         broker = Broker.start(ConfigFile.read(conf));
     }
 
@@ -101,7 +104,13 @@ class DiskFullTest {
         v3.ping();
         assertThat(broker.core().store().health().ok()).isFalse();
         assertThat(broker.core().drops().notDurable.sum()).isGreaterThanOrEqualTo(3);
+        // (Whether it is still failed at this moment depends on its next reopen: count what happened.)
+        assertThat(metrics()).containsPattern("starling_store_failures_total [1-9]")
+                .containsPattern("starling_store_refused_acks_total [1-9]");
+        assertThat(sys("$SYS/broker/store/failures")).matches("[1-9][0-9]*");
         fill();
+        v5.send(publish("disk/b2", 6, QoS.AT_LEAST_ONCE, false)); // fails the store again: no reopen for a second
+        assertThat(v5.receive(PubAck.class, WAIT).reasonCode()).isEqualTo(ReasonCode.UNSPECIFIED_ERROR);
         try (RawMqttClient durable = RawMqttClient.open(port)) {
             ConnAck ack = durable.connect("durable", false, 60);
             assertThat(ack.reasonCode()).as("a persistent session cannot be stored: server unavailable")
@@ -120,6 +129,7 @@ class DiskFullTest {
         assertThat(broker.core().store().health().ok()).as("recovered by itself").isTrue();
         assertThat(broker.core().store().health().recoveries()).isPositive(); // a reopen can free the failed WAL too
 
+        assertThat(metrics()).contains("starling_store_healthy 1.0").containsPattern("starling_store_recoveries_total [1-9]");
         v3.send(publish("disk/c", 3, QoS.AT_LEAST_ONCE, true)); // the resend
         assertThat(v3.receive(PubAck.class, WAIT).packetId()).isEqualTo(3);
         v5.send(publish("disk/d", 4, QoS.AT_LEAST_ONCE, false));
@@ -155,6 +165,30 @@ class DiskFullTest {
             assertThat(pub.receive(PubAck.class, WAIT).reasonCode()).isEqualTo(ReasonCode.UNSPECIFIED_ERROR);
         }
         assertThat(broker.core().store().health().ok()).isFalse(); // the next recovery is a second away
+    }
+
+    private String metrics() throws Exception {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + httpPort + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        return r.body();
+    }
+
+    /** The retained payload of a $SYS topic, as a subscriber sees it. */
+    private String sys(String topic) {
+        try (RawMqttClient reader = RawMqttClient.open(port)) {
+            reader.connect("sys-reader", true, 60);
+            reader.send(new io.starling.mqtt.codec.Subscribe(1, java.util.List.of(new io.starling.mqtt.codec.Subscription(
+                    topic, io.starling.mqtt.codec.SubscriptionOptions.of(QoS.AT_MOST_ONCE))), Properties.EMPTY));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (System.nanoTime() < deadline) {
+                Optional<Packet> p = reader.poll(Duration.ofMillis(500));
+                if (p.isPresent() && p.get() instanceof Publish m) {
+                    return RawMqttClient.payloadOf(m);
+                }
+            }
+            return null;
+        }
     }
 
     private static Publish publish(String topic, int id, QoS qos, boolean dup) {
