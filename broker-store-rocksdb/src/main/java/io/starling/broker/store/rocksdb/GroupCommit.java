@@ -276,6 +276,7 @@ public final class GroupCommit implements AutoCloseable {
         if (System.currentTimeMillis() < nextRecovery) {
             return;
         }
+        long failedWrites = writes.get(); // written into the failed log: on disk with the reopen, or lost
         try {
             log.recover();
         } catch (Exception e) {
@@ -286,7 +287,7 @@ public final class GroupCommit implements AutoCloseable {
         synchronized (epoch) {
             // Whatever was written before is on disk now or lost; only later writes count.
             epoch.incrementAndGet();
-            syncedWrites = writes.get();
+            syncedWrites = failedWrites; // a write into the reopened log since then is synced next round
             failure = null;
             recoveries++;
         }
