@@ -278,8 +278,7 @@ final class ConnectHandler {
             if (client.state != Client.State.CONNECTING) {
                 abandon(client, session); // the connection died, or another took the session, meanwhile
             } else if (!durable) {
-                ProtocolLog.CONNECTIONS.info("Refused {}: its session could not be stored.", client.clientId);
-                refuse(client, ReasonCode.SERVER_UNAVAILABLE, "session store failed");
+                refuse(client, ReasonCode.SERVER_UNAVAILABLE, "its session could not be stored (session store failed)");
                 abandon(client, session);
             } else {
                 connected(client, connect, session, sessionPresent);
