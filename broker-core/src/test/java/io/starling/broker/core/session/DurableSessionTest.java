@@ -143,6 +143,24 @@ class DurableSessionTest {
     }
 
     @Test
+    void takeoverWhileTheFirstConnackWaitsForTheStore_closesTheFirst_andTheSecondGetsTheSession() {
+        start(BrokerSettings.defaults());
+        holding = true;
+        TestClient first = broker.newClient();
+        first.send(TestClient.connectPacket("twice", false, null));
+        first.expectNothing();
+
+        TestClient second = broker.newClient();
+        second.send(TestClient.connectPacket("twice", false, null));
+        sync();
+
+        assertThat(first.isClosed()).isTrue();
+        assertThat(first.take()).as("the first connection never got a CONNACK").isEmpty();
+        assertThat(second.expect(ConnAck.class).reasonCode()).isZero();
+        assertThat(broker.core().sessions().get("twice").link()).isSameAs(second.client());
+    }
+
+    @Test
     void storeFailure_v5PublisherGetsReasonCode0x80_v311PublisherGetsNoAck() {
         start(BrokerSettings.defaults());
         offlineSubscriber("sub", QoS.AT_LEAST_ONCE);
