@@ -24,6 +24,8 @@ public final class DropCounters {
      * queue drops only.
      */
     public final LongAdder notAuthorized = new LongAdder();
+    /** Acknowledgements refused (or withheld) because the store could not make their change durable. */
+    public final LongAdder notDurable = new LongAdder();
 
     public long total() {
         return queueFull.sum() + packetTooLarge.sum() + notWritable.sum() + offlineQos0.sum() + expired.sum()

@@ -121,7 +121,7 @@ final class BrokerMetrics implements AutoCloseable {
         gauge("starling.retained.messages", "Retained messages", core, x -> x.retained().size());
         Gauge.builder("starling.retained.payload", core, x -> x.retained().bytes())
                 .description("Payload bytes of retained messages").baseUnit("bytes").register(registry);
-        store(core.store());
+        store(core.store(), core.drops());
 
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
@@ -132,12 +132,21 @@ final class BrokerMetrics implements AutoCloseable {
     }
 
     /** The durable store's size and, for RocksDB, how long its write-ahead log syncs take. */
-    private void store(SessionStore store) {
+    private void store(SessionStore store, DropCounters drops) {
         if (!store.isDurable()) {
             return;
         }
         Gauge.builder("starling.store.disk", store, SessionStore::diskBytes)
                 .description("Bytes the store takes on disk").baseUnit("bytes").register(registry);
+        Gauge.builder("starling.store.healthy", store, s -> s.health().ok() ? 1 : 0)
+                .description("1 while the store takes writes, 0 while it has failed (a full disk)").register(registry);
+        FunctionCounter.builder("starling.store.failures", store, s -> s.health().failures())
+                .description("Times the store failed").register(registry);
+        FunctionCounter.builder("starling.store.recoveries", store, s -> s.health().recoveries())
+                .description("Times the store recovered by itself").register(registry);
+        FunctionCounter.builder("starling.store.refused.acks", drops.notDurable, LongAdder::sum)
+                .description("Acknowledgements refused or withheld because their change could not be made durable")
+                .register(registry);
         if (store instanceof RocksSessionStore rocks) {
             GroupCommit commits = rocks.groupCommit();
             FunctionTimer.builder("starling.store.wal.sync", commits, GroupCommit::syncCount,

@@ -27,7 +27,8 @@ final class AckHandler {
                 ProtocolLog.received(client.clientId, "PUBREC", "(Mid: " + rec.packetId() + ")");
             }
             if (client.session.onPubRec(rec.packetId())) {
-                client.sendPubRel(rec.packetId());
+                // PUBREL says the message is let go: withheld until that is on disk (resent at reconnect).
+                StateReports.after(client, () -> client.sendPubRel(rec.packetId()), () -> { });
             } else {
                 unknown(client, "PUBREC", rec.packetId());
             }

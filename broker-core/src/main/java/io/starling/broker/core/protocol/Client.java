@@ -160,6 +160,7 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
     }
 
     void dispatch(Packet packet) {
+        core.store().beginChanges(); // what this packet changes is what its reply reports (StateReports)
         switch (packet.type()) {
             case PUBLISH: PublishHandler.handle(this, (Publish) packet); return;
             case PUBREL: PublishHandler.handlePubRel(this, (PubRel) packet); return;

@@ -239,6 +239,14 @@ final class ConnectHandler {
         }
         if (session.link() instanceof Client old) {
             old.closeForTakeover();
+        } else if (session.connecting() instanceof Client waiting) {
+            // Still waiting for its CONNACK to be durable: it never connected, it is closed quietly.
+            ProtocolLog.CONNECTIONS.info("Client {} already connecting, closing old connection.", waiting.clientId);
+            session.setConnecting(null);
+            waiting.will = null;
+            waiting.markClosing();
+            waiting.state = Client.State.CLOSED;
+            waiting.connection.close();
         }
         boolean present = session.isPersistent();
         session.moveTo(client.outbox);
@@ -248,17 +256,11 @@ final class ConnectHandler {
     /** Runs on the client's loop with the session now owned here. */
     private static void complete(Client client, Connect connect, Session session, boolean hadState) {
         if (client.state != Client.State.CONNECTING) {
-            // The new connection died while the session travelled here: treat it as that connection lost.
-            session.setExpiryInterval(client.connectExpiryInterval);
-            session.saveHeader(false);
-            if (client.connectExpiryInterval == 0) {
-                SessionEnd.end(client.core, session);
-            } else {
-                session.startExpiryTimer(() -> SessionEnd.end(client.core, session));
-            }
+            lost(client, session); // the new connection died while the session travelled here
             return;
         }
         boolean sessionPresent = hadState && !connect.cleanStart();
+        client.core.store().beginChanges(); // the CONNACK reports what follows
         if (!sessionPresent) {
             session.firePendingWill(); // the old session ends here, before its will delay did
             // MQTT-3.1.2-6: discard any previous session, and a taken-over clean session's state,
@@ -272,6 +274,43 @@ final class ConnectHandler {
         if (sessionPresent) {
             recheckSubscriptions(client, session);
         }
+        // CONNACK reports the session (present, or new and persistent from now on): it leaves once that is
+        // on disk; the connection stays CONNECTING meanwhile, holding back what the client sends.
+        session.setConnecting(client);
+        StateReports.then(client, durable -> {
+            if (client.state != Client.State.CONNECTING) {
+                abandon(client, session); // the connection died, or another took the session, meanwhile
+            } else if (!durable) {
+                refuse(client, ReasonCode.SERVER_UNAVAILABLE, "its session could not be stored (session store failed)");
+                abandon(client, session);
+            } else {
+                connected(client, connect, session, sessionPresent);
+            }
+        });
+    }
+
+    /** The connection died or was refused while its CONNACK waited: unless another took the session, as lost. */
+    private static void abandon(Client client, Session session) {
+        if (session.connecting() != client) {
+            return; // another connection has it now
+        }
+        session.setConnecting(null);
+        lost(client, session);
+    }
+
+    /** The connection died while its session was being set up: treat it as that connection lost. */
+    private static void lost(Client client, Session session) {
+        session.setExpiryInterval(client.connectExpiryInterval);
+        session.saveHeader(false);
+        if (client.connectExpiryInterval == 0) {
+            SessionEnd.end(client.core, session);
+        } else {
+            session.startExpiryTimer(() -> SessionEnd.end(client.core, session));
+        }
+    }
+
+    /** The session is durable: the client is connected. */
+    private static void connected(Client client, Connect connect, Session session, boolean sessionPresent) {
         client.session = session;
         client.state = Client.State.CONNECTED;
         client.counters.add(Counter.CLIENTS_CONNECTED, 1);

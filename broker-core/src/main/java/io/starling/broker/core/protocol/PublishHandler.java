@@ -91,12 +91,27 @@ final class PublishHandler {
             if (ProtocolLog.packets()) {
                 ProtocolLog.sending(client.clientId, "PUBACK", "(m" + id + ", rc" + reasonCode + ")");
             }
-            acknowledge(client, client.version.isV5() ? new PubAck(id, reasonCode, Properties.EMPTY) : new PubAck(id));
+            StateReports.send(client, client.version.isV5() ? new PubAck(id, reasonCode, Properties.EMPTY) : new PubAck(id),
+                    () -> refuse(client, new PubAck(id, ReasonCode.UNSPECIFIED_ERROR, Properties.EMPTY)));
         } else if (publish.qos() == QoS.EXACTLY_ONCE) {
             if (reasonCode >= ReasonCode.UNSPECIFIED_ERROR) {
                 client.session.endIncomingQos2(id); // a refused QoS 2 flow ends with the PUBREC (MQTT-4.3.3)
+            } else {
+                client.session.storeIncomingQos2(id);
             }
             sendPubRec(client, id, reasonCode);
+        }
+    }
+
+    /**
+     * A PUBLISH whose message could not be made durable: 5.0 gets {@code ack} (reason 0x80), 3.1.1 no
+     * acknowledgement at all, so that the client sends it again (mosquitto has no such case; this is
+     * what the spec allows, MQTT 5 §3.4.2.1, 3.1.1 §4.4).
+     */
+    private static void refuse(Client client, io.starling.mqtt.codec.Packet ack) {
+        ProtocolLog.LOG.debug("Refused a PUBLISH from {}: the session store could not make it durable.", client.clientId);
+        if (client.version.isV5()) {
+            client.write(ack);
         }
     }
 
@@ -192,29 +207,19 @@ final class PublishHandler {
         if (ProtocolLog.packets()) {
             ProtocolLog.sending(client.clientId, "PUBCOMP", "(m" + id + ")");
         }
-        client.write(new PubComp(id));
+        // Withheld when the end of the flow is not on disk: the client sends PUBREL again.
+        StateReports.send(client, new PubComp(id));
     }
 
     private static void sendPubRec(Client client, int id, int reasonCode) {
         if (ProtocolLog.packets()) {
             ProtocolLog.sending(client.clientId, "PUBREC", "(m" + id + ", rc" + reasonCode + ")");
         }
-        acknowledge(client, client.version.isV5() ? new PubRec(id, reasonCode, Properties.EMPTY) : new PubRec(id));
-    }
-
-    /**
-     * Sends a PUBACK or PUBREC once what the PUBLISH changed is on disk: the store syncs once for all
-     * acknowledgements waiting at that moment (group commit), and keeps them in order.
-     */
-    private static void acknowledge(Client client, io.starling.mqtt.codec.Packet ack) {
-        if (!client.core.store().isDurable()) {
-            client.write(ack);
-            return;
-        }
-        client.core.store().afterDurable(client.outbox::submit, () -> {
-            if (client.state != Client.State.CLOSED) {
-                client.write(ack);
-            }
-        });
+        StateReports.send(client, client.version.isV5() ? new PubRec(id, reasonCode, Properties.EMPTY) : new PubRec(id),
+                () -> {
+                    // Not durable: the flow ends here, so that the client's resend is routed again.
+                    client.session.endIncomingQos2(id);
+                    refuse(client, new PubRec(id, ReasonCode.UNSPECIFIED_ERROR, Properties.EMPTY));
+                });
     }
 }

@@ -18,7 +18,8 @@ import java.util.List;
 
 /**
  * SUBSCRIBE (3.1.1 §3.8, 5.0 §3.8). An invalid filter gets the failure code in SUBACK and the other
- * filters of the packet still apply (3.1.1). SUBACK goes out before the retained messages of the new
+ * filters of the packet still apply (3.1.1). SUBACK goes out once the subscriptions are durable
+ * ({@link StateReports}), and before the retained messages of the new
  * subscriptions. Subscribing again to the same filter replaces its options and, with retain handling
  * 0, sends the retained messages again (MQTT-3.8.4-3).
  *
@@ -63,6 +64,7 @@ final class SubscribeHandler {
         List<Integer> codes = new ArrayList<>(subscribe.subscriptions().size());
         List<Subscription> sendRetained = new ArrayList<>();
         int maxFilters = client.core.settings().maxSubscribeFilters();
+        List<Subscription> granted = new ArrayList<>();
         for (Subscription s : subscribe.subscriptions()) {
             if (maxFilters > 0 && codes.size() >= maxFilters) {
                 refuseTheRest(client, subscribe, codes);
@@ -96,6 +98,7 @@ final class SubscribeHandler {
                 s = new Subscription(Mounts.mount(client.mountPoint, s.filter()), s.options());
             }
             boolean existed = session.subscribe(s.filter(), new SubscriberOptions(s.options(), subscriptionId));
+            granted.add(s);
             ProtocolLog.SUBSCRIBE.debug("{} {} {}", client.clientId, qos.value(), s.filter());
             codes.add(qos.value());
             int handling = s.options().retainHandling();
@@ -105,7 +108,26 @@ final class SubscribeHandler {
             }
         }
         ProtocolLog.sending(client.clientId, "SUBACK");
-        client.write(new SubAck(subscribe.packetId(), codes, Properties.EMPTY));
+        int packetId = subscribe.packetId();
+        StateReports.after(client, () -> {
+            client.write(new SubAck(packetId, codes, Properties.EMPTY));
+            sendRetained(client, session, sendRetained, subscriptionId);
+        }, () -> {
+            // Not on disk: every filter of the packet is refused, and forgotten so that memory agrees.
+            for (Subscription s : granted) {
+                session.unsubscribe(s.filter());
+            }
+            client.write(new SubAck(packetId, java.util.Collections.nCopies(codes.size(),
+                    client.version.isV5() ? ReasonCode.UNSPECIFIED_ERROR : ReasonCode.V3_SUBSCRIPTION_FAILURE),
+                    Properties.EMPTY));
+        });
+    }
+
+    /** The retained messages of the new subscriptions, after their SUBACK. */
+    private static void sendRetained(Client client, Session session, List<Subscription> sendRetained, int subscriptionId) {
+        if (client.session != session) {
+            return; // taken over meanwhile
+        }
         List<Integer> ids = subscriptionId > 0 ? List.of(subscriptionId) : List.of();
         for (Subscription s : sendRetained) {
             QoS granted = s.options().qos();

@@ -22,6 +22,12 @@ final class UnsubscribeHandler {
             codes.add(removed ? ReasonCode.SUCCESS : ReasonCode.NO_SUBSCRIPTION_EXISTED);
         }
         ProtocolLog.sending(client.clientId, "UNSUBACK");
-        client.write(new UnsubAck(unsubscribe.packetId(), client.version.isV5() ? codes : List.of(), Properties.EMPTY));
+        int packetId = unsubscribe.packetId();
+        StateReports.send(client, new UnsubAck(packetId, client.version.isV5() ? codes : List.of(), Properties.EMPTY), () -> {
+            if (client.version.isV5()) { // 3.1.1 has no failure code: no UNSUBACK, the client sends again
+                client.write(new UnsubAck(packetId, java.util.Collections.nCopies(codes.size(),
+                        ReasonCode.UNSPECIFIED_ERROR), Properties.EMPTY));
+            }
+        });
     }
 }

@@ -67,6 +67,8 @@ public final class Session implements Subscriber {
     /** Deliveries routed to the new owner while in transit, in order; null when none. */
     private java.util.ArrayDeque<Delivery> heldInTransit;
     private SessionLink link;
+    /** A connection that claimed the session and waits for its CONNACK to be durable; owner loop only. */
+    private SessionLink connecting;
     private volatile long expiryIntervalSeconds;
     private final SessionJournal journal;
     /** Null until a timer is first started. */
@@ -251,12 +253,23 @@ public final class Session implements Subscriber {
         return link;
     }
 
+    /** The connection waiting to attach (its CONNACK waits for the disk), or null. */
+    public SessionLink connecting() {
+        return connecting;
+    }
+
+    /** Marks {@code next} as the connection that will attach, once its CONNACK may leave; null to clear. */
+    public void setConnecting(SessionLink next) {
+        connecting = next;
+    }
+
     /** Attaches a connection and re-sends what it had not acknowledged (MQTT-4.4.0-1), then the queue. */
     public void attach(SessionLink next) {
         if (timers != null && timers.hasPendingWill()) {
             journal.willGone(); // a connection came back within the will delay: no will (MQTT-3.1.3-9)
         }
         cancelTimers();
+        connecting = null;
         link = next;
         for (InflightWindow.Entry e : inflight.entries()) {
             e.markForResend();
@@ -672,13 +685,20 @@ public final class Session implements Subscriber {
 
     // ---- incoming QoS 2 ----
 
-    /** Records an incoming QoS 2 packet id; false when it is already awaiting PUBREL (a resend). */
+    /**
+     * Records an incoming QoS 2 packet id in memory; false when it is already awaiting PUBREL (a resend).
+     * {@link #storeIncomingQos2} writes it once the message is routed.
+     */
     public boolean beginIncomingQos2(int packetId) {
-        if (!incomingQos2Ids().add(packetId)) {
-            return false;
-        }
+        return incomingQos2Ids().add(packetId);
+    }
+
+    /**
+     * Stores the packet id of a routed QoS 2 message: after the message's own writes, so that a crash
+     * can never keep the id (and so refuse the client's resend as a duplicate) without the message.
+     */
+    public void storeIncomingQos2(int packetId) {
         journal.incomingQos2(packetId);
-        return true;
     }
 
     private Set<Integer> incomingQos2Ids() {

@@ -70,8 +70,8 @@ final class NoSessionStore implements SessionStore {
     }
 
     @Override
-    public void afterDurable(Executor executor, Runnable task) {
-        executor.execute(task);
+    public void afterDurable(Executor executor, Commit task) {
+        executor.execute(() -> task.done(true));
     }
 
     @Override

@@ -15,8 +15,13 @@ import java.util.concurrent.Executor;
  *
  * <p>Threading: every method may be called from any event loop, concurrently; implementations are
  * thread-safe, and a change made before another on any thread (in happens-before order) is applied
- * before it. Changes become durable in groups: {@link #afterDurable} runs its task once every change
- * made before the call is on disk, which is when the broker acknowledges a PUBLISH.
+ * before it. Changes become durable in groups: {@link #afterDurable} runs its task once the changes
+ * made before the call are on disk (or known not to be), which is when the broker sends a packet that
+ * reports them (see the core's {@code StateReports}).
+ *
+ * <p>Failures stop here: a write that fails (a full disk) does not throw into the caller; the store
+ * marks itself failed ({@link #health}), answers {@link #afterDurable} with {@code durable false}, and
+ * recovers by itself when it can.
  *
  * <p>Ownership: the store never keeps a reference to a message or its payload; it copies what it
  * writes. A message written for several sessions is stored once, under {@link Message#storeId()},
@@ -64,10 +69,38 @@ public interface SessionStore extends AutoCloseable {
     void deleteWill(String clientId);
 
     /**
-     * Runs {@code task} on {@code executor} once every change made before this call is durable.
-     * Tasks registered from one thread run in the order they were registered.
+     * Runs {@code task} on {@code executor} once the changes this thread made before the call are
+     * durable ({@code true}), or may not be ({@code false}: the store failed). Tasks registered from
+     * one thread run in the order they were registered.
      */
-    void afterDurable(Executor executor, Runnable task);
+    void afterDurable(Executor executor, Commit task);
+
+    /**
+     * The changes this thread makes from now on are the ones its next {@link #afterDurable} reports on
+     * (called when the core starts handling a packet; earlier changes on the thread reported nothing).
+     */
+    default void beginChanges() {
+    }
+
+    /** Runs {@code task} only when the changes are durable: for callers that withhold their answer otherwise. */
+    default void afterDurable(Executor executor, Runnable task) {
+        afterDurable(executor, durable -> {
+            if (durable) {
+                task.run();
+            }
+        });
+    }
+
+    /** Whether the store takes writes now ({@link StoreHealth#OK} for stores without a disk). */
+    default StoreHealth health() {
+        return StoreHealth.OK;
+    }
+
+    /** What a task waiting for durability learns. */
+    @FunctionalInterface
+    interface Commit {
+        void done(boolean durable);
+    }
 
     /**
      * Reads everything back, at start-up, before any client connects. Expired data (messages past

@@ -40,7 +40,9 @@ import java.util.function.LongSupplier;
 public final class SysTree {
     public static final String PREFIX = "$SYS/broker/";
     /** Topics under these prefixes are Starling's own: mosquitto has no such values. */
-    public static final List<String> STARLING_ONLY = List.of(PREFIX + "password_checks/", PREFIX + "overload/");
+    public static final List<String> STARLING_ONLY = List.of(PREFIX + "password_checks/", PREFIX + "overload/",
+            PREFIX + "store/healthy", PREFIX + "store/failures", PREFIX + "store/recoveries",
+            PREFIX + "store/acknowledgements/");
     private static final Duration[] LOAD_WINDOWS = {Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofMinutes(15)};
     private static final String[] LOAD_NAMES = {"1min", "5min", "15min"};
 
@@ -126,6 +128,13 @@ public final class SysTree {
         stat("password_checks/pending", null, () -> core.passwordChecks().pending());
         stat("password_checks/refused/queue_full", null, () -> core.passwordChecks().refused());
         stat("password_checks/skipped/connection_closed", null, () -> core.passwordChecks().skipped());
+        if (core.store().isDurable()) {
+            // Issue 14: whether the session store takes writes (1) or has failed (0, e.g. a full disk).
+            stat("store/healthy", null, () -> core.store().health().ok() ? 1 : 0);
+            stat("store/failures", null, () -> core.store().health().failures());
+            stat("store/recoveries", null, () -> core.store().health().recoveries());
+            stat("store/acknowledgements/refused", null, drops.notDurable::sum);
+        }
 
         loads.add(new Load("load/messages/received/", () -> c.sum(Counter.PACKETS_RECEIVED)));
         loads.add(new Load("load/messages/sent/", () -> c.sum(Counter.PACKETS_SENT)));

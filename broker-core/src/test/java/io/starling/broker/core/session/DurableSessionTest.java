@@ -10,8 +10,19 @@ import io.starling.broker.core.store.memory.InMemorySessionStore;
 import io.starling.broker.core.testing.TestBroker;
 import io.starling.broker.core.testing.TestClient;
 import io.starling.broker.core.time.Clock;
+import io.starling.mqtt.codec.ConnAck;
+import io.starling.mqtt.codec.Connect;
+import io.starling.mqtt.codec.MqttVersion;
+import io.starling.mqtt.codec.Properties;
 import io.starling.mqtt.codec.PubAck;
+import io.starling.mqtt.codec.PubComp;
 import io.starling.mqtt.codec.PubRec;
+import io.starling.mqtt.codec.PubRel;
+import io.starling.mqtt.codec.ReasonCode;
+import io.starling.mqtt.codec.SubAck;
+import io.starling.mqtt.codec.Subscribe;
+import io.starling.mqtt.codec.Subscription;
+import io.starling.mqtt.codec.SubscriptionOptions;
 import io.starling.mqtt.codec.Publish;
 import io.starling.mqtt.codec.QoS;
 import java.lang.reflect.Proxy;
@@ -30,6 +41,10 @@ class DurableSessionTest {
     /** The store's syncs are in the test's hands: tasks wait in {@link #waiting} until {@link #sync}. */
     private final List<Runnable> waiting = java.util.Collections.synchronizedList(new ArrayList<>());
     private final SessionStore store = heldBack(memory);
+    /** Whether syncs wait for {@link #sync}: set once a test has connected and subscribed its clients. */
+    private volatile boolean holding;
+    /** Whether the store answers "not durable" (a full disk). */
+    private volatile boolean diskFails;
     private TestBroker broker;
 
     @AfterEach
@@ -65,6 +80,7 @@ class DurableSessionTest {
         start(BrokerSettings.defaults());
         offlineSubscriber("sub", QoS.AT_LEAST_ONCE);
         TestClient pub = broker.connected("pub");
+        holding = true;
 
         int id = pub.publish("a/b", QoS.AT_LEAST_ONCE, "kept");
         pub.expectNothing();
@@ -79,6 +95,7 @@ class DurableSessionTest {
         start(BrokerSettings.defaults());
         offlineSubscriber("sub", QoS.EXACTLY_ONCE);
         TestClient pub = broker.connected("pub");
+        holding = true;
 
         int first = pub.publish("a/b", QoS.EXACTLY_ONCE, "one");
         int second = pub.publish("a/b", QoS.AT_LEAST_ONCE, "two");
@@ -87,6 +104,83 @@ class DurableSessionTest {
         sync();
         assertThat(pub.expect(PubRec.class).packetId()).isEqualTo(first);
         assertThat(pub.expect(PubAck.class).packetId()).isEqualTo(second);
+    }
+
+    @Test
+    void everyStateReport_waitsForTheStore() {
+        start(BrokerSettings.defaults());
+        TestClient pub = broker.connected("pub");
+        holding = true;
+        TestClient sub = broker.newClient();
+
+        sub.send(TestClient.connectPacket("sub", false, null));
+        sub.expectNothing();
+        sync();
+        assertThat(sub.expect(ConnAck.class).sessionPresent()).isFalse();
+
+        sub.send(new Subscribe(1, List.of(new Subscription("a/b", SubscriptionOptions.of(QoS.EXACTLY_ONCE))),
+                Properties.EMPTY));
+        sub.expectNothing();
+        sync();
+        sub.expect(SubAck.class);
+
+        pub.publish("a/b", QoS.EXACTLY_ONCE, "out");
+        sync();
+        Publish out = sub.expect(Publish.class);
+        sub.send(new PubRec(out.packetId()));
+        sub.expectNothing(); // PUBREL: the message is let go only once that is on disk
+        sync();
+        assertThat(sub.expect(PubRel.class).packetId()).isEqualTo(out.packetId());
+        sub.send(new PubComp(out.packetId()));
+
+        int in = sub.publish("c/d", QoS.EXACTLY_ONCE, "in");
+        sync();
+        sub.expect(PubRec.class);
+        sub.send(new PubRel(in));
+        sub.expectNothing(); // PUBCOMP: the flow's end is on disk first
+        sync();
+        assertThat(sub.expect(PubComp.class).packetId()).isEqualTo(in);
+    }
+
+    @Test
+    void takeoverWhileTheFirstConnackWaitsForTheStore_closesTheFirst_andTheSecondGetsTheSession() {
+        start(BrokerSettings.defaults());
+        holding = true;
+        TestClient first = broker.newClient();
+        first.send(TestClient.connectPacket("twice", false, null));
+        first.expectNothing();
+
+        TestClient second = broker.newClient();
+        second.send(TestClient.connectPacket("twice", false, null));
+        sync();
+
+        assertThat(first.isClosed()).isTrue();
+        assertThat(first.take()).as("the first connection never got a CONNACK").isEmpty();
+        assertThat(second.expect(ConnAck.class).reasonCode()).isZero();
+        assertThat(broker.core().sessions().get("twice").link()).isSameAs(second.client());
+    }
+
+    @Test
+    void storeFailure_v5PublisherGetsReasonCode0x80_v311PublisherGetsNoAck() {
+        start(BrokerSettings.defaults());
+        offlineSubscriber("sub", QoS.AT_LEAST_ONCE);
+        TestClient v5 = broker.newClient();
+        v5.connect(new Connect(MqttVersion.MQTT_5, "v5", true, 60, null, null, null, Properties.EMPTY));
+        TestClient v3 = broker.connected("v3");
+        diskFails = true;
+
+        int id5 = v5.publish("a/b", QoS.AT_LEAST_ONCE, "lost");
+        PubAck ack = v5.expect(PubAck.class);
+        assertThat(ack.packetId()).isEqualTo(id5);
+        assertThat(ack.reasonCode()).isEqualTo(ReasonCode.UNSPECIFIED_ERROR);
+        int id2 = v5.publish("a/b", QoS.EXACTLY_ONCE, "lost too");
+        assertThat(v5.expect(PubRec.class).reasonCode()).isEqualTo(ReasonCode.UNSPECIFIED_ERROR);
+        assertThat(v5.onSession(Session::incomingQos2Count)).as("the refused flow %d ended", id2).isZero();
+
+        v3.publish("a/b", QoS.AT_LEAST_ONCE, "lost");
+        v3.expectNothing(); // 3.1.1 has no negative PUBACK: the client sends again
+        assertThat(v3.isClosed()).isFalse();
+        assertThat(broker.core().drops().notDurable.sum()).isEqualTo(3);
     }
 
     @Test
@@ -183,8 +277,14 @@ class DurableSessionTest {
                 (proxy, method, args) -> {
                     if (method.getName().equals("afterDurable")) {
                         Executor executor = (Executor) args[0];
-                        Runnable task = (Runnable) args[1];
-                        waiting.add(() -> executor.execute(task));
+                        Object task = args[1];
+                        Runnable run = () -> executor.execute(task instanceof SessionStore.Commit c
+                                ? () -> c.done(!diskFails) : (Runnable) task);
+                        if (holding) {
+                            waiting.add(run);
+                        } else {
+                            run.run();
+                        }
                         return null;
                     }
                     try {

@@ -17,12 +17,17 @@ final class BrokerProcess implements AutoCloseable {
 
     /** A broker with {@code persistence true} storing in {@code dir}. */
     BrokerProcess(Path dir) throws IOException {
+        this(dir, "");
+    }
+
+    /** The same, with more config lines (such as {@code log_type all}). */
+    BrokerProcess(Path dir, String extraConfig) throws IOException {
         this.port = freePort();
         this.conf = dir.resolve("mosquitto.conf");
         this.log = dir.resolve("broker.log");
         Files.writeString(conf, "listener " + port + " 127.0.0.1\nallow_anonymous true\n"
                 + "persistence true\npersistence_location " + dir.resolve("data") + "\n"
-                + "max_queued_messages 0\n");
+                + "max_queued_messages 0\n" + extraConfig);
     }
 
     void start() throws Exception {

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BiConsumer;
@@ -18,14 +17,16 @@ import org.rocksdb.RocksIterator;
 import org.rocksdb.WALRecoveryMode;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The RocksDB instance behind the store, with its native options, and the one way to write to it.
  *
  * <p>Writes: each goes to the write-ahead log's in-memory buffer ({@code manual_wal_flush}) and the
  * memtable, unsynced, straight away, so the order of calls is the order on disk across threads. They
- * become durable when {@link GroupCommit} calls {@link #syncWal}; {@link #writes()} counts the writes
- * that have returned so that it knows whether a sync is due.
+ * become durable when {@link GroupCommit} calls {@link #syncWal}. A write never throws: it tells the
+ * group commit that it was made, or that it failed (which fails the store until {@link #reopen}).
  *
  * <p>Lifecycle: RocksJava crashes the JVM when a closed handle is used, so every call holds the read
  * side of {@code lifecycle} and {@link #close} the write side; a call after close fails with a
@@ -41,14 +42,26 @@ final class Database implements AutoCloseable {
     private static final long BLOCK_CACHE_BYTES = 16L << 20;
     private static final long WRITE_BUFFER_BYTES = 32L << 20;
     private static final long MAX_INFO_LOG_BYTES = 1L << 20;
+    private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
     private final Path directory;
-    private final RocksDB db;
+    private RocksDB db; // null while a reopen failed; replaced under the write side of lifecycle
     private final Options options;
     private final LRUCache blockCache;
     private final WriteOptions writeOptions;
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
-    private final AtomicLong writes = new AtomicLong();
+    private final GroupCommit.Log log = new GroupCommit.Log() {
+        @Override
+        public void sync() throws RocksDBException {
+            syncWal();
+        }
+
+        @Override
+        public void recover() throws RocksDBException {
+            reopen();
+        }
+    };
+    private GroupCommit commit;
     private boolean closed;
 
     private Database(Path directory, RocksDB db, Options options, LRUCache blockCache) {
@@ -93,12 +106,18 @@ final class Database implements AutoCloseable {
         return directory;
     }
 
+    /** Starts the group commit that syncs this database's writes. */
+    GroupCommit startGroupCommit() {
+        commit = GroupCommit.start(log);
+        return commit;
+    }
+
     void put(byte[] key, byte[] value) {
-        write("write", () -> db.put(writeOptions, key, value));
+        write("write", db -> db.put(writeOptions, key, value));
     }
 
     void delete(byte[] key) {
-        write("delete", () -> db.delete(writeOptions, key));
+        write("delete", db -> db.delete(writeOptions, key));
     }
 
     /** Deletes {@code keys} and every key starting with one of {@code prefixes}, atomically. */
@@ -106,7 +125,7 @@ final class Database implements AutoCloseable {
         if (keys.isEmpty() && prefixes.isEmpty()) {
             return;
         }
-        write("delete", () -> {
+        write("delete", db -> {
             try (WriteBatch batch = new WriteBatch()) {
                 for (byte[] key : keys) {
                     batch.delete(key);
@@ -163,11 +182,6 @@ final class Database implements AutoCloseable {
         });
     }
 
-    /** How many writes have returned so far. */
-    long writes() {
-        return writes.get();
-    }
-
     /** Writes the WAL buffer to the log file and fsyncs it: every write that returned before is durable. */
     void syncWal() throws RocksDBException {
         Lock lock = lifecycle.readLock();
@@ -175,6 +189,40 @@ final class Database implements AutoCloseable {
         try {
             checkOpen();
             db.flushWal(true);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Closes and opens RocksDB again, then syncs a write: how a failed store comes back, since RocksDB
+     * keeps a failed WAL writer failed. Writes that were only in the lost WAL buffer are gone; the
+     * group commit reported none of them durable.
+     */
+    void reopen() throws RocksDBException {
+        Lock lock = lifecycle.writeLock();
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            if (db != null) {
+                try {
+                    db.closeE();
+                } catch (RocksDBException e) {
+                    // a failed database may not close cleanly; its files are what the reopen reads
+                }
+                db = null;
+            }
+            RocksDB opened = RocksDB.open(options, directory.toString());
+            try {
+                opened.put(writeOptions, KeyLayout.version(), ValueLayout.version(KeyLayout.FORMAT_VERSION));
+                opened.flushWal(true);
+            } catch (RocksDBException e) {
+                opened.close();
+                throw e;
+            }
+            db = opened;
         } finally {
             lock.unlock();
         }
@@ -196,16 +244,18 @@ final class Database implements AutoCloseable {
                 return;
             }
             closed = true;
-            try {
-                db.flushWal(true);
-            } finally {
+            if (db != null) {
+                try {
+                    db.flushWal(true);
+                } catch (RocksDBException e) {
+                    // A failed store: what is not on disk now was never acknowledged.
+                    LOG.warn("Session store {}: the last sync on close failed ({})", directory, e.getMessage());
+                }
                 db.close();
-                writeOptions.close();
-                options.close();
-                blockCache.close();
             }
-        } catch (RocksDBException e) {
-            throw StoreException.failed(directory, "sync on close", e);
+            writeOptions.close();
+            options.close();
+            blockCache.close();
         } finally {
             lock.unlock();
         }
@@ -216,19 +266,26 @@ final class Database implements AutoCloseable {
     }
 
     private interface RocksWrite {
-        void run() throws RocksDBException;
+        void run(RocksDB db) throws RocksDBException;
     }
 
+    /** Makes a write, reporting it to the group commit; a failure fails the store, it does not throw. */
     private void write(String what, RocksWrite write) {
+        commit.beforeWrite();
         Lock lock = lifecycle.readLock();
         lock.lock();
         try {
+            if (closed) {
+                // The broker is stopping and a loop still writes: nothing becomes durable any more.
+                LOG.debug("Session store {} is closed: a {} is dropped", directory, what);
+                return;
+            }
             checkOpen();
-            write.run();
+            write.run(db);
             // Counted only once the write has returned: a sync that starts after this sees it.
-            writes.incrementAndGet();
-        } catch (RocksDBException e) {
-            throw StoreException.failed(directory, what, e);
+            commit.written();
+        } catch (RocksDBException | StoreException e) {
+            commit.failed(what, e);
         } finally {
             lock.unlock();
         }
@@ -250,6 +307,9 @@ final class Database implements AutoCloseable {
     private void checkOpen() {
         if (closed) {
             throw new StoreException(directory, "is closed");
+        }
+        if (db == null) {
+            throw new StoreException(directory, "is unavailable until it recovers");
         }
     }
 }

@@ -1,88 +1,151 @@
 package io.starling.broker.store.rocksdb;
 
+import io.starling.broker.core.store.SessionStore;
+import io.starling.broker.core.store.StoreHealth;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs tasks (the broker's PUBACKs and PUBRECs) once the writes made before them are durable, with
- * one WAL fsync for every task that is waiting, however many there are.
+ * Where the store's durability is decided: when writes reach the disk, what a task waiting for them
+ * learns, and what happens when the disk fails.
  *
- * <p>How: {@link #afterDurable} only enqueues. One daemon thread, {@value #THREAD_NAME}, takes all
- * waiting tasks at once; if anything was written since its last sync it syncs (one fsync for the
- * group), then hands each task to its executor in registration order. The write count is read
- * before the sync: a write that returned before a task was registered is counted by then (the
- * counter moves only after a write returns), so the sync covers it. While a sync runs, new tasks
- * gather for the next one: the busier the broker, the bigger the groups.
+ * <p><b>Syncing.</b> Every write goes to RocksDB unsynced ({@link Database}) and tells this class
+ * ({@link #written}). One daemon thread, {@value #THREAD_NAME}, syncs the WAL whenever anything was
+ * written since its last sync: it is woken by the write itself, so no write stays unsynced longer than
+ * the sync in progress plus its own (a few milliseconds), whether or not anyone waits for it (issue 14:
+ * the thread used to sync only for waiting acknowledgements, so PUBCOMP and SUBACK reported states that
+ * a crash then undid). While a sync runs, new writes and tasks gather for the next one: the busier the
+ * broker, the bigger the groups.
  *
- * <p>A failed sync means the writes may not be on disk: the tasks waiting on it are never run (their
- * clients get no acknowledgement and will resend), and the failure is logged.
+ * <p><b>Tasks.</b> {@link #afterDurable} queues a task, run on its executor, in registration order, once
+ * the writes it reports on are settled: {@code durable} true when they are on disk, false when they may
+ * not be. A task reports on the writes its own thread made since that thread's previous task (the core
+ * makes a state change and registers its reply on one event loop); a thread that wrote nothing gets
+ * {@code true} without waiting for a sync, and so traffic that touches no stored session is unaffected
+ * by a failed disk. {@link #beginChanges} (the core calls it for each packet) starts a thread's changes
+ * afresh, so that writes no reply reports on (a subscriber's PUBACK deletes its delivery) do not count
+ * against the next one.
  *
- * <p>Threading: {@link #afterDurable} is called from any thread; the counters are written by the
- * sync thread only and read from any.
+ * <p><b>Failure and recovery.</b> A failed write or sync (a full disk) fails the store: it is logged
+ * once, every task whose thread wrote gets {@code false} until the store is healthy again, and each
+ * failure or recovery starts a new epoch, so that a write made in an earlier epoch can never be
+ * reported durable (it may have been lost with the WAL buffer). RocksDB keeps a failed WAL writer
+ * failed and RocksJava has no {@code Resume}, so the thread recovers by reopening the database
+ * ({@link Log#recover}, which also proves the disk takes a synced write) every
+ * {@value #RETRY_MILLIS} ms until that works, and logs the recovery.
+ *
+ * <p>Threading: {@link #afterDurable} and the write hooks are called from any thread; the sync thread
+ * alone syncs, recovers and dispatches.
  */
 public final class GroupCommit implements AutoCloseable {
     static final String THREAD_NAME = "starling-store-sync";
+    static final long RETRY_MILLIS = 1000;
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
+    private static final long NO_WRITE = -1;
 
-    /** Makes every write so far durable. */
-    @FunctionalInterface
-    public interface WalSync {
+    /** The write-ahead log being made durable. */
+    public interface Log {
+        /** Makes every write so far durable. */
         void sync() throws Exception;
+
+        /** Brings a failed log back (reopening the database) and proves it takes a synced write. */
+        void recover() throws Exception;
     }
 
-    private record Pending(Executor executor, Runnable task) {
+    private record Pending(Executor executor, SessionStore.Commit task, long firstWriteEpoch) {
     }
 
-    private final LongSupplier writes;
-    private final WalSync wal;
+    private final Log log;
     private final Thread thread;
     private final Object lock = new Object();
+    private final AtomicLong writes = new AtomicLong();
+    /** Advanced at every failure and every recovery; a write is durable only in the epoch it was made in. */
+    private final AtomicLong epoch = new AtomicLong();
+    /** The epoch of this thread's first write since its last task, or {@link #NO_WRITE}. */
+    private final ThreadLocal<long[]> threadWrites = ThreadLocal.withInitial(() -> new long[] {NO_WRITE});
     private List<Pending> waiting = new ArrayList<>(); // guarded by lock
     private boolean closing; // guarded by lock
-    private long syncedWrites; // sync thread only; 0, so that writes made before start() are synced too
+    private volatile boolean idle;
+    private volatile String failure; // null while healthy
+    private long syncedWrites; // sync thread only
+    private volatile long nextRecovery;
+    private volatile long failures;
+    private volatile long recoveries;
     private volatile long syncCount;
     private volatile long totalSyncNanos;
     private volatile long lastSyncNanos;
 
-    private GroupCommit(LongSupplier writes, WalSync wal) {
-        this.writes = writes;
-        this.wal = wal;
+    private GroupCommit(Log log) {
+        this.log = log;
         this.thread = new Thread(this::run, THREAD_NAME);
         this.thread.setDaemon(true);
     }
 
-    /**
-     * @param writes how many writes have returned so far
-     * @param wal    the fsync that makes them durable
-     */
-    public static GroupCommit start(LongSupplier writes, WalSync wal) {
-        GroupCommit commit = new GroupCommit(writes, wal);
+    /** Starts the sync thread for {@code log}. */
+    public static GroupCommit start(Log log) {
+        GroupCommit commit = new GroupCommit(log);
         commit.thread.start();
         return commit;
     }
 
+    // ---- hooks for every write (Database) ----
+
+    /** A write is about to be made on this thread. */
+    void beforeWrite() {
+        long[] first = threadWrites.get();
+        if (first[0] == NO_WRITE) {
+            first[0] = epoch.get();
+        }
+    }
+
+    /** A write returned: the sync thread syncs it soon. */
+    void written() {
+        writes.incrementAndGet();
+        wake();
+    }
+
+    /** A write (or a read a change depends on) failed: the store is failed until it recovers. */
+    void failed(String what, Exception cause) {
+        fail(what, cause);
+    }
+
+    // ---- tasks ----
+
+    /** Forgets this thread's writes so far: the next task reports only on the writes made after this. */
+    public void beginChanges() {
+        threadWrites.get()[0] = NO_WRITE;
+    }
+
     /**
-     * Runs {@code task} on {@code executor} once every write that returned before this call is
-     * durable. Tasks run in the order they were registered. After {@link #close} tasks are dropped:
-     * nothing becomes durable any more.
+     * Runs {@code task} on {@code executor} once the writes this thread made since its previous task are
+     * on disk ({@code true}) or may not be ({@code false}). Tasks run in the order they were registered.
+     * After {@link #close} tasks are dropped: nothing becomes durable any more.
      */
-    public void afterDurable(Executor executor, Runnable task) {
+    public void afterDurable(Executor executor, SessionStore.Commit task) {
+        long[] first = threadWrites.get();
+        long firstWrite = first[0];
+        first[0] = NO_WRITE;
         synchronized (lock) {
             if (closing) {
                 LOG.debug("Store closed: dropping a task waiting for durability");
                 return;
             }
-            waiting.add(new Pending(executor, task));
-            if (waiting.size() == 1) {
-                lock.notifyAll();
-            }
+            waiting.add(new Pending(executor, task, firstWrite));
         }
+        wake();
+    }
+
+    /** Whether the store takes writes now, and how often it failed and recovered. */
+    public StoreHealth health() {
+        String why = failure;
+        return new StoreHealth(why == null, why, failures, recoveries);
     }
 
     /** How many WAL fsyncs ran. */
@@ -105,8 +168,8 @@ public final class GroupCommit implements AutoCloseable {
     public void close() {
         synchronized (lock) {
             closing = true;
-            lock.notifyAll();
         }
+        LockSupport.unpark(thread);
         boolean interrupted = false;
         while (thread.isAlive()) {
             try {
@@ -120,27 +183,29 @@ public final class GroupCommit implements AutoCloseable {
         }
     }
 
+    private void wake() {
+        if (idle) {
+            LockSupport.unpark(thread);
+        }
+    }
+
     private void run() {
         while (true) {
+            awaitWork();
             List<Pending> group;
             boolean last;
             synchronized (lock) {
-                while (waiting.isEmpty() && !closing) {
-                    try {
-                        lock.wait();
-                    } catch (InterruptedException e) {
-                        // Only close() ends this thread, so that no task is left behind.
-                    }
-                }
                 group = waiting;
                 waiting = new ArrayList<>();
                 last = closing;
             }
-            if (syncIfWritten()) {
-                group.forEach(GroupCommit::dispatch);
-            } else {
-                LOG.error("{} tasks waiting for durability were dropped: their writes may not be on disk",
-                        group.size());
+            if (failure != null) {
+                tryRecover();
+            }
+            boolean synced = failure == null && syncIfWritten();
+            long now = epoch.get();
+            for (Pending p : group) {
+                dispatch(p, p.firstWriteEpoch() == NO_WRITE || synced && p.firstWriteEpoch() == now);
             }
             if (last) {
                 return;
@@ -148,17 +213,40 @@ public final class GroupCommit implements AutoCloseable {
         }
     }
 
+    /** Parks until there is something to sync, a task, a recovery due, or close. */
+    private void awaitWork() {
+        idle = true; // set before looking, so that a write after the look unparks us
+        while (!hasWork()) {
+            long wait = failure == null ? TimeUnit.SECONDS.toNanos(1)
+                    : TimeUnit.MILLISECONDS.toNanos(Math.max(1, nextRecovery - System.currentTimeMillis()));
+            LockSupport.parkNanos(this, wait);
+        }
+        idle = false;
+    }
+
+    private boolean hasWork() {
+        synchronized (lock) {
+            if (!waiting.isEmpty() || closing) {
+                return true;
+            }
+        }
+        if (failure != null) {
+            return System.currentTimeMillis() >= nextRecovery;
+        }
+        return writes.get() != syncedWrites;
+    }
+
     /** Syncs when anything was written since the last sync; false when the sync failed. */
     private boolean syncIfWritten() {
-        long target = writes.getAsLong();
+        long target = writes.get();
         if (target == syncedWrites) {
             return true;
         }
         long start = System.nanoTime();
         try {
-            wal.sync();
+            log.sync();
         } catch (Exception e) {
-            LOG.error("Session store: WAL sync failed", e);
+            fail("sync its write-ahead log", e);
             return false;
         }
         long took = System.nanoTime() - start;
@@ -169,9 +257,46 @@ public final class GroupCommit implements AutoCloseable {
         return true;
     }
 
-    private static void dispatch(Pending p) {
+    private void fail(String what, Exception cause) {
+        synchronized (epoch) {
+            if (failure != null) {
+                return;
+            }
+            failure = "failed to " + what + ": " + cause.getMessage();
+            epoch.incrementAndGet();
+            failures++;
+            nextRecovery = System.currentTimeMillis() + RETRY_MILLIS;
+        }
+        LOG.error("Session store failed to {} ({}). Acknowledgements that need the disk are refused until it"
+                + " recovers; retrying every {} ms.", what, cause.getMessage(), RETRY_MILLIS);
+        wake();
+    }
+
+    private void tryRecover() {
+        if (System.currentTimeMillis() < nextRecovery) {
+            return;
+        }
+        long failedWrites = writes.get(); // written into the failed log: on disk with the reopen, or lost
         try {
-            p.executor().execute(p.task());
+            log.recover();
+        } catch (Exception e) {
+            nextRecovery = System.currentTimeMillis() + RETRY_MILLIS;
+            LOG.debug("Session store still failed", e);
+            return;
+        }
+        synchronized (epoch) {
+            // Whatever was written before is on disk now or lost; only later writes count.
+            epoch.incrementAndGet();
+            syncedWrites = failedWrites; // a write into the reopened log since then is synced next round
+            failure = null;
+            recoveries++;
+        }
+        LOG.warn("Session store recovered: acknowledgements resume.");
+    }
+
+    private static void dispatch(Pending p, boolean durable) {
+        try {
+            p.executor().execute(() -> p.task().done(durable));
         } catch (RejectedExecutionException e) {
             // The executor (an event loop) is shutting down, and its connection with it.
             LOG.debug("Task after durability rejected by its executor", e);

@@ -5,6 +5,7 @@ import io.starling.broker.core.routing.Message;
 import io.starling.broker.core.routing.SubscriberOptions;
 import io.starling.broker.core.store.SessionStore;
 import io.starling.broker.core.store.StoredSession;
+import io.starling.broker.core.store.StoreHealth;
 import io.starling.broker.core.store.StoredState;
 import io.starling.broker.core.time.Clock;
 import io.starling.broker.store.rocksdb.ValueLayout.OutgoingEntry;
@@ -19,8 +20,10 @@ import java.util.concurrent.Executor;
  * group commit ({@link GroupCommit}).
  *
  * <p>Every change is applied to RocksDB in the calling thread, unsynced, so changes are applied in the
- * order they were made; {@link #afterDurable} then waits for the next WAL sync, which one thread runs
- * for everything written so far. The layout of keys and values is in {@link KeyLayout},
+ * order they were made. When they are durable, and what happens when the disk fails, is decided in
+ * {@link GroupCommit} alone: this class only translates changes into keys and values. No method here
+ * throws into the core on a disk failure (issue 14): the failure is reported to the group commit,
+ * which refuses the acknowledgements that depended on it and recovers the store. The layout of keys and values is in {@link KeyLayout},
  * {@link ValueLayout} and {@link MessageCodec}; messages shared by many queue entries in
  * {@link MessageReferences}; start-up in {@link StateLoader}.
  *
@@ -38,11 +41,11 @@ public final class RocksSessionStore implements SessionStore {
     private final MessageReferences references;
     private final GroupCommit groupCommit;
 
-    private RocksSessionStore(Database db, Clock clock, long firstFreeMessageId) {
+    private RocksSessionStore(Database db, GroupCommit groupCommit, Clock clock, long firstFreeMessageId) {
         this.db = db;
         this.codec = new MessageCodec(clock);
         this.references = new MessageReferences(db, codec, firstFreeMessageId);
-        this.groupCommit = GroupCommit.start(db::writes, db::syncWal);
+        this.groupCommit = groupCommit;
     }
 
     /**
@@ -54,11 +57,16 @@ public final class RocksSessionStore implements SessionStore {
      */
     public static RocksSessionStore open(Path directory, Clock clock) throws StoreException {
         Database db = Database.open(directory);
+        GroupCommit commit = db.startGroupCommit();
         try {
             checkFormatVersion(db);
+            if (!commit.health().ok()) {
+                throw new StoreException(directory, commit.health().problem());
+            }
             byte[] lastMessage = db.lastKey(new byte[] {KeyLayout.MESSAGE});
-            return new RocksSessionStore(db, clock, lastMessage == null ? 1 : KeyLayout.storeId(lastMessage) + 1);
+            return new RocksSessionStore(db, commit, clock, lastMessage == null ? 1 : KeyLayout.storeId(lastMessage) + 1);
         } catch (RuntimeException e) {
+            commit.close();
             db.close();
             throw e;
         }
@@ -103,12 +111,14 @@ public final class RocksSessionStore implements SessionStore {
     @Override
     public void deleteSession(String clientId) {
         List<Long> referenced = new ArrayList<>();
-        db.scan(KeyLayout.clientPrefix(KeyLayout.OUTGOING, clientId), (key, value) -> {
+        if (!readable(() -> db.scan(KeyLayout.clientPrefix(KeyLayout.OUTGOING, clientId), (key, value) -> {
             OutgoingEntry entry = ValueLayout.readOutgoing(value);
             if (!entry.released()) {
                 referenced.add(entry.storeId());
             }
-        });
+        }))) {
+            return;
+        }
         List<byte[]> prefixes = new ArrayList<>();
         for (byte kind : KeyLayout.CLIENT_KINDS) {
             prefixes.add(KeyLayout.clientPrefix(kind, clientId));
@@ -153,7 +163,8 @@ public final class RocksSessionStore implements SessionStore {
     @Override
     public void deleteOutgoing(String clientId, long seq, Message message) {
         byte[] key = KeyLayout.outgoing(clientId, seq);
-        if (db.get(key) == null) {
+        boolean[] present = {false};
+        if (!readable(() -> present[0] = db.get(key) != null) || !present[0]) {
             return; // gone with its session already, which dropped the reference too
         }
         db.delete(key);
@@ -191,8 +202,18 @@ public final class RocksSessionStore implements SessionStore {
     }
 
     @Override
-    public void afterDurable(Executor executor, Runnable task) {
+    public void afterDurable(Executor executor, Commit task) {
         groupCommit.afterDurable(executor, task);
+    }
+
+    @Override
+    public void beginChanges() {
+        groupCommit.beginChanges();
+    }
+
+    @Override
+    public StoreHealth health() {
+        return groupCommit.health();
     }
 
     @Override
@@ -202,7 +223,11 @@ public final class RocksSessionStore implements SessionStore {
 
     @Override
     public long diskBytes() {
-        return db.diskBytes();
+        try {
+            return db.diskBytes();
+        } catch (StoreException e) {
+            return 0; // being recovered: the next reading will tell
+        }
     }
 
     /** Syncs what was written, stops the sync thread and frees the native resources. Closing again does nothing. */
@@ -225,6 +250,20 @@ public final class RocksSessionStore implements SessionStore {
     /** The database itself (for tests that damage or inspect it). */
     Database database() {
         return db;
+    }
+
+    /**
+     * Runs a read that a change depends on; when it fails (the store is being recovered) the change is
+     * skipped and the store is failed, so that the acknowledgement waiting on it is refused.
+     */
+    private boolean readable(Runnable read) {
+        try {
+            read.run();
+            return true;
+        } catch (StoreException e) {
+            groupCommit.failed("read", e);
+            return false;
+        }
     }
 
     private void dropReference(Message message) {

@@ -181,8 +181,8 @@ public final class InMemorySessionStore implements SessionStore {
     }
 
     @Override
-    public void afterDurable(Executor executor, Runnable task) {
-        executor.execute(task);
+    public void afterDurable(Executor executor, Commit task) {
+        executor.execute(() -> task.done(true));
     }
 
     /**
