@@ -109,6 +109,7 @@ public final class SysTree {
         // Starling's own (see STARLING_ONLY): what the broker did to protect itself (docs/security.md).
         io.starling.broker.core.OverloadCounters overload = core.overload();
         stat("overload/dropped/loop_backlog", null, drops.loopBacklog::sum);
+        stat("overload/refused/subscribe_filters", null, drops.subscribeFiltersRefused::sum);
         stat("overload/read_paused/output", null, overload.readPausedOutput::sum);
         stat("overload/read_paused/backlog", null, overload.readPausedBacklog::sum);
         stat("overload/disconnected/outgoing_overflow", null, overload.outgoingOverflow::sum);

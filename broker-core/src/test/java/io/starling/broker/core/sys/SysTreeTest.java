@@ -76,13 +76,13 @@ class SysTreeTest {
                 assertThat(first).containsEntry("load/" + load + "/" + window, "0.00");
             }
         }
-        for (String overload : List.of("overload/dropped/loop_backlog", "overload/read_paused/output",
+        for (String overload : List.of("overload/dropped/loop_backlog", "overload/refused/subscribe_filters", "overload/read_paused/output",
                 "overload/read_paused/backlog", "overload/disconnected/outgoing_overflow",
                 "overload/disconnected/connect_too_large", "overload/disconnected/connecting_budget",
                 "overload/disconnected/connect_timeout", "overload/close_aborted")) {
             assertThat(first).containsEntry(overload, "0");
         }
-        assertThat(first).hasSize(24 + 3 + 27 + 8);
+        assertThat(first).hasSize(24 + 3 + 27 + 9);
     }
 
     @Test
