@@ -65,12 +65,22 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (!request.decoderResult().isSuccess()) {
+            // Netty's codec could not parse it (a line too long, a bad header): where the next request
+            // starts is unknown, so answer and close.
+            send(ctx, false, text(HttpResponseStatus.BAD_REQUEST, "Bad request\n"));
+            return;
+        }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (!request.method().equals(HttpMethod.GET)) {
             send(ctx, keepAlive, text(HttpResponseStatus.METHOD_NOT_ALLOWED, "Invalid HTTP Method\n"));
             return;
         }
-        String path = new QueryStringDecoder(request.uri()).path();
+        String path = path(request.uri());
+        if (path == null) {
+            send(ctx, keepAlive, text(HttpResponseStatus.BAD_REQUEST, "Bad request\n"));
+            return;
+        }
         String[] credentials = basicCredentials(request.headers().get(HttpHeaderNames.AUTHORIZATION));
         if (path.equals("/metrics") && !options.metricsAuth()) {
             answer(ctx, keepAlive, path, null);
@@ -177,6 +187,15 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         } catch (IOException e) {
             LOG.warn("HTTP API: could not read the file for {}: {}", path, e.toString());
             return text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "Internal server error.\n");
+        }
+    }
+
+    /** The URL-decoded path of a request target, or null when it has a malformed %-escape. */
+    private static String path(String uri) {
+        try {
+            return new QueryStringDecoder(uri).path();
+        } catch (IllegalArgumentException e) {
+            return null;
         }
     }
 

@@ -46,10 +46,8 @@ public final class HttpApiListener implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         prefix.addTo(ch);
-                        ch.pipeline().addLast("idle", new ReadTimeoutHandler(60))
-                                .addLast("http", new HttpServerCodec())
-                                .addLast("httpAggregator", new HttpObjectAggregator(8 * 1024))
-                                .addLast("httpApi", new HttpApiHandler(core, options, files));
+                        ch.pipeline().addLast("idle", new ReadTimeoutHandler(60));
+                        addHttpHandlers(ch, core, options, files);
                     }
                 });
         ChannelFuture f;
@@ -65,6 +63,13 @@ public final class HttpApiListener implements AutoCloseable {
             LOG.info("Using http_dir {}", options.httpDir());
         }
         return listener;
+    }
+
+    /** The HTTP part of the pipeline, after the TLS prefix and the idle timeout (also what the fuzz test runs). */
+    static void addHttpHandlers(Channel ch, BrokerCore core, HttpApiOptions options, StaticFiles files) {
+        ch.pipeline().addLast("http", new HttpServerCodec())
+                .addLast("httpAggregator", new HttpObjectAggregator(8 * 1024))
+                .addLast("httpApi", new HttpApiHandler(core, options, files));
     }
 
     public InetSocketAddress address() {
