@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -51,7 +49,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * of up to 9000 bytes), which must get exactly one well-formed response with a status from the set
  * the API answers, and a closed connection when it asked for {@code Connection: close}. Odd: raw
  * bytes in fuzzed pieces, whose answers, if any, must be well-formed responses. In both, no
- * exception leaves the pipeline, the outside file never appears in an answer, and no buffer leaks.
+ * exception leaves the pipeline, the outside file never appears in an answer, and every buffer the
+ * channel allocated is released once it is closed (per input, with a {@link TrackingAllocator}; and
+ * by Netty's leak detector, paranoid in builds, per class).
  */
 @ExtendWith(LeakCheck.class)
 class HttpApiFuzzTest {
@@ -75,6 +75,8 @@ class HttpApiFuzzTest {
         HttpApiOptions options = new HttpApiOptions(null, anonymous ? null : RULES, data.consumeBoolean(), HTTP_DIR,
                 new StubApi());
         EmbeddedChannel channel = new EmbeddedChannel();
+        TrackingAllocator alloc = new TrackingAllocator();
+        channel.config().setAllocator(alloc);
         HttpApiListener.addHttpHandlers(channel, CORE, options, new StaticFiles(HTTP_DIR));
         Methods methods = new Methods();
         channel.pipeline().addAfter("http", "methods", methods);
@@ -82,7 +84,8 @@ class HttpApiFuzzTest {
         try {
             if (structured) {
                 Request request = Request.from(data);
-                channel.writeInbound(Unpooled.wrappedBuffer(request.bytes()));
+                byte[] bytes = request.bytes();
+                channel.writeInbound(alloc.buffer(bytes.length).writeBytes(bytes));
                 channel.runPendingTasks();
                 responses.addAll(responses(channel, methods.seen));
                 assertThat(responses).as("answers to %s", request).hasSize(1);
@@ -91,7 +94,8 @@ class HttpApiFuzzTest {
                 }
             } else {
                 while (data.remainingBytes() > 0 && channel.isOpen()) {
-                    channel.writeInbound(Unpooled.wrappedBuffer(data.consumeBytes(1 + data.consumeInt(0, 600))));
+                    byte[] piece = data.consumeBytes(1 + data.consumeInt(0, 600));
+                    channel.writeInbound(alloc.buffer(piece.length).writeBytes(piece));
                     channel.runPendingTasks();
                 }
                 responses.addAll(responses(channel, methods.seen));
@@ -110,6 +114,7 @@ class HttpApiFuzzTest {
             responses.forEach(FullHttpResponse::release);
             channel.finishAndReleaseAll();
         }
+        assertThat(alloc.unreleased()).as("buffers of the channel still referenced after it closed").isEmpty();
     }
 
     /**

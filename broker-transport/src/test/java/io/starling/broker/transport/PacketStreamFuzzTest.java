@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.starling.broker.core.sys.BrokerCounters;
 import io.starling.broker.core.sys.Counter;
 import io.starling.mqtt.codec.DecodeResult;
@@ -26,12 +24,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * <p>What must hold: {@link PacketStream#read} never throws; the sink gets packets, then at most one
  * {@link Malformed}, last; the packets are the same whether the bytes came in one read or in pieces
  * (which also exercises the in-place and copying appends of an unfinished packet); the bytes counted
- * are the bytes of the packets given to the sink; and once the stream and the packets are released,
- * no read buffer has a reference left (checked per input, and by the paranoid leak detector per class).
+ * are the same both ways; and once the stream and the packets are released, no buffer has a reference
+ * left, neither the reads nor those the stream merged them into (checked per input with a
+ * {@link TrackingAllocator}, and by Netty's leak detector, paranoid in builds, per class).
  */
 @ExtendWith(LeakCheck.class)
 class PacketStreamFuzzTest {
-    private static final ByteBufAllocator ALLOC = PooledByteBufAllocator.DEFAULT;
     private static final int HEADER = 3;
 
     @FuzzTest(maxDuration = "5s")
@@ -41,9 +39,9 @@ class PacketStreamFuzzTest {
         }
         int maxPacketSize = input[0] == 0 ? 16 << 20 : 2 + 16 * (input[0] & 0xFF);
         byte[] wire = Arrays.copyOfRange(input, HEADER, input.length);
-        List<ByteBuf> reads = new ArrayList<>();
-        Received inPieces = read(cut(wire, input[1] & 0xFF, input[2]), maxPacketSize, reads);
-        Received whole = read(List.of(wire), maxPacketSize, reads);
+        TrackingAllocator alloc = new TrackingAllocator();
+        Received inPieces = read(cut(wire, input[1] & 0xFF, input[2]), maxPacketSize, alloc);
+        Received whole = read(List.of(wire), maxPacketSize, alloc);
         try {
             assertThat(inPieces.results).as("the same packets whole and in pieces").isEqualTo(whole.results);
             assertThat(inPieces.bytesCounted).isEqualTo(whole.bytesCounted);
@@ -55,10 +53,8 @@ class PacketStreamFuzzTest {
             inPieces.release();
             whole.release();
         }
-        for (ByteBuf b : reads) {
-            assertThat(b.refCnt()).as("a read buffer still has a reference once stream and packets are released")
-                    .isZero();
-        }
+        assertThat(alloc.unreleased()).as("buffers (reads and the stream's own) still referenced once stream and"
+                + " packets are released").isEmpty();
     }
 
     private static List<byte[]> cut(byte[] wire, int mode, byte seed) {
@@ -85,16 +81,15 @@ class PacketStreamFuzzTest {
         }
     }
 
-    private static Received read(List<byte[]> pieces, int maxPacketSize, List<ByteBuf> reads) {
+    private static Received read(List<byte[]> pieces, int maxPacketSize, TrackingAllocator alloc) {
         BrokerCounters counters = new BrokerCounters();
         PacketStream stream = new PacketStream(maxPacketSize, counters.local());
         List<DecodeResult> results = new ArrayList<>();
         try {
             for (byte[] piece : pieces) {
                 // Some room after the bytes, as a socket read has, so that appends in place happen too.
-                ByteBuf read = ALLOC.buffer(piece.length + (piece.length & 7)).writeBytes(piece);
-                reads.add(read);
-                stream.read(read, ALLOC, results::add);
+                ByteBuf read = alloc.buffer(piece.length + (piece.length & 7)).writeBytes(piece);
+                stream.read(read, alloc, results::add);
             }
         } finally {
             stream.release();
