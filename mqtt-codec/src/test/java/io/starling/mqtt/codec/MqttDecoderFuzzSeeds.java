@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Random;
 
 /**
@@ -25,7 +26,7 @@ final class MqttDecoderFuzzSeeds {
         MqttVersion[] versions = {MqttVersion.MQTT_3_1, MqttVersion.MQTT_3_1_1, MqttVersion.MQTT_5};
         for (int i = 0; i < versions.length; i++) {
             MqttVersion v = versions[i];
-            String name = v.name().toLowerCase(java.util.Locale.ROOT);
+            String name = v.name().toLowerCase(Locale.ROOT);
             for (int mode : new int[] {0, 3}) {
                 ByteArrayOutputStream broker = header(0, 0, mode, i);
                 write(broker, small(generator, PacketType.CONNECT, v), v);

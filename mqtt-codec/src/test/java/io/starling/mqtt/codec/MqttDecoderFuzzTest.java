@@ -7,6 +7,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -46,7 +47,7 @@ class MqttDecoderFuzzTest {
 
         List<ByteBuf> buffers = new ArrayList<>();
         List<DecodeResult> inPieces = decodeAll(pieces, preset, maxPacketSize, buffers);
-        List<DecodeResult> whole = decodeAll(List.of(java.util.Arrays.copyOfRange(input, HEADER, input.length)),
+        List<DecodeResult> whole = decodeAll(List.of(Arrays.copyOfRange(input, HEADER, input.length)),
                 preset, maxPacketSize, buffers);
         try {
             assertThat(inPieces).as("the same results whole and in pieces").isEqualTo(whole);
@@ -68,7 +69,7 @@ class MqttDecoderFuzzTest {
         while (at < input.length) {
             int size = mode == 0 ? input.length - at : mode == 1 ? 1 : 1 + random.nextInt(4 * mode);
             int end = Math.min(input.length, at + size);
-            pieces.add(java.util.Arrays.copyOfRange(input, at, end));
+            pieces.add(Arrays.copyOfRange(input, at, end));
             at = end;
         }
         return pieces;
