@@ -74,6 +74,12 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (!request.decoderResult().isSuccess()) {
+            // Netty's codec could not parse it (a line too long, a bad header): where the next request
+            // starts is unknown, so answer and close.
+            send(new Reply(ctx, false, null), text(HttpResponseStatus.BAD_REQUEST, "Bad request\n"));
+            return;
+        }
         Reply reply = new Reply(ctx, HttpUtil.isKeepAlive(request), request.headers().get(HttpHeaderNames.ORIGIN));
         if (cors.isPreflight(request)) {
             send(reply, cors.preflight(request));
@@ -83,7 +89,11 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             send(reply, text(HttpResponseStatus.METHOD_NOT_ALLOWED, "Invalid HTTP Method\n"));
             return;
         }
-        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        QueryStringDecoder uri = uri(request.uri());
+        if (uri == null) {
+            send(reply, text(HttpResponseStatus.BAD_REQUEST, "Bad request\n"));
+            return;
+        }
         String[] credentials = basicCredentials(request.headers().get(HttpHeaderNames.AUTHORIZATION));
         if (uri.path().equals("/metrics") && !options.metricsAuth()) {
             answer(reply, uri, null);
@@ -213,6 +223,19 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         } catch (IOException e) {
             LOG.warn("HTTP API: could not read the file for {}: {}", path, e.toString());
             return text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "Internal server error.\n");
+        }
+    }
+
+    /** The URL-decoded path of a request target, or null when it has a malformed %-escape. */
+    /** The request's path and query, or null when its %-escapes are malformed (answered 400). */
+    private static QueryStringDecoder uri(String uri) {
+        try {
+            QueryStringDecoder decoded = new QueryStringDecoder(uri);
+            decoded.path(); // decodes now: a bad escape throws here, not later
+            decoded.parameters();
+            return decoded;
+        } catch (IllegalArgumentException e) {
+            return null;
         }
     }
 

@@ -47,10 +47,8 @@ public final class HttpApiListener implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         prefix.addTo(ch);
-                        ch.pipeline().addLast("idle", new ReadTimeoutHandler(60))
-                                .addLast("http", new HttpServerCodec())
-                                .addLast("httpAggregator", new HttpObjectAggregator(8 * 1024))
-                                .addLast("httpApi", new HttpApiHandler(core, options, files, cors));
+                        ch.pipeline().addLast("idle", new ReadTimeoutHandler(60));
+                        addHttpHandlers(ch, core, options, files, cors);
                     }
                 });
         ChannelFuture f;
@@ -66,6 +64,17 @@ public final class HttpApiListener implements AutoCloseable {
             LOG.info("Using http_dir {}", options.httpDir());
         }
         return listener;
+    }
+
+    /** The HTTP part of the pipeline, after the TLS prefix and the idle timeout (also what the fuzz test runs). */
+    static void addHttpHandlers(Channel ch, BrokerCore core, HttpApiOptions options, StaticFiles files) {
+        addHttpHandlers(ch, core, options, files, new CorsPolicy(options.corsOrigins()));
+    }
+
+    static void addHttpHandlers(Channel ch, BrokerCore core, HttpApiOptions options, StaticFiles files, CorsPolicy cors) {
+        ch.pipeline().addLast("http", new HttpServerCodec())
+                .addLast("httpAggregator", new HttpObjectAggregator(8 * 1024))
+                .addLast("httpApi", new HttpApiHandler(core, options, files, cors));
     }
 
     public InetSocketAddress address() {

@@ -4,6 +4,7 @@ import io.starling.broker.core.auth.Authorizer;
 import io.starling.broker.core.auth.ClientIdentity;
 import io.starling.broker.core.topic.TopicFilter;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -49,6 +50,8 @@ public final class AclFile implements Authorizer {
             return parse(file.toString(), Files.readAllLines(file, StandardCharsets.UTF_8));
         } catch (NoSuchFileException e) {
             throw new AclFileException("Error: Unable to open acl_file \"" + file + "\": no such file.");
+        } catch (CharacterCodingException e) {
+            throw new AclFileException("Error: Unable to read acl_file \"" + file + "\": not UTF-8 text.");
         } catch (IOException e) {
             throw new AclFileException("Error: Unable to open acl_file \"" + file + "\": " + e.getMessage());
         }
