@@ -1,7 +1,5 @@
 package io.starling.broker.core.session;
 
-import io.starling.broker.core.BrokerSettings;
-import io.starling.broker.core.DropCounters;
 import io.starling.broker.core.auth.Authorizer;
 import io.starling.broker.core.auth.ClientIdentity;
 import io.starling.broker.core.auth.SecurityRules;
@@ -17,19 +15,16 @@ import io.starling.broker.core.store.StoredSession;
 import io.starling.broker.core.store.StoredState;
 import io.starling.broker.core.sys.BrokerCounters;
 import io.starling.broker.core.sys.Counter;
-import io.starling.broker.core.time.Clock;
 import io.starling.broker.core.topic.SubscriptionTree;
 import io.starling.mqtt.codec.QoS;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The state the broker keeps for one client id: subscriptions, outgoing messages inflight and
- * queued, and the ids of incoming QoS 2 messages awaiting PUBREL. It outlives connections when the
+ * queued ({@link OutgoingMessages}), and the ids of incoming QoS 2 messages awaiting PUBREL. It outlives connections when the
  * client asked for a persistent session.
  *
  * <p>Threading: a session is owned by one event loop, its {@link #owner()}: the loop of the
@@ -46,27 +41,21 @@ import org.slf4j.LoggerFactory;
  * missing one as empty.
  */
 public final class Session implements Subscriber {
-    private static final Logger LOG = LoggerFactory.getLogger(Session.class);
 
     private final String clientId;
-    private final BrokerSettings settings;
-    private final DropCounters drops;
     private final SubscriptionTree<Subscriber, SubscriberOptions> tree;
     private final SharedSubscriptions shared;
-    private final MessageQueue queue;
-    private final InflightWindow inflight;
+    private final OutgoingMessages outgoing;
     private final BrokerCounters counters;
     /** Incoming QoS 2 ids awaiting PUBREL; null while there are none (most sessions never have one). */
     private Set<Integer> awaitingPubRel;
     /** Topic filter to options; null while there are none. */
     private Map<String, SubscriberOptions> subscriptions;
-    private final Clock clock;
     private volatile LoopOutbox owner;
     /** Set on a move until the old loop has forwarded what was queued there; read and cleared on the new owner. */
     private boolean inTransit;
     /** Deliveries routed to the new owner while in transit, in order; null when none. */
     private java.util.ArrayDeque<Delivery> heldInTransit;
-    private SessionLink link;
     /** A connection that claimed the session and waits for its CONNACK to be durable; owner loop only. */
     private SessionLink connecting;
     private volatile long expiryIntervalSeconds;
@@ -74,15 +63,11 @@ public final class Session implements Subscriber {
     /** Null until a timer is first started. */
     private SessionTimers timers;
     private volatile boolean ended;
-    /** Whether a message sent now would go out at once; read by share groups on other loops. */
-    private volatile boolean canTakeMessageNow;
     /** Who the session belongs to, for ACL checks made on other loops when routing to it. */
     private volatile ClientIdentity identity;
     private volatile SecurityRules security;
     /** The port of the listener the session last connected through (0: unknown); kept in the store. */
     private volatile int listenerPort;
-    /** Inflight entries of an earlier connection not yet re-sent on this one. */
-    private int pendingResends;
 
     /** Session Expiry Interval meaning "never expires" (MQTT 5 §3.1.2.11.2). */
     public static final long NEVER_EXPIRES = 0xFFFF_FFFFL;
@@ -90,15 +75,11 @@ public final class Session implements Subscriber {
     public Session(String clientId, LoopOutbox owner, SessionContext context, MessageQueue queue) {
         this.clientId = clientId;
         this.owner = owner;
-        this.settings = context.settings();
-        this.drops = context.drops();
         this.tree = context.tree();
         this.shared = context.shared();
-        this.clock = context.clock();
         this.counters = context.counters();
-        this.queue = new CountedQueue(queue, counters);
-        this.inflight = new InflightWindow(counters);
         this.journal = SessionJournal.of(clientId, context.store());
+        this.outgoing = new OutgoingMessages(this, context, journal, queue);
     }
 
     public String clientId() {
@@ -206,7 +187,7 @@ public final class Session implements Subscriber {
         if (expiryIntervalSeconds == NEVER_EXPIRES || expiryIntervalSeconds == 0) {
             return;
         }
-        timers().startExpiry(this, seconds, () -> link == null && !ended, onExpiry);
+        timers().startExpiry(this, seconds, () -> outgoing.link() == null && !ended, onExpiry);
     }
 
     /**
@@ -214,7 +195,7 @@ public final class Session implements Subscriber {
      * the session ends if that is sooner, and never if a connection attaches first.
      */
     public void delayWill(long delaySeconds, Runnable publish) {
-        timers().delayWill(this, delaySeconds, () -> link == null, () -> {
+        timers().delayWill(this, delaySeconds, () -> outgoing.link() == null, () -> {
             journal.willGone();
             publish.run();
         });
@@ -246,11 +227,11 @@ public final class Session implements Subscriber {
     }
 
     public boolean isOnline() {
-        return link != null;
+        return outgoing.link() != null;
     }
 
     public SessionLink link() {
-        return link;
+        return outgoing.link();
     }
 
     /** The connection waiting to attach (its CONNACK waits for the disk), or null. */
@@ -270,58 +251,11 @@ public final class Session implements Subscriber {
         }
         cancelTimers();
         connecting = null;
-        link = next;
-        for (InflightWindow.Entry e : inflight.entries()) {
-            e.markForResend();
-        }
-        pendingResends = inflight.size();
-        drainQueue();
-    }
-
-    /**
-     * Re-sends unacknowledged messages of an earlier connection (PUBLISH with DUP, or PUBREL), no more
-     * at a time than the new connection's Receive Maximum allows; the rest follow as acks free room.
-     */
-    private void resendPending() {
-        if (pendingResends == 0 || link == null) {
-            return;
-        }
-        int onWire = inflight.size() - pendingResends;
-        java.util.List<Integer> undeliverable = null;
-        for (InflightWindow.Entry e : inflight.entries()) {
-            if (onWire >= inflightLimit()) {
-                break;
-            }
-            if (!e.resendPending()) {
-                continue;
-            }
-            e.resent();
-            pendingResends--;
-            onWire++;
-            if (e.stage() == InflightWindow.Stage.AWAITING_PUBCOMP) {
-                link.sendPubRel(e.packetId());
-            } else if (isExpired(e.delivery()) || !mayStillRead(e.delivery())
-                    || !link.sendPublish(e.delivery(), e.packetId(), true)) {
-                if (isExpired(e.delivery())) {
-                    drops.expired.increment();
-                }
-                if (undeliverable == null) {
-                    undeliverable = new java.util.ArrayList<>();
-                }
-                journal.done(e.delivery());
-                undeliverable.add(e.packetId());
-                onWire--;
-            }
-        }
-        if (undeliverable != null) {
-            undeliverable.forEach(inflight::remove);
-        }
+        outgoing.attach(next);
     }
 
     public void detach() {
-        link = null;
-        canTakeMessageNow = false;
-        inflight.compactPayloads(); // kept until the client comes back
+        outgoing.detach();
     }
 
     // ---- the store ----
@@ -334,11 +268,6 @@ public final class Session implements Subscriber {
         return journal.record(d);
     }
 
-    /** Releases a delivery that will not be sent, and forgets it in the store. */
-    private void drop(Delivery d) {
-        journal.done(d);
-        d.message().release();
-    }
 
     /**
      * Brings the store up to date after a connection attached ({@code online}) or went: a persistent
@@ -371,11 +300,7 @@ public final class Session implements Subscriber {
         });
         for (StoredState.Outgoing o : stored.outgoing()) {
             lastSeq = Math.max(lastSeq, o.seq());
-            if (o.isInflight()) {
-                inflight.restore(o.packetId(), o.delivery(), o.seq());
-            } else {
-                queue.add(o.delivery());
-            }
+            outgoing.restore(o);
         }
         if (!stored.incomingQos2().isEmpty()) {
             incomingQos2Ids().addAll(stored.incomingQos2());
@@ -440,15 +365,9 @@ public final class Session implements Subscriber {
 
     /** True when online with room in the inflight window: a share group prefers such members. */
     public boolean canTakeMessageNow() {
-        return canTakeMessageNow;
+        return outgoing.canTakeMessageNow();
     }
 
-    private void updateCanTakeMessageNow() {
-        boolean now = link != null && windowHasRoom();
-        if (now != canTakeMessageNow) {
-            canTakeMessageNow = now;
-        }
-    }
 
     /** A copy of the session's topic filters (shared ones with their {@code $share/} prefix). */
     public java.util.List<String> subscriptionFilters() {
@@ -481,38 +400,10 @@ public final class Session implements Subscriber {
             return;
         }
         if (ended) {
-            drop(delivery);
+            outgoing.drop(delivery);
             return;
         }
-        if (isExpired(delivery)) {
-            drops.expired.increment();
-            drop(delivery);
-            return;
-        }
-        if (delivery.qos() == QoS.AT_MOST_ONCE) {
-            deliverQos0(delivery);
-        } else if (link != null && queue.size() == 0 && windowHasRoom() && link.isWritable()) {
-            sendInflight(delivery);
-        } else {
-            enqueue(delivery);
-        }
-    }
-
-    private void deliverQos0(Delivery delivery) {
-        if (link == null) {
-            if (isPersistent() && settings.queueQos0Messages()) {
-                enqueue(delivery);
-                return;
-            }
-            drops.offlineQos0.increment();
-        } else if (link.isWritable()) {
-            link.sendPublish(delivery, 0, false);
-        } else {
-            drops.notWritable.increment();
-            DropLog.warn(LOG, "Outgoing QoS 0 message on {} to {} dropped: client not reading fast enough",
-                    delivery.message().topic(), clientId);
-        }
-        delivery.message().release();
+        outgoing.accept(delivery);
     }
 
     /**
@@ -520,167 +411,35 @@ public final class Session implements Subscriber {
      * or, at QoS 0, the client is not reading or away. A walk over retained messages stops here.
      */
     public boolean cannotTakeMore(QoS qos) {
-        if (qos == QoS.AT_MOST_ONCE && link != null) {
-            return !link.isWritable();
-        }
-        if (qos == QoS.AT_MOST_ONCE && !(isPersistent() && settings.queueQos0Messages())) {
-            return true;
-        }
-        return (link == null || !windowHasRoom()) && queueIsFull(0);
-    }
-
-    private boolean queueIsFull(int adding) {
-        return settings.maxQueuedMessages() > 0 && queue.size() >= settings.maxQueuedMessages()
-                || settings.maxQueuedBytes() > 0 && queue.bytes() + adding > settings.maxQueuedBytes();
-    }
-
-    private void enqueue(Delivery delivery) {
-        boolean full = queueIsFull(delivery.message().payloadSize());
-        if (full) {
-            drops.queueFull.increment();
-            DropLog.warn(LOG, "Outgoing message on {} to {} dropped: queue full ({} messages)",
-                    delivery.message().topic(), clientId, queue.size());
-            drop(delivery);
-            return;
-        }
-        queue.add(delivery.compacted()); // kept for a while: not the whole read buffer with it
-    }
-
-    private void sendInflight(Delivery delivery) {
-        InflightWindow.Stage stage = delivery.qos() == QoS.AT_LEAST_ONCE
-                ? InflightWindow.Stage.AWAITING_PUBACK : InflightWindow.Stage.AWAITING_PUBREC;
-        InflightWindow.Entry e = inflight.add(delivery, stage);
-        journal.sent(delivery, e.packetId());
-        if (!link.sendPublish(delivery, e.packetId(), false)) {
-            journal.done(delivery);
-            inflight.remove(e.packetId());
-        }
-        updateCanTakeMessageNow();
-    }
-
-    /** The outgoing window: the broker's limit, or the client's Receive Maximum when smaller. */
-    private int inflightLimit() {
-        int limit = settings.inflightLimit();
-        return link == null ? limit : Math.min(limit, link.receiveMaximum());
-    }
-
-    /**
-     * Whether one more QoS 1/2 message may go out now: below the inflight count, and below
-     * max_inflight_bytes unless the window is empty (a large message still goes, alone).
-     */
-    private boolean windowHasRoom() {
-        if (inflight.size() >= inflightLimit()) {
-            return false;
-        }
-        long maxBytes = settings.maxInflightBytes();
-        return maxBytes == 0 || inflight.size() == 0 || inflight.bytes() < maxBytes;
-    }
-
-    /**
-     * Whether a message that waited here may still go to this session: the ACL was checked when it was
-     * routed, but the rules, or the listener they came from, may have changed since (reload, restart).
-     * Counts and logs (once per interval) what it refuses.
-     */
-    private boolean mayStillRead(Delivery d) {
-        if (mayRead(d.message().topic())) {
-            return true;
-        }
-        drops.notAuthorized.increment();
-        DropLog.warn(LOG, "Queued message on {} to {} dropped: no longer allowed by the ACL",
-                d.message().topic(), clientId);
-        return false;
-    }
-
-    /** Whether a message's MQTT 5 Message Expiry Interval has passed: it must not be delivered. */
-    private boolean isExpired(Delivery d) {
-        long at = d.message().expiryAtNanos();
-        return at != io.starling.broker.core.routing.Message.NEVER_EXPIRES && clock.nanoTime() - at >= 0;
-    }
-
-    /** Moves queued messages into the inflight window while it has room and a client is attached. */
-    private void drainQueue() {
-        moveQueueToWindow();
-        updateCanTakeMessageNow();
-    }
-
-    private void moveQueueToWindow() {
-        resendPending();
-        // A client that is not reading gets nothing more in its socket's buffer: the messages wait in
-        // the bounded queue instead (issue 14), and onWritable() goes on when it catches up.
-        while (link != null && windowHasRoom() && link.isWritable()) {
-            Delivery d = queue.poll();
-            if (d == null) {
-                return;
-            }
-            if (isExpired(d)) {
-                drops.expired.increment();
-                drop(d);
-                continue;
-            }
-            if (!mayStillRead(d)) {
-                drop(d);
-                continue;
-            }
-            if (d.qos() == QoS.AT_MOST_ONCE) {
-                deliverQos0(d);
-            } else {
-                sendInflight(d);
-            }
-        }
+        return outgoing.cannotTakeMore(qos);
     }
 
     /** The client's connection took its backed-up output: send what waited in the queue. */
     public void onWritable() {
-        if (link != null && !ended) {
-            drainQueue();
-        }
+        outgoing.onWritable();
     }
 
     /** PUBACK from the client; false when no QoS 1 message with that id is inflight. */
     public boolean onPubAck(int packetId) {
-        InflightWindow.Entry e = inflight.get(packetId);
-        if (e == null || e.stage() != InflightWindow.Stage.AWAITING_PUBACK) {
-            return false;
-        }
-        if (e.resendPending()) {
-            pendingResends--; // acknowledged before we got to re-send it
-        }
-        journal.done(e.delivery());
-        inflight.remove(packetId);
-        drainQueue();
-        return true;
+        return outgoing.onPubAck(packetId);
     }
 
     /** PUBREC from the client; false when no QoS 2 message with that id is inflight. */
     public boolean onPubRec(int packetId) {
-        InflightWindow.Entry e = inflight.get(packetId);
-        if (e != null && e.stage() == InflightWindow.Stage.AWAITING_PUBREC) {
-            journal.released(e.storeSeq(), packetId, e.delivery().message());
-        }
-        return inflight.received(packetId);
+        return outgoing.onPubRec(packetId);
     }
 
     /** PUBCOMP from the client; false when no PUBREL with that id was outstanding. */
     public boolean onPubComp(int packetId) {
-        InflightWindow.Entry e = inflight.get(packetId);
-        if (e == null || e.stage() != InflightWindow.Stage.AWAITING_PUBCOMP) {
-            return false;
-        }
-        if (e.resendPending()) {
-            pendingResends--; // acknowledged before we got to re-send it
-        }
-        journal.doneReleased(e.storeSeq());
-        inflight.remove(packetId);
-        drainQueue();
-        return true;
+        return outgoing.onPubComp(packetId);
     }
 
     public int inflightCount() {
-        return inflight.size();
+        return outgoing.inflightCount();
     }
 
     public int queuedCount() {
-        return queue.size();
+        return outgoing.queuedCount();
     }
 
     // ---- incoming QoS 2 ----
@@ -732,9 +491,7 @@ public final class Session implements Subscriber {
     /** Empties the in-memory state, leaving the store alone. */
     private void releaseState() {
         dropSubscriptions();
-        inflight.clear();
-        pendingResends = 0;
-        queue.clear();
+        outgoing.clear();
         awaitingPubRel = null;
     }
 
@@ -753,39 +510,16 @@ public final class Session implements Subscriber {
 
     private void end(boolean forGood) {
         ended = true;
-        link = null;
-        canTakeMessageNow = false;
+        outgoing.stop();
         cancelTimers();
         dropSubscriptions();
         if (forGood) {
-            handOnSharedMessages();
+            outgoing.handOnSharedMessages();
             clear();
         } else {
             releaseState();
         }
     }
 
-    /**
-     * Messages that came through a shared subscription and were not acknowledged go to another member
-     * of their group when this session ends (MQTT 5 §4.8.2).
-     */
-    private void handOnSharedMessages() {
-        for (InflightWindow.Entry e : inflight.entries()) {
-            if (e.delivery() != null && e.delivery().share() != null) {
-                e.delivery().share().redeliver(e.delivery(), this);
-                e.detachDelivery();
-            }
-        }
-        Delivery d;
-        java.util.ArrayDeque<Delivery> keep = new java.util.ArrayDeque<>();
-        while ((d = queue.poll()) != null) {
-            if (d.share() != null) {
-                d.share().redeliver(d, this); // the session's stored state goes as a whole when it ends
-            } else {
-                keep.add(d);
-            }
-        }
-        keep.forEach(queue::add);
-    }
 
 }
