@@ -7,8 +7,8 @@ import io.starling.broker.core.DropCounters;
 import io.starling.broker.core.OverloadCounters;
 import io.starling.broker.core.session.Session;
 import io.starling.broker.core.session.SessionContext;
-import io.starling.broker.core.session.SessionLink;
 import io.starling.broker.core.store.memory.InMemoryMessageQueue;
+import io.starling.broker.core.testing.NumberingLink;
 import io.starling.broker.core.testing.Payloads;
 import io.starling.broker.core.testing.TestLoops;
 import io.starling.broker.core.testing.TestLoops.InLoop;
@@ -41,7 +41,8 @@ class LoopOutboxBackpressureTest {
     private final InLoop publisherLoop = TestLoops.start("publisher");
     private final InLoop subscriberLoop = TestLoops.start("subscriber");
     private final LoopOutbox target = new LoopOutbox(subscriberLoop.executor(), LIMIT, drops, overload);
-    private final List<Integer> received = new CopyOnWriteArrayList<>();
+    private final NumberingLink link = new NumberingLink();
+    private final List<Integer> received = link.received();
     private Session session;
 
     /** The publisher's connection: records when it is paused and on which thread. */
@@ -71,27 +72,7 @@ class LoopOutboxBackpressureTest {
 
     private void attachSubscriber() {
         session = new Session("sub", target, context, new InMemoryMessageQueue());
-        subscriberLoop.run(() -> session.attach(new SessionLink() {
-            @Override
-            public boolean isWritable() {
-                return true;
-            }
-
-            @Override
-            public boolean sendPublish(Delivery d, int packetId, boolean dup) {
-                received.add(d.message().payload().getByte(0) & 0xFF);
-                return true;
-            }
-
-            @Override
-            public void sendPubRel(int packetId) {
-            }
-
-            @Override
-            public int receiveMaximum() {
-                return 65535;
-            }
-        }));
+        subscriberLoop.run(() -> session.attach(link));
     }
 
     /** Blocks the subscriber's loop until the latch is counted down: the loop that falls behind. */

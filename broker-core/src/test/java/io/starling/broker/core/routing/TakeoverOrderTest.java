@@ -6,8 +6,8 @@ import io.starling.broker.core.BrokerSettings;
 import io.starling.broker.core.DropCounters;
 import io.starling.broker.core.session.Session;
 import io.starling.broker.core.session.SessionContext;
-import io.starling.broker.core.session.SessionLink;
 import io.starling.broker.core.store.memory.InMemoryMessageQueue;
+import io.starling.broker.core.testing.NumberingLink;
 import io.starling.broker.core.testing.Payloads;
 import io.starling.broker.core.testing.TestLoops;
 import io.starling.broker.core.testing.TestLoops.InLoop;
@@ -16,7 +16,6 @@ import io.starling.broker.core.topic.SubscriptionTree;
 import io.starling.mqtt.codec.Properties;
 import io.starling.mqtt.codec.QoS;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -35,7 +34,6 @@ class TakeoverOrderTest {
     private final InLoop publisherLoop = TestLoops.start("publisher");
     private final InLoop oldLoop = TestLoops.start("old-owner");
     private final InLoop newLoop = TestLoops.start("new-owner");
-    private final List<Integer> received = new CopyOnWriteArrayList<>();
     private Session session;
 
     @AfterEach
@@ -49,27 +47,7 @@ class TakeoverOrderTest {
         payloads.assertAllReleased();
     }
 
-    private final SessionLink link = new SessionLink() {
-        @Override
-        public boolean isWritable() {
-            return true;
-        }
-
-        @Override
-        public boolean sendPublish(Delivery d, int packetId, boolean dup) {
-            received.add(d.message().payload().getByte(0) & 0xFF);
-            return true;
-        }
-
-        @Override
-        public void sendPubRel(int packetId) {
-        }
-
-        @Override
-        public int receiveMaximum() {
-            return 65535;
-        }
-    };
+    private final NumberingLink link = new NumberingLink();
 
     /** Routes messages {@code first..last} as the publisher's loop would: to whichever loop owns the session now. */
     private void publish(int first, int last) {
@@ -116,6 +94,6 @@ class TakeoverOrderTest {
         release.countDown();
         TestLoops.drain(publisherLoop, oldLoop, newLoop);
 
-        assertThat(received).containsExactly(1, 2, 3, 4, 5, 6);
+        assertThat(link.received()).containsExactly(1, 2, 3, 4, 5, 6);
     }
 }
