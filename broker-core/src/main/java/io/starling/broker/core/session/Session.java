@@ -511,6 +511,10 @@ public final class Session implements Subscriber {
     private void end(boolean forGood) {
         ended = true;
         outgoing.stop();
+        Delivery held;
+        while (heldInTransit != null && (held = heldInTransit.poll()) != null) {
+            outgoing.drop(held); // waited for a move that no longer matters
+        }
         cancelTimers();
         dropSubscriptions();
         if (forGood) {
@@ -520,6 +524,4 @@ public final class Session implements Subscriber {
             releaseState();
         }
     }
-
-
 }
