@@ -96,4 +96,28 @@ class TakeoverOrderTest {
 
         assertThat(link.received()).containsExactly(1, 2, 3, 4, 5, 6);
     }
+
+    @Test
+    void sessionEndedWhileDeliveriesWaitForTheMove_releasesThem() throws Exception {
+        session = new Session("sub", oldLoop.outbox(), context, new InMemoryMessageQueue());
+        CountDownLatch moved = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        oldLoop.outbox().submit(() -> {
+            session.moveTo(newLoop.outbox());
+            moved.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS); // the old loop has not yet passed its marker
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertThat(moved.await(5, TimeUnit.SECONDS)).isTrue();
+        publish(1, 3); // held on the new loop
+        newLoop.run(() -> session.end()); // a clean start, say: the held messages are not wanted any more
+        release.countDown();
+        TestLoops.drain(publisherLoop, oldLoop, newLoop);
+
+        assertThat(link.received()).isEmpty();
+        payloads.assertAllReleased();
+    }
 }
