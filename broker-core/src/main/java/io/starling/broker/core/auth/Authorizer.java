@@ -23,41 +23,31 @@ public interface Authorizer {
     Access canSubscribe(ClientIdentity client, String filter);
 
     /** No ACL file: everything is allowed. */
-    Authorizer ALLOW_ALL = new Authorizer() {
-        @Override
-        public Access canPublish(ClientIdentity client, String topic) {
-            return Access.ALLOW;
-        }
-
-        @Override
-        public Access canRead(ClientIdentity client, String topic) {
-            return Access.ALLOW;
-        }
-
-        @Override
-        public Access canSubscribe(ClientIdentity client, String filter) {
-            return Access.ALLOW;
-        }
-    };
+    Authorizer ALLOW_ALL = answering(Access.ALLOW);
 
     /**
      * Nothing is allowed: for a session restored from the store whose listener is gone or unknown with
      * per-listener rules, until it connects again (fail closed, never open).
      */
-    Authorizer DENY_ALL = new Authorizer() {
-        @Override
-        public Access canPublish(ClientIdentity client, String topic) {
-            return Access.DENY;
-        }
+    Authorizer DENY_ALL = answering(Access.DENY);
 
-        @Override
-        public Access canRead(ClientIdentity client, String topic) {
-            return Access.DENY;
-        }
+    /** An authorizer that gives every question the same answer. */
+    private static Authorizer answering(Access access) {
+        return new Authorizer() {
+            @Override
+            public Access canPublish(ClientIdentity client, String topic) {
+                return access;
+            }
 
-        @Override
-        public Access canSubscribe(ClientIdentity client, String filter) {
-            return Access.DENY;
-        }
-    };
+            @Override
+            public Access canRead(ClientIdentity client, String topic) {
+                return access;
+            }
+
+            @Override
+            public Access canSubscribe(ClientIdentity client, String filter) {
+                return access;
+            }
+        };
+    }
 }
