@@ -17,9 +17,9 @@ import io.starling.mqtt.codec.Will;
  * its connection ends, at once or after its Will Delay Interval (held by the session, and in the
  * store so that a restart still sends it), and not at all if a connection resumes the session in time.
  *
- * <p>The topic was checked at CONNECT; it is checked again, against the rules in force, when the will
- * is sent: the ACL may have been reloaded (SIGHUP) or the broker restarted meanwhile. A will the
- * client may no longer publish is dropped and counted.
+ * <p>The topic is checked when the will is sent, against the rules in force then ({@code $SYS},
+ * {@code $share}, the ACL as reloaded by SIGHUP or a restart), not at CONNECT: as mosquitto 2.0.11, a
+ * CONNECT whose will the client may not publish is accepted, and the will dropped and counted.
  *
  * <p>Threading: the session's (or, without one, the client's) event loop.
  */
