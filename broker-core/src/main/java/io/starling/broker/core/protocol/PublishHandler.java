@@ -167,7 +167,8 @@ final class PublishHandler {
             return ReasonCode.PAYLOAD_FORMAT_INVALID; // MQTT-3.3.2-4 (mosquitto answers the same way)
         }
         Message message = new Message(topic, publish.qos(), publish.retain(), publish.payload(),
-                publish.properties(), client.clientId, expiryAt(core, publish.properties()));
+                publish.properties(), client.clientId, client.identity.username(), client.connection.localPort(),
+                expiryAt(core, publish.properties()));
         int receivers = publishMessage(core, message);
         return receivers == 0 ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS;
     }
