@@ -168,8 +168,7 @@ final class PublishHandler {
         }
         Message message = new Message(topic, publish.qos(), publish.retain(), publish.payload(),
                 publish.properties(), client.clientId, expiryAt(core, publish.properties()));
-        int receivers = publishMessage(core, message);
-        return receivers == 0 ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS;
+        return publishMessage(core, message) ? ReasonCode.SUCCESS : ReasonCode.NO_MATCHING_SUBSCRIBERS;
     }
 
     /**
@@ -182,8 +181,8 @@ final class PublishHandler {
         return seconds <= 0 ? Message.NEVER_EXPIRES : core.clock().nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     }
 
-    /** Stores and routes a message; takes over the caller's reference. Returns the number of receivers. */
-    static int publishMessage(BrokerCore core, Message message) {
+    /** Stores and routes a message; takes over the caller's reference. Returns whether any subscription matched. */
+    static boolean publishMessage(BrokerCore core, Message message) {
         if (message.retainFlag()) {
             if (message.payloadSize() == 0) {
                 core.store().deleteRetained(message.topic());
@@ -192,9 +191,9 @@ final class PublishHandler {
             }
             core.retained().put(message.retain().compacted()); // the store takes its own reference
         }
-        int receivers = core.router().route(message);
+        boolean matched = core.router().route(message);
         message.release();
-        return receivers;
+        return matched;
     }
 
     static void handlePubRel(Client client, PubRel pubRel) {
