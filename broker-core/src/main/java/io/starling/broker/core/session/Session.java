@@ -5,6 +5,7 @@ import io.starling.broker.core.auth.ClientIdentity;
 import io.starling.broker.core.auth.SecurityRules;
 import io.starling.broker.core.routing.Delivery;
 import io.starling.broker.core.routing.LoopOutbox;
+import io.starling.broker.core.routing.Message;
 import io.starling.broker.core.routing.ShareGroup;
 import io.starling.broker.core.routing.SharedSubscriptions;
 import io.starling.broker.core.routing.Subscriber;
@@ -18,14 +19,12 @@ import io.starling.broker.core.sys.Counter;
 import io.starling.broker.core.topic.SubscriptionTree;
 import io.starling.mqtt.codec.QoS;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The state the broker keeps for one client id: subscriptions, outgoing messages inflight and
- * queued ({@link OutgoingMessages}), and the ids of incoming QoS 2 messages awaiting PUBREL. It outlives connections when the
- * client asked for a persistent session.
+ * queued ({@link OutgoingMessages}), and incoming QoS 2 messages awaiting PUBREL ({@link IncomingMessages}).
+ * It outlives connections when the client asked for a persistent session.
  *
  * <p>Threading: a session is owned by one event loop, its {@link #owner()}: the loop of the
  * connection it is attached to, or of the last one. All state is touched only there. A takeover
@@ -47,8 +46,8 @@ public final class Session implements Subscriber {
     private final SharedSubscriptions shared;
     private final OutgoingMessages outgoing;
     private final BrokerCounters counters;
-    /** Incoming QoS 2 ids awaiting PUBREL; null while there are none (most sessions never have one). */
-    private Set<Integer> awaitingPubRel;
+    /** Incoming QoS 2 messages awaiting PUBREL; null while there are none (most sessions never have one). */
+    private IncomingMessages awaitingPubRel;
     /** Topic filter to options; null while there are none. */
     private Map<String, SubscriberOptions> subscriptions;
     private volatile LoopOutbox owner;
@@ -302,9 +301,7 @@ public final class Session implements Subscriber {
             lastSeq = Math.max(lastSeq, o.seq());
             outgoing.restore(o);
         }
-        if (!stored.incomingQos2().isEmpty()) {
-            incomingQos2Ids().addAll(stored.incomingQos2());
-        }
+        stored.incomingQos2().forEach((id, message) -> incoming().put(id, message));
         journal.restored(lastSeq);
     }
 
@@ -444,40 +441,55 @@ public final class Session implements Subscriber {
 
     // ---- incoming QoS 2 ----
 
-    /**
-     * Records an incoming QoS 2 packet id in memory; false when it is already awaiting PUBREL (a resend).
-     * {@link #storeIncomingQos2} writes it once the message is routed.
-     */
-    public boolean beginIncomingQos2(int packetId) {
-        return incomingQos2Ids().add(packetId);
+    /** The incoming QoS 2 message awaiting PUBREL under {@code packetId}, or null; no reference is taken. */
+    public Message awaitingPubRel(int packetId) {
+        return awaitingPubRel == null ? null : awaitingPubRel.get(packetId);
     }
 
     /**
-     * Stores the packet id of a routed QoS 2 message: after the message's own writes, so that a crash
-     * can never keep the id (and so refuse the client's resend as a duplicate) without the message.
+     * Holds an incoming QoS 2 message until its PUBREL (taking over the caller's reference), replacing
+     * one held under the same id; a session on disk stores it too, so that a PUBREC sent after this
+     * reports a message that survives a restart.
      */
-    public void storeIncomingQos2(int packetId) {
-        journal.incomingQos2(packetId);
+    public void holdUntilPubRel(int packetId, Message message) {
+        Message kept = message.compacted(); // held for as long as the client takes: not a slice of a read buffer
+        journal.incomingQos2(packetId, kept);
+        incoming().put(packetId, kept);
     }
 
-    private Set<Integer> incomingQos2Ids() {
-        if (awaitingPubRel == null) {
-            awaitingPubRel = new HashSet<>(4);
+    /**
+     * PUBREL: removes the message held under {@code packetId} and hands its reference to the caller, who
+     * routes it; null when none is held. Its removal from the store is written by {@link #pubRelDone}
+     * once the routing has written what it stores, so that a crash in between keeps the message rather
+     * than losing it.
+     */
+    public Message releaseIncoming(int packetId) {
+        return awaitingPubRel == null ? null : awaitingPubRel.remove(packetId);
+    }
+
+    /** The flow of {@code packetId} is over: the store forgets its message. */
+    public void pubRelDone(int packetId) {
+        journal.incomingQos2Done(packetId);
+    }
+
+    /** Forgets the message held under {@code packetId} without routing it (its id was reused, or it could not be stored). */
+    public void discardIncoming(int packetId) {
+        Message m = releaseIncoming(packetId);
+        if (m != null) {
+            m.release();
+            journal.incomingQos2Done(packetId);
         }
-        return awaitingPubRel;
     }
 
     public int incomingQos2Count() {
         return awaitingPubRel == null ? 0 : awaitingPubRel.size();
     }
 
-    /** PUBREL: the incoming QoS 2 flow ends; false when the id was unknown. */
-    public boolean endIncomingQos2(int packetId) {
-        if (awaitingPubRel == null || !awaitingPubRel.remove(packetId)) {
-            return false;
+    private IncomingMessages incoming() {
+        if (awaitingPubRel == null) {
+            awaitingPubRel = new IncomingMessages();
         }
-        journal.incomingQos2Done(packetId);
-        return true;
+        return awaitingPubRel;
     }
 
     // ---- lifetime ----
@@ -492,7 +504,10 @@ public final class Session implements Subscriber {
     private void releaseState() {
         dropSubscriptions();
         outgoing.clear();
-        awaitingPubRel = null;
+        if (awaitingPubRel != null) {
+            awaitingPubRel.clear();
+            awaitingPubRel = null;
+        }
     }
 
     /** Ends the session for good; deliveries still on their way are released on arrival. */
