@@ -269,6 +269,7 @@ final class ConnectHandler {
         }
         session.setExpiryInterval(client.connectExpiryInterval);
         session.setIdentity(client.identity);
+        session.setMqtt5(client.version == MqttVersion.MQTT_5);
         session.setSecurity(client.security, client.connection.localPort());
         session.saveHeader(true);
         if (sessionPresent) {

@@ -11,8 +11,10 @@ import java.util.List;
 /**
  * Finds the subscribers of a message and hands each one delivery.
  *
- * <p>One session with several matching subscriptions gets one delivery at the highest granted QoS
- * (MQTT-3.3.5-1), carrying every matching subscription identifier (MQTT-3.3.4-3/4/5). Deliveries to
+ * <p>A session with several matching subscriptions gets, as from mosquitto 2.0: over MQTT 5 one
+ * delivery per subscription, each with its own QoS, options and subscription identifier, in the
+ * order the tree visits them (MQTT 5 §3.3.4 allows it); over MQTT 3.1.1 one delivery at the highest
+ * granted QoS (MQTT-3.3.5-1; mosquitto sends the first match's, a listed difference). Deliveries to
  * sessions on another loop go through that loop's {@link LoopOutbox}. A shared subscription gives
  * one delivery to one member of its group, apart from the member's own subscriptions (MQTT 5 §4.8.2). Threading: called on the
  * publisher's loop; the per-call scratch space is per thread.
@@ -71,7 +73,7 @@ public final class Router {
         }
     }
 
-    /** The merged matches of one route, one slot per session. */
+    /** The matches of one route: one slot per session, or per subscription for a session that takes copies. */
     private static final class Matches {
         final List<Session> sessions = new ArrayList<>();
         final List<QoS> qos = new ArrayList<>();
@@ -98,7 +100,7 @@ public final class Router {
             }
             QoS granted = upgrade ? options.options().qos() : QoS.min(message.qos(), options.options().qos());
             boolean keepRetain = message.retainFlag() && options.options().retainAsPublished();
-            Integer slot = index.get(session);
+            Integer slot = session.getsCopyPerSubscription() ? null : index.get(session);
             if (slot == null) {
                 index.put(session, sessions.size());
                 append(session, granted, keepRetain,

@@ -67,6 +67,8 @@ public final class Session implements Subscriber {
     private volatile SecurityRules security;
     /** The port of the listener the session last connected through (0: unknown); kept in the store. */
     private volatile int listenerPort;
+    /** The last connection spoke MQTT 5: read by routers on any loop (see {@link #getsCopyPerSubscription}). */
+    private volatile boolean mqtt5;
 
     /** Session Expiry Interval meaning "never expires" (MQTT 5 §3.1.2.11.2). */
     public static final long NEVER_EXPIRES = 0xFFFF_FFFFL;
@@ -96,6 +98,20 @@ public final class Session implements Subscriber {
 
     public void setIdentity(ClientIdentity identity) {
         this.identity = identity;
+    }
+
+    /**
+     * Whether a message matching several of this session's subscriptions goes out once per
+     * subscription, as mosquitto 2.0 sends it to an MQTT 5 client (MQTT 5 §3.3.4 allows either), or
+     * once at the highest QoS, as MQTT 3.1.1 requires (MQTT-3.3.5-1).
+     */
+    public boolean getsCopyPerSubscription() {
+        return mqtt5;
+    }
+
+    /** Set when a client attaches: its protocol decides {@link #getsCopyPerSubscription}. */
+    public void setMqtt5(boolean mqtt5) {
+        this.mqtt5 = mqtt5;
     }
 
     /**
