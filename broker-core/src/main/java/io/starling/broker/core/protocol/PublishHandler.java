@@ -3,6 +3,7 @@ package io.starling.broker.core.protocol;
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.RateLimitedLog;
 import io.starling.broker.core.routing.Message;
+import io.starling.broker.core.session.IncomingMessages;
 import io.starling.broker.core.sys.Counter;
 import io.starling.broker.core.topic.TopicName;
 import io.starling.mqtt.codec.PubAck;
@@ -80,7 +81,8 @@ final class PublishHandler {
             publishMessage(core, message);
             return;
         }
-        Message held = client.session.awaitingPubRel(id);
+        IncomingMessages incoming = client.session.incoming();
+        Message held = incoming.get(id);
         if (held != null) {
             if (isSameMessage(held, message)) {
                 message.release(); // a resend before PUBREL: held already, passed on once (MQTT-4.3.3-2)
@@ -89,7 +91,7 @@ final class PublishHandler {
             }
             // The id comes back with another message before PUBREL: the held one is forgotten and this
             // one taken as new, as mosquitto does ("Reused message ID ... detected").
-            client.session.discardIncoming(id);
+            incoming.discard(id);
         }
         if (client.receiveQuota.exhausted()) {
             core.drops().quotaExceeded.increment();
@@ -106,7 +108,7 @@ final class PublishHandler {
         } else {
             // Passed on at PUBREL (MQTT 3.1.1 §4.3.3 method B, as mosquitto): held, and stored with the
             // session, before the PUBREC says so.
-            client.session.holdUntilPubRel(id, message);
+            incoming.hold(id, message);
             sendPubRec(client, id, ReasonCode.SUCCESS);
         }
     }
@@ -238,10 +240,11 @@ final class PublishHandler {
         if (ProtocolLog.packets()) {
             ProtocolLog.received(client.clientId, "PUBREL", "(Mid: " + id + ")");
         }
-        Message message = client.session.releaseIncoming(id);
+        IncomingMessages incoming = client.session.incoming();
+        Message message = incoming.take(id);
         if (message != null) {
             publishMessage(client.core, message);
-            client.session.pubRelDone(id);
+            incoming.done(id);
         }
         // An unknown id is answered too: the PUBCOMP may have been lost before a reconnect (MQTT-4.3.3);
         // mosquitto 2.0.11 sends the plain PUBCOMP, not 0x92 "Packet identifier not found".
@@ -264,7 +267,7 @@ final class PublishHandler {
                 () -> {
                     if (reasonCode < ReasonCode.UNSPECIFIED_ERROR) {
                         // The held message is not durable: it is let go, so that the client's resend is taken afresh.
-                        client.session.discardIncoming(id);
+                        client.session.incoming().discard(id);
                         client.receiveQuota.giveBack();
                     }
                     refuse(client, new PubRec(id, ReasonCode.UNSPECIFIED_ERROR, Properties.EMPTY));

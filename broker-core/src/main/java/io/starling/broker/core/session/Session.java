@@ -5,7 +5,6 @@ import io.starling.broker.core.auth.ClientIdentity;
 import io.starling.broker.core.auth.SecurityRules;
 import io.starling.broker.core.routing.Delivery;
 import io.starling.broker.core.routing.LoopOutbox;
-import io.starling.broker.core.routing.Message;
 import io.starling.broker.core.routing.ShareGroup;
 import io.starling.broker.core.routing.SharedSubscriptions;
 import io.starling.broker.core.routing.Subscriber;
@@ -317,7 +316,7 @@ public final class Session implements Subscriber {
             lastSeq = Math.max(lastSeq, o.seq());
             outgoing.restore(o);
         }
-        stored.incomingQos2().forEach((id, message) -> incoming().put(id, message));
+        stored.incomingQos2().forEach((id, message) -> incoming().restore(id, message));
         journal.restored(lastSeq);
     }
 
@@ -457,55 +456,16 @@ public final class Session implements Subscriber {
 
     // ---- incoming QoS 2 ----
 
-    /** The incoming QoS 2 message awaiting PUBREL under {@code packetId}, or null; no reference is taken. */
-    public Message awaitingPubRel(int packetId) {
-        return awaitingPubRel == null ? null : awaitingPubRel.get(packetId);
-    }
-
-    /**
-     * Holds an incoming QoS 2 message until its PUBREL (taking over the caller's reference), replacing
-     * one held under the same id; a session on disk stores it too, so that a PUBREC sent after this
-     * reports a message that survives a restart.
-     */
-    public void holdUntilPubRel(int packetId, Message message) {
-        Message kept = message.compacted(); // held for as long as the client takes: not a slice of a read buffer
-        journal.incomingQos2(packetId, kept);
-        incoming().put(packetId, kept);
-    }
-
-    /**
-     * PUBREL: removes the message held under {@code packetId} and hands its reference to the caller, who
-     * routes it; null when none is held. Its removal from the store is written by {@link #pubRelDone}
-     * once the routing has written what it stores, so that a crash in between keeps the message rather
-     * than losing it.
-     */
-    public Message releaseIncoming(int packetId) {
-        return awaitingPubRel == null ? null : awaitingPubRel.remove(packetId);
-    }
-
-    /** The flow of {@code packetId} is over: the store forgets its message. */
-    public void pubRelDone(int packetId) {
-        journal.incomingQos2Done(packetId);
-    }
-
-    /** Forgets the message held under {@code packetId} without routing it (its id was reused, or it could not be stored). */
-    public void discardIncoming(int packetId) {
-        Message m = releaseIncoming(packetId);
-        if (m != null) {
-            m.release();
-            journal.incomingQos2Done(packetId);
+    /** The incoming QoS 2 messages awaiting PUBREL; made on first use. */
+    public IncomingMessages incoming() {
+        if (awaitingPubRel == null) {
+            awaitingPubRel = new IncomingMessages(journal);
         }
+        return awaitingPubRel;
     }
 
     public int incomingQos2Count() {
         return awaitingPubRel == null ? 0 : awaitingPubRel.size();
-    }
-
-    private IncomingMessages incoming() {
-        if (awaitingPubRel == null) {
-            awaitingPubRel = new IncomingMessages();
-        }
-        return awaitingPubRel;
     }
 
     // ---- lifetime ----
@@ -522,7 +482,6 @@ public final class Session implements Subscriber {
         outgoing.clear();
         if (awaitingPubRel != null) {
             awaitingPubRel.clear();
-            awaitingPubRel = null;
         }
     }
 
