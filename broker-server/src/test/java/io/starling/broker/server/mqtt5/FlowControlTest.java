@@ -26,7 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Flow control (MQTT 5 §4.9): the broker sends no more unacknowledged QoS 1/2 messages than the
  * client's Receive Maximum, and a client that leaves more QoS 2 messages unreleased than the broker's
- * Receive Maximum of 20 is disconnected with 0x93.
+ * Receive Maximum of 20 gets PUBREC 0x97 "Quota exceeded" and stays connected, as with mosquitto 2.0.11.
  */
 class FlowControlTest {
     @RegisterExtension
