@@ -121,7 +121,7 @@ class StateReportCrashIT {
                 sub.subscribe(1, "held/#", QoS.AT_LEAST_ONCE);
                 sub.disconnect();
             }
-            int count = 5 + random.nextInt(20);
+            int count = 5 + random.nextInt(16); // up to the receive quota (max_inflight_messages 20)
             try (RawMqttClient pub = RawMqttClient.open(broker.port)) {
                 pub.connect("held-pub", false, 60);
                 for (int id = 1; id <= count; id++) {
