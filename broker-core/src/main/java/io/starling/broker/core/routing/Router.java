@@ -46,26 +46,28 @@ public final class Router {
 
     /**
      * Routes {@code message} to every matching session whose ACL lets it read it. The
-     * caller keeps its own reference to the message; each delivery takes one of its own. Returns the
-     * number of sessions it went to.
+     * caller keeps its own reference to the message; each delivery takes one of its own.
+     *
+     * @return whether any subscription matched the topic, whether or not a delivery followed: the
+     *         publisher's own No Local subscription and a reader the ACL denies count as matches, as do
+     *         shared subscriptions and offline sessions. This is mosquitto's test for PUBACK 0x10 "No
+     *         matching subscribers" (subs__process in its subs.c: a topic node with any subscriber).
      */
-    public int route(Message message) {
+    public boolean route(Message message) {
         Matches m = scratch.get();
         try {
             tree.match(message.topic(), (subscriber, options) -> m.add(subscriber, options, message, upgradeOutgoingQos));
-            int delivered = 0;
             for (int i = 0; i < m.sessions.size(); i++) {
                 Session session = m.sessions.get(i);
                 if (!session.mayRead(message.topic())) {
                     continue; // the ACL is checked per message, as mosquitto does
                 }
-                delivered++;
                 // Stored (for a session on disk) before it leaves this loop, so the publisher's ack can wait for it.
                 Delivery d = session.stored(new Delivery(message.retain(), m.qos.get(i), m.retain.get(i), m.ids.get(i),
                         m.shares.get(i)));
                 session.owner().deliver(session, d);
             }
-            return delivered;
+            return m.matched;
         } finally {
             m.clear();
         }
@@ -79,8 +81,10 @@ public final class Router {
         final List<List<Integer>> ids = new ArrayList<>();
         final List<ShareGroup> shares = new ArrayList<>();
         final IdentityHashMap<Session, Integer> index = new IdentityHashMap<>();
+        boolean matched;
 
         void add(Subscriber subscriber, SubscriberOptions options, Message message, boolean upgrade) {
+            matched = true;
             if (subscriber instanceof ShareGroup group) {
                 ShareGroup.Member member = group.pick(null);
                 if (member != null) {
@@ -124,6 +128,7 @@ public final class Router {
         }
 
         void clear() {
+            matched = false;
             shares.clear();
             sessions.clear();
             qos.clear();
