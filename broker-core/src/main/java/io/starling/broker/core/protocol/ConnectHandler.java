@@ -246,8 +246,7 @@ final class ConnectHandler {
             waiting.connection.close();
         }
         boolean present = session.isPersistent();
-        session.moveTo(client.outbox);
-        client.outbox.execute(() -> complete(client, connect, session, present));
+        session.moveTo(client.outbox, () -> complete(client, connect, session, present));
     }
 
     /** Runs on the client's loop with the session now owned here. */
