@@ -5,7 +5,12 @@ import io.starling.broker.core.auth.Authorizer;
 import io.starling.broker.core.auth.EnhancedAuthenticator;
 import io.starling.broker.core.auth.PasswordChecks;
 import io.starling.broker.core.auth.SecurityRules;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.List;
 import java.util.Map;
 import io.starling.broker.core.routing.Router;
@@ -29,6 +34,7 @@ import io.starling.broker.core.topic.SubscriptionTree;
  */
 public final class BrokerCore implements AutoCloseable {
     private final BrokerSettings settings;
+    private final ListenerSettings listenerDefaults;
     private final Clock clock;
     private final SessionRegistry sessions = new SessionRegistry();
     private final SubscriptionTree<Subscriber, SubscriberOptions> subscriptions = new SubscriptionTree<>();
@@ -66,6 +72,7 @@ public final class BrokerCore implements AutoCloseable {
             this.enhancedAuthenticators.put(a.method(), a);
         }
         this.settings = settings;
+        this.listenerDefaults = ListenerSettings.of(settings);
         this.router = new Router(subscriptions, settings.upgradeOutgoingQos());
         this.clock = clock;
         this.retained = retained;
@@ -124,6 +131,38 @@ public final class BrokerCore implements AutoCloseable {
 
     public BrokerSettings settings() {
         return settings;
+    }
+
+    /** The listener settings of a connection whose listener brings none: the broker-wide ones. */
+    public ListenerSettings listenerDefaults() {
+        return listenerDefaults;
+    }
+
+    /**
+     * Broker shutdown, once the connections are closed and before the loops stop: every will still held
+     * back by its delay goes out now, as mosquitto sends them all when it stops. Waits up to two seconds
+     * for the sessions' loops.
+     */
+    public void publishHeldWills() {
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        for (Session s : sessions.all()) {
+            CompletableFuture<Void> published = new CompletableFuture<>();
+            s.owner().execute(() -> {
+                try {
+                    s.firePendingWill();
+                } finally {
+                    published.complete(null);
+                }
+            });
+            done.add(published);
+        }
+        try {
+            CompletableFuture.allOf(done.toArray(new CompletableFuture<?>[0])).get(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // a loop that does not answer in time keeps its wills; they stay in the store, if anywhere
+        }
     }
 
     public Clock clock() {

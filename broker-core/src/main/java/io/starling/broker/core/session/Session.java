@@ -213,6 +213,14 @@ public final class Session implements Subscriber {
         }
     }
 
+    /** Drops a will still held back by its delay, unsent (a connection for the client id came in time). */
+    public void discardPendingWill() {
+        if (timers != null && timers.hasPendingWill()) {
+            journal.willGone();
+            timers.discardWill();
+        }
+    }
+
     private void cancelTimers() {
         if (timers != null) {
             timers.cancel();

@@ -15,6 +15,9 @@ final class SessionTimers {
     private Runnable pendingWill;
 
     void startExpiry(Session session, long seconds, BooleanSupplier stillOffline, Runnable onExpiry) {
+        if (expiry != null) {
+            expiry.cancel(false); // a connection came and went without attaching (CONNACK never sent)
+        }
         expiry = session.owner().loop().schedule(() -> {
             if (session.owner().inLoop() && stillOffline.getAsBoolean()) {
                 onExpiry.run();
@@ -44,16 +47,21 @@ final class SessionTimers {
         }
     }
 
+    /** A connection for the client id came within the will delay: the will is not sent. */
+    void discardWill() {
+        if (willDelay != null) {
+            willDelay.cancel(false);
+            willDelay = null;
+        }
+        pendingWill = null;
+    }
+
     /** A connection attached (or the session ended): neither timer applies any more. */
     void cancel() {
         if (expiry != null) {
             expiry.cancel(false);
             expiry = null;
         }
-        if (willDelay != null) {
-            willDelay.cancel(false);
-            willDelay = null;
-        }
-        pendingWill = null;
+        discardWill();
     }
 }
