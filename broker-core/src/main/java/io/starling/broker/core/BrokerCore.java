@@ -6,6 +6,7 @@ import io.starling.broker.core.auth.EnhancedAuthenticator;
 import io.starling.broker.core.auth.PasswordChecks;
 import io.starling.broker.core.auth.SecurityRules;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -131,6 +132,63 @@ public final class BrokerCore implements AutoCloseable {
 
     public BrokerSettings settings() {
         return settings;
+    }
+
+    /** The listener settings of a connection whose listener brings none: the broker-wide ones. */
+    public ListenerSettings listenerDefaults() {
+        return listenerDefaults;
+    }
+
+    /**
+     * Broker shutdown, before the connections close: every will still held back by its delay goes out
+     * now, as mosquitto sends them all when it stops, in mosquitto's order: by the second they are due,
+     * and of those due in the same second the one held back last first. Each goes on its session's loop,
+     * one after the other, so that every subscriber gets them in that order; waits at most a few seconds.
+     */
+    public void publishHeldWills() {
+        record Held(Session session, long dueSecond, long heldSince) {
+        }
+        List<CompletableFuture<Held>> found = new ArrayList<>();
+        for (Session s : sessions.all()) {
+            CompletableFuture<Held> times = new CompletableFuture<>();
+            s.owner().execute(() -> {
+                long[] t = s.heldWillTimes();
+                times.complete(t == null ? null : new Held(s, t[0] / 1000, t[1]));
+            });
+            found.add(times);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        List<Held> held = new ArrayList<>();
+        for (CompletableFuture<Held> f : found) {
+            Held h = await(f, deadline);
+            if (h != null) {
+                held.add(h);
+            }
+        }
+        held.sort(Comparator.comparingLong(Held::dueSecond).thenComparing(Comparator.comparingLong(Held::heldSince).reversed()));
+        for (Held h : held) {
+            CompletableFuture<Held> published = new CompletableFuture<>();
+            h.session().owner().execute(() -> {
+                try {
+                    h.session().firePendingWill();
+                } finally {
+                    published.complete(h);
+                }
+            });
+            await(published, deadline);
+        }
+    }
+
+    /** The value, or null when it is not there by {@code deadline} (System.nanoTime()). */
+    private static <T> T await(CompletableFuture<T> f, long deadline) {
+        try {
+            return f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException | TimeoutException e) {
+            return null; // a loop that does not answer in time keeps its wills (in the store, if persistent)
+        }
     }
 
     /** The listener settings of a connection whose listener brings none: the broker-wide ones. */

@@ -317,7 +317,10 @@ public final class Broker implements AutoCloseable {
         if (metrics != null) {
             metrics.close();
         }
-        loops.closeConnections(); // their wills go out (shutting down: without delay)
+        // As mosquitto: every will goes out before the connections close, those of connected clients without
+        // delay first, then every delayed one (connected clients' and offline sessions') in due order.
+        loops.publishWills(false);
+        loops.publishWills(true);
         core.publishHeldWills();
         loops.close();
         core.close();

@@ -241,6 +241,22 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
         connection.close();
     }
 
+    /**
+     * The broker is stopping, and every will goes out before any connection closes, as from mosquitto:
+     * one without delay now ({@code delayed} false); one with a delay ({@code delayed} true) is held by
+     * the session, to go with the other held wills in their order ({@link
+     * io.starling.broker.core.BrokerCore#publishHeldWills()}).
+     */
+    public void publishWillAtShutdown(boolean delayed) {
+        if (state != State.CONNECTED || closing || will == null
+                || will.properties().number(PropertyId.WILL_DELAY_INTERVAL, 0) > 0 != delayed) {
+            return;
+        }
+        Will w = will;
+        will = null;
+        Wills.holdAtShutdown(this, session, w);
+    }
+
     /** The broker is stopping: a 5.0 client is told so (0x8B) before the connection closes. */
     public void onShutdown() {
         if (state == State.CLOSED || closing) {

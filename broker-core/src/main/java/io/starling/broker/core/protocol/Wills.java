@@ -54,8 +54,7 @@ final class Wills {
         if (will == null) {
             return false;
         }
-        Pending pending = new Pending(client.mountPoint + will.topic(), will.qos(), will.retain(), will.payload(),
-                will.properties().without(PropertyId.WILL_DELAY_INTERVAL), client.clientId);
+        Pending pending = pendingOf(client, will);
         long delay = delayOf(will);
         if (delay == 0 || session == null || client.core.isShuttingDown()) {
             publish(client.core, client.security, client.identity, pending); // mosquitto sends every will when it stops
@@ -68,6 +67,20 @@ final class Wills {
         }
         hold(client.core, session, delay, client.security, client.identity, pending);
         return true;
+    }
+
+    /**
+     * The broker is stopping and {@code client} is still connected: a will without delay goes now; one
+     * with a delay is held by the session (not stored: it goes before the broker stops).
+     */
+    static void holdAtShutdown(Client client, Session session, Will will) {
+        long delay = delayOf(will);
+        Pending pending = pendingOf(client, will);
+        if (delay == 0 || session == null) {
+            publish(client.core, client.security, client.identity, pending);
+        } else {
+            hold(client.core, session, delay, client.security, client.identity, pending);
+        }
     }
 
     /**
@@ -84,6 +97,11 @@ final class Wills {
         if (oldSessionEnds || newCleanStart) {
             release(old, null, will);
         }
+    }
+
+    private static Pending pendingOf(Client client, Will will) {
+        return new Pending(client.mountPoint + will.topic(), will.qos(), will.retain(), will.payload(),
+                will.properties().without(PropertyId.WILL_DELAY_INTERVAL), client.clientId);
     }
 
     private static long delayOf(Will will) {

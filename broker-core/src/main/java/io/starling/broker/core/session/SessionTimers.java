@@ -13,6 +13,9 @@ final class SessionTimers {
     private ScheduledFuture<?> expiry;
     private ScheduledFuture<?> willDelay;
     private Runnable pendingWill;
+    /** When the pending will was held back, and when it is due (epoch millis): the order of wills at shutdown. */
+    private long willHeldSince;
+    private long willDue;
 
     void startExpiry(Session session, long seconds, BooleanSupplier stillOffline, Runnable onExpiry) {
         if (expiry != null) {
@@ -27,6 +30,8 @@ final class SessionTimers {
 
     void delayWill(Session session, long seconds, BooleanSupplier stillOffline, Runnable publish) {
         pendingWill = publish;
+        willHeldSince = System.currentTimeMillis();
+        willDue = willHeldSince + TimeUnit.SECONDS.toMillis(seconds);
         willDelay = session.owner().loop().schedule(() -> {
             if (session.owner().inLoop() && stillOffline.getAsBoolean()) {
                 firePendingWill();
@@ -36,6 +41,14 @@ final class SessionTimers {
 
     boolean hasPendingWill() {
         return pendingWill != null;
+    }
+
+    long willHeldSince() {
+        return willHeldSince;
+    }
+
+    long willDue() {
+        return willDue;
     }
 
     /** Publishes a will still held back by its delay, once. */
