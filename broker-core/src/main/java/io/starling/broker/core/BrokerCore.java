@@ -191,38 +191,6 @@ public final class BrokerCore implements AutoCloseable {
         }
     }
 
-    /** The listener settings of a connection whose listener brings none: the broker-wide ones. */
-    public ListenerSettings listenerDefaults() {
-        return listenerDefaults;
-    }
-
-    /**
-     * Broker shutdown, once the connections are closed and before the loops stop: every will still held
-     * back by its delay goes out now, as mosquitto sends them all when it stops. Waits up to two seconds
-     * for the sessions' loops.
-     */
-    public void publishHeldWills() {
-        List<CompletableFuture<Void>> done = new ArrayList<>();
-        for (Session s : sessions.all()) {
-            CompletableFuture<Void> published = new CompletableFuture<>();
-            s.owner().execute(() -> {
-                try {
-                    s.firePendingWill();
-                } finally {
-                    published.complete(null);
-                }
-            });
-            done.add(published);
-        }
-        try {
-            CompletableFuture.allOf(done.toArray(new CompletableFuture<?>[0])).get(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            // a loop that does not answer in time keeps its wills; they stay in the store, if anywhere
-        }
-    }
-
     public Clock clock() {
         return clock;
     }
