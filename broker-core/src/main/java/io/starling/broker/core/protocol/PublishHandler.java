@@ -62,10 +62,10 @@ final class PublishHandler {
             Disconnects.close(client, ReasonCode.RETAIN_NOT_SUPPORTED, "retained PUBLISH while retain_available is false");
             return;
         }
-        if (publish.qos().value() > core.settings().maxQos()) {
+        if (publish.qos().value() > client.listener.maxQos()) {
             publish.release();
             Disconnects.close(client, ReasonCode.QOS_NOT_SUPPORTED, "PUBLISH at QoS " + publish.qos().value()
-                    + " above the maximum QoS " + core.settings().maxQos()); // MQTT-3.2.2-11
+                    + " above the maximum QoS " + client.listener.maxQos()); // MQTT-3.2.2-11
             return;
         }
         int id = publish.packetId();
@@ -191,7 +191,7 @@ final class PublishHandler {
         }
         if (client.aliases == null || !client.aliases.isValidInbound((int) alias)) {
             Disconnects.close(client, ReasonCode.TOPIC_ALIAS_INVALID, "topic alias " + alias + " outside 1.."
-                    + client.core.settings().maxTopicAlias()); // MQTT-3.3.2-8, -9, -10
+                    + client.listener.maxTopicAlias()); // MQTT-3.3.2-8, -9, -10
             return null;
         }
         if (publish.topic().isEmpty()) {
