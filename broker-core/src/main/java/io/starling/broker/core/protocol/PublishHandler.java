@@ -26,6 +26,12 @@ import java.util.concurrent.TimeUnit;
  * the receive quota ({@link ReceiveQuota}, 0x97), a payload that breaks its format indicator (0x99).
  */
 final class PublishHandler {
+    /**
+     * The bytes of QoS 2 payloads a 3.x client may have awaiting PUBREL beyond its receive quota
+     * ({@code max_inflight_messages} messages), which it cannot be told about.
+     */
+    static final long HELD_OVER_QUOTA_BYTES = 16L << 20;
+
     private static final RateLimitedLog DROPS = new RateLimitedLog();
 
     private PublishHandler() {
@@ -94,6 +100,22 @@ final class PublishHandler {
             // one taken as new, as mosquitto does ("Reused message ID ... detected").
             incoming.discard(id);
         }
+        if (client.receiveQuota.exhausted() && !client.version.isV5()) {
+            // A 3.x client cannot be told "quota exceeded". Mosquitto 2.0.11 acknowledges such a message
+            // and drops it, losing a message it took ownership of (MQTT-4.3.2-2, MQTT-4.3.3-2). Starling
+            // takes it as within the quota, up to HELD_OVER_QUOTA_BYTES of held QoS 2 messages; past
+            // that it closes the connection without acknowledging, so the client sends it again.
+            if (publish.qos() == QoS.EXACTLY_ONCE
+                    && incoming.heldBytes() + message.payloadSize() > HELD_OVER_QUOTA_BYTES) {
+                message.release();
+                core.drops().quotaExceeded.increment();
+                Disconnects.close(client, ReasonCode.QUOTA_EXCEEDED, "more than " + HELD_OVER_QUOTA_BYTES
+                        + " bytes of QoS 2 messages awaiting PUBREL, over its receive quota");
+                return;
+            }
+            acceptOverQuota(client, publish.qos(), id, message, incoming);
+            return;
+        }
         if (client.receiveQuota.exhausted()) {
             core.drops().quotaExceeded.increment();
             DROPS.warn(ProtocolLog.LOG, "Dropped PUBLISH from {} on {}: more QoS 1/2 messages than its receive quota"
@@ -109,6 +131,17 @@ final class PublishHandler {
         } else {
             // Passed on at PUBREL (MQTT 3.1.1 §4.3.3 method B, as mosquitto): held, and stored with the
             // session, before the PUBREC says so.
+            incoming.hold(id, message);
+            sendPubRec(client, id, ReasonCode.SUCCESS);
+        }
+    }
+
+    /** A 3.x message over the receive quota, taken as one within it (see {@link #HELD_OVER_QUOTA_BYTES}). */
+    private static void acceptOverQuota(Client client, QoS qos, int id, Message message, IncomingMessages incoming) {
+        if (qos == QoS.AT_LEAST_ONCE) {
+            publishMessage(client.core, message);
+            acknowledge(client, QoS.AT_LEAST_ONCE, id, ReasonCode.SUCCESS);
+        } else {
             incoming.hold(id, message);
             sendPubRec(client, id, ReasonCode.SUCCESS);
         }

@@ -18,6 +18,7 @@ import java.util.Map;
 public final class IncomingMessages {
     private final SessionJournal journal;
     private Map<Integer, Message> byId;
+    private long heldBytes;
 
     IncomingMessages(SessionJournal journal) {
         this.journal = journal;
@@ -45,7 +46,16 @@ public final class IncomingMessages {
      * the client's next PUBREL) rather than losing it.
      */
     public Message take(int packetId) {
-        return byId == null ? null : byId.remove(packetId);
+        Message m = byId == null ? null : byId.remove(packetId);
+        if (m != null) {
+            heldBytes -= m.payloadSize();
+        }
+        return m;
+    }
+
+    /** The payload bytes held. */
+    public long heldBytes() {
+        return heldBytes;
     }
 
     /** The flow of a message {@link #take taken} is over: the store forgets it. */
@@ -76,6 +86,7 @@ public final class IncomingMessages {
         if (byId != null) {
             byId.values().forEach(Message::release);
             byId = null;
+            heldBytes = 0;
         }
     }
 
@@ -84,7 +95,9 @@ public final class IncomingMessages {
             byId = new HashMap<>(4);
         }
         Message previous = byId.put(packetId, message);
+        heldBytes += message.payloadSize();
         if (previous != null) {
+            heldBytes -= previous.payloadSize();
             previous.release();
         }
     }

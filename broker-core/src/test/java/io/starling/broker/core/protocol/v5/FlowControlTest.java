@@ -159,7 +159,7 @@ class FlowControlTest {
     }
 
     @Test
-    void mqtt311PublisherOverItsReceiveQuota_getsAPlainPubRec_andItsMessageIsDropped() {
+    void mqtt311PublisherOverItsReceiveQuota_getsAPlainPubRec_andItsMessageIsHeldAndPassedOn_notLost() {
         TestClient sub = broker.connected("sub");
         sub.subscribe("a/b", QoS.AT_MOST_ONCE);
         TestClient pub = broker.connected("pub");
@@ -171,10 +171,11 @@ class FlowControlTest {
             pub.send(new PubRel(i));
         }
 
+        // Mosquitto 2.0.11 drops m21 after its PUBREC; Starling holds it as any other.
         assertThat(pub.isClosed()).isFalse();
         assertThat(pub.take()).hasSize(42).allMatch(p -> p instanceof PubRec || p instanceof PubComp);
-        assertThat(sub.takePublishes()).hasSize(20).extracting(Mqtt5::text).doesNotContain("m21");
-        assertThat(broker.core().drops().quotaExceeded.sum()).isOne();
+        assertThat(sub.takePublishes()).hasSize(21).extracting(Mqtt5::text).endsWith("m20", "m21");
+        assertThat(broker.core().drops().quotaExceeded.sum()).isZero();
     }
 
     @Test
