@@ -7,6 +7,7 @@ import io.starling.broker.core.store.MessageQueue;
 import io.starling.broker.core.store.StoredState;
 import io.starling.broker.core.time.Clock;
 import io.starling.mqtt.codec.QoS;
+import io.starling.mqtt.codec.ReasonCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -300,13 +301,33 @@ final class OutgoingMessages {
         return true;
     }
 
-    /** PUBREC from the client; false when no QoS 2 message with that id is inflight. */
-    boolean onPubRec(int packetId) {
+    /**
+     * PUBREC from the client. A reason code of 0x80 or more ends the flow, as mosquitto does it
+     * (issue 15): no PUBREL, the id is free and the window's place goes to the next queued message;
+     * such a PUBREC for a message not awaiting PUBREC is a protocol error, for an unknown id nothing.
+     */
+    Session.PubRecResult onPubRec(int packetId, int reasonCode) {
         InflightWindow.Entry e = inflight.get(packetId);
-        if (e != null && e.stage() == InflightWindow.Stage.AWAITING_PUBREC) {
+        boolean awaitingPubRec = e != null && e.stage() == InflightWindow.Stage.AWAITING_PUBREC;
+        if (reasonCode >= ReasonCode.UNSPECIFIED_ERROR) {
+            if (e == null) {
+                return Session.PubRecResult.UNKNOWN_ID;
+            }
+            if (!awaitingPubRec) {
+                return Session.PubRecResult.PROTOCOL_ERROR;
+            }
+            if (e.resendPending()) {
+                pendingResends--; // refused before we got to re-send it
+            }
+            journal.done(e.delivery());
+            inflight.remove(packetId);
+            drainQueue();
+            return Session.PubRecResult.FLOW_ENDED;
+        }
+        if (awaitingPubRec) {
             journal.released(e.storeSeq(), packetId, e.delivery().message());
         }
-        return inflight.received(packetId);
+        return inflight.received(packetId) ? Session.PubRecResult.SEND_PUBREL : Session.PubRecResult.UNKNOWN_ID;
     }
 
     /** PUBCOMP from the client; false when no PUBREL with that id was outstanding. */

@@ -424,9 +424,21 @@ public final class Session implements Subscriber {
         return outgoing.onPubAck(packetId);
     }
 
-    /** PUBREC from the client; false when no QoS 2 message with that id is inflight. */
-    public boolean onPubRec(int packetId) {
-        return outgoing.onPubRec(packetId);
+    /** What a PUBREC from the client calls for. */
+    public enum PubRecResult {
+        /** The message is received: PUBREL follows. */
+        SEND_PUBREL,
+        /** The client refused the message (a reason code of 0x80 or more): its flow is over, nothing is sent. */
+        FLOW_ENDED,
+        /** No QoS 2 message with that id is inflight. */
+        UNKNOWN_ID,
+        /** An error PUBREC for a message that was not awaiting PUBREC. */
+        PROTOCOL_ERROR
+    }
+
+    /** PUBREC from the client, with its reason code (0 from a 3.1.1 client). */
+    public PubRecResult onPubRec(int packetId, int reasonCode) {
+        return outgoing.onPubRec(packetId, reasonCode);
     }
 
     /** PUBCOMP from the client; false when no PUBREL with that id was outstanding. */
