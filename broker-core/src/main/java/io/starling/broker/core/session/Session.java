@@ -68,6 +68,10 @@ public final class Session implements Subscriber {
     private volatile SecurityRules security;
     /** The port of the listener the session last connected through (0: unknown); kept in the store. */
     private volatile int listenerPort;
+    /** When its connection went (wall clock), 0 while connected: as last written to the store. */
+    private long offlineSinceMillis;
+    /** The last packet id taken as last written to the store, which a shutdown brings up to date. */
+    private int savedPacketId;
 
     /** Session Expiry Interval meaning "never expires" (MQTT 5 §3.1.2.11.2). */
     public static final long NEVER_EXPIRES = 0xFFFF_FFFFL;
@@ -261,10 +265,14 @@ public final class Session implements Subscriber {
     // ---- the store ----
 
     /**
-     * Stores a QoS 1/2 delivery for this session, if the session is on disk, before it is handed to
-     * the session's loop; returns it with its place in the stored queue. Any thread.
+     * A delivery addressed to this session, before it is handed to the session's loop: a QoS 1/2 one
+     * takes the session's next packet id (kept even if it is dropped later, as mosquitto does) and, if
+     * the session is on disk, is stored; returns it with its id and its place in the stored queue. Any thread.
      */
     public Delivery stored(Delivery d) {
+        if (d.qos() != QoS.AT_MOST_ONCE && d.packetId() == 0) {
+            d = d.withPacketId(outgoing.takePacketId());
+        }
         return journal.record(d);
     }
 
@@ -279,13 +287,22 @@ public final class Session implements Subscriber {
             journal.forget();
             return;
         }
+        offlineSinceMillis = online ? 0 : System.currentTimeMillis();
+        writeHeader();
+    }
+
+    private void writeHeader() {
         ClientIdentity id = identity;
+        savedPacketId = outgoing.lastPacketId();
         journal.save(new StoredSession(clientId, id == null ? null : id.username(), expiryIntervalSeconds,
-                online ? 0 : System.currentTimeMillis(), listenerPort), subscriptions == null ? Map.of() : subscriptions);
+                offlineSinceMillis, listenerPort, savedPacketId), subscriptions == null ? Map.of() : subscriptions);
     }
 
     /** Puts back a session read from the store at start-up; runs on the owner loop before clients connect. */
     public void restore(StoredState.RestoredSession stored) {
+        offlineSinceMillis = stored.header().disconnectedAtMillis();
+        savedPacketId = stored.header().lastPacketId();
+        outgoing.restorePacketIds(savedPacketId);
         long lastSeq = 0;
         stored.subscriptions().forEach((filter, options) -> {
             if (subscriptions().put(filter, options) == null) {
@@ -517,6 +534,9 @@ public final class Session implements Subscriber {
      * for the next start, and messages from shared subscriptions are not handed on.
      */
     public void releaseAtShutdown() {
+        if (isPersistent() && journal.isActive() && outgoing.lastPacketId() != savedPacketId) {
+            writeHeader(); // messages queued while offline took packet ids: the next start goes on from there
+        }
         end(false);
     }
 
