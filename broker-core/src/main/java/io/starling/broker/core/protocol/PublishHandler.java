@@ -2,6 +2,7 @@ package io.starling.broker.core.protocol;
 
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.routing.Message;
+import io.starling.broker.core.time.MessageExpiry;
 import io.starling.broker.core.sys.Counter;
 import io.starling.broker.core.topic.TopicName;
 import io.starling.mqtt.codec.PubAck;
@@ -13,7 +14,6 @@ import io.starling.mqtt.codec.Properties;
 import io.starling.mqtt.codec.PropertyId;
 import io.starling.mqtt.codec.QoS;
 import io.starling.mqtt.codec.ReasonCode;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Incoming PUBLISH and PUBREL (3.1.1 §3.3, §3.6; 5.0 §3.3, §3.6): validates, stores retained
@@ -179,7 +179,7 @@ final class PublishHandler {
      */
     static long expiryAt(BrokerCore core, Properties properties) {
         long seconds = properties.number(PropertyId.MESSAGE_EXPIRY_INTERVAL, 0);
-        return seconds <= 0 ? Message.NEVER_EXPIRES : core.clock().nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        return seconds <= 0 ? Message.NEVER_EXPIRES : MessageExpiry.at(core.clock(), seconds);
     }
 
     /** Stores and routes a message; takes over the caller's reference. Returns the number of receivers. */

@@ -285,7 +285,7 @@ class PersistenceRestartTest {
         }
         broker.close();
         broker = null;
-        Thread.sleep(1_200);
+        Thread.sleep(2_100); // past the second after its arrival second (whole wall-clock seconds, as mosquitto)
         start("");
         try (RawMqttClient sub = RawMqttClient.open(port)) {
             sub.connect("exp-sub", false, 60);

@@ -106,6 +106,22 @@ class OutgoingPacketIdsTest {
     }
 
     @Test
+    void anExpiredRetainedMessage_isNotSentOnSubscribe_andTakesNoPacketId() {
+        TestClient pub = Mqtt5.connected(broker, "pub");
+        pub.send(Mqtt5.publish(broker, "r", QoS.AT_LEAST_ONCE, true, pub.packetId(),
+                props(number(PropertyId.MESSAGE_EXPIRY_INTERVAL, 1)), "old"));
+        pub.publish("r2", QoS.AT_LEAST_ONCE, true, "kept");
+        broker.clock().advance(Duration.ofSeconds(3));
+        TestClient sub = Mqtt5.connected(broker, "sub");
+
+        sub.subscribe("r", QoS.AT_LEAST_ONCE);
+        assertThat(sub.takePublishes()).isEmpty();
+        sub.subscribe("r2", QoS.AT_LEAST_ONCE);
+
+        assertThat(ids(sub.takePublishes())).containsExactly(1);
+    }
+
+    @Test
     void cleanStart_beginsTheCounterAgainAt1() {
         TestClient sub = Mqtt5.connected(broker, "sub", false, Mqtt5.sessionExpiry(600));
         sub.subscribe("a/b", QoS.AT_LEAST_ONCE);
