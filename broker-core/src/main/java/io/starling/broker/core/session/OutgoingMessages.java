@@ -142,13 +142,29 @@ final class OutgoingMessages {
         canTakeMessageNow = false;
     }
 
-    /** Puts back a message of a session read from the store. */
+    /**
+     * Puts back a message of a session read from the store, after {@link #restorePacketIds}. An id newer
+     * than the stored counter (taken after the session's header was last written: a crash) moves the
+     * counter on to it, so that the ids it gives next follow the ones kept.
+     */
     void restore(StoredState.Outgoing o) {
+        int id;
         if (o.isInflight()) {
+            id = o.packetId();
             inflight.restore(o.packetId(), o.delivery(), o.seq());
         } else {
+            id = o.delivery().packetId();
             queue.add(o.delivery());
         }
+        if (id != 0 && isAfter(id, lastPacketId())) {
+            idsTaken = id;
+        }
+    }
+
+    /** Whether {@code id} was taken after {@code last} (0: none yet), the counter going round (RFC 1982). */
+    private static boolean isAfter(int id, int last) {
+        int ahead = Math.floorMod(id - last, 0xFFFF);
+        return last == 0 || ahead != 0 && ahead < 0x8000;
     }
 
     /** Empties the window and the queue in memory, leaving the store alone; packet ids start at 1 again. */

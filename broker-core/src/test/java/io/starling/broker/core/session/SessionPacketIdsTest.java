@@ -45,6 +45,15 @@ class SessionPacketIdsTest {
     /** Records the packet ids of what it is sent. */
     private static final class IdLink implements SessionLink {
         final List<Integer> ids = new CopyOnWriteArrayList<>();
+        final int receiveMaximum;
+
+        IdLink() {
+            this(65535);
+        }
+
+        IdLink(int receiveMaximum) {
+            this.receiveMaximum = receiveMaximum;
+        }
 
         @Override
         public boolean isWritable() {
@@ -59,7 +68,7 @@ class SessionPacketIdsTest {
 
         @Override
         public int receiveMaximum() {
-            return 65535;
+            return receiveMaximum;
         }
 
         @Override
@@ -115,6 +124,44 @@ class SessionPacketIdsTest {
         });
 
         assertThat(link.ids).containsExactly(1, 2, 3); // the re-sent 1, then 2 (not 1 again) and 3
+        loop.run(s::end);
+    }
+
+    private static StoredState.Outgoing queued(long seq, int packetId) {
+        return new StoredState.Outgoing(seq, qos1().withStoreSeq(seq).withPacketId(packetId), 0);
+    }
+
+    @Test
+    void idsOfStoredMessagesNewerThanTheStoredCounter_moveItOn_asAfterACrash() {
+        Session s = session();
+        IdLink link = new IdLink(1);
+
+        loop.run(() -> {
+            // the header was written when the counter stood at 10; 11 and 12 were queued before a crash
+            s.restore(stored(10, List.of(queued(1, 11), queued(2, 12))));
+            s.attach(link);
+            s.deliver(s.stored(qos1())); // queued behind them
+            s.onPubAck(11);
+            s.onPubAck(12);
+        });
+
+        assertThat(link.ids).containsExactly(11, 12, 13);
+        loop.run(s::end);
+    }
+
+    @Test
+    void idsOfStoredMessagesOlderThanTheStoredCounter_leaveIt() {
+        Session s = session();
+        IdLink link = new IdLink();
+
+        loop.run(() -> {
+            // 65535 and 1 were queued, 2 and 3 taken by messages dropped since; then a clean shutdown
+            s.restore(stored(3, List.of(queued(1, 65535), queued(2, 1))));
+            s.attach(link);
+            s.deliver(s.stored(qos1()));
+        });
+
+        assertThat(link.ids).containsExactly(65535, 1, 4);
         loop.run(s::end);
     }
 }
