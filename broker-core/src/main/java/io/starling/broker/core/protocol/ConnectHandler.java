@@ -269,6 +269,7 @@ final class ConnectHandler {
         }
         session.setExpiryInterval(client.connectExpiryInterval);
         session.setIdentity(client.identity);
+        session.setMqtt5(client.version == MqttVersion.MQTT_5);
         session.setSecurity(client.security, client.connection.localPort());
         session.saveHeader(true);
         if (sessionPresent) {
@@ -312,6 +313,7 @@ final class ConnectHandler {
     /** The session is durable: the client is connected. */
     private static void connected(Client client, Connect connect, Session session, boolean sessionPresent) {
         client.session = session;
+        client.receiveQuota = new ReceiveQuota(client.core.settings().inflightLimit(), session.incomingQos2Count());
         client.state = Client.State.CONNECTED;
         client.counters.add(Counter.CLIENTS_CONNECTED, 1);
         ProtocolLog.CONNECTIONS.info("New client connected from {} as {} (p{}, c{}, k{}{}).", client.connection.remoteAddress(),

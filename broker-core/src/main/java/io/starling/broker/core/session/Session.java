@@ -18,14 +18,12 @@ import io.starling.broker.core.sys.Counter;
 import io.starling.broker.core.topic.SubscriptionTree;
 import io.starling.mqtt.codec.QoS;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The state the broker keeps for one client id: subscriptions, outgoing messages inflight and
- * queued ({@link OutgoingMessages}), and the ids of incoming QoS 2 messages awaiting PUBREL. It outlives connections when the
- * client asked for a persistent session.
+ * queued ({@link OutgoingMessages}), and incoming QoS 2 messages awaiting PUBREL ({@link IncomingMessages}).
+ * It outlives connections when the client asked for a persistent session.
  *
  * <p>Threading: a session is owned by one event loop, its {@link #owner()}: the loop of the
  * connection it is attached to, or of the last one. All state is touched only there. A takeover
@@ -47,8 +45,8 @@ public final class Session implements Subscriber {
     private final SharedSubscriptions shared;
     private final OutgoingMessages outgoing;
     private final BrokerCounters counters;
-    /** Incoming QoS 2 ids awaiting PUBREL; null while there are none (most sessions never have one). */
-    private Set<Integer> awaitingPubRel;
+    /** Incoming QoS 2 messages awaiting PUBREL; null while there are none (most sessions never have one). */
+    private IncomingMessages awaitingPubRel;
     /** Topic filter to options; null while there are none. */
     private Map<String, SubscriberOptions> subscriptions;
     private volatile LoopOutbox owner;
@@ -68,6 +66,8 @@ public final class Session implements Subscriber {
     private volatile SecurityRules security;
     /** The port of the listener the session last connected through (0: unknown); kept in the store. */
     private volatile int listenerPort;
+    /** The last connection spoke MQTT 5: read by routers on any loop (see {@link #getsCopyPerSubscription}). */
+    private volatile boolean mqtt5;
     /** When its connection went (wall clock), 0 while connected: as last written to the store. */
     private long offlineSinceMillis;
     /** The last packet id taken as last written to the store, which a shutdown brings up to date. */
@@ -101,6 +101,20 @@ public final class Session implements Subscriber {
 
     public void setIdentity(ClientIdentity identity) {
         this.identity = identity;
+    }
+
+    /**
+     * Whether a message matching several of this session's subscriptions goes out once per
+     * subscription, as mosquitto 2.0 sends it to an MQTT 5 client (MQTT 5 §3.3.4 allows either), or
+     * once at the highest QoS, as MQTT 3.1.1 requires (MQTT-3.3.5-1).
+     */
+    public boolean getsCopyPerSubscription() {
+        return mqtt5;
+    }
+
+    /** Set when a client attaches: its protocol decides {@link #getsCopyPerSubscription}. */
+    public void setMqtt5(boolean mqtt5) {
+        this.mqtt5 = mqtt5;
     }
 
     /**
@@ -319,9 +333,7 @@ public final class Session implements Subscriber {
             lastSeq = Math.max(lastSeq, o.seq());
             outgoing.restore(o);
         }
-        if (!stored.incomingQos2().isEmpty()) {
-            incomingQos2Ids().addAll(stored.incomingQos2());
-        }
+        stored.incomingQos2().forEach((id, message) -> incoming().restore(id, message));
         journal.restored(lastSeq);
     }
 
@@ -473,40 +485,16 @@ public final class Session implements Subscriber {
 
     // ---- incoming QoS 2 ----
 
-    /**
-     * Records an incoming QoS 2 packet id in memory; false when it is already awaiting PUBREL (a resend).
-     * {@link #storeIncomingQos2} writes it once the message is routed.
-     */
-    public boolean beginIncomingQos2(int packetId) {
-        return incomingQos2Ids().add(packetId);
-    }
-
-    /**
-     * Stores the packet id of a routed QoS 2 message: after the message's own writes, so that a crash
-     * can never keep the id (and so refuse the client's resend as a duplicate) without the message.
-     */
-    public void storeIncomingQos2(int packetId) {
-        journal.incomingQos2(packetId);
-    }
-
-    private Set<Integer> incomingQos2Ids() {
+    /** The incoming QoS 2 messages awaiting PUBREL; made on first use. */
+    public IncomingMessages incoming() {
         if (awaitingPubRel == null) {
-            awaitingPubRel = new HashSet<>(4);
+            awaitingPubRel = new IncomingMessages(journal);
         }
         return awaitingPubRel;
     }
 
     public int incomingQos2Count() {
         return awaitingPubRel == null ? 0 : awaitingPubRel.size();
-    }
-
-    /** PUBREL: the incoming QoS 2 flow ends; false when the id was unknown. */
-    public boolean endIncomingQos2(int packetId) {
-        if (awaitingPubRel == null || !awaitingPubRel.remove(packetId)) {
-            return false;
-        }
-        journal.incomingQos2Done(packetId);
-        return true;
     }
 
     // ---- lifetime ----
@@ -521,7 +509,9 @@ public final class Session implements Subscriber {
     private void releaseState() {
         dropSubscriptions();
         outgoing.clear();
-        awaitingPubRel = null;
+        if (awaitingPubRel != null) {
+            awaitingPubRel.clear();
+        }
     }
 
     /** Ends the session for good; deliveries still on their way are released on arrival. */

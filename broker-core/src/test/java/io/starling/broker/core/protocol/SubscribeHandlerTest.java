@@ -55,7 +55,7 @@ class SubscribeHandlerTest {
         c.subscribe(sub("a/+", 1), sub("a/#", 2), sub("a/b", 0));
         TestClient pub = broker.connected("pub");
 
-        pub.publish("a/b", QoS.EXACTLY_ONCE, "x");
+        pub.publishAndRelease("a/b", QoS.EXACTLY_ONCE, "x");
 
         List<Publish> got = c.takePublishes();
         assertThat(got).hasSize(1); // MQTT-3.3.5-1
@@ -124,7 +124,7 @@ class SubscribeHandlerTest {
         c.subscribe(sub("a/b", 2));
         TestClient pub = broker.connected("pub");
 
-        pub.publish("a/b", QoS.EXACTLY_ONCE, "x");
+        pub.publishAndRelease("a/b", QoS.EXACTLY_ONCE, "x");
 
         List<Publish> got = c.takePublishes();
         assertThat(got).hasSize(1);
@@ -139,7 +139,7 @@ class SubscribeHandlerTest {
         c.subscribe(sub("a/b", 0));
         TestClient pub = broker.connected("pub");
 
-        pub.publish("a/b", QoS.EXACTLY_ONCE, "x");
+        pub.publishAndRelease("a/b", QoS.EXACTLY_ONCE, "x");
 
         assertThat(c.takePublishes()).extracting(Publish::qos).containsExactly(QoS.AT_MOST_ONCE);
     }

@@ -23,7 +23,6 @@ import io.starling.mqtt.codec.Properties;
 import io.starling.mqtt.codec.QoS;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -90,7 +89,7 @@ class SessionPacketIdsTest {
 
     private static StoredState.RestoredSession stored(int lastPacketId, List<StoredState.Outgoing> outgoing) {
         return new StoredState.RestoredSession(new StoredSession("c", null, 600, 1, 0, lastPacketId), Map.of(),
-                outgoing, Set.of(), null, 0);
+                outgoing, Map.of(), null, 0);
     }
 
     @Test

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executor;
@@ -72,7 +71,7 @@ public final class InMemorySessionStore implements SessionStore {
         volatile StoredSession header;
         final Map<String, SubscriberOptions> subscriptions = new ConcurrentHashMap<>();
         final ConcurrentSkipListMap<Long, Entry> outgoing = new ConcurrentSkipListMap<>();
-        final Set<Integer> incomingQos2 = ConcurrentHashMap.newKeySet();
+        final Map<Integer, MessageCopy> incomingQos2 = new ConcurrentHashMap<>();
         volatile Will will;
     }
 
@@ -148,8 +147,8 @@ public final class InMemorySessionStore implements SessionStore {
     }
 
     @Override
-    public void saveIncomingQos2(String clientId, int packetId) {
-        client(clientId).incomingQos2.add(packetId);
+    public void saveIncomingQos2(String clientId, int packetId, Message message) {
+        client(clientId).incomingQos2.put(packetId, MessageCopy.of(message));
     }
 
     @Override
@@ -262,8 +261,10 @@ public final class InMemorySessionStore implements SessionStore {
             outgoing.add(new Outgoing(seq, new Delivery(m, entry.qos(), entry.retain(), entry.subscriptionIds(), null,
                     seq, entry.queuedPacketId()), entry.packetId()));
         }
+        Map<Integer, Message> incoming = new HashMap<>();
+        c.incomingQos2.forEach((id, m) -> incoming.put(id, m.toMessage()));
         Will will = c.will;
-        return new RestoredSession(c.header, Map.copyOf(c.subscriptions), outgoing, Set.copyOf(c.incomingQos2),
+        return new RestoredSession(c.header, Map.copyOf(c.subscriptions), outgoing, incoming,
                 will == null ? null : will.message().toMessage(), will == null ? 0 : will.publishAtMillis());
     }
 
