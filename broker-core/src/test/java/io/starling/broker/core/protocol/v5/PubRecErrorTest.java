@@ -42,6 +42,12 @@ class PubRecErrorTest {
         return sub;
     }
 
+    /** A QoS 2 message from {@code pub}, routed once its PUBREL is sent (incoming QoS 2 goes on at PUBREL). */
+    private static void publishQos2(TestClient pub, String text) {
+        int id = pub.publish("a/b", QoS.EXACTLY_ONCE, text);
+        pub.send(new PubRel(id));
+    }
+
     private static PubRec pubRec(int packetId, int reasonCode) {
         return new PubRec(packetId, reasonCode, Properties.EMPTY);
     }
@@ -50,8 +56,8 @@ class PubRecErrorTest {
     void pubRecWithAnErrorCode_sendsNoPubRel_andTheNextQueuedMessageGoesOut() {
         TestClient sub = subscriber(1);
         TestClient pub = Mqtt5.connected(broker, "pub");
-        pub.publish("a/b", QoS.EXACTLY_ONCE, "m1");
-        pub.publish("a/b", QoS.EXACTLY_ONCE, "m2");
+        publishQos2(pub, "m1");
+        publishQos2(pub, "m2");
         List<Publish> first = sub.takePublishes();
         assertThat(first).extracting(Mqtt5::text).containsExactly("m1");
 
@@ -75,7 +81,7 @@ class PubRecErrorTest {
         TestClient pub = Mqtt5.connected(broker, "pub");
         int[] codes = {ReasonCode.QUOTA_EXCEEDED, ReasonCode.MALFORMED_PACKET, 0xFF};
         for (int code : codes) {
-            pub.publish("a/b", QoS.EXACTLY_ONCE, "m");
+            publishQos2(pub, "m");
         }
         List<Publish> got = sub.takePublishes();
         assertThat(got).hasSize(codes.length);
@@ -93,7 +99,7 @@ class PubRecErrorTest {
     void pubRecWithACodeBelow0x80_isASuccess_andGetsPubRel() {
         TestClient sub = subscriber(20);
         TestClient pub = Mqtt5.connected(broker, "pub");
-        pub.publish("a/b", QoS.EXACTLY_ONCE, "m");
+        publishQos2(pub, "m");
         Publish got = sub.takePublishes().get(0);
 
         sub.send(pubRec(got.packetId(), ReasonCode.NO_MATCHING_SUBSCRIBERS));
@@ -116,7 +122,7 @@ class PubRecErrorTest {
     void errorPubRecForAMessagePastPubRec_isAProtocolError() {
         TestClient sub = subscriber(20);
         TestClient pub = Mqtt5.connected(broker, "pub");
-        pub.publish("a/b", QoS.EXACTLY_ONCE, "m");
+        publishQos2(pub, "m");
         Publish got = sub.takePublishes().get(0);
         sub.send(new PubRec(got.packetId()));
         assertThat(sub.take()).containsExactly(new PubRel(got.packetId()));
@@ -134,7 +140,7 @@ class PubRecErrorTest {
         TestClient sub = Mqtt5.connected(broker, "sub", true, props(number(PropertyId.SESSION_EXPIRY_INTERVAL, 600)));
         sub.subscribe("a/b", QoS.EXACTLY_ONCE);
         TestClient pub = Mqtt5.connected(broker, "pub");
-        pub.publish("a/b", QoS.EXACTLY_ONCE, "m");
+        publishQos2(pub, "m");
         Publish got = sub.takePublishes().get(0);
         assertThat(store.messageCount()).isEqualTo(1);
 
