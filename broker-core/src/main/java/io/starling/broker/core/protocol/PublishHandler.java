@@ -76,7 +76,8 @@ final class PublishHandler {
             return;
         }
         Message message = new Message(topic, publish.qos(), publish.retain(), publish.payload(),
-                publish.properties(), client.clientId, expiryAt(core, publish.properties()));
+                publish.properties(), client.clientId, client.identity.username(), client.connection.localPort(),
+                expiryAt(core, publish.properties()));
         if (publish.qos() == QoS.AT_MOST_ONCE) {
             publishMessage(core, message);
             return;

@@ -157,10 +157,22 @@ public final class Session implements Subscriber {
      * (a preempted thread between the two) can still overtake; that window is one queue insertion.
      */
     public void moveTo(LoopOutbox next) {
+        moveTo(next, () -> { });
+    }
+
+    /**
+     * {@link #moveTo(LoopOutbox)}, then runs {@code arrived} on {@code next} once the move is over: a
+     * takeover's CONNACK waits for it, so that nothing the new connection publishes to itself is held
+     * behind its own PUBACK, as it never is in mosquitto.
+     */
+    public void moveTo(LoopOutbox next, Runnable arrived) {
         LoopOutbox previous = owner;
         inTransit = true; // published to the next loop by the volatile write of owner
         owner = next;
-        previous.submit(() -> next.submit(this::endTransit));
+        previous.submit(() -> next.submit(() -> {
+            endTransit();
+            arrived.run();
+        }));
     }
 
     /** On the new owner: what was queued on the old one has been forwarded; release what waited for it. */

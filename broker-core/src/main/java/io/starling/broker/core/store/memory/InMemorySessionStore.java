@@ -40,16 +40,17 @@ public final class InMemorySessionStore implements SessionStore {
 
     /** A message with its own copy of the payload. */
     private record MessageCopy(String topic, QoS qos, boolean retainFlag, byte[] payload, Properties properties,
-                               String publisherId, long expiryAtNanos) {
+                               String publisherId, String publisherUsername, int publisherListener,
+                               long expiryAtNanos) {
         static MessageCopy of(Message m) {
             return new MessageCopy(m.topic(), m.qos(), m.retainFlag(), ByteBufUtil.getBytes(m.payload()),
-                    m.properties(), m.publisherId(), m.expiryAtNanos());
+                    m.properties(), m.publisherId(), m.publisherUsername(), m.publisherListener(), m.expiryAtNanos());
         }
 
         /** A new message with one reference to a new buffer. */
         Message toMessage() {
             return new Message(topic, qos, retainFlag, Unpooled.buffer(payload.length).writeBytes(payload), properties,
-                    publisherId, expiryAtNanos);
+                    publisherId, publisherUsername, publisherListener, expiryAtNanos);
         }
     }
 
