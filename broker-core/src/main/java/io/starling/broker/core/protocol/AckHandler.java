@@ -26,11 +26,20 @@ final class AckHandler {
             if (ProtocolLog.packets()) {
                 ProtocolLog.received(client.clientId, "PUBREC", "(Mid: " + rec.packetId() + ")");
             }
-            if (client.session.onPubRec(rec.packetId())) {
-                // PUBREL says the message is let go: withheld until that is on disk (resent at reconnect).
-                StateReports.after(client, () -> client.sendPubRel(rec.packetId()), () -> { });
-            } else {
-                unknown(client, "PUBREC", rec.packetId());
+            switch (client.session.onPubRec(rec.packetId(), rec.reasonCode())) {
+                case SEND_PUBREL:
+                    // PUBREL says the message is let go: withheld until that is on disk (resent at reconnect).
+                    StateReports.after(client, () -> client.sendPubRel(rec.packetId()), () -> { });
+                    break;
+                case FLOW_ENDED:
+                    break; // the client refused the message: no PUBREL (mosquitto's handle__pubrec)
+                case PROTOCOL_ERROR:
+                    Disconnects.protocolError(client, "sent a PUBREC with reason code " + rec.reasonCode()
+                            + " for a message past PUBREC");
+                    break;
+                default:
+                    unknown(client, "PUBREC", rec.packetId());
+                    break;
             }
         } else if (packet instanceof PubComp comp) {
             if (ProtocolLog.packets()) {

@@ -2,11 +2,11 @@ package io.starling.broker.core.protocol;
 
 import io.starling.broker.core.routing.Delivery;
 import io.starling.broker.core.routing.Message;
+import io.starling.broker.core.time.MessageExpiry;
 import io.starling.mqtt.codec.Properties;
 import io.starling.mqtt.codec.Property;
 import io.starling.mqtt.codec.PropertyId;
 import io.starling.mqtt.codec.Publish;
-import java.util.concurrent.TimeUnit;
 
 /** Turns a delivery into the PUBLISH one subscriber receives. */
 final class Deliveries {
@@ -19,7 +19,8 @@ final class Deliveries {
      *
      * <p>For a 5.0 subscriber: the publisher's properties pass through unchanged except the topic
      * alias (the connection's own) and the subscription identifiers (the subscriber's own); the
-     * Message Expiry Interval is lowered to the time left (MQTT-3.3.2-6); the topic may be replaced
+     * Message Expiry Interval is lowered to the time left (MQTT-3.3.2-6, in whole seconds as mosquitto:
+     * {@link MessageExpiry}); the topic may be replaced
      * by an alias the broker assigned. A 3.1.1 subscriber gets no properties.
      */
     static Publish toPublish(Client client, Delivery d, int packetId, boolean dup) {
@@ -35,8 +36,8 @@ final class Deliveries {
                 properties = properties.without(PropertyId.TOPIC_ALIAS, PropertyId.SUBSCRIPTION_IDENTIFIER);
             }
             if (m.expiryAtNanos() != Message.NEVER_EXPIRES) {
-                long leftNanos = m.expiryAtNanos() - client.core.clock().nanoTime();
-                long leftSeconds = Math.max(1, (leftNanos + TimeUnit.SECONDS.toNanos(1) - 1) / TimeUnit.SECONDS.toNanos(1));
+                // Whole seconds left, as mosquitto counts them; 0 in the last second is still sent (MQTT-3.3.2-6).
+                long leftSeconds = MessageExpiry.secondsLeft(client.core.clock(), m.expiryAtNanos());
                 properties = properties.with(new Property.Number(PropertyId.MESSAGE_EXPIRY_INTERVAL, leftSeconds));
             }
             for (int id : d.subscriptionIds()) {

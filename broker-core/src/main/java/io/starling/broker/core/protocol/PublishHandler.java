@@ -4,6 +4,7 @@ import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.RateLimitedLog;
 import io.starling.broker.core.routing.Message;
 import io.starling.broker.core.session.IncomingMessages;
+import io.starling.broker.core.time.MessageExpiry;
 import io.starling.broker.core.sys.Counter;
 import io.starling.broker.core.topic.TopicName;
 import io.starling.mqtt.codec.PubAck;
@@ -15,7 +16,6 @@ import io.starling.mqtt.codec.Properties;
 import io.starling.mqtt.codec.PropertyId;
 import io.starling.mqtt.codec.QoS;
 import io.starling.mqtt.codec.ReasonCode;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Incoming PUBLISH and PUBREL (3.1.1 §3.3, §3.6; 5.0 §3.3, §3.6): validates, stores retained
@@ -246,7 +246,7 @@ final class PublishHandler {
      */
     static long expiryAt(BrokerCore core, Properties properties) {
         long seconds = properties.number(PropertyId.MESSAGE_EXPIRY_INTERVAL, 0);
-        return seconds <= 0 ? Message.NEVER_EXPIRES : core.clock().nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        return seconds <= 0 ? Message.NEVER_EXPIRES : MessageExpiry.at(core.clock(), seconds);
     }
 
     /** Stores and routes a message; takes over the caller's reference. Returns whether any subscription matched. */

@@ -3,6 +3,7 @@ package io.starling.broker.core.protocol;
 import io.starling.broker.core.RateLimitedLog;
 import io.starling.broker.core.auth.Authorizer;
 import io.starling.broker.core.routing.Delivery;
+import io.starling.broker.core.routing.Message;
 import io.starling.broker.core.routing.SubscriberOptions;
 import io.starling.broker.core.session.Session;
 import io.starling.broker.core.topic.TopicFilter;
@@ -142,6 +143,11 @@ final class SubscribeHandler {
                         && authorizer.canRead(client.identity, m.topic()) == Authorizer.Access.DENY
                         || !RetainSource.mayStillWrite(client.core, m)) {
                     m.release(); // skipped for this subscriber; it stays retained
+                    return true;
+                }
+                if (m.expiryAtNanos() != Message.NEVER_EXPIRES && client.core.clock().nanoTime() - m.expiryAtNanos() >= 0) {
+                    client.core.drops().expired.increment();
+                    m.release(); // skipped before it takes a packet id, as mosquitto does
                     return true;
                 }
                 QoS qos = upgrade ? granted : QoS.min(m.qos(), granted);

@@ -11,11 +11,17 @@ import java.util.List;
  * @param subscriptionIds MQTT 5 subscription identifiers of the matching subscriptions
  * @param share           the shared subscription group it came through, or null
  * @param storeSeq        its place in the session's durable queue, or 0 when it is not stored
+ * @param packetId        the packet id the session gave it when it was queued there (QoS 1/2), or 0 before
  */
 public record Delivery(Message message, QoS qos, boolean retain, List<Integer> subscriptionIds, ShareGroup share,
-                       long storeSeq) {
+                       long storeSeq, int packetId) {
     public Delivery {
         subscriptionIds = subscriptionIds == null ? List.of() : subscriptionIds;
+    }
+
+    public Delivery(Message message, QoS qos, boolean retain, List<Integer> subscriptionIds, ShareGroup share,
+                    long storeSeq) {
+        this(message, qos, retain, subscriptionIds, share, storeSeq, 0);
     }
 
     public Delivery(Message message, QoS qos, boolean retain, List<Integer> subscriptionIds, ShareGroup share) {
@@ -29,11 +35,15 @@ public record Delivery(Message message, QoS qos, boolean retain, List<Integer> s
     /** This delivery with its message {@link Message#compacted() compacted}; takes over the message reference. */
     public Delivery compacted() {
         Message kept = message.compacted();
-        return kept == message ? this : new Delivery(kept, qos, retain, subscriptionIds, share, storeSeq);
+        return kept == message ? this : new Delivery(kept, qos, retain, subscriptionIds, share, storeSeq, packetId);
     }
 
     public Delivery withStoreSeq(long seq) {
-        return new Delivery(message, qos, retain, subscriptionIds, share, seq);
+        return new Delivery(message, qos, retain, subscriptionIds, share, seq, packetId);
+    }
+
+    public Delivery withPacketId(int id) {
+        return new Delivery(message, qos, retain, subscriptionIds, share, storeSeq, id);
     }
 
     public boolean isStored() {

@@ -90,7 +90,6 @@ public final class InflightWindow {
     private LinkedHashMap<Integer, Entry> byId;
     /** Payload bytes of the entries still holding their message (mosquitto's max_inflight_bytes counts these). */
     private long bytes;
-    private int nextPacketId = 1;
     private final BrokerCounters counters;
 
     public InflightWindow(BrokerCounters counters) {
@@ -131,18 +130,14 @@ public final class InflightWindow {
     }
 
     /**
-     * Adds a delivery under a fresh packet id that no inflight message uses (MQTT-2.3.1-2);
-     * callers keep the window below 65,535 entries so a free id always exists.
+     * Adds a delivery sent under {@code packetId}, which no inflight message may use (MQTT-2.3.1-2): the
+     * session chose it ({@link OutgoingMessages#takePacketId}).
      */
-    public Entry add(Delivery delivery, Stage stage) {
-        LinkedHashMap<Integer, Entry> entries = byId();
-        int id = nextPacketId;
-        while (entries.containsKey(id)) {
-            id = id == 0xFFFF ? 1 : id + 1;
+    public Entry add(Delivery delivery, Stage stage, int packetId) {
+        Entry e = new Entry(packetId, delivery, stage, delivery.storeSeq());
+        if (byId().putIfAbsent(packetId, e) != null) {
+            throw new IllegalStateException("packet id " + packetId + " is inflight already");
         }
-        nextPacketId = id == 0xFFFF ? 1 : id + 1;
-        Entry e = new Entry(id, delivery, stage, delivery.storeSeq());
-        entries.put(id, e);
         bytes += delivery.message().payloadSize();
         changed(1, delivery.message().payloadSize());
         return e;

@@ -7,6 +7,9 @@ import io.starling.broker.core.store.MessageQueue;
 import io.starling.broker.core.store.StoredState;
 import io.starling.broker.core.time.Clock;
 import io.starling.mqtt.codec.QoS;
+import io.starling.mqtt.codec.ReasonCode;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +27,15 @@ import org.slf4j.LoggerFactory;
  */
 final class OutgoingMessages {
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+    private static final VarHandle IDS_TAKEN;
+
+    static {
+        try {
+            IDS_TAKEN = MethodHandles.lookup().findVarHandle(OutgoingMessages.class, "idsTaken", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final Session session;
     private final BrokerSettings settings;
@@ -37,6 +49,11 @@ final class OutgoingMessages {
     private int pendingResends;
     /** Whether a message sent now would go out at once; read by share groups on other loops. */
     private volatile boolean canTakeMessageNow;
+    /**
+     * How many packet ids the session has taken, the last being {@link #idOf}(idsTaken); advanced
+     * through {@link #IDS_TAKEN} on any thread (a plain field: no AtomicLong per session, issue 8).
+     */
+    private volatile long idsTaken;
 
     OutgoingMessages(Session session, SessionContext context, SessionJournal journal, MessageQueue queue) {
         this.session = session;
@@ -57,8 +74,38 @@ final class OutgoingMessages {
         return canTakeMessageNow;
     }
 
+    /**
+     * Takes the session's next packet id for a QoS 1/2 message queued for it, as mosquitto's
+     * per-client counter does (issue 15, measured with 2.0.11): one more each time, 65535 followed by
+     * 1. Taken when the message is routed to the session (or a retained one is sent on subscribe) and
+     * kept by the message even if it is dropped later (expired, refused by the ACL, too large, queue
+     * full), so that later ids show the gap. Any thread: publishers route on their own loops.
+     */
+    int takePacketId() {
+        return idOf((long) IDS_TAKEN.getAndAdd(this, 1L) + 1);
+    }
+
+    /** The last packet id taken, 0 when none yet: kept with the session in the store. */
+    int lastPacketId() {
+        long taken = idsTaken;
+        return taken == 0 ? 0 : idOf(taken);
+    }
+
+    /** Goes on counting from {@code last} (a session read back from the store). */
+    void restorePacketIds(int last) {
+        idsTaken = last;
+    }
+
+    /** The {@code n}th packet id taken (n from 1): 1 to 65535, then 1 again. */
+    private static int idOf(long n) {
+        return (int) ((n - 1) % 0xFFFF) + 1;
+    }
+
     /** Takes a delivery for a live session on its owner loop (and its message reference). */
     void accept(Delivery delivery) {
+        if (delivery.qos() != QoS.AT_MOST_ONCE && delivery.packetId() == 0) {
+            delivery = delivery.withPacketId(takePacketId()); // not routed: made here (tests)
+        }
         if (isExpired(delivery)) {
             drops.expired.increment();
             drop(delivery);
@@ -95,20 +142,37 @@ final class OutgoingMessages {
         canTakeMessageNow = false;
     }
 
-    /** Puts back a message of a session read from the store. */
+    /**
+     * Puts back a message of a session read from the store, after {@link #restorePacketIds}. An id newer
+     * than the stored counter (taken after the session's header was last written: a crash) moves the
+     * counter on to it, so that the ids it gives next follow the ones kept.
+     */
     void restore(StoredState.Outgoing o) {
+        int id;
         if (o.isInflight()) {
+            id = o.packetId();
             inflight.restore(o.packetId(), o.delivery(), o.seq());
         } else {
+            id = o.delivery().packetId();
             queue.add(o.delivery());
+        }
+        if (id != 0 && isAfter(id, lastPacketId())) {
+            idsTaken = id;
         }
     }
 
-    /** Empties the window and the queue in memory, leaving the store alone. */
+    /** Whether {@code id} was taken after {@code last} (0: none yet), the counter going round (RFC 1982). */
+    private static boolean isAfter(int id, int last) {
+        int ahead = Math.floorMod(id - last, 0xFFFF);
+        return last == 0 || ahead != 0 && ahead < 0x8000;
+    }
+
+    /** Empties the window and the queue in memory, leaving the store alone; packet ids start at 1 again. */
     void clear() {
         inflight.clear();
         pendingResends = 0;
         queue.clear();
+        idsTaken = 0;
     }
 
     /** Releases a delivery that will not be sent, and forgets it in the store. */
@@ -198,7 +262,14 @@ final class OutgoingMessages {
     private void sendInflight(Delivery delivery) {
         InflightWindow.Stage stage = delivery.qos() == QoS.AT_LEAST_ONCE
                 ? InflightWindow.Stage.AWAITING_PUBACK : InflightWindow.Stage.AWAITING_PUBREC;
-        InflightWindow.Entry e = inflight.add(delivery, stage);
+        int id = delivery.packetId();
+        while (id == 0 || inflight.contains(id)) {
+            // MQTT-2.3.1-2: after the counter came round, an id may still be inflight (mosquitto would
+            // send it again); the window is below 65,535 entries, so a free one exists. (0: a message
+            // restored from a store written before queued messages kept their ids.)
+            id = takePacketId();
+        }
+        InflightWindow.Entry e = inflight.add(delivery, stage, id);
         journal.sent(delivery, e.packetId());
         if (!link.sendPublish(delivery, e.packetId(), false)) {
             journal.done(delivery);
@@ -304,13 +375,33 @@ final class OutgoingMessages {
         return true;
     }
 
-    /** PUBREC from the client; false when no QoS 2 message with that id is inflight. */
-    boolean onPubRec(int packetId) {
+    /**
+     * PUBREC from the client. A reason code of 0x80 or more ends the flow, as mosquitto does it
+     * (issue 15): no PUBREL, the id is free and the window's place goes to the next queued message;
+     * such a PUBREC for a message not awaiting PUBREC is a protocol error, for an unknown id nothing.
+     */
+    Session.PubRecResult onPubRec(int packetId, int reasonCode) {
         InflightWindow.Entry e = inflight.get(packetId);
-        if (e != null && e.stage() == InflightWindow.Stage.AWAITING_PUBREC) {
+        boolean awaitingPubRec = e != null && e.stage() == InflightWindow.Stage.AWAITING_PUBREC;
+        if (reasonCode >= ReasonCode.UNSPECIFIED_ERROR) {
+            if (e == null) {
+                return Session.PubRecResult.UNKNOWN_ID;
+            }
+            if (!awaitingPubRec) {
+                return Session.PubRecResult.PROTOCOL_ERROR;
+            }
+            if (e.resendPending()) {
+                pendingResends--; // refused before we got to re-send it
+            }
+            journal.done(e.delivery());
+            inflight.remove(packetId);
+            drainQueue();
+            return Session.PubRecResult.FLOW_ENDED;
+        }
+        if (awaitingPubRec) {
             journal.released(e.storeSeq(), packetId, e.delivery().message());
         }
-        return inflight.received(packetId);
+        return inflight.received(packetId) ? Session.PubRecResult.SEND_PUBREL : Session.PubRecResult.UNKNOWN_ID;
     }
 
     /** PUBCOMP from the client; false when no PUBREL with that id was outstanding. */

@@ -68,6 +68,10 @@ public final class Session implements Subscriber {
     private volatile int listenerPort;
     /** The last connection spoke MQTT 5: read by routers on any loop (see {@link #getsCopyPerSubscription}). */
     private volatile boolean mqtt5;
+    /** When its connection went (wall clock), 0 while connected: as last written to the store. */
+    private long offlineSinceMillis;
+    /** The last packet id taken as last written to the store, which a shutdown brings up to date. */
+    private int savedPacketId;
 
     /** Session Expiry Interval meaning "never expires" (MQTT 5 §3.1.2.11.2). */
     public static final long NEVER_EXPIRES = 0xFFFF_FFFFL;
@@ -303,10 +307,14 @@ public final class Session implements Subscriber {
     // ---- the store ----
 
     /**
-     * Stores a QoS 1/2 delivery for this session, if the session is on disk, before it is handed to
-     * the session's loop; returns it with its place in the stored queue. Any thread.
+     * A delivery addressed to this session, before it is handed to the session's loop: a QoS 1/2 one
+     * takes the session's next packet id (kept even if it is dropped later, as mosquitto does) and, if
+     * the session is on disk, is stored; returns it with its id and its place in the stored queue. Any thread.
      */
     public Delivery stored(Delivery d) {
+        if (d.qos() != QoS.AT_MOST_ONCE && d.packetId() == 0) {
+            d = d.withPacketId(outgoing.takePacketId());
+        }
         return journal.record(d);
     }
 
@@ -321,13 +329,22 @@ public final class Session implements Subscriber {
             journal.forget();
             return;
         }
+        offlineSinceMillis = online ? 0 : System.currentTimeMillis();
+        writeHeader();
+    }
+
+    private void writeHeader() {
         ClientIdentity id = identity;
+        savedPacketId = outgoing.lastPacketId();
         journal.save(new StoredSession(clientId, id == null ? null : id.username(), expiryIntervalSeconds,
-                online ? 0 : System.currentTimeMillis(), listenerPort), subscriptions == null ? Map.of() : subscriptions);
+                offlineSinceMillis, listenerPort, savedPacketId), subscriptions == null ? Map.of() : subscriptions);
     }
 
     /** Puts back a session read from the store at start-up; runs on the owner loop before clients connect. */
     public void restore(StoredState.RestoredSession stored) {
+        offlineSinceMillis = stored.header().disconnectedAtMillis();
+        savedPacketId = stored.header().lastPacketId();
+        outgoing.restorePacketIds(savedPacketId);
         long lastSeq = 0;
         stored.subscriptions().forEach((filter, options) -> {
             if (subscriptions().put(filter, options) == null) {
@@ -464,9 +481,21 @@ public final class Session implements Subscriber {
         return outgoing.onPubAck(packetId);
     }
 
-    /** PUBREC from the client; false when no QoS 2 message with that id is inflight. */
-    public boolean onPubRec(int packetId) {
-        return outgoing.onPubRec(packetId);
+    /** What a PUBREC from the client calls for. */
+    public enum PubRecResult {
+        /** The message is received: PUBREL follows. */
+        SEND_PUBREL,
+        /** The client refused the message (a reason code of 0x80 or more): its flow is over, nothing is sent. */
+        FLOW_ENDED,
+        /** No QoS 2 message with that id is inflight. */
+        UNKNOWN_ID,
+        /** An error PUBREC for a message that was not awaiting PUBREC. */
+        PROTOCOL_ERROR
+    }
+
+    /** PUBREC from the client, with its reason code (0 from a 3.1.1 client). */
+    public PubRecResult onPubRec(int packetId, int reasonCode) {
+        return outgoing.onPubRec(packetId, reasonCode);
     }
 
     /** PUBCOMP from the client; false when no PUBREL with that id was outstanding. */
@@ -523,6 +552,9 @@ public final class Session implements Subscriber {
      * for the next start, and messages from shared subscriptions are not handed on.
      */
     public void releaseAtShutdown() {
+        if (isPersistent() && journal.isActive() && outgoing.lastPacketId() != savedPacketId) {
+            writeHeader(); // messages queued while offline took packet ids: the next start goes on from there
+        }
         end(false);
     }
 

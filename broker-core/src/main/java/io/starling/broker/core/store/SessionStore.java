@@ -42,7 +42,7 @@ public interface SessionStore extends AutoCloseable {
 
     void deleteSubscription(String clientId, String filter);
 
-    /** Appends a delivery to a session's queue under {@code seq} (increasing per session). */
+    /** Appends a delivery to a session's queue under {@code seq} (increasing per session), with the packet id it took. */
     void saveOutgoing(String clientId, long seq, Delivery delivery);
 
     /** The queued delivery {@code seq} went out with {@code packetId}: it is inflight now. */

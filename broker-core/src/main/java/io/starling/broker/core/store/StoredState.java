@@ -30,7 +30,8 @@ public record StoredState(List<RestoredSession> sessions, List<Message> retained
     /**
      * One entry of a session's queue.
      *
-     * @param delivery null once PUBREC came (QoS 2 awaiting PUBCOMP); carries {@code seq} as its storeSeq
+     * @param delivery null once PUBREC came (QoS 2 awaiting PUBCOMP); carries {@code seq} as its storeSeq,
+     *                 and the packet id it took when it was queued (0 from a store written before ids were kept)
      * @param packetId 0 while still queued, else the id it went out with
      */
     public record Outgoing(long seq, Delivery delivery, int packetId) {

@@ -1,6 +1,7 @@
 package io.starling.broker.core.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
 /** Outgoing QoS 1/2 messages awaiting acknowledgement, and the packet ids they hold (MQTT-2.3.1-2). */
 class InflightWindowTest {
     private static final BrokerCounters COUNTERS = new BrokerCounters();
+    private int nextId = 1;
 
     private static Delivery delivery(ByteBuf payload) {
         Message m = new Message("t", QoS.AT_LEAST_ONCE, false, payload, Properties.EMPTY, "p", Message.NEVER_EXPIRES);
@@ -30,37 +32,26 @@ class InflightWindowTest {
     }
 
     @Test
-    void add_givesConsecutiveIdsStartingAtOne() {
+    void add_keepsTheEntryUnderThePacketIdItIsGiven() {
         InflightWindow w = new InflightWindow(COUNTERS);
 
-        List<Integer> ids = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-            ids.add(w.add(delivery(Unpooled.directBuffer(1)), Stage.AWAITING_PUBACK).packetId());
-        }
+        InflightWindow.Entry e = w.add(delivery(Unpooled.directBuffer(1)), Stage.AWAITING_PUBACK, 7);
 
-        assertThat(ids).containsExactly(1, 2, 3, 4, 5);
+        assertThat(e.packetId()).isEqualTo(7);
+        assertThat(w.get(7)).isSameAs(e);
         w.clear();
     }
 
     @Test
-    void add_wrapsAfter65535AndSkipsIdsStillInUse() {
+    void add_refusesAPacketIdStillInUse() {
         InflightWindow w = new InflightWindow(COUNTERS);
-        InflightWindow.Entry first = w.add(delivery(Unpooled.directBuffer(1)), Stage.AWAITING_PUBACK); // id 1 stays
-        for (int id = 2; id <= 0xFFFF; id++) {
-            InflightWindow.Entry e = w.add(delivery(Unpooled.directBuffer(1)), Stage.AWAITING_PUBACK);
-            assertThat(e.packetId()).isEqualTo(id);
-            if (id != 3) {
-                w.remove(e.packetId()); // keep 1 and 3 in use
-            }
-        }
+        w.add(delivery(Unpooled.directBuffer(1)), Stage.AWAITING_PUBACK, 1);
+        ByteBuf second = Unpooled.directBuffer(1);
 
-        InflightWindow.Entry wrapped = w.add(delivery(Unpooled.directBuffer(1)), Stage.AWAITING_PUBACK);
-        InflightWindow.Entry next = w.add(delivery(Unpooled.directBuffer(1)), Stage.AWAITING_PUBACK);
+        assertThatThrownBy(() -> w.add(delivery(second), Stage.AWAITING_PUBACK, 1)).isInstanceOf(IllegalStateException.class);
 
-        assertThat(first.packetId()).isEqualTo(1);
-        assertThat(wrapped.packetId()).isEqualTo(2);
-        assertThat(next.packetId()).isEqualTo(4);
-        assertThat(w.size()).isEqualTo(4);
+        assertThat(w.size()).isOne();
+        second.release();
         w.clear();
     }
 
@@ -68,7 +59,7 @@ class InflightWindowTest {
     void remove_releasesTheMessage() {
         InflightWindow w = new InflightWindow(COUNTERS);
         ByteBuf payload = Unpooled.directBuffer(1);
-        int id = w.add(delivery(payload), Stage.AWAITING_PUBACK).packetId();
+        int id = w.add(delivery(payload), Stage.AWAITING_PUBACK, nextId++).packetId();
 
         assertThat(w.remove(id)).isTrue();
 
@@ -81,7 +72,7 @@ class InflightWindowTest {
     void received_releasesTheMessageButKeepsTheIdUntilPubComp() {
         InflightWindow w = new InflightWindow(COUNTERS);
         ByteBuf payload = Unpooled.directBuffer(1);
-        int id = w.add(delivery(payload), Stage.AWAITING_PUBREC).packetId();
+        int id = w.add(delivery(payload), Stage.AWAITING_PUBREC, nextId++).packetId();
 
         assertThat(w.received(id)).isTrue();
 
@@ -97,7 +88,7 @@ class InflightWindowTest {
     void received_isFalseForQos1AndUnknownIds() {
         InflightWindow w = new InflightWindow(COUNTERS);
         ByteBuf payload = Unpooled.directBuffer(1);
-        int id = w.add(delivery(payload), Stage.AWAITING_PUBACK).packetId();
+        int id = w.add(delivery(payload), Stage.AWAITING_PUBACK, nextId++).packetId();
 
         assertThat(w.received(id)).isFalse();
         assertThat(w.received(id + 1)).isFalse();
@@ -110,7 +101,7 @@ class InflightWindowTest {
     void entries_keepTheOrderTheyWereSentIn() {
         InflightWindow w = new InflightWindow(COUNTERS);
         for (int i = 0; i < 4; i++) {
-            w.add(delivery(Unpooled.directBuffer(1)), Stage.AWAITING_PUBACK);
+            w.add(delivery(Unpooled.directBuffer(1)), Stage.AWAITING_PUBACK, nextId++);
         }
         w.remove(2);
 
@@ -170,15 +161,15 @@ class InflightWindowTest {
     void clearedWindow_takesNewEntriesAndDoesNotReuseIds() {
         BrokerCounters counters = new BrokerCounters();
         InflightWindow w = new InflightWindow(counters);
-        w.add(delivery(Unpooled.directBuffer(1)), Stage.AWAITING_PUBACK);
-        w.add(delivery(Unpooled.directBuffer(1)), Stage.AWAITING_PUBACK);
+        w.add(delivery(Unpooled.directBuffer(1)), Stage.AWAITING_PUBACK, nextId++);
+        w.add(delivery(Unpooled.directBuffer(1)), Stage.AWAITING_PUBACK, nextId++);
 
         w.clear();
 
         assertThat(w.entries()).isEmpty();
         assertThat(counters.sum(Counter.INFLIGHT_MESSAGES)).isZero();
         ByteBuf payload = Unpooled.directBuffer(1).writeByte(1);
-        InflightWindow.Entry next = w.add(delivery(payload), Stage.AWAITING_PUBACK);
+        InflightWindow.Entry next = w.add(delivery(payload), Stage.AWAITING_PUBACK, nextId++);
         assertThat(next.packetId()).isEqualTo(3);
         assertThat(w.entries()).extracting(InflightWindow.Entry::packetId).containsExactly(3);
         assertThat(w.bytes()).isOne();

@@ -85,7 +85,7 @@ class SessionTest {
             assertThat(s.queuedCount()).isZero();
             assertThat(s.incomingQos2Count()).isZero();
             assertThat(s.onPubAck(1)).isFalse();
-            assertThat(s.onPubRec(1)).isFalse();
+            assertThat(s.onPubRec(1, 0)).isEqualTo(Session.PubRecResult.UNKNOWN_ID);
             assertThat(s.onPubComp(1)).isFalse();
             assertThat(s.incoming().take(1)).isNull();
         });

@@ -193,6 +193,71 @@ class PersistenceRestartTest {
     }
 
     @Test
+    void packetIds_queuedMessagesKeepTheirs_andTheCounterGoesOnAfterRestart() throws Exception {
+        start("");
+        try (RawMqttClient sub = RawMqttClient.open(port)) {
+            sub.connect(v5("ids", 3600, null));
+            sub.subscribe(1, "n", QoS.AT_LEAST_ONCE);
+            try (RawMqttClient pub = RawMqttClient.open(port)) {
+                pub.connect("ids-pub", true, 60);
+                for (int i = 1; i <= 3; i++) {
+                    pub.send(RawMqttClient.publishPacket("n", "m" + i, QoS.AT_LEAST_ONCE, i));
+                    pub.receive(PubAck.class);
+                }
+            }
+            for (int i = 1; i <= 3; i++) {
+                Publish p = sub.receive(Publish.class);
+                assertThat(p.packetId()).isEqualTo(i);
+                sub.send(new PubAck(p.packetId()));
+                p.release();
+            }
+            sub.ping();
+            sub.send(new io.starling.mqtt.codec.Disconnect(0, Properties.EMPTY));
+        }
+        try (RawMqttClient pub = RawMqttClient.open(port)) {
+            pub.connect("ids-pub", true, 60);
+            pub.send(RawMqttClient.publishPacket("n", "m4", QoS.AT_LEAST_ONCE, 4)); // id 4, queued
+            pub.receive(PubAck.class);
+            pub.send(RawMqttClient.publishPacket("n", "m5", QoS.AT_LEAST_ONCE, 5)); // id 5, queued
+            pub.receive(PubAck.class);
+        }
+        restart();
+        try (RawMqttClient sub = RawMqttClient.open(port)) {
+            assertThat(sub.connect(v5("ids", 3600, null)).sessionPresent()).isTrue();
+            for (int i = 4; i <= 5; i++) {
+                Publish p = sub.receive(Publish.class);
+                assertThat(RawMqttClient.payloadOf(p)).isEqualTo("m" + i);
+                assertThat(p.packetId()).as("the id it took when queued, before the restart").isEqualTo(i);
+                sub.send(new PubAck(p.packetId()));
+                p.release();
+            }
+            sub.ping();
+            sub.send(new io.starling.mqtt.codec.Disconnect(0, Properties.EMPTY));
+        }
+        try (RawMqttClient pub = RawMqttClient.open(port)) {
+            pub.connect("ids-pub", true, 60);
+            pub.send(RawMqttClient.publishPacket("n", "m6", QoS.AT_LEAST_ONCE, 6)); // id 6, queued offline
+            pub.receive(PubAck.class);
+        }
+        restart(); // the counter moved while the session was offline: the shutdown keeps it
+        try (RawMqttClient sub = RawMqttClient.open(port)) {
+            assertThat(sub.connect(v5("ids", 3600, null)).sessionPresent()).isTrue();
+            Publish queued = sub.receive(Publish.class);
+            assertThat(queued.packetId()).isEqualTo(6);
+            sub.send(new PubAck(queued.packetId()));
+            queued.release();
+            try (RawMqttClient pub = RawMqttClient.open(port)) {
+                pub.connect("ids-pub", true, 60);
+                pub.send(RawMqttClient.publishPacket("n", "m7", QoS.AT_LEAST_ONCE, 7));
+                pub.receive(PubAck.class);
+            }
+            Publish live = sub.receive(Publish.class);
+            assertThat(live.packetId()).isEqualTo(7);
+            live.release();
+        }
+    }
+
+    @Test
     void sessionExpiry_keepsCountingWhileTheBrokerIsDown() throws Exception {
         start("");
         try (RawMqttClient c = RawMqttClient.open(port)) {
@@ -236,7 +301,7 @@ class PersistenceRestartTest {
         }
         broker.close();
         broker = null;
-        Thread.sleep(1_200);
+        Thread.sleep(2_100); // past the second after its arrival second (whole wall-clock seconds, as mosquitto)
         start("");
         try (RawMqttClient sub = RawMqttClient.open(port)) {
             sub.connect("exp-sub", false, 60);

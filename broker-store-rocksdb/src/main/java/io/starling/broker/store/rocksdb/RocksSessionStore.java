@@ -272,6 +272,7 @@ public final class RocksSessionStore implements SessionStore {
     }
 
     private static OutgoingEntry entry(long storeId, Delivery d, int packetId) {
-        return new OutgoingEntry(storeId, d.qos(), d.retain(), d.subscriptionIds(), packetId, false);
+        return new OutgoingEntry(storeId, d.qos(), d.retain(), d.subscriptionIds(), packetId, false,
+                packetId == 0 ? d.packetId() : 0);
     }
 }

@@ -224,7 +224,8 @@ final class StateLoader {
                         m.retain();
                     }
                     taken.add(m);
-                    outgoing.add(new Outgoing(seq, new Delivery(m, e.qos(), e.retain(), e.subscriptionIds(), null, seq),
+                    outgoing.add(new Outgoing(seq, new Delivery(m, e.qos(), e.retain(), e.subscriptionIds(), null, seq,
+                            e.queuedPacketId()),
                             e.packetId()));
                 });
                 Map<Integer, Message> incoming = new HashMap<>();

@@ -17,14 +17,17 @@ import java.util.List;
  * <pre>
  * version       u32
  * session       hasUsername:u8 [usernameLength:u16 username] expirySeconds:u64 disconnectedAtMillis:u64
- *               [listenerPort:u16] (absent: unknown, as written before it was kept)
+ *               [listenerPort:u16 [lastPacketId:u16]] (absent: unknown / 0, as written before they were kept)
  * subscription  options:u8 (the MQTT 5 SUBSCRIBE options byte, §3.8.3.1) subscriptionId:u32
  * outgoing      storeId:u64 qos:u8 retain:u8 idCount:u16 subscriptionId:u32... packetId:u16 released:u8
+ *               [queuedPacketId:u16] (absent: 0, as written before it was kept)
  * will          publishAtMillis:u64 message
  * </pre>
  *
- * <p>An outgoing entry in the queue has packet id 0; once sent, the packet id it went out with; once
- * PUBREC came ({@code released}), store id 0 because the message is no longer needed.
+ * <p>An outgoing entry in the queue has packet id 0 and the id it took when queued in
+ * {@code queuedPacketId}; once sent, the packet id it went out with; once PUBREC came ({@code released}),
+ * store id 0 because the message is no longer needed. The optional tails keep stores written before
+ * them readable, and are ignored by a broker that predates them.
  */
 final class ValueLayout {
     private ValueLayout() {
@@ -32,7 +35,11 @@ final class ValueLayout {
 
     /** One decoded outgoing entry. */
     record OutgoingEntry(long storeId, QoS qos, boolean retain, List<Integer> subscriptionIds, int packetId,
-                         boolean released) {
+                         boolean released, int queuedPacketId) {
+        OutgoingEntry(long storeId, QoS qos, boolean retain, List<Integer> subscriptionIds, int packetId,
+                      boolean released) {
+            this(storeId, qos, retain, subscriptionIds, packetId, released, 0);
+        }
     }
 
     static byte[] version(int version) {
@@ -45,8 +52,10 @@ final class ValueLayout {
 
     static byte[] session(StoredSession s) {
         byte[] user = s.username() == null ? null : s.username().getBytes(StandardCharsets.UTF_8);
-        boolean hasPort = s.listenerPort() > 0;
-        ByteBuffer b = ByteBuffer.allocate(1 + (user == null ? 0 : 2 + user.length) + 16 + (hasPort ? 2 : 0));
+        boolean hasLastId = s.lastPacketId() > 0;
+        boolean hasPort = s.listenerPort() > 0 || hasLastId;
+        ByteBuffer b = ByteBuffer.allocate(1 + (user == null ? 0 : 2 + user.length) + 16 + (hasPort ? 2 : 0)
+                + (hasLastId ? 2 : 0));
         if (user == null) {
             b.put((byte) 0);
         } else {
@@ -55,6 +64,9 @@ final class ValueLayout {
         b.putLong(s.expiryIntervalSeconds()).putLong(s.disconnectedAtMillis());
         if (hasPort) {
             b.putShort((short) s.listenerPort());
+        }
+        if (hasLastId) {
+            b.putShort((short) s.lastPacketId());
         }
         return b.array();
     }
@@ -70,7 +82,8 @@ final class ValueLayout {
         long expiry = b.getLong();
         long disconnectedAt = b.getLong();
         int listenerPort = b.remaining() >= 2 ? b.getShort() & 0xFFFF : 0;
-        return new StoredSession(clientId, username, expiry, disconnectedAt, listenerPort);
+        int lastPacketId = b.remaining() >= 2 ? b.getShort() & 0xFFFF : 0;
+        return new StoredSession(clientId, username, expiry, disconnectedAt, listenerPort, lastPacketId);
     }
 
     static byte[] subscription(SubscriberOptions options) {
@@ -91,11 +104,16 @@ final class ValueLayout {
 
     static byte[] outgoing(OutgoingEntry e) {
         List<Integer> ids = e.subscriptionIds();
-        ByteBuffer b = ByteBuffer.allocate(8 + 1 + 1 + 2 + 4 * ids.size() + 2 + 1)
+        boolean hasQueuedId = e.queuedPacketId() != 0;
+        ByteBuffer b = ByteBuffer.allocate(8 + 1 + 1 + 2 + 4 * ids.size() + 2 + 1 + (hasQueuedId ? 2 : 0))
                 .putLong(e.storeId()).put((byte) e.qos().value()).put((byte) (e.retain() ? 1 : 0))
                 .putShort((short) ids.size());
         ids.forEach(b::putInt);
-        return b.putShort((short) e.packetId()).put((byte) (e.released() ? 1 : 0)).array();
+        b.putShort((short) e.packetId()).put((byte) (e.released() ? 1 : 0));
+        if (hasQueuedId) {
+            b.putShort((short) e.queuedPacketId());
+        }
+        return b.array();
     }
 
     static OutgoingEntry readOutgoing(byte[] value) {
@@ -111,7 +129,10 @@ final class ValueLayout {
         for (int i = 0; i < count; i++) {
             ids.add(b.getInt());
         }
-        return new OutgoingEntry(storeId, QoS.of(qos), retain, List.copyOf(ids), b.getShort() & 0xFFFF, b.get() != 0);
+        int packetId = b.getShort() & 0xFFFF;
+        boolean released = b.get() != 0;
+        int queuedPacketId = b.remaining() >= 2 ? b.getShort() & 0xFFFF : 0;
+        return new OutgoingEntry(storeId, QoS.of(qos), retain, List.copyOf(ids), packetId, released, queuedPacketId);
     }
 
     static byte[] will(long publishAtMillis, byte[] message) {

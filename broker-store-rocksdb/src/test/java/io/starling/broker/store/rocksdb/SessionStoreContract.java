@@ -143,6 +143,22 @@ abstract class SessionStoreContract {
     }
 
     @Test
+    void queuedEntry_keepsThePacketIdItTookWhenQueued_andTheHeaderTheLastIdTaken() {
+        store.saveSession(new StoredSession("c1", null, 3600, System.currentTimeMillis(), 1883, 41));
+        Message m = message("a/1", "queued", QoS.AT_LEAST_ONCE);
+        store.saveOutgoing("c1", 1, new Delivery(m, QoS.AT_LEAST_ONCE, false, List.of(), null, 0, 42));
+
+        store = reopen();
+        StoredState state = store.load();
+
+        RestoredSession s = state.sessions().get(0);
+        assertThat(s.header().lastPacketId()).isEqualTo(41);
+        assertThat(s.outgoing()).extracting(Outgoing::packetId).containsExactly(0); // still queued
+        assertThat(s.outgoing().get(0).delivery().packetId()).isEqualTo(42);
+        releaseAll(state);
+    }
+
+    @Test
     void savedMessage_keepsEveryFieldAcrossReopen() {
         long expiry = CLOCK.nanoTime() + TimeUnit.HOURS.toNanos(1);
         Properties properties = Properties.builder().text(PropertyId.CONTENT_TYPE, "text/plain")

@@ -59,6 +59,26 @@ class ValueLayoutTest {
     }
 
     @Test
+    void session_withTheLastPacketId_endsWithIt_afterThePort() {
+        StoredSession s = new StoredSession("c1", null, 60, 0, 0, 0xFFFF);
+        String golden = "00" + "000000000000003c" + "0000000000000000" + "0000" + "ffff";
+
+        assertThat(hex(ValueLayout.session(s))).isEqualTo(golden);
+        assertThat(ValueLayout.readSession("c1", bytes(golden))).isEqualTo(s);
+    }
+
+    @Test
+    void outgoing_queuedWithItsPacketId_endsWithIt_andOneWithoutReadsAsNone() {
+        OutgoingEntry queued = new OutgoingEntry(5, QoS.AT_LEAST_ONCE, false, List.of(), 0, false, 0x0102);
+        String golden = "0000000000000005" + "01" + "00" + "0000" + "0000" + "00" + "0102";
+
+        assertThat(hex(ValueLayout.outgoing(queued))).isEqualTo(golden);
+        assertThat(ValueLayout.readOutgoing(bytes(golden))).isEqualTo(queued);
+        assertThat(ValueLayout.readOutgoing(bytes("0000000000000005" + "01" + "00" + "0000" + "0000" + "00"))
+                .queuedPacketId()).isZero();
+    }
+
+    @Test
     void subscription_isTheMqtt5OptionsByteAndTheSubscriptionId() {
         SubscriberOptions o = new SubscriberOptions(new SubscriptionOptions(QoS.EXACTLY_ONCE, true, true, 2), 300);
         String golden = "2e" + "0000012c";

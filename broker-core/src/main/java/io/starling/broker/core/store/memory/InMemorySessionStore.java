@@ -57,9 +57,12 @@ public final class InMemorySessionStore implements SessionStore {
     private record Shared(MessageCopy message, int references) {
     }
 
-    /** One queue entry; a released one (QoS 2 after PUBREC) has no message. */
+    /**
+     * One queue entry; a released one (QoS 2 after PUBREC) has no message. {@code packetId} is the id it
+     * went out with (0 while queued), {@code queuedPacketId} the one it took when it was queued.
+     */
     private record Entry(long storeId, QoS qos, boolean retain, List<Integer> subscriptionIds, int packetId,
-                         boolean released) {
+                         boolean released, int queuedPacketId) {
     }
 
     private record Will(MessageCopy message, long publishAtMillis) {
@@ -132,7 +135,7 @@ public final class InMemorySessionStore implements SessionStore {
 
     @Override
     public void saveOutgoingReleased(String clientId, long seq, int packetId, Message message) {
-        client(clientId).outgoing.put(seq, new Entry(0, QoS.EXACTLY_ONCE, false, List.of(), packetId, true));
+        client(clientId).outgoing.put(seq, new Entry(0, QoS.EXACTLY_ONCE, false, List.of(), packetId, true, 0));
         dropReference(message);
     }
 
@@ -257,7 +260,7 @@ public final class InMemorySessionStore implements SessionStore {
                 m.retain();
             }
             outgoing.add(new Outgoing(seq, new Delivery(m, entry.qos(), entry.retain(), entry.subscriptionIds(), null,
-                    seq), entry.packetId()));
+                    seq, entry.queuedPacketId()), entry.packetId()));
         }
         Map<Integer, Message> incoming = new HashMap<>();
         c.incomingQos2.forEach((id, m) -> incoming.put(id, m.toMessage()));
@@ -314,6 +317,6 @@ public final class InMemorySessionStore implements SessionStore {
     }
 
     private static Entry entry(long storeId, Delivery d, int packetId) {
-        return new Entry(storeId, d.qos(), d.retain(), List.copyOf(d.subscriptionIds()), packetId, false);
+        return new Entry(storeId, d.qos(), d.retain(), List.copyOf(d.subscriptionIds()), packetId, false, d.packetId());
     }
 }

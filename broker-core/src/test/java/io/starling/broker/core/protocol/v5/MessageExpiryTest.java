@@ -81,16 +81,54 @@ class MessageExpiryTest {
     }
 
     @Test
-    void partSecondsLeft_roundUpSoThatTheMessageIsNotCutShort() {
+    void theIntervalSent_isTheWholeSecondsLeftOnTheWallClock() {
         offlineSubscriber();
         TestClient pub = Mqtt5.connected(broker, "pub");
-        Mqtt5.publish(broker, pub, "a/b", QoS.AT_LEAST_ONCE, expiry(10), "fresh");
+        Mqtt5.publish(broker, pub, "a/b", QoS.AT_LEAST_ONCE, expiry(10), "fresh"); // in second 0
 
-        broker.clock().advance(Duration.ofMillis(9_500));
+        broker.clock().advance(Duration.ofMillis(9_500)); // in second 9: 10 - 9 left
         TestClient again = reconnectSubscriber();
 
         assertThat(again.takePublishes().get(0).properties().number(PropertyId.MESSAGE_EXPIRY_INTERVAL, -1))
                 .isEqualTo(1);
+    }
+
+    @Test
+    void inItsLastSecond_aMessageIsStillSent_carryingZero() {
+        offlineSubscriber();
+        TestClient pub = Mqtt5.connected(broker, "pub");
+        Mqtt5.publish(broker, pub, "a/b", QoS.AT_LEAST_ONCE, expiry(10), "last");
+
+        broker.clock().advance(Duration.ofMillis(10_500)); // second 10: not past 0 + 10 yet
+        TestClient again = reconnectSubscriber();
+
+        List<Publish> got = again.takePublishes();
+        assertThat(got).extracting(Mqtt5::text).containsExactly("last");
+        assertThat(got.get(0).properties().number(PropertyId.MESSAGE_EXPIRY_INTERVAL, -1)).isZero();
+    }
+
+    @Test
+    void secondsCountFromTheWallClockSecondTheMessageArrivedIn() {
+        offlineSubscriber();
+        TestClient pub = Mqtt5.connected(broker, "pub");
+        broker.clock().advance(Duration.ofMillis(900));
+        Mqtt5.publish(broker, pub, "a/b", QoS.AT_LEAST_ONCE, expiry(2), "late"); // at 0.9 s: second 0
+        broker.clock().advance(Duration.ofMillis(100));
+        Mqtt5.publish(broker, pub, "a/b", QoS.AT_LEAST_ONCE, expiry(2), "early"); // at 1.0 s: second 1
+
+        broker.clock().advance(Duration.ofMillis(1_400)); // 2.4 s: second 2
+        TestClient again = reconnectSubscriber();
+        List<Publish> got = again.takePublishes();
+        assertThat(got).extracting(Mqtt5::text).containsExactly("late", "early");
+        assertThat(got).extracting(p -> p.properties().number(PropertyId.MESSAGE_EXPIRY_INTERVAL, -1))
+                .containsExactly(0L, 1L);
+        again.dropConnection();
+
+        broker.clock().advance(Duration.ofMillis(600)); // 3.0 s: past second 0 + 2, not past 1 + 2
+        TestClient third = reconnectSubscriber();
+        List<Publish> resent = third.takePublishes();
+        assertThat(resent).extracting(Mqtt5::text).containsExactly("early");
+        assertThat(broker.core().drops().expired.sum()).isOne();
     }
 
     @Test
