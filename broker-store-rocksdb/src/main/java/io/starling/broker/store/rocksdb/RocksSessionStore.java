@@ -40,6 +40,8 @@ public final class RocksSessionStore implements SessionStore {
     private final MessageCodec codec;
     private final MessageReferences references;
     private final GroupCommit groupCommit;
+    /** The {@code persistence_file} naming this store, or null when opened on a bare directory (tests). */
+    private PersistenceFile file;
 
     private RocksSessionStore(Database db, GroupCommit groupCommit, Clock clock, long firstFreeMessageId) {
         this.db = db;
@@ -70,6 +72,23 @@ public final class RocksSessionStore implements SessionStore {
             db.close();
             throw e;
         }
+    }
+
+    /**
+     * Opens the store that {@code persistence_location/persistence_file} names (see
+     * {@link PersistenceFile}): empty when that file is missing; the file is written once the store
+     * is open, and again at close if it was deleted meanwhile.
+     */
+    public static RocksSessionStore open(PersistenceFile file, Clock clock) throws StoreException {
+        RocksSessionStore store = open(file.directory(), clock);
+        try {
+            file.writeUnlessPresent();
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        store.file = file;
+        return store;
     }
 
     private static void checkFormatVersion(Database db) {
@@ -237,6 +256,9 @@ public final class RocksSessionStore implements SessionStore {
             groupCommit.close();
         } finally {
             db.close();
+        }
+        if (file != null) {
+            file.writeUnlessPresent();
         }
     }
 
