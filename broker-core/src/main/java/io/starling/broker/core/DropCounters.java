@@ -24,6 +24,12 @@ public final class DropCounters {
      * queue drops only.
      */
     public final LongAdder notAuthorized = new LongAdder();
+    /**
+     * Messages routed to a session just before it unsubscribed, which reached its loop after the
+     * UNSUBSCRIBE (issue 15): not sent, as mosquitto would not have matched them. Not part of
+     * {@link #total()}: not a loss, the subscription was gone.
+     */
+    public final LongAdder unsubscribed = new LongAdder();
     /** Acknowledgements refused (or withheld) because the store could not make their change durable. */
     public final LongAdder notDurable = new LongAdder();
 

@@ -98,7 +98,7 @@ public final class Broker implements AutoCloseable {
         BrokerCore core = new BrokerCore(settingsOf(config), Clock.SYSTEM, new InMemoryRetainedStore(),
                 security.authenticator(), List.of(), store);
         core.replaceSecurity(security.authenticator(), security.authorizer());
-        EventLoops loops = new EventLoops(Runtime.getRuntime().availableProcessors(),
+        EventLoops loops = new EventLoops(eventLoopsOf(config),
                 core.settings().overload().maxLoopBacklogBytes(), core.drops(), core.overload());
         List<TcpListener> bound = new ArrayList<>();
         List<HttpApiListener> http = new ArrayList<>();
@@ -146,6 +146,11 @@ public final class Broker implements AutoCloseable {
             throw new StartException("Error: " + e.getMessage(), e);
         }
         return new Broker(config, core, loops, bound, listenerSecurity, sysTree, http, metrics);
+    }
+
+    /** {@code event_loops}, or one loop per processor (0, the default). */
+    private static int eventLoopsOf(BrokerConfig config) {
+        return config.eventLoops() == 0 ? Runtime.getRuntime().availableProcessors() : config.eventLoops();
     }
 
     /**

@@ -129,21 +129,23 @@ public final class RocksSessionStore implements SessionStore {
 
     @Override
     public void deleteSession(String clientId) {
-        List<Long> referenced = new ArrayList<>();
-        if (!readable(() -> db.scan(KeyLayout.clientPrefix(KeyLayout.OUTGOING, clientId), (key, value) -> {
-            OutgoingEntry entry = ValueLayout.readOutgoing(value);
-            if (!entry.released()) {
-                referenced.add(entry.storeId());
+        db.onSyncThread(() -> { // reads the queue entries the writes before it left
+            List<Long> referenced = new ArrayList<>();
+            if (!readable(() -> db.scan(KeyLayout.clientPrefix(KeyLayout.OUTGOING, clientId), (key, value) -> {
+                OutgoingEntry entry = ValueLayout.readOutgoing(value);
+                if (!entry.released()) {
+                    referenced.add(entry.storeId());
+                }
+            }))) {
+                return;
             }
-        }))) {
-            return;
-        }
-        List<byte[]> prefixes = new ArrayList<>();
-        for (byte kind : KeyLayout.CLIENT_KINDS) {
-            prefixes.add(KeyLayout.clientPrefix(kind, clientId));
-        }
-        db.deleteAll(List.of(), prefixes);
-        referenced.forEach(references::drop);
+            List<byte[]> prefixes = new ArrayList<>();
+            for (byte kind : KeyLayout.CLIENT_KINDS) {
+                prefixes.add(KeyLayout.clientPrefix(kind, clientId));
+            }
+            db.deleteAll(List.of(), prefixes);
+            referenced.forEach(references::drop);
+        });
     }
 
     @Override
@@ -182,12 +184,17 @@ public final class RocksSessionStore implements SessionStore {
     @Override
     public void deleteOutgoing(String clientId, long seq, Message message) {
         byte[] key = KeyLayout.outgoing(clientId, seq);
-        boolean[] present = {false};
-        if (!readable(() -> present[0] = db.get(key) != null) || !present[0]) {
-            return; // gone with its session already, which dropped the reference too
-        }
-        db.delete(key);
-        dropReference(message);
+        long storeId = message == null ? 0 : message.storeId();
+        db.onSyncThread(() -> { // reads whether the entry is still there, after the writes before it
+            boolean[] present = {false};
+            if (!readable(() -> present[0] = db.get(key) != null) || !present[0]) {
+                return; // gone with its session already, which dropped the reference too
+            }
+            db.delete(key);
+            if (storeId != 0) {
+                references.drop(storeId);
+            }
+        });
     }
 
     @Override
