@@ -87,6 +87,8 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
      */
     private ArrayDeque<Packet> pending;
     private boolean flushMarked;
+    /** Replies of this client waiting for the store ({@link StateReports}); later ones keep their order. */
+    int reportsWaiting;
     /** Set when the broker closed the connection itself and logged why; nothing read afterwards counts. */
     private boolean closing;
 

@@ -184,6 +184,11 @@ public final class GroupCommit implements AutoCloseable {
 
     // ---- tasks ----
 
+    /** Whether this thread wrote since its last task or {@link #beginChanges}. */
+    public boolean hasUnreportedChanges() {
+        return threadWrites.get()[0] != NO_WRITE;
+    }
+
     /** Forgets this thread's writes so far: the next task reports only on the writes made after this. */
     public void beginChanges() {
         threadWrites.get()[0] = NO_WRITE;

@@ -238,6 +238,11 @@ public final class RocksSessionStore implements SessionStore {
     }
 
     @Override
+    public boolean hasUnreportedChanges() {
+        return groupCommit.hasUnreportedChanges();
+    }
+
+    @Override
     public StoreHealth health() {
         return groupCommit.health();
     }
