@@ -69,6 +69,7 @@ final class BrokerMetrics implements AutoCloseable {
         disconnects(c, "keepalive_timeout", Counter.DISCONNECTS_KEEPALIVE_TIMEOUT);
         disconnects(c, "taken_over", Counter.DISCONNECTS_TAKEN_OVER);
         disconnects(c, "protocol_error", Counter.DISCONNECTS_PROTOCOL_ERROR);
+        disconnects(c, "credentials_revoked", Counter.DISCONNECTS_CREDENTIALS_REVOKED);
         disconnects(c, "shutdown", Counter.DISCONNECTS_SHUTDOWN);
         total("starling.sessions.expired", "Offline sessions removed when their expiry interval passed", c,
                 Counter.SESSIONS_EXPIRED);

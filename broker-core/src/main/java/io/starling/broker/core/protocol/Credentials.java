@@ -4,12 +4,14 @@ import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.auth.Authenticator;
 import io.starling.broker.core.auth.PasswordChecks;
 import io.starling.broker.core.routing.LoopOutbox;
+import io.starling.broker.core.sys.Counter;
 import io.starling.broker.core.session.Session;
 
 /**
  * After the password file is reloaded, every client that logged in with a password is checked again
- * against it, on its own loop; one whose user was removed or whose password changed is disconnected
- * (5.0: 0x87), as mosquitto does on SIGHUP. Everyone else stays connected.
+ * against it, on its own loop; one whose user was removed or whose password changed is disconnected,
+ * its socket closed with nothing sent, in 5.0 too, as mosquitto 2.0.11 does on SIGHUP (checked with the
+ * differential harness, reload.scenarios). Everyone else stays connected.
  *
  * <p>Nothing the client sends after the reload is handled before its check is decided (issue 15):
  * the checks of a loop's clients run while the loops are held between reads
@@ -62,8 +64,11 @@ public final class Credentials {
         // SERVER_BUSY is never the answer to a re-check (they are not refused); only a real "no" disconnects.
         if (decision != Authenticator.Decision.ALLOW && decision != Authenticator.Decision.SERVER_BUSY
                 && client.state == Client.State.CONNECTED) {
-            Disconnects.close(client, io.starling.mqtt.codec.ReasonCode.NOT_AUTHORIZED,
-                    "credentials no longer accepted after the password file was reloaded");
+            ProtocolLog.CONNECTIONS.info("Client {} disconnected: its credentials are no longer accepted after the password file was reloaded.",
+                    client.clientId);
+            client.counters.increment(Counter.DISCONNECTS_CREDENTIALS_REVOKED);
+            client.markClosing();
+            client.connection.close();
         }
     }
 }
