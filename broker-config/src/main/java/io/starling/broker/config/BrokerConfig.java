@@ -36,7 +36,8 @@ import java.util.Objects;
  * @param eventLoops                 {@code event_loops} (Starling's): the event loops that serve the
  *                                   connections; 0 (the default) for one per processor. 1 gives
  *                                   Mosquitto's total order: whatever reached the broker first takes
- *                                   effect first, across connections
+ *                                   effect first, across connections (but for the packets behind a
+ *                                   stored session's CONNECT, which wait for the store)
  * @param warnings                   one line per accepted option that has no effect, {@code Warning: file:line: ...}
  */
 public record BrokerConfig(List<ListenerConfig> listeners, boolean perListenerSettings, SecurityConfig security,
