@@ -35,13 +35,18 @@ import java.util.Objects;
  * @param clientidPrefixes           {@code clientid_prefixes}: the prefix every client id must have, or null
  * @param pidFile                    {@code pid_file}, or null
  * @param user                       {@code user}: the account to run as when started as root
+ * @param eventLoops                 {@code event_loops} (Starling's): the event loops that serve the
+ *                                   connections; 0 (the default) for one per processor. 1 gives
+ *                                   Mosquitto's total order: whatever reached the broker first takes
+ *                                   effect first, across connections (but for the packets behind a
+ *                                   stored session's CONNECT, which wait for the store)
  * @param warnings                   one line per accepted option that has no effect, {@code Warning: file:line: ...}
  */
 public record BrokerConfig(List<ListenerConfig> listeners, boolean perListenerSettings, SecurityConfig security,
                            Limits limits, PersistenceConfig persistence, LoggingConfig logging,
                            Duration persistentClientExpiration, boolean retainAvailable, boolean upgradeOutgoingQos,
                            boolean checkRetainSource, boolean setTcpNodelay, int sysInterval, String clientidPrefixes, Path pidFile,
-                           String user, List<String> warnings) {
+                           String user, int eventLoops, List<String> warnings) {
     public BrokerConfig {
         listeners = List.copyOf(listeners);
         Objects.requireNonNull(security, "security");
@@ -50,6 +55,9 @@ public record BrokerConfig(List<ListenerConfig> listeners, boolean perListenerSe
         Objects.requireNonNull(logging, "logging");
         Objects.requireNonNull(user, "user");
         warnings = List.copyOf(warnings);
+        if (eventLoops < 0) {
+            throw new IllegalArgumentException("eventLoops must not be negative: " + eventLoops);
+        }
         if (sysInterval < 0 || sysInterval > 65535) {
             throw new IllegalArgumentException("sysInterval out of range: " + sysInterval);
         }
@@ -61,28 +69,28 @@ public record BrokerConfig(List<ListenerConfig> listeners, boolean perListenerSe
     /** Mosquitto's behaviour without a config file. */
     public static BrokerConfig defaults() {
         return new BrokerConfig(List.of(), false, SecurityConfig.DEFAULTS, Limits.DEFAULTS, PersistenceConfig.DEFAULTS,
-                LoggingConfig.DEFAULTS, null, true, false, false, false, 10, null, null, "mosquitto", List.of());
+                LoggingConfig.DEFAULTS, null, true, false, false, false, 10, null, null, "mosquitto", 0, List.of());
     }
 
     /** The same config with {@code allow_anonymous} set broker-wide. */
     public BrokerConfig withAllowAnonymous(boolean value) {
         return new BrokerConfig(listeners, perListenerSettings, security.withAllowAnonymous(value), limits, persistence,
                 logging, persistentClientExpiration, retainAvailable, upgradeOutgoingQos, checkRetainSource, setTcpNodelay, sysInterval,
-                clientidPrefixes, pidFile, user, warnings);
+                clientidPrefixes, pidFile, user, eventLoops, warnings);
     }
 
     /** The same config listening on the given listeners instead. */
     public BrokerConfig withListeners(List<ListenerConfig> value) {
         return new BrokerConfig(value, perListenerSettings, security, limits, persistence, logging,
                 persistentClientExpiration, retainAvailable, upgradeOutgoingQos, checkRetainSource, setTcpNodelay, sysInterval,
-                clientidPrefixes, pidFile, user, warnings);
+                clientidPrefixes, pidFile, user, eventLoops, warnings);
     }
 
     /** The same config with other limits. */
     public BrokerConfig withLimits(Limits value) {
         return new BrokerConfig(listeners, perListenerSettings, security, value, persistence, logging,
                 persistentClientExpiration, retainAvailable, upgradeOutgoingQos, checkRetainSource, setTcpNodelay, sysInterval,
-                clientidPrefixes, pidFile, user, warnings);
+                clientidPrefixes, pidFile, user, eventLoops, warnings);
     }
 
     /** Mosquitto 2's local-only mode: no listener configured, so only localhost:1883, anonymous allowed. */

@@ -55,6 +55,8 @@ class ConfigErrorsTest extends ConfigTestSupport {
                 row("message_size_limit -1\n", 1, "Invalid message_size_limit value (-1)."),
                 row("sys_interval 65536\n", 1, "Invalid sys_interval value (65536)."),
                 row("password_check_threads 0\n", 1, "Invalid password_check_threads value (0)."),
+                row("event_loops 0\n", 1, "Invalid event_loops value (0)."),
+                row("event_loops 1025\n", 1, "Invalid event_loops value (1025)."),
                 row("max_outgoing_bytes -1\n", 1, "Invalid max_outgoing_bytes value (-1)."),
                 row("max_loop_backlog_bytes 100\n", 1, "Invalid max_loop_backlog_bytes value (100)."),
                 row("# c\nmax_connect_bytes 10\n", 2, "Invalid max_connect_bytes value (10)."),

@@ -29,6 +29,13 @@ class GlobalOptionsTest extends ConfigTestSupport {
     }
 
     @Test
+    void eventLoops_isReadAndDefaultsToZeroForOnePerProcessor() throws Exception {
+        assertThat(read("").eventLoops()).isZero();
+        assertThat(read("event_loops 1\n").eventLoops()).isEqualTo(1);
+        assertThat(read("event_loops 8\n").eventLoops()).isEqualTo(8);
+    }
+
+    @Test
     void passwordCheckLimits_areReadWithDefaultsTwoAndSixteen() throws Exception {
         assertThat(read("").limits().passwordCheckThreads()).isEqualTo(2);
         assertThat(read("").limits().maxPendingPasswordChecks()).isEqualTo(16);

@@ -25,10 +25,17 @@ public final class DropCounters {
      */
     public final LongAdder notAuthorized = new LongAdder();
     /**
-     * QoS 1/2 PUBLISHes refused because their client was over its receive quota (5.0: 0x97; 3.1.1:
-     * acknowledged and dropped, as mosquitto does). Not part of {@link #total()}, as for mosquitto.
+     * QoS 1/2 PUBLISHes refused because their client was over its receive quota (5.0: 0x97; 3.1.1: past
+     * 16 MiB held, the connection closed). Not part of {@link #total()}, as for mosquitto.
      */
     public final LongAdder quotaExceeded = new LongAdder();
+
+    /**
+     * Messages routed to a session just before it unsubscribed, which reached its loop after the
+     * UNSUBSCRIBE (issue 15): not sent, as mosquitto would not have matched them. Not part of
+     * {@link #total()}: not a loss, the subscription was gone.
+     */
+    public final LongAdder unsubscribed = new LongAdder();
     /** Acknowledgements refused (or withheld) because the store could not make their change durable. */
     public final LongAdder notDurable = new LongAdder();
 

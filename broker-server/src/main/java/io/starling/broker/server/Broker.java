@@ -13,6 +13,7 @@ import io.starling.broker.core.auth.Authorizer;
 import io.starling.broker.core.auth.SecurityRules;
 import io.starling.broker.core.protocol.Credentials;
 import io.starling.broker.core.protocol.SessionRestore;
+import io.starling.broker.core.routing.LoopBarrier;
 import io.starling.broker.core.store.SessionStore;
 import io.starling.broker.store.rocksdb.StoreException;
 import io.starling.broker.core.store.memory.InMemoryRetainedStore;
@@ -100,7 +101,7 @@ public final class Broker implements AutoCloseable {
         BrokerCore core = new BrokerCore(settingsOf(config), Clock.SYSTEM, new InMemoryRetainedStore(),
                 security.authenticator(), List.of(), store);
         core.replaceSecurity(security.authenticator(), security.authorizer());
-        EventLoops loops = new EventLoops(Runtime.getRuntime().availableProcessors(),
+        EventLoops loops = new EventLoops(eventLoopsOf(config),
                 core.settings().overload().maxLoopBacklogBytes(), core.drops(), core.overload());
         List<TcpListener> bound = new ArrayList<>();
         List<HttpApiListener> http = new ArrayList<>();
@@ -148,6 +149,11 @@ public final class Broker implements AutoCloseable {
             throw new StartException("Error: " + e.getMessage(), e);
         }
         return new Broker(config, core, loops, bound, listenerSecurity, sysTree, http, metrics);
+    }
+
+    /** {@code event_loops}, or one loop per processor (0, the default). */
+    private static int eventLoopsOf(BrokerConfig config) {
+        return config.eventLoops() == 0 ? Runtime.getRuntime().availableProcessors() : config.eventLoops();
     }
 
     /**
@@ -259,13 +265,18 @@ public final class Broker implements AutoCloseable {
     }
 
     /**
-     * Reads the password and ACL files again (SIGHUP). Connected clients are checked against the new
-     * rules from their next operation on. If a file cannot be read, the old rules stay and the reason
-     * is logged: a failed reload never opens the broker up.
+     * Reads the password and ACL files again (SIGHUP), between two reads of every event loop: the
+     * loops finish the batch they are in and wait while the files are read and the rules installed,
+     * and each re-checks its connected clients' passwords before it reads again, so no packet read
+     * after the call began is handled under the old rules (issue 15; mosquitto reloads between two
+     * passes of its one thread). If a file cannot be read, the old rules stay and the reason is
+     * logged: a failed reload never opens the broker up. Call from a thread that is not an event loop.
      *
      * @return true when the new rules are in force
      */
     public boolean reloadSecurity() {
+        LoopBarrier held = LoopBarrier.hold(loops.outboxes());
+        boolean installed = false;
         try {
             // Read every file first, so that a bad one leaves all rules as they were.
             SecurityFiles.Loaded security = SecurityFiles.load(config);
@@ -275,14 +286,17 @@ public final class Broker implements AutoCloseable {
             }
             core.replaceSecurity(security.authenticator(), security.authorizer());
             own.forEach((l, s) -> listenerSecurity.get(l).replace(s.authenticator(), s.authorizer()));
-            Credentials.recheckAll(core);
-            LOG.info("Reloaded password and ACL files.");
-            return true;
+            installed = true;
         } catch (SecurityFiles.SecurityFileException e) {
             String why = e.getMessage();
             LOG.error("{}{} Keeping the previous password and ACL rules.", why, why.endsWith(".") ? "" : ".");
-            return false;
+        } finally {
+            held.release(installed ? loop -> Credentials.recheckOn(core, loop) : loop -> { });
         }
+        if (installed) {
+            LOG.info("Reloaded password and ACL files.");
+        }
+        return installed;
     }
 
     /** The port of the first listener (the one a test asked for with port 0). */

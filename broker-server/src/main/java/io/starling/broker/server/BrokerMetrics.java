@@ -69,6 +69,7 @@ final class BrokerMetrics implements AutoCloseable {
         disconnects(c, "keepalive_timeout", Counter.DISCONNECTS_KEEPALIVE_TIMEOUT);
         disconnects(c, "taken_over", Counter.DISCONNECTS_TAKEN_OVER);
         disconnects(c, "protocol_error", Counter.DISCONNECTS_PROTOCOL_ERROR);
+        disconnects(c, "credentials_revoked", Counter.DISCONNECTS_CREDENTIALS_REVOKED);
         disconnects(c, "shutdown", Counter.DISCONNECTS_SHUTDOWN);
         total("starling.sessions.expired", "Offline sessions removed when their expiry interval passed", c,
                 Counter.SESSIONS_EXPIRED);
@@ -90,6 +91,7 @@ final class BrokerMetrics implements AutoCloseable {
         overload(overload.closeAborted, "close_aborted");
         dropped(drops.notAuthorized, "not_authorized");
         dropped(drops.quotaExceeded, "quota_exceeded");
+        dropped(drops.unsubscribed, "unsubscribed");
         FunctionCounter.builder("starling.packets.malformed", drops.malformedPackets, LongAdder::sum)
                 .description("Malformed packets received (the connection is closed)").register(registry);
         FunctionCounter.builder("starling.subscribe.filters.refused", drops.subscribeFiltersRefused, LongAdder::sum)

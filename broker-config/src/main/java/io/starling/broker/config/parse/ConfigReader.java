@@ -114,7 +114,7 @@ public final class ConfigReader {
         return new BrokerConfig(listeners, perListener, context.globalSecurity().build(), limits.build(),
                 persistence.build(), logging.build(), general.persistentClientExpiration, general.retainAvailable,
                 general.upgradeOutgoingQos, general.checkRetainSource, general.setTcpNodelay, general.sysInterval, general.clientidPrefixes,
-                general.pidFile, general.user, context.warnings());
+                general.pidFile, general.user, general.eventLoops, context.warnings());
     }
 
     /** Refuses two listeners on the same port and address, which mosquitto finds only when binding. */

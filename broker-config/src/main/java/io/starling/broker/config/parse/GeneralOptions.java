@@ -21,6 +21,7 @@ final class GeneralOptions implements OptionGroup {
     String clientidPrefixes;
     Path pidFile;
     String user = "mosquitto";
+    int eventLoops;
 
     @Override
     public boolean read(ConfigLine line, ReadContext context) throws ConfigException {
@@ -37,6 +38,7 @@ final class GeneralOptions implements OptionGroup {
             case "clientid_prefixes" -> clientidPrefixes = once(line).text();
             case "pid_file" -> pidFile = once(line).path();
             case "user" -> user = once(line).text();
+            case "event_loops" -> eventLoops = scalar(line, context).integer(1, 1024);
             default -> {
                 return false;
             }

@@ -92,8 +92,18 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
      */
     private ArrayDeque<Packet> pending;
     private boolean flushMarked;
+    /** Replies of this client waiting for the store ({@link StateReports}); later ones keep their order. */
+    int reportsWaiting;
     /** Set when the broker closed the connection itself and logged why; nothing read afterwards counts. */
     private boolean closing;
+    /** Between an accepted CONNECT and its CONNACK: the session is being claimed or made durable. */
+    boolean claiming;
+    /**
+     * The network connection closed while {@link #claiming}, with packets read before the close held:
+     * they take effect once the session is ready, and then the connection counts as lost (issue 15:
+     * mosquitto handles everything it read before a close, a retained PUBLISH included).
+     */
+    boolean lostWhileClaiming;
 
     public Client(BrokerCore core, Connection connection, LoopOutbox outbox) {
         this.core = core;
@@ -265,6 +275,7 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
             return;
         }
         counters.increment(Counter.DISCONNECTS_SHUTDOWN);
+        claiming = false; // a CONNACK still waiting for the store will not come: held packets go now
         sendDisconnect(ReasonCode.SERVER_SHUTTING_DOWN);
         closing = true;
         connection.close();
@@ -282,6 +293,10 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
 
     /** The network connection is gone, for whatever reason. Publishes the will unless DISCONNECT came first. */
     public void onConnectionLost() {
+        if (state == State.CONNECTING && claiming && pending != null && !pending.isEmpty()) {
+            lostWhileClaiming = true; // ConnectHandler handles what was read, then calls this again
+            return;
+        }
         State was = state;
         state = State.CLOSED;
         if (passwordCheck != null) {
@@ -305,6 +320,14 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
                 SessionEnd.afterConnectionLost(this, s, w);
             }
         }
+        Packet held;
+        while ((held = pollPending()) != null) {
+            release(held);
+        }
+    }
+
+    /** Releases the packets held back while connecting: they will never be handled. */
+    void dropPending() {
         Packet held;
         while ((held = pollPending()) != null) {
             release(held);

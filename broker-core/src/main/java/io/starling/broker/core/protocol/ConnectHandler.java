@@ -174,6 +174,7 @@ final class ConnectHandler {
         }
         client.state = Client.State.CONNECTING;
         client.connection.setReading(false);
+        client.claiming = true;
         claim(client, connect);
     }
 
@@ -265,6 +266,8 @@ final class ConnectHandler {
             waiting.will = null;
             waiting.markClosing();
             waiting.state = Client.State.CLOSED;
+            waiting.claiming = false;
+            waiting.dropPending(); // it never connected: what it sent meanwhile never counts
             waiting.connection.close();
         }
         boolean present = session.isPersistent();
@@ -299,13 +302,18 @@ final class ConnectHandler {
         // on disk; the connection stays CONNECTING meanwhile, holding back what the client sends.
         session.setConnecting(client);
         StateReports.then(client, durable -> {
+            client.claiming = false;
             if (client.state != Client.State.CONNECTING) {
                 abandon(client, session); // the connection died, or another took the session, meanwhile
             } else if (!durable) {
                 refuse(client, ReasonCode.SERVER_UNAVAILABLE, "its session could not be stored (session store failed)");
                 abandon(client, session);
+                client.dropPending();
             } else {
                 connected(client, connect, session, sessionPresent);
+                if (client.lostWhileClaiming) {
+                    client.onConnectionLost(); // after what it read before the close took effect
+                }
             }
         });
     }

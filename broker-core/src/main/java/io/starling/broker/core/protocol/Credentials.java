@@ -3,12 +3,20 @@ package io.starling.broker.core.protocol;
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.auth.Authenticator;
 import io.starling.broker.core.auth.PasswordChecks;
+import io.starling.broker.core.routing.LoopOutbox;
+import io.starling.broker.core.sys.Counter;
 import io.starling.broker.core.session.Session;
 
 /**
  * After the password file is reloaded, every client that logged in with a password is checked again
- * against it, on its own loop; one whose user was removed or whose password changed is disconnected
- * (5.0: 0x87), as mosquitto does on SIGHUP. Everyone else stays connected.
+ * against it, on its own loop; one whose user was removed or whose password changed is disconnected,
+ * its socket closed with nothing sent, in 5.0 too, as mosquitto 2.0.11 does on SIGHUP (checked with the
+ * differential harness, reload.scenarios). Everyone else stays connected.
+ *
+ * <p>Nothing the client sends after the reload is handled before its check is decided (issue 15):
+ * the checks of a loop's clients run while the loops are held between reads
+ * ({@link io.starling.broker.core.routing.LoopBarrier}), a fast hash answering at once; a client whose
+ * check must wait for a slow hash is not read until the answer.
  *
  * <p>With slow hashes the re-checks wait behind logins ({@link PasswordChecks.Priority#RECHECK}), so a
  * reload with many clients connected does not hold new logins up; a client's earlier re-check still
@@ -18,15 +26,15 @@ public final class Credentials {
     private Credentials() {
     }
 
-    /** Re-checks every connected client; call after {@link BrokerCore#replaceSecurity}. */
-    public static void recheckAll(BrokerCore core) {
+    /**
+     * Re-checks the connected clients of {@code loop}; call on that loop, after
+     * {@link BrokerCore#replaceSecurity}, before it reads again.
+     */
+    public static void recheckOn(BrokerCore core, LoopOutbox loop) {
         for (Session session : core.sessions().all()) {
-            session.owner().execute(() -> {
-                if (session.link() instanceof Client client) {
-                    recheck(client);
-                    client.outbox.flushPending();
-                }
-            });
+            if (session.owner() == loop && session.link() instanceof Client client) {
+                recheck(client);
+            }
         }
     }
 
@@ -36,6 +44,8 @@ public final class Credentials {
         }
         if (client.passwordCheck != null) {
             client.passwordCheck.cancel(); // an older reload's re-check: this one supersedes it
+        } else {
+            client.connection.setReading(false); // resumed when the answer allows it
         }
         String username = client.identity == null ? null : client.identity.username();
         client.passwordCheck = client.core.passwordChecks().check(PasswordChecks.Priority.RECHECK,
@@ -43,6 +53,10 @@ public final class Credentials {
                 decision -> {
                     client.passwordCheck = null;
                     disconnectUnlessAllowed(client, decision);
+                    if (client.state == Client.State.CONNECTED) {
+                        client.connection.setReading(true);
+                    }
+                    client.outbox.flushPending();
                 });
     }
 
@@ -50,8 +64,11 @@ public final class Credentials {
         // SERVER_BUSY is never the answer to a re-check (they are not refused); only a real "no" disconnects.
         if (decision != Authenticator.Decision.ALLOW && decision != Authenticator.Decision.SERVER_BUSY
                 && client.state == Client.State.CONNECTED) {
-            Disconnects.close(client, io.starling.mqtt.codec.ReasonCode.NOT_AUTHORIZED,
-                    "credentials no longer accepted after the password file was reloaded");
+            ProtocolLog.CONNECTIONS.info("Client {} disconnected: its credentials are no longer accepted after the password file was reloaded.",
+                    client.clientId);
+            client.counters.increment(Counter.DISCONNECTS_CREDENTIALS_REVOKED);
+            client.markClosing();
+            client.connection.close();
         }
     }
 }

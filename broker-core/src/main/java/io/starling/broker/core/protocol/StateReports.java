@@ -17,6 +17,12 @@ import io.starling.mqtt.codec.Packet;
  * handler says how (5.0: a reason code 0x80; 3.1.1: no acknowledgement, so the client sends again). The
  * client's in-memory state stays as it is; only what was promised is withheld.
  *
+ * <p>A reply whose packet changed nothing stored, with no earlier reply of its client still waiting,
+ * goes at once (issue 15): mosquitto answers every packet as it reads it, and a reply that took a
+ * round through the store's thread for nothing let later traffic overtake it (a PUBLISH routed to a
+ * new subscription before its SUBACK; the packets behind a CONNECT held until its CONNACK, and so
+ * applied after a SUBSCRIBE that another client sent later).
+ *
  * <p>Threading: called on the client's loop; the reply or the refusal runs there too.
  */
 final class StateReports {
@@ -48,11 +54,13 @@ final class StateReports {
     /** Runs {@code next} with whether the changes made so far on this loop are durable, whatever the connection's state. */
     static void then(Client client, SessionStore.Commit next) {
         SessionStore store = client.core.store();
-        if (!store.isDurable()) {
+        if (!store.isDurable() || client.reportsWaiting == 0 && !store.hasUnreportedChanges()) {
             next.done(true);
             return;
         }
+        client.reportsWaiting++;
         store.afterDurable(client.outbox::submit, durable -> {
+            client.reportsWaiting--;
             if (!durable) {
                 client.core.drops().notDurable.increment();
             }

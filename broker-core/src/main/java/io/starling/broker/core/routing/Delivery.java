@@ -12,16 +12,25 @@ import java.util.List;
  * @param share           the shared subscription group it came through, or null
  * @param storeSeq        its place in the session's durable queue, or 0 when it is not stored
  * @param packetId        the packet id the session gave it when it was queued there (QoS 1/2), or 0 before
+ * @param matchedAt       the subscription tree's generation when the subscription was matched
+ *                        ({@link io.starling.broker.core.topic.SubscriptionTree#match}); a session
+ *                        that unsubscribed after it checks the delivery still has a subscription
+ *                        ({@link io.starling.broker.core.session.Session#deliver}). {@link #NOT_MATCHED}
+ *                        for deliveries made on the session's own loop (retained on subscribe, a
+ *                        share group's redelivery, a restored queue), which no UNSUBSCRIBE can overtake
  */
 public record Delivery(Message message, QoS qos, boolean retain, List<Integer> subscriptionIds, ShareGroup share,
-                       long storeSeq, int packetId) {
+                       long storeSeq, int packetId, long matchedAt) {
+    /** {@link #matchedAt} of a delivery that needs no check against a later UNSUBSCRIBE. */
+    public static final long NOT_MATCHED = Long.MAX_VALUE;
+
     public Delivery {
         subscriptionIds = subscriptionIds == null ? List.of() : subscriptionIds;
     }
 
     public Delivery(Message message, QoS qos, boolean retain, List<Integer> subscriptionIds, ShareGroup share,
                     long storeSeq) {
-        this(message, qos, retain, subscriptionIds, share, storeSeq, 0);
+        this(message, qos, retain, subscriptionIds, share, storeSeq, 0, NOT_MATCHED);
     }
 
     public Delivery(Message message, QoS qos, boolean retain, List<Integer> subscriptionIds, ShareGroup share) {
@@ -35,15 +44,20 @@ public record Delivery(Message message, QoS qos, boolean retain, List<Integer> s
     /** This delivery with its message {@link Message#compacted() compacted}; takes over the message reference. */
     public Delivery compacted() {
         Message kept = message.compacted();
-        return kept == message ? this : new Delivery(kept, qos, retain, subscriptionIds, share, storeSeq, packetId);
+        return kept == message ? this
+                : new Delivery(kept, qos, retain, subscriptionIds, share, storeSeq, packetId, matchedAt);
     }
 
     public Delivery withStoreSeq(long seq) {
-        return new Delivery(message, qos, retain, subscriptionIds, share, seq, packetId);
+        return new Delivery(message, qos, retain, subscriptionIds, share, seq, packetId, matchedAt);
     }
 
     public Delivery withPacketId(int id) {
-        return new Delivery(message, qos, retain, subscriptionIds, share, storeSeq, id);
+        return new Delivery(message, qos, retain, subscriptionIds, share, storeSeq, id, matchedAt);
+    }
+
+    public Delivery withMatchedAt(long generation) {
+        return new Delivery(message, qos, retain, subscriptionIds, share, storeSeq, packetId, generation);
     }
 
     public boolean isStored() {

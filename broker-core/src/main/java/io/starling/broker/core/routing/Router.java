@@ -56,7 +56,8 @@ public final class Router {
     public boolean route(Message message) {
         Matches m = scratch.get();
         try {
-            tree.match(message.topic(), (subscriber, options) -> m.add(subscriber, options, message, upgradeOutgoingQos));
+            long matchedAt = tree.match(message.topic(),
+                    (subscriber, options) -> m.add(subscriber, options, message, upgradeOutgoingQos));
             for (int i = 0; i < m.sessions.size(); i++) {
                 Session session = m.sessions.get(i);
                 if (!session.mayRead(message.topic())) {
@@ -64,7 +65,7 @@ public final class Router {
                 }
                 // Stored (for a session on disk) before it leaves this loop, so the publisher's ack can wait for it.
                 Delivery d = session.stored(new Delivery(message.retain(), m.qos.get(i), m.retain.get(i), m.ids.get(i),
-                        m.shares.get(i)));
+                        m.shares.get(i), 0, 0, matchedAt));
                 session.owner().deliver(session, d);
             }
             return m.matched;

@@ -1,5 +1,6 @@
 package io.starling.broker.core.session;
 
+import io.starling.broker.core.DropCounters;
 import io.starling.broker.core.auth.Authorizer;
 import io.starling.broker.core.auth.ClientIdentity;
 import io.starling.broker.core.auth.SecurityRules;
@@ -49,6 +50,12 @@ public final class Session implements Subscriber {
     private IncomingMessages awaitingPubRel;
     /** Topic filter to options; null while there are none. */
     private Map<String, SubscriberOptions> subscriptions;
+    /**
+     * The subscription tree's generation after this session's last UNSUBSCRIBE (0: none yet): a
+     * delivery matched before it may come through a subscription that is gone. Owner loop only.
+     */
+    private long unsubscribedAt;
+    private final DropCounters drops;
     private volatile LoopOutbox owner;
     /** Set on a move until the old loop has forwarded what was queued there; read and cleared on the new owner. */
     private boolean inTransit;
@@ -82,6 +89,7 @@ public final class Session implements Subscriber {
         this.tree = context.tree();
         this.shared = context.shared();
         this.counters = context.counters();
+        this.drops = context.drops();
         this.journal = SessionJournal.of(clientId, context.store());
         this.outgoing = new OutgoingMessages(this, context, journal, queue);
     }
@@ -385,7 +393,37 @@ public final class Session implements Subscriber {
             countSubscription(filter, -1);
         }
         journal.unsubscribed(filter);
-        return removeFromTree(filter);
+        boolean removed = removeFromTree(filter);
+        if (removed) {
+            // After the removal: a match that could still see the subscription has a lower generation.
+            unsubscribedAt = TopicFilter.isShared(filter) ? tree.touch() : tree.generation();
+        }
+        return removed;
+    }
+
+    /**
+     * Whether a delivery routed before this session's last UNSUBSCRIBE has lost every subscription it
+     * could come through: then it is not sent, as mosquitto, whose single thread finishes routing a
+     * message before it reads the UNSUBSCRIBE, never sends one matched by a removed subscription
+     * after the UNSUBACK (issue 15). Messages already queued here before the UNSUBSCRIBE stay, as in
+     * mosquitto.
+     */
+    private boolean subscriptionGone(Delivery d) {
+        if (d.matchedAt() >= unsubscribedAt) {
+            return false;
+        }
+        if (subscriptions == null) {
+            return true;
+        }
+        ShareGroup group = d.share();
+        for (String filter : subscriptions.keySet()) {
+            TopicFilter.Shared share = TopicFilter.parseShared(filter);
+            if (group != null ? share != null && share.group().equals(group.name()) && share.filter().equals(group.filter())
+                    : share == null && TopicFilter.matches(filter, d.message().topic())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Keeps the broker-wide subscription gauges in step with this session's subscriptions. */
@@ -405,11 +443,14 @@ public final class Session implements Subscriber {
         if (subscriptions == null) {
             return;
         }
+        boolean shared = false;
         for (String filter : subscriptions.keySet()) {
             removeFromTree(filter);
             countSubscription(filter, -1);
+            shared |= TopicFilter.isShared(filter);
         }
         subscriptions = null;
+        unsubscribedAt = shared ? tree.touch() : tree.generation(); // a clean start reuses the session
     }
 
     private boolean removeFromTree(String filter) {
@@ -457,6 +498,11 @@ public final class Session implements Subscriber {
             return;
         }
         if (ended) {
+            outgoing.drop(delivery);
+            return;
+        }
+        if (subscriptionGone(delivery)) {
+            drops.unsubscribed.increment();
             outgoing.drop(delivery);
             return;
         }

@@ -86,6 +86,14 @@ public interface SessionStore extends AutoCloseable {
     default void beginChanges() {
     }
 
+    /**
+     * Whether this thread made changes since its last {@link #beginChanges} or {@link #afterDurable}:
+     * when not, a reply has nothing to wait for. True when the store cannot tell.
+     */
+    default boolean hasUnreportedChanges() {
+        return true;
+    }
+
     /** Runs {@code task} only when the changes are durable: for callers that withhold their answer otherwise. */
     default void afterDurable(Executor executor, Runnable task) {
         afterDurable(executor, durable -> {

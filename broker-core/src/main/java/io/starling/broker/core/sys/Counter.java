@@ -47,6 +47,8 @@ public enum Counter {
     /** The broker closed the connection for a protocol violation or a malformed packet. */
     DISCONNECTS_PROTOCOL_ERROR(Kind.TOTAL),
     DISCONNECTS_SHUTDOWN(Kind.TOTAL),
+    /** A reload of the password file no longer accepts the client's credentials. */
+    DISCONNECTS_CREDENTIALS_REVOKED(Kind.TOTAL),
     /** Offline sessions removed when their expiry interval passed ($SYS/broker/clients/expired). */
     SESSIONS_EXPIRED(Kind.TOTAL),
     /** Clients connected now: CONNACK sent, connection still open ($SYS/broker/clients/connected). */

@@ -158,14 +158,17 @@ public final class SubscriptionTree<S, V> {
      *
      * <p>{@code topic} should be a valid topic name (see {@link TopicName#invalidReason}); the
      * visitor runs under the read lock (see the class notes).
+     *
+     * @return the generation the answer belongs to (see {@link #generation()})
      */
-    public void match(String topic, BiConsumer<? super S, ? super V> visitor) {
+    public long match(String topic, BiConsumer<? super S, ? super V> visitor) {
         MatchCache<S, V> cache = caches.get();
-        MatchCache.Matches<S, V> matches = cache.find(topic, generation);
+        long seen = generation;
+        MatchCache.Matches<S, V> matches = cache.find(topic, seen);
         if (matches == null) {
             lock.readLock().lock();
             try {
-                long seen = generation; // stable while the read lock is held
+                seen = generation; // stable while the read lock is held
                 walk(topic, cache.recorder());
                 matches = cache.store(topic, seen);
             } finally {
@@ -173,6 +176,29 @@ public final class SubscriptionTree<S, V> {
             }
         }
         matches.replay(visitor);
+        return seen;
+    }
+
+    /**
+     * The generation: bumped by every change. A match answered at generation {@code g} (what
+     * {@link #match} returns) reflects every change that returned a generation up to {@code g}.
+     */
+    public long generation() {
+        return generation;
+    }
+
+    /**
+     * Marks a change made beside the trie (a shared subscription group lost a member, which the trie
+     * does not see): matches made before it carry a lower generation. Returns the new generation.
+     */
+    public long touch() {
+        lock.writeLock().lock();
+        try {
+            changed();
+            return generation;
+        } finally {
+            lock.writeLock().unlock();
+        }
     }
 
     /** A subscription changed: every cached answer is stale, so no cache keeps one (under the write lock). */

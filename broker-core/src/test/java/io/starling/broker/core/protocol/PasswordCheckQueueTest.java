@@ -163,7 +163,7 @@ class PasswordCheckQueueTest {
         gate.checked.clear();
         occupyCheckThreads(2);
 
-        Credentials.recheckAll(broker.core());
+        broker.loop().run(() -> Credentials.recheckOn(broker.core(), broker.loop().outbox()));
         broker.drain();
         TestClient late = broker.newClient();
         late.send(connect("late", "late", "right"));

@@ -393,9 +393,13 @@ class PersistenceRestartTest {
                 .hasMessageContaining(dir.resolve("mosquitto.db").toString());
     }
 
+    /** The first bytes of a database written by Debian's mosquitto 2.0.11 (a retained message, saved at shutdown). */
+    private static final byte[] MOSQUITTO_DB_START = {0x00, (byte) 0xB5, 0x00, 'm', 'o', 's', 'q', 'u', 'i', 't', 't',
+            'o', ' ', 'd', 'b', 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x06, 0x00};
+
     @Test
-    void mosquittoDatabaseFile_isLeftAlone_andTheStoreGoesBesideIt() throws Exception {
-        Files.write(dir.resolve("mosquitto.db"), new byte[] {0, 0, 0, 0x4D, 0x51, 0x54, 0x54});
+    void mosquittoDatabaseFile_isLeftAlone_andStarlingsFileGoesBesideIt() throws Exception {
+        Files.write(dir.resolve("mosquitto.db"), MOSQUITTO_DB_START);
         start("");
         try (RawMqttClient sub = RawMqttClient.open(port)) {
             sub.connect("beside", false, 60);
@@ -405,8 +409,81 @@ class PersistenceRestartTest {
         try (RawMqttClient sub = RawMqttClient.open(port)) {
             assertThat(sub.connect("beside", false, 60).sessionPresent()).isTrue();
         }
-        assertThat(Files.readAllBytes(dir.resolve("mosquitto.db"))).hasSize(7);
-        assertThat(dir.resolve("mosquitto.db.starling")).isDirectory();
+        assertThat(Files.readAllBytes(dir.resolve("mosquitto.db"))).isEqualTo(MOSQUITTO_DB_START);
+        assertThat(dir.resolve("mosquitto.db.starling")).isRegularFile();
+        assertThat(dir.resolve("mosquitto.db.starling.rocksdb")).isDirectory();
+    }
+
+    @Test
+    void persistenceFile_isARegularFileNamingTheStore_whileRunningAndAfterShutdown() throws Exception {
+        start("");
+        assertThat(dir.resolve("mosquitto.db")).isRegularFile();
+        broker.close();
+        broker = null;
+        assertThat(dir.resolve("mosquitto.db")).isRegularFile();
+        assertThat(Files.readString(dir.resolve("mosquitto.db"))).contains("starling-store 1 mosquitto.db.rocksdb");
+        assertThat(dir.resolve("mosquitto.db.rocksdb")).isDirectory();
+    }
+
+    @Test
+    void persistenceFileDeletedWhileStopped_startsEmpty() throws Exception {
+        start("");
+        try (RawMqttClient sub = RawMqttClient.open(port)) {
+            sub.connect("forgotten", false, 60);
+            sub.subscribe(1, "f/#", QoS.AT_LEAST_ONCE);
+            sub.disconnect();
+        }
+        broker.close();
+        broker = null;
+        Files.delete(dir.resolve("mosquitto.db")); // what an operator does to mosquitto to start afresh
+        start("");
+        try (RawMqttClient sub = RawMqttClient.open(port)) {
+            assertThat(sub.connect("forgotten", false, 60).sessionPresent()).isFalse();
+        }
+        assertThat(dir.resolve("mosquitto.db")).isRegularFile();
+    }
+
+    @Test
+    void persistenceFileDeletedWhileRunning_isWrittenAgainAtShutdown_andTheStoreKept() throws Exception {
+        start("");
+        try (RawMqttClient sub = RawMqttClient.open(port)) {
+            sub.connect("kept", false, 60);
+            sub.disconnect();
+        }
+        Files.delete(dir.resolve("mosquitto.db")); // mosquitto saves its database at shutdown all the same
+        restart();
+        try (RawMqttClient sub = RawMqttClient.open(port)) {
+            assertThat(sub.connect("kept", false, 60).sessionPresent()).isTrue();
+        }
+    }
+
+    @Test
+    void persistenceFileThatIsNeitherStarlingsNorMosquittos_refusesToStart_namingIt() throws Exception {
+        Files.writeString(dir.resolve("mosquitto.db"), "something else\n");
+        assertThatThrownBy(() -> start(""))
+                .isInstanceOf(Broker.StartException.class)
+                .hasMessageContaining(dir.resolve("mosquitto.db").toString())
+                .hasMessageContaining("neither a Starling store file nor a Mosquitto database");
+        assertThat(Files.readString(dir.resolve("mosquitto.db"))).isEqualTo("something else\n");
+    }
+
+    @Test
+    void storeDirectoryOfAnOlderStarling_isMovedBesideTheFile_withItsData() throws Exception {
+        start("");
+        try (RawMqttClient sub = RawMqttClient.open(port)) {
+            sub.connect("older", false, 60);
+            sub.disconnect();
+        }
+        broker.close();
+        broker = null;
+        // The layout before issue 15: the RocksDB directory itself at persistence_location/persistence_file.
+        Files.delete(dir.resolve("mosquitto.db"));
+        Files.move(dir.resolve("mosquitto.db.rocksdb"), dir.resolve("mosquitto.db"));
+        start("");
+        try (RawMqttClient sub = RawMqttClient.open(port)) {
+            assertThat(sub.connect("older", false, 60).sessionPresent()).isTrue();
+        }
+        assertThat(dir.resolve("mosquitto.db")).isRegularFile();
     }
 
     @Test

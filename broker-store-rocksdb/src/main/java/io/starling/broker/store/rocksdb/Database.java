@@ -23,10 +23,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The RocksDB instance behind the store, with its native options, and the one way to write to it.
  *
- * <p>Writes: each goes to the write-ahead log's in-memory buffer ({@code manual_wal_flush}) and the
- * memtable, unsynced, straight away, so the order of calls is the order on disk across threads. They
- * become durable when {@link GroupCommit} calls {@link #syncWal}. A write never throws: it tells the
- * group commit that it was made, or that it failed (which fails the store until {@link #reopen}).
+ * <p>Writes: each is handed to the {@link GroupCommit} thread ({@link GroupCommit#submit}), which puts
+ * it in the write-ahead log's in-memory buffer ({@code manual_wal_flush}) and the memtable, unsynced,
+ * in the order of the calls across threads, and makes it durable with {@link #syncWal}; the caller (an
+ * event loop) never waits for RocksDB (issue 15). An operation that reads what earlier writes left and
+ * writes according to it goes the same way ({@link #onSyncThread}); on that thread writes apply at once.
+ * Reads from any other thread (start-up, tests) first wait for the writes submitted before them. A
+ * write never throws: it tells the group commit that it was made, or that it failed (which fails the
+ * store until {@link #reopen}).
  *
  * <p>Lifecycle: RocksJava crashes the JVM when a closed handle is used, so every call holds the read
  * side of {@code lifecycle} and {@link #close} the write side; a call after close fails with a
@@ -104,6 +108,19 @@ final class Database implements AutoCloseable {
 
     Path directory() {
         return directory;
+    }
+
+    /**
+     * Runs {@code operation} on the sync thread after every write submitted so far (at once when
+     * called there): a read and the writes that depend on it, which must see the writes before it.
+     */
+    void onSyncThread(Runnable operation) {
+        if (commit.onSyncThread()) {
+            operation.run();
+            return;
+        }
+        commit.beforeWrite();
+        commit.submit(operation);
     }
 
     /** Starts the group commit that syncs this database's writes. */
@@ -230,7 +247,8 @@ final class Database implements AutoCloseable {
 
     /** SST files plus memtables (which stand for the live WAL): an estimate of the bytes on disk. */
     long diskBytes() {
-        return read("read its size", () -> db.getLongProperty("rocksdb.total-sst-files-size")
+        // Not after the submitted writes: an estimate, read from a timer that must not wait.
+        return readNow("read its size", () -> db.getLongProperty("rocksdb.total-sst-files-size")
                 + db.getLongProperty("rocksdb.cur-size-all-mem-tables"));
     }
 
@@ -269,9 +287,18 @@ final class Database implements AutoCloseable {
         void run(RocksDB db) throws RocksDBException;
     }
 
-    /** Makes a write, reporting it to the group commit; a failure fails the store, it does not throw. */
+    /** Hands a write to the sync thread (made at once there); a failure fails the store, it does not throw. */
     private void write(String what, RocksWrite write) {
+        if (commit.onSyncThread()) {
+            apply(what, write);
+            return;
+        }
         commit.beforeWrite();
+        commit.submit(() -> apply(what, write));
+    }
+
+    /** Makes a write, on the sync thread, reporting it to the group commit. */
+    private void apply(String what, RocksWrite write) {
         Lock lock = lifecycle.readLock();
         lock.lock();
         try {
@@ -292,6 +319,13 @@ final class Database implements AutoCloseable {
     }
 
     private <T> T read(String what, RocksCall<T> read) {
+        if (commit != null) {
+            commit.awaitApplied(); // see the writes submitted before this read
+        }
+        return readNow(what, read);
+    }
+
+    private <T> T readNow(String what, RocksCall<T> read) {
         Lock lock = lifecycle.readLock();
         lock.lock();
         try {

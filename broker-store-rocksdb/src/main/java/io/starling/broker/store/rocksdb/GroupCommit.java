@@ -4,6 +4,8 @@ import io.starling.broker.core.store.SessionStore;
 import io.starling.broker.core.store.StoreHealth;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -41,8 +43,17 @@ import org.slf4j.LoggerFactory;
  * ({@link Log#recover}, which also proves the disk takes a synced write) every
  * {@value #RETRY_MILLIS} ms until that works, and logs the recovery.
  *
- * <p>Threading: {@link #afterDurable} and the write hooks are called from any thread; the sync thread
- * alone syncs, recovers and dispatches.
+ * <p><b>Writes run here too</b> (issue 15). An event loop never waits for RocksDB: a RocksDB write
+ * can stall its caller for tens of milliseconds (measured: 53 ms for one put while a sync ran), and a
+ * loop stalled so falls behind the others, so that a PUBLISH read earlier on it takes effect after a
+ * SUBSCRIBE read later on another. The store hands its writes (and the read-then-write operations
+ * that must see them) to this thread with {@link #submit}; the thread applies them in the order they
+ * were submitted, then syncs them together. A task registered after a thread's writes is dispatched
+ * only after those writes were applied and synced: the thread takes the waiting tasks first, then
+ * applies every write submitted so far, then syncs.
+ *
+ * <p>Threading: {@link #afterDurable}, {@link #submit} and the write hooks are called from any thread;
+ * the sync thread alone writes, syncs, recovers and dispatches.
  */
 public final class GroupCommit implements AutoCloseable {
     static final String THREAD_NAME = "starling-store-sync";
@@ -71,6 +82,8 @@ public final class GroupCommit implements AutoCloseable {
     /** The epoch of this thread's first write since its last task, or {@link #NO_WRITE}. */
     private final ThreadLocal<long[]> threadWrites = ThreadLocal.withInitial(() -> new long[] {NO_WRITE});
     private List<Pending> waiting = new ArrayList<>(); // guarded by lock
+    /** Writes (and operations that read what earlier writes left) for this thread to apply, in order. */
+    private final ConcurrentLinkedQueue<Runnable> submitted = new ConcurrentLinkedQueue<>();
     private boolean closing; // guarded by lock
     private volatile boolean idle;
     private volatile String failure; // null while healthy
@@ -116,7 +129,65 @@ public final class GroupCommit implements AutoCloseable {
         fail(what, cause);
     }
 
+    /**
+     * Has {@code operation} (a write, or a read and the writes that depend on it) run on the sync
+     * thread, after every operation submitted before it and before the sync that the caller's next
+     * {@link #afterDurable} waits for. Call {@link #beforeWrite} first when it writes. After
+     * {@link #close} it is dropped: nothing becomes durable any more.
+     */
+    void submit(Runnable operation) {
+        submitted.add(operation);
+        wake();
+    }
+
+    /** Whether the caller is the sync thread, where operations run at once. */
+    boolean onSyncThread() {
+        return Thread.currentThread() == thread;
+    }
+
+    /**
+     * Waits until every operation submitted so far has been applied: for reads outside the sync
+     * thread (start-up, tests), which must see the writes made before them. Never called on a loop.
+     */
+    void awaitApplied() {
+        if (onSyncThread() || !thread.isAlive()) {
+            return;
+        }
+        CountDownLatch applied = new CountDownLatch(1);
+        submit(applied::countDown);
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                if (applied.await(100, TimeUnit.MILLISECONDS)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Applies every operation submitted so far (sync thread only). */
+    private void applySubmitted() {
+        Runnable operation;
+        while ((operation = submitted.poll()) != null) {
+            try {
+                operation.run();
+            } catch (RuntimeException e) {
+                fail("apply a change", e);
+            }
+        }
+    }
+
     // ---- tasks ----
+
+    /** Whether this thread wrote since its last task or {@link #beginChanges}. */
+    public boolean hasUnreportedChanges() {
+        return threadWrites.get()[0] != NO_WRITE;
+    }
 
     /** Forgets this thread's writes so far: the next task reports only on the writes made after this. */
     public void beginChanges() {
@@ -199,6 +270,7 @@ public final class GroupCommit implements AutoCloseable {
                 waiting = new ArrayList<>();
                 last = closing;
             }
+            applySubmitted(); // after taking the tasks: every write they report on is among these
             if (failure != null) {
                 tryRecover();
             }
@@ -229,6 +301,9 @@ public final class GroupCommit implements AutoCloseable {
             if (!waiting.isEmpty() || closing) {
                 return true;
             }
+        }
+        if (!submitted.isEmpty()) {
+            return true;
         }
         if (failure != null) {
             return System.currentTimeMillis() >= nextRecovery;

@@ -39,6 +39,8 @@ public final class RocksSessionStore implements SessionStore {
     private final MessageCodec codec;
     private final MessageReferences references;
     private final GroupCommit groupCommit;
+    /** The {@code persistence_file} naming this store, or null when opened on a bare directory (tests). */
+    private PersistenceFile file;
 
     private RocksSessionStore(Database db, GroupCommit groupCommit, Clock clock, long firstFreeMessageId) {
         this.db = db;
@@ -69,6 +71,23 @@ public final class RocksSessionStore implements SessionStore {
             db.close();
             throw e;
         }
+    }
+
+    /**
+     * Opens the store that {@code persistence_location/persistence_file} names (see
+     * {@link PersistenceFile}): empty when that file is missing; the file is written once the store
+     * is open, and again at close if it was deleted meanwhile.
+     */
+    public static RocksSessionStore open(PersistenceFile file, Clock clock) throws StoreException {
+        RocksSessionStore store = open(file.directory(), clock);
+        try {
+            file.writeUnlessPresent();
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        store.file = file;
+        return store;
     }
 
     private static void checkFormatVersion(Database db) {
@@ -109,21 +128,23 @@ public final class RocksSessionStore implements SessionStore {
 
     @Override
     public void deleteSession(String clientId) {
-        List<Long> referenced = new ArrayList<>();
-        if (!readable(() -> db.scan(KeyLayout.clientPrefix(KeyLayout.OUTGOING, clientId), (key, value) -> {
-            OutgoingEntry entry = ValueLayout.readOutgoing(value);
-            if (!entry.released()) {
-                referenced.add(entry.storeId());
+        db.onSyncThread(() -> { // reads the queue entries the writes before it left
+            List<Long> referenced = new ArrayList<>();
+            if (!readable(() -> db.scan(KeyLayout.clientPrefix(KeyLayout.OUTGOING, clientId), (key, value) -> {
+                OutgoingEntry entry = ValueLayout.readOutgoing(value);
+                if (!entry.released()) {
+                    referenced.add(entry.storeId());
+                }
+            }))) {
+                return;
             }
-        }))) {
-            return;
-        }
-        List<byte[]> prefixes = new ArrayList<>();
-        for (byte kind : KeyLayout.CLIENT_KINDS) {
-            prefixes.add(KeyLayout.clientPrefix(kind, clientId));
-        }
-        db.deleteAll(List.of(), prefixes);
-        referenced.forEach(references::drop);
+            List<byte[]> prefixes = new ArrayList<>();
+            for (byte kind : KeyLayout.CLIENT_KINDS) {
+                prefixes.add(KeyLayout.clientPrefix(kind, clientId));
+            }
+            db.deleteAll(List.of(), prefixes);
+            referenced.forEach(references::drop);
+        });
     }
 
     @Override
@@ -162,12 +183,17 @@ public final class RocksSessionStore implements SessionStore {
     @Override
     public void deleteOutgoing(String clientId, long seq, Message message) {
         byte[] key = KeyLayout.outgoing(clientId, seq);
-        boolean[] present = {false};
-        if (!readable(() -> present[0] = db.get(key) != null) || !present[0]) {
-            return; // gone with its session already, which dropped the reference too
-        }
-        db.delete(key);
-        dropReference(message);
+        long storeId = message == null ? 0 : message.storeId();
+        db.onSyncThread(() -> { // reads whether the entry is still there, after the writes before it
+            boolean[] present = {false};
+            if (!readable(() -> present[0] = db.get(key) != null) || !present[0]) {
+                return; // gone with its session already, which dropped the reference too
+            }
+            db.delete(key);
+            if (storeId != 0) {
+                references.drop(storeId);
+            }
+        });
     }
 
     @Override
@@ -211,6 +237,11 @@ public final class RocksSessionStore implements SessionStore {
     }
 
     @Override
+    public boolean hasUnreportedChanges() {
+        return groupCommit.hasUnreportedChanges();
+    }
+
+    @Override
     public StoreHealth health() {
         return groupCommit.health();
     }
@@ -236,6 +267,9 @@ public final class RocksSessionStore implements SessionStore {
             groupCommit.close();
         } finally {
             db.close();
+        }
+        if (file != null) {
+            file.writeUnlessPresent();
         }
     }
 

@@ -225,7 +225,7 @@ final class StateLoader {
                     }
                     taken.add(m);
                     outgoing.add(new Outgoing(seq, new Delivery(m, e.qos(), e.retain(), e.subscriptionIds(), null, seq,
-                            e.queuedPacketId()),
+                            e.queuedPacketId(), Delivery.NOT_MATCHED),
                             e.packetId()));
                 });
                 Map<Integer, Message> incoming = new HashMap<>();

@@ -146,7 +146,7 @@ abstract class SessionStoreContract {
     void queuedEntry_keepsThePacketIdItTookWhenQueued_andTheHeaderTheLastIdTaken() {
         store.saveSession(new StoredSession("c1", null, 3600, System.currentTimeMillis(), 1883, 41));
         Message m = message("a/1", "queued", QoS.AT_LEAST_ONCE);
-        store.saveOutgoing("c1", 1, new Delivery(m, QoS.AT_LEAST_ONCE, false, List.of(), null, 0, 42));
+        store.saveOutgoing("c1", 1, new Delivery(m, QoS.AT_LEAST_ONCE, false, List.of(), null, 0, 42, Delivery.NOT_MATCHED));
 
         store = reopen();
         StoredState state = store.load();

@@ -260,7 +260,7 @@ public final class InMemorySessionStore implements SessionStore {
                 m.retain();
             }
             outgoing.add(new Outgoing(seq, new Delivery(m, entry.qos(), entry.retain(), entry.subscriptionIds(), null,
-                    seq, entry.queuedPacketId()), entry.packetId()));
+                    seq, entry.queuedPacketId(), Delivery.NOT_MATCHED), entry.packetId()));
         }
         Map<Integer, Message> incoming = new HashMap<>();
         c.incomingQos2.forEach((id, m) -> incoming.put(id, m.toMessage()));
