@@ -47,12 +47,13 @@ final class PropertiesCodec {
             long bit = 1L << id.id();
             if ((seen & bit) != 0 && (!id.repeatable() || id == PropertyId.SUBSCRIPTION_IDENTIFIER
                     && packet == PacketType.SUBSCRIBE)) {
-                throw protocolError(id + " appears twice in " + where(packet, will));
+                throw new MalformedPacketException(ReasonCode.PROTOCOL_ERROR, id + " appears twice in "
+                        + where(packet, will), Malformed.Fault.DUPLICATE_PROPERTY);
             }
             seen |= bit;
             Property p = readValue(r, id);
             if (p instanceof Property.Number n) {
-                checkValue(id, n.value());
+                checkValue(id, n.value(), packet);
             }
             list.add(p);
         }
@@ -69,16 +70,22 @@ final class PropertiesCodec {
             case TWO_BYTE_INT: return new Property.Number(id, r.readUnsignedShort(field));
             case FOUR_BYTE_INT: return new Property.Number(id, r.readUnsignedInt(field));
             case VARIABLE_INT: return new Property.Number(id, r.readVariableByteInteger(field));
-            case UTF8: return new Property.Text(id, r.readString(field));
+            case UTF8: return new Property.Text(id, r.readPropertyString(field));
             case BINARY: return new Property.Binary(id, r.readBinary(field));
-            case UTF8_PAIR: return new Property.UserProperty(r.readString(field), r.readString(field));
+            case UTF8_PAIR: return new Property.UserProperty(r.readPropertyString(field), r.readPropertyString(field));
             default: throw new AssertionError(id.type());
         }
     }
 
-    private static void checkValue(PropertyId id, long value) {
+    /**
+     * The values the spec forbids, refused as mosquitto 2.0.11 refuses them: a Payload Format
+     * Indicator is passed on whatever its value (the spec names no error for it); a Topic Alias of 0
+     * is malformed (0x81); a Subscription Identifier of 0 is malformed in a SUBSCRIBE and ignored in
+     * a PUBLISH, where a client may not send one at all (MQTT-3.3.4-6) but mosquitto drops it.
+     */
+    private static void checkValue(PropertyId id, long value, PacketType packet) {
         switch (id) {
-            case PAYLOAD_FORMAT_INDICATOR: case REQUEST_PROBLEM_INFORMATION: case REQUEST_RESPONSE_INFORMATION:
+            case REQUEST_PROBLEM_INFORMATION: case REQUEST_RESPONSE_INFORMATION:
             case MAXIMUM_QOS: case RETAIN_AVAILABLE: case WILDCARD_SUBSCRIPTION_AVAILABLE:
             case SUBSCRIPTION_IDENTIFIER_AVAILABLE: case SHARED_SUBSCRIPTION_AVAILABLE:
                 if (value > 1) {
@@ -87,11 +94,15 @@ final class PropertiesCodec {
                 break;
             case TOPIC_ALIAS:
                 if (value == 0) {
-                    // MQTT-3.3.2-8; 0x94 as mosquitto answers it, not a generic protocol error
-                    throw new MalformedPacketException(ReasonCode.TOPIC_ALIAS_INVALID, id + " must not be 0");
+                    throw malformed(id + " must not be 0"); // MQTT-3.3.2-8
                 }
                 break;
-            case RECEIVE_MAXIMUM: case MAXIMUM_PACKET_SIZE: case SUBSCRIPTION_IDENTIFIER:
+            case SUBSCRIPTION_IDENTIFIER:
+                if (value == 0 && packet != PacketType.PUBLISH) {
+                    throw malformed(id + " must not be 0"); // MQTT-3.8.2.1.2
+                }
+                break;
+            case RECEIVE_MAXIMUM: case MAXIMUM_PACKET_SIZE:
                 if (value == 0) {
                     throw protocolError(id + " must not be 0");
                 }
@@ -186,7 +197,7 @@ final class PropertiesCodec {
             throw new IllegalArgumentException(id + " value out of range: " + value);
         }
         try {
-            checkValue(id, value);
+            checkValue(id, value, null);
         } catch (MalformedPacketException e) {
             throw new IllegalArgumentException(e.getMessage());
         }
