@@ -7,7 +7,8 @@ import java.util.Objects;
  * malformed packet, 0x82 protocol error, 0x84 unsupported protocol version, 0x95 packet too large,
  * ...) and a reason for the log. After a {@code Malformed} the decoder refuses everything.
  *
- * @param packetType the type from the fixed header, or null when even that was unreadable
+ * @param packetType the type from the fixed header, or null when the packet could not be framed
+ *                   (nothing read, or a Remaining Length in five bytes)
  * @param fault      which rule the input broke, for a receiver that answers some of them differently
  *                   (mosquitto closes without a DISCONNECT on a repeated property or a bad string in
  *                   a property, and says why for the rest of a PUBLISH or SUBSCRIBE)

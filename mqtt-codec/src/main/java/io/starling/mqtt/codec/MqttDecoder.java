@@ -81,11 +81,15 @@ public final class MqttDecoder {
             int flags = first & 0x0F;
             checkFixedHeader(type, flags);
 
+            // The Remaining Length: a length in more bytes than needed is taken, as mosquitto 2.0.11
+            // takes it (MQTT-1.5.5-1 binds the sender); one in five bytes cannot be framed: the
+            // Malformed then has no packet type, the packet never having been read as one.
             int remaining = 0;
             int index = start + 1;
             for (int shift = 0; ; shift += 7) {
                 if (shift == 28) {
-                    throw malformed("remaining length longer than four bytes");
+                    return fail(new Malformed(ReasonCode.MALFORMED_PACKET, "remaining length longer than four bytes",
+                            null));
                 }
                 if (index >= limit) {
                     return NeedMoreData.INSTANCE;
@@ -93,9 +97,6 @@ public final class MqttDecoder {
                 int digit = in.getUnsignedByte(index++);
                 remaining |= (digit & 0x7F) << shift;
                 if ((digit & 0x80) == 0) {
-                    if (digit == 0 && shift > 0) {
-                        throw malformed("remaining length not in the fewest bytes");
-                    }
                     break;
                 }
             }
@@ -184,8 +185,7 @@ public final class MqttDecoder {
             case UNSUBSCRIBE: return unsubscribe(r, v);
             case UNSUBACK: return unsubAck(r, v);
             case PINGREQ:
-                r.expectEnd(type);
-                return PingReq.INSTANCE;
+                return PingReq.INSTANCE; // bytes after it are ignored, as mosquitto ignores them
             case PINGRESP:
                 r.expectEnd(type);
                 return PingResp.INSTANCE;
@@ -217,7 +217,11 @@ public final class MqttDecoder {
                 r.retainedSliceOfRest());
     }
 
-    /** PUBACK, PUBREC, PUBREL, PUBCOMP: 5.0 may drop the reason code and properties (§3.4.2.1). */
+    /**
+     * PUBACK, PUBREC, PUBREL, PUBCOMP: 5.0 may drop the reason code and properties (§3.4.2.1). Bytes
+     * after the last field (in 3.1.1 after the packet identifier) are ignored, as mosquitto 2.0.11
+     * ignores them; the spec states the length but names no receiver rule.
+     */
     private static Packet pubReply(WireReader r, PacketType type, MqttVersion v) {
         int packetId = r.readPacketId();
         int reason = ReasonCode.SUCCESS;
@@ -228,7 +232,6 @@ public final class MqttDecoder {
                 properties = PropertiesCodec.read(r, type, false);
             }
         }
-        r.expectEnd(type);
         switch (type) {
             case PUBACK: return new PubAck(packetId, reason, properties);
             case PUBREC: return new PubRec(packetId, reason, properties);

@@ -74,7 +74,7 @@ final class ConnectHandler {
         if (will != null) {
             String reason = TopicName.invalidReason(will.topic(), settings.maxTopicLevels());
             if (reason != null) {
-                Disconnects.protocolError(client, "invalid will topic: " + reason);
+                Disconnects.silently(client, "invalid will topic: " + reason);
                 return;
             }
             if (will.qos().value() > settings.maxQos()) {

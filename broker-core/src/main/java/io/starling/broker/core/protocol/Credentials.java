@@ -50,7 +50,7 @@ public final class Credentials {
         // SERVER_BUSY is never the answer to a re-check (they are not refused); only a real "no" disconnects.
         if (decision != Authenticator.Decision.ALLOW && decision != Authenticator.Decision.SERVER_BUSY
                 && client.state == Client.State.CONNECTED) {
-            Disconnects.close(client, io.starling.mqtt.codec.ReasonCode.NOT_AUTHORIZED,
+            Disconnects.disconnect(client, io.starling.mqtt.codec.ReasonCode.NOT_AUTHORIZED,
                     "credentials no longer accepted after the password file was reloaded");
         }
     }

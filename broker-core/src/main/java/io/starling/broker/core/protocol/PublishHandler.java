@@ -31,15 +31,15 @@ final class PublishHandler {
         client.counters.increment(Counter.publishReceived(publish.qos()));
         client.counters.add(Counter.publishBytesReceived(publish.qos()), publish.payload().readableBytes());
         BrokerCore core = client.core;
+        if (publish.properties().numbers(PropertyId.SUBSCRIPTION_IDENTIFIER).size() > 1) {
+            publish.release(); // repeated: mosquitto's duplicate property, closed without a DISCONNECT
+            Disconnects.silently(client, "PUBLISH with more than one subscription identifier");
+            return;
+        }
         String topic = resolveTopic(client, publish);
         if (topic == null) {
             publish.release();
             return; // the connection is closing
-        }
-        if (publish.properties().contains(PropertyId.SUBSCRIPTION_IDENTIFIER)) {
-            publish.release();
-            Disconnects.protocolError(client, "PUBLISH with a subscription identifier"); // MQTT-3.3.4-6
-            return;
         }
         String invalid = TopicName.invalidReason(topic, core.settings().maxTopicLevels());
         if (invalid == null && !client.mountPoint.isEmpty()) {
@@ -47,17 +47,18 @@ final class PublishHandler {
         }
         if (invalid != null) {
             publish.release();
-            Disconnects.close(client, ReasonCode.TOPIC_NAME_INVALID, "PUBLISH with invalid topic: " + invalid); // MQTT-3.3.2-2
+            // MQTT-3.3.2-2; 0x82 as mosquitto, which checks a topic name after the properties
+            Disconnects.disconnect(client, ReasonCode.PROTOCOL_ERROR, "PUBLISH with invalid topic: " + invalid);
             return;
         }
         if (publish.retain() && !core.settings().retainAvailable()) {
             publish.release();
-            Disconnects.close(client, ReasonCode.RETAIN_NOT_SUPPORTED, "retained PUBLISH while retain_available is false");
+            Disconnects.disconnect(client, ReasonCode.RETAIN_NOT_SUPPORTED, "retained PUBLISH while retain_available is false");
             return;
         }
         if (publish.qos().value() > core.settings().maxQos()) {
             publish.release();
-            Disconnects.close(client, ReasonCode.QOS_NOT_SUPPORTED, "PUBLISH at QoS " + publish.qos().value()
+            Disconnects.disconnect(client, ReasonCode.QOS_NOT_SUPPORTED, "PUBLISH at QoS " + publish.qos().value()
                     + " above the maximum QoS " + core.settings().maxQos()); // MQTT-3.2.2-11
             return;
         }
@@ -72,7 +73,7 @@ final class PublishHandler {
                 client.session.endIncomingQos2(id);
                 publish.release();
                 // MQTT-3.3.4-9: more unacknowledged QoS 2 messages than the Receive Maximum we announced.
-                Disconnects.close(client, ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, "more than "
+                Disconnects.disconnect(client, ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, "more than "
                         + core.settings().inflightLimit() + " QoS 2 messages awaiting PUBREL");
                 return;
             }
@@ -123,20 +124,20 @@ final class PublishHandler {
         long alias = publish.properties().number(PropertyId.TOPIC_ALIAS, -1);
         if (alias < 0) { // no Topic Alias property; an alias of 0 is invalid (MQTT-3.3.2-8)
             if (publish.topic().isEmpty() && client.version.isV5()) {
-                Disconnects.protocolError(client, "PUBLISH with neither topic nor topic alias"); // MQTT-3.3.2-1
+                Disconnects.disconnect(client, ReasonCode.PROTOCOL_ERROR, "PUBLISH with neither topic nor topic alias"); // MQTT-3.3.2-1
                 return null;
             }
             return publish.topic();
         }
         if (client.aliases == null || !client.aliases.isValidInbound((int) alias)) {
-            Disconnects.close(client, ReasonCode.TOPIC_ALIAS_INVALID, "topic alias " + alias + " outside 1.."
+            Disconnects.disconnect(client, ReasonCode.TOPIC_ALIAS_INVALID, "topic alias " + alias + " outside 1.."
                     + client.core.settings().maxTopicAlias()); // MQTT-3.3.2-8, -9, -10
             return null;
         }
         if (publish.topic().isEmpty()) {
             String known = client.aliases.inbound((int) alias);
             if (known == null) {
-                Disconnects.protocolError(client, "topic alias " + alias + " used before it was set");
+                Disconnects.disconnect(client, ReasonCode.PROTOCOL_ERROR, "topic alias " + alias + " used before it was set");
                 return null;
             }
             return known;
@@ -159,15 +160,12 @@ final class PublishHandler {
             publish.release();
             return ReasonCode.PACKET_TOO_LARGE;
         }
-        if (publish.properties().number(PropertyId.PAYLOAD_FORMAT_INDICATOR, 0) == 1
-                && !Utf8Payloads.isValid(publish.payload())) {
-            ProtocolLog.LOG.info("Dropped PUBLISH from {} on {}: payload format says UTF-8 but it is not.",
-                    client.clientId, topic);
-            publish.release();
-            return ReasonCode.PAYLOAD_FORMAT_INVALID; // MQTT-3.3.2-4 (mosquitto answers the same way)
-        }
+        // The Payload Format Indicator is passed on, not checked (the spec allows either; mosquitto
+        // 2.0.11 passes it on). A Subscription Identifier from a client is dropped, as mosquitto does:
+        // the spec forbids it (MQTT-3.3.4-6) but names no reaction, and it must not reach subscribers.
+        Properties properties = publish.properties().without(PropertyId.SUBSCRIPTION_IDENTIFIER);
         Message message = new Message(topic, publish.qos(), publish.retain(), publish.payload(),
-                publish.properties(), client.clientId, expiryAt(core, publish.properties()));
+                properties, client.clientId, expiryAt(core, properties));
         int receivers = publishMessage(core, message);
         return receivers == 0 ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS;
     }
