@@ -35,11 +35,13 @@ final class AckHandler {
             if (ProtocolLog.packets()) {
                 ProtocolLog.received(client.clientId, "PUBREC", "(Mid: " + rec.packetId() + ")");
             }
-            if (!expects(client, "PUBREC", rec.packetId(), Stage.AWAITING_PUBREC, Stage.AWAITING_PUBCOMP)) {
-                if (client.state == Client.State.CONNECTED && rec.reasonCode() < ReasonCode.UNSPECIFIED_ERROR) {
-                    client.sendPubRel(rec.packetId()); // unknown id: answered all the same
+            if (client.session.inflightStage(rec.packetId()) == null) {
+                unknown(client, "PUBREC", rec.packetId());
+                if (rec.reasonCode() < ReasonCode.UNSPECIFIED_ERROR) {
+                    client.sendPubRel(rec.packetId()); // answered all the same, as by mosquitto
                 }
-            } else if (client.session.onPubRec(rec.packetId())) {
+            } else if (expects(client, "PUBREC", rec.packetId(), Stage.AWAITING_PUBREC, Stage.AWAITING_PUBCOMP)
+                    && client.session.onPubRec(rec.packetId())) {
                 // PUBREL says the message is let go: withheld until that is on disk (resent at reconnect).
                 StateReports.after(client, () -> client.sendPubRel(rec.packetId()), () -> { });
             }
@@ -60,7 +62,7 @@ final class AckHandler {
     private static boolean expects(Client client, String what, int packetId, Stage stage, Stage orStage) {
         Stage actual = client.session.inflightStage(packetId);
         if (actual == null) {
-            ProtocolLog.LOG.debug("Received {} from {} for unknown packet id {}; ignored.", what, client.clientId, packetId);
+            unknown(client, what, packetId);
             return false;
         }
         if (actual != stage && actual != orStage) {
@@ -68,5 +70,9 @@ final class AckHandler {
             return false;
         }
         return true;
+    }
+
+    private static void unknown(Client client, String what, int packetId) {
+        ProtocolLog.LOG.debug("Received {} from {} for unknown packet id {}; ignored.", what, client.clientId, packetId);
     }
 }
