@@ -12,13 +12,15 @@ import java.util.List;
  * pairs. Used by the decoder and the encoder; {@code will} selects the will-properties rules of a
  * CONNECT payload (§3.1.3.2) instead of the packet's.
  *
- * <p>Reading refuses, as mosquitto's {@code property__read_all} and {@code mosquitto_property_check_all}
- * do: an identifier that is undefined or not allowed here (0x81 malformed); a property repeated that
- * may appear once, including a second Subscription Identifier in a SUBSCRIBE (0x82 protocol error);
- * a value outside what the spec allows (0x82: a 0/1 flag other than 0 or 1, a zero Receive Maximum,
- * Maximum Packet Size, Topic Alias or Subscription Identifier); a property overrunning the property
- * length (0x81). Writing refuses the same things with {@link IllegalArgumentException}, so whatever
- * the encoder emits, the decoder accepts.
+ * <p>Reading refuses what mosquitto 2.0.11 refuses (measured with raw packets): an identifier that
+ * is undefined or not allowed here (0x81 malformed); a property repeated that may appear once,
+ * including a second Subscription Identifier in a SUBSCRIBE (0x82, {@link Malformed.Fault#DUPLICATE_PROPERTY});
+ * a string in a property that is not an MQTT string (0x81, {@link Malformed.Fault#PROPERTY_STRING});
+ * a value outside what the spec allows (a 0/1 flag other than 0 or 1, a zero Receive Maximum or
+ * Maximum Packet Size: 0x82; a zero Topic Alias, a zero Subscription Identifier in a SUBSCRIBE:
+ * 0x81); a property overrunning the property length (0x81). A Payload Format Indicator is taken
+ * whatever its value. Writing refuses the same things with {@link IllegalArgumentException}, so
+ * whatever the encoder emits, the decoder accepts.
  */
 final class PropertiesCodec {
     private PropertiesCodec() {

@@ -19,8 +19,8 @@ import io.starling.mqtt.codec.ReasonCode;
  * 0x9A retain, 0x9B QoS), a packet of the reserved type 0 (0x82), any packet over the maximum packet
  * size (0x95), and a DISCONNECT raising the session expiry from 0 (0x82) - except that a repeated
  * property or a bad string inside a property closes silently there too. Every other violation (a
- * second CONNECT, a packet only a server sends, a bad acknowledgement, PINGREQ or DISCONNECT, an AUTH
- * without enhanced authentication) closes the socket with nothing sent: {@link #silently}.
+ * second CONNECT, a packet only a server sends, a bad or wrong acknowledgement, a bad DISCONNECT, an
+ * AUTH without enhanced authentication) closes the socket with nothing sent: {@link #silently}.
  */
 final class Disconnects {
     private Disconnects() {
