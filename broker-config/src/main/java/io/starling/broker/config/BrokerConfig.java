@@ -28,6 +28,8 @@ import java.util.Objects;
  * @param persistentClientExpiration {@code persistent_client_expiration}, or null: never expire
  * @param retainAvailable            {@code retain_available}
  * @param upgradeOutgoingQos         {@code upgrade_outgoing_qos}
+ * @param checkRetainSource          {@code check_retain_source}: off unless set (mosquitto 2.0.11 checks nothing
+ *                                   without the line, measured)
  * @param setTcpNodelay              {@code set_tcp_nodelay}
  * @param sysInterval                {@code sys_interval}: seconds between {@code $SYS} updates; 0 turns them off
  * @param clientidPrefixes           {@code clientid_prefixes}: the prefix every client id must have, or null
@@ -38,7 +40,7 @@ import java.util.Objects;
 public record BrokerConfig(List<ListenerConfig> listeners, boolean perListenerSettings, SecurityConfig security,
                            Limits limits, PersistenceConfig persistence, LoggingConfig logging,
                            Duration persistentClientExpiration, boolean retainAvailable, boolean upgradeOutgoingQos,
-                           boolean setTcpNodelay, int sysInterval, String clientidPrefixes, Path pidFile,
+                           boolean checkRetainSource, boolean setTcpNodelay, int sysInterval, String clientidPrefixes, Path pidFile,
                            String user, List<String> warnings) {
     public BrokerConfig {
         listeners = List.copyOf(listeners);
@@ -59,27 +61,27 @@ public record BrokerConfig(List<ListenerConfig> listeners, boolean perListenerSe
     /** Mosquitto's behaviour without a config file. */
     public static BrokerConfig defaults() {
         return new BrokerConfig(List.of(), false, SecurityConfig.DEFAULTS, Limits.DEFAULTS, PersistenceConfig.DEFAULTS,
-                LoggingConfig.DEFAULTS, null, true, false, false, 10, null, null, "mosquitto", List.of());
+                LoggingConfig.DEFAULTS, null, true, false, false, false, 10, null, null, "mosquitto", List.of());
     }
 
     /** The same config with {@code allow_anonymous} set broker-wide. */
     public BrokerConfig withAllowAnonymous(boolean value) {
         return new BrokerConfig(listeners, perListenerSettings, security.withAllowAnonymous(value), limits, persistence,
-                logging, persistentClientExpiration, retainAvailable, upgradeOutgoingQos, setTcpNodelay, sysInterval,
+                logging, persistentClientExpiration, retainAvailable, upgradeOutgoingQos, checkRetainSource, setTcpNodelay, sysInterval,
                 clientidPrefixes, pidFile, user, warnings);
     }
 
     /** The same config listening on the given listeners instead. */
     public BrokerConfig withListeners(List<ListenerConfig> value) {
         return new BrokerConfig(value, perListenerSettings, security, limits, persistence, logging,
-                persistentClientExpiration, retainAvailable, upgradeOutgoingQos, setTcpNodelay, sysInterval,
+                persistentClientExpiration, retainAvailable, upgradeOutgoingQos, checkRetainSource, setTcpNodelay, sysInterval,
                 clientidPrefixes, pidFile, user, warnings);
     }
 
     /** The same config with other limits. */
     public BrokerConfig withLimits(Limits value) {
         return new BrokerConfig(listeners, perListenerSettings, security, value, persistence, logging,
-                persistentClientExpiration, retainAvailable, upgradeOutgoingQos, setTcpNodelay, sysInterval,
+                persistentClientExpiration, retainAvailable, upgradeOutgoingQos, checkRetainSource, setTcpNodelay, sysInterval,
                 clientidPrefixes, pidFile, user, warnings);
     }
 

@@ -32,6 +32,7 @@ class DefaultsTest extends ConfigTestSupport {
         assertThat(c.persistentClientExpiration()).isNull();
         assertThat(c.retainAvailable()).isTrue();
         assertThat(c.upgradeOutgoingQos()).isFalse();
+        assertThat(c.checkRetainSource()).as("2.0.11 checks nothing without the line (measured)").isFalse();
         assertThat(c.setTcpNodelay()).isFalse();
         assertThat(c.sysInterval()).isEqualTo(10);
         assertThat(c.clientidPrefixes()).isNull();

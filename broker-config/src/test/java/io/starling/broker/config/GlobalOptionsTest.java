@@ -167,6 +167,7 @@ class GlobalOptionsTest extends ConfigTestSupport {
                 persistent_client_expiration 14d
                 retain_available false
                 upgrade_outgoing_qos true
+                check_retain_source true
                 set_tcp_nodelay true
                 sys_interval 0
                 clientid_prefixes secure-
@@ -176,6 +177,7 @@ class GlobalOptionsTest extends ConfigTestSupport {
         assertThat(c.persistentClientExpiration()).isEqualTo(Duration.ofDays(14));
         assertThat(c.retainAvailable()).isFalse();
         assertThat(c.upgradeOutgoingQos()).isTrue();
+        assertThat(c.checkRetainSource()).isTrue();
         assertThat(c.setTcpNodelay()).isTrue();
         assertThat(c.sysInterval()).isZero();
         assertThat(c.clientidPrefixes()).isEqualTo("secure-");

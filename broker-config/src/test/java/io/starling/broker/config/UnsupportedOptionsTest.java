@@ -9,7 +9,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class UnsupportedOptionsTest extends ConfigTestSupport {
 
     @ParameterizedTest
-    @ValueSource(strings = {"allow_duplicate_messages true", "check_retain_source false", "log_facility 5",
+    @ValueSource(strings = {"allow_duplicate_messages true", "log_facility 5",
             "memory_limit 1000000", "websockets_log_level 255", "websockets_headers_size 4096", "bind_interface eth0",
             "http_dir /var/www", "use_username_as_clientid true", "tls_engine_kpass_sha1 0123456789abcdef",
             "auth_plugin /usr/lib/auth.so", "plugin /usr/lib/mosquitto_dynamic_security.so"})

@@ -40,6 +40,8 @@ public final class BrokerCore implements AutoCloseable {
     private final BrokerCounters counters = new BrokerCounters();
     /** The broker-wide password check and ACL; listeners with their own (per_listener_settings) bring theirs. */
     private final SecurityRules security;
+    /** The rules of the listener on a port (see {@link #securityOfListener}); the broker's until set. */
+    private volatile java.util.function.IntFunction<SecurityRules> listenerSecurity = port -> security();
     private final PasswordChecks passwordChecks;
     private final Map<String, EnhancedAuthenticator> enhancedAuthenticators = new HashMap<>();
     private volatile boolean shuttingDown;
@@ -90,6 +92,20 @@ public final class BrokerCore implements AutoCloseable {
     /** The broker-wide password check and ACL (listeners with their own bring theirs). */
     public SecurityRules security() {
         return security;
+    }
+
+    /**
+     * The rules that apply to clients of the listener on {@code port}: the broker's, or with
+     * per_listener_settings that listener's (deny-all when no single listener has that port now).
+     * Used for whoever is not connected: a restored session, the publisher of a retained message.
+     */
+    public SecurityRules securityOfListener(int port) {
+        return listenerSecurity.apply(port);
+    }
+
+    /** Installs how {@link #securityOfListener} finds a listener's rules (the server knows its listeners). */
+    public void setListenerSecurity(java.util.function.IntFunction<SecurityRules> rules) {
+        this.listenerSecurity = rules;
     }
 
     public Authenticator authenticator() {

@@ -33,6 +33,8 @@ package io.starling.broker.core;
  * @param maxPendingPasswordChecks logins that may wait for a password check thread; one more is refused as
  *                               server busy (3.1.1: 3, 5.0: 0x89)
  * @param overload               the bounds against hostile and overloaded clients (output, backlog, before CONNECT)
+ * @param checkRetainSource      before a retained message is sent to a new subscriber, check again that its
+ *                               publisher may still write its topic (mosquitto's check_retain_source)
  */
 public record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, long maxQueuedBytes,
                              boolean queueQos0Messages, int maxPacketSize, int messageSizeLimit,
@@ -41,7 +43,7 @@ public record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, lon
                              int maxTopicAlias, int maxQos, long persistentClientExpirationSeconds,
                              boolean upgradeOutgoingQos, String clientIdPrefixes, long maxInflightBytes,
                              int maxSubscribeFilters, int passwordCheckThreads, int maxPendingPasswordChecks,
-                             OverloadLimits overload) {
+                             OverloadLimits overload, boolean checkRetainSource) {
 
     /** The protocol's largest packet: 268,435,455 bytes of remaining length plus a 5-byte fixed header. */
     public static final int PROTOCOL_MAX_PACKET_SIZE = 268_435_455 + 5;
@@ -76,7 +78,7 @@ public record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, lon
     public static BrokerSettings defaults() {
         return new BrokerSettings(20, 1000, 0, false, PROTOCOL_MAX_PACKET_SIZE, 0, 65535, true, "auto-",
                 MAX_TOPIC_LEVELS, true, 30, 10, 2, 0, false, null, 0, DEFAULT_MAX_SUBSCRIBE_FILTERS, DEFAULT_PASSWORD_CHECK_THREADS,
-                DEFAULT_MAX_PENDING_PASSWORD_CHECKS, OverloadLimits.DEFAULTS);
+                DEFAULT_MAX_PENDING_PASSWORD_CHECKS, OverloadLimits.DEFAULTS, false);
     }
 
     /** The inflight limit as a count: 0 means no limit other than the packet id space. */
@@ -107,6 +109,7 @@ public record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, lon
         private int maxQos;
         private long persistentClientExpirationSeconds;
         private boolean upgradeOutgoingQos;
+        private boolean checkRetainSource;
         private String clientIdPrefixes;
         private long maxInflightBytes;
         private int maxSubscribeFilters;
@@ -131,6 +134,7 @@ public record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, lon
             maxQos = s.maxQos;
             persistentClientExpirationSeconds = s.persistentClientExpirationSeconds;
             upgradeOutgoingQos = s.upgradeOutgoingQos;
+            checkRetainSource = s.checkRetainSource;
             clientIdPrefixes = s.clientIdPrefixes;
             maxInflightBytes = s.maxInflightBytes;
             maxSubscribeFilters = s.maxSubscribeFilters;
@@ -254,7 +258,12 @@ public record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, lon
                     maxPacketSize, messageSizeLimit, maxKeepAlive, allowZeroLengthClientId, autoIdPrefix,
                     maxTopicLevels, retainAvailable, connectTimeoutSeconds, maxTopicAlias, maxQos,
                     persistentClientExpirationSeconds, upgradeOutgoingQos, clientIdPrefixes, maxInflightBytes,
-                    maxSubscribeFilters, passwordCheckThreads, maxPendingPasswordChecks, overload);
+                    maxSubscribeFilters, passwordCheckThreads, maxPendingPasswordChecks, overload, checkRetainSource);
+        }
+
+        public Builder checkRetainSource(boolean v) {
+            checkRetainSource = v;
+            return this;
         }
     }
 }

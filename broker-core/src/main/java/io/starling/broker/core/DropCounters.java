@@ -24,6 +24,11 @@ public final class DropCounters {
      * queue drops only.
      */
     public final LongAdder notAuthorized = new LongAdder();
+    /**
+     * QoS 1/2 PUBLISHes refused because their client was over its receive quota (5.0: 0x97; 3.1.1:
+     * acknowledged and dropped, as mosquitto does). Not part of {@link #total()}, as for mosquitto.
+     */
+    public final LongAdder quotaExceeded = new LongAdder();
     /** Acknowledgements refused (or withheld) because the store could not make their change durable. */
     public final LongAdder notDurable = new LongAdder();
 

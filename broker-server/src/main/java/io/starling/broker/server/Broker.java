@@ -107,9 +107,9 @@ public final class Broker implements AutoCloseable {
                 "Starling version " + VERSION);
         BrokerMetrics metrics = null;
         try {
+            core.setListenerSecurity(port -> securityOfPort(config, listenerSecurity, core, port));
             if (store.isDurable()) {
-                SessionRestore.restore(core, store.load(), loops.outboxes(),
-                        port -> securityOfPort(config, listenerSecurity, core, port));
+                SessionRestore.restore(core, store.load(), loops.outboxes(), core::securityOfListener);
             }
             if (config.listeners().isEmpty()) {
                 LOG.info("Starting in local only mode. Connections will only be possible from clients running on this machine.");
@@ -219,6 +219,7 @@ public final class Broker implements AutoCloseable {
                 .persistentClientExpirationSeconds(
                         c.persistentClientExpiration() == null ? 0 : c.persistentClientExpiration().toSeconds())
                 .upgradeOutgoingQos(c.upgradeOutgoingQos())
+                .checkRetainSource(c.checkRetainSource())
                 .clientIdPrefixes(c.clientidPrefixes())
                 .overload(overloadOf(c.limits().overload()))
                 .passwordCheckThreads(c.limits().passwordCheckThreads())

@@ -89,6 +89,7 @@ final class BrokerMetrics implements AutoCloseable {
         overload(overload.connectTimeout, "connect_timeout");
         overload(overload.closeAborted, "close_aborted");
         dropped(drops.notAuthorized, "not_authorized");
+        dropped(drops.quotaExceeded, "quota_exceeded");
         FunctionCounter.builder("starling.packets.malformed", drops.malformedPackets, LongAdder::sum)
                 .description("Malformed packets received (the connection is closed)").register(registry);
         FunctionCounter.builder("starling.subscribe.filters.refused", drops.subscribeFiltersRefused, LongAdder::sum)

@@ -113,7 +113,7 @@ public final class ConfigReader {
         }
         return new BrokerConfig(listeners, perListener, context.globalSecurity().build(), limits.build(),
                 persistence.build(), logging.build(), general.persistentClientExpiration, general.retainAvailable,
-                general.upgradeOutgoingQos, general.setTcpNodelay, general.sysInterval, general.clientidPrefixes,
+                general.upgradeOutgoingQos, general.checkRetainSource, general.setTcpNodelay, general.sysInterval, general.clientidPrefixes,
                 general.pidFile, general.user, context.warnings());
     }
 

@@ -15,6 +15,7 @@ final class GeneralOptions implements OptionGroup {
     Duration persistentClientExpiration;
     boolean retainAvailable = true;
     boolean upgradeOutgoingQos;
+    boolean checkRetainSource;
     boolean setTcpNodelay;
     int sysInterval = 10;
     String clientidPrefixes;
@@ -27,6 +28,10 @@ final class GeneralOptions implements OptionGroup {
             case "persistent_client_expiration" -> persistentClientExpiration = expiration(scalar(line, context));
             case "retain_available" -> retainAvailable = scalar(line, context).bool();
             case "upgrade_outgoing_qos" -> upgradeOutgoingQos = scalar(line, context).bool();
+            case "check_retain_source" -> {
+                context.noteSecurityOption(line); // a security option in mosquitto: same ordering rules
+                checkRetainSource = scalar(line, context).bool();
+            }
             case "set_tcp_nodelay" -> setTcpNodelay = scalar(line, context).bool();
             case "sys_interval" -> sysInterval = scalar(line, context).integer(0, 65535);
             case "clientid_prefixes" -> clientidPrefixes = once(line).text();

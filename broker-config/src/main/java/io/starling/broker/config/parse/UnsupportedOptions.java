@@ -49,10 +49,6 @@ final class UnsupportedOptions implements OptionGroup {
                     "try_private" -> bridge(line);
             case "auth_plugin", "plugin" -> plugin(line, context);
             case "auth_plugin_deny_special_chars" -> pluginOption(line).bool();
-            case "check_retain_source" -> {
-                context.noteSecurityOption(line);
-                line.bool();
-            }
             case "allow_duplicate_messages", "use_username_as_clientid" -> line.bool();
             case "bind_interface", "log_facility", "memory_limit", "tls_engine_kpass_sha1",
                     "websockets_headers_size", "websockets_log_level" -> line.text();

@@ -17,10 +17,13 @@ public interface Authorizer {
     Access canRead(ClientIdentity client, String topic);
 
     /**
-     * May this client subscribe to {@code filter}? Mosquitto grants a filter the client cannot read
-     * (reads are checked per message), and refuses only a filter an explicit {@code deny} rule matches.
+     * May this client subscribe to {@code filter}? By default yes, as with mosquitto's
+     * {@code acl_file}, which grants every filter (the SUBACK gives what was asked) and checks reads
+     * per message; an authorizer that refuses filters (a plugin) overrides this.
      */
-    Access canSubscribe(ClientIdentity client, String filter);
+    default Access canSubscribe(ClientIdentity client, String filter) {
+        return Access.ALLOW;
+    }
 
     /** No ACL file: everything is allowed. */
     Authorizer ALLOW_ALL = answering(Access.ALLOW);

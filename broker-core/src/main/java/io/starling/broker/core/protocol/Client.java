@@ -52,6 +52,8 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
     ClientLimits limits = ClientLimits.V3;
     /** This connection's topic aliases; set at CONNECT for 5.0 clients. */
     TopicAliases aliases;
+    /** The QoS 1/2 PUBLISHes the client may still send; set when it connects. */
+    ReceiveQuota receiveQuota;
     /** The keepalive in force once connected, in seconds. */
     int keepAlive;
     /** The Session Expiry Interval the CONNECT asked for: a DISCONNECT may not raise it from 0. */

@@ -144,11 +144,8 @@ final class ConnectHandler {
         MqttVersion version = connect.version();
         Will will = connect.will();
         client.identity = new ClientIdentity(client.clientId, connect.username());
-        if (will != null && !PublishAcl.permits(client.security.authorizer(), client.identity, client.mountPoint + will.topic())) {
-            // The will is checked at CONNECT, not only when it is sent (a mosquitto hole closed).
-            refuse(client, ReasonCode.NOT_AUTHORIZED, "will topic '" + will.topic() + "' not allowed by the ACL");
-            return;
-        }
+        // A will the client may not publish ($SYS, $share, the ACL) is accepted as mosquitto accepts
+        // it, and dropped when it is sent (Wills checks it then, against the rules in force).
         client.will = will;
         client.limits = ClientLimits.of(connect);
         if (version.isV5()) {
@@ -249,8 +246,7 @@ final class ConnectHandler {
             waiting.connection.close();
         }
         boolean present = session.isPersistent();
-        session.moveTo(client.outbox);
-        client.outbox.execute(() -> complete(client, connect, session, present));
+        session.moveTo(client.outbox, () -> complete(client, connect, session, present));
     }
 
     /** Runs on the client's loop with the session now owned here. */
@@ -269,6 +265,7 @@ final class ConnectHandler {
         }
         session.setExpiryInterval(client.connectExpiryInterval);
         session.setIdentity(client.identity);
+        session.setMqtt5(client.version == MqttVersion.MQTT_5);
         session.setSecurity(client.security, client.connection.localPort());
         session.saveHeader(true);
         if (sessionPresent) {
@@ -312,6 +309,7 @@ final class ConnectHandler {
     /** The session is durable: the client is connected. */
     private static void connected(Client client, Connect connect, Session session, boolean sessionPresent) {
         client.session = session;
+        client.receiveQuota = new ReceiveQuota(client.core.settings().inflightLimit(), session.incomingQos2Count());
         client.state = Client.State.CONNECTED;
         client.counters.add(Counter.CLIENTS_CONNECTED, 1);
         ProtocolLog.CONNECTIONS.info("New client connected from {} as {} (p{}, c{}, k{}{}).", client.connection.remoteAddress(),

@@ -1,7 +1,9 @@
 package io.starling.broker.core.protocol;
 
 import io.starling.broker.core.BrokerCore;
+import io.starling.broker.core.RateLimitedLog;
 import io.starling.broker.core.routing.Message;
+import io.starling.broker.core.session.IncomingMessages;
 import io.starling.broker.core.sys.Counter;
 import io.starling.broker.core.topic.TopicName;
 import io.starling.mqtt.codec.PubAck;
@@ -17,10 +19,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Incoming PUBLISH and PUBREL (3.1.1 §3.3, §3.6; 5.0 §3.3, §3.6): validates, stores retained
- * messages, routes, and acknowledges. An incoming QoS 2 message is routed once: a resend of its
- * PUBLISH before PUBREL is acknowledged again but not routed again (MQTT-4.3.3-2).
+ * messages, routes, and acknowledges, in mosquitto 2.0.11's order (handle_publish.c, handle_pubrel.c).
+ * A QoS 2 message is held from its PUBLISH to its PUBREL and passed on then (method B): a resend of
+ * its PUBLISH before PUBREL is acknowledged again but not passed on again (MQTT-4.3.3-2), so its PUBREC
+ * never says 0x10 "No matching subscribers". Refusals: {@code message_size_limit} (0x95), the ACL (0x87),
+ * the receive quota ({@link ReceiveQuota}, 0x97). The Payload Format Indicator is passed on, not
+ * checked (the spec lets the receiver choose; mosquitto 2.0.11 passes it on, measured).
  */
 final class PublishHandler {
+    private static final RateLimitedLog DROPS = new RateLimitedLog();
+
     private PublishHandler() {
     }
 
@@ -64,43 +72,94 @@ final class PublishHandler {
             return;
         }
         int id = publish.packetId();
-        if (publish.qos() == QoS.EXACTLY_ONCE) {
-            if (!client.session.beginIncomingQos2(id)) {
-                publish.release(); // a resend before PUBREL: already routed
+        int refused = refusal(client, publish, topic);
+        if (refused != 0) {
+            publish.release();
+            acknowledge(client, publish.qos(), id, refused);
+            return;
+        }
+        // A Subscription Identifier from a client is dropped, as mosquitto does: the spec forbids it
+        // (MQTT-3.3.4-6) but names no reaction, and it must not reach subscribers.
+        Properties properties = publish.properties().without(PropertyId.SUBSCRIPTION_IDENTIFIER);
+        Message message = new Message(topic, publish.qos(), publish.retain(), publish.payload(),
+                properties, client.clientId, client.identity.username(), client.connection.localPort(),
+                expiryAt(core, properties));
+        if (publish.qos() == QoS.AT_MOST_ONCE) {
+            publishMessage(core, message);
+            return;
+        }
+        IncomingMessages incoming = client.session.incoming();
+        Message held = incoming.get(id);
+        if (held != null) {
+            if (isSameMessage(held, message)) {
+                message.release(); // a resend before PUBREL: held already, passed on once (MQTT-4.3.3-2)
                 sendPubRec(client, id, ReasonCode.SUCCESS);
                 return;
             }
-            if (client.version.isV5() && client.session.incomingQos2Count() > core.settings().inflightLimit()) {
-                client.session.endIncomingQos2(id);
-                publish.release();
-                // MQTT-3.3.4-9: more unacknowledged QoS 2 messages than the Receive Maximum we announced.
-                Disconnects.disconnect(client, ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, "more than "
-                        + core.settings().inflightLimit() + " QoS 2 messages awaiting PUBREL");
-                return;
-            }
+            // The id comes back with another message before PUBREL: the held one is forgotten and this
+            // one taken as new, as mosquitto does ("Reused message ID ... detected").
+            incoming.discard(id);
         }
-        int reasonCode;
+        if (client.receiveQuota.exhausted()) {
+            core.drops().quotaExceeded.increment();
+            DROPS.warn(ProtocolLog.LOG, "Dropped PUBLISH from {} on {}: more QoS 1/2 messages than its receive quota"
+                    + " (max_inflight_messages {}).", client.clientId, topic, core.settings().inflightLimit());
+            message.release();
+            acknowledge(client, publish.qos(), id, ReasonCode.QUOTA_EXCEEDED);
+            return;
+        }
+        client.receiveQuota.take();
+        if (publish.qos() == QoS.AT_LEAST_ONCE) {
+            boolean matched = publishMessage(core, message);
+            acknowledge(client, QoS.AT_LEAST_ONCE, id, matched ? ReasonCode.SUCCESS : ReasonCode.NO_MATCHING_SUBSCRIBERS);
+        } else {
+            // Passed on at PUBREL (MQTT 3.1.1 §4.3.3 method B, as mosquitto): held, and stored with the
+            // session, before the PUBREC says so.
+            incoming.hold(id, message);
+            sendPubRec(client, id, ReasonCode.SUCCESS);
+        }
+    }
+
+    /**
+     * Why a PUBLISH is refused, in mosquitto's order, or 0: over {@code message_size_limit} (0x95), not
+     * allowed by the ACL (0x87).
+     */
+    private static int refusal(Client client, Publish publish, String topic) {
+        BrokerCore core = client.core;
+        int limit = core.settings().messageSizeLimit();
+        if (limit > 0 && publish.payload().readableBytes() > limit) {
+            core.drops().packetTooLarge.increment();
+            ProtocolLog.LOG.info("Dropped PUBLISH from {} on {}: {} bytes is over message_size_limit {}.",
+                    client.clientId, topic, publish.payload().readableBytes(), limit);
+            return ReasonCode.PACKET_TOO_LARGE;
+        }
         if (!client.publishAcl().mayPublish(client.security.authorizer(), client.identity, topic)) {
             // Denied by the ACL: dropped; 3.1.1 gets a normal ack, as mosquitto does, 5.0 gets 0x87.
             core.drops().notAuthorized.increment();
             ProtocolLog.LOG.debug("Denied PUBLISH from {} to '{}'.", client.clientId, topic);
-            publish.release();
-            reasonCode = ReasonCode.NOT_AUTHORIZED;
-        } else {
-            reasonCode = accept(client, publish, topic);
+            return ReasonCode.NOT_AUTHORIZED;
         }
-        if (publish.qos() == QoS.AT_LEAST_ONCE) {
+        return 0;
+    }
+
+    /**
+     * Whether a PUBLISH is a resend of the message held under its id: mosquitto compares QoS, topic and
+     * payload (not the RETAIN flag or properties).
+     */
+    private static boolean isSameMessage(Message held, Message resent) {
+        return held.qos() == resent.qos() && held.topic().equals(resent.topic()) && held.payload().equals(resent.payload());
+    }
+
+    /** PUBACK or PUBREC with {@code reasonCode} (3.1.1: the plain form); nothing for QoS 0. */
+    private static void acknowledge(Client client, QoS qos, int id, int reasonCode) {
+        if (qos == QoS.AT_LEAST_ONCE) {
             if (ProtocolLog.packets()) {
                 ProtocolLog.sending(client.clientId, "PUBACK", "(m" + id + ", rc" + reasonCode + ")");
             }
+            client.receiveQuota.giveBack();
             StateReports.send(client, client.version.isV5() ? new PubAck(id, reasonCode, Properties.EMPTY) : new PubAck(id),
                     () -> refuse(client, new PubAck(id, ReasonCode.UNSPECIFIED_ERROR, Properties.EMPTY)));
-        } else if (publish.qos() == QoS.EXACTLY_ONCE) {
-            if (reasonCode >= ReasonCode.UNSPECIFIED_ERROR) {
-                client.session.endIncomingQos2(id); // a refused QoS 2 flow ends with the PUBREC (MQTT-4.3.3)
-            } else {
-                client.session.storeIncomingQos2(id);
-            }
+        } else if (qos == QoS.EXACTLY_ONCE) {
             sendPubRec(client, id, reasonCode);
         }
     }
@@ -148,30 +207,6 @@ final class PublishHandler {
     }
 
     /**
-     * Stores and routes an accepted PUBLISH (taking over its payload reference) and returns the
-     * reason code for its acknowledgement.
-     */
-    private static int accept(Client client, Publish publish, String topic) {
-        BrokerCore core = client.core;
-        int limit = core.settings().messageSizeLimit();
-        if (limit > 0 && publish.payload().readableBytes() > limit) {
-            core.drops().packetTooLarge.increment();
-            ProtocolLog.LOG.info("Dropped PUBLISH from {} on {}: {} bytes is over message_size_limit {}.",
-                    client.clientId, topic, publish.payload().readableBytes(), limit);
-            publish.release();
-            return ReasonCode.PACKET_TOO_LARGE;
-        }
-        // The Payload Format Indicator is passed on, not checked (the spec allows either; mosquitto
-        // 2.0.11 passes it on). A Subscription Identifier from a client is dropped, as mosquitto does:
-        // the spec forbids it (MQTT-3.3.4-6) but names no reaction, and it must not reach subscribers.
-        Properties properties = publish.properties().without(PropertyId.SUBSCRIPTION_IDENTIFIER);
-        Message message = new Message(topic, publish.qos(), publish.retain(), publish.payload(),
-                properties, client.clientId, expiryAt(core, properties));
-        int receivers = publishMessage(core, message);
-        return receivers == 0 ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS;
-    }
-
-    /**
      * When a message with these properties expires, on the broker's clock. An interval of 0 means no
      * expiry, as in mosquitto (db__message_store): otherwise such a message would be dropped even for
      * subscribers online at the moment it arrives.
@@ -181,8 +216,8 @@ final class PublishHandler {
         return seconds <= 0 ? Message.NEVER_EXPIRES : core.clock().nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     }
 
-    /** Stores and routes a message; takes over the caller's reference. Returns the number of receivers. */
-    static int publishMessage(BrokerCore core, Message message) {
+    /** Stores and routes a message; takes over the caller's reference. Returns whether any subscription matched. */
+    static boolean publishMessage(BrokerCore core, Message message) {
         if (message.retainFlag()) {
             if (message.payloadSize() == 0) {
                 core.store().deleteRetained(message.topic());
@@ -191,21 +226,33 @@ final class PublishHandler {
             }
             core.retained().put(message.retain().compacted()); // the store takes its own reference
         }
-        int receivers = core.router().route(message);
+        boolean matched = core.router().route(message);
         message.release();
-        return receivers;
+        return matched;
     }
 
+    /**
+     * PUBREL (MQTT 3.1.1 §4.3.3 method B, as mosquitto): the held message is passed on now, before the
+     * PUBCOMP; its removal from the store follows the writes the routing made, so that a crash between
+     * them keeps the message (passed on again at the client's next PUBREL) rather than losing it.
+     */
     static void handlePubRel(Client client, PubRel pubRel) {
         int id = pubRel.packetId();
         if (ProtocolLog.packets()) {
             ProtocolLog.received(client.clientId, "PUBREL", "(Mid: " + id + ")");
         }
-        // An unknown id is answered too: the PUBCOMP may have been lost before a reconnect (MQTT-4.3.3).
-        client.session.endIncomingQos2(id);
+        IncomingMessages incoming = client.session.incoming();
+        Message message = incoming.take(id);
+        if (message != null) {
+            publishMessage(client.core, message);
+            incoming.done(id);
+        }
+        // An unknown id is answered too: the PUBCOMP may have been lost before a reconnect (MQTT-4.3.3);
+        // mosquitto 2.0.11 sends the plain PUBCOMP, not 0x92 "Packet identifier not found".
         if (ProtocolLog.packets()) {
             ProtocolLog.sending(client.clientId, "PUBCOMP", "(m" + id + ")");
         }
+        client.receiveQuota.giveBack();
         // Withheld when the end of the flow is not on disk: the client sends PUBREL again.
         StateReports.send(client, new PubComp(id));
     }
@@ -214,10 +261,16 @@ final class PublishHandler {
         if (ProtocolLog.packets()) {
             ProtocolLog.sending(client.clientId, "PUBREC", "(m" + id + ", rc" + reasonCode + ")");
         }
+        if (reasonCode >= ReasonCode.UNSPECIFIED_ERROR && client.version.isV5()) {
+            client.receiveQuota.giveBack();
+        }
         StateReports.send(client, client.version.isV5() ? new PubRec(id, reasonCode, Properties.EMPTY) : new PubRec(id),
                 () -> {
-                    // Not durable: the flow ends here, so that the client's resend is routed again.
-                    client.session.endIncomingQos2(id);
+                    if (reasonCode < ReasonCode.UNSPECIFIED_ERROR) {
+                        // The held message is not durable: it is let go, so that the client's resend is taken afresh.
+                        client.session.incoming().discard(id);
+                        client.receiveQuota.giveBack();
+                    }
                     refuse(client, new PubRec(id, ReasonCode.UNSPECIFIED_ERROR, Properties.EMPTY));
                 });
     }

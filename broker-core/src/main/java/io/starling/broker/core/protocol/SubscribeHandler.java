@@ -125,22 +125,28 @@ final class SubscribeHandler {
         });
     }
 
-    /** The retained messages of the new subscriptions, after their SUBACK. */
+    /**
+     * The retained messages of the new subscriptions, after their SUBACK: those the subscriber may
+     * read, at the subscription's QoS when upgrade_outgoing_qos is on (as mosquitto, for retained
+     * messages too), and with check_retain_source only those whose publisher may still write them.
+     */
     private static void sendRetained(Client client, Session session, List<Subscription> sendRetained, int subscriptionId) {
         if (client.session != session) {
             return; // taken over meanwhile
         }
         List<Integer> ids = subscriptionId > 0 ? List.of(subscriptionId) : List.of();
+        boolean upgrade = client.core.settings().upgradeOutgoingQos();
         for (Subscription s : sendRetained) {
             QoS granted = s.options().qos();
             Authorizer authorizer = client.security.authorizer();
             client.core.retained().match(s.filter(), m -> {
                 if (authorizer != Authorizer.ALLOW_ALL
-                        && authorizer.canRead(client.identity, m.topic()) == Authorizer.Access.DENY) {
-                    m.release(); // a retained message is not sent to a subscriber who may not read it
+                        && authorizer.canRead(client.identity, m.topic()) == Authorizer.Access.DENY
+                        || !RetainSource.mayStillWrite(client.core, m)) {
+                    m.release(); // skipped for this subscriber; it stays retained
                     return true;
                 }
-                QoS qos = QoS.min(m.qos(), granted);
+                QoS qos = upgrade ? granted : QoS.min(m.qos(), granted);
                 session.deliver(session.stored(new Delivery(m, qos, true, ids)));
                 // Past this point every further message would be dropped: stop the walk, which
                 // '#' filters against a large store would otherwise make as long as the store.

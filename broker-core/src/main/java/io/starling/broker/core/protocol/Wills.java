@@ -17,9 +17,9 @@ import io.starling.mqtt.codec.Will;
  * its connection ends, at once or after its Will Delay Interval (held by the session, and in the
  * store so that a restart still sends it), and not at all if a connection resumes the session in time.
  *
- * <p>The topic was checked at CONNECT; it is checked again, against the rules in force, when the will
- * is sent: the ACL may have been reloaded (SIGHUP) or the broker restarted meanwhile. A will the
- * client may no longer publish is dropped and counted.
+ * <p>The topic is checked when the will is sent, against the rules in force then ({@code $SYS},
+ * {@code $share}, the ACL as reloaded by SIGHUP or a restart), not at CONNECT: as mosquitto 2.0.11, a
+ * CONNECT whose will the client may not publish is accepted, and the will dropped and counted.
  *
  * <p>Threading: the session's (or, without one, the client's) event loop.
  */
@@ -32,10 +32,11 @@ final class Wills {
      * is a copy, so that a will cancelled by a resuming connection leaves nothing to release.
      */
     private record Pending(String topic, QoS qos, boolean retain, byte[] payload, Properties properties,
-                           String publisherId) {
+                           String publisherId, String publisherUsername, int publisherListener) {
         /** The message, its expiry counted from now (when the will is published). */
         Message toMessage(BrokerCore core) {
             return new Message(topic, qos, retain, Unpooled.wrappedBuffer(payload), properties, publisherId,
+                    publisherUsername, publisherListener,
                     PublishHandler.expiryAt(core, properties));
         }
     }
@@ -50,7 +51,8 @@ final class Wills {
             return;
         }
         Pending pending = new Pending(client.mountPoint + will.topic(), will.qos(), will.retain(), will.payload(),
-                will.properties().without(PropertyId.WILL_DELAY_INTERVAL), client.clientId);
+                will.properties().without(PropertyId.WILL_DELAY_INTERVAL), client.clientId, client.identity.username(),
+                client.connection.localPort());
         long delay = will.properties().number(PropertyId.WILL_DELAY_INTERVAL, 0);
         if (delay == 0 || session == null || session.expiryInterval() == 0) {
             publish(client.core, client.security, client.identity, pending);
@@ -68,7 +70,8 @@ final class Wills {
      */
     static void restore(BrokerCore core, Session session, Message stored, long publishAtMillis) {
         Pending pending = new Pending(stored.topic(), stored.qos(), stored.retainFlag(),
-                ByteBufUtil.getBytes(stored.payload()), stored.properties(), stored.publisherId());
+                ByteBufUtil.getBytes(stored.payload()), stored.properties(), stored.publisherId(),
+                stored.publisherUsername(), stored.publisherListener());
         stored.release();
         long delay = Math.max(0, (publishAtMillis - System.currentTimeMillis()) / 1000);
         hold(core, session, delay, session.security(), session.identity(), pending);

@@ -18,6 +18,8 @@ import java.util.Objects;
  */
 public final class Message {
     public static final long NEVER_EXPIRES = Long.MAX_VALUE;
+    /** {@link #publisherListener()} of a message whose listener was not recorded (the broker's, or stored by an older version). */
+    public static final int NO_LISTENER = -1;
 
     private final String topic;
     private final QoS qos;
@@ -25,6 +27,8 @@ public final class Message {
     private final ByteBuf payload;
     private final Properties properties;
     private final String publisherId;
+    private final String publisherUsername;
+    private final int publisherListener;
     private final long expiryAtNanos;
     private long storeId;
 
@@ -35,12 +39,26 @@ public final class Message {
      */
     public Message(String topic, QoS qos, boolean retainFlag, ByteBuf payload, Properties properties,
                    String publisherId, long expiryAtNanos) {
+        this(topic, qos, retainFlag, payload, properties, publisherId, null, NO_LISTENER, expiryAtNanos);
+    }
+
+    /**
+     * A client's message, with what {@code check_retain_source} needs to check its publisher again
+     * when it is sent as a retained message later (kept with it in the store).
+     *
+     * @param publisherUsername the publisher's user name, null when it had none
+     * @param publisherListener the port of the listener it came through, or {@link #NO_LISTENER}
+     */
+    public Message(String topic, QoS qos, boolean retainFlag, ByteBuf payload, Properties properties,
+                   String publisherId, String publisherUsername, int publisherListener, long expiryAtNanos) {
         this.topic = Objects.requireNonNull(topic);
         this.qos = Objects.requireNonNull(qos);
         this.retainFlag = retainFlag;
         this.payload = Objects.requireNonNull(payload);
         this.properties = Objects.requireNonNull(properties);
         this.publisherId = Objects.requireNonNull(publisherId);
+        this.publisherUsername = publisherUsername;
+        this.publisherListener = publisherListener;
         this.expiryAtNanos = expiryAtNanos;
     }
 
@@ -68,6 +86,21 @@ public final class Message {
         return publisherId;
     }
 
+    /** The publisher's user name; null for an anonymous client, the broker, or when not recorded. */
+    public String publisherUsername() {
+        return publisherUsername;
+    }
+
+    /** The port of the listener the publisher came through, or {@link #NO_LISTENER}. */
+    public int publisherListener() {
+        return publisherListener;
+    }
+
+    /** Whether the publisher is known well enough to check its write access again (check_retain_source). */
+    public boolean hasRecordedPublisher() {
+        return !publisherId.isEmpty() && publisherListener != NO_LISTENER;
+    }
+
     public long expiryAtNanos() {
         return expiryAtNanos;
     }
@@ -93,7 +126,8 @@ public final class Message {
         if (!wastesItsBuffer(payload)) {
             return this;
         }
-        Message copy = new Message(topic, qos, retainFlag, payload.copy(), properties, publisherId, expiryAtNanos);
+        Message copy = new Message(topic, qos, retainFlag, payload.copy(), properties, publisherId, publisherUsername,
+                publisherListener, expiryAtNanos);
         copy.storeId = storeId;
         payload.release();
         return copy;

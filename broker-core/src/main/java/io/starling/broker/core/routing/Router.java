@@ -11,8 +11,10 @@ import java.util.List;
 /**
  * Finds the subscribers of a message and hands each one delivery.
  *
- * <p>One session with several matching subscriptions gets one delivery at the highest granted QoS
- * (MQTT-3.3.5-1), carrying every matching subscription identifier (MQTT-3.3.4-3/4/5). Deliveries to
+ * <p>A session with several matching subscriptions gets, as from mosquitto 2.0: over MQTT 5 one
+ * delivery per subscription, each with its own QoS, options and subscription identifier, in the
+ * order the tree visits them (MQTT 5 §3.3.4 allows it); over MQTT 3.1.1 one delivery at the highest
+ * granted QoS (MQTT-3.3.5-1; mosquitto sends the first match's, a listed difference). Deliveries to
  * sessions on another loop go through that loop's {@link LoopOutbox}. A shared subscription gives
  * one delivery to one member of its group, apart from the member's own subscriptions (MQTT 5 §4.8.2). Threading: called on the
  * publisher's loop; the per-call scratch space is per thread.
@@ -44,32 +46,34 @@ public final class Router {
 
     /**
      * Routes {@code message} to every matching session whose ACL lets it read it. The
-     * caller keeps its own reference to the message; each delivery takes one of its own. Returns the
-     * number of sessions it went to.
+     * caller keeps its own reference to the message; each delivery takes one of its own.
+     *
+     * @return whether any subscription matched the topic, whether or not a delivery followed: the
+     *         publisher's own No Local subscription and a reader the ACL denies count as matches, as do
+     *         shared subscriptions and offline sessions. This is mosquitto's test for PUBACK 0x10 "No
+     *         matching subscribers" (subs__process in its subs.c: a topic node with any subscriber).
      */
-    public int route(Message message) {
+    public boolean route(Message message) {
         Matches m = scratch.get();
         try {
             tree.match(message.topic(), (subscriber, options) -> m.add(subscriber, options, message, upgradeOutgoingQos));
-            int delivered = 0;
             for (int i = 0; i < m.sessions.size(); i++) {
                 Session session = m.sessions.get(i);
                 if (!session.mayRead(message.topic())) {
                     continue; // the ACL is checked per message, as mosquitto does
                 }
-                delivered++;
                 // Stored (for a session on disk) before it leaves this loop, so the publisher's ack can wait for it.
                 Delivery d = session.stored(new Delivery(message.retain(), m.qos.get(i), m.retain.get(i), m.ids.get(i),
                         m.shares.get(i)));
                 session.owner().deliver(session, d);
             }
-            return delivered;
+            return m.matched;
         } finally {
             m.clear();
         }
     }
 
-    /** The merged matches of one route, one slot per session. */
+    /** The matches of one route: one slot per session, or per subscription for a session that takes copies. */
     private static final class Matches {
         final List<Session> sessions = new ArrayList<>();
         final List<QoS> qos = new ArrayList<>();
@@ -77,8 +81,10 @@ public final class Router {
         final List<List<Integer>> ids = new ArrayList<>();
         final List<ShareGroup> shares = new ArrayList<>();
         final IdentityHashMap<Session, Integer> index = new IdentityHashMap<>();
+        boolean matched;
 
         void add(Subscriber subscriber, SubscriberOptions options, Message message, boolean upgrade) {
+            matched = true;
             if (subscriber instanceof ShareGroup group) {
                 ShareGroup.Member member = group.pick(null);
                 if (member != null) {
@@ -94,7 +100,7 @@ public final class Router {
             }
             QoS granted = upgrade ? options.options().qos() : QoS.min(message.qos(), options.options().qos());
             boolean keepRetain = message.retainFlag() && options.options().retainAsPublished();
-            Integer slot = index.get(session);
+            Integer slot = session.getsCopyPerSubscription() ? null : index.get(session);
             if (slot == null) {
                 index.put(session, sessions.size());
                 append(session, granted, keepRetain,
@@ -122,6 +128,7 @@ public final class Router {
         }
 
         void clear() {
+            matched = false;
             shares.clear();
             sessions.clear();
             qos.clear();

@@ -37,6 +37,8 @@ public final class InflightWindow {
         boolean resendPending;
         /** Its place in the session's stored queue (kept after PUBREC lets the delivery go), or 0. */
         final long storeSeq;
+        /** The topic of a QoS 2 message past PUBREC, for the ACL check at reconnect; null when restored from the store. */
+        String releasedTopic;
 
         Entry(int packetId, Delivery delivery, Stage stage, long storeSeq) {
             this.packetId = packetId;
@@ -59,6 +61,11 @@ public final class InflightWindow {
 
         public Stage stage() {
             return stage;
+        }
+
+        /** The topic of a QoS 2 message past PUBREC (its delivery is gone), or null when not known. */
+        public String releasedTopic() {
+            return releasedTopic;
         }
 
         boolean resendPending() {
@@ -182,6 +189,7 @@ public final class InflightWindow {
             return e != null && e.stage == Stage.AWAITING_PUBCOMP; // a repeated PUBREC is answered again
         }
         e.stage = Stage.AWAITING_PUBCOMP;
+        e.releasedTopic = e.delivery.message().topic();
         bytes -= e.delivery.message().payloadSize();
         changed(0, -e.delivery.message().payloadSize());
         e.delivery.message().release();

@@ -231,12 +231,16 @@ final class OutgoingMessages {
      * Counts and logs (once per interval) what it refuses.
      */
     private boolean mayStillRead(Delivery d) {
-        if (session.mayRead(d.message().topic())) {
+        return mayStillRead(d.message().topic());
+    }
+
+    private boolean mayStillRead(String topic) {
+        if (session.mayRead(topic)) {
             return true;
         }
         drops.notAuthorized.increment();
-        DropLog.warn(LOG, "Queued message on {} to {} dropped: no longer allowed by the ACL",
-                d.message().topic(), session.clientId());
+        DropLog.warn(LOG, "Queued or inflight message on {} to {} dropped: no longer allowed by the ACL",
+                topic, session.clientId());
         return false;
     }
 
@@ -358,7 +362,16 @@ final class OutgoingMessages {
             pendingResends--;
             onWire++;
             if (e.stage() == InflightWindow.Stage.AWAITING_PUBCOMP) {
-                link.sendPubRel(e.packetId());
+                if (e.releasedTopic() != null && !mayStillRead(e.releasedTopic())) {
+                    // As mosquitto at reconnect: a flow whose topic the reader may no longer read
+                    // ends here, PUBREL and all; the client is left with an id it never completes.
+                    journal.doneReleased(e.storeSeq());
+                    undeliverable = undeliverable == null ? new java.util.ArrayList<>() : undeliverable;
+                    undeliverable.add(e.packetId());
+                    onWire--;
+                } else {
+                    link.sendPubRel(e.packetId());
+                }
             } else if (isExpired(e.delivery()) || !mayStillRead(e.delivery())
                     || !link.sendPublish(e.delivery(), e.packetId(), true)) {
                 if (isExpired(e.delivery())) {

@@ -18,14 +18,12 @@ import io.starling.broker.core.sys.Counter;
 import io.starling.broker.core.topic.SubscriptionTree;
 import io.starling.mqtt.codec.QoS;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The state the broker keeps for one client id: subscriptions, outgoing messages inflight and
- * queued ({@link OutgoingMessages}), and the ids of incoming QoS 2 messages awaiting PUBREL. It outlives connections when the
- * client asked for a persistent session.
+ * queued ({@link OutgoingMessages}), and incoming QoS 2 messages awaiting PUBREL ({@link IncomingMessages}).
+ * It outlives connections when the client asked for a persistent session.
  *
  * <p>Threading: a session is owned by one event loop, its {@link #owner()}: the loop of the
  * connection it is attached to, or of the last one. All state is touched only there. A takeover
@@ -47,8 +45,8 @@ public final class Session implements Subscriber {
     private final SharedSubscriptions shared;
     private final OutgoingMessages outgoing;
     private final BrokerCounters counters;
-    /** Incoming QoS 2 ids awaiting PUBREL; null while there are none (most sessions never have one). */
-    private Set<Integer> awaitingPubRel;
+    /** Incoming QoS 2 messages awaiting PUBREL; null while there are none (most sessions never have one). */
+    private IncomingMessages awaitingPubRel;
     /** Topic filter to options; null while there are none. */
     private Map<String, SubscriberOptions> subscriptions;
     private volatile LoopOutbox owner;
@@ -68,6 +66,8 @@ public final class Session implements Subscriber {
     private volatile SecurityRules security;
     /** The port of the listener the session last connected through (0: unknown); kept in the store. */
     private volatile int listenerPort;
+    /** The last connection spoke MQTT 5: read by routers on any loop (see {@link #getsCopyPerSubscription}). */
+    private volatile boolean mqtt5;
 
     /** Session Expiry Interval meaning "never expires" (MQTT 5 §3.1.2.11.2). */
     public static final long NEVER_EXPIRES = 0xFFFF_FFFFL;
@@ -97,6 +97,20 @@ public final class Session implements Subscriber {
 
     public void setIdentity(ClientIdentity identity) {
         this.identity = identity;
+    }
+
+    /**
+     * Whether a message matching several of this session's subscriptions goes out once per
+     * subscription, as mosquitto 2.0 sends it to an MQTT 5 client (MQTT 5 §3.3.4 allows either), or
+     * once at the highest QoS, as MQTT 3.1.1 requires (MQTT-3.3.5-1).
+     */
+    public boolean getsCopyPerSubscription() {
+        return mqtt5;
+    }
+
+    /** Set when a client attaches: its protocol decides {@link #getsCopyPerSubscription}. */
+    public void setMqtt5(boolean mqtt5) {
+        this.mqtt5 = mqtt5;
     }
 
     /**
@@ -139,10 +153,22 @@ public final class Session implements Subscriber {
      * (a preempted thread between the two) can still overtake; that window is one queue insertion.
      */
     public void moveTo(LoopOutbox next) {
+        moveTo(next, () -> { });
+    }
+
+    /**
+     * {@link #moveTo(LoopOutbox)}, then runs {@code arrived} on {@code next} once the move is over: a
+     * takeover's CONNACK waits for it, so that nothing the new connection publishes to itself is held
+     * behind its own PUBACK, as it never is in mosquitto.
+     */
+    public void moveTo(LoopOutbox next, Runnable arrived) {
         LoopOutbox previous = owner;
         inTransit = true; // published to the next loop by the volatile write of owner
         owner = next;
-        previous.submit(() -> next.submit(this::endTransit));
+        previous.submit(() -> next.submit(() -> {
+            endTransit();
+            arrived.run();
+        }));
     }
 
     /** On the new owner: what was queued on the old one has been forwarded; release what waited for it. */
@@ -302,9 +328,7 @@ public final class Session implements Subscriber {
             lastSeq = Math.max(lastSeq, o.seq());
             outgoing.restore(o);
         }
-        if (!stored.incomingQos2().isEmpty()) {
-            incomingQos2Ids().addAll(stored.incomingQos2());
-        }
+        stored.incomingQos2().forEach((id, message) -> incoming().restore(id, message));
         journal.restored(lastSeq);
     }
 
@@ -449,40 +473,16 @@ public final class Session implements Subscriber {
 
     // ---- incoming QoS 2 ----
 
-    /**
-     * Records an incoming QoS 2 packet id in memory; false when it is already awaiting PUBREL (a resend).
-     * {@link #storeIncomingQos2} writes it once the message is routed.
-     */
-    public boolean beginIncomingQos2(int packetId) {
-        return incomingQos2Ids().add(packetId);
-    }
-
-    /**
-     * Stores the packet id of a routed QoS 2 message: after the message's own writes, so that a crash
-     * can never keep the id (and so refuse the client's resend as a duplicate) without the message.
-     */
-    public void storeIncomingQos2(int packetId) {
-        journal.incomingQos2(packetId);
-    }
-
-    private Set<Integer> incomingQos2Ids() {
+    /** The incoming QoS 2 messages awaiting PUBREL; made on first use. */
+    public IncomingMessages incoming() {
         if (awaitingPubRel == null) {
-            awaitingPubRel = new HashSet<>(4);
+            awaitingPubRel = new IncomingMessages(journal);
         }
         return awaitingPubRel;
     }
 
     public int incomingQos2Count() {
         return awaitingPubRel == null ? 0 : awaitingPubRel.size();
-    }
-
-    /** PUBREL: the incoming QoS 2 flow ends; false when the id was unknown. */
-    public boolean endIncomingQos2(int packetId) {
-        if (awaitingPubRel == null || !awaitingPubRel.remove(packetId)) {
-            return false;
-        }
-        journal.incomingQos2Done(packetId);
-        return true;
     }
 
     // ---- lifetime ----
@@ -497,7 +497,9 @@ public final class Session implements Subscriber {
     private void releaseState() {
         dropSubscriptions();
         outgoing.clear();
-        awaitingPubRel = null;
+        if (awaitingPubRel != null) {
+            awaitingPubRel.clear();
+        }
     }
 
     /** Ends the session for good; deliveries still on their way are released on arrival. */

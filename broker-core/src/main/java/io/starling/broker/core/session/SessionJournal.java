@@ -134,9 +134,9 @@ final class SessionJournal {
         }
     }
 
-    void incomingQos2(int packetId) {
+    void incomingQos2(int packetId, Message message) {
         if (active) {
-            store.saveIncomingQos2(clientId, packetId);
+            store.saveIncomingQos2(clientId, packetId, message);
         }
     }
 

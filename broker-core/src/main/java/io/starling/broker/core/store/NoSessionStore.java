@@ -46,7 +46,7 @@ final class NoSessionStore implements SessionStore {
     }
 
     @Override
-    public void saveIncomingQos2(String clientId, int packetId) {
+    public void saveIncomingQos2(String clientId, int packetId, Message message) {
     }
 
     @Override

@@ -7,7 +7,7 @@ import java.util.concurrent.Executor;
 
 /**
  * What must outlive the broker process: persistent sessions (subscriptions, queued and inflight
- * QoS 1/2 messages, incoming QoS 2 packet ids, delayed wills) and retained messages.
+ * QoS 1/2 messages, incoming QoS 2 messages awaiting PUBREL, delayed wills) and retained messages.
  *
  * <p>The core keeps the live state in memory and tells the store every change; the store only has
  * to give it back at start-up ({@link #load}). Only sessions that outlive their connection are
@@ -54,7 +54,11 @@ public interface SessionStore extends AutoCloseable {
     /** The flow of {@code seq} ended (acknowledged, dropped or expired); {@code message} loses a reference. */
     void deleteOutgoing(String clientId, long seq, Message message);
 
-    void saveIncomingQos2(String clientId, int packetId);
+    /**
+     * Keeps an incoming QoS 2 message awaiting PUBREL under its packet id, replacing any earlier one
+     * with that id. Stored by value, as retained messages and wills are: it has one holder.
+     */
+    void saveIncomingQos2(String clientId, int packetId, Message message);
 
     void deleteIncomingQos2(String clientId, int packetId);
 

@@ -5,7 +5,6 @@ import io.starling.broker.core.routing.Message;
 import io.starling.broker.core.routing.SubscriberOptions;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Everything a store gives back at start-up.
@@ -20,11 +19,11 @@ public record StoredState(List<RestoredSession> sessions, List<Message> retained
      *
      * @param subscriptions filters (shared ones with their {@code $share/} prefix) and their options
      * @param outgoing      its queue and inflight window, oldest first
-     * @param incomingQos2  packet ids of incoming QoS 2 messages awaiting PUBREL
+     * @param incomingQos2  incoming QoS 2 messages awaiting PUBREL, by packet id
      * @param will          a will waiting for its delay, or null
      */
     public record RestoredSession(StoredSession header, Map<String, SubscriberOptions> subscriptions,
-                                  List<Outgoing> outgoing, Set<Integer> incomingQos2, Message will,
+                                  List<Outgoing> outgoing, Map<Integer, Message> incomingQos2, Message will,
                                   long willAtMillis) {
     }
 

@@ -2,8 +2,8 @@ package io.starling.broker.core.topic;
 
 import io.netty.util.concurrent.FastThreadLocal;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -99,7 +99,7 @@ public final class SubscriptionTree<S, V> {
                 from = slash + 1;
             }
             if (node.subscribers == null) {
-                node.subscribers = new HashMap<>(4);
+                node.subscribers = new LinkedHashMap<>(4);
             }
             V previous = node.subscribers.put(subscriber, value);
             if (previous == null) {
@@ -154,7 +154,7 @@ public final class SubscriptionTree<S, V> {
     /**
      * Calls {@code visitor} once per (subscriber, filter) pair whose filter matches {@code topic};
      * a subscriber with several matching filters is visited once per filter, and the caller
-     * merges (highest QoS, subscription identifiers). The order of visits is unspecified.
+     * merges or not (see {@code Router}). The order of visits is mosquitto's (see {@code search}).
      *
      * <p>{@code topic} should be a valid topic name (see {@link TopicName#invalidReason}); the
      * visitor runs under the read lock (see the class notes).
@@ -185,53 +185,55 @@ public final class SubscriptionTree<S, V> {
 
     /** The trie walk behind {@link #match}; the caller holds the read lock. */
     private void walk(String topic, BiConsumer<? super S, ? super V> visitor) {
-        // Frontier walk: 'current' holds every node whose filter prefix matches the topic
-        // levels consumed so far. Each node has a unique path, so nothing is visited twice.
-        ArrayList<Node<S, V>> current = new ArrayList<>(4);
-        ArrayList<Node<S, V>> next = new ArrayList<>(4);
-        current.add(TopicName.isSystem(topic) ? dollarRoot : root);
-        int from = 0;
-        while (true) {
-            int slash = topic.indexOf('/', from);
-            int end = slash < 0 ? topic.length() : slash;
-            String level = null; // cut only if some node has literal children
-            for (int i = 0, n = current.size(); i < n; i++) {
-                Node<S, V> node = current.get(i);
-                if (node.hash != null) {
-                    visitAll(node.hash, visitor); // '#' takes this level and all after it
-                }
-                if (node.children != null) {
-                    if (level == null) {
-                        level = topic.substring(from, end);
-                    }
-                    Node<S, V> child = node.children.get(level);
-                    if (child != null) {
-                        next.add(child);
-                    }
-                }
-                if (node.plus != null) {
-                    next.add(node.plus);
-                }
+        search(TopicName.isSystem(topic) ? dollarRoot : root, topic, visitor);
+    }
+
+    /**
+     * Visits the subscriptions under {@code start} matching the topic, depth first in mosquitto 2.0's
+     * order, which a 5.0 client with overlapping subscriptions sees as the order of its copies: at
+     * each level the literal branch (its deeper matches, then its own), then {@code +}'s, then
+     * {@code #}'s. An explicit stack, since a topic may have thousands of levels.
+     */
+    private void search(Node<S, V> start, String topic, BiConsumer<? super S, ? super V> visitor) {
+        ArrayDeque<Step<S, V>> todo = new ArrayDeque<>();
+        todo.push(new Step<>(start, 0, false));
+        while (!todo.isEmpty()) {
+            Step<S, V> step = todo.pop();
+            Node<S, V> node = step.node();
+            if (step.visit()) {
+                visitAll(node, visitor);
+                continue;
             }
-            ArrayList<Node<S, V>> swap = current;
-            current = next;
-            next = swap;
-            next.clear();
-            if (current.isEmpty()) {
-                return;
-            }
-            if (slash < 0) {
-                break;
-            }
-            from = slash + 1;
-        }
-        for (int i = 0, n = current.size(); i < n; i++) {
-            Node<S, V> node = current.get(i);
-            visitAll(node, visitor);
+            // Pushed in reverse: what is pushed last runs first.
             if (node.hash != null) {
-                visitAll(node.hash, visitor); // "a/#" also matches "a" [MQTT-4.7.1-2]
+                todo.push(new Step<>(node.hash, 0, true)); // '#' takes this level and all after; "a/#" takes "a" [MQTT-4.7.1-2]
+            }
+            int from = step.from();
+            if (from > topic.length()) {
+                continue; // every level consumed
+            }
+            int slash = topic.indexOf('/', from);
+            boolean last = slash < 0;
+            int rest = last ? topic.length() + 1 : slash + 1;
+            if (node.plus != null) {
+                if (last) {
+                    todo.push(new Step<>(node.plus, 0, true));
+                }
+                todo.push(new Step<>(node.plus, rest, false));
+            }
+            Node<S, V> child = node.children == null ? null
+                    : node.children.get(topic.substring(from, last ? topic.length() : slash));
+            if (child != null) {
+                if (last) {
+                    todo.push(new Step<>(child, 0, true));
+                }
+                todo.push(new Step<>(child, rest, false));
             }
         }
+    }
+
+    /** Search {@code node} from topic index {@code from}, or (visit) hand its subscribers to the visitor. */
+    private record Step<S, V>(Node<S, V> node, int from, boolean visit) {
     }
 
     /** The number of (filter, subscriber) subscriptions. */
@@ -297,7 +299,7 @@ public final class SubscriptionTree<S, V> {
         HashMap<String, Node<S, V>> children;
         Node<S, V> plus;
         Node<S, V> hash;
-        HashMap<S, V> subscribers;
+        LinkedHashMap<S, V> subscribers; // in the order they subscribed, as mosquitto delivers
 
         Node(Node<S, V> parent, String level) {
             this.parent = parent;

@@ -8,6 +8,7 @@ import io.starling.broker.core.testing.TestBroker;
 import io.starling.broker.core.testing.TestClient;
 import io.starling.mqtt.codec.PubAck;
 import io.starling.mqtt.codec.PubRec;
+import io.starling.mqtt.codec.PubRel;
 import io.starling.mqtt.codec.Publish;
 import io.starling.mqtt.codec.QoS;
 import java.nio.charset.StandardCharsets;
@@ -166,9 +167,13 @@ class LimitsTest {
             pub.send(pub.publishPacket("a/b", QoS.EXACTLY_ONCE, false, 1 + i % 10, "m" + i));
         }
 
-        assertThat(pub.onSession(Session::incomingQos2Count)).isEqualTo(10);
-        assertThat(sub.takePublishes()).hasSize(10); // a resend before PUBREL is not routed again
+        assertThat(pub.onSession(Session::incomingQos2Count)).isLessThanOrEqualTo(10);
+        assertThat(sub.takePublishes()).as("nothing is passed on before PUBREL").isEmpty();
         assertThat(pub.take()).hasSize(1000).allMatch(p -> p instanceof PubRec);
+        for (int id = 1; id <= 10; id++) {
+            pub.send(new PubRel(id));
+        }
+        assertThat(pub.onSession(Session::incomingQos2Count)).isZero();
         broker.payloads().assertAllReleased();
     }
 

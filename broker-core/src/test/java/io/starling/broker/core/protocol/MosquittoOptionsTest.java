@@ -2,18 +2,28 @@ package io.starling.broker.core.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.buffer.Unpooled;
 import io.starling.broker.core.BrokerSettings;
+import io.starling.broker.core.auth.Authenticator;
+import io.starling.broker.core.auth.Authorizer;
+import io.starling.broker.core.auth.ClientIdentity;
+import io.starling.broker.core.routing.Message;
 import io.starling.broker.core.session.Session;
 import io.starling.broker.core.testing.TestBroker;
 import io.starling.broker.core.testing.TestClient;
 import io.starling.mqtt.codec.ConnAck;
+import io.starling.mqtt.codec.Properties;
 import io.starling.mqtt.codec.Publish;
 import io.starling.mqtt.codec.QoS;
 import io.starling.mqtt.codec.ReasonCode;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Mosquitto options that change core behaviour: clientid_prefixes, persistent_client_expiration, upgrade_outgoing_qos. */
+/**
+ * Mosquitto options that change core behaviour: clientid_prefixes, persistent_client_expiration,
+ * upgrade_outgoing_qos, check_retain_source.
+ */
 class MosquittoOptionsTest {
     private TestBroker broker;
 
@@ -69,6 +79,80 @@ class MosquittoOptionsTest {
         pub.publish("a", QoS.AT_MOST_ONCE, "x");
 
         assertThat(sub.takePublishes()).extracting(Publish::qos).containsExactly(QoS.EXACTLY_ONCE);
+    }
+
+    @Test
+    void upgradeOutgoingQos_appliesToRetainedMessagesSentOnSubscribe() {
+        broker = TestBroker.start(BrokerSettings.defaults().toBuilder().upgradeOutgoingQos(true).build());
+        TestClient pub = broker.connected("pub");
+        pub.publish("r", QoS.AT_MOST_ONCE, true, "x");
+        TestClient sub = broker.connected("sub");
+
+        sub.subscribe("r", QoS.EXACTLY_ONCE);
+
+        assertThat(sub.takePublishes()).extracting(Publish::qos).containsExactly(QoS.EXACTLY_ONCE);
+    }
+
+    /** writer may write r/# until "revoked" is set; everyone may read everything. */
+    private static final class Revocable implements Authorizer {
+        volatile boolean revoked;
+
+        @Override
+        public Access canPublish(ClientIdentity client, String topic) {
+            return "writer".equals(client.clientId()) && !revoked ? Access.ALLOW : Access.DENY;
+        }
+
+        @Override
+        public Access canRead(ClientIdentity client, String topic) {
+            return Access.ALLOW;
+        }
+    }
+
+    @Test
+    void checkRetainSource_skipsARetainedMessageWhosePublisherMayNoLongerWriteIt_andKeepsIt() {
+        broker = TestBroker.start(BrokerSettings.defaults().toBuilder().checkRetainSource(true).build());
+        Revocable acl = new Revocable();
+        broker.core().replaceSecurity(Authenticator.anonymous(true), acl);
+        broker.connected("writer").publish("r/1", QoS.AT_MOST_ONCE, true, "kept");
+        acl.revoked = true;
+
+        TestClient sub = broker.connected("sub");
+        sub.subscribe("r/#", QoS.AT_MOST_ONCE);
+        sub.expectNothing();
+        acl.revoked = false;
+        TestClient again = broker.connected("sub2");
+        again.subscribe("r/#", QoS.AT_MOST_ONCE);
+
+        assertThat(again.takePublishes()).extracting(p -> p.payload().toString(StandardCharsets.UTF_8))
+                .containsExactly("kept");
+        assertThat(broker.core().drops().notAuthorized.sum()).isEqualTo(1);
+    }
+
+    @Test
+    void withoutCheckRetainSource_theRetainedMessageIsSentWhateverItsPublisherMayDoNow() {
+        broker = TestBroker.start();
+        Revocable acl = new Revocable();
+        broker.core().replaceSecurity(Authenticator.anonymous(true), acl);
+        broker.connected("writer").publish("r/1", QoS.AT_MOST_ONCE, true, "kept");
+        acl.revoked = true;
+
+        TestClient sub = broker.connected("sub");
+        sub.subscribe("r/#", QoS.AT_MOST_ONCE);
+
+        assertThat(sub.takePublishes()).hasSize(1);
+    }
+
+    @Test
+    void checkRetainSource_exemptsTheBrokersOwnMessages() {
+        broker = TestBroker.start(BrokerSettings.defaults().toBuilder().checkRetainSource(true).build());
+        broker.core().replaceSecurity(Authenticator.anonymous(true), new Revocable());
+        broker.core().retained().put(new Message("$SYS/broker/x", QoS.AT_MOST_ONCE, true,
+                Unpooled.copiedBuffer("v", StandardCharsets.UTF_8), Properties.EMPTY, "", Message.NEVER_EXPIRES));
+
+        TestClient sub = broker.connected("sub");
+        sub.subscribe("$SYS/broker/x", QoS.AT_MOST_ONCE);
+
+        assertThat(sub.takePublishes()).hasSize(1);
     }
 
     @Test

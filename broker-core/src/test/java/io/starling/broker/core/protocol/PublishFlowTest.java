@@ -40,7 +40,7 @@ class PublishFlowTest {
         sub.subscribe("a/b", QoS.of(granted));
         TestClient pub = broker.connected("pub");
 
-        pub.publish("a/b", QoS.of(published), "hello");
+        pub.publishAndRelease("a/b", QoS.of(published), "hello");
 
         List<Publish> got = sub.takePublishes();
         assertThat(got).hasSize(1);
@@ -91,14 +91,62 @@ class PublishFlowTest {
     }
 
     @Test
-    void incomingQos2_isRoutedOnArrivalBeforePubRel() {
+    void incomingQos2_isHeldUntilPubRel_andRoutedThenBeforePubComp() {
         TestClient sub = broker.connected("sub");
         sub.subscribe("a/b", QoS.AT_MOST_ONCE);
         TestClient pub = broker.connected("pub");
 
-        pub.publish("a/b", QoS.EXACTLY_ONCE, "x");
+        int id = pub.publish("a/b", QoS.EXACTLY_ONCE, "x");
 
-        assertThat(sub.takePublishes()).hasSize(1);
+        assertThat(pub.take()).containsExactly(new PubRec(id));
+        assertThat(sub.takePublishes()).as("passed on at PUBREL (method B, as mosquitto)").isEmpty();
+        assertThat(pub.onSession(Session::incomingQos2Count)).isOne();
+        pub.send(new PubRel(id));
+        assertThat(sub.takePublishes()).extracting(PublishFlowTest::text).containsExactly("x");
+        assertThat(pub.take()).containsExactly(new PubComp(id));
+        assertThat(pub.onSession(Session::incomingQos2Count)).isZero();
+        broker.payloads().assertAllReleased();
+    }
+
+    @Test
+    void incomingQos2ResentWithOtherContentBeforePubRel_replacesTheHeldMessage() {
+        TestClient sub = broker.connected("sub");
+        sub.subscribe("a/#", QoS.AT_MOST_ONCE);
+        TestClient pub = broker.connected("pub");
+
+        pub.send(pub.publishPacket("a/b", QoS.EXACTLY_ONCE, false, 7, "first"));
+        pub.send(pub.publishPacket("a/c", QoS.EXACTLY_ONCE, false, 7, "second"));
+        pub.send(new PubRel(7));
+
+        assertThat(pub.take()).containsExactly(new PubRec(7), new PubRec(7), new PubComp(7));
+        assertThat(sub.takePublishes()).extracting(PublishFlowTest::text).containsExactly("second");
+        broker.payloads().assertAllReleased();
+    }
+
+    @Test
+    void qos1PublishReusingTheIdOfAHeldQos2Message_dropsTheHeldOne() {
+        TestClient sub = broker.connected("sub");
+        sub.subscribe("a/b", QoS.AT_MOST_ONCE);
+        TestClient pub = broker.connected("pub");
+
+        pub.send(pub.publishPacket("a/b", QoS.EXACTLY_ONCE, false, 7, "held"));
+        pub.send(pub.publishPacket("a/b", QoS.AT_LEAST_ONCE, false, 7, "qos 1"));
+        pub.send(new PubRel(7));
+
+        assertThat(pub.take()).containsExactly(new PubRec(7), new PubAck(7), new PubComp(7));
+        assertThat(sub.takePublishes()).extracting(PublishFlowTest::text).containsExactly("qos 1");
+        broker.payloads().assertAllReleased();
+    }
+
+    @Test
+    void retainedQos2Message_isRetainedAtPubRel() {
+        TestClient pub = broker.connected("pub");
+
+        int id = pub.publish("a/b", QoS.EXACTLY_ONCE, true, "kept");
+        assertThat(broker.core().retained().size()).as("before PUBREL").isZero();
+        pub.send(new PubRel(id));
+
+        assertThat(broker.core().retained().size()).isOne();
     }
 
     @Test
@@ -112,9 +160,10 @@ class PublishFlowTest {
         pub.send(new Publish(true, resend.qos(), false, resend.topic(), 7, resend.properties(), resend.payload()));
 
         assertThat(pub.take()).containsExactly(new PubRec(7), new PubRec(7));
-        assertThat(sub.takePublishes()).hasSize(1); // MQTT-4.3.3-2
+        assertThat(sub.takePublishes()).isEmpty();
         pub.send(new PubRel(7));
         assertThat(pub.take()).containsExactly(new PubComp(7));
+        assertThat(sub.takePublishes()).hasSize(1); // MQTT-4.3.3-2
         broker.payloads().assertAllReleased();
     }
 
@@ -162,7 +211,7 @@ class PublishFlowTest {
         sub.subscribe("a/b", QoS.EXACTLY_ONCE);
         TestClient pub = broker.connected("pub");
 
-        pub.publish("a/b", QoS.EXACTLY_ONCE, "x");
+        pub.publishAndRelease("a/b", QoS.EXACTLY_ONCE, "x");
         Publish p = sub.takePublishes().get(0);
         assertThat(p.qos()).isEqualTo(QoS.EXACTLY_ONCE);
 
@@ -181,7 +230,7 @@ class PublishFlowTest {
         TestClient sub = broker.connected("sub");
         sub.subscribe("a/b", QoS.EXACTLY_ONCE);
         TestClient pub = broker.connected("pub");
-        pub.publish("a/b", QoS.EXACTLY_ONCE, "x");
+        pub.publishAndRelease("a/b", QoS.EXACTLY_ONCE, "x");
         int id = sub.takePublishes().get(0).packetId();
 
         sub.send(new PubRec(id));
@@ -206,7 +255,7 @@ class PublishFlowTest {
         TestClient sub = broker.connected("sub");
         sub.subscribe("a/b", QoS.EXACTLY_ONCE);
         TestClient pub = broker.connected("pub");
-        pub.publish("a/b", QoS.of(qos), "x");
+        pub.publishAndRelease("a/b", QoS.of(qos), "x");
         int id = sub.takePublishes().get(0).packetId();
 
         sub.send(ack.equals("PUBCOMP") ? new PubComp(id) : ack.equals("PUBACK") ? new PubAck(id) : new PubRec(id));
@@ -225,7 +274,7 @@ class PublishFlowTest {
         for (int i = 0; i < 15; i++) {
             QoS qos = QoS.of(i % 3);
             String body = "m" + i;
-            pub.publish("a/" + (i % 4), qos, body);
+            pub.publishAndRelease("a/" + (i % 4), qos, body);
             sent.add(body);
         }
 
@@ -296,7 +345,7 @@ class PublishFlowTest {
         }
         TestClient pub = broker.connected("pub");
 
-        pub.publish("a/b", QoS.EXACTLY_ONCE, "shared");
+        pub.publishAndRelease("a/b", QoS.EXACTLY_ONCE, "shared");
         assertThat(broker.payloads().created().get(0).refCnt()).isEqualTo(2); // sub1's and sub2's inflight entries
         for (TestClient s : subs) {
             s.takePublishes().forEach(s::ack);

@@ -49,7 +49,7 @@ class RetainedMessagesTest {
     @Test
     void retainedMessage_isSentAtTheGrantedQosWhenLower() {
         TestClient pub = broker.connected("pub");
-        pub.publish("a/b", QoS.EXACTLY_ONCE, true, "kept");
+        pub.publishAndRelease("a/b", QoS.EXACTLY_ONCE, true, "kept");
 
         TestClient sub = broker.connected("sub");
         sub.subscribe("a/b", QoS.AT_MOST_ONCE);
@@ -122,7 +122,7 @@ class RetainedMessagesTest {
     @Test
     void resubscribing_sendsTheRetainedMessagesAgainAtTheNewQos() {
         TestClient pub = broker.connected("pub");
-        pub.publish("a/b", QoS.EXACTLY_ONCE, true, "kept");
+        pub.publishAndRelease("a/b", QoS.EXACTLY_ONCE, true, "kept");
         TestClient sub = broker.connected("sub");
         sub.subscribe("a/b", QoS.AT_MOST_ONCE);
         assertThat(sub.takePublishes()).extracting(Publish::qos).containsExactly(QoS.AT_MOST_ONCE);

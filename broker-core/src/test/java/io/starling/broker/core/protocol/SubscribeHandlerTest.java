@@ -58,7 +58,7 @@ class SubscribeHandlerTest {
         c.subscribe(sub("a/+", 1), sub("a/#", 2), sub("a/b", 0));
         TestClient pub = broker.connected("pub");
 
-        pub.publish("a/b", QoS.EXACTLY_ONCE, "x");
+        pub.publishAndRelease("a/b", QoS.EXACTLY_ONCE, "x");
 
         List<Publish> got = c.takePublishes();
         assertThat(got).hasSize(1); // MQTT-3.3.5-1
@@ -115,7 +115,7 @@ class SubscribeHandlerTest {
         c.subscribe(sub("a/b", 2));
         TestClient pub = broker.connected("pub");
 
-        pub.publish("a/b", QoS.EXACTLY_ONCE, "x");
+        pub.publishAndRelease("a/b", QoS.EXACTLY_ONCE, "x");
 
         List<Publish> got = c.takePublishes();
         assertThat(got).hasSize(1);
@@ -130,7 +130,7 @@ class SubscribeHandlerTest {
         c.subscribe(sub("a/b", 0));
         TestClient pub = broker.connected("pub");
 
-        pub.publish("a/b", QoS.EXACTLY_ONCE, "x");
+        pub.publishAndRelease("a/b", QoS.EXACTLY_ONCE, "x");
 
         assertThat(c.takePublishes()).extracting(Publish::qos).containsExactly(QoS.AT_MOST_ONCE);
     }

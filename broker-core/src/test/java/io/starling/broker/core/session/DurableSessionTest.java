@@ -107,6 +107,29 @@ class DurableSessionTest {
     }
 
     @Test
+    void incomingQos2OfAStoredSession_isStoredBeforeItsPubRec_andForgottenWhenItsPubRelPassesItOn() {
+        start(BrokerSettings.defaults());
+        offlineSubscriber("sub", QoS.AT_LEAST_ONCE);
+        TestClient pub = broker.newClient();
+        pub.connect("pub", false);
+        holding = true;
+
+        int id = pub.publish("a/b", QoS.EXACTLY_ONCE, "held");
+        pub.expectNothing();
+        assertThat(loadedIncomingQos2("pub")).as("stored before the PUBREC").isEqualTo(java.util.Map.of(id, "held"));
+        sync();
+        assertThat(pub.expect(PubRec.class).packetId()).isEqualTo(id);
+        assertThat(memory.messageCount()).as("not passed on yet").isZero();
+
+        pub.send(new PubRel(id));
+        pub.expectNothing();
+        assertThat(loadedIncomingQos2("pub")).isEmpty();
+        assertThat(memory.messageCount()).as("queued for the offline subscriber before the PUBCOMP").isOne();
+        sync();
+        assertThat(pub.expect(PubComp.class).packetId()).isEqualTo(id);
+    }
+
+    @Test
     void everyStateReport_waitsForTheStore() {
         start(BrokerSettings.defaults());
         TestClient pub = broker.connected("pub");
@@ -124,7 +147,7 @@ class DurableSessionTest {
         sync();
         sub.expect(SubAck.class);
 
-        pub.publish("a/b", QoS.EXACTLY_ONCE, "out");
+        pub.publishAndRelease("a/b", QoS.EXACTLY_ONCE, "out");
         sync();
         Publish out = sub.expect(Publish.class);
         sub.send(new PubRec(out.packetId()));
@@ -266,9 +289,38 @@ class DurableSessionTest {
             if (s.will() != null) {
                 s.will().release();
             }
+            s.incomingQos2().values().forEach(Message::release);
         }
         state.retained().forEach(Message::release);
         return sizes;
+    }
+
+    /** The incoming QoS 2 messages awaiting PUBREL that a restart would read for {@code clientId}: id to payload. */
+    private java.util.Map<Integer, String> loadedIncomingQos2(String clientId) {
+        StoredState state = memory.load();
+        java.util.Map<Integer, String> held = new java.util.HashMap<>();
+        for (StoredState.RestoredSession s : state.sessions()) {
+            if (s.header().clientId().equals(clientId)) {
+                s.incomingQos2().forEach((id, m) -> held.put(id, m.payload().toString(java.nio.charset.StandardCharsets.UTF_8)));
+            }
+        }
+        releaseAll(state);
+        return held;
+    }
+
+    private static void releaseAll(StoredState state) {
+        for (StoredState.RestoredSession s : state.sessions()) {
+            s.outgoing().forEach(o -> {
+                if (o.delivery() != null) {
+                    o.delivery().message().release();
+                }
+            });
+            if (s.will() != null) {
+                s.will().release();
+            }
+            s.incomingQos2().values().forEach(Message::release);
+        }
+        state.retained().forEach(Message::release);
     }
 
     /** {@code target}, except that {@link SessionStore#afterDurable} waits for {@link #sync}. */

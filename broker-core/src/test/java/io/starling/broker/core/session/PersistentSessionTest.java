@@ -144,7 +144,7 @@ class PersistentSessionTest {
         first.connect("sub", false);
         first.subscribe("a/b", QoS.EXACTLY_ONCE);
         TestClient pub = broker.connected("pub");
-        pub.publish("a/b", QoS.EXACTLY_ONCE, "x");
+        pub.publishAndRelease("a/b", QoS.EXACTLY_ONCE, "x");
         int id = first.takePublishes().get(0).packetId();
         first.send(new PubRec(id));
         assertThat(first.take()).containsExactly(new PubRel(id));
@@ -171,10 +171,53 @@ class PersistentSessionTest {
         again.connect("pub", false);
         Publish resend = again.publishPacket("a/b", QoS.EXACTLY_ONCE, false, 3, "once");
         again.send(new Publish(true, QoS.EXACTLY_ONCE, false, "a/b", 3, resend.properties(), resend.payload()));
+        assertThat(sub.takePublishes()).isEmpty();
         again.send(new PubRel(3));
 
         assertThat(sub.takePublishes()).hasSize(1);
         assertThat(again.take()).containsExactly(new PubRec(3), new PubComp(3));
+        broker.payloads().assertAllReleased();
+    }
+
+    @Test
+    void incomingQos2AwaitingPubRel_isPassedOnByThePubRelOfTheConnectionThatTookTheSessionOver() {
+        TestClient sub = broker.connected("watcher");
+        sub.subscribe("a/b", QoS.AT_MOST_ONCE);
+        TestClient pub = broker.newClient();
+        pub.connect("pub", false);
+        pub.send(pub.publishPacket("a/b", QoS.EXACTLY_ONCE, false, 3, "held"));
+
+        TestClient again = broker.newClient();
+        assertThat(again.connect("pub", false).sessionPresent()).isTrue();
+        assertThat(pub.isClosed()).isTrue();
+        again.send(new PubRel(3));
+
+        assertThat(sub.takePublishes()).extracting(PersistentSessionTest::text).containsExactly("held");
+        assertThat(again.take()).containsExactly(new PubComp(3));
+    }
+
+    @Test
+    void incomingQos2AwaitingPubRel_isForgottenByACleanStart_andWithACleanSession() {
+        TestClient sub = broker.connected("watcher");
+        sub.subscribe("a/b", QoS.AT_MOST_ONCE);
+        TestClient persistent = broker.newClient();
+        persistent.connect("pub", false);
+        persistent.send(persistent.publishPacket("a/b", QoS.EXACTLY_ONCE, false, 3, "forgotten"));
+        persistent.dropConnection();
+        TestClient clean = broker.connected("clean");
+        clean.send(clean.publishPacket("a/b", QoS.EXACTLY_ONCE, false, 4, "ended"));
+        clean.dropConnection();
+
+        TestClient again = broker.newClient();
+        assertThat(again.connect("pub", true).sessionPresent()).isFalse();
+        TestClient cleanAgain = broker.connected("clean");
+        again.send(new PubRel(3));
+        cleanAgain.send(new PubRel(4));
+
+        assertThat(again.take()).containsExactly(new PubComp(3));
+        assertThat(cleanAgain.take()).containsExactly(new PubComp(4));
+        assertThat(sub.takePublishes()).isEmpty();
+        broker.payloads().assertAllReleased();
     }
 
     @Test

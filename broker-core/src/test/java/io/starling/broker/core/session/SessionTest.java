@@ -87,7 +87,7 @@ class SessionTest {
             assertThat(s.onPubAck(1)).isFalse();
             assertThat(s.onPubRec(1)).isFalse();
             assertThat(s.onPubComp(1)).isFalse();
-            assertThat(s.endIncomingQos2(1)).isFalse();
+            assertThat(s.incoming().take(1)).isNull();
         });
     }
 

@@ -14,6 +14,7 @@ import io.starling.mqtt.codec.Packet;
 import io.starling.mqtt.codec.Properties;
 import io.starling.mqtt.codec.PubAck;
 import io.starling.mqtt.codec.PubRec;
+import io.starling.mqtt.codec.PubRel;
 import io.starling.mqtt.codec.Publish;
 import io.starling.mqtt.codec.QoS;
 import io.starling.mqtt.codec.SubAck;
@@ -132,6 +133,24 @@ public final class TestClient {
     public int publish(String topic, QoS qos, boolean retain, String payload) {
         int id = qos == QoS.AT_MOST_ONCE ? 0 : packetId();
         send(publishPacket(topic, qos, retain, id, payload));
+        return id;
+    }
+
+    /**
+     * Publishes a message so that it is passed on: at QoS 2 its PUBREL follows in the same read, since
+     * the broker passes a QoS 2 message on at PUBREL. Returns its packet id; the acknowledgements
+     * (PUBREC and PUBCOMP at QoS 2) stay unread.
+     */
+    public int publishAndRelease(String topic, QoS qos, String payload) {
+        return publishAndRelease(topic, qos, false, payload);
+    }
+
+    public int publishAndRelease(String topic, QoS qos, boolean retain, String payload) {
+        if (qos != QoS.EXACTLY_ONCE) {
+            return publish(topic, qos, retain, payload);
+        }
+        int id = packetId();
+        send(publishPacket(topic, qos, retain, id, payload), new PubRel(id));
         return id;
     }
 

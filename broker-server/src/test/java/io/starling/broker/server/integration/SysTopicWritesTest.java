@@ -96,13 +96,18 @@ class SysTopicWritesTest {
     }
 
     @Test
-    void willOnSysTopic_isRefusedAtConnect() {
+    void willOnSysTopic_isAcceptedAtConnect_andNeverSent() throws Exception {
         try (RawMqttClient raw = RawMqttClient.open(broker.port())) {
             Connect connect = RawMqttClient.connectPacket(MqttVersion.MQTT_5, "sys-w-will", true, 60,
                     RawMqttClient.will("$SYS/broker/version", "fake", QoS.AT_LEAST_ONCE, true));
             ConnAck ack = raw.connect(connect);
-            // Starling checks a will's topic at CONNECT (docs/compatibility.md); $SYS is no exception.
-            assertThat(ack.reasonCode()).isEqualTo(ReasonCode.NOT_AUTHORIZED);
+            // As mosquitto 2.0.11: accepted at CONNECT, dropped when due.
+            assertThat(ack.reasonCode()).isEqualTo(ReasonCode.SUCCESS);
+        } // closed without DISCONNECT: the will is due now
+        try (PahoClient sub = PahoClient.connected(broker, "sys-w-will-sub")) {
+            sub.subscribe("$SYS/broker/version", 1);
+            assertThat(sub.receive().payload()).startsWith("Starling");
+            assertThat(sub.poll(QUIET)).isEmpty();
         }
     }
 

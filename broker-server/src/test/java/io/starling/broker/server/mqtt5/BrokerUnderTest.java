@@ -84,7 +84,7 @@ final class BrokerUnderTest implements BeforeAllCallback, AfterAllCallback {
     private static BrokerConfig withLimits(BrokerConfig c, Limits limits) {
         return new BrokerConfig(c.listeners(), c.perListenerSettings(), c.security(), limits, c.persistence(),
                 c.logging(), c.persistentClientExpiration(), c.retainAvailable(), c.upgradeOutgoingQos(),
-                c.setTcpNodelay(), c.sysInterval(), c.clientidPrefixes(), c.pidFile(), c.user(), c.warnings());
+                c.checkRetainSource(), c.setTcpNodelay(), c.sysInterval(), c.clientidPrefixes(), c.pidFile(), c.user(), c.warnings());
     }
 
     static String uri(Broker broker) {

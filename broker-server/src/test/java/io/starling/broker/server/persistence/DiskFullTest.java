@@ -95,15 +95,17 @@ class DiskFullTest {
         PubAck refused = v5.receive(PubAck.class, WAIT);
         assertThat(refused.reasonCode()).as("5.0 PUBACK of a message not on disk").isEqualTo(ReasonCode.UNSPECIFIED_ERROR);
         fill(); // a reopen may free what the failed write took: keep the disk full
+        // A QoS 2 message is held until its PUBREL (issue 15): this session is not on disk, so its PUBREC
+        // reports nothing the disk refused.
         v5.send(publish("disk/b", 2, QoS.EXACTLY_ONCE, false));
-        assertThat(v5.receive(PubRec.class, WAIT).reasonCode()).isEqualTo(ReasonCode.UNSPECIFIED_ERROR);
+        assertThat(v5.receive(PubRec.class, WAIT).reasonCode()).isEqualTo(ReasonCode.SUCCESS);
         fill();
         v3.send(publish("disk/c", 3, QoS.AT_LEAST_ONCE, false));
         assertThat(v3.poll(Duration.ofMillis(500))).as("3.1.1 gets no PUBACK: it will send again").isEmpty();
         v5.ping();
         v3.ping();
         assertThat(broker.core().store().health().ok()).isFalse();
-        assertThat(broker.core().drops().notDurable.sum()).isGreaterThanOrEqualTo(3);
+        assertThat(broker.core().drops().notDurable.sum()).isGreaterThanOrEqualTo(2);
         // (Whether it is still failed at this moment depends on its next reopen: count what happened.)
         assertThat(metrics()).containsPattern("starling_store_failures_total [1-9]")
                 .containsPattern("starling_store_refused_acks_total [1-9]");

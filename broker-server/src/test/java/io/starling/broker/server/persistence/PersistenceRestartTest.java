@@ -145,34 +145,50 @@ class PersistenceRestartTest {
     }
 
     @Test
-    void incomingQos2_awaitingPubRel_isNotRoutedTwice_afterRestart() throws Exception {
+    void incomingQos2_awaitingPubRel_isPassedOnOnceByItsPubRel_afterRestart() throws Exception {
         start("");
         try (RawMqttClient sub = RawMqttClient.open(port)) {
             sub.connect("q2-sub", false, 60);
-            sub.subscribe(1, "q2", QoS.AT_LEAST_ONCE);
+            sub.subscribe(1, "q2/#", QoS.AT_LEAST_ONCE);
             sub.disconnect();
         }
         try (RawMqttClient pub = RawMqttClient.open(port)) {
             pub.connect("q2-pub", false, 60);
-            pub.send(RawMqttClient.publishPacket("q2", "once", QoS.EXACTLY_ONCE, 9));
+            pub.send(RawMqttClient.publishPacket("q2/resent", "once", QoS.EXACTLY_ONCE, 9));
             pub.receive(PubRec.class); // no PUBREL before the restart
+            pub.send(new Publish(false, QoS.EXACTLY_ONCE, true, "q2/released", 10, Properties.EMPTY,
+                    io.netty.buffer.Unpooled.copiedBuffer("kept", java.nio.charset.StandardCharsets.UTF_8)));
+            pub.receive(PubRec.class);
         }
         restart();
         try (RawMqttClient pub = RawMqttClient.open(port)) {
             assertThat(pub.connect("q2-pub", false, 60).sessionPresent()).isTrue();
-            Publish resent = RawMqttClient.publishPacket("q2", "once", QoS.EXACTLY_ONCE, 9);
+            Publish resent = RawMqttClient.publishPacket("q2/resent", "once", QoS.EXACTLY_ONCE, 9);
             pub.send(new Publish(true, resent.qos(), false, resent.topic(), 9, Properties.EMPTY, resent.payload()));
             pub.receive(PubRec.class);
             pub.send(new PubRel(9));
             pub.receive(PubComp.class);
+            pub.send(new PubRel(10)); // held across the restart without a resend
+            pub.receive(PubComp.class);
         }
         try (RawMqttClient sub = RawMqttClient.open(port)) {
             sub.connect("q2-sub", false, 60);
-            Publish p = sub.receive(Publish.class);
-            assertThat(RawMqttClient.payloadOf(p)).isEqualTo("once");
-            sub.send(new PubAck(p.packetId()));
-            p.release();
-            assertThat(sub.poll(Duration.ofMillis(300))).as("routed once").isEmpty();
+            List<String> got = new java.util.ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                Publish p = sub.receive(Publish.class);
+                got.add(p.topic() + " " + RawMqttClient.payloadOf(p));
+                sub.send(new PubAck(p.packetId()));
+                p.release();
+            }
+            assertThat(got).containsExactly("q2/resent once", "q2/released kept");
+            assertThat(sub.poll(Duration.ofMillis(300))).as("passed on once").isEmpty();
+        }
+        try (RawMqttClient reader = RawMqttClient.open(port)) {
+            reader.connect("q2-reader", true, 60);
+            reader.subscribe(1, "q2/released", QoS.AT_MOST_ONCE);
+            Publish retained = reader.receive(Publish.class);
+            assertThat(retained.retain()).as("retained at its PUBREL").isTrue();
+            retained.release();
         }
     }
 

@@ -106,6 +106,66 @@ class StateReportCrashIT {
         }
     }
 
+    /**
+     * Issue 15: an incoming QoS 2 message is held until PUBREL and passed on then (method B, as
+     * mosquitto). Its PUBREC says the broker has it, so it must be on disk by then: the broker is killed
+     * right after the PUBRECs arrive, and after the restart the PUBRELs alone (no resend) pass every held
+     * message on, a retained one into the retained store too.
+     */
+    @Test
+    void qos2HeldUntilPubRel_survivesSigkillRightAfterItsPubRec(@TempDir Path dir) throws Exception {
+        try (BrokerProcess broker = new BrokerProcess(dir)) {
+            broker.start();
+            try (RawMqttClient sub = RawMqttClient.open(broker.port)) {
+                sub.connect("held-sub", false, 60);
+                sub.subscribe(1, "held/#", QoS.AT_LEAST_ONCE);
+                sub.disconnect();
+            }
+            int count = 5 + random.nextInt(16); // up to the receive quota (max_inflight_messages 20)
+            try (RawMqttClient pub = RawMqttClient.open(broker.port)) {
+                pub.connect("held-pub", false, 60);
+                for (int id = 1; id <= count; id++) {
+                    pub.send(new Publish(false, QoS.EXACTLY_ONCE, id == count, "held/" + id, id, Properties.EMPTY,
+                            io.netty.buffer.Unpooled.wrappedBuffer(Integer.toString(id).getBytes())));
+                }
+                for (int id = 1; id <= count; id++) {
+                    assertThat(pub.receive(PubRec.class, WAIT).reasonCode()).isZero();
+                }
+                try (RawMqttClient sub = RawMqttClient.open(broker.port)) {
+                    sub.connect("held-sub", false, 60);
+                    assertThat(sub.poll(Duration.ofMillis(200))).as("passed on before PUBREL").isEmpty();
+                    broker.kill();
+                }
+            }
+            broker.start();
+            try (RawMqttClient pub = RawMqttClient.open(broker.port)) {
+                assertThat(pub.connect("held-pub", false, 60).sessionPresent()).isTrue();
+                for (int id = 1; id <= count; id++) {
+                    pub.send(new PubRel(id));
+                    assertThat(pub.receive(PubComp.class, WAIT).packetId()).isEqualTo(id);
+                }
+                pub.disconnect();
+            }
+            Map<Integer, Integer> received = new TreeMap<>();
+            try (RawMqttClient sub = RawMqttClient.open(broker.port)) {
+                sub.connect("held-sub", false, 60);
+                for (int i = 0; i < count; i++) {
+                    Publish p = sub.receive(Publish.class, WAIT);
+                    received.merge(Integer.parseInt(RawMqttClient.payloadOf(p)), 1, Integer::sum);
+                    sub.send(new PubAck(p.packetId()));
+                }
+                assertThat(sub.poll(Duration.ofMillis(300))).as("passed on once").isEmpty();
+            }
+            assertExactlyOnce(received, count, broker);
+            try (RawMqttClient reader = RawMqttClient.open(broker.port)) {
+                reader.connect("held-reader", true, 60);
+                reader.subscribe(1, "held/" + count, QoS.AT_MOST_ONCE);
+                Publish retained = reader.receive(Publish.class, WAIT);
+                assertThat(retained.retain()).as("retained at its PUBREL").isTrue();
+            }
+        }
+    }
+
     @Test
     void qos2BrokerToClient_killAtEachPhase_noMessageDeliveredTwiceOrLost(@TempDir Path dir) throws Exception {
         System.out.println("crash.seed=" + seed);

@@ -19,9 +19,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A password or ACL file that cannot be used stops {@code Broker.start} with a
- * {@link Broker.StartException} naming the file (and the line, where one is to blame), before any
- * port is opened: a broker never starts with fewer rules than it was given.
+ * A password or ACL file that cannot be read, or an ACL file with a bad line, stops
+ * {@code Broker.start} with a {@link Broker.StartException} naming the file (and the line, where one is
+ * to blame), before any port is opened. A password file's unusable lines do not: they are skipped with
+ * a warning, as mosquitto 2.0.11 does, and only lock out the users they name.
  */
 @Timeout(30)
 class SecurityFileStartupTest {
@@ -49,10 +50,17 @@ class SecurityFileStartupTest {
         assertStartFails(conf("password_file " + pwfile), "Error: Unable to open password file " + pwfile);
     }
 
+    /** As mosquitto 2.0.11: unusable lines are skipped (with a warning), the others' users log in. */
     @Test
-    void corruptPasswordFile_stopsTheStart_namingFileAndLine() throws Exception {
-        Path pwfile = write(dir.resolve("pwfile"), "# users", user("u", "u-pass"), "v-has-no-hash");
-        assertStartFails(conf("password_file " + pwfile), "Error: " + pwfile + ":3: ");
+    void passwordFileWithUnusableLines_starts_andOnlyItsUsableUsersLogIn() throws Exception {
+        Path pwfile = write(dir.resolve("pwfile"), "# users", user("u", "u-pass"), "v-has-no-hash", "w:plain-text",
+                ":" + user("x", "x-pass").substring(2));
+        try (Broker broker = Broker.start(ConfigFile.read(conf("password_file " + pwfile)))) {
+            assertThat(SecurityFixtures.connackCode(broker.port(), io.starling.mqtt.codec.MqttVersion.MQTT_3_1_1,
+                    "c-u", "u", "u-pass")).isZero();
+            assertThat(SecurityFixtures.connackCode(broker.port(), io.starling.mqtt.codec.MqttVersion.MQTT_3_1_1,
+                    "c-w", "w", "plain-text")).isEqualTo(0x05);
+        }
     }
 
     @Test

@@ -113,22 +113,15 @@ class SigHupReloadIT {
         assertOldRules();
 
         write(aclfile, "user u", "topic read #", "user p", "topic write #");
-        write(pwfile, user("u", "u-pass"), "p:not-a-hash");
-        sighup(2);
-        awaitLog("Error: " + pwfile + ":2: user 'p'", 1);
-        awaitLog(KEPT, 2);
-        assertThat(logText()).doesNotContain(RELOADED);
-        assertOldRules();
-
         Files.delete(pwfile);
-        sighup(3);
+        sighup(2);
         awaitLog("Error: Unable to open password file " + pwfile + ": no such file.", 1);
-        awaitLog(KEPT, 3);
+        awaitLog(KEPT, 2);
         assertOldRules();
 
         // Fixed: the next SIGHUP applies it.
         write(pwfile, user("u", "u-pass"), user("p", "p-pass"));
-        sighup(4);
+        sighup(3);
         awaitLog(RELOADED, 1);
         try (Paho3 sub = Paho3.connect(port, "sub-fixed", "u", "u-pass");
              Paho3 pub = Paho3.connect(port, "pub-fixed", "p", "p-pass")) {
@@ -161,18 +154,6 @@ class SigHupReloadIT {
         assertThat(r.output()).contains("Error: " + aclfile + ":3: Invalid line in acl_file");
     }
 
-    @Test
-    void corruptPasswordFile_stopsTheStart_nonZero_printingFileAndLine() throws Exception {
-        write(pwfile, user("u", "u-pass"), "", "p");
-        Path conf = write(dir.resolve("mosquitto.conf"),
-                "listener " + SecurityFixtures.freePort() + " 127.0.0.1",
-                "password_file " + pwfile);
-        Result r = runToEnd(conf);
-        assertThat(r.exitCode()).isNotZero();
-        assertThat(r.output()).contains("Error: " + pwfile + ":3: ");
-    }
-
-    /** u reads a/# and b/#, not c/#; p writes a/#, b/#, c/#; v does not exist. */
     private void assertOldRules() throws Exception {
         assertThat(broker.isAlive()).isTrue();
         try (Paho3 sub = Paho3.connect(port, "sub-old", "u", "u-pass");

@@ -20,7 +20,8 @@ import java.util.HexFormat;
  * 'S' cid                  session header            (see {@link ValueLayout#session})
  * 'B' cid filter           subscription, filter as UTF-8 to the end of the key
  * 'O' cid seq:u64          queue / inflight entry    (see {@link ValueLayout#outgoing})
- * 'I' cid packetId:u16     incoming QoS 2 awaiting PUBREL, empty value
+ * 'I' cid packetId:u16     incoming QoS 2 message awaiting PUBREL ({@link MessageCodec}); an empty value is an
+ *                          entry written before issue 15 (the message was routed at PUBLISH then): dropped at load
  * 'W' cid                  delayed will: publishAtMillis:u64 then a {@link MessageCodec} message
  * 'M' storeId:u64          a message shared by queue entries ({@link MessageCodec})
  * 'R' topic                retained message by value ({@link MessageCodec}), topic as UTF-8 to the end

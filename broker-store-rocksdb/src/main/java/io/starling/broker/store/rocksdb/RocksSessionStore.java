@@ -34,7 +34,6 @@ import java.util.concurrent.Executor;
  * without a session header, a message without an entry).
  */
 public final class RocksSessionStore implements SessionStore {
-    private static final byte[] EMPTY = new byte[0];
 
     private final Database db;
     private final MessageCodec codec;
@@ -172,8 +171,8 @@ public final class RocksSessionStore implements SessionStore {
     }
 
     @Override
-    public void saveIncomingQos2(String clientId, int packetId) {
-        db.put(KeyLayout.incomingQos2(clientId, packetId), EMPTY);
+    public void saveIncomingQos2(String clientId, int packetId, Message message) {
+        db.put(KeyLayout.incomingQos2(clientId, packetId), codec.encode(message));
     }
 
     @Override

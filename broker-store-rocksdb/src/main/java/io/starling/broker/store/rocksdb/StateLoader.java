@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * their data; data of clients without a session header (a session is its header); queued entries
  * whose message expired (entries already sent are kept: MQTT 5 §3.3.2.3.3 deletes only copies whose
  * onward delivery has not started); entries whose message is missing and messages no entry refers to
- * (both left by a crash between two writes); expired retained messages.
+ * (both left by a crash between two writes); expired retained messages; incoming QoS 2 entries of
+ * the format before issue 15 (an id without its message).
  *
  * <p>Ownership: the returned state holds one reference per delivery, retained message and will; a
  * message shared by several deliveries is decoded once and retained for each extra one.
@@ -45,7 +46,7 @@ final class StateLoader {
         final StoredSession header;
         final Map<String, SubscriberOptions> subscriptions = new LinkedHashMap<>();
         final TreeMap<Long, OutgoingEntry> outgoing = new TreeMap<>();
-        final Set<Integer> incomingQos2 = new HashSet<>();
+        final Map<Integer, byte[]> incomingQos2 = new TreeMap<>();
         byte[] will;
 
         Client(StoredSession header) {
@@ -75,13 +76,13 @@ final class StateLoader {
         });
         Set<String> orphans = new HashSet<>();
         Set<Long> referencedAtAll = new HashSet<>();
-        readClientEntries(clients, orphans, referencedAtAll);
+        List<byte[]> deletes = new ArrayList<>();
+        readClientEntries(clients, orphans, referencedAtAll, deletes);
         orphans.removeAll(expiredSessions);
 
         Map<Long, byte[]> messages = new HashMap<>();
         db.scan(new byte[] {KeyLayout.MESSAGE}, (key, value) -> messages.put(KeyLayout.storeId(key), value));
 
-        List<byte[]> deletes = new ArrayList<>();
         Map<Long, Integer> counts = new HashMap<>();
         int missing = 0;
         int expiredQueued = 0;
@@ -153,8 +154,12 @@ final class StateLoader {
         return state;
     }
 
-    /** Subscriptions, queue entries, incoming QoS 2 ids and wills, sorted into {@code clients}. */
-    private void readClientEntries(Map<String, Client> clients, Set<String> orphans, Set<Long> referencedAtAll) {
+    /**
+     * Subscriptions, queue entries, incoming QoS 2 messages and wills, sorted into {@code clients};
+     * the keys of incoming QoS 2 entries of the old format go to {@code legacyIncoming}.
+     */
+    private void readClientEntries(Map<String, Client> clients, Set<String> orphans, Set<Long> referencedAtAll,
+                                   List<byte[]> legacyIncoming) {
         db.scan(new byte[] {KeyLayout.SUBSCRIPTION}, (key, value) -> {
             Client c = clients.get(KeyLayout.clientId(key));
             if (c == null) {
@@ -179,8 +184,12 @@ final class StateLoader {
             Client c = clients.get(KeyLayout.clientId(key));
             if (c == null) {
                 orphans.add(KeyLayout.clientId(key));
+            } else if (value.length == 0) {
+                // Written before issue 15, when the message was routed at PUBLISH: nothing is left to
+                // route, and a PUBREL for the id gets its PUBCOMP as for any unknown id.
+                legacyIncoming.add(key);
             } else {
-                c.incomingQos2.add(KeyLayout.packetId(key));
+                c.incomingQos2.put(KeyLayout.packetId(key), value);
             }
         });
         db.scan(new byte[] {KeyLayout.WILL}, (key, value) -> {
@@ -218,6 +227,12 @@ final class StateLoader {
                     outgoing.add(new Outgoing(seq, new Delivery(m, e.qos(), e.retain(), e.subscriptionIds(), null, seq),
                             e.packetId()));
                 });
+                Map<Integer, Message> incoming = new HashMap<>();
+                c.incomingQos2.forEach((packetId, value) -> {
+                    Message m = parse(KeyLayout.incomingQos2(c.header.clientId(), packetId), () -> codec.decode(value));
+                    taken.add(m);
+                    incoming.put(packetId, m);
+                });
                 Message will = null;
                 long willAt = 0;
                 if (c.will != null) {
@@ -228,7 +243,7 @@ final class StateLoader {
                     taken.add(will);
                 }
                 sessions.add(new RestoredSession(c.header, Map.copyOf(c.subscriptions), List.copyOf(outgoing),
-                        Set.copyOf(c.incomingQos2), will, willAt));
+                        incoming, will, willAt));
             }
             return sessions;
         } catch (RuntimeException e) {

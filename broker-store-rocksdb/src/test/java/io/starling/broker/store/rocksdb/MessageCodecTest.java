@@ -35,10 +35,44 @@ class MessageCodecTest {
 
         byte[] bytes = codec.encode(m);
 
-        assertThat(HexFormat.of().formatHex(bytes)).isEqualTo("01" + "0001" + "70" + "ffffffffffffffff"
-                + "32" + "0a" + "0003" + "612f62" + "0001" + "00" + "6869");
+        assertThat(HexFormat.of().formatHex(bytes)).isEqualTo("02" + "0001" + "70" + "ffffffff" + "ffffffff"
+                + "ffffffffffffffff" + "32" + "0a" + "0003" + "612f62" + "0001" + "00" + "6869");
         assertThat(m.payload().refCnt()).isOne();
         m.release();
+    }
+
+    @Test
+    void publisherUsernameAndListener_goldenBytesAndRoundTrip() {
+        Message m = new Message("a/b", QoS.AT_MOST_ONCE, true, payload("hi"), Properties.EMPTY, "p", "u", 1883,
+                Message.NEVER_EXPIRES);
+
+        byte[] bytes = codec.encode(m);
+        Message back = codec.decode(bytes);
+
+        assertThat(HexFormat.of().formatHex(bytes)).startsWith("02" + "0001" + "70" + "00000001" + "75" + "0000075b"
+                + "ffffffffffffffff");
+        assertThat(back.publisherUsername()).isEqualTo("u");
+        assertThat(back.publisherListener()).isEqualTo(1883);
+        assertThat(back.hasRecordedPublisher()).isTrue();
+        assertThat(MessageCodec.expiryMillis(bytes)).isEqualTo(MessageCodec.NEVER);
+        back.release();
+        m.release();
+    }
+
+    @Test
+    void formatOne_isStillRead_withoutARecordedPublisher() {
+        byte[] formatOne = HexFormat.of().parseHex("01" + "0001" + "70" + "ffffffffffffffff"
+                + "32" + "0a" + "0003" + "612f62" + "0001" + "00" + "6869");
+
+        Message back = codec.decode(formatOne);
+
+        assertThat(back.topic()).isEqualTo("a/b");
+        assertThat(back.publisherId()).isEqualTo("p");
+        assertThat(back.publisherUsername()).isNull();
+        assertThat(back.hasRecordedPublisher()).isFalse();
+        assertThat(back.payload().toString(StandardCharsets.UTF_8)).isEqualTo("hi");
+        assertThat(MessageCodec.expiryMillis(formatOne)).isEqualTo(MessageCodec.NEVER);
+        back.release();
     }
 
     @Test
@@ -95,9 +129,9 @@ class MessageCodecTest {
 
     @Test
     void unknownFormat_isRefused() {
-        assertThatThrownBy(() -> codec.decode(new byte[] {2, 0, 0}))
+        assertThatThrownBy(() -> codec.decode(new byte[] {3, 0, 0}))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("format 2");
+                .hasMessageContaining("format 3");
     }
 
     @Test

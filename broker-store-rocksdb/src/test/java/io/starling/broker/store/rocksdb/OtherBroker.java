@@ -44,7 +44,7 @@ public final class OtherBroker {
         System.out.println("durable");
         System.out.flush();
         for (int i = 0; ; i++) {
-            store.saveIncomingQos2("survivor", 1 + i % 65535);
+            store.saveIncomingQos2("survivor", 1 + i % 65535, m);
         }
     }
 }

@@ -244,6 +244,21 @@ class RocksSessionStoreTest extends SessionStoreContract {
     }
 
     @Test
+    void incomingQos2EntryOfTheFormerFormat_withoutItsMessage_isDeletedAtLoad() {
+        // Before issue 15 an incoming QoS 2 message was routed at PUBLISH and only its id was kept.
+        store.saveSession(new StoredSession("c1", null, NEVER, 0));
+        current.database().put(KeyLayout.incomingQos2("c1", 7), new byte[0]);
+        store.saveIncomingQos2("c1", 8, message("in", "held", QoS.EXACTLY_ONCE));
+
+        store = reopen();
+        StoredState state = store.load();
+
+        assertThat(state.sessions().get(0).incomingQos2()).containsOnlyKeys(8);
+        assertThat(current.database().get(KeyLayout.incomingQos2("c1", 7))).as("old entry left").isNull();
+        releaseAll(state);
+    }
+
+    @Test
     void storeIds_continueAfterTheHighestStoredMessage() {
         store.saveSession(new StoredSession("c1", null, NEVER, 0));
         var first = message("a", "1", QoS.AT_LEAST_ONCE);

@@ -97,8 +97,10 @@ abstract class SessionStoreContract {
         store.saveOutgoing("c1", 3, pubrec);
         store.saveOutgoingSent("c1", 3, pubrec, 11);
         store.saveOutgoingReleased("c1", 3, 11, released);
-        store.saveIncomingQos2("c1", 5);
-        store.saveIncomingQos2("c1", 6);
+        Message awaitingPubRel = message("in/5", "awaiting PUBREL", QoS.EXACTLY_ONCE);
+        store.saveIncomingQos2("c1", 5, message("in/5", "replaced", QoS.EXACTLY_ONCE));
+        store.saveIncomingQos2("c1", 5, awaitingPubRel);
+        store.saveIncomingQos2("c1", 6, message("in/6", "released", QoS.EXACTLY_ONCE));
         store.deleteIncomingQos2("c1", 6);
         store.saveWill("c1", message("will/c1", "bye", QoS.AT_LEAST_ONCE), offlineSince + 30_000);
 
@@ -127,7 +129,12 @@ abstract class SessionStoreContract {
         assertSameMessage(second.message(), inflight);
         assertThat(s.outgoing().get(2).delivery()).isNull();
         assertThat(s.outgoing().get(2).isInflight()).isTrue();
-        assertThat(s.incomingQos2()).containsExactly(5);
+        assertThat(s.incomingQos2()).containsOnlyKeys(5);
+        Message held = s.incomingQos2().get(5);
+        assertThat(held.topic()).isEqualTo("in/5");
+        assertThat(held.qos()).isEqualTo(QoS.EXACTLY_ONCE);
+        assertThat(text(held)).isEqualTo(text(awaitingPubRel));
+        assertThat(held.publisherId()).isEqualTo("pub");
         assertThat(text(s.will())).isEqualTo("bye");
         assertThat(s.will().topic()).isEqualTo("will/c1");
         assertThat(s.willAtMillis()).isEqualTo(offlineSince + 30_000);
@@ -215,7 +222,7 @@ abstract class SessionStoreContract {
         store.saveSubscription("c1", "a", new SubscriberOptions(SubscriptionOptions.of(QoS.AT_LEAST_ONCE), 0));
         store.saveOutgoing("c1", 1, delivery(shared));
         store.saveOutgoing("c1", 2, delivery(own));
-        store.saveIncomingQos2("c1", 3);
+        store.saveIncomingQos2("c1", 3, message("in", "held", QoS.EXACTLY_ONCE));
         store.saveWill("c1", message("w", "x", QoS.AT_MOST_ONCE), 1);
         store.saveOutgoing("c2", 1, delivery(shared));
         assertThat(storedMessageCount()).isEqualTo(2);
@@ -434,7 +441,7 @@ abstract class SessionStoreContract {
         for (int i = 0; i < tasks; i++) {
             int n = i;
             if (i % 3 == 0) {
-                store.saveIncomingQos2("c1", i + 1);
+                store.saveIncomingQos2("c1", i + 1, message("in", "held", QoS.EXACTLY_ONCE));
             }
             store.afterDurable(Runnable::run, () -> {
                 ran.add(n);
@@ -502,6 +509,7 @@ abstract class SessionStoreContract {
             if (s.will() != null) {
                 handedOut.add(s.will());
             }
+            handedOut.addAll(s.incomingQos2().values());
         }
         handedOut.forEach(Message::release);
         assertThat(handedOut).allSatisfy(m -> assertThat(m.payload().refCnt()).as("references on %s", m).isZero());

@@ -15,23 +15,39 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A Mosquitto ACL file as an {@link Authorizer} (mosquitto.conf(5), {@code acl_file}).
+ * A Mosquitto ACL file as an {@link Authorizer} (mosquitto.conf(5), {@code acl_file}), deciding as
+ * mosquitto 2.0.11 does (measured side by side, see {@code acl-file.scenarios}).
  *
- * <p>Rules before the first {@code user} line are for anonymous clients; {@code user NAME} starts the
- * rules of that user; {@code topic [read|write|readwrite|deny] FILTER} grants (readwrite when no word
- * is given) or denies; {@code pattern ...} lines apply to every client with {@code %c} and {@code %u}
- * replaced by its client id and user name. A matching {@code deny} wins; anything not granted is
- * denied, so an empty file denies everything.
+ * <p>Rules before the first {@code user} line are for anonymous clients only; {@code user NAME} starts
+ * the rules of that user; {@code topic [read|write|readwrite|deny] FILTER} grants (readwrite when no
+ * word is given) or denies; {@code pattern ...} lines apply to every client with {@code %c} and
+ * {@code %u} replaced by its client id and user name.
  *
- * <p>A client id or user name containing {@code +}, {@code #} or {@code /} would turn a pattern into a
- * wider filter ({@code users/%u/#} with user {@code a/#}); such a pattern does not apply to that
- * client at all. Immutable and thread-safe.
+ * <p>Order of the decision: the client's own rules, its {@code deny} rules first, then its grants in
+ * file order; the first rule that matches and denies, or matches and grants the access asked for,
+ * decides. Only then the patterns, in the same order. Anything not granted is denied, so an empty
+ * file denies everything. A {@code $} topic is matched only by rules that start with {@code $}.
+ *
+ * <p>When the file has any pattern, a client whose id or user name contains {@code +} or {@code #}
+ * gets nothing from the patterns (its own {@code topic} rules still apply, as in mosquitto):
+ * otherwise {@code users/%u/#} with user {@code #} would be {@code users/#/#}. A pattern that would put
+ * a name containing {@code /} in place of {@code %c} or {@code %u} does not apply to that client: here
+ * Starling is stricter than mosquitto 2.0.11, which substitutes it, so that a client that calls itself
+ * {@code alice/inbox} gets {@code clients/alice/inbox/#} and writes into the tree of client
+ * {@code alice} (measured; docs/compatibility.md).
+ *
+ * <p>SUBSCRIBE is never refused by this file ({@link Authorizer#canSubscribe} keeps its default):
+ * mosquitto grants every filter and checks reads per message. Immutable and thread-safe.
  */
 public final class AclFile implements Authorizer {
     /** One {@code topic} or {@code pattern} line. */
     private record Rule(AclAccess access, String filter) {
         boolean grants(boolean write) {
             return access == AclAccess.READWRITE || access == (write ? AclAccess.WRITE : AclAccess.READ);
+        }
+
+        boolean denies() {
+            return access == AclAccess.DENY;
         }
     }
 
@@ -88,8 +104,16 @@ public final class AclFile implements Authorizer {
             }
         }
         Map<String, List<Rule>> users = new HashMap<>();
-        byUser.forEach((u, r) -> users.put(u, List.copyOf(r)));
-        return new AclFile(List.copyOf(anonymous), users, List.copyOf(patterns));
+        byUser.forEach((u, r) -> users.put(u, denialsFirst(r)));
+        return new AclFile(denialsFirst(anonymous), users, denialsFirst(patterns));
+    }
+
+    /** The rules with every {@code deny} moved to the front, each group in file order (mosquitto's list order). */
+    private static List<Rule> denialsFirst(List<Rule> rules) {
+        List<Rule> out = new ArrayList<>(rules.size());
+        rules.stream().filter(Rule::denies).forEach(out::add);
+        rules.stream().filter(r -> !r.denies()).forEach(out::add);
+        return List.copyOf(out);
     }
 
     private static Rule rule(String fileName, int line, String rest) throws AclFileException {
@@ -130,56 +154,55 @@ public final class AclFile implements Authorizer {
         return decide(client, topic, false);
     }
 
-    /**
-     * As mosquitto: a filter is granted even if nothing in it may be read (reads are checked per
-     * message); only a filter that a {@code deny} rule covers is refused.
-     */
-    @Override
-    public Access canSubscribe(ClientIdentity client, String filter) {
-        for (Rule r : rulesOf(client)) {
-            if (r.access() == AclAccess.DENY && TopicFilter.matches(r.filter(), filter)) {
-                return Access.DENY;
-            }
+    private Access decide(ClientIdentity client, String topic, boolean write) {
+        Access own = firstMatch(rulesOf(client), topic, write, null);
+        if (own != null) {
+            return own;
         }
-        for (Rule p : patterns) {
-            String f = substitute(p.filter(), client);
-            if (f != null && p.access() == AclAccess.DENY && TopicFilter.matches(f, filter)) {
-                return Access.DENY;
-            }
+        if (patterns.isEmpty()) {
+            return Access.DENY;
         }
-        return Access.ALLOW;
+        if (hasWildcard(client.clientId()) || hasWildcard(client.username())) {
+            return Access.DENY; // mosquitto: "ACL denying access to client with dangerous client id/username"
+        }
+        Access pattern = firstMatch(patterns, topic, write, client);
+        return pattern != null ? pattern : Access.DENY;
     }
 
-    private Access decide(ClientIdentity client, String topic, boolean write) {
-        boolean granted = false;
-        for (Rule r : rulesOf(client)) {
-            if (TopicFilter.matches(r.filter(), topic)) {
-                if (r.access() == AclAccess.DENY) {
-                    return Access.DENY;
-                }
-                granted |= r.grants(write);
+    /**
+     * The decision of the first rule that matches {@code topic} and denies it or grants the access
+     * asked for; null when none does. {@code client} fills in patterns; null for plain rules.
+     */
+    private static Access firstMatch(List<Rule> rules, String topic, boolean write, ClientIdentity client) {
+        boolean dollar = topic.startsWith("$");
+        for (Rule r : rules) {
+            String filter = client == null ? r.filter() : substitute(r.filter(), client);
+            if (filter == null || dollar && !filter.startsWith("$") || !TopicFilter.matches(filter, topic)) {
+                continue;
+            }
+            if (r.denies()) {
+                return Access.DENY;
+            }
+            if (r.grants(write)) {
+                return Access.ALLOW;
             }
         }
-        for (Rule p : patterns) {
-            String f = substitute(p.filter(), client);
-            if (f != null && TopicFilter.matches(f, topic)) {
-                if (p.access() == AclAccess.DENY) {
-                    return Access.DENY;
-                }
-                granted |= p.grants(write);
-            }
-        }
-        return granted ? Access.ALLOW : Access.DENY;
+        return null;
+    }
+
+    private static boolean hasWildcard(String name) {
+        return name != null && (name.indexOf('+') >= 0 || name.indexOf('#') >= 0);
     }
 
     private List<Rule> rulesOf(ClientIdentity client) {
-        if (client.username() == null) {
-            return anonymous;
-        }
-        return byUser.getOrDefault(client.username(), List.of());
+        return client.username() == null ? anonymous : byUser.getOrDefault(client.username(), List.of());
     }
 
-    /** The pattern with %c and %u filled in, or null when it cannot apply to this client safely. */
+    /**
+     * The pattern with %c and %u filled in, in one pass (a value is never scanned for placeholders
+     * itself); null when it does not apply to this client: a %u pattern and no user name, or a
+     * value with a {@code /} that would reach into another client's levels.
+     */
     private static String substitute(String pattern, ClientIdentity client) {
         if (pattern.indexOf('%') < 0) {
             return pattern;
@@ -190,20 +213,15 @@ public final class AclFile implements Authorizer {
             char next = i + 1 < pattern.length() ? pattern.charAt(i + 1) : 0;
             if (c == '%' && (next == 'c' || next == 'u')) {
                 String value = next == 'c' ? client.clientId() : client.username();
-                if (value == null || !isSafeLevel(value)) {
+                if (value == null || value.indexOf('/') >= 0) {
                     return null;
                 }
-                out.append(value); // one pass: a value is never scanned for placeholders itself
+                out.append(value);
                 i++;
             } else {
                 out.append(c);
             }
         }
         return out.toString();
-    }
-
-    /** A value may fill one topic level only: no wildcards, no level separator, not empty. */
-    private static boolean isSafeLevel(String value) {
-        return !value.isEmpty() && value.indexOf('+') < 0 && value.indexOf('#') < 0 && value.indexOf('/') < 0;
     }
 }

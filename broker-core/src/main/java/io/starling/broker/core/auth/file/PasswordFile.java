@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -14,32 +15,43 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.BiPredicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A mosquitto {@code password_file}, read into memory: one {@code user:hash} line per user, with
- * {@code #} comment lines and blank lines skipped (see {@link PasswordHash} for the hash formats).
- *
- * <p>Stricter than mosquitto 2.0, which logs a warning and skips a line it can't use: here a
- * plain-text password, a line without a hash, an empty user name, an unknown hash type and a
- * duplicate user are errors that name the file and line, so that no user is silently locked out or
- * let in with an unhashed password. (Mosquitto 2.1 also refuses most of these.)
+ * A mosquitto {@code password_file}, read into memory: one {@code user:hash} line per user (see
+ * {@link PasswordHash} for the hash formats), read as mosquitto 2.0.11 reads it (measured side by
+ * side, see {@code password-file.scenarios}):
+ * <ul>
+ *   <li>a line that starts with {@code #}, and a line without {@code :}, is skipped; spaces around the
+ *       name and the hash are ignored;</li>
+ *   <li>a line with an empty user name is skipped with a warning;</li>
+ *   <li>a line whose hash cannot be used (plain text, an unknown type, a malformed {@code $6$} or
+ *       {@code $7$}) drops that line with a warning naming the file, line and user: that user cannot
+ *       log in with it, and the broker still starts;</li>
+ *   <li>a user on several lines: the last usable line counts.</li>
+ * </ul>
+ * The warnings are kept ({@link #warnings()}) and logged by {@link #read}.
  *
  * <p>Immutable and safe to share between threads. {@link #verify} runs the password hash even for
  * an unknown user, against a decoy with the cost of the file's most common entry, so that the time
  * a refusal takes does not tell which users exist.
  */
 public final class PasswordFile {
+    private static final Logger LOG = LoggerFactory.getLogger(PasswordFile.class);
     private static final int MAX_USERNAME_LENGTH = 65535;
 
     private final Map<String, PasswordHash> users;
     private final PasswordHash decoy;
     private final BiPredicate<PasswordHash, byte[]> hashCheck;
+    private final List<String> warnings;
 
     private PasswordFile(Map<String, PasswordHash> users, PasswordHash decoy,
-            BiPredicate<PasswordHash, byte[]> hashCheck) {
+            BiPredicate<PasswordHash, byte[]> hashCheck, List<String> warnings) {
         this.users = users;
         this.decoy = decoy;
         this.hashCheck = hashCheck;
+        this.warnings = warnings;
     }
 
     /** Reads a password file as UTF-8. */
@@ -54,43 +66,45 @@ public final class PasswordFile {
         } catch (IOException e) {
             throw new PasswordFileException("Error: Unable to open password file " + path + ": " + e.getMessage());
         }
-        return parse(path.toString(), lines);
+        PasswordFile file = parse(path.toString(), lines);
+        file.warnings.forEach(LOG::warn);
+        return file;
     }
 
-    /** Parses the lines of a password file; {@code fileName} is only used in error messages. */
+    /**
+     * Parses the lines of a password file; {@code fileName} names it in the warnings. Never fails on
+     * a line (see the class comment); the exception is kept for the callers' sake.
+     */
     public static PasswordFile parse(String fileName, List<String> lines) throws PasswordFileException {
         Map<String, PasswordHash> users = new LinkedHashMap<>();
-        Map<String, Integer> firstSeen = new HashMap<>();
+        List<String> warnings = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
-            int number = i + 1;
-            String line = lines.get(i).strip();
-            if (line.isEmpty() || line.startsWith("#")) {
+            String line = lines.get(i);
+            int colon = line.indexOf(':');
+            if (line.startsWith("#") || colon < 0) {
                 continue;
             }
-            int colon = line.indexOf(':');
-            if (colon < 0) {
-                throw PasswordFileException.at(fileName, number, "expected 'username:password hash'");
-            }
             String username = line.substring(0, colon).strip();
-            if (username.isEmpty()) {
-                throw PasswordFileException.at(fileName, number, "empty username");
+            String where = "Warning: " + fileName + ":" + (i + 1) + ": ";
+            if (username.isEmpty() || username.length() > MAX_USERNAME_LENGTH) {
+                warnings.add(where + "invalid line (user name empty or longer than 65535 characters), skipped.");
+                continue;
             }
-            if (username.length() > MAX_USERNAME_LENGTH) {
-                throw PasswordFileException.at(fileName, number, "username longer than 65535 characters");
-            }
-            Integer previous = firstSeen.putIfAbsent(username, number);
-            if (previous != null) {
-                throw PasswordFileException.at(fileName, number,
-                        "duplicate user '" + username + "' (first at line " + previous + ")");
-            }
-            String stored = line.substring(colon + 1).strip();
             try {
-                users.put(username, PasswordHash.decode(stored));
+                PasswordHash hash = PasswordHash.decode(line.substring(colon + 1).strip());
+                users.remove(username); // the last usable line of a user counts, and the file order with it
+                users.put(username, hash);
             } catch (IllegalArgumentException e) {
-                throw PasswordFileException.at(fileName, number, "user '" + username + "': " + e.getMessage());
+                warnings.add(where + "user '" + username + "': " + e.getMessage() + "; line skipped.");
             }
         }
-        return new PasswordFile(Collections.unmodifiableMap(users), decoyFor(users.values()), PasswordHash::matches);
+        return new PasswordFile(Collections.unmodifiableMap(users), decoyFor(users.values()), PasswordHash::matches,
+                List.copyOf(warnings));
+    }
+
+    /** What {@link #parse} skipped, one warning per line, each naming the file and line. */
+    public List<String> warnings() {
+        return warnings;
     }
 
     /**
@@ -135,7 +149,7 @@ public final class PasswordFile {
 
     /** The same file with the hash check replaced, so tests can count the hashes {@link #verify} runs. */
     PasswordFile withHashCheck(BiPredicate<PasswordHash, byte[]> check) {
-        return new PasswordFile(users, decoy, check);
+        return new PasswordFile(users, decoy, check, warnings);
     }
 
     /** A decoy with the cost most entries have; an empty file gets mosquitto 2.0's default. */

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executor;
@@ -41,16 +40,17 @@ public final class InMemorySessionStore implements SessionStore {
 
     /** A message with its own copy of the payload. */
     private record MessageCopy(String topic, QoS qos, boolean retainFlag, byte[] payload, Properties properties,
-                               String publisherId, long expiryAtNanos) {
+                               String publisherId, String publisherUsername, int publisherListener,
+                               long expiryAtNanos) {
         static MessageCopy of(Message m) {
             return new MessageCopy(m.topic(), m.qos(), m.retainFlag(), ByteBufUtil.getBytes(m.payload()),
-                    m.properties(), m.publisherId(), m.expiryAtNanos());
+                    m.properties(), m.publisherId(), m.publisherUsername(), m.publisherListener(), m.expiryAtNanos());
         }
 
         /** A new message with one reference to a new buffer. */
         Message toMessage() {
             return new Message(topic, qos, retainFlag, Unpooled.buffer(payload.length).writeBytes(payload), properties,
-                    publisherId, expiryAtNanos);
+                    publisherId, publisherUsername, publisherListener, expiryAtNanos);
         }
     }
 
@@ -69,7 +69,7 @@ public final class InMemorySessionStore implements SessionStore {
         volatile StoredSession header;
         final Map<String, SubscriberOptions> subscriptions = new ConcurrentHashMap<>();
         final ConcurrentSkipListMap<Long, Entry> outgoing = new ConcurrentSkipListMap<>();
-        final Set<Integer> incomingQos2 = ConcurrentHashMap.newKeySet();
+        final Map<Integer, MessageCopy> incomingQos2 = new ConcurrentHashMap<>();
         volatile Will will;
     }
 
@@ -145,8 +145,8 @@ public final class InMemorySessionStore implements SessionStore {
     }
 
     @Override
-    public void saveIncomingQos2(String clientId, int packetId) {
-        client(clientId).incomingQos2.add(packetId);
+    public void saveIncomingQos2(String clientId, int packetId, Message message) {
+        client(clientId).incomingQos2.put(packetId, MessageCopy.of(message));
     }
 
     @Override
@@ -259,8 +259,10 @@ public final class InMemorySessionStore implements SessionStore {
             outgoing.add(new Outgoing(seq, new Delivery(m, entry.qos(), entry.retain(), entry.subscriptionIds(), null,
                     seq), entry.packetId()));
         }
+        Map<Integer, Message> incoming = new HashMap<>();
+        c.incomingQos2.forEach((id, m) -> incoming.put(id, m.toMessage()));
         Will will = c.will;
-        return new RestoredSession(c.header, Map.copyOf(c.subscriptions), outgoing, Set.copyOf(c.incomingQos2),
+        return new RestoredSession(c.header, Map.copyOf(c.subscriptions), outgoing, incoming,
                 will == null ? null : will.message().toMessage(), will == null ? 0 : will.publishAtMillis());
     }
 

@@ -5,6 +5,7 @@ import io.starling.broker.core.store.RetainedStore;
 import io.starling.broker.core.topic.TopicName;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,6 +29,7 @@ import java.util.function.Predicate;
  * such a node sees it empty.
  */
 final class RetainedTopicTree {
+    private static final Node[] NO_NODES = new Node[0];
     private final Object lock = new Object();
     private final Node root = new Node(null, "");
     private final Node dollarRoot = new Node(null, "");
@@ -70,7 +72,8 @@ final class RetainedTopicTree {
             String level = filter.substring(from, end);
             for (Node node : current) {
                 if (level.equals("#")) {
-                    if (!visitSubtree(node, visitor)) { // "a/#" takes "a" too [MQTT-4.7.1-2]
+                    // "a/#" takes "a" too [MQTT-4.7.1-2], after the levels below it, as mosquitto sends them
+                    if (!visitBelow(node, visitor) || node.parent != null && !visit(node, visitor)) {
                         return;
                     }
                     continue;
@@ -80,7 +83,7 @@ final class RetainedTopicTree {
                     continue;
                 }
                 if (level.equals("+")) {
-                    next.addAll(children.values());
+                    next.addAll(List.of(node.ordered));
                 } else {
                     Node child = children.get(level);
                     if (child != null) {
@@ -150,25 +153,33 @@ final class RetainedTopicTree {
                     }
                 }
                 start.children = null;
+                start.ordered = NO_NODES;
             }
             size = 0;
             bytes = 0;
         }
     }
 
-    /** @return false when the visitor asked to stop */
-    private boolean visitSubtree(Node top, Predicate<Message> visitor) {
-        ArrayDeque<Node> todo = new ArrayDeque<>();
-        todo.push(top);
-        while (!todo.isEmpty()) {
-            Node node = todo.pop();
-            if (node.parent != null && !visit(node, visitor)) { // a root holds no message
+    /**
+     * Visits the levels below {@code top}, each before its own children, siblings in the order their
+     * levels were created: the order mosquitto 2.0 sends a wildcard subscription's retained messages.
+     *
+     * @return false when the visitor asked to stop
+     */
+    private boolean visitBelow(Node top, Predicate<Message> visitor) {
+        ArrayDeque<Iterator<Node>> stack = new ArrayDeque<>();
+        stack.push(List.of(top.ordered).iterator());
+        while (!stack.isEmpty()) {
+            Iterator<Node> siblings = stack.peek();
+            if (!siblings.hasNext()) {
+                stack.pop();
+                continue;
+            }
+            Node node = siblings.next();
+            if (!visit(node, visitor)) {
                 return false;
             }
-            ConcurrentHashMap<String, Node> children = node.children;
-            if (children != null) {
-                todo.addAll(children.values());
-            }
+            stack.push(List.of(node.ordered).iterator());
         }
         return true;
     }
@@ -211,7 +222,14 @@ final class RetainedTopicTree {
                 node.children = new ConcurrentHashMap<>(4);
             }
             Node parent = node;
-            node = node.children.computeIfAbsent(topic.substring(from, end), level -> new Node(parent, level));
+            String level = topic.substring(from, end);
+            Node child = node.children.get(level);
+            if (child == null) {
+                child = new Node(parent, level);
+                node.children.put(level, child);
+                parent.ordered = append(parent.ordered, child);
+            }
+            node = child;
             if (slash < 0) {
                 return node;
             }
@@ -241,6 +259,7 @@ final class RetainedTopicTree {
         while (node.parent != null && node.message == null && (node.children == null || node.children.isEmpty())) {
             ConcurrentHashMap<String, Node> siblings = node.parent.children;
             siblings.remove(node.level);
+            node.parent.ordered = remove(node.parent.ordered, node);
             if (siblings.isEmpty()) {
                 node.parent.children = null;
             }
@@ -248,11 +267,25 @@ final class RetainedTopicTree {
         }
     }
 
+    private static Node[] append(Node[] nodes, Node node) {
+        Node[] out = Arrays.copyOf(nodes, nodes.length + 1);
+        out[nodes.length] = node;
+        return out;
+    }
+
+    private static Node[] remove(Node[] nodes, Node node) {
+        List<Node> out = new ArrayList<>(List.of(nodes));
+        out.remove(node);
+        return out.toArray(NO_NODES);
+    }
+
     /** One topic level. Written under the tree's lock; read by walks without it. */
     private static final class Node {
         final Node parent;
         final String level;
         volatile ConcurrentHashMap<String, Node> children;
+        /** The children in the order they were created, copied on write: the order of wildcard matches. */
+        volatile Node[] ordered = NO_NODES;
         volatile Message message;
         /** The message's payload size, kept so that a listing needs no reference to the message. */
         volatile int payloadSize;

@@ -92,11 +92,64 @@ class AclFileTest {
     }
 
     @Test
-    void filterCoveredByADenyRule_isRefusedOnSubscribe() throws Exception {
+    void filterCoveredByADenyRule_isGrantedOnSubscribeAndItsMessagesAreNotRead() throws Exception {
         AclFile acl = acl("user bob", "topic readwrite a/#", "topic deny a/secret/#");
-        assertThat(acl.canSubscribe(user("bob"), "a/secret/#")).isEqualTo(DENY);
-        assertThat(acl.canSubscribe(user("bob"), "a/secret/x")).isEqualTo(DENY);
-        assertThat(acl.canSubscribe(user("bob"), "a/#")).isEqualTo(ALLOW);
+        assertThat(acl.canSubscribe(user("bob"), "a/secret/#")).isEqualTo(ALLOW);
+        assertThat(acl.canSubscribe(user("bob"), "a/secret/x")).isEqualTo(ALLOW);
+        assertThat(acl.canRead(user("bob"), "a/secret/x")).isEqualTo(DENY);
+    }
+
+    @Test
+    void denyAfterAGrant_stillWinsBecauseDenialsAreCheckedFirst() throws Exception {
+        AclFile acl = acl("user bob", "topic read a/#", "topic deny a/b");
+        assertThat(acl.canRead(user("bob"), "a/b")).isEqualTo(DENY);
+        assertThat(acl.canRead(user("bob"), "a/c")).isEqualTo(ALLOW);
+    }
+
+    @Test
+    void ownGrant_winsOverAPatternDeny() throws Exception {
+        AclFile acl = acl("user bob", "topic read own/#", "pattern deny own/#");
+        assertThat(acl.canRead(user("bob"), "own/x")).isEqualTo(ALLOW);
+        assertThat(acl.canRead(user("alice"), "own/x")).isEqualTo(DENY);
+    }
+
+    @Test
+    void ownGrantOfOtherAccess_fallsThroughToThePatterns() throws Exception {
+        AclFile acl = acl("user bob", "topic read a/#", "pattern write a/%u");
+        assertThat(acl.canPublish(user("bob"), "a/bob")).isEqualTo(ALLOW);
+        assertThat(acl.canPublish(user("bob"), "a/x")).isEqualTo(DENY);
+    }
+
+    @Test
+    void clientIdOrUsernameWithWildcards_getsNothingFromPatternsButKeepsItsOwnRules() throws Exception {
+        AclFile acl = acl("topic readwrite anon/#", "user bob", "topic readwrite b/#", "pattern readwrite p/#");
+        assertThat(acl.canPublish(new ClientIdentity("x+", null), "p/1")).isEqualTo(DENY);
+        assertThat(acl.canPublish(new ClientIdentity("x+", null), "anon/1")).isEqualTo(ALLOW);
+        assertThat(acl.canPublish(new ClientIdentity("y#", "bob"), "p/1")).isEqualTo(DENY);
+        assertThat(acl.canPublish(new ClientIdentity("y#", "bob"), "b/1")).isEqualTo(ALLOW);
+        assertThat(acl.canPublish(new ClientIdentity("ok", "a+b"), "p/1")).isEqualTo(DENY);
+        assertThat(acl.canPublish(new ClientIdentity("ok", null), "p/1")).isEqualTo(ALLOW);
+    }
+
+    @Test
+    void clientIdWithSlash_doesNotGetAPatternThatSubstitutesIt_butGetsTheOthers() throws Exception {
+        AclFile acl = acl("pattern readwrite p/%c/#", "pattern write q/#");
+        assertThat(acl.canPublish(new ClientIdentity("x/y", null), "p/x/y/z")).isEqualTo(DENY);
+        assertThat(acl.canPublish(new ClientIdentity("x/y", null), "q/a")).isEqualTo(ALLOW);
+        assertThat(acl.canPublish(new ClientIdentity("x", null), "p/x/z")).isEqualTo(ALLOW);
+    }
+
+    @Test
+    void emptyUsername_isSubstitutedAsItIs() throws Exception {
+        AclFile acl = acl("pattern readwrite u/%u/#");
+        assertThat(acl.canPublish(new ClientIdentity("c", ""), "u//x")).isEqualTo(ALLOW);
+    }
+
+    @Test
+    void dollarTopic_isMatchedOnlyByRulesStartingWithDollar() throws Exception {
+        AclFile acl = acl("user bob", "topic read #", "topic read +/broker/x", "user alice", "topic read $SYS/#");
+        assertThat(acl.canRead(user("bob"), "$SYS/broker/x")).isEqualTo(DENY);
+        assertThat(acl.canRead(user("alice"), "$SYS/broker/x")).isEqualTo(ALLOW);
     }
 
     @Test
@@ -109,7 +162,7 @@ class AclFileTest {
     }
 
     @Test
-    void usernameWithWildcardsOrSlash_neverWidensAPattern() throws Exception {
+    void usernameWithWildcardsOrSlash_neverReachesAnotherUsersTopics() throws Exception {
         AclFile acl = acl("pattern readwrite users/%u/#");
         for (String sneaky : List.of("#", "+", "a/#", "a/b", "x+")) {
             ClientIdentity who = new ClientIdentity("c", sneaky);

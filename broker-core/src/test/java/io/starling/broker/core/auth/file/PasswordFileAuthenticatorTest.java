@@ -34,6 +34,16 @@ class PasswordFileAuthenticatorTest {
     }
 
     @Test
+    void zeroLengthPassword_countsAsNone_evenForAUserWhoseHashIsOfTheEmptyPassword() {
+        PasswordHash empty = PasswordHash.pbkdf2(new byte[0], PasswordHash.DEFAULT_PBKDF2_ITERATIONS);
+        PasswordFileAuthenticator withEmpty = new PasswordFileAuthenticator(parse("e:" + empty.encode()), true);
+
+        assertThat(empty.matches(new byte[0])).isTrue();
+        assertThat(withEmpty.authenticate("c1", "e", new byte[0])).isEqualTo(Decision.NOT_AUTHORIZED);
+        assertThat(closed.authenticate("c1", "alice", new byte[0])).isEqualTo(Decision.NOT_AUTHORIZED);
+    }
+
+    @Test
     void userWithoutPassword_isNotAuthorized() {
         assertThat(closed.authenticate("c1", "alice", null)).isEqualTo(Decision.NOT_AUTHORIZED);
     }

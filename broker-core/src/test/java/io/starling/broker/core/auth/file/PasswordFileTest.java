@@ -60,28 +60,53 @@ class PasswordFileTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "plain-text password    | bob:hunter2    | Error: pw:2: user 'bob': password is not hashed (plain text?)",
-        "no colon               | bob            | Error: pw:2: expected 'username:password hash'",
-        "missing hash           | 'bob:'         | Error: pw:2: user 'bob': missing password hash",
-        "blank user             | ' :$6$abc$def' | Error: pw:2: empty username",
-        "unknown hash type      | bob:$1$abc$def | Error: pw:2: user 'bob': unknown password hash type '$1$'",
-        "malformed $7$          | bob:$7$101$abc | Error: pw:2: user 'bob': malformed password hash",
-        "duplicate user         | 'alice:" + ALICE_SECRET_7 + "' | Error: pw:2: duplicate user 'alice' (first at line 1)",
+        "plain-text password    | bob:hunter2    | Warning: pw:2: user 'bob': password is not hashed (plain text?)",
+        "missing hash           | 'bob:'         | Warning: pw:2: user 'bob': missing password hash",
+        "blank user             | ' :$6$abc$def' | Warning: pw:2: invalid line",
+        "unknown hash type      | bob:$1$abc$def | Warning: pw:2: user 'bob': unknown password hash type '$1$'",
+        "malformed $7$          | bob:$7$101$abc | Warning: pw:2: user 'bob': malformed password hash",
     })
-    void unusableLine_isAnErrorNamingFileAndLine(String what, String line, String message) {
-        List<String> lines = List.of("alice:" + ALICE_SECRET_7, line, "carol:" + BOB_HUNTER2_6);
+    void unusableLine_isSkippedWithAWarningNamingFileAndLine_andTheOtherUsersStay(String what, String line,
+            String warning) throws Exception {
+        PasswordFile file = PasswordFile.parse("pw", List.of("alice:" + ALICE_SECRET_7, line, "carol:" + BOB_HUNTER2_6));
 
-        assertThatThrownBy(() -> PasswordFile.parse("pw", lines))
-                .isInstanceOf(PasswordFileException.class)
-                .hasMessageStartingWith(message);
+        assertThat(file.usernames()).containsExactly("alice", "carol");
+        assertThat(file.verify("carol", bytes("hunter2"))).isTrue();
+        assertThat(file.warnings()).singleElement().asString().startsWith(warning);
     }
 
     @Test
-    void errorMessage_neverRepeatsTheHash() {
+    void lineWithoutColonAndCommentLines_areSkippedSilently() throws Exception {
+        PasswordFile file = PasswordFile.parse("pw", List.of("bob", "#carol:" + BOB_HUNTER2_6, "alice:" + ALICE_SECRET_7));
+
+        assertThat(file.usernames()).containsExactly("alice");
+        assertThat(file.warnings()).isEmpty();
+    }
+
+    @Test
+    void lineStartingWithSpaceThenHash_isAUserNotAComment() throws Exception {
+        PasswordFile file = PasswordFile.parse("pw", List.of(" #carol:" + BOB_HUNTER2_6));
+
+        assertThat(file.verify("#carol", bytes("hunter2"))).isTrue();
+    }
+
+    @Test
+    void userOnSeveralLines_theLastUsableLineCounts() throws Exception {
+        PasswordFile file = PasswordFile.parse("pw", List.of(
+                "dup:" + ALICE_SECRET_7, "dup:" + BOB_HUNTER2_6,
+                "kept:" + ALICE_SECRET_7, "kept:plain"));
+
+        assertThat(file.verify("dup", bytes("hunter2"))).isTrue();
+        assertThat(file.verify("dup", bytes("secret"))).isFalse();
+        assertThat(file.verify("kept", bytes("secret"))).isTrue();
+    }
+
+    @Test
+    void warning_neverRepeatsTheHash() throws Exception {
         String line = "bob:$6$TONIB8wRz8d5co/L$c2FsdA==";
 
-        assertThatThrownBy(() -> PasswordFile.parse("pw", List.of(line)))
-                .hasMessage("Error: pw:1: user 'bob': malformed password hash: hash is 4 bytes, expected 64");
+        assertThat(PasswordFile.parse("pw", List.of(line)).warnings()).containsExactly(
+                "Warning: pw:1: user 'bob': malformed password hash: hash is 4 bytes, expected 64; line skipped.");
     }
 
     @Test
@@ -102,11 +127,12 @@ class PasswordFileTest {
     }
 
     @Test
-    void read_errorsNameThePath() throws Exception {
+    void read_warningsNameThePath() throws Exception {
         Path path = dir.resolve("passwd");
         Files.writeString(path, "# comment\nalice:secret\n", StandardCharsets.UTF_8);
 
-        assertThatThrownBy(() -> PasswordFile.read(path)).hasMessageStartingWith("Error: " + path + ":2: user 'alice'");
+        assertThat(PasswordFile.read(path).warnings()).singleElement().asString()
+                .startsWith("Warning: " + path + ":2: user 'alice'");
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.starling.broker.core.testing.TestBroker;
 import io.starling.broker.core.testing.TestClient;
 import io.starling.mqtt.codec.Packet;
 import io.starling.mqtt.codec.Properties;
+import io.starling.mqtt.codec.PubAck;
 import io.starling.mqtt.codec.PropertyId;
 import io.starling.mqtt.codec.PubComp;
 import io.starling.mqtt.codec.PubRec;
@@ -22,8 +23,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Flow control with Receive Maximum (MQTT 5 §4.9): the broker sends a client at most its Receive
- * Maximum of unacknowledged QoS 1 and 2 messages, and a client may have at most the broker's (20,
- * its max_inflight_messages) QoS 2 messages awaiting PUBREL.
+ * Maximum of unacknowledged QoS 1 and 2 messages; a client has a receive quota of the broker's (20,
+ * its max_inflight_messages), counted as mosquitto counts it (see ReceiveQuota): beyond it a 5.0
+ * client gets 0x97 "Quota exceeded", a 3.1.1 client a plain acknowledgement and its message is dropped.
  */
 class FlowControlTest {
     private final TestBroker broker = TestBroker.start();
@@ -70,8 +72,8 @@ class FlowControlTest {
     void qos2Message_holdsItsPlaceInTheWindowUntilPubComp() {
         TestClient sub = subscriber(1, QoS.EXACTLY_ONCE);
         TestClient pub = Mqtt5.connected(broker, "pub");
-        pub.publish("a/b", QoS.EXACTLY_ONCE, "m1");
-        pub.publish("a/b", QoS.EXACTLY_ONCE, "m2");
+        pub.publishAndRelease("a/b", QoS.EXACTLY_ONCE, "m1");
+        pub.publishAndRelease("a/b", QoS.EXACTLY_ONCE, "m2");
         List<Publish> got = sub.takePublishes();
         assertThat(got).extracting(Mqtt5::text).containsExactly("m1");
         Publish first = got.get(0);
@@ -110,18 +112,37 @@ class FlowControlTest {
     }
 
     @Test
-    void publisherExceedingTheBrokersReceiveMaximumWithQos2_isDisconnected() {
+    void publisherOverItsReceiveQuota_getsQuotaExceeded_everyOtherTime_asMosquittoCountsIt() {
+        TestClient sub = Mqtt5.connected(broker, "sub");
+        sub.subscribe("a/b", QoS.AT_MOST_ONCE);
         TestClient pub = Mqtt5.connected(broker, "pub");
         for (int i = 1; i <= 20; i++) {
             pub.send(Mqtt5.publish(broker, "a/b", QoS.EXACTLY_ONCE, i, Properties.EMPTY, "m" + i));
         }
-        List<Packet> acks = pub.take();
-        assertThat(acks).hasSize(20).allMatch(p -> p instanceof PubRec);
+        assertThat(pub.take()).hasSize(20).allMatch(p -> p instanceof PubRec r && r.reasonCode() == ReasonCode.SUCCESS);
+
+        for (int i = 21; i <= 24; i++) {
+            pub.send(Mqtt5.publish(broker, "a/b", QoS.EXACTLY_ONCE, i, Properties.EMPTY, "m" + i));
+        }
+        pub.send(Mqtt5.publish(broker, "a/b", QoS.AT_LEAST_ONCE, 30, Properties.EMPTY, "qos 1 at quota 0"));
+        pub.send(Mqtt5.publish(broker, "a/b", QoS.AT_LEAST_ONCE, 31, Properties.EMPTY, "qos 1 after"));
+
+        // An error acknowledgement gives a quota back (mosquitto's send__pubrec, send__puback), which the
+        // next message takes.
+        assertThat(pub.take()).containsExactly(new PubRec(21, ReasonCode.QUOTA_EXCEEDED, Properties.EMPTY),
+                new PubRec(22, ReasonCode.SUCCESS, Properties.EMPTY),
+                new PubRec(23, ReasonCode.QUOTA_EXCEEDED, Properties.EMPTY),
+                new PubRec(24, ReasonCode.SUCCESS, Properties.EMPTY),
+                new PubAck(30, ReasonCode.QUOTA_EXCEEDED, Properties.EMPTY),
+                new PubAck(31, ReasonCode.SUCCESS, Properties.EMPTY));
         assertThat(pub.isClosed()).isFalse();
+        assertThat(sub.takePublishes()).extracting(Mqtt5::text).containsExactly("qos 1 after");
+        assertThat(broker.core().drops().quotaExceeded.sum()).isEqualTo(3);
 
-        pub.send(Mqtt5.publish(broker, "a/b", QoS.EXACTLY_ONCE, 21, Properties.EMPTY, "one too many"));
-
-        Mqtt5.assertDisconnectedWith(pub, ReasonCode.RECEIVE_MAXIMUM_EXCEEDED); // MQTT-3.3.4-9
+        for (int i = 1; i <= 24; i++) {
+            pub.send(new PubRel(i));
+        }
+        assertThat(sub.takePublishes()).hasSize(22).extracting(Mqtt5::text).doesNotContain("m21", "m23");
         broker.payloads().assertAllReleased();
     }
 
@@ -138,15 +159,22 @@ class FlowControlTest {
     }
 
     @Test
-    void mqtt311Publisher_isNotHeldToAReceiveMaximum() {
+    void mqtt311PublisherOverItsReceiveQuota_getsAPlainPubRec_andItsMessageIsDropped() {
+        TestClient sub = broker.connected("sub");
+        sub.subscribe("a/b", QoS.AT_MOST_ONCE);
         TestClient pub = broker.connected("pub");
 
         for (int i = 1; i <= 21; i++) {
             pub.send(pub.publishPacket("a/b", QoS.EXACTLY_ONCE, false, i, "m" + i));
         }
+        for (int i = 1; i <= 21; i++) {
+            pub.send(new PubRel(i));
+        }
 
         assertThat(pub.isClosed()).isFalse();
-        assertThat(pub.take()).hasSize(21).allMatch(p -> p instanceof PubRec);
+        assertThat(pub.take()).hasSize(42).allMatch(p -> p instanceof PubRec || p instanceof PubComp);
+        assertThat(sub.takePublishes()).hasSize(20).extracting(Mqtt5::text).doesNotContain("m21");
+        assertThat(broker.core().drops().quotaExceeded.sum()).isOne();
     }
 
     @Test
