@@ -62,6 +62,8 @@ class PayloadFormatTest {
             assertThat(pub.take()).containsExactly(new PubAck(1, ReasonCode.SUCCESS, Properties.EMPTY));
         } else if (qos == 2) {
             assertThat(pub.take()).containsExactly(new PubRec(1, ReasonCode.SUCCESS, Properties.EMPTY));
+            pub.send(new PubRel(1)); // passed on at PUBREL
+            assertThat(pub.take()).containsExactly(new PubComp(1));
         }
         List<Publish> got = sub.takePublishes();
         assertThat(got).hasSize(1);
