@@ -5,7 +5,13 @@ import io.starling.broker.core.auth.Authorizer;
 import io.starling.broker.core.auth.EnhancedAuthenticator;
 import io.starling.broker.core.auth.PasswordChecks;
 import io.starling.broker.core.auth.SecurityRules;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.List;
 import java.util.Map;
 import io.starling.broker.core.routing.Router;
@@ -29,6 +35,7 @@ import io.starling.broker.core.topic.SubscriptionTree;
  */
 public final class BrokerCore implements AutoCloseable {
     private final BrokerSettings settings;
+    private final ListenerSettings listenerDefaults;
     private final Clock clock;
     private final SessionRegistry sessions = new SessionRegistry();
     private final SubscriptionTree<Subscriber, SubscriberOptions> subscriptions = new SubscriptionTree<>();
@@ -68,6 +75,7 @@ public final class BrokerCore implements AutoCloseable {
             this.enhancedAuthenticators.put(a.method(), a);
         }
         this.settings = settings;
+        this.listenerDefaults = ListenerSettings.of(settings);
         this.router = new Router(subscriptions, settings.upgradeOutgoingQos());
         this.clock = clock;
         this.retained = retained;
@@ -140,6 +148,63 @@ public final class BrokerCore implements AutoCloseable {
 
     public BrokerSettings settings() {
         return settings;
+    }
+
+    /** The listener settings of a connection whose listener brings none: the broker-wide ones. */
+    public ListenerSettings listenerDefaults() {
+        return listenerDefaults;
+    }
+
+    /**
+     * Broker shutdown, before the connections close: every will still held back by its delay goes out
+     * now, as mosquitto sends them all when it stops, in mosquitto's order: by the second they are due,
+     * and of those due in the same second the one held back last first. Each goes on its session's loop,
+     * one after the other, so that every subscriber gets them in that order; waits at most a few seconds.
+     */
+    public void publishHeldWills() {
+        record Held(Session session, long dueSecond, long heldSince) {
+        }
+        List<CompletableFuture<Held>> found = new ArrayList<>();
+        for (Session s : sessions.all()) {
+            CompletableFuture<Held> times = new CompletableFuture<>();
+            s.owner().execute(() -> {
+                long[] t = s.heldWillTimes();
+                times.complete(t == null ? null : new Held(s, t[0] / 1000, t[1]));
+            });
+            found.add(times);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        List<Held> held = new ArrayList<>();
+        for (CompletableFuture<Held> f : found) {
+            Held h = await(f, deadline);
+            if (h != null) {
+                held.add(h);
+            }
+        }
+        held.sort(Comparator.comparingLong(Held::dueSecond).thenComparing(Comparator.comparingLong(Held::heldSince).reversed()));
+        for (Held h : held) {
+            CompletableFuture<Held> published = new CompletableFuture<>();
+            h.session().owner().execute(() -> {
+                try {
+                    h.session().firePendingWill();
+                } finally {
+                    published.complete(h);
+                }
+            });
+            await(published, deadline);
+        }
+    }
+
+    /** The value, or null when it is not there by {@code deadline} (System.nanoTime()). */
+    private static <T> T await(CompletableFuture<T> f, long deadline) {
+        try {
+            return f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException | TimeoutException e) {
+            return null; // a loop that does not answer in time keeps its wills (in the store, if persistent)
+        }
     }
 
     public Clock clock() {

@@ -2,10 +2,12 @@ package io.starling.broker.server;
 
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.config.ListenerConfig;
+import io.starling.broker.config.SecurityConfig;
 import io.starling.broker.config.Protocol;
 import io.starling.broker.config.SocketDomain;
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.BrokerSettings;
+import io.starling.broker.core.ListenerSettings;
 import io.starling.broker.core.auth.Authenticator;
 import io.starling.broker.core.auth.Authorizer;
 import io.starling.broker.core.auth.SecurityRules;
@@ -121,7 +123,7 @@ public final class Broker implements AutoCloseable {
                 }
                 TcpListener listener = TcpListener.bind(core, loops, hostOf(l), l.port(), new ListenerOptions(
                         TlsListeners.settingsOf(l.tls()), l.maxConnections(), l.mountPoint(), listenerSecurity.get(l),
-                        l.protocol() == Protocol.WEBSOCKETS));
+                        l.protocol() == Protocol.WEBSOCKETS, listenerSettingsOf(config, l)));
                 bound.add(listener);
                 addresses.put(l, listener.address());
             }
@@ -197,10 +199,19 @@ public final class Broker implements AutoCloseable {
                 o.maxConnectBytes(), o.maxConnectingClients(), o.maxConnectingBytes());
     }
 
+    /**
+     * What the core reads per listener: max_qos and max_topic_alias always; allow_zero_length_clientid and
+     * auto_id_prefix the listener's own with per_listener_settings true, else the broker's.
+     */
+    static ListenerSettings listenerSettingsOf(BrokerConfig c, ListenerConfig l) {
+        SecurityConfig security = c.securityFor(l);
+        return new ListenerSettings(l.maxQos(), l.maxTopicAlias(), security.allowZeroLengthClientId(),
+                security.autoIdPrefix());
+    }
+
     static BrokerSettings settingsOf(BrokerConfig c) {
-        // Topic alias maximum and maximum QoS are per listener in mosquitto; the core has one value,
-        // taken from the first listener.
-        ListenerConfig first = c.listeners().isEmpty() ? new ListenerConfig(1883, null) : c.listeners().get(0);
+        // max_qos and max_topic_alias stay at mosquitto's defaults here: every configured listener brings
+        // its own (listenerSettingsOf); these serve the local-only listener.
         return BrokerSettings.defaults().toBuilder()
                 .maxInflightMessages(c.maxInflightMessages())
                 .maxInflightBytes(c.limits().maxInflightBytes())
@@ -214,8 +225,6 @@ public final class Broker implements AutoCloseable {
                 .allowZeroLengthClientId(c.allowZeroLengthClientId())
                 .autoIdPrefix(c.autoIdPrefix())
                 .retainAvailable(c.retainAvailable())
-                .maxTopicAlias(first.maxTopicAlias())
-                .maxQos(first.maxQos())
                 .persistentClientExpirationSeconds(
                         c.persistentClientExpiration() == null ? 0 : c.persistentClientExpiration().toSeconds())
                 .upgradeOutgoingQos(c.upgradeOutgoingQos())
@@ -309,6 +318,11 @@ public final class Broker implements AutoCloseable {
         if (metrics != null) {
             metrics.close();
         }
+        // As mosquitto: every will goes out before the connections close, those of connected clients without
+        // delay first, then every delayed one (connected clients' and offline sessions') in due order.
+        loops.publishWills(false);
+        loops.publishWills(true);
+        core.publishHeldWills();
         loops.close();
         core.close();
     }

@@ -276,4 +276,9 @@ final class ChannelConnection implements Connection {
     public io.starling.broker.core.auth.SecurityRules security() {
         return options.security();
     }
+
+    @Override
+    public io.starling.broker.core.ListenerSettings listenerSettings() {
+        return options.settings();
+    }
 }

@@ -197,6 +197,14 @@ final class ClientChannelHandler extends ChannelInboundHandlerAdapter
         }
     }
 
+    /** The broker is stopping: the client's will goes (or waits with the held ones) while every connection is open. */
+    void publishWillAtShutdown(boolean delayed) {
+        if (client != null) {
+            client.publishWillAtShutdown(delayed);
+            outbox.flushPending();
+        }
+    }
+
     /** Tells the client the server is going down (5.0: DISCONNECT 0x8B). */
     void shutDown() {
         if (client != null) {

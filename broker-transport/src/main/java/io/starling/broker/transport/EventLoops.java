@@ -95,6 +95,21 @@ public final class EventLoops implements AutoCloseable {
     }
 
     /**
+     * Broker shutdown, before {@link #closeConnections()}: the wills of connected clients go out on each
+     * client's loop, so that subscribers still connected receive them, as from mosquitto: those without
+     * a Will Delay Interval at once, those with one ({@code delayed}) held with the other delayed wills
+     * (see {@link io.starling.broker.core.protocol.Client#publishWillAtShutdown}). Waits up to two seconds.
+     */
+    public void publishWills(boolean delayed) {
+        List<io.netty.util.concurrent.Future<?>> done = new ArrayList<>();
+        connections.forEach((loop, open) -> done.add(loop.submit(
+                () -> open.snapshot().forEach(h -> h.publishWillAtShutdown(delayed)))));
+        for (io.netty.util.concurrent.Future<?> f : done) {
+            f.awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
      * Closes every client connection: each client is first told the server is shutting down (5.0
      * DISCONNECT 0x8B) on its own loop; whatever is still open a few seconds later is closed hard.
      */

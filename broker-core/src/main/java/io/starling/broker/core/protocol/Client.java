@@ -1,6 +1,7 @@
 package io.starling.broker.core.protocol;
 
 import io.starling.broker.core.BrokerCore;
+import io.starling.broker.core.ListenerSettings;
 import io.starling.broker.core.routing.Delivery;
 import io.starling.broker.core.routing.LoopOutbox;
 import io.starling.broker.core.session.Session;
@@ -62,6 +63,8 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
     final SecurityRules security;
     /** The listener's mount_point, prefixed to this client's topics and filters ("" for none). */
     final String mountPoint;
+    /** Its listener's maximum QoS, topic alias maximum and client-id options. */
+    final ListenerSettings listener;
     /**
      * The password the client logged in with, kept (as mosquitto keeps it) so that a reload of the
      * password file can check it again; null when it logged in without one, or by certificate or an
@@ -99,6 +102,7 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
         this.counters = core.counters().local();
         this.mountPoint = connection.mountPoint();
         this.security = connection.security() != null ? connection.security() : core.security();
+        this.listener = connection.listenerSettings() != null ? connection.listenerSettings() : core.listenerDefaults();
         ProtocolLog.CONNECTIONS.info("New connection from {} on port {}.", connection.remoteAddress(), connection.localPort());
     }
 
@@ -242,6 +246,22 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
         connection.close();
     }
 
+    /**
+     * The broker is stopping, and every will goes out before any connection closes, as from mosquitto:
+     * one without delay now ({@code delayed} false); one with a delay ({@code delayed} true) is held by
+     * the session, to go with the other held wills in their order ({@link
+     * io.starling.broker.core.BrokerCore#publishHeldWills()}).
+     */
+    public void publishWillAtShutdown(boolean delayed) {
+        if (state != State.CONNECTED || closing || will == null
+                || will.properties().number(PropertyId.WILL_DELAY_INTERVAL, 0) > 0 != delayed) {
+            return;
+        }
+        Will w = will;
+        will = null;
+        Wills.holdAtShutdown(this, session, w);
+    }
+
     /** The broker is stopping: a 5.0 client is told so (0x8B) before the connection closes. */
     public void onShutdown() {
         if (state == State.CLOSED || closing) {
@@ -306,8 +326,11 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
         return publishAcl;
     }
 
-    /** Another connection took this client id over: close this one, keeping the session for the new one. */
-    void closeForTakeover() {
+    /**
+     * Another connection took this client id over: close this one, keeping the session for the new one.
+     * The will goes as {@link Wills#releaseOnTakeover} says, which depends on the new CONNECT's clean start.
+     */
+    void closeForTakeover(boolean newCleanStart) {
         ProtocolLog.CONNECTIONS.info("Client {} already connected, closing old connection.", clientId);
         counters.increment(Counter.DISCONNECTS_TAKEN_OVER);
         if (state == State.CONNECTED) {
@@ -317,9 +340,7 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
         closing = true;
         Will w = will;
         will = null;
-        // A delayed will waits with the session: the new connection resuming it cancels the will,
-        // a clean start ends the session and so publishes it (ConnectHandler.complete).
-        Wills.release(this, session, w);
+        Wills.releaseOnTakeover(this, session, w, newCleanStart);
         if (session != null) {
             session.detach();
             session = null;

@@ -7,10 +7,11 @@ import io.starling.mqtt.codec.PropertyId;
 
 /**
  * The properties of a successful 5.0 CONNACK: what the broker tells the client about itself
- * (MQTT 5 §3.2.2.3). Same set and order as Mosquitto 2.0 (2.0.12 on), so that tools see the same
- * bytes: Server Keep Alive, Topic Alias Maximum, Assigned Client Identifier, then Retain Available,
- * Maximum Packet Size, Receive Maximum and Maximum QoS, each only when it differs from the
- * protocol's default. Features left at their default (available) are not announced.
+ * (MQTT 5 §3.2.2.3). Same set and order as Mosquitto 2.0.11 sends (measured on the wire), so that
+ * tools see the same bytes: Topic Alias Maximum, Server Keep Alive, Assigned Client Identifier,
+ * Authentication Method/Data, then Retain Available, Maximum Packet Size, Receive Maximum and Maximum
+ * QoS, each only when it differs from the protocol's default. Features left at their default
+ * (available) are not announced. A refusal carries only Maximum QoS, as mosquitto's does.
  */
 final class ConnAckProperties {
     private ConnAckProperties() {
@@ -33,11 +34,11 @@ final class ConnAckProperties {
         }
         BrokerSettings s = client.core.settings();
         Properties.Builder b = Properties.builder();
+        if (client.listener.maxTopicAlias() > 0) {
+            b.number(PropertyId.TOPIC_ALIAS_MAXIMUM, client.listener.maxTopicAlias());
+        }
         if (keepAlive != connect.keepAlive()) {
             b.number(PropertyId.SERVER_KEEP_ALIVE, keepAlive);
-        }
-        if (s.maxTopicAlias() > 0) {
-            b.number(PropertyId.TOPIC_ALIAS_MAXIMUM, s.maxTopicAlias());
         }
         if (connect.clientId().isEmpty()) {
             b.text(PropertyId.ASSIGNED_CLIENT_IDENTIFIER, client.clientId);
@@ -57,9 +58,23 @@ final class ConnAckProperties {
         if (s.maxInflightMessages() > 0) {
             b.number(PropertyId.RECEIVE_MAXIMUM, s.maxInflightMessages());
         }
-        if (s.maxQos() != 2) {
-            b.number(PropertyId.MAXIMUM_QOS, s.maxQos());
-        }
+        maximumQos(client, b);
         return b.build();
+    }
+
+    /** The properties of a refusing 5.0 CONNACK: Maximum QoS only (when below 2), as mosquitto sends. */
+    static Properties ofRefusal(Client client) {
+        if (!client.version.isV5() || client.listener.maxQos() == 2) {
+            return Properties.EMPTY;
+        }
+        Properties.Builder b = Properties.builder();
+        maximumQos(client, b);
+        return b.build();
+    }
+
+    private static void maximumQos(Client client, Properties.Builder b) {
+        if (client.listener.maxQos() != 2) {
+            b.number(PropertyId.MAXIMUM_QOS, client.listener.maxQos());
+        }
     }
 }

@@ -12,6 +12,7 @@ import io.starling.broker.core.topic.TopicName;
 import io.starling.mqtt.codec.ConnAck;
 import io.starling.mqtt.codec.Connect;
 import io.starling.mqtt.codec.Malformed;
+import io.starling.mqtt.codec.MqttEncoder;
 import io.starling.mqtt.codec.MqttVersion;
 import io.starling.mqtt.codec.Packet;
 import io.starling.mqtt.codec.Properties;
@@ -46,13 +47,15 @@ final class ConnectHandler {
         }
         if (clientId.isEmpty()) {
             // 3.1 requires a client id; 3.1.1 allows an empty one only with a clean session (MQTT-3.1.3-8).
-            boolean allowed = settings.allowZeroLengthClientId() && version != MqttVersion.MQTT_3_1
+            boolean allowed = client.listener.allowZeroLengthClientId() && version != MqttVersion.MQTT_3_1
                     && (connect.cleanStart() || version.isV5());
             if (!allowed) {
-                refuse(client, ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "empty client id not allowed");
+                // As mosquitto 2.0.11: 5.0 "unspecified error", 3.x "identifier rejected".
+                refuse(client, ReasonCode.UNSPECIFIED_ERROR, ReasonCode.V3_IDENTIFIER_REJECTED,
+                        "empty client id not allowed");
                 return;
             }
-            clientId = settings.autoIdPrefix() + UUID.randomUUID().toString().toUpperCase();
+            clientId = client.listener.autoIdPrefix() + UUID.randomUUID().toString().toUpperCase();
         }
         client.clientId = clientId;
         if (settings.clientIdPrefixes() != null && !clientId.startsWith(settings.clientIdPrefixes())) {
@@ -77,8 +80,19 @@ final class ConnectHandler {
                 Disconnects.silently(client, "invalid will topic: " + reason);
                 return;
             }
-            if (will.qos().value() > settings.maxQos()) {
+            if (will.qos().value() > client.listener.maxQos()) {
+                if (!version.isV5()) {
+                    // As mosquitto: 3.x has no return code for it, the connection is closed without CONNACK.
+                    Disconnects.silently(client, "will QoS above the maximum QoS");
+                    return;
+                }
                 refuse(client, ReasonCode.QOS_NOT_SUPPORTED, "will QoS above the maximum QoS"); // MQTT-3.2.2-12
+                return;
+            }
+            if (settings.messageSizeLimit() > 0 && will.payload().length > settings.messageSizeLimit()) {
+                // As mosquitto: 5.0 "packet too large", 3.x "not authorised".
+                refuse(client, ReasonCode.PACKET_TOO_LARGE, ReasonCode.V3_NOT_AUTHORIZED, "will payload of "
+                        + will.payload().length + " bytes over message_size_limit " + settings.messageSizeLimit());
                 return;
             }
             if (will.retain() && !settings.retainAvailable()) {
@@ -149,7 +163,7 @@ final class ConnectHandler {
         client.will = will;
         client.limits = ClientLimits.of(connect);
         if (version.isV5()) {
-            client.aliases = new TopicAliases(settings.maxTopicAlias(), client.limits.topicAliasMaximum());
+            client.aliases = new TopicAliases(client.listener.maxTopicAlias(), client.limits.topicAliasMaximum());
             client.connectExpiryInterval = connect.properties().number(PropertyId.SESSION_EXPIRY_INTERVAL, 0);
         } else {
             client.connectExpiryInterval = connect.cleanStart() ? 0 : Session.NEVER_EXPIRES;
@@ -178,17 +192,25 @@ final class ConnectHandler {
 
     /** @param why for the log; null when the caller counts and logs the refusal itself */
     static void refuse(Client client, int v5Code, String why) {
+        refuse(client, v5Code, ReasonCode.connackV3(v5Code), why);
+    }
+
+    /**
+     * Refuses the CONNECT with {@code v5Code} (5.0) or {@code v3Code} (3.x) and closes the connection. A
+     * 5.0 refusal carries Maximum QoS when the listener's is below 2, as mosquitto's does.
+     */
+    static void refuse(Client client, int v5Code, int v3Code, String why) {
         if (why != null) {
             ProtocolLog.LOG.info("Client {} from {} refused: {}.", client.clientId, client.connection.remoteAddress(), why);
         }
         boolean credentials = v5Code == ReasonCode.BAD_USER_NAME_OR_PASSWORD || v5Code == ReasonCode.NOT_AUTHORIZED
                 || v5Code == ReasonCode.BAD_AUTHENTICATION_METHOD;
         client.counters.increment(credentials ? Counter.CONNECTS_REFUSED_AUTH : Counter.CONNECTS_REFUSED_OTHER);
-        int code = client.version.isV5() ? v5Code : ReasonCode.connackV3(v5Code);
+        int code = client.version.isV5() ? v5Code : v3Code;
         if (ProtocolLog.packets()) {
             ProtocolLog.sending(client.clientId, "CONNACK", "(0, " + code + ")");
         }
-        client.write(new ConnAck(false, code, Properties.EMPTY));
+        client.write(new ConnAck(false, code, ConnAckProperties.ofRefusal(client)));
         client.state = Client.State.CLOSED;
         client.connection.close();
     }
@@ -235,7 +257,7 @@ final class ConnectHandler {
             return;
         }
         if (session.link() instanceof Client old) {
-            old.closeForTakeover();
+            old.closeForTakeover(connect.cleanStart());
         } else if (session.connecting() instanceof Client waiting) {
             // Still waiting for its CONNACK to be durable: it never connected, it is closed quietly.
             ProtocolLog.CONNECTIONS.info("Client {} already connecting, closing old connection.", waiting.clientId);
@@ -257,8 +279,10 @@ final class ConnectHandler {
         }
         boolean sessionPresent = hadState && !connect.cleanStart();
         client.core.store().beginChanges(); // the CONNACK reports what follows
+        // The client is back within its will delay: as mosquitto, the will is discarded whether or not the
+        // session is resumed (MQTT-3.1.3-9; the specification leaves a clean start open).
+        session.discardPendingWill();
         if (!sessionPresent) {
-            session.firePendingWill(); // the old session ends here, before its will delay did
             // MQTT-3.1.2-6: discard any previous session, and a taken-over clean session's state,
             // which ended with its connection and must not be reused.
             session.clear();
@@ -320,8 +344,18 @@ final class ConnectHandler {
         }
         int keepAlive = ConnAckProperties.keepAlive(client, connect);
         client.keepAlive = keepAlive;
-        client.write(new ConnAck(sessionPresent, ReasonCode.SUCCESS,
-                ConnAckProperties.of(client, connect, keepAlive)));
+        ConnAck connAck = new ConnAck(sessionPresent, ReasonCode.SUCCESS, ConnAckProperties.of(client, connect, keepAlive));
+        if (MqttEncoder.encodedSize(connAck, client.version) > client.limits.maximumPacketSize()) {
+            // MQTT-3.1.2-25: not even the CONNACK may exceed the client's Maximum Packet Size. As mosquitto,
+            // the client counts as connected and lost at once: its will goes, its session stays.
+            ProtocolLog.CONNECTIONS.info("Client {} disconnected due to oversize packet.", client.clientId);
+            client.core.drops().packetTooLarge.increment();
+            session.setConnecting(null);
+            client.markClosing();
+            client.connection.close();
+            return;
+        }
+        client.write(connAck);
         client.connection.connected();
         client.connection.setReadTimeout(keepAlive * 1500L);
         session.attach(client);

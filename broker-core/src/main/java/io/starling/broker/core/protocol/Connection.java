@@ -78,4 +78,12 @@ public interface Connection {
     default io.starling.broker.core.auth.SecurityRules security() {
         return null;
     }
+
+    /**
+     * The listener's own maximum QoS, topic alias maximum and client-id options; null for the
+     * broker-wide ones ({@link io.starling.broker.core.BrokerCore#listenerDefaults()}).
+     */
+    default io.starling.broker.core.ListenerSettings listenerSettings() {
+        return null;
+    }
 }

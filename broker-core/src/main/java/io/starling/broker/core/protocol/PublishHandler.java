@@ -45,10 +45,10 @@ final class PublishHandler {
             return;
         }
         // Checked in mosquitto 2.0.11's order (measured): QoS, retain, topic alias, then the topic.
-        if (publish.qos().value() > core.settings().maxQos()) {
+        if (publish.qos().value() > client.listener.maxQos()) {
             publish.release();
             Disconnects.disconnect(client, ReasonCode.QOS_NOT_SUPPORTED, "PUBLISH at QoS " + publish.qos().value()
-                    + " above the maximum QoS " + core.settings().maxQos()); // MQTT-3.2.2-11
+                    + " above the maximum QoS " + client.listener.maxQos()); // MQTT-3.2.2-11
             return;
         }
         if (publish.retain() && !core.settings().retainAvailable()) {
@@ -191,7 +191,7 @@ final class PublishHandler {
         }
         if (client.aliases == null || !client.aliases.isValidInbound((int) alias)) {
             Disconnects.disconnect(client, ReasonCode.TOPIC_ALIAS_INVALID, "topic alias " + alias + " outside 1.."
-                    + client.core.settings().maxTopicAlias()); // MQTT-3.3.2-8, -9, -10
+                    + client.listener.maxTopicAlias()); // MQTT-3.3.2-8, -9, -10
             return null;
         }
         if (publish.topic().isEmpty()) {

@@ -7,8 +7,8 @@ import io.starling.mqtt.codec.Will;
 
 /**
  * What happens to a session when its connection is gone (MQTT 5 §3.1.2.11.2; 3.1.1 §3.1.2.4): a
- * session with expiry 0 ends at once; otherwise it waits offline until it expires. Its will goes the
- * way {@link Wills} says.
+ * session with expiry 0 ends at once (or, holding a delayed will, when the will goes); otherwise it
+ * waits offline until it expires. Its will goes the way {@link Wills} says.
  */
 final class SessionEnd {
     private SessionEnd() {
@@ -21,9 +21,13 @@ final class SessionEnd {
         if (expiry != 0) {
             session.saveHeader(false); // before the will: a delayed will is stored with its session
         }
-        Wills.release(client, session, will);
+        boolean willHeld = Wills.release(client, session, will);
         if (expiry == 0) {
-            end(core, session);
+            if (willHeld) {
+                session.clear(); // what it had ends with the connection; only the will waits (Wills)
+            } else {
+                end(core, session);
+            }
             return;
         }
         startExpiryTimer(core, session, expiry);

@@ -91,8 +91,8 @@ final class SubscribeHandler {
                 codes.add(client.version.isV5() ? ReasonCode.NOT_AUTHORIZED : ReasonCode.V3_SUBSCRIPTION_FAILURE);
                 continue;
             }
-            if (qos.value() > client.core.settings().maxQos()) {
-                qos = QoS.of(client.core.settings().maxQos()); // granted below what was asked (MQTT-3.9.3)
+            if (qos.value() > client.listener.maxQos()) {
+                qos = QoS.of(client.listener.maxQos()); // granted below what was asked (MQTT-3.9.3)
                 s = new Subscription(s.filter(), new io.starling.mqtt.codec.SubscriptionOptions(qos,
                         s.options().noLocal(), s.options().retainAsPublished(), s.options().retainHandling()));
             }

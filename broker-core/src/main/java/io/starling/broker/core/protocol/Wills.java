@@ -15,7 +15,8 @@ import io.starling.mqtt.codec.Will;
 /**
  * The one path by which a will becomes a message (MQTT 5 §3.1.2.5, §3.1.3.2.2; 3.1.1 §3.1.2.5): when
  * its connection ends, at once or after its Will Delay Interval (held by the session, and in the
- * store so that a restart still sends it), and not at all if a connection resumes the session in time.
+ * store so that a restart after a crash still sends it), when the broker stops, and not at all if a
+ * connection for the same client id comes in time (resuming the session or not, as mosquitto).
  *
  * <p>The topic is checked when the will is sent, against the rules in force then ({@code $SYS},
  * {@code $share}, the ACL as reloaded by SIGHUP or a restart), not at CONNECT: as mosquitto 2.0.11, a
@@ -43,25 +44,70 @@ final class Wills {
 
     /**
      * The connection that carried {@code will} (null: none) has ended. The will goes out now when it
-     * has no delay or there is no session to outlive the connection; otherwise the session holds it
-     * (and the store keeps it) until the delay passes or the session ends, whichever is first.
+     * has no delay or there is no session to hold it; otherwise the session holds it until the delay
+     * passes, the session ends or the broker stops, whichever is first, even a session without expiry
+     * (which then lives on until the will goes: as mosquitto, so that a reconnect in time discards it).
+     * A persistent session keeps the will in the store too, so that a restart after a crash still sends it.
+     *
+     * @return true when the session holds the will back
      */
-    static void release(Client client, Session session, Will will) {
+    static boolean release(Client client, Session session, Will will) {
         if (will == null) {
+            return false;
+        }
+        Pending pending = pendingOf(client, will);
+        long delay = delayOf(will);
+        if (delay == 0 || session == null || client.core.isShuttingDown()) {
+            publish(client.core, client.security, client.identity, pending); // mosquitto sends every will when it stops
+            return false;
+        }
+        if (session.isPersistent()) {
+            Message stored = pending.toMessage(client.core);
+            session.storeDelayedWill(stored, System.currentTimeMillis() + delay * 1000);
+            stored.release();
+        }
+        hold(client.core, session, delay, client.security, client.identity, pending);
+        return true;
+    }
+
+    /**
+     * The broker is stopping and {@code client} is still connected: a will without delay goes now; one
+     * with a delay is held by the session (not stored: it goes before the broker stops).
+     */
+    static void holdAtShutdown(Client client, Session session, Will will) {
+        long delay = delayOf(will);
+        Pending pending = pendingOf(client, will);
+        if (delay == 0 || session == null) {
+            publish(client.core, client.security, client.identity, pending);
+        } else {
+            hold(client.core, session, delay, client.security, client.identity, pending);
+        }
+    }
+
+    /**
+     * The connection that carried {@code will} is taken over by a new CONNECT for its client id. As
+     * mosquitto 2.0.11: a will without delay is published when the old session ended with its
+     * connection (5.0 Session Expiry 0, 3.x clean session) or the new CONNECT starts clean; any other
+     * will, and any will with a delay, is discarded (the client is back).
+     */
+    static void releaseOnTakeover(Client old, Session session, Will will, boolean newCleanStart) {
+        if (will == null || delayOf(will) > 0) {
             return;
         }
-        Pending pending = new Pending(client.mountPoint + will.topic(), will.qos(), will.retain(), will.payload(),
+        boolean oldSessionEnds = session == null || session.expiryInterval() == 0;
+        if (oldSessionEnds || newCleanStart) {
+            release(old, null, will);
+        }
+    }
+
+    private static Pending pendingOf(Client client, Will will) {
+        return new Pending(client.mountPoint + will.topic(), will.qos(), will.retain(), will.payload(),
                 will.properties().without(PropertyId.WILL_DELAY_INTERVAL), client.clientId, client.identity.username(),
                 client.connection.localPort());
-        long delay = will.properties().number(PropertyId.WILL_DELAY_INTERVAL, 0);
-        if (delay == 0 || session == null || session.expiryInterval() == 0) {
-            publish(client.core, client.security, client.identity, pending);
-            return;
-        }
-        Message stored = pending.toMessage(client.core);
-        session.storeDelayedWill(stored, System.currentTimeMillis() + delay * 1000);
-        stored.release();
-        hold(client.core, session, delay, client.security, client.identity, pending);
+    }
+
+    private static long delayOf(Will will) {
+        return will.properties().number(PropertyId.WILL_DELAY_INTERVAL, 0);
     }
 
     /**
@@ -84,6 +130,9 @@ final class Wills {
             // Run by a loop timer (delay or expiry), which is no read batch: flush what the will
             // wrote to subscribers on this loop, as the end of a read batch would.
             session.owner().flushPending();
+            if (!session.isPersistent() && !session.isOnline() && session.connecting() == null) {
+                SessionEnd.end(core, session); // a session without expiry lived on only for its will
+            }
         });
     }
 

@@ -232,10 +232,26 @@ public final class Session implements Subscriber {
         journal.willDelayed(will, publishAtMillis);
     }
 
+    /**
+     * The will held back by its delay, as {@code (due, heldSince)} in epoch millis, or null when none is;
+     * call on the owner loop.
+     */
+    public long[] heldWillTimes() {
+        return timers != null && timers.hasPendingWill() ? new long[] {timers.willDue(), timers.willHeldSince()} : null;
+    }
+
     /** Publishes a will still held back by its delay; used when the session ends first. */
     public void firePendingWill() {
         if (timers != null) {
             timers.firePendingWill();
+        }
+    }
+
+    /** Drops a will still held back by its delay, unsent (a connection for the client id came in time). */
+    public void discardPendingWill() {
+        if (timers != null && timers.hasPendingWill()) {
+            journal.willGone();
+            timers.discardWill();
         }
     }
 

@@ -13,8 +13,14 @@ final class SessionTimers {
     private ScheduledFuture<?> expiry;
     private ScheduledFuture<?> willDelay;
     private Runnable pendingWill;
+    /** When the pending will was held back, and when it is due (epoch millis): the order of wills at shutdown. */
+    private long willHeldSince;
+    private long willDue;
 
     void startExpiry(Session session, long seconds, BooleanSupplier stillOffline, Runnable onExpiry) {
+        if (expiry != null) {
+            expiry.cancel(false); // a connection came and went without attaching (CONNACK never sent)
+        }
         expiry = session.owner().loop().schedule(() -> {
             if (session.owner().inLoop() && stillOffline.getAsBoolean()) {
                 onExpiry.run();
@@ -24,6 +30,8 @@ final class SessionTimers {
 
     void delayWill(Session session, long seconds, BooleanSupplier stillOffline, Runnable publish) {
         pendingWill = publish;
+        willHeldSince = System.currentTimeMillis();
+        willDue = willHeldSince + TimeUnit.SECONDS.toMillis(seconds);
         willDelay = session.owner().loop().schedule(() -> {
             if (session.owner().inLoop() && stillOffline.getAsBoolean()) {
                 firePendingWill();
@@ -35,6 +43,14 @@ final class SessionTimers {
         return pendingWill != null;
     }
 
+    long willHeldSince() {
+        return willHeldSince;
+    }
+
+    long willDue() {
+        return willDue;
+    }
+
     /** Publishes a will still held back by its delay, once. */
     void firePendingWill() {
         Runnable will = pendingWill;
@@ -44,16 +60,21 @@ final class SessionTimers {
         }
     }
 
+    /** A connection for the client id came within the will delay: the will is not sent. */
+    void discardWill() {
+        if (willDelay != null) {
+            willDelay.cancel(false);
+            willDelay = null;
+        }
+        pendingWill = null;
+    }
+
     /** A connection attached (or the session ended): neither timer applies any more. */
     void cancel() {
         if (expiry != null) {
             expiry.cancel(false);
             expiry = null;
         }
-        if (willDelay != null) {
-            willDelay.cancel(false);
-            willDelay = null;
-        }
-        pendingWill = null;
+        discardWill();
     }
 }

@@ -19,6 +19,8 @@ import io.starling.mqtt.codec.SubAck;
 import io.starling.mqtt.codec.Subscribe;
 import io.starling.mqtt.codec.Subscription;
 import io.starling.mqtt.codec.SubscriptionOptions;
+import io.starling.mqtt.codec.Will;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -135,6 +137,47 @@ class ConnectHandlerTest {
 
         assertThat(ack.reasonCode()).isEqualTo(ReasonCode.V3_IDENTIFIER_REJECTED);
         assertThat(c.isClosed()).isTrue();
+    }
+
+    @Test
+    void emptyClientIdOnMqtt5_isRefusedWithUnspecifiedErrorWhenZeroLengthIdsAreNotAllowed() {
+        broker.close();
+        broker = TestBroker.start(BrokerSettings.defaults().toBuilder().allowZeroLengthClientId(false).build());
+        TestClient c = broker.newClient();
+
+        ConnAck ack = c.connect(connect(MqttVersion.MQTT_5, "", true, 60));
+
+        assertThat(ack.reasonCode()).isEqualTo(ReasonCode.UNSPECIFIED_ERROR); // 0x80, as mosquitto 2.0.11
+        assertThat(c.isClosed()).isTrue();
+    }
+
+    @Test
+    void assignedClientId_isThePrefixAndThirtySixCharactersInUuidForm() {
+        TestClient c = broker.newClient();
+
+        c.connect("", true);
+
+        assertThat(c.clientId()).matches("auto-[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}");
+    }
+
+    @Test
+    void willPayloadOverMessageSizeLimit_isRefused() {
+        broker.close();
+        broker = TestBroker.start(BrokerSettings.defaults().toBuilder().messageSizeLimit(10).build());
+        Will fits = new Will("w", "0123456789".getBytes(StandardCharsets.UTF_8), QoS.AT_MOST_ONCE, false, Properties.EMPTY);
+        Will over = new Will("w", "0123456789A".getBytes(StandardCharsets.UTF_8), QoS.AT_MOST_ONCE, false,
+                Properties.EMPTY);
+
+        assertThat(broker.newClient().connect(TestClient.connectPacket("a", true, fits)).reasonCode())
+                .isEqualTo(ReasonCode.V3_ACCEPTED);
+        TestClient v3 = broker.newClient();
+        assertThat(v3.connect(TestClient.connectPacket("b", true, over)).reasonCode())
+                .isEqualTo(ReasonCode.V3_NOT_AUTHORIZED); // rc 5, as mosquitto
+        assertThat(v3.isClosed()).isTrue();
+        TestClient v5 = broker.newClient();
+        ConnAck refused = v5.connect(new Connect(MqttVersion.MQTT_5, "c", true, 60, null, null, over, Properties.EMPTY));
+        assertThat(refused.reasonCode()).isEqualTo(ReasonCode.PACKET_TOO_LARGE);
+        assertThat(v5.isClosed()).isTrue();
     }
 
     @Test

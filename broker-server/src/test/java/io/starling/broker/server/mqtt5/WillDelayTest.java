@@ -24,8 +24,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The will of an MQTT 5 client (§3.1.2.5, §3.1.3.2): its Will Delay Interval, a resumed session that
- * cancels it, a session that ends first, and DISCONNECT with reason 0x04 that asks for it.
+ * The will of an MQTT 5 client (§3.1.2.5, §3.1.3.2): its Will Delay Interval (also with Session Expiry
+ * 0), a connection for the client id within the delay that cancels it (resuming the session or not,
+ * as mosquitto), a session that ends first, and DISCONNECT with reason 0x04 that asks for it.
  */
 class WillDelayTest {
     @RegisterExtension
@@ -88,18 +89,15 @@ class WillDelayTest {
     }
 
     @Test
-    void delayedWill_isPublishedAtOnce_whenANewConnectionStartsAFreshSession() throws Exception {
+    void delayedWill_isDiscarded_whenANewConnectionStartsAFreshSessionInTime() throws Exception {
         try (RawMqttClient raw = Raw5.connected(broker.port(), Raw5.connect("will-fresh", true, 60,
-                expiry(10), will("will/fresh", 30)))) {
+                expiry(10), will("will/fresh", 1)))) {
             raw.close();
         }
         try (Paho5Client again = new Paho5Client(broker.uri(), "will-fresh")) {
-            long connectingAt = System.nanoTime();
-            again.connect(Paho5Client.options(true, 0)); // Clean Start ends the old session, and its will is due
+            again.connect(Paho5Client.options(true, 0)); // back in time, though without the session: as mosquitto
 
-            Mqtt5Publish will = HiveMq5.receive(wills);
-            assertThat(will.getTopic().toString()).isEqualTo("will/fresh");
-            assertThat((System.nanoTime() - connectingAt) / 1_000_000).isLessThan(2000L);
+            assertThat(HiveMq5.poll(wills, Duration.ofMillis(1600))).isEmpty();
         }
     }
 
@@ -119,45 +117,41 @@ class WillDelayTest {
     }
 
     @Test
-    void delayedWill_withSessionExpiryZero_isPublishedAtOnce() throws Exception {
+    void delayedWill_withSessionExpiryZero_stillWaitsForTheDelay() throws Exception {
         try (RawMqttClient raw = Raw5.connected(broker.port(), Raw5.connect("will-expiry-zero", true, 60,
-                Properties.EMPTY, will("will/expiry-zero", 30)))) {
+                Properties.EMPTY, will("will/expiry-zero", 1)))) {
             raw.close();
             long closedAt = System.nanoTime();
 
             Mqtt5Publish will = HiveMq5.receive(wills);
 
             assertThat(will.getTopic().toString()).isEqualTo("will/expiry-zero");
-            assertThat((System.nanoTime() - closedAt) / 1_000_000).isLessThan(800L);
+            assertThat((System.nanoTime() - closedAt) / 1_000_000).as("after its 1 s delay, as mosquitto")
+                    .isBetween(900L, 2500L);
         }
     }
 
     @Test
-    void delayedWill_isPublishedAtOnce_whenATakeoverWithCleanStartEndsTheSession() throws Exception {
+    void delayedWill_isDiscarded_whenATakeoverStartsClean() throws Exception {
         try (Paho5Client first = new Paho5Client(broker.uri(), "will-takeover-fresh");
              Paho5Client second = new Paho5Client(broker.uri(), "will-takeover-fresh")) {
-            first.connect(withDelayedWill(Paho5Client.options(true, 60), "will/takeover-fresh", 30));
+            first.connect(withDelayedWill(Paho5Client.options(true, 60), "will/takeover-fresh", 1));
 
-            long takenOverAt = System.nanoTime();
             second.connect(Paho5Client.options(true, 0));
 
-            Mqtt5Publish will = HiveMq5.receive(wills);
-            assertThat(will.getTopic().toString()).isEqualTo("will/takeover-fresh");
-            assertThat((System.nanoTime() - takenOverAt) / 1_000_000).as("when the old session ends, not after 30 s")
-                    .isLessThan(2000L);
+            assertThat(HiveMq5.poll(wills, Duration.ofMillis(1600))).isEmpty();
         }
     }
 
     @Test
-    void delayedWill_ofASessionWithoutExpiry_isPublishedAtOnce_whenTakenOver() throws Exception {
+    void delayedWill_ofASessionWithoutExpiry_isDiscarded_whenTakenOver() throws Exception {
         try (Paho5Client first = new Paho5Client(broker.uri(), "will-takeover-noexpiry");
              Paho5Client second = new Paho5Client(broker.uri(), "will-takeover-noexpiry")) {
-            first.connect(withDelayedWill(Paho5Client.options(true, 0), "will/takeover-noexpiry", 30));
+            first.connect(withDelayedWill(Paho5Client.options(true, 0), "will/takeover-noexpiry", 1));
 
             assertThat(second.connect(Paho5Client.options(false, 0)).getSessionPresent()).isFalse();
 
-            Mqtt5Publish will = HiveMq5.receive(wills);
-            assertThat(will.getTopic().toString()).isEqualTo("will/takeover-noexpiry");
+            assertThat(HiveMq5.poll(wills, Duration.ofMillis(1600))).isEmpty();
         }
     }
 

@@ -271,6 +271,37 @@ class PersistenceRestartTest {
     }
 
     @Test
+    void delayedWills_allGoOutWhenTheBrokerStops() throws Exception {
+        start("");
+        try (RawMqttClient watcher = RawMqttClient.open(port)) {
+            watcher.connect("watcher", false, 60);
+            watcher.subscribe(1, "wills/#", QoS.AT_LEAST_ONCE);
+            watcher.disconnect();
+        }
+        RawMqttClient lost = RawMqttClient.open(port);
+        lost.connect(v5("lost", 3600, new Will("wills/lost", "a".getBytes(StandardCharsets.UTF_8), QoS.AT_LEAST_ONCE,
+                false, props(PropertyId.WILL_DELAY_INTERVAL, 3600))));
+        lost.close(); // its will waits an hour
+        RawMqttClient connected = RawMqttClient.open(port);
+        connected.connect(v5("connected", 3600, new Will("wills/connected", "b".getBytes(StandardCharsets.UTF_8),
+                QoS.AT_LEAST_ONCE, false, props(PropertyId.WILL_DELAY_INTERVAL, 3600))));
+        Thread.sleep(300);
+        restart(); // as mosquitto 2.0.11: every will is sent when the broker stops, delay or not
+        connected.close();
+        try (RawMqttClient watcher = RawMqttClient.open(port)) {
+            watcher.connect("watcher", false, 60);
+            List<String> topics = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                Publish p = watcher.receive(Publish.class, Duration.ofSeconds(2));
+                topics.add(p.topic());
+                watcher.send(new PubAck(p.packetId()));
+                p.release();
+            }
+            assertThat(topics).containsExactlyInAnyOrder("wills/lost", "wills/connected");
+        }
+    }
+
+    @Test
     void retainedSysMessageInTheStore_isDroppedAtStart() throws Exception {
         start("");
         // What an older broker, which let clients write $SYS, may have left in the store.

@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The properties of a successful 5.0 CONNACK (MQTT 5 §3.2.2.3): the same set, in the same order,
- * as Mosquitto 2.0 sends, so that tools comparing bytes see no difference. Mosquitto adds Server
- * Keep Alive first, then Topic Alias Maximum and Assigned Client Identifier (handle_connect.c),
- * then Retain Available, Maximum Packet Size, Receive Maximum and Maximum QoS (send_connack.c).
+ * as Mosquitto 2.0.11 sends (measured on the wire), so that tools comparing bytes see no difference:
+ * Topic Alias Maximum, Server Keep Alive, Assigned Client Identifier, then Retain Available, Maximum
+ * Packet Size, Receive Maximum and Maximum QoS.
  */
 class ConnAckPropertiesTest {
     private TestBroker broker;
@@ -93,7 +93,7 @@ class ConnAckPropertiesTest {
     }
 
     @Test
-    void keepAliveAboveMaxKeepAlive_isLoweredWithServerKeepAliveAnnouncedFirst() {
+    void keepAliveAboveMaxKeepAlive_isLoweredWithServerKeepAliveAfterTopicAliasMaximum() {
         broker = TestBroker.start(BrokerSettings.defaults().toBuilder().maxKeepAlive(100).build());
         TestClient c = broker.newClient();
 
@@ -101,8 +101,8 @@ class ConnAckPropertiesTest {
 
         assertThat(ack.reasonCode()).isEqualTo(ReasonCode.SUCCESS);
         assertThat(ack.properties().asList()).containsExactlyElementsOf(expected(
-                number(PropertyId.SERVER_KEEP_ALIVE, 100),
                 number(PropertyId.TOPIC_ALIAS_MAXIMUM, 10),
+                number(PropertyId.SERVER_KEEP_ALIVE, 100),
                 number(PropertyId.RECEIVE_MAXIMUM, 20)));
         assertThat(c.connection().readTimeoutMillis()).isEqualTo(100 * 1500L); // MQTT-3.1.2-24 with the server's value
     }
@@ -115,7 +115,7 @@ class ConnAckPropertiesTest {
         ConnAck ack = c.connect(connect5("", 101));
 
         assertThat(ack.properties().asList()).extracting(Property::id).containsSubsequence(
-                PropertyId.SERVER_KEEP_ALIVE, PropertyId.ASSIGNED_CLIENT_IDENTIFIER);
+                PropertyId.TOPIC_ALIAS_MAXIMUM, PropertyId.SERVER_KEEP_ALIVE, PropertyId.ASSIGNED_CLIENT_IDENTIFIER);
     }
 
     @Test
@@ -180,6 +180,37 @@ class ConnAckPropertiesTest {
                 connect5("c", 60));
 
         assertThat(ack.properties().asList()).containsExactlyElementsOf(expected());
+    }
+
+    @Test
+    void refusedConnAck_stillAnnouncesAMaximumQosBelowTwo() {
+        ConnAck ack = connectWith(BrokerSettings.defaults().toBuilder().maxQos(1).allowZeroLengthClientId(false).build(),
+                connect5("", 60));
+
+        assertThat(ack.reasonCode()).isEqualTo(ReasonCode.UNSPECIFIED_ERROR);
+        assertThat(ack.properties().asList()).containsExactly(number(PropertyId.MAXIMUM_QOS, 1)); // as mosquitto
+    }
+
+    @Test
+    void connAckLargerThanTheClientsMaximumPacketSize_isNotSentAndTheConnectionCloses() {
+        broker = TestBroker.start();
+        TestClient c = broker.newClient();
+        // The CONNACK (topic alias maximum, receive maximum) is 11 bytes.
+        c.send(Mqtt5.connect("c", true, Mqtt5.props(number(PropertyId.MAXIMUM_PACKET_SIZE, 10))));
+
+        assertThat(c.connection().written()).isEmpty(); // MQTT-3.1.2-25
+        assertThat(c.isClosed()).isTrue();
+    }
+
+    @Test
+    void connAckOfExactlyTheClientsMaximumPacketSize_isSent() {
+        broker = TestBroker.start();
+        TestClient c = broker.newClient();
+
+        ConnAck ack = c.connect(Mqtt5.connect("c", true, Mqtt5.props(number(PropertyId.MAXIMUM_PACKET_SIZE, 11))));
+
+        assertThat(ack.reasonCode()).isEqualTo(ReasonCode.SUCCESS);
+        assertThat(c.isClosed()).isFalse();
     }
 
     @Test

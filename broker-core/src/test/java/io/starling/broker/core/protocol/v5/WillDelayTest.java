@@ -100,24 +100,39 @@ class WillDelayTest {
     }
 
     @Test
-    void cleanStartReconnectWithinTheDelay_endsTheOldSessionAndPublishesTheWill() {
-        TestClient c = connectedWithWill(will("old session ended", 60), 60);
+    void cleanStartReconnectWithinTheDelay_discardsTheWill() {
+        TestClient c = connectedWithWill(will("old session ended", 1), 60);
         c.dropConnection();
         watcher.expectNothing();
 
         broker.newClient().connect(Mqtt5.connect("c", true, Mqtt5.sessionExpiry(60)));
+        Mqtt5.sleep(Duration.ofMillis(1500));
 
-        assertThat(willsSeen()).containsExactly("old session ended");
+        watcher.expectNothing(); // as mosquitto: any reconnect within the delay discards the will
     }
 
     @Test
-    void sessionExpiryZeroShorterThanTheDelay_publishesTheWillAtOnce() {
-        TestClient c = connectedWithWill(will("now", 60), 0);
+    void willDelayWithSessionExpiryZero_stillWaitsForTheDelay() {
+        TestClient c = connectedWithWill(will("later", 1), 0);
 
         c.dropConnection();
+        assertThat(watcher.take()).as("held back by the delay, though the session has no expiry").isEmpty();
 
-        assertThat(willsSeen()).containsExactly("now");
-        assertThat(broker.core().sessions().get("c")).isNull();
+        Mqtt5.await("the delayed will is published", () -> !watcher.connection().written().isEmpty());
+        assertThat(willsSeen()).containsExactly("later");
+        Mqtt5.await("the session ends with its will", () -> broker.core().sessions().get("c") == null);
+    }
+
+    @Test
+    void reconnectWithinTheDelayOfASessionWithExpiryZero_discardsTheWill() {
+        TestClient c = connectedWithWill(will("cancelled", 1), 0);
+        c.dropConnection();
+
+        TestClient again = broker.newClient();
+        assertThat(again.connect(Mqtt5.connect("c", false, Properties.EMPTY)).sessionPresent()).isFalse();
+        Mqtt5.sleep(Duration.ofMillis(1500));
+
+        watcher.expectNothing();
     }
 
     @Test
@@ -136,12 +151,13 @@ class WillDelayTest {
     @Test
     void willDelayInterval_isNotForwardedButTheOtherWillPropertiesAre() {
         Properties willProperties = props(
-                number(PropertyId.WILL_DELAY_INTERVAL, 60),
+                number(PropertyId.WILL_DELAY_INTERVAL, 1),
                 Mqtt5.text(PropertyId.CONTENT_TYPE, "text/plain"),
                 new Property.UserProperty("k", "v"));
         TestClient c = connectedWithWill(Mqtt5.will("will/c", "props", QoS.AT_MOST_ONCE, willProperties), 0);
 
         c.dropConnection();
+        Mqtt5.await("the delayed will is published", () -> !watcher.connection().written().isEmpty());
 
         List<Publish> got = watcher.takePublishes();
         assertThat(got).hasSize(1);
