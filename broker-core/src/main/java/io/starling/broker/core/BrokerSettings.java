@@ -68,9 +68,16 @@ public record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, lon
     }
 
 
+    /**
+     * Topics and filters may have at most 200 '/' (201 levels), mosquitto's fixed limit
+     * ({@code TOPIC_HIERARCHY_LIMIT}): a PUBLISH to a deeper topic is refused with 0x82, a SUBSCRIBE
+     * or UNSUBSCRIBE with a deeper filter is malformed.
+     */
+    public static final int MAX_TOPIC_LEVELS = 201;
+
     public static BrokerSettings defaults() {
         return new BrokerSettings(20, 1000, 0, false, PROTOCOL_MAX_PACKET_SIZE, 0, 65535, true, "auto-",
-                1000, true, 30, 10, 2, 0, false, null, 0, DEFAULT_MAX_SUBSCRIBE_FILTERS, DEFAULT_PASSWORD_CHECK_THREADS,
+                MAX_TOPIC_LEVELS, true, 30, 10, 2, 0, false, null, 0, DEFAULT_MAX_SUBSCRIBE_FILTERS, DEFAULT_PASSWORD_CHECK_THREADS,
                 DEFAULT_MAX_PENDING_PASSWORD_CHECKS, OverloadLimits.DEFAULTS, false);
     }
 

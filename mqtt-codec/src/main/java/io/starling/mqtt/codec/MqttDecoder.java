@@ -81,11 +81,15 @@ public final class MqttDecoder {
             int flags = first & 0x0F;
             checkFixedHeader(type, flags);
 
+            // The Remaining Length: a length in more bytes than needed is taken, as mosquitto 2.0.11
+            // takes it (MQTT-1.5.5-1 binds the sender); one in five bytes cannot be framed: the
+            // Malformed then has no packet type, the packet never having been read as one.
             int remaining = 0;
             int index = start + 1;
             for (int shift = 0; ; shift += 7) {
                 if (shift == 28) {
-                    throw malformed("remaining length longer than four bytes");
+                    return fail(new Malformed(ReasonCode.MALFORMED_PACKET, "remaining length longer than four bytes",
+                            null));
                 }
                 if (index >= limit) {
                     return NeedMoreData.INSTANCE;
@@ -93,9 +97,6 @@ public final class MqttDecoder {
                 int digit = in.getUnsignedByte(index++);
                 remaining |= (digit & 0x7F) << shift;
                 if ((digit & 0x80) == 0) {
-                    if (digit == 0 && shift > 0) {
-                        throw malformed("remaining length not in the fewest bytes");
-                    }
                     break;
                 }
             }
@@ -112,43 +113,57 @@ public final class MqttDecoder {
             in.readerIndex(end);
             return packet;
         } catch (MalformedPacketException e) {
-            return fail(e.reasonCode(), e.getMessage(), type);
+            return fail(new Malformed(e.reasonCode(), e.getMessage(), type, e.fault()));
         } catch (RuntimeException e) {
-            return fail(ReasonCode.MALFORMED_PACKET, "cannot decode " + (type == null ? "packet" : type) + ": " + e,
-                    type);
+            return fail(new Malformed(ReasonCode.MALFORMED_PACKET, "cannot decode " + (type == null ? "packet" : type)
+                    + ": " + e, type));
         }
     }
 
-    private Malformed fail(int reasonCode, String reason, PacketType type) {
-        failure = new Malformed(reasonCode, reason, type);
+    private Malformed fail(Malformed malformed) {
+        failure = malformed;
         return failure;
     }
 
-    /** The fixed header rules of 3.1.1 §2.2.2 and 5.0 §2.1.3, plus AUTH only in 5.0. */
+    /**
+     * The fixed header flags, checked where mosquitto 2.0.11 checks them: on DISCONNECT, SUBSCRIBE,
+     * UNSUBSCRIBE and PUBREL (in MQTT 3.1 on none of them: a 3.1 client's resent PUBREL carries DUP),
+     * on CONNECT once its version is known ({@link #checkConnectFlags}), and QoS 3 on PUBLISH. PUBACK,
+     * PUBREC, PUBCOMP and PINGREQ are taken whatever their flags, and so is DUP on a QoS 0 PUBLISH. A
+     * server-only packet is refused by the broker whatever its flags. AUTH exists only in 5.0.
+     */
     private void checkFixedHeader(PacketType type, int flags) {
         switch (type) {
             case RESERVED:
-                throw malformed("reserved packet type 0");
+                throw protocolError("reserved packet type 0");
             case AUTH:
                 if (version != MqttVersion.MQTT_5) {
                     throw protocolError("AUTH outside MQTT 5.0");
                 }
                 break;
             case PUBLISH:
-                int qos = (flags >> 1) & 0x03;
-                if (qos == 3) {
+                if (((flags >> 1) & 0x03) == 3) {
                     throw malformed("PUBLISH with QoS 3");
                 }
-                if (qos == 0 && (flags & 0x08) != 0) {
-                    throw malformed("PUBLISH with QoS 0 and DUP set");
-                }
                 return;
-            default:
+            case DISCONNECT: case SUBSCRIBE: case UNSUBSCRIBE: case PUBREL:
+                if (version == MqttVersion.MQTT_3_1) {
+                    return;
+                }
                 break;
+            default:
+                return;
         }
         if (flags != type.requiredFlags()) {
             throw malformed(String.format("%s with fixed header flags 0x%X, must be 0x%X", type, flags,
                     type.requiredFlags()));
+        }
+    }
+
+    /** CONNECT's flags must be 0, except in MQTT 3.1, where mosquitto does not look at them. */
+    private static void checkConnectFlags(int flags, MqttVersion v) {
+        if (flags != 0 && v != MqttVersion.MQTT_3_1) {
+            throw malformed(String.format("CONNECT with fixed header flags 0x%X, must be 0", flags));
         }
     }
 
@@ -157,6 +172,7 @@ public final class MqttDecoder {
         switch (type) {
             case CONNECT:
                 version = ConnectDecoder.readVersion(r);
+                checkConnectFlags(flags, version);
                 return ConnectDecoder.readRest(r, version);
             case CONNACK: return connAck(r, v);
             case PUBLISH: return publish(r, flags, v);
@@ -169,8 +185,7 @@ public final class MqttDecoder {
             case UNSUBSCRIBE: return unsubscribe(r, v);
             case UNSUBACK: return unsubAck(r, v);
             case PINGREQ:
-                r.expectEnd(type);
-                return PingReq.INSTANCE;
+                return PingReq.INSTANCE; // bytes after it are ignored, as mosquitto ignores them
             case PINGRESP:
                 r.expectEnd(type);
                 return PingResp.INSTANCE;
@@ -195,14 +210,18 @@ public final class MqttDecoder {
     private static Publish publish(WireReader r, int flags, MqttVersion v) {
         QoS qos = QoS.of((flags >> 1) & 0x03);
         String topic = r.readString("topic name");
-        int packetId = qos == QoS.AT_MOST_ONCE ? 0 : r.readPacketId();
+        int packetId = qos == QoS.AT_MOST_ONCE ? 0 : r.readPacketId(ReasonCode.PROTOCOL_ERROR);
         Properties properties = v.isV5() ? PropertiesCodec.read(r, PacketType.PUBLISH, false) : Properties.EMPTY;
         // Last, so that nothing can fail once the payload holds a reference.
         return new Publish((flags & 0x08) != 0, qos, (flags & 0x01) != 0, topic, packetId, properties,
                 r.retainedSliceOfRest());
     }
 
-    /** PUBACK, PUBREC, PUBREL, PUBCOMP: 5.0 may drop the reason code and properties (§3.4.2.1). */
+    /**
+     * PUBACK, PUBREC, PUBREL, PUBCOMP: 5.0 may drop the reason code and properties (§3.4.2.1). Bytes
+     * after the last field (in 3.1.1 after the packet identifier) are ignored, as mosquitto 2.0.11
+     * ignores them; the spec states the length but names no receiver rule.
+     */
     private static Packet pubReply(WireReader r, PacketType type, MqttVersion v) {
         int packetId = r.readPacketId();
         int reason = ReasonCode.SUCCESS;
@@ -213,7 +232,6 @@ public final class MqttDecoder {
                 properties = PropertiesCodec.read(r, type, false);
             }
         }
-        r.expectEnd(type);
         switch (type) {
             case PUBACK: return new PubAck(packetId, reason, properties);
             case PUBREC: return new PubRec(packetId, reason, properties);
@@ -244,9 +262,8 @@ public final class MqttDecoder {
             String filter = r.readString("topic filter");
             subscriptions.add(new Subscription(filter, options(r.readUnsignedByte("subscription options"), v)));
         }
-        if (subscriptions.isEmpty()) {
-            throw new MalformedPacketException(v.isV5() ? ReasonCode.PROTOCOL_ERROR : ReasonCode.MALFORMED_PACKET,
-                    "SUBSCRIBE without a topic filter");
+        if (subscriptions.isEmpty() && v != MqttVersion.MQTT_3_1) { // 3.1 allows none: mosquitto sends an empty SUBACK
+            throw malformed("SUBSCRIBE without a topic filter"); // MQTT-3.8.3-3
         }
         return new Subscribe(packetId, subscriptions, properties);
     }
@@ -268,7 +285,7 @@ public final class MqttDecoder {
         }
         int retainHandling = (options >> 4) & 0x03;
         if (retainHandling == 3) {
-            throw protocolError("retain handling 3");
+            throw malformed("retain handling 3"); // MQTT-3.8.3-5; 0x81 as mosquitto
         }
         if (qos == 3) {
             throw malformed("subscription QoS 3");
@@ -290,9 +307,8 @@ public final class MqttDecoder {
         while (r.hasRemaining()) {
             filters.add(r.readString("topic filter"));
         }
-        if (filters.isEmpty()) {
-            throw new MalformedPacketException(v.isV5() ? ReasonCode.PROTOCOL_ERROR : ReasonCode.MALFORMED_PACKET,
-                    "UNSUBSCRIBE without a topic filter");
+        if (filters.isEmpty() && v != MqttVersion.MQTT_3_1) { // as SUBSCRIBE
+            throw malformed("UNSUBSCRIBE without a topic filter"); // MQTT-3.10.3-2
         }
         return new Unsubscribe(packetId, filters, properties);
     }

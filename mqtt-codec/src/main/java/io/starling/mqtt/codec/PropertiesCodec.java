@@ -12,13 +12,15 @@ import java.util.List;
  * pairs. Used by the decoder and the encoder; {@code will} selects the will-properties rules of a
  * CONNECT payload (§3.1.3.2) instead of the packet's.
  *
- * <p>Reading refuses, as mosquitto's {@code property__read_all} and {@code mosquitto_property_check_all}
- * do: an identifier that is undefined or not allowed here (0x81 malformed); a property repeated that
- * may appear once, including a second Subscription Identifier in a SUBSCRIBE (0x82 protocol error);
- * a value outside what the spec allows (0x82: a 0/1 flag other than 0 or 1, a zero Receive Maximum,
- * Maximum Packet Size, Topic Alias or Subscription Identifier); a property overrunning the property
- * length (0x81). Writing refuses the same things with {@link IllegalArgumentException}, so whatever
- * the encoder emits, the decoder accepts.
+ * <p>Reading refuses what mosquitto 2.0.11 refuses (measured with raw packets): an identifier that
+ * is undefined or not allowed here (0x81 malformed); a property repeated that may appear once,
+ * including a second Subscription Identifier in a SUBSCRIBE (0x82, {@link Malformed.Fault#DUPLICATE_PROPERTY});
+ * a string in a property that is not an MQTT string (0x81, {@link Malformed.Fault#PROPERTY_STRING});
+ * a value outside what the spec allows (a 0/1 flag other than 0 or 1, a zero Receive Maximum or
+ * Maximum Packet Size: 0x82; a zero Topic Alias, a zero Subscription Identifier in a SUBSCRIBE:
+ * 0x81); a property overrunning the property length (0x81). A Payload Format Indicator is taken
+ * whatever its value. Writing refuses the same things with {@link IllegalArgumentException}, so
+ * whatever the encoder emits, the decoder accepts.
  */
 final class PropertiesCodec {
     private PropertiesCodec() {
@@ -47,12 +49,13 @@ final class PropertiesCodec {
             long bit = 1L << id.id();
             if ((seen & bit) != 0 && (!id.repeatable() || id == PropertyId.SUBSCRIPTION_IDENTIFIER
                     && packet == PacketType.SUBSCRIBE)) {
-                throw protocolError(id + " appears twice in " + where(packet, will));
+                throw new MalformedPacketException(ReasonCode.PROTOCOL_ERROR, id + " appears twice in "
+                        + where(packet, will), Malformed.Fault.DUPLICATE_PROPERTY);
             }
             seen |= bit;
             Property p = readValue(r, id);
             if (p instanceof Property.Number n) {
-                checkValue(id, n.value());
+                checkValue(id, n.value(), packet);
             }
             list.add(p);
         }
@@ -69,16 +72,22 @@ final class PropertiesCodec {
             case TWO_BYTE_INT: return new Property.Number(id, r.readUnsignedShort(field));
             case FOUR_BYTE_INT: return new Property.Number(id, r.readUnsignedInt(field));
             case VARIABLE_INT: return new Property.Number(id, r.readVariableByteInteger(field));
-            case UTF8: return new Property.Text(id, r.readString(field));
+            case UTF8: return new Property.Text(id, r.readPropertyString(field));
             case BINARY: return new Property.Binary(id, r.readBinary(field));
-            case UTF8_PAIR: return new Property.UserProperty(r.readString(field), r.readString(field));
+            case UTF8_PAIR: return new Property.UserProperty(r.readPropertyString(field), r.readPropertyString(field));
             default: throw new AssertionError(id.type());
         }
     }
 
-    private static void checkValue(PropertyId id, long value) {
+    /**
+     * The values the spec forbids, refused as mosquitto 2.0.11 refuses them: a Payload Format
+     * Indicator is passed on whatever its value (the spec names no error for it); a Topic Alias of 0
+     * is malformed (0x81); a Subscription Identifier of 0 is malformed in a SUBSCRIBE and ignored in
+     * a PUBLISH, where a client may not send one at all (MQTT-3.3.4-6) but mosquitto drops it.
+     */
+    private static void checkValue(PropertyId id, long value, PacketType packet) {
         switch (id) {
-            case PAYLOAD_FORMAT_INDICATOR: case REQUEST_PROBLEM_INFORMATION: case REQUEST_RESPONSE_INFORMATION:
+            case REQUEST_PROBLEM_INFORMATION: case REQUEST_RESPONSE_INFORMATION:
             case MAXIMUM_QOS: case RETAIN_AVAILABLE: case WILDCARD_SUBSCRIPTION_AVAILABLE:
             case SUBSCRIPTION_IDENTIFIER_AVAILABLE: case SHARED_SUBSCRIPTION_AVAILABLE:
                 if (value > 1) {
@@ -87,11 +96,15 @@ final class PropertiesCodec {
                 break;
             case TOPIC_ALIAS:
                 if (value == 0) {
-                    // MQTT-3.3.2-8; 0x94 as mosquitto answers it, not a generic protocol error
-                    throw new MalformedPacketException(ReasonCode.TOPIC_ALIAS_INVALID, id + " must not be 0");
+                    throw malformed(id + " must not be 0"); // MQTT-3.3.2-8
                 }
                 break;
-            case RECEIVE_MAXIMUM: case MAXIMUM_PACKET_SIZE: case SUBSCRIPTION_IDENTIFIER:
+            case SUBSCRIPTION_IDENTIFIER:
+                if (value == 0 && packet != PacketType.PUBLISH) {
+                    throw malformed(id + " must not be 0"); // MQTT-3.8.2.1.2
+                }
+                break;
+            case RECEIVE_MAXIMUM: case MAXIMUM_PACKET_SIZE:
                 if (value == 0) {
                     throw protocolError(id + " must not be 0");
                 }
@@ -186,7 +199,7 @@ final class PropertiesCodec {
             throw new IllegalArgumentException(id + " value out of range: " + value);
         }
         try {
-            checkValue(id, value);
+            checkValue(id, value, null);
         } catch (MalformedPacketException e) {
             throw new IllegalArgumentException(e.getMessage());
         }

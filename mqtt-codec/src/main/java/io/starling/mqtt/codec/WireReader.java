@@ -58,13 +58,20 @@ final class WireReader {
         return value;
     }
 
-    /** A packet identifier (§2.3.1): two bytes, not zero. */
-    int readPacketId() {
+    /**
+     * A packet identifier (§2.3.1): two bytes, not zero; 0 is refused with {@code zeroReason} (mosquitto
+     * answers 0x82 for a PUBLISH and 0x81 for a SUBSCRIBE or UNSUBSCRIBE; the spec names neither).
+     */
+    int readPacketId(int zeroReason) {
         int id = readUnsignedShort("packet identifier");
         if (id == 0) {
-            throw malformed("packet identifier 0");
+            throw new MalformedPacketException(zeroReason, "packet identifier 0");
         }
         return id;
+    }
+
+    int readPacketId() {
+        return readPacketId(ReasonCode.MALFORMED_PACKET);
     }
 
     int readVariableByteInteger(String field) {
@@ -86,6 +93,20 @@ final class WireReader {
         int length = readUnsignedShort(field);
         need(length, field);
         String s = Utf8.decode(buf, index, length);
+        index += length;
+        return s;
+    }
+
+    /** A string in a property value: as {@link #readString}, but a bad string is told apart (Malformed.Fault). */
+    String readPropertyString(String field) {
+        int length = readUnsignedShort(field);
+        need(length, field);
+        String s;
+        try {
+            s = Utf8.decode(buf, index, length);
+        } catch (MalformedPacketException e) {
+            throw MalformedPacketException.propertyString(field + ": " + e.getMessage());
+        }
         index += length;
         return s;
     }

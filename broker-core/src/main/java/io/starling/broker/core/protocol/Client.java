@@ -150,7 +150,7 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
                     ConnectHandler.handle(this, c);
                 } else {
                     release(packet);
-                    Disconnects.protocolError(this, "sent " + packet.type() + " before CONNECT");
+                    Disconnects.silently(this, "sent " + packet.type() + " before CONNECT");
                 }
                 return;
             case AUTHENTICATING:
@@ -158,7 +158,7 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
                     EnhancedAuth.onAuth(this, auth);
                 } else {
                     release(packet);
-                    Disconnects.protocolError(this, "sent " + packet.type() + " during authentication");
+                    Disconnects.silently(this, "sent " + packet.type() + " during authentication");
                 }
                 return;
             case CONNECTING:
@@ -195,10 +195,12 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
                 EnhancedAuth.onAuth(this, (Auth) packet);
                 return;
             case CONNECT:
-                Disconnects.protocolError(this, "sent a second CONNECT"); // MQTT-3.1.0-2
+                Disconnects.silently(this, "sent a second CONNECT"); // MQTT-3.1.0-2
                 return;
             default:
-                Disconnects.protocolError(this, "sent " + packet.type() + ", which only a server sends");
+                // Mosquitto 2.0.11 ignores a SUBACK, UNSUBACK or PINGRESP from a client; the spec calls
+                // it a protocol violation the server must close on (MQTT-4.8.0-1, MQTT 5 §4.13).
+                Disconnects.silently(this, "sent " + packet.type() + ", which only a server sends");
         }
     }
 
@@ -206,7 +208,8 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
         ProtocolLog.received(clientId, "DISCONNECT");
         long expiry = disconnect.properties().number(PropertyId.SESSION_EXPIRY_INTERVAL, -1);
         if (expiry > 0 && connectExpiryInterval == 0) {
-            Disconnects.protocolError(this, "DISCONNECT sets a session expiry after CONNECT set 0"); // MQTT-3.14.2-2
+            Disconnects.disconnect(this, ReasonCode.PROTOCOL_ERROR,
+                    "DISCONNECT sets a session expiry after CONNECT set 0"); // MQTT-3.14.2-2
             return;
         }
         if (expiry >= 0 && session != null) {

@@ -77,13 +77,13 @@ final class ConnectHandler {
         if (will != null) {
             String reason = TopicName.invalidReason(will.topic(), settings.maxTopicLevels());
             if (reason != null) {
-                Disconnects.protocolError(client, "invalid will topic: " + reason);
+                Disconnects.silently(client, "invalid will topic: " + reason);
                 return;
             }
             if (will.qos().value() > client.listener.maxQos()) {
                 if (!version.isV5()) {
                     // As mosquitto: 3.x has no return code for it, the connection is closed without CONNACK.
-                    Disconnects.protocolError(client, "will QoS above the maximum QoS");
+                    Disconnects.silently(client, "will QoS above the maximum QoS");
                     return;
                 }
                 refuse(client, ReasonCode.QOS_NOT_SUPPORTED, "will QoS above the maximum QoS"); // MQTT-3.2.2-12

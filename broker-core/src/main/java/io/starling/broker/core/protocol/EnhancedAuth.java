@@ -36,20 +36,25 @@ final class EnhancedAuth {
     static void onAuth(Client client, Auth auth) {
         ProtocolLog.received(client.clientId, "AUTH");
         String method = auth.properties().text(PropertyId.AUTHENTICATION_METHOD);
-        if (client.authMethod == null || !client.authMethod.equals(method)) {
-            Disconnects.protocolError(client, "AUTH with method '" + method + "', not the connection's"); // MQTT-4.12.0-5
+        if (client.authMethod == null) {
+            Disconnects.silently(client, "AUTH without enhanced authentication"); // as mosquitto: nothing sent
+            return;
+        }
+        if (!client.authMethod.equals(method)) {
+            Disconnects.disconnect(client, ReasonCode.PROTOCOL_ERROR, "AUTH with method '" + method
+                    + "', not the connection's"); // MQTT-4.12.0-5
             return;
         }
         if (client.state == Client.State.CONNECTED) {
             if (auth.reasonCode() != ReasonCode.RE_AUTHENTICATE && client.authExchange == null) {
-                Disconnects.protocolError(client, "AUTH continuing no exchange");
+                Disconnects.disconnect(client, ReasonCode.PROTOCOL_ERROR, "AUTH continuing no exchange");
                 return;
             }
             if (auth.reasonCode() == ReasonCode.RE_AUTHENTICATE) {
                 client.authExchange = client.core.enhancedAuthenticator(method).begin(client.clientId, null);
             }
         } else if (auth.reasonCode() != ReasonCode.CONTINUE_AUTHENTICATION) {
-            Disconnects.protocolError(client, "AUTH reason " + auth.reasonCode() + " during CONNECT");
+            Disconnects.disconnect(client, ReasonCode.PROTOCOL_ERROR, "AUTH reason " + auth.reasonCode() + " during CONNECT");
             return;
         }
         step(client, auth.properties().binary(PropertyId.AUTHENTICATION_DATA));
@@ -75,7 +80,7 @@ final class EnhancedAuth {
             if (client.state == Client.State.AUTHENTICATING) {
                 ConnectHandler.refuse(client, ReasonCode.NOT_AUTHORIZED, "authentication failed: " + f.reason());
             } else {
-                Disconnects.close(client, ReasonCode.NOT_AUTHORIZED, "re-authentication failed: " + f.reason());
+                Disconnects.disconnect(client, ReasonCode.NOT_AUTHORIZED, "re-authentication failed: " + f.reason());
             }
         }
     }

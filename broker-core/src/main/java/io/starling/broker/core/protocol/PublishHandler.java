@@ -23,7 +23,8 @@ import io.starling.mqtt.codec.ReasonCode;
  * A QoS 2 message is held from its PUBLISH to its PUBREL and passed on then (method B): a resend of
  * its PUBLISH before PUBREL is acknowledged again but not passed on again (MQTT-4.3.3-2), so its PUBREC
  * never says 0x10 "No matching subscribers". Refusals: {@code message_size_limit} (0x95), the ACL (0x87),
- * the receive quota ({@link ReceiveQuota}, 0x97), a payload that breaks its format indicator (0x99).
+ * the receive quota ({@link ReceiveQuota}, 0x97). The Payload Format Indicator is passed on, not
+ * checked (the spec lets the receiver choose; mosquitto 2.0.11 passes it on, measured).
  */
 final class PublishHandler {
     /**
@@ -44,15 +45,27 @@ final class PublishHandler {
         client.counters.increment(Counter.publishReceived(publish.qos()));
         client.counters.add(Counter.publishBytesReceived(publish.qos()), publish.payload().readableBytes());
         BrokerCore core = client.core;
+        if (publish.properties().numbers(PropertyId.SUBSCRIPTION_IDENTIFIER).size() > 1) {
+            publish.release(); // repeated: mosquitto's duplicate property, closed without a DISCONNECT
+            Disconnects.silently(client, "PUBLISH with more than one subscription identifier");
+            return;
+        }
+        // Checked in mosquitto 2.0.11's order (measured): QoS, retain, topic alias, then the topic.
+        if (publish.qos().value() > client.listener.maxQos()) {
+            publish.release();
+            Disconnects.disconnect(client, ReasonCode.QOS_NOT_SUPPORTED, "PUBLISH at QoS " + publish.qos().value()
+                    + " above the maximum QoS " + client.listener.maxQos()); // MQTT-3.2.2-11
+            return;
+        }
+        if (publish.retain() && !core.settings().retainAvailable()) {
+            publish.release();
+            Disconnects.disconnect(client, ReasonCode.RETAIN_NOT_SUPPORTED, "retained PUBLISH while retain_available is false");
+            return;
+        }
         String topic = resolveTopic(client, publish);
         if (topic == null) {
             publish.release();
             return; // the connection is closing
-        }
-        if (publish.properties().contains(PropertyId.SUBSCRIPTION_IDENTIFIER)) {
-            publish.release();
-            Disconnects.protocolError(client, "PUBLISH with a subscription identifier"); // MQTT-3.3.4-6
-            return;
         }
         String invalid = TopicName.invalidReason(topic, core.settings().maxTopicLevels());
         if (invalid == null && !client.mountPoint.isEmpty()) {
@@ -60,18 +73,8 @@ final class PublishHandler {
         }
         if (invalid != null) {
             publish.release();
-            Disconnects.close(client, ReasonCode.TOPIC_NAME_INVALID, "PUBLISH with invalid topic: " + invalid); // MQTT-3.3.2-2
-            return;
-        }
-        if (publish.retain() && !core.settings().retainAvailable()) {
-            publish.release();
-            Disconnects.close(client, ReasonCode.RETAIN_NOT_SUPPORTED, "retained PUBLISH while retain_available is false");
-            return;
-        }
-        if (publish.qos().value() > client.listener.maxQos()) {
-            publish.release();
-            Disconnects.close(client, ReasonCode.QOS_NOT_SUPPORTED, "PUBLISH at QoS " + publish.qos().value()
-                    + " above the maximum QoS " + client.listener.maxQos()); // MQTT-3.2.2-11
+            // MQTT-3.3.2-2; 0x82 as mosquitto, which checks a topic name after the properties
+            Disconnects.disconnect(client, ReasonCode.PROTOCOL_ERROR, "PUBLISH with invalid topic: " + invalid);
             return;
         }
         int id = publish.packetId();
@@ -81,9 +84,12 @@ final class PublishHandler {
             acknowledge(client, publish.qos(), id, refused);
             return;
         }
+        // A Subscription Identifier from a client is dropped, as mosquitto does: the spec forbids it
+        // (MQTT-3.3.4-6) but names no reaction, and it must not reach subscribers.
+        Properties properties = publish.properties().without(PropertyId.SUBSCRIPTION_IDENTIFIER);
         Message message = new Message(topic, publish.qos(), publish.retain(), publish.payload(),
-                publish.properties(), client.clientId, client.identity.username(), client.connection.localPort(),
-                expiryAt(core, publish.properties()));
+                properties, client.clientId, client.identity.username(), client.connection.localPort(),
+                expiryAt(core, properties));
         if (publish.qos() == QoS.AT_MOST_ONCE) {
             publishMessage(core, message);
             return;
@@ -109,7 +115,7 @@ final class PublishHandler {
                     && incoming.heldBytes() + message.payloadSize() > HELD_OVER_QUOTA_BYTES) {
                 message.release();
                 core.drops().quotaExceeded.increment();
-                Disconnects.close(client, ReasonCode.QUOTA_EXCEEDED, "more than " + HELD_OVER_QUOTA_BYTES
+                Disconnects.silently(client, "more than " + HELD_OVER_QUOTA_BYTES
                         + " bytes of QoS 2 messages awaiting PUBREL, over its receive quota");
                 return;
             }
@@ -149,7 +155,7 @@ final class PublishHandler {
 
     /**
      * Why a PUBLISH is refused, in mosquitto's order, or 0: over {@code message_size_limit} (0x95), not
-     * allowed by the ACL (0x87), a payload format indicator its payload breaks (0x99).
+     * allowed by the ACL (0x87).
      */
     private static int refusal(Client client, Publish publish, String topic) {
         BrokerCore core = client.core;
@@ -165,12 +171,6 @@ final class PublishHandler {
             core.drops().notAuthorized.increment();
             ProtocolLog.LOG.debug("Denied PUBLISH from {} to '{}'.", client.clientId, topic);
             return ReasonCode.NOT_AUTHORIZED;
-        }
-        if (publish.properties().number(PropertyId.PAYLOAD_FORMAT_INDICATOR, 0) == 1
-                && !Utf8Payloads.isValid(publish.payload())) {
-            ProtocolLog.LOG.info("Dropped PUBLISH from {} on {}: payload format says UTF-8 but it is not.",
-                    client.clientId, topic);
-            return ReasonCode.PAYLOAD_FORMAT_INVALID; // MQTT-3.3.2-4 (mosquitto answers the same way)
         }
         return 0;
     }
@@ -217,20 +217,20 @@ final class PublishHandler {
         long alias = publish.properties().number(PropertyId.TOPIC_ALIAS, -1);
         if (alias < 0) { // no Topic Alias property; an alias of 0 is invalid (MQTT-3.3.2-8)
             if (publish.topic().isEmpty() && client.version.isV5()) {
-                Disconnects.protocolError(client, "PUBLISH with neither topic nor topic alias"); // MQTT-3.3.2-1
+                Disconnects.disconnect(client, ReasonCode.PROTOCOL_ERROR, "PUBLISH with neither topic nor topic alias"); // MQTT-3.3.2-1
                 return null;
             }
             return publish.topic();
         }
         if (client.aliases == null || !client.aliases.isValidInbound((int) alias)) {
-            Disconnects.close(client, ReasonCode.TOPIC_ALIAS_INVALID, "topic alias " + alias + " outside 1.."
+            Disconnects.disconnect(client, ReasonCode.TOPIC_ALIAS_INVALID, "topic alias " + alias + " outside 1.."
                     + client.listener.maxTopicAlias()); // MQTT-3.3.2-8, -9, -10
             return null;
         }
         if (publish.topic().isEmpty()) {
             String known = client.aliases.inbound((int) alias);
             if (known == null) {
-                Disconnects.protocolError(client, "topic alias " + alias + " used before it was set");
+                Disconnects.disconnect(client, ReasonCode.PROTOCOL_ERROR, "topic alias " + alias + " used before it was set");
                 return null;
             }
             return known;

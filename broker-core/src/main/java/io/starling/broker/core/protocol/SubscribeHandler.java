@@ -18,8 +18,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * SUBSCRIBE (3.1.1 §3.8, 5.0 §3.8). An invalid filter gets the failure code in SUBACK and the other
- * filters of the packet still apply (3.1.1). SUBACK goes out once the subscriptions are durable
+ * SUBSCRIBE (3.1.1 §3.8, 5.0 §3.8). A packet with an invalid filter is malformed, as mosquitto 2.0.11
+ * treats it: none of its filters apply, a 5.0 client gets DISCONNECT 0x81 and a 3.x client a closed
+ * socket, never a SUBACK failure code (3.1.1 §3.9.3 allows either). SUBACK goes out once the subscriptions are durable
  * ({@link StateReports}), and before the retained messages of the new
  * subscriptions. Subscribing again to the same filter replaces its options and, with retain handling
  * 0, sends the retained messages again (MQTT-3.8.4-3).
@@ -37,13 +38,13 @@ final class SubscribeHandler {
     private SubscribeHandler() {
     }
 
-    /** Null when the filter is valid; a shared one is checked as share name plus inner filter. */
-    private static String invalidReason(String filter, boolean isShared, int maxLevels) {
-        if (!isShared) {
-            return TopicFilter.invalidReason(filter, maxLevels);
-        }
-        String shared = TopicFilter.invalidSharedReason(filter);
-        return shared != null ? shared : TopicFilter.invalidReason(TopicFilter.parseShared(filter).filter(), maxLevels);
+    /**
+     * Null when the filter is valid. The level limit counts the whole filter, {@code $share/group/}
+     * included, as mosquitto counts its '/'; a shared one must also have a share name and a filter.
+     */
+    static String invalidReason(String filter, int maxLevels) {
+        String invalid = TopicFilter.invalidReason(filter, maxLevels);
+        return invalid != null ? invalid : TopicFilter.invalidSharedReason(filter);
     }
 
     private static void refuseTheRest(Client client, Subscribe subscribe, List<Integer> codes) {
@@ -59,9 +60,17 @@ final class SubscribeHandler {
 
     static void handle(Client client, Subscribe subscribe) {
         ProtocolLog.received(client.clientId, "SUBSCRIBE");
+        int maxLevels = client.core.settings().maxTopicLevels();
+        for (Subscription s : subscribe.subscriptions()) {
+            String invalid = invalidReason(s.filter(), maxLevels);
+            if (invalid != null) {
+                Disconnects.disconnect(client, ReasonCode.MALFORMED_PACKET, "SUBSCRIBE with invalid filter '"
+                        + s.filter() + "': " + invalid);
+                return;
+            }
+        }
         Session session = client.session;
         int subscriptionId = (int) subscribe.properties().number(PropertyId.SUBSCRIPTION_IDENTIFIER, 0);
-        int maxLevels = client.core.settings().maxTopicLevels();
         List<Integer> codes = new ArrayList<>(subscribe.subscriptions().size());
         List<Subscription> sendRetained = new ArrayList<>();
         int maxFilters = client.core.settings().maxSubscribeFilters();
@@ -75,19 +84,12 @@ final class SubscribeHandler {
             ProtocolLog.LOG.debug("\t{} (QoS {})", s.filter(), qos.value());
             boolean isShared = TopicFilter.isShared(s.filter());
             if (isShared && s.options().noLocal()) {
-                Disconnects.protocolError(client, "No Local on shared subscription " + s.filter()); // MQTT-3.8.3-4
+                Disconnects.disconnect(client, ReasonCode.PROTOCOL_ERROR, "No Local on shared subscription " + s.filter()); // MQTT-3.8.3-4
                 return;
             }
-            String invalid = invalidReason(s.filter(), isShared, maxLevels);
-            if (invalid == null && client.security.authorizer().canSubscribe(client.identity, s.filter())
-                    == Authorizer.Access.DENY) {
+            if (client.security.authorizer().canSubscribe(client.identity, s.filter()) == Authorizer.Access.DENY) {
                 ProtocolLog.LOG.debug("Denied subscription '{}' to {}.", s.filter(), client.clientId);
                 codes.add(client.version.isV5() ? ReasonCode.NOT_AUTHORIZED : ReasonCode.V3_SUBSCRIPTION_FAILURE);
-                continue;
-            }
-            if (invalid != null) {
-                ProtocolLog.LOG.debug("Invalid subscription filter '{}' from {}: {}", s.filter(), client.clientId, invalid);
-                codes.add(client.version.isV5() ? ReasonCode.TOPIC_FILTER_INVALID : ReasonCode.V3_SUBSCRIPTION_FAILURE);
                 continue;
             }
             if (qos.value() > client.listener.maxQos()) {

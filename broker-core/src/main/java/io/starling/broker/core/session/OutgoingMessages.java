@@ -360,6 +360,11 @@ final class OutgoingMessages {
         }
     }
 
+    InflightWindow.Stage inflightStage(int packetId) {
+        InflightWindow.Entry e = inflight.get(packetId);
+        return e == null ? null : e.stage();
+    }
+
     /** PUBACK from the client; false when no QoS 1 message with that id is inflight. */
     boolean onPubAck(int packetId) {
         InflightWindow.Entry e = inflight.get(packetId);

@@ -522,6 +522,11 @@ public final class Session implements Subscriber {
         outgoing.onWritable();
     }
 
+    /** Where the message sent under {@code packetId} is in its flow, or null when none is inflight under it. */
+    public InflightWindow.Stage inflightStage(int packetId) {
+        return outgoing.inflightStage(packetId);
+    }
+
     /** PUBACK from the client; false when no QoS 1 message with that id is inflight. */
     public boolean onPubAck(int packetId) {
         return outgoing.onPubAck(packetId);

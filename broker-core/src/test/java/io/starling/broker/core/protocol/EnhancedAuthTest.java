@@ -161,14 +161,14 @@ class EnhancedAuthTest {
     }
 
     @Test
-    void authWithoutAnyMethodOnTheConnection_isAProtocolError() {
+    void authWithoutAnyMethodOnTheConnection_closesItWithNothingSent() {
         broker = TestBroker.start(CHALLENGE);
         TestClient c = broker.newClient();
         c.connect(new Connect(MqttVersion.MQTT_5, "c1", true, 60, null, null, null, Properties.EMPTY));
 
         c.send(auth(ReasonCode.RE_AUTHENTICATE, "x"));
 
-        assertThat(c.expect(Disconnect.class).reasonCode()).isEqualTo(ReasonCode.PROTOCOL_ERROR);
+        assertThat(c.take()).isEmpty(); // as mosquitto 2.0.11: no DISCONNECT
         assertThat(c.isClosed()).isTrue();
     }
 }

@@ -12,6 +12,7 @@ import io.starling.mqtt.codec.Publish;
 import io.starling.mqtt.codec.QoS;
 import io.starling.mqtt.codec.ReasonCode;
 import io.starling.mqtt.codec.SubAck;
+import io.starling.mqtt.codec.Subscribe;
 import io.starling.mqtt.codec.Subscription;
 import io.starling.mqtt.codec.SubscriptionOptions;
 import io.starling.mqtt.codec.UnsubAck;
@@ -20,6 +21,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** SUBSCRIBE and UNSUBSCRIBE (3.1.1 §3.8–3.11) and what the subscriptions then receive. */
 class SubscribeHandlerTest {
@@ -75,20 +78,19 @@ class SubscribeHandlerTest {
         assertThat(got.get(0).qos()).isEqualTo(QoS.AT_LEAST_ONCE);
     }
 
-    @Test
-    void invalidFilters_getTheFailureCodeWhileValidOnesInTheSamePacketApply() {
-        TestClient c = broker.connected("c");
+    @ParameterizedTest
+    @ValueSource(strings = {"a/#/b", "a+", "#a", "", "$share/g+/a", "$share//a", "$share/g"})
+    void aSubscribeWithAnInvalidFilter_isMalformed_noneOfItsFiltersApply(String invalid) {
+        TestClient c = broker.newClient();
+        c.connect("c", false);
 
-        SubAck ack = c.subscribe(sub("a/#/b", 1), sub("x/y", 1), sub("a+", 0), sub("#a", 0), sub("", 2),
-                sub("z/+", 2));
+        c.send(new Subscribe(1, List.of(sub("x/y", 1), sub(invalid, 1)), Properties.EMPTY));
 
-        assertThat(ack.reasonCodes()).containsExactly(0x80, 1, 0x80, 0x80, 0x80, 2);
-        assertThat(c.isClosed()).isFalse();
-        TestClient pub = broker.connected("pub");
-        pub.publish("x/y", QoS.AT_LEAST_ONCE, "1");
-        pub.publish("z/q", QoS.AT_LEAST_ONCE, "2");
-        assertThat(c.takePublishes()).extracting(SubscribeHandlerTest::text).containsExactly("1", "2");
-        assertThat(c.onSession(Session::subscriptionCount)).isEqualTo(2);
+        assertThat(c.take()).isEmpty(); // 3.1.1: closed without SUBACK, as mosquitto 2.0.11
+        assertThat(c.isClosed()).isTrue();
+        TestClient again = broker.newClient();
+        again.connect("c", false);
+        assertThat(again.onSession(Session::subscriptionCount)).isZero();
     }
 
     @Test
@@ -104,17 +106,6 @@ class SubscribeHandlerTest {
         }
 
         assertThat(a.takePublishes().size() + b.takePublishes().size()).isEqualTo(4);
-    }
-
-    @Test
-    void invalidShareName_isRefusedInSubAck() {
-        TestClient c = broker.connected("c");
-
-        SubAck ack = c.subscribe(sub("$share/g+/a", 1), sub("$share//a", 1), sub("$share/g", 1));
-
-        assertThat(ack.reasonCodes()).containsExactly(ReasonCode.V3_SUBSCRIPTION_FAILURE,
-                ReasonCode.V3_SUBSCRIPTION_FAILURE, ReasonCode.V3_SUBSCRIPTION_FAILURE);
-        assertThat(c.isClosed()).isFalse();
     }
 
     @Test

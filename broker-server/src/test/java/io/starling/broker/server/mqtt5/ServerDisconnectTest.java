@@ -89,7 +89,7 @@ class ServerDisconnectTest {
     }
 
     @Test
-    void secondConnect_isDisconnectedWithProtocolError_andTheWillPublished() throws Exception {
+    void secondConnect_closesTheConnectionWithNothingSent_andTheWillPublished() throws Exception {
         Mqtt5BlockingClient watcher = HiveMq5.connected(broker, "disconnect-second-connect-watcher");
         try (Mqtt5BlockingClient.Mqtt5Publishes wills = watcher.publishes(MqttGlobalPublishFilter.ALL);
              RawMqttClient raw = Raw5.connected(broker.port(), Raw5.connect("disconnect-second-connect", true, 60,
@@ -99,7 +99,10 @@ class ServerDisconnectTest {
 
             raw.send(Raw5.connect("disconnect-second-connect", true, 60, Properties.EMPTY, null));
 
-            Raw5.expectDisconnect(raw, ReasonCode.PROTOCOL_ERROR); // MQTT-3.1.0-2
+            // MQTT-3.1.0-2: closed, nothing sent, as by mosquitto 2.0.11 (which drops the will, here published)
+            assertThat(raw.isClosedWithin(java.time.Duration.ofSeconds(2))).isTrue();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> raw.poll(java.time.Duration.ofMillis(1)))
+                    .isInstanceOf(AssertionError.class);
             assertThat(HiveMq5.payload(HiveMq5.receive(wills))).isEqualTo("violated"); // MQTT-3.1.2-8
         } finally {
             HiveMq5.disconnectQuietly(watcher);
@@ -107,12 +110,13 @@ class ServerDisconnectTest {
     }
 
     @Test
-    void publishWithASubscriptionIdentifier_isDisconnectedWithProtocolError() {
+    void publishWithASubscriptionIdentifier_isTaken() {
         try (RawMqttClient raw = Raw5.connected(broker.port(), "disconnect-publish-subid")) {
-            raw.send(Raw5.publish("disconnect/subid", "x", QoS.AT_MOST_ONCE, 0,
+            raw.send(Raw5.publish("disconnect/subid", "x", QoS.AT_LEAST_ONCE, 1,
                     Properties.builder().number(PropertyId.SUBSCRIPTION_IDENTIFIER, 3).build()));
 
-            Raw5.expectDisconnect(raw, ReasonCode.PROTOCOL_ERROR); // MQTT-3.3.4-6
+            // MQTT-3.3.4-6 forbids it, naming no reaction: mosquitto 2.0.11 drops the identifier
+            assertThat(raw.receive(io.starling.mqtt.codec.PubAck.class).packetId()).isEqualTo(1);
         }
     }
 

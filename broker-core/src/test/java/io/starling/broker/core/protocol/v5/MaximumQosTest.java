@@ -43,6 +43,16 @@ class MaximumQosTest {
     }
 
     @Test
+    void publishAboveTheMaximumQosToAWildcardTopic_isRefusedForItsQosFirst() {
+        TestClient pub = Mqtt5.connected(broker, "pub");
+
+        pub.publish("a/+", QoS.EXACTLY_ONCE, "x"); // mosquitto 2.0.11 checks the QoS before the topic
+
+        Mqtt5.assertDisconnectedWith(pub, ReasonCode.QOS_NOT_SUPPORTED);
+        broker.payloads().assertAllReleased();
+    }
+
+    @Test
     void publishAtTheMaximumQos_isAccepted() {
         TestClient pub = Mqtt5.connected(broker, "pub");
 
