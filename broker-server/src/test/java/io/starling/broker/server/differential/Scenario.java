@@ -10,7 +10,7 @@ import java.util.Map;
 record Scenario(String file, int line, String title, List<String> conf, Map<String, String> files,
                 List<Step> steps) {
 
-    enum Kind { SEND, RECV, SILENT, OPEN, CLOSE, SLEEP, SIGHUP, RESTART, FILE }
+    enum Kind { SEND, RECV, SILENT, OPEN, CLOSE, SLEEP, ALIGN, SIGHUP, RESTART, FILE }
 
     /**
      * One step. {@code broker} is null for a step both brokers take, else "mosquitto" or "starling"

@@ -94,6 +94,8 @@ final class ScenarioFile {
         } else if (line.equals("sighup") || line.equals("restart")) {
             steps.add(new Step(number, line.equals("sighup") ? Kind.SIGHUP : Kind.RESTART, null, null, null, null,
                     false, 0, 0, null, null));
+        } else if (line.equals("align")) {
+            steps.add(new Step(number, Kind.ALIGN, null, null, null, null, false, 0, 0, null, null));
         } else if (line.startsWith("sleep ")) {
             steps.add(new Step(number, Kind.SLEEP, null, null, null, null, false,
                     Long.parseLong(line.substring(6).strip()), 0, null, null));

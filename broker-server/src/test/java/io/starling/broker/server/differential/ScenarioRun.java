@@ -119,6 +119,7 @@ final class ScenarioRun {
                 case SEND -> connection(step.connection()).send(step.bytes());
                 case RECV, SILENT -> record(step, connection(step.connection()).next(step.millis()), transcript);
                 case SLEEP -> Thread.sleep(step.millis());
+                case ALIGN -> Thread.sleep(1100 - System.currentTimeMillis() % 1000); // 100 ms into the next second
                 case SIGHUP -> broker.sighup();
                 case RESTART -> broker.restart();
                 case FILE -> Files.writeString(dir.resolve(step.name()), step.content(), StandardCharsets.UTF_8);
