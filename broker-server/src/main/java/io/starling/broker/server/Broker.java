@@ -1,6 +1,8 @@
 package io.starling.broker.server;
 
 import io.starling.broker.config.BrokerConfig;
+import io.starling.broker.config.ConfigException;
+import io.starling.broker.config.ConfigFile;
 import io.starling.broker.config.ListenerConfig;
 import io.starling.broker.config.SecurityConfig;
 import io.starling.broker.config.Protocol;
@@ -25,6 +27,7 @@ import io.starling.broker.transport.HttpApiOptions;
 import io.starling.broker.transport.ListenerOptions;
 import io.starling.broker.transport.TcpListener;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -42,6 +45,8 @@ public final class Broker implements AutoCloseable {
     public static final String VERSION = "0.1.0";
 
     private final BrokerConfig config;
+    /** The configuration whose security options are in force: the start's, or the last reloaded conf's. */
+    private volatile BrokerConfig securitySource;
     private final BrokerCore core;
     private final EventLoops loops;
     private final List<TcpListener> listeners;
@@ -60,6 +65,7 @@ public final class Broker implements AutoCloseable {
         this.loops = loops;
         this.listeners = listeners;
         this.listenerSecurity = listenerSecurity;
+        this.securitySource = config;
         this.sysTree = sysTree;
         this.httpListeners = httpListeners;
         this.metrics = metrics;
@@ -275,14 +281,46 @@ public final class Broker implements AutoCloseable {
      * @return true when the new rules are in force
      */
     public boolean reloadSecurity() {
+        return reloadSecurity(securitySource);
+    }
+
+    /**
+     * SIGHUP with the broker's mosquitto.conf: reads it again, then {@link #reloadSecurity()} with its
+     * security options ({@code allow_anonymous}, {@code password_file}, {@code acl_file}, broker-wide
+     * and per listener), which mosquitto also reloads. Other options that changed are named in a
+     * warning: they take effect at the next start. A file that no longer parses changes nothing.
+     *
+     * @return true when the new rules are in force
+     */
+    public boolean reload(Path confFile) {
+        BrokerConfig read;
+        try {
+            read = ConfigFile.read(confFile);
+        } catch (ConfigException e) {
+            LOG.error("{} Keeping the previous configuration.", e.getMessage());
+            return false;
+        }
+        List<String> later = ConfigChanges.outsideSecurity(config, read);
+        if (!later.isEmpty()) {
+            LOG.warn("Reloaded {}: {} changed and take{} effect at the next start.", confFile,
+                    String.join(", ", later), later.size() == 1 ? "s" : "");
+        }
+        if (reloadSecurity(read)) {
+            securitySource = read;
+            return true;
+        }
+        return false;
+    }
+
+    private boolean reloadSecurity(BrokerConfig source) {
         LoopBarrier held = LoopBarrier.hold(loops.outboxes());
         boolean installed = false;
         try {
             // Read every file first, so that a bad one leaves all rules as they were.
-            SecurityFiles.Loaded security = SecurityFiles.load(config);
+            SecurityFiles.Loaded security = SecurityFiles.load(source);
             Map<ListenerConfig, SecurityFiles.Loaded> own = new IdentityHashMap<>();
             for (ListenerConfig l : listenerSecurity.keySet()) {
-                own.put(l, SecurityFiles.load(config, l));
+                own.put(l, SecurityFiles.load(source, ConfigChanges.sameListener(source, l)));
             }
             core.replaceSecurity(security.authenticator(), security.authorizer());
             own.forEach((l, s) -> listenerSecurity.get(l).replace(s.authenticator(), s.authorizer()));

@@ -45,7 +45,7 @@ final class ScenarioRun {
 
     private Path writeConf() throws IOException {
         for (Map.Entry<String, String> f : scenario.files().entrySet()) {
-            Files.writeString(dir.resolve(f.getKey()), f.getValue(), StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve(f.getKey()), expandLines(f.getValue()), StandardCharsets.UTF_8);
         }
         List<String> lines = new ArrayList<>();
         if (scenario.conf().stream().noneMatch(l -> l.startsWith("listener "))) {
@@ -62,6 +62,14 @@ final class ScenarioRun {
         Path conf = dir.resolve("mosquitto.conf");
         Files.writeString(conf, text.toString(), StandardCharsets.UTF_8);
         return conf;
+    }
+
+    private String expandLines(String text) throws IOException {
+        StringBuilder out = new StringBuilder();
+        for (String line : text.split("\n", -1)) {
+            out.append(out.length() > 0 ? "\n" : "").append(expand(line));
+        }
+        return out.toString();
     }
 
     /** {@code ${port}}, {@code ${port2}}..., {@code ${dir}} and {@code ${<file>}} replaced. */
@@ -122,7 +130,8 @@ final class ScenarioRun {
                 case ALIGN -> Thread.sleep(1100 - System.currentTimeMillis() % 1000); // 100 ms into the next second
                 case SIGHUP -> broker.sighup();
                 case RESTART -> broker.restart();
-                case FILE -> Files.writeString(dir.resolve(step.name()), step.content(), StandardCharsets.UTF_8);
+                case FILE -> Files.writeString(dir.resolve(step.name()), expandLines(step.content()),
+                        StandardCharsets.UTF_8);
             }
         }
         return transcript;

@@ -26,7 +26,7 @@ final class StarlingInProcess implements BrokerUnderTest {
 
     @Override
     public void sighup() {
-        broker.reloadSecurity();
+        broker.reload(conf); // what bin/starling -c conf does on SIGHUP
     }
 
     @Override
