@@ -10,6 +10,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -107,23 +108,15 @@ final class RetainedTopicTree {
         }
     }
 
-    /** See {@link RetainedStore#topics}. */
+    /** See {@link RetainedStore#topics}: in the order of the levels' names. */
     void topics(RetainedStore.TopicVisitor visitor) {
         for (Node start : List.of(dollarRoot, root)) {
-            ArrayDeque<Iterator<Node>> stack = new ArrayDeque<>();
-            stack.push(sortedChildren(start));
-            while (!stack.isEmpty()) {
-                Iterator<Node> siblings = stack.peek();
-                if (!siblings.hasNext()) {
-                    stack.pop();
-                    continue;
-                }
-                Node node = siblings.next();
+            boolean more = preOrder(start, RetainedTopicTree::sortedChildren, node -> {
                 Message m = node.message;
-                if (m != null && !visitor.visit(m.topic(), node.payloadSize)) {
-                    return;
-                }
-                stack.push(sortedChildren(node));
+                return m == null || visitor.visit(m.topic(), node.payloadSize);
+            });
+            if (!more) {
+                return;
             }
         }
     }
@@ -167,8 +160,18 @@ final class RetainedTopicTree {
      * @return false when the visitor asked to stop
      */
     private boolean visitBelow(Node top, Predicate<Message> visitor) {
+        return preOrder(top, node -> List.of(node.ordered).iterator(), node -> visit(node, visitor));
+    }
+
+    /**
+     * Walks the levels below {@code top}, each before its children, siblings in the order
+     * {@code children} gives; an explicit stack, as topics may be deep.
+     *
+     * @return false when {@code visit} asked to stop
+     */
+    private static boolean preOrder(Node top, Function<Node, Iterator<Node>> children, Predicate<Node> visit) {
         ArrayDeque<Iterator<Node>> stack = new ArrayDeque<>();
-        stack.push(List.of(top.ordered).iterator());
+        stack.push(children.apply(top));
         while (!stack.isEmpty()) {
             Iterator<Node> siblings = stack.peek();
             if (!siblings.hasNext()) {
@@ -176,10 +179,10 @@ final class RetainedTopicTree {
                 continue;
             }
             Node node = siblings.next();
-            if (!visit(node, visitor)) {
+            if (!visit.test(node)) {
                 return false;
             }
-            stack.push(List.of(node.ordered).iterator());
+            stack.push(children.apply(node));
         }
         return true;
     }
