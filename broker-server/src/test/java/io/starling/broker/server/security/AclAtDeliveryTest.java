@@ -4,8 +4,6 @@ import static io.starling.broker.server.security.SecurityFixtures.freePort;
 import static io.starling.broker.server.security.SecurityFixtures.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.starling.broker.config.ConfigFile;
-import io.starling.broker.server.Broker;
 import io.starling.broker.testkit.RawMqttClient;
 import io.starling.mqtt.codec.Connect;
 import io.starling.mqtt.codec.MqttVersion;
@@ -16,7 +14,6 @@ import io.starling.mqtt.codec.Publish;
 import io.starling.mqtt.codec.QoS;
 import io.starling.mqtt.codec.Will;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -38,26 +35,19 @@ class AclAtDeliveryTest {
 
     @TempDir
     Path dir;
-    private Broker broker;
-    private Path conf;
+    private final ConfBroker broker = new ConfBroker();
 
     @AfterEach
     void stop() {
-        if (broker != null) {
-            broker.close();
-        }
+        broker.close();
     }
 
     private void start(String... lines) throws Exception {
-        conf = dir.resolve("starling.conf");
-        Files.writeString(conf, String.join("\n", lines) + "\n");
-        broker = Broker.start(ConfigFile.read(conf));
+        broker.start(dir, lines);
     }
 
     private void restart() throws Exception {
-        broker.close();
-        broker = null;
-        broker = Broker.start(ConfigFile.read(conf));
+        broker.restart();
     }
 
     private static RawMqttClient connect(int port, String clientId, String user, boolean clean) {
@@ -126,7 +116,6 @@ class AclAtDeliveryTest {
             lim.disconnect();
         }
         broker.close();
-        broker = null;
         // The listener it came through is renumbered: whose rules apply is unknown, so none do (as
         // mosquitto, which denies a client without a listener when settings are per listener).
         start("per_listener_settings true", "persistence true", "persistence_location " + dir,

@@ -4,8 +4,6 @@ import static io.starling.broker.server.security.SecurityFixtures.freePort;
 import static io.starling.broker.server.security.SecurityFixtures.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.starling.broker.config.ConfigFile;
-import io.starling.broker.server.Broker;
 import io.starling.broker.testkit.RawMqttClient;
 import io.starling.mqtt.codec.Connect;
 import io.starling.mqtt.codec.MqttVersion;
@@ -36,26 +34,19 @@ class RetainSourceTest {
 
     @TempDir
     Path dir;
-    private Broker broker;
-    private Path conf;
+    private final ConfBroker broker = new ConfBroker();
 
     @AfterEach
     void stop() {
-        if (broker != null) {
-            broker.close();
-        }
+        broker.close();
     }
 
     private void start(String... lines) throws Exception {
-        conf = dir.resolve("starling.conf");
-        Files.writeString(conf, String.join("\n", lines) + "\n");
-        broker = Broker.start(ConfigFile.read(conf));
+        broker.start(dir, lines);
     }
 
     private void restart() throws Exception {
-        broker.close();
-        broker = null;
-        broker = Broker.start(ConfigFile.read(conf));
+        broker.restart();
     }
 
     private static RawMqttClient connect(int port, String clientId, String user) {
