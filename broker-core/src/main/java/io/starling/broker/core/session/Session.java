@@ -61,8 +61,6 @@ public final class Session implements Subscriber {
     private boolean inTransit;
     /** Deliveries routed to the new owner while in transit, in order; null when none. */
     private java.util.ArrayDeque<Delivery> heldInTransit;
-    /** A connection that claimed the session and waits for its CONNACK to be durable; owner loop only. */
-    private SessionLink connecting;
     private volatile long expiryIntervalSeconds;
     private final SessionJournal journal;
     /** Null until a timer is first started. */
@@ -288,23 +286,12 @@ public final class Session implements Subscriber {
         return outgoing.link();
     }
 
-    /** The connection waiting to attach (its CONNACK waits for the disk), or null. */
-    public SessionLink connecting() {
-        return connecting;
-    }
-
-    /** Marks {@code next} as the connection that will attach, once its CONNACK may leave; null to clear. */
-    public void setConnecting(SessionLink next) {
-        connecting = next;
-    }
-
     /** Attaches a connection and re-sends what it had not acknowledged (MQTT-4.4.0-1), then the queue. */
     public void attach(SessionLink next) {
         if (timers != null && timers.hasPendingWill()) {
             journal.willGone(); // a connection came back within the will delay: no will (MQTT-3.1.3-9)
         }
         cancelTimers();
-        connecting = null;
         outgoing.attach(next);
     }
 
