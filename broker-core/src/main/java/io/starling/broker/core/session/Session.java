@@ -393,13 +393,25 @@ public final class Session implements Subscriber {
      * could come through: then it is not sent, as mosquitto, whose single thread finishes routing a
      * message before it reads the UNSUBSCRIBE, never sends one matched by a removed subscription
      * after the UNSUBACK (issue 15). Messages already queued here before the UNSUBSCRIBE stay, as in
-     * mosquitto.
+     * mosquitto. A copy per subscription (MQTT 5) has one subscription to come through: its own
+     * ({@link Delivery#subscription()}); a copy whose filter was subscribed to again since its match
+     * (new options) counts as gone too, as mosquitto would have sent it before that SUBACK.
      */
     private boolean subscriptionGone(Delivery d) {
         if (d.matchedAt() >= unsubscribedAt) {
             return false;
         }
         if (subscriptions == null) {
+            return true;
+        }
+        if (d.subscription() != null) {
+            // A copy per subscription (MQTT 5): the one it came through must still be there, whichever
+            // others match. The very options object: SUBSCRIBE again to the filter replaces it.
+            for (SubscriberOptions options : subscriptions.values()) {
+                if (options == d.subscription()) {
+                    return false;
+                }
+            }
             return true;
         }
         ShareGroup group = d.share();
