@@ -67,7 +67,9 @@ class MosquittoConfStartupTest {
                 assertThat(client.receive(io.starling.mqtt.codec.PubRec.class).packetId()).isEqualTo(id);
             }
             client.send(RawMqttClient.publishPacket("a/b", payload, io.starling.mqtt.codec.QoS.EXACTLY_ONCE, 4));
-            assertThat(client.isClosedWithin(Duration.ofSeconds(2))).as("closed past 300 bytes, without a PUBREC").isTrue();
+            assertThat(client.isClosedWithin(Duration.ofSeconds(2))).as("closed past 300 bytes").isTrue();
+            assertThatThrownBy(() -> client.receive(Duration.ofMillis(100))).as("no PUBREC: the client sends it again")
+                    .isInstanceOf(AssertionError.class);
         }
     }
 
