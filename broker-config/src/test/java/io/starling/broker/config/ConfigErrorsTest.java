@@ -60,6 +60,7 @@ class ConfigErrorsTest extends ConfigTestSupport {
                 row("max_outgoing_bytes -1\n", 1, "Invalid max_outgoing_bytes value (-1)."),
                 row("max_loop_backlog_bytes 100\n", 1, "Invalid max_loop_backlog_bytes value (100)."),
                 row("# c\nmax_connect_bytes 10\n", 2, "Invalid max_connect_bytes value (10)."),
+                row("# c\n\nmax_held_qos2_bytes -1\n", 3, "Invalid max_held_qos2_bytes value (-1)."),
                 row("max_connecting_clients lots\n", 1, "Invalid max_connecting_clients value (lots)."),
                 row("max_connecting_bytes -5\n", 1, "Invalid max_connecting_bytes value (-5)."),
                 row("# c\nmax_pending_password_checks 0\n", 2, "Invalid max_pending_password_checks value (0)."),

@@ -60,9 +60,11 @@ class GlobalOptionsTest extends ConfigTestSupport {
                 max_connect_bytes 131072
                 max_connecting_clients 10
                 max_connecting_bytes 1048576
+                max_held_qos2_bytes 4096
                 """).limits().overload();
 
-        assertThat(o).isEqualTo(new OverloadLimits(0, 5_000_000_000L, 131072, 10, 1_048_576));
+        assertThat(o).isEqualTo(new OverloadLimits(0, 5_000_000_000L, 131072, 10, 1_048_576, 4096));
+        assertThat(OverloadLimits.DEFAULTS.maxHeldQos2Bytes()).isEqualTo(16L << 20);
     }
 
     @ParameterizedTest(name = "{0} {1} -> {2}")

@@ -26,7 +26,7 @@ public final class DropCounters {
     public final LongAdder notAuthorized = new LongAdder();
     /**
      * QoS 1/2 PUBLISHes refused because their client was over its receive quota (5.0: 0x97; 3.1.1: past
-     * 16 MiB held, the connection closed). Not part of {@link #total()}, as for mosquitto.
+     * {@code max_held_qos2_bytes} held, the connection closed). Not part of {@link #total()}, as for mosquitto.
      */
     public final LongAdder quotaExceeded = new LongAdder();
 

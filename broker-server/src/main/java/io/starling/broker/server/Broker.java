@@ -208,7 +208,7 @@ public final class Broker implements AutoCloseable {
 
     private static io.starling.broker.core.OverloadLimits overloadOf(io.starling.broker.config.OverloadLimits o) {
         return new io.starling.broker.core.OverloadLimits(o.maxOutgoingBytes(), o.maxLoopBacklogBytes(),
-                o.maxConnectBytes(), o.maxConnectingClients(), o.maxConnectingBytes());
+                o.maxConnectBytes(), o.maxConnectingClients(), o.maxConnectingBytes(), o.maxHeldQos2Bytes());
     }
 
     /**

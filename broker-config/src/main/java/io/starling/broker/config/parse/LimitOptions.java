@@ -22,6 +22,7 @@ final class LimitOptions implements OptionGroup {
     private int maxConnectBytes = OverloadLimits.DEFAULTS.maxConnectBytes();
     private int maxConnectingClients = OverloadLimits.DEFAULTS.maxConnectingClients();
     private long maxConnectingBytes = OverloadLimits.DEFAULTS.maxConnectingBytes();
+    private long maxHeldQos2Bytes = OverloadLimits.DEFAULTS.maxHeldQos2Bytes();
     private int passwordCheckThreads = Limits.DEFAULTS.passwordCheckThreads();
     private int maxPendingPasswordChecks = Limits.DEFAULTS.maxPendingPasswordChecks();
     private int maxSubscribeFilters = Limits.DEFAULTS.maxSubscribeFilters();
@@ -42,6 +43,7 @@ final class LimitOptions implements OptionGroup {
             case "max_connect_bytes" -> maxConnectBytes = scalar(line, context).integer(1024, Integer.MAX_VALUE);
             case "max_connecting_clients" -> maxConnectingClients = scalar(line, context).integer(0, Integer.MAX_VALUE);
             case "max_connecting_bytes" -> maxConnectingBytes = bytes(scalar(line, context), 0);
+            case "max_held_qos2_bytes" -> maxHeldQos2Bytes = bytes(scalar(line, context), 0);
             case "password_check_threads" -> passwordCheckThreads = scalar(line, context).integer(1, 256);
             case "max_pending_password_checks" ->
                     maxPendingPasswordChecks = scalar(line, context).integer(1, 1_000_000);
@@ -57,7 +59,7 @@ final class LimitOptions implements OptionGroup {
         return new Limits(maxInflightMessages, maxInflightBytes, maxQueuedMessages, maxQueuedBytes, queueQos0Messages,
                 messageSizeLimit, maxPacketSize, maxKeepalive, maxSubscribeFilters, passwordCheckThreads,
                 maxPendingPasswordChecks, new OverloadLimits(maxOutgoingBytes, maxLoopBacklogBytes, maxConnectBytes,
-                maxConnectingClients, maxConnectingBytes));
+                maxConnectingClients, maxConnectingBytes, maxHeldQos2Bytes));
     }
 
     private ConfigLine scalar(ConfigLine line, ReadContext context) {

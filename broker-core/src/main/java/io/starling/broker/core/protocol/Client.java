@@ -92,11 +92,16 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
      */
     private ArrayDeque<Packet> pending;
     private boolean flushMarked;
-    /** Replies of this client waiting for the store ({@link StateReports}); later ones keep their order. */
-    int reportsWaiting;
+    /**
+     * Replies of this client waiting for the store ({@link StateReports}) and the output held behind
+     * them; null while none waits (most of the time, and always without persistence).
+     */
+    HeldOutput held;
+    /** The network connection is gone: nothing can be sent any more. */
+    private boolean lost;
     /** Set when the broker closed the connection itself and logged why; nothing read afterwards counts. */
     private boolean closing;
-    /** Between an accepted CONNECT and its CONNACK: the session is being claimed or made durable. */
+    /** Between an accepted CONNECT and the session being here: it is being claimed, maybe from another loop. */
     boolean claiming;
     /**
      * The network connection closed while {@link #claiming}, with packets read before the close held:
@@ -221,7 +226,7 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
         ProtocolLog.CONNECTIONS.info("Client {} disconnected.", clientId);
         counters.increment(Counter.DISCONNECTS_CLIENT);
         closing = true;
-        connection.close();
+        closeConnection();
     }
 
     public void onMalformed(Malformed malformed) {
@@ -253,7 +258,7 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
         counters.increment(Counter.DISCONNECTS_KEEPALIVE_TIMEOUT);
         sendDisconnect(ReasonCode.KEEP_ALIVE_TIMEOUT);
         closing = true;
-        connection.close();
+        closeConnection();
     }
 
     /**
@@ -278,9 +283,10 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
             return;
         }
         counters.increment(Counter.DISCONNECTS_SHUTDOWN);
-        claiming = false; // a CONNACK still waiting for the store will not come: held packets go now
+        claiming = false; // a session still on its way will not come: held packets go now
         sendDisconnect(ReasonCode.SERVER_SHUTTING_DOWN);
         closing = true;
+        dropHeld(); // a CONNACK still waiting for the store will not come, nor what waits behind it
         connection.close();
     }
 
@@ -300,6 +306,8 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
             lostWhileClaiming = true; // ConnectHandler handles what was read, then calls this again
             return;
         }
+        lost = true;
+        dropHeld();
         State was = state;
         state = State.CLOSED;
         if (passwordCheck != null) {
@@ -369,7 +377,7 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
             session = null;
         }
         state = State.CLOSED;
-        connection.close();
+        closeConnection();
     }
 
     void markClosing() {
@@ -379,12 +387,44 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
 
     // ---- writing ----
 
+    /** Sends {@code packet}, behind any reply still waiting for the store ({@link HeldOutput}). */
     void write(Packet packet) {
+        if (held != null && held.holds()) {
+            held.hold(packet);
+            return;
+        }
+        writeNow(packet);
+    }
+
+    /** Sends {@code packet} now: nothing written before still waits. */
+    void writeNow(Packet packet) {
         counters.increment(Counter.PACKETS_SENT);
         connection.write(packet);
         if (!flushMarked) {
             flushMarked = true;
             outbox.markForFlush(this);
+        }
+    }
+
+    /** Closes the connection once what was written before it has gone out (see {@link #write}). */
+    void closeConnection() {
+        if (held != null && held.holds()) {
+            held.closeWhenSent();
+            connection.setReading(false); // nothing read from now on would count
+            return;
+        }
+        dropHeld();
+        connection.close();
+    }
+
+    /** Whether the network connection is still there to send to. */
+    boolean isOpen() {
+        return !lost;
+    }
+
+    private void dropHeld() {
+        if (held != null) {
+            held.drop();
         }
     }
 

@@ -173,7 +173,7 @@ final class ConnectHandler {
             client.connectExpiryInterval = settings.persistentClientExpirationSeconds();
         }
         client.state = Client.State.CONNECTING;
-        client.connection.setReading(false);
+        client.connection.setReading(false); // until the session is here: a takeover may bring it from another loop
         client.claiming = true;
         claim(client, connect);
     }
@@ -259,16 +259,6 @@ final class ConnectHandler {
         }
         if (session.link() instanceof Client old) {
             old.closeForTakeover(connect.cleanStart());
-        } else if (session.connecting() instanceof Client waiting) {
-            // Still waiting for its CONNACK to be durable: it never connected, it is closed quietly.
-            ProtocolLog.CONNECTIONS.info("Client {} already connecting, closing old connection.", waiting.clientId);
-            session.setConnecting(null);
-            waiting.will = null;
-            waiting.markClosing();
-            waiting.state = Client.State.CLOSED;
-            waiting.claiming = false;
-            waiting.dropPending(); // it never connected: what it sent meanwhile never counts
-            waiting.connection.close();
         }
         boolean present = session.isPersistent();
         session.moveTo(client.outbox, () -> complete(client, connect, session, present));
@@ -276,6 +266,7 @@ final class ConnectHandler {
 
     /** Runs on the client's loop with the session now owned here. */
     private static void complete(Client client, Connect connect, Session session, boolean hadState) {
+        client.claiming = false;
         if (client.state != Client.State.CONNECTING) {
             lost(client, session); // the new connection died while the session travelled here
             return;
@@ -298,33 +289,10 @@ final class ConnectHandler {
         if (sessionPresent) {
             recheckSubscriptions(client, session);
         }
-        // CONNACK reports the session (present, or new and persistent from now on): it leaves once that is
-        // on disk; the connection stays CONNECTING meanwhile, holding back what the client sends.
-        session.setConnecting(client);
-        StateReports.then(client, durable -> {
-            client.claiming = false;
-            if (client.state != Client.State.CONNECTING) {
-                abandon(client, session); // the connection died, or another took the session, meanwhile
-            } else if (!durable) {
-                refuse(client, ReasonCode.SERVER_UNAVAILABLE, "its session could not be stored (session store failed)");
-                abandon(client, session);
-                client.dropPending();
-            } else {
-                connected(client, connect, session, sessionPresent);
-                if (client.lostWhileClaiming) {
-                    client.onConnectionLost(); // after what it read before the close took effect
-                }
-            }
-        });
-    }
-
-    /** The connection died or was refused while its CONNACK waited: unless another took the session, as lost. */
-    private static void abandon(Client client, Session session) {
-        if (session.connecting() != client) {
-            return; // another connection has it now
+        connected(client, connect, session, sessionPresent);
+        if (client.lostWhileClaiming) {
+            client.onConnectionLost(); // after what it read before the close took effect
         }
-        session.setConnecting(null);
-        lost(client, session);
     }
 
     /** The connection died while its session was being set up: treat it as that connection lost. */
@@ -338,18 +306,18 @@ final class ConnectHandler {
         }
     }
 
-    /** The session is durable: the client is connected. */
+    /**
+     * The client is connected, and what it sent behind the CONNECT takes effect now, in order, as on
+     * mosquitto's single thread (issue 15). The CONNACK reports the session (present, or new and
+     * persistent from now on): it leaves once that is on disk, and everything the client is sent
+     * meanwhile waits behind it ({@link HeldOutput}), a PUBACK for a PUBLISH read behind the CONNECT
+     * included, which leaves once its message is durable too.
+     */
     private static void connected(Client client, Connect connect, Session session, boolean sessionPresent) {
         client.session = session;
         client.receiveQuota = new ReceiveQuota(client.core.settings().inflightLimit(), session.incomingQos2Count());
         client.state = Client.State.CONNECTED;
         client.counters.add(Counter.CLIENTS_CONNECTED, 1);
-        ProtocolLog.CONNECTIONS.info("New client connected from {} as {} (p{}, c{}, k{}{}).", client.connection.remoteAddress(),
-                client.clientId, ProtocolLog.protocolNumber(client.version), connect.cleanStart() ? 1 : 0,
-                connect.keepAlive(), connect.username() == null ? "" : ", u'" + connect.username() + "'");
-        if (ProtocolLog.packets()) {
-            ProtocolLog.sending(client.clientId, "CONNACK", "(" + (sessionPresent ? 1 : 0) + ", 0)");
-        }
         int keepAlive = ConnAckProperties.keepAlive(client, connect);
         client.keepAlive = keepAlive;
         ConnAck connAck = new ConnAck(sessionPresent, ReasonCode.SUCCESS, ConnAckProperties.of(client, connect, keepAlive));
@@ -358,12 +326,27 @@ final class ConnectHandler {
             // the client counts as connected and lost at once: its will goes, its session stays.
             ProtocolLog.CONNECTIONS.info("Client {} disconnected due to oversize packet.", client.clientId);
             client.core.drops().packetTooLarge.increment();
-            session.setConnecting(null);
             client.markClosing();
             client.connection.close();
             return;
         }
-        client.write(connAck);
+        StateReports.then(client, durable -> {
+            if (!client.isOpen()) {
+                return; // lost meanwhile: handled as any lost connection
+            }
+            if (durable) {
+                ProtocolLog.CONNECTIONS.info("New client connected from {} as {} (p{}, c{}, k{}{}).",
+                        client.connection.remoteAddress(), client.clientId, ProtocolLog.protocolNumber(client.version),
+                        connect.cleanStart() ? 1 : 0, connect.keepAlive(),
+                        connect.username() == null ? "" : ", u'" + connect.username() + "'");
+                if (ProtocolLog.packets()) {
+                    ProtocolLog.sending(client.clientId, "CONNACK", "(" + (sessionPresent ? 1 : 0) + ", 0)");
+                }
+                client.write(connAck);
+            } else {
+                notStored(client);
+            }
+        });
         client.connection.connected();
         client.connection.setReadTimeout(keepAlive * 1500L);
         session.attach(client);
@@ -372,5 +355,24 @@ final class ConnectHandler {
         while (client.state == Client.State.CONNECTED && (held = client.pollPending()) != null) {
             client.onPacket(held); // drops what follows a DISCONNECT or violation
         }
+    }
+
+    /**
+     * The session could not be stored (a full disk): the client is refused after all, although what it
+     * sent meanwhile took effect (its PUBACKs, waiting for the same store, are withheld, so it sends
+     * again). It leaves without its will, as a refused client does.
+     */
+    private static void notStored(Client client) {
+        ProtocolLog.LOG.info("Client {} from {} refused: its session could not be stored (session store failed).",
+                client.clientId, client.connection.remoteAddress());
+        client.counters.increment(Counter.CONNECTS_REFUSED_OTHER);
+        if (client.state == Client.State.CONNECTED) {
+            client.write(new ConnAck(false, client.version.isV5() ? ReasonCode.SERVER_UNAVAILABLE
+                    : ReasonCode.connackV3(ReasonCode.SERVER_UNAVAILABLE), ConnAckProperties.ofRefusal(client)));
+        }
+        client.will = null;
+        client.markClosing();
+        client.closeConnection();
+        client.onConnectionLost(); // the session goes offline now, as from a lost connection
     }
 }

@@ -63,6 +63,6 @@ final class Disconnects {
             client.write(new Disconnect(reasonCode, Properties.EMPTY));
         }
         client.markClosing();
-        client.connection.close();
+        client.closeConnection(); // after what was sent before, the CONNACK included
     }
 }

@@ -27,12 +27,6 @@ import io.starling.mqtt.codec.ReasonCode;
  * checked (the spec lets the receiver choose; mosquitto 2.0.11 passes it on, measured).
  */
 final class PublishHandler {
-    /**
-     * The bytes of QoS 2 payloads a 3.x client may have awaiting PUBREL beyond its receive quota
-     * ({@code max_inflight_messages} messages), which it cannot be told about.
-     */
-    static final long HELD_OVER_QUOTA_BYTES = 16L << 20;
-
     private static final RateLimitedLog DROPS = new RateLimitedLog();
 
     private PublishHandler() {
@@ -109,14 +103,14 @@ final class PublishHandler {
         if (client.receiveQuota.exhausted() && !client.version.isV5()) {
             // A 3.x client cannot be told "quota exceeded". Mosquitto 2.0.11 acknowledges such a message
             // and drops it, losing a message it took ownership of (MQTT-4.3.2-2, MQTT-4.3.3-2). Starling
-            // takes it as within the quota, up to HELD_OVER_QUOTA_BYTES of held QoS 2 messages; past
+            // takes it as within the quota, up to max_held_qos2_bytes of held QoS 2 messages; past
             // that it closes the connection without acknowledging, so the client sends it again.
-            if (publish.qos() == QoS.EXACTLY_ONCE
-                    && incoming.heldBytes() + message.payloadSize() > HELD_OVER_QUOTA_BYTES) {
+            long maxHeld = core.settings().overload().maxHeldQos2Bytes();
+            if (publish.qos() == QoS.EXACTLY_ONCE && incoming.heldBytes() + message.payloadSize() > maxHeld) {
                 message.release();
                 core.drops().quotaExceeded.increment();
-                Disconnects.silently(client, "more than " + HELD_OVER_QUOTA_BYTES
-                        + " bytes of QoS 2 messages awaiting PUBREL, over its receive quota");
+                Disconnects.silently(client, "more than " + maxHeld
+                        + " bytes of QoS 2 messages awaiting PUBREL, over its receive quota (max_held_qos2_bytes)");
                 return;
             }
             acceptOverQuota(client, publish.qos(), id, message, incoming);
@@ -142,7 +136,7 @@ final class PublishHandler {
         }
     }
 
-    /** A 3.x message over the receive quota, taken as one within it (see {@link #HELD_OVER_QUOTA_BYTES}). */
+    /** A 3.x message over the receive quota, taken as one within it, up to {@code max_held_qos2_bytes}. */
     private static void acceptOverQuota(Client client, QoS qos, int id, Message message, IncomingMessages incoming) {
         if (qos == QoS.AT_LEAST_ONCE) {
             publishMessage(client.core, message);

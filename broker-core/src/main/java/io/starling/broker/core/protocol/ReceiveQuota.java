@@ -11,7 +11,7 @@ package io.starling.broker.core.protocol;
  * QoS 1 message nets nothing, a QoS 2 message holds one until its PUBCOMP, and a 5.0 client over its
  * quota finds every other QoS 2 message accepted (the 0x97 PUBREC gives one back). A 3.1.1 client
  * cannot be told: mosquitto acknowledges its message and drops it; Starling takes it (see
- * {@code PublishHandler.HELD_OVER_QUOTA_BYTES}), a listed difference. A reconnect
+ * up to {@code max_held_qos2_bytes} of QoS 2 payload: {@code PublishHandler}), a listed difference. A reconnect
  * starts from the maximum less the messages the session still holds.
  *
  * <p>The specification leaves the broker's answer open (MQTT 5 §4.9 and MQTT-3.3.4-7 bind the client):

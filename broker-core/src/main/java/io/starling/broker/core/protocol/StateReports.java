@@ -20,8 +20,11 @@ import io.starling.mqtt.codec.Packet;
  * <p>A reply whose packet changed nothing stored, with no earlier reply of its client still waiting,
  * goes at once (issue 15): mosquitto answers every packet as it reads it, and a reply that took a
  * round through the store's thread for nothing let later traffic overtake it (a PUBLISH routed to a
- * new subscription before its SUBACK; the packets behind a CONNECT held until its CONNACK, and so
- * applied after a SUBSCRIBE that another client sent later).
+ * new subscription before its SUBACK).
+ *
+ * <p>Whatever else the client is sent meanwhile (deliveries, PINGRESP, a DISCONNECT, the close) waits
+ * behind the waiting reply ({@link HeldOutput}), so the client sees the broker's order while the
+ * packets themselves take effect at once, in arrival order.
  *
  * <p>Threading: called on the client's loop; the reply or the refusal runs there too.
  */
@@ -51,20 +54,26 @@ final class StateReports {
         });
     }
 
-    /** Runs {@code next} with whether the changes made so far on this loop are durable, whatever the connection's state. */
+    /**
+     * Runs {@code next} with whether the changes made so far on this loop are durable, whatever the
+     * connection's state. Meanwhile whatever is written to the client waits behind it ({@link HeldOutput}).
+     */
     static void then(Client client, SessionStore.Commit next) {
         SessionStore store = client.core.store();
-        if (!store.isDurable() || client.reportsWaiting == 0 && !store.hasUnreportedChanges()) {
+        if (!store.isDurable() || client.held == null && !store.hasUnreportedChanges()) {
             next.done(true);
             return;
         }
-        client.reportsWaiting++;
+        if (client.held == null) {
+            client.held = new HeldOutput(client);
+        }
+        HeldOutput held = client.held;
+        held.ask();
         store.afterDurable(client.outbox::submit, durable -> {
-            client.reportsWaiting--;
             if (!durable) {
                 client.core.drops().notDurable.increment();
             }
-            next.done(durable);
+            held.answer(() -> next.done(durable));
         });
     }
 }

@@ -130,7 +130,7 @@ final class Wills {
             // Run by a loop timer (delay or expiry), which is no read batch: flush what the will
             // wrote to subscribers on this loop, as the end of a read batch would.
             session.owner().flushPending();
-            if (!session.isPersistent() && !session.isOnline() && session.connecting() == null) {
+            if (!session.isPersistent() && !session.isOnline()) {
                 SessionEnd.end(core, session); // a session without expiry lived on only for its will
             }
         });

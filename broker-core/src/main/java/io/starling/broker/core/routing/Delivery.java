@@ -18,14 +18,22 @@ import java.util.List;
  *                        ({@link io.starling.broker.core.session.Session#deliver}). {@link #NOT_MATCHED}
  *                        for deliveries made on the session's own loop (retained on subscribe, a
  *                        share group's redelivery, a restored queue), which no UNSUBSCRIBE can overtake
+ * @param subscription    for a copy per subscription (MQTT 5), the one subscription it came through: it
+ *                        is sent after a later UNSUBSCRIBE only if that subscription is still there;
+ *                        null for a delivery that stands for every matching subscription of its session
  */
 public record Delivery(Message message, QoS qos, boolean retain, List<Integer> subscriptionIds, ShareGroup share,
-                       long storeSeq, int packetId, long matchedAt) {
+                       long storeSeq, int packetId, long matchedAt, SubscriberOptions subscription) {
     /** {@link #matchedAt} of a delivery that needs no check against a later UNSUBSCRIBE. */
     public static final long NOT_MATCHED = Long.MAX_VALUE;
 
     public Delivery {
         subscriptionIds = subscriptionIds == null ? List.of() : subscriptionIds;
+    }
+
+    public Delivery(Message message, QoS qos, boolean retain, List<Integer> subscriptionIds, ShareGroup share,
+                    long storeSeq, int packetId, long matchedAt) {
+        this(message, qos, retain, subscriptionIds, share, storeSeq, packetId, matchedAt, null);
     }
 
     public Delivery(Message message, QoS qos, boolean retain, List<Integer> subscriptionIds, ShareGroup share,
@@ -45,19 +53,19 @@ public record Delivery(Message message, QoS qos, boolean retain, List<Integer> s
     public Delivery compacted() {
         Message kept = message.compacted();
         return kept == message ? this
-                : new Delivery(kept, qos, retain, subscriptionIds, share, storeSeq, packetId, matchedAt);
+                : new Delivery(kept, qos, retain, subscriptionIds, share, storeSeq, packetId, matchedAt, subscription);
     }
 
     public Delivery withStoreSeq(long seq) {
-        return new Delivery(message, qos, retain, subscriptionIds, share, seq, packetId, matchedAt);
+        return new Delivery(message, qos, retain, subscriptionIds, share, seq, packetId, matchedAt, subscription);
     }
 
     public Delivery withPacketId(int id) {
-        return new Delivery(message, qos, retain, subscriptionIds, share, storeSeq, id, matchedAt);
+        return new Delivery(message, qos, retain, subscriptionIds, share, storeSeq, id, matchedAt, subscription);
     }
 
     public Delivery withMatchedAt(long generation) {
-        return new Delivery(message, qos, retain, subscriptionIds, share, storeSeq, packetId, generation);
+        return new Delivery(message, qos, retain, subscriptionIds, share, storeSeq, packetId, generation, subscription);
     }
 
     public boolean isStored() {

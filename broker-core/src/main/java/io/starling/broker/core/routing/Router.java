@@ -65,7 +65,7 @@ public final class Router {
                 }
                 // Stored (for a session on disk) before it leaves this loop, so the publisher's ack can wait for it.
                 Delivery d = session.stored(new Delivery(message.retain(), m.qos.get(i), m.retain.get(i), m.ids.get(i),
-                        m.shares.get(i), 0, 0, matchedAt));
+                        m.shares.get(i), 0, 0, matchedAt, m.via.get(i)));
                 session.owner().deliver(session, d);
             }
             return m.matched;
@@ -81,6 +81,9 @@ public final class Router {
         final List<Boolean> retain = new ArrayList<>();
         final List<List<Integer>> ids = new ArrayList<>();
         final List<ShareGroup> shares = new ArrayList<>();
+        /** The subscription of a copy per subscription; null for a merged or shared delivery. */
+        final List<SubscriberOptions> via = new ArrayList<>();
+        /** Where the merged delivery of each session that takes one is (MQTT 3.1.1); copies are never merged. */
         final IdentityHashMap<Session, Integer> index = new IdentityHashMap<>();
         boolean matched;
 
@@ -91,7 +94,7 @@ public final class Router {
                 if (member != null) {
                     SubscriberOptions o = member.options();
                     append(member.session(), QoS.min(message.qos(), o.options().qos()), false,
-                            o.subscriptionId() > 0 ? new ArrayList<>(List.of(o.subscriptionId())) : null, group);
+                            o.subscriptionId() > 0 ? new ArrayList<>(List.of(o.subscriptionId())) : null, group, null);
                 }
                 return;
             }
@@ -101,11 +104,15 @@ public final class Router {
             }
             QoS granted = upgrade ? options.options().qos() : QoS.min(message.qos(), options.options().qos());
             boolean keepRetain = message.retainFlag() && options.options().retainAsPublished();
-            Integer slot = session.getsCopyPerSubscription() ? null : index.get(session);
+            List<Integer> id = options.subscriptionId() > 0 ? new ArrayList<>(List.of(options.subscriptionId())) : null;
+            if (session.getsCopyPerSubscription()) {
+                append(session, granted, keepRetain, id, null, options);
+                return;
+            }
+            Integer slot = index.get(session);
             if (slot == null) {
                 index.put(session, sessions.size());
-                append(session, granted, keepRetain,
-                        options.subscriptionId() > 0 ? new ArrayList<>(List.of(options.subscriptionId())) : null, null);
+                append(session, granted, keepRetain, id, null, null);
                 return;
             }
             qos.set(slot, QoS.max(qos.get(slot), granted));
@@ -120,8 +127,10 @@ public final class Router {
             }
         }
 
-        void append(Session session, QoS granted, boolean keepRetain, List<Integer> subscriptionIds, ShareGroup share) {
+        void append(Session session, QoS granted, boolean keepRetain, List<Integer> subscriptionIds, ShareGroup share,
+                    SubscriberOptions subscription) {
             sessions.add(session);
+            via.add(subscription);
             qos.add(granted);
             retain.add(keepRetain);
             ids.add(subscriptionIds);
@@ -131,6 +140,7 @@ public final class Router {
         void clear() {
             matched = false;
             shares.clear();
+            via.clear();
             sessions.clear();
             qos.clear();
             retain.clear();

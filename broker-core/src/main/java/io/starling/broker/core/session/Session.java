@@ -61,8 +61,6 @@ public final class Session implements Subscriber {
     private boolean inTransit;
     /** Deliveries routed to the new owner while in transit, in order; null when none. */
     private java.util.ArrayDeque<Delivery> heldInTransit;
-    /** A connection that claimed the session and waits for its CONNACK to be durable; owner loop only. */
-    private SessionLink connecting;
     private volatile long expiryIntervalSeconds;
     private final SessionJournal journal;
     /** Null until a timer is first started. */
@@ -288,23 +286,12 @@ public final class Session implements Subscriber {
         return outgoing.link();
     }
 
-    /** The connection waiting to attach (its CONNACK waits for the disk), or null. */
-    public SessionLink connecting() {
-        return connecting;
-    }
-
-    /** Marks {@code next} as the connection that will attach, once its CONNACK may leave; null to clear. */
-    public void setConnecting(SessionLink next) {
-        connecting = next;
-    }
-
     /** Attaches a connection and re-sends what it had not acknowledged (MQTT-4.4.0-1), then the queue. */
     public void attach(SessionLink next) {
         if (timers != null && timers.hasPendingWill()) {
             journal.willGone(); // a connection came back within the will delay: no will (MQTT-3.1.3-9)
         }
         cancelTimers();
-        connecting = null;
         outgoing.attach(next);
     }
 
@@ -406,13 +393,25 @@ public final class Session implements Subscriber {
      * could come through: then it is not sent, as mosquitto, whose single thread finishes routing a
      * message before it reads the UNSUBSCRIBE, never sends one matched by a removed subscription
      * after the UNSUBACK (issue 15). Messages already queued here before the UNSUBSCRIBE stay, as in
-     * mosquitto.
+     * mosquitto. A copy per subscription (MQTT 5) has one subscription to come through: its own
+     * ({@link Delivery#subscription()}); a copy whose filter was subscribed to again since its match
+     * (new options) counts as gone too, as mosquitto would have sent it before that SUBACK.
      */
     private boolean subscriptionGone(Delivery d) {
         if (d.matchedAt() >= unsubscribedAt) {
             return false;
         }
         if (subscriptions == null) {
+            return true;
+        }
+        if (d.subscription() != null) {
+            // A copy per subscription (MQTT 5): the one it came through must still be there, whichever
+            // others match. The very options object: SUBSCRIBE again to the filter replaces it.
+            for (SubscriberOptions options : subscriptions.values()) {
+                if (options == d.subscription()) {
+                    return false;
+                }
+            }
             return true;
         }
         ShareGroup group = d.share();

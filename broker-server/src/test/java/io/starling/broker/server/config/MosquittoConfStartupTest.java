@@ -55,6 +55,25 @@ class MosquittoConfStartupTest {
     }
 
     @Test
+    void maxHeldQos2Bytes_closesA311ClientHoldingMoreOverItsReceiveQuota() throws Exception {
+        int port = freePort();
+        try (Broker broker = Broker.start(ConfigFile.read(conf("listener " + port + " 127.0.0.1\nallow_anonymous true\n"
+                + "max_inflight_messages 2\nmax_held_qos2_bytes 300\n")));
+             RawMqttClient client = RawMqttClient.open("127.0.0.1", port)) {
+            client.connect("holder", true, 60);
+            String payload = "x".repeat(100);
+            for (int id = 1; id <= 3; id++) { // 2 within the quota, 1 over it: 300 bytes awaiting PUBREL
+                client.send(RawMqttClient.publishPacket("a/b", payload, io.starling.mqtt.codec.QoS.EXACTLY_ONCE, id));
+                assertThat(client.receive(io.starling.mqtt.codec.PubRec.class).packetId()).isEqualTo(id);
+            }
+            client.send(RawMqttClient.publishPacket("a/b", payload, io.starling.mqtt.codec.QoS.EXACTLY_ONCE, 4));
+            assertThat(client.isClosedWithin(Duration.ofSeconds(2))).as("closed past 300 bytes").isTrue();
+            assertThatThrownBy(() -> client.receive(Duration.ofMillis(100))).as("no PUBREC: the client sends it again")
+                    .isInstanceOf(AssertionError.class);
+        }
+    }
+
+    @Test
     void listenerWithoutAllowAnonymous_refusesAnonymousClients() throws Exception {
         int port = freePort();
         try (Broker broker = Broker.start(ConfigFile.read(conf("listener " + port + " 127.0.0.1\n")))) {

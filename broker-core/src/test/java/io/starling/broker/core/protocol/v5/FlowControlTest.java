@@ -1,5 +1,8 @@
 package io.starling.broker.core.protocol.v5;
 
+import io.starling.broker.core.BrokerSettings;
+import io.starling.broker.core.OverloadLimits;
+
 import static io.starling.broker.core.protocol.v5.Mqtt5.number;
 import static io.starling.broker.core.protocol.v5.Mqtt5.props;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -176,6 +179,28 @@ class FlowControlTest {
         assertThat(pub.take()).hasSize(42).allMatch(p -> p instanceof PubRec || p instanceof PubComp);
         assertThat(sub.takePublishes()).hasSize(21).extracting(Mqtt5::text).endsWith("m20", "m21");
         assertThat(broker.core().drops().quotaExceeded.sum()).isZero();
+    }
+
+    @Test
+    void mqtt311PublisherOverItsReceiveQuota_isClosedPastMaxHeldQos2Bytes_withoutAnAcknowledgement() {
+        OverloadLimits d = OverloadLimits.DEFAULTS;
+        try (TestBroker small = TestBroker.start(BrokerSettings.defaults().toBuilder().overload(new OverloadLimits(
+                d.maxOutgoingBytes(), d.maxLoopBacklogBytes(), d.maxConnectBytes(), d.maxConnectingClients(),
+                d.maxConnectingBytes(), 2100)).build())) {
+            TestClient pub = small.connected("pub");
+            String payload = "x".repeat(100);
+
+            for (int i = 1; i <= 21; i++) { // 20 within the quota, the 21st over it: 2100 bytes held in all
+                pub.send(pub.publishPacket("a/b", QoS.EXACTLY_ONCE, false, i, payload));
+            }
+            assertThat(pub.take()).hasSize(21).allMatch(p -> p instanceof PubRec);
+            assertThat(pub.isClosed()).isFalse();
+
+            pub.send(pub.publishPacket("a/b", QoS.EXACTLY_ONCE, false, 22, payload)); // 2200 bytes: past the limit
+            assertThat(pub.take()).as("no PUBREC: the client sends it again").isEmpty();
+            assertThat(pub.isClosed()).isTrue();
+            assertThat(small.core().drops().quotaExceeded.sum()).isEqualTo(1);
+        }
     }
 
     @Test
