@@ -436,7 +436,7 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
 
     @Override
     public boolean isWritable() {
-        return connection.isWritable();
+        return (held == null || !held.full()) && connection.isWritable();
     }
 
     @Override

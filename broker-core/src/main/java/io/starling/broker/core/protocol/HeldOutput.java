@@ -19,8 +19,16 @@ import java.util.ArrayDeque;
  * <p>Threading: the client's loop. Made when a reply first waits and forgotten when none waits any more.
  */
 final class HeldOutput {
-    private record Item(Packet packet, long after) {
+    private record Item(Packet packet, long after, int bytes) {
     }
+
+    /**
+     * Above this many bytes held, the client reads as not writable ({@link Client#isWritable}), so that its
+     * session queues further deliveries in its bounded queue instead of here: a store that stalls must not
+     * let this grow without bound. Counted as payload plus a fixed cost per packet.
+     */
+    static final int MAX_HELD_BYTES = 1 << 20;
+    private static final int PACKET_COST = 64;
 
     private final Client client;
     private final ArrayDeque<Item> items = new ArrayDeque<>(2);
@@ -30,6 +38,7 @@ final class HeldOutput {
     private boolean answering;
     /** The close waits for this many replies to be answered; -1 when none is asked for. */
     private long closeAfter = -1;
+    private long heldBytes;
 
     HeldOutput(Client client) {
         this.client = client;
@@ -53,10 +62,18 @@ final class HeldOutput {
         if (closeAfter >= 0) {
             return; // the connection closes before it could go
         }
+        int bytes = PACKET_COST;
         if (packet instanceof Publish p) {
             p.payload().retain(); // the caller lets go of the message once written: the wait keeps its own reference
+            bytes += p.payload().readableBytes();
         }
-        items.add(new Item(packet, asked));
+        heldBytes += bytes;
+        items.add(new Item(packet, asked, bytes));
+    }
+
+    /** Whether so much is held that deliveries should wait in the session's queue instead. */
+    boolean full() {
+        return heldBytes >= MAX_HELD_BYTES;
     }
 
     /** Closes the connection once the replies asked so far are answered and what was held before has gone. */
@@ -71,6 +88,7 @@ final class HeldOutput {
      * what was held behind it, up to the next waiting reply.
      */
     void answer(Runnable reply) {
+        boolean wasFull = full();
         answered++;
         answering = true;
         try {
@@ -81,6 +99,7 @@ final class HeldOutput {
         Item next;
         while ((next = items.peek()) != null && next.after() <= answered) {
             items.poll();
+            heldBytes -= next.bytes();
             client.writeNow(next.packet());
             Client.release(next.packet()); // the connection took what it needed of the payload
         }
@@ -91,6 +110,9 @@ final class HeldOutput {
         if (asked == answered && client.held == this) {
             client.held = null; // nothing waits: output goes straight out again
         }
+        if (wasFull && !full()) {
+            client.onWritable(); // what the session queued meanwhile may go now
+        }
     }
 
     /** The connection is closed: nothing held will go. */
@@ -99,6 +121,7 @@ final class HeldOutput {
         while ((i = items.poll()) != null) {
             Client.release(i.packet());
         }
+        heldBytes = 0;
         closeAfter = -1;
     }
 }
