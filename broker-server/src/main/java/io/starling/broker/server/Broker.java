@@ -362,7 +362,7 @@ public final class Broker implements AutoCloseable {
             installed = true;
         } catch (SecurityFiles.SecurityFileException e) {
             String why = e.getMessage();
-            LOG.error("{}{} Keeping the previous configuration.", why, why.endsWith(".") ? "" : ".");
+            LOG.error("{}{} Keeping the previous password and ACL rules.", why, why.endsWith(".") ? "" : ".");
         } finally {
             held.release(installed ? loop -> Credentials.recheckOn(core, loop) : loop -> { });
         }
