@@ -34,8 +34,7 @@ import io.starling.broker.core.topic.SubscriptionTree;
  * threading.
  */
 public final class BrokerCore implements AutoCloseable {
-    private final BrokerSettings settings;
-    private final ListenerSettings listenerDefaults;
+    private final LiveSettings settings;
     private final Clock clock;
     private final SessionRegistry sessions = new SessionRegistry();
     private final SubscriptionTree<Subscriber, SubscriberOptions> subscriptions = new SubscriptionTree<>();
@@ -74,14 +73,13 @@ public final class BrokerCore implements AutoCloseable {
         for (EnhancedAuthenticator a : enhancedAuthenticators) {
             this.enhancedAuthenticators.put(a.method(), a);
         }
-        this.settings = settings;
-        this.listenerDefaults = ListenerSettings.of(settings);
-        this.router = new Router(subscriptions, settings.upgradeOutgoingQos());
+        this.settings = new LiveSettings(settings);
+        this.router = new Router(subscriptions, () -> settings().upgradeOutgoingQos());
         this.clock = clock;
         this.retained = retained;
         this.security = new SecurityRules(authenticator, Authorizer.ALLOW_ALL);
         this.passwordChecks = new PasswordChecks(settings.passwordCheckThreads(), settings.maxPendingPasswordChecks());
-        this.sessionContext = new SessionContext(settings, drops, counters, subscriptions, shared, clock, store);
+        this.sessionContext = new SessionContext(this.settings, drops, counters, subscriptions, shared, clock, store);
     }
 
     /** A core with in-memory storage that lets every client in. */
@@ -146,13 +144,22 @@ public final class BrokerCore implements AutoCloseable {
         shuttingDown = true;
     }
 
+    /** The settings in force now (read them per packet: a reload may replace them). */
     public BrokerSettings settings() {
-        return settings;
+        return settings.get();
     }
 
-    /** The listener settings of a connection whose listener brings none: the broker-wide ones. */
+    /**
+     * Installs the settings a reload read (SIGHUP). Call with every event loop held between two reads
+     * ({@code LoopBarrier}): the next packet of any connection is handled under them.
+     */
+    public void replaceSettings(BrokerSettings next) {
+        settings.replace(next);
+    }
+
+    /** The listener settings of a connection whose listener brings none: the broker-wide ones, as they are now. */
     public ListenerSettings listenerDefaults() {
-        return listenerDefaults;
+        return ListenerSettings.of(settings());
     }
 
     /**

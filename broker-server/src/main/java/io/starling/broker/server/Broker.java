@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,27 +46,34 @@ public final class Broker implements AutoCloseable {
     public static final String VERSION = "0.1.0";
 
     private final BrokerConfig config;
-    /** The configuration whose security options are in force: the start's, or the last reloaded conf's. */
-    private volatile BrokerConfig securitySource;
+    /**
+     * The configuration whose reloadable options (security, logging, the limits mosquitto reloads) are in
+     * force: the start's, or the last reloaded conf's.
+     */
+    private volatile BrokerConfig inForce;
     private final BrokerCore core;
     private final EventLoops loops;
     private final List<TcpListener> listeners;
     /** With per_listener_settings true: each listener's own rules, reloaded together with the broker's. */
     private final Map<ListenerConfig, SecurityRules> listenerSecurity;
+    /** Each configured listener's settings as its connections read them; a reload replaces the client-id options. */
+    private final Map<ListenerConfig, AtomicReference<ListenerSettings>> listenerSettings;
     private final SysTreeTimer sysTree;
     /** The http_api listeners, and their metrics (null without such a listener). */
     private final List<HttpApiListener> httpListeners;
     private final BrokerMetrics metrics;
 
     private Broker(BrokerConfig config, BrokerCore core, EventLoops loops, List<TcpListener> listeners,
-                   Map<ListenerConfig, SecurityRules> listenerSecurity, SysTreeTimer sysTree,
+                   Map<ListenerConfig, SecurityRules> listenerSecurity,
+                   Map<ListenerConfig, AtomicReference<ListenerSettings>> listenerSettings, SysTreeTimer sysTree,
                    List<HttpApiListener> httpListeners, BrokerMetrics metrics) {
         this.config = config;
         this.core = core;
         this.loops = loops;
         this.listeners = listeners;
         this.listenerSecurity = listenerSecurity;
-        this.securitySource = config;
+        this.listenerSettings = listenerSettings;
+        this.inForce = config;
         this.sysTree = sysTree;
         this.httpListeners = httpListeners;
         this.metrics = metrics;
@@ -112,6 +120,7 @@ public final class Broker implements AutoCloseable {
         List<TcpListener> bound = new ArrayList<>();
         List<HttpApiListener> http = new ArrayList<>();
         Map<ListenerConfig, InetSocketAddress> addresses = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<ListenerConfig, AtomicReference<ListenerSettings>> listenerSettings = new IdentityHashMap<>();
         SysTreeTimer sysTree = SysTreeTimer.start(core, loops.outboxes().get(0), config.sysInterval(),
                 "Starling version " + VERSION);
         BrokerMetrics metrics = null;
@@ -128,9 +137,11 @@ public final class Broker implements AutoCloseable {
                 if (l.protocol() == Protocol.HTTP_API) {
                     continue; // bound below, once the MQTT listeners they describe are
                 }
+                AtomicReference<ListenerSettings> settings = new AtomicReference<>(listenerSettingsOf(config, l));
+                listenerSettings.put(l, settings);
                 TcpListener listener = TcpListener.bind(core, loops, hostOf(l), l.port(), new ListenerOptions(
                         TlsListeners.settingsOf(l.tls()), l.maxConnections(), l.mountPoint(), listenerSecurity.get(l),
-                        l.protocol() == Protocol.WEBSOCKETS, listenerSettingsOf(config, l)));
+                        l.protocol() == Protocol.WEBSOCKETS, settings::get));
                 bound.add(listener);
                 addresses.put(l, listener.address());
             }
@@ -154,7 +165,7 @@ public final class Broker implements AutoCloseable {
             closeAll(bound, http, metrics, sysTree, loops, core);
             throw new StartException("Error: " + e.getMessage(), e);
         }
-        return new Broker(config, core, loops, bound, listenerSecurity, sysTree, http, metrics);
+        return new Broker(config, core, loops, bound, listenerSecurity, listenerSettings, sysTree, http, metrics);
     }
 
     /** {@code event_loops}, or one loop per processor (0, the default). */
@@ -221,6 +232,17 @@ public final class Broker implements AutoCloseable {
                 security.autoIdPrefix());
     }
 
+    /**
+     * A listener's settings after a reload that read {@code read}: the client-id options from it (they are
+     * security options, which mosquitto reloads), max_qos and max_topic_alias as they were (mosquitto does
+     * not read them at a reload; see docs/compatibility.md for what it does instead).
+     */
+    private static ListenerSettings reloadedListenerSettings(ListenerSettings running, BrokerConfig read, ListenerConfig l) {
+        SecurityConfig security = read.securityFor(ConfigChanges.sameListener(read, l));
+        return new ListenerSettings(running.maxQos(), running.maxTopicAlias(), security.allowZeroLengthClientId(),
+                security.autoIdPrefix());
+    }
+
     static BrokerSettings settingsOf(BrokerConfig c) {
         // max_qos and max_topic_alias stay at mosquitto's defaults here: every configured listener brings
         // its own (listenerSettingsOf); these serve the local-only listener.
@@ -281,16 +303,20 @@ public final class Broker implements AutoCloseable {
      * @return true when the new rules are in force
      */
     public boolean reloadSecurity() {
-        return reloadSecurity(securitySource);
+        return apply(inForce);
     }
 
     /**
-     * SIGHUP with the broker's mosquitto.conf: reads it again, then {@link #reloadSecurity()} with its
-     * security options ({@code allow_anonymous}, {@code password_file}, {@code acl_file}, broker-wide
-     * and per listener), which mosquitto also reloads. Other options that changed are named in a
-     * warning: they take effect at the next start. A file that no longer parses changes nothing.
+     * SIGHUP with the broker's mosquitto.conf: reads it again and applies, as {@link #reloadSecurity()}
+     * does (between two reads of every loop, to connected clients too), what mosquitto 2.0.11 applies:
+     * the security options (broker-wide and per listener, the client-id ones included), {@code
+     * message_size_limit}, {@code upgrade_outgoing_qos}, {@code queue_qos0_messages}, {@code
+     * persistent_client_expiration}, {@code clientid_prefixes} and {@code sys_interval}; the logging
+     * options are for the caller ({@link #inForce()}). Other options that changed are named in a warning:
+     * they take effect at the next start. A file that no longer parses, or whose password or ACL file
+     * cannot be read, changes nothing.
      *
-     * @return true when the new rules are in force
+     * @return true when the file's options are in force
      */
     public boolean reload(Path confFile) {
         BrokerConfig read;
@@ -300,19 +326,25 @@ public final class Broker implements AutoCloseable {
             LOG.error("{} Keeping the previous configuration.", e.getMessage());
             return false;
         }
-        List<String> later = ConfigChanges.outsideSecurity(config, read);
+        List<String> later = ConfigChanges.atNextStart(config, read);
         if (!later.isEmpty()) {
             LOG.warn("Reloaded {}: {} changed and take{} effect at the next start.", confFile,
                     String.join(", ", later), later.size() == 1 ? "s" : "");
         }
-        if (reloadSecurity(read)) {
-            securitySource = read;
+        if (apply(read)) {
+            inForce = read;
+            sysTree.reschedule(read.sysInterval());
             return true;
         }
         return false;
     }
 
-    private boolean reloadSecurity(BrokerConfig source) {
+    /** The configuration whose reloadable options are in force: the start's, or the last reloaded one. */
+    public BrokerConfig inForce() {
+        return inForce;
+    }
+
+    private boolean apply(BrokerConfig source) {
         LoopBarrier held = LoopBarrier.hold(loops.outboxes());
         boolean installed = false;
         try {
@@ -324,6 +356,9 @@ public final class Broker implements AutoCloseable {
             }
             core.replaceSecurity(security.authenticator(), security.authorizer());
             own.forEach((l, s) -> listenerSecurity.get(l).replace(s.authenticator(), s.authorizer()));
+            core.replaceSettings(ConfigChanges.reloaded(core.settings(), source));
+            listenerSettings.forEach((l, s) -> s.set(reloadedListenerSettings(s.get(), source, l)));
+            reloadCertificates();
             installed = true;
         } catch (SecurityFiles.SecurityFileException e) {
             String why = e.getMessage();
@@ -335,6 +370,21 @@ public final class Broker implements AutoCloseable {
             LOG.info("Reloaded password and ACL files.");
         }
         return installed;
+    }
+
+    /**
+     * Each TLS listener's certificate and key read again from the same files, as mosquitto 2.0 does at
+     * SIGHUP (new certfile or keyfile paths wait for the next start, there too). A file that cannot be
+     * used is logged and the listener keeps its certificate.
+     */
+    private void reloadCertificates() {
+        for (TcpListener l : listeners) {
+            try {
+                l.reloadCertificates();
+            } catch (RuntimeException e) {
+                LOG.error("Error when reloading the certificate of port {}: {}", l.address().getPort(), e.getMessage());
+            }
+        }
     }
 
     /** The port of the first listener (the one a test asked for with port 0). */

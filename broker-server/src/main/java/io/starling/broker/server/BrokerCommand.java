@@ -95,7 +95,7 @@ final class BrokerCommand implements Callable<Integer> {
             }
             return 1;
         }
-        ReloadSignal.install(broker, configFile);
+        ReloadSignal.install(broker, configFile, verbose);
         LogSetup.attachTopicDestination(config.logging(), verbose, broker.core());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

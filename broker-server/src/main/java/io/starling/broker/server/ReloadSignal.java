@@ -6,8 +6,9 @@ import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
- * SIGHUP reads mosquitto.conf again and reloads the security options and the password and ACL files,
- * as it does for mosquitto ({@link Broker#reload}); connections stay up. Uses the
+ * SIGHUP reads mosquitto.conf again and applies what mosquitto 2.0.11 applies at a reload: the security
+ * options with the password and ACL files, some limits, the logging options, the server certificates
+ * ({@link Broker#reload}; docs/configuration.md, "What SIGHUP reloads"); connections stay up. Uses the
  * JDK's {@code sun.misc.Signal}, the only way a Java process can catch SIGHUP; where it is missing
  * (not on Linux JDKs) reloading is simply unavailable.
  */
@@ -17,16 +18,24 @@ final class ReloadSignal {
     private ReloadSignal() {
     }
 
-    /** @param confFile the broker's mosquitto.conf, or null when it runs on defaults */
-    static void install(Broker broker, Path confFile) {
+    /**
+     * @param confFile the broker's mosquitto.conf, or null when it runs on defaults
+     * @param verbose  {@code -v}: every log type, whatever the file says
+     */
+    static void install(Broker broker, Path confFile, boolean verbose) {
         try {
             Signal.handle(new Signal("HUP"), signal -> {
                 if (confFile == null) {
                     LOG.info("Received SIGHUP: reloading password and ACL files.");
                     broker.reloadSecurity();
                 } else {
-                    LOG.info("Received SIGHUP: reloading {} and its password and ACL files.", confFile);
-                    broker.reload(confFile);
+                    LOG.info("Reloading config.", confFile);
+                    if (broker.reload(confFile)) {
+                        // As mosquitto (log__close, log__init after the reload): the logging options in
+                        // force, and a log file opened again (which is what logrotate's SIGHUP is for).
+                        LogSetup.apply(broker.inForce().logging(), verbose);
+                        LogSetup.attachTopicDestination(broker.inForce().logging(), verbose, broker.core());
+                    }
                 }
             });
         } catch (IllegalArgumentException | UnsupportedOperationException e) {

@@ -18,29 +18,50 @@ final class SysTreeTimer implements AutoCloseable {
     private final SysTree tree;
     private final LoopOutbox loop;
     /** Null when publishing is off. */
-    private final ScheduledFuture<?> task;
+    private ScheduledFuture<?> task;
+    private int intervalSeconds;
+    private boolean started;
+    private boolean closed;
 
-    private SysTreeTimer(SysTree tree, LoopOutbox loop, ScheduledFuture<?> task) {
+    private SysTreeTimer(SysTree tree, LoopOutbox loop) {
         this.tree = tree;
         this.loop = loop;
-        this.task = task;
     }
 
     /** Publishes the first values now and the rest every {@code intervalSeconds}, unless that is 0. */
     static SysTreeTimer start(BrokerCore core, LoopOutbox loop, int intervalSeconds, String version) {
-        SysTree tree = new SysTree(core, version);
-        if (intervalSeconds <= 0) {
-            return new SysTreeTimer(tree, loop, null);
+        SysTreeTimer timer = new SysTreeTimer(new SysTree(core, version), loop);
+        timer.reschedule(intervalSeconds);
+        return timer;
+    }
+
+    /**
+     * A new {@code sys_interval} (SIGHUP, which mosquitto applies too): the next update comes one new
+     * interval from now; 0 stops the updates. The first values go out when publishing first starts.
+     */
+    synchronized void reschedule(int seconds) {
+        if (closed || seconds == intervalSeconds && task != null) {
+            return;
         }
-        loop.execute(() -> {
-            tree.publishStart();
-            loop.flushPending();
-        });
-        ScheduledFuture<?> task = loop.loop().scheduleAtFixedRate(() -> {
+        if (task != null) {
+            task.cancel(false);
+            task = null;
+        }
+        intervalSeconds = seconds;
+        if (seconds <= 0) {
+            return;
+        }
+        if (!started) {
+            started = true;
+            loop.execute(() -> {
+                tree.publishStart();
+                loop.flushPending();
+            });
+        }
+        task = loop.loop().scheduleAtFixedRate(() -> {
             tree.publishUpdate();
             loop.flushPending();
-        }, intervalSeconds, intervalSeconds, TimeUnit.SECONDS);
-        return new SysTreeTimer(tree, loop, task);
+        }, seconds, seconds, TimeUnit.SECONDS);
     }
 
     /** The current values ({@link SysTree#values()}), read on the tree's loop. */
@@ -51,7 +72,8 @@ final class SysTreeTimer implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
         if (task != null) {
             task.cancel(false);
         }

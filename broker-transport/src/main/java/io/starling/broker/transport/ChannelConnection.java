@@ -279,6 +279,6 @@ final class ChannelConnection implements Connection {
 
     @Override
     public io.starling.broker.core.ListenerSettings listenerSettings() {
-        return options.settings();
+        return options.settings() == null ? null : options.settings().get();
     }
 }

@@ -11,6 +11,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
 import io.starling.broker.core.BrokerCore;
 import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,10 +28,14 @@ public final class TcpListener implements AutoCloseable {
     static final int KEEPALIVE_PROBES = 4;
 
     private final Channel serverChannel;
-    private final SslContext sslContext;
+    /** Null for plain TCP. */
+    private final TlsSettings tls;
+    /** The context new connections get; null for plain TCP. {@link #reloadCertificates} replaces it. */
+    private final AtomicReference<SslContext> sslContext;
 
-    private TcpListener(Channel serverChannel, SslContext sslContext) {
+    private TcpListener(Channel serverChannel, TlsSettings tls, AtomicReference<SslContext> sslContext) {
         this.serverChannel = serverChannel;
+        this.tls = tls;
         this.sslContext = sslContext;
     }
 
@@ -54,8 +59,8 @@ public final class TcpListener implements AutoCloseable {
     public static TcpListener bind(BrokerCore core, EventLoops loops, String host, int port, ListenerOptions options)
             throws InterruptedException {
         TlsSettings tls = options.tls();
-        SslContext sslContext = tls == null ? null : TlsContexts.build(tls);
-        TransportPrefix prefix = sslContext == null ? TransportPrefix.NONE : TransportPrefix.tls(sslContext);
+        AtomicReference<SslContext> sslContext = new AtomicReference<>(tls == null ? null : TlsContexts.build(tls));
+        TransportPrefix prefix = tls == null ? TransportPrefix.NONE : TransportPrefix.tls(sslContext::get);
         if (options.webSocket()) {
             prefix = prefix.then(TransportPrefix.webSocket(core.settings().maxPacketSize()));
         }
@@ -81,10 +86,10 @@ public final class TcpListener implements AutoCloseable {
         try {
             f = b.bind(new InetSocketAddress(host, port)).sync();
         } catch (InterruptedException | RuntimeException e) {
-            ReferenceCountUtil.release(sslContext);
+            ReferenceCountUtil.release(sslContext.get());
             throw e;
         }
-        TcpListener listener = new TcpListener(f.channel(), sslContext);
+        TcpListener listener = new TcpListener(f.channel(), tls, sslContext);
         if (options.webSocket()) {
             LOG.info("Opening websockets listen socket on port {}.", listener.address().getPort()); // mosquitto's words
         } else {
@@ -104,12 +109,28 @@ public final class TcpListener implements AutoCloseable {
 
     /** Whether clients speak TLS on this listener. */
     public boolean isTls() {
-        return sslContext != null;
+        return tls != null;
+    }
+
+    /**
+     * Reads the certificate, key and CA files again (SIGHUP: mosquitto 2.0 reloads its listeners'
+     * certificates from the same paths) and gives new connections the new context; open connections
+     * keep theirs. Call while the event loops are held between reads, so that no connection is being
+     * set up with the context this releases.
+     *
+     * @throws TlsSetupException when the files are not usable: the old context stays
+     */
+    public void reloadCertificates() {
+        if (tls == null) {
+            return;
+        }
+        SslContext next = TlsContexts.build(tls);
+        ReferenceCountUtil.release(sslContext.getAndSet(next)); // connections still open hold their own reference
     }
 
     @Override
     public void close() {
         serverChannel.close().syncUninterruptibly();
-        ReferenceCountUtil.release(sslContext); // connections still open hold their own reference
+        ReferenceCountUtil.release(sslContext.getAndSet(null)); // connections still open hold their own reference
     }
 }

@@ -18,7 +18,12 @@ interface TransportPrefix {
 
     /** TLS: one {@code SslHandler} per connection, from the listener's context. */
     static TransportPrefix tls(SslContext context) {
-        return ch -> ch.pipeline().addLast(HandlerNames.TLS, context.newHandler(ch.alloc()));
+        return tls(() -> context);
+    }
+
+    /** TLS from the context in force when the connection opens (a reload may replace the certificate). */
+    static TransportPrefix tls(java.util.function.Supplier<SslContext> context) {
+        return ch -> ch.pipeline().addLast(HandlerNames.TLS, context.get().newHandler(ch.alloc()));
     }
 
     /** This prefix, then what {@code next} adds. */

@@ -125,6 +125,14 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
         return clientId;
     }
 
+    /**
+     * Its listener's settings as they are now: the client-id options are read at CONNECT, and a reload
+     * (SIGHUP) since the connection opened may have changed them, as in mosquitto.
+     */
+    ListenerSettings listenerNow() {
+        return connection.listenerSettings() != null ? connection.listenerSettings() : core.listenerDefaults();
+    }
+
     public MqttVersion version() {
         return version;
     }

@@ -47,7 +47,7 @@ final class ConnectHandler {
         }
         if (clientId.isEmpty()) {
             // 3.1 requires a client id; 3.1.1 allows an empty one only with a clean session (MQTT-3.1.3-8).
-            boolean allowed = client.listener.allowZeroLengthClientId() && version != MqttVersion.MQTT_3_1
+            boolean allowed = client.listenerNow().allowZeroLengthClientId() && version != MqttVersion.MQTT_3_1
                     && (connect.cleanStart() || version.isV5());
             if (!allowed) {
                 // As mosquitto 2.0.11: 5.0 "unspecified error", 3.x "identifier rejected".
@@ -55,7 +55,7 @@ final class ConnectHandler {
                         "empty client id not allowed");
                 return;
             }
-            clientId = client.listener.autoIdPrefix() + UUID.randomUUID().toString().toUpperCase();
+            clientId = client.listenerNow().autoIdPrefix() + UUID.randomUUID().toString().toUpperCase();
         }
         client.clientId = clientId;
         if (settings.clientIdPrefixes() != null && !clientId.startsWith(settings.clientIdPrefixes())) {

@@ -28,7 +28,8 @@ public final class Router {
         }
     };
 
-    private final boolean upgradeOutgoingQos;
+    /** Read per message: a reload (SIGHUP) may change upgrade_outgoing_qos, as in mosquitto. */
+    private final java.util.function.BooleanSupplier upgradeOutgoingQos;
 
     public Router(SubscriptionTree<Subscriber, SubscriberOptions> tree) {
         this(tree, false);
@@ -36,6 +37,11 @@ public final class Router {
 
     /** @param upgradeOutgoingQos deliver at the granted QoS even above the published one (mosquitto's option) */
     public Router(SubscriptionTree<Subscriber, SubscriberOptions> tree, boolean upgradeOutgoingQos) {
+        this(tree, () -> upgradeOutgoingQos);
+    }
+
+    /** @param upgradeOutgoingQos whether to deliver at the granted QoS, asked per message */
+    public Router(SubscriptionTree<Subscriber, SubscriberOptions> tree, java.util.function.BooleanSupplier upgradeOutgoingQos) {
         this.tree = tree;
         this.upgradeOutgoingQos = upgradeOutgoingQos;
     }
@@ -55,9 +61,10 @@ public final class Router {
      */
     public boolean route(Message message) {
         Matches m = scratch.get();
+        boolean upgrade = upgradeOutgoingQos.getAsBoolean();
         try {
             long matchedAt = tree.match(message.topic(),
-                    (subscriber, options) -> m.add(subscriber, options, message, upgradeOutgoingQos));
+                    (subscriber, options) -> m.add(subscriber, options, message, upgrade));
             for (int i = 0; i < m.sessions.size(); i++) {
                 Session session = m.sessions.get(i);
                 if (!session.mayRead(message.topic())) {

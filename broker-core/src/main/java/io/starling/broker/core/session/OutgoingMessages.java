@@ -38,7 +38,8 @@ final class OutgoingMessages {
     }
 
     private final Session session;
-    private final BrokerSettings settings;
+    /** Read per message, not kept: a reload (SIGHUP) may change queue_qos0_messages. */
+    private final SessionContext context;
     private final DropCounters drops;
     private final Clock clock;
     private final SessionJournal journal;
@@ -57,7 +58,7 @@ final class OutgoingMessages {
 
     OutgoingMessages(Session session, SessionContext context, SessionJournal journal, MessageQueue queue) {
         this.session = session;
-        this.settings = context.settings();
+        this.context = context;
         this.drops = context.drops();
         this.clock = context.clock();
         this.journal = journal;
@@ -213,7 +214,7 @@ final class OutgoingMessages {
 
     private void deliverQos0(Delivery delivery) {
         if (link == null) {
-            if (session.isPersistent() && settings.queueQos0Messages()) {
+            if (session.isPersistent() && context.settings().queueQos0Messages()) {
                 enqueue(delivery);
                 return;
             }
@@ -236,15 +237,15 @@ final class OutgoingMessages {
         if (qos == QoS.AT_MOST_ONCE && link != null) {
             return !link.isWritable();
         }
-        if (qos == QoS.AT_MOST_ONCE && !(session.isPersistent() && settings.queueQos0Messages())) {
+        if (qos == QoS.AT_MOST_ONCE && !(session.isPersistent() && context.settings().queueQos0Messages())) {
             return true;
         }
         return (link == null || !windowHasRoom()) && queueIsFull(0);
     }
 
     private boolean queueIsFull(int adding) {
-        return settings.maxQueuedMessages() > 0 && queue.size() >= settings.maxQueuedMessages()
-                || settings.maxQueuedBytes() > 0 && queue.bytes() + adding > settings.maxQueuedBytes();
+        return context.settings().maxQueuedMessages() > 0 && queue.size() >= context.settings().maxQueuedMessages()
+                || context.settings().maxQueuedBytes() > 0 && queue.bytes() + adding > context.settings().maxQueuedBytes();
     }
 
     private void enqueue(Delivery delivery) {
@@ -280,7 +281,7 @@ final class OutgoingMessages {
 
     /** The outgoing window: the broker's limit, or the client's Receive Maximum when smaller. */
     private int inflightLimit() {
-        int limit = settings.inflightLimit();
+        int limit = context.settings().inflightLimit();
         return link == null ? limit : Math.min(limit, link.receiveMaximum());
     }
 
@@ -292,7 +293,7 @@ final class OutgoingMessages {
         if (inflight.size() >= inflightLimit()) {
             return false;
         }
-        long maxBytes = settings.maxInflightBytes();
+        long maxBytes = context.settings().maxInflightBytes();
         return maxBytes == 0 || inflight.size() == 0 || inflight.bytes() < maxBytes;
     }
 

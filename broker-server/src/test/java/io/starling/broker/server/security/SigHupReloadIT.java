@@ -100,6 +100,27 @@ class SigHupReloadIT {
     }
 
     @Test
+    void sighup_appliesTheLoggingOptions_asMosquittoDoes() throws Exception {
+        startBroker();
+        assertThat(code("u", "u-pass")).isZero();
+        awaitLog("New client connected from", 2);
+
+        write(dir.resolve("mosquitto.conf"),
+                "listener " + port + " 127.0.0.1",
+                "allow_anonymous false",
+                "password_file " + pwfile,
+                "acl_file " + aclfile,
+                "connection_messages false");
+        sighup(1);
+        awaitLog(RELOADED, 1);
+        assertThat(code("u", "u-pass")).isZero();
+        // The connection answered; had it been logged, its line would be written by now.
+        assertThat(count(logText(), "New client connected from")).as("connection_messages false after the reload")
+                .isEqualTo(2);
+        assertThat(logText()).doesNotContain("effect at the next start");
+    }
+
+    @Test
     void sighup_withABrokenFile_logsItsFileAndLine_andTheBrokerKeepsWorkingWithTheOldRules() throws Exception {
         startBroker();
         write(aclfile,
