@@ -226,6 +226,30 @@ class DurableSessionTest {
     }
 
     @Test
+    void deliveriesHeldBehindAWaitingConnack_areBounded_andWhatDoesNotFitIsCountedAsDropped() {
+        start(BrokerSettings.defaults());
+        TestClient pub = broker.connected("pub");
+        holding = true;
+        TestClient sub = broker.newClient();
+        sub.send(TestClient.connectPacket("sub", false, null),
+                new Subscribe(1, List.of(new Subscription("a/b", SubscriptionOptions.of(QoS.AT_MOST_ONCE))), Properties.EMPTY));
+        String kib = "x".repeat(1024);
+        int sent = 3000; // about 3 MiB, while the store has not answered
+        for (int i = 0; i < sent; i++) {
+            pub.publish("a/b", QoS.AT_MOST_ONCE, kib);
+        }
+        sub.expectNothing();
+
+        sync();
+        List<Packet> got = sub.take();
+        assertThat(got).extracting(Packet::type).startsWith(PacketType.CONNACK, PacketType.SUBACK);
+        long delivered = got.stream().filter(p -> p.type() == PacketType.PUBLISH).count();
+        assertThat(delivered).as("held behind the CONNACK: about 1 MiB, not all 3 MiB")
+                .isBetween(100L, 1025L); // HeldOutput.MAX_HELD_BYTES
+        assertThat(broker.core().drops().notWritable.sum()).isEqualTo(sent - delivered);
+    }
+
+    @Test
     void storedSessionWhoseConnackCannotBeStored_isRefused_withNothingSentBefore() {
         start(BrokerSettings.defaults());
         holding = true;
