@@ -1,11 +1,10 @@
 package io.starling.broker.core.session;
 
-import io.starling.broker.core.BrokerSettings;
-import io.starling.broker.core.DropCounters;
 import io.starling.broker.core.routing.Delivery;
 import io.starling.broker.core.store.MessageQueue;
 import io.starling.broker.core.store.StoredState;
-import io.starling.broker.core.time.Clock;
+import io.starling.broker.core.sys.Counter;
+import io.starling.broker.core.sys.LoopCounters;
 import io.starling.mqtt.codec.QoS;
 import io.starling.mqtt.codec.ReasonCode;
 import java.lang.invoke.MethodHandles;
@@ -38,9 +37,8 @@ final class OutgoingMessages {
     }
 
     private final Session session;
-    private final BrokerSettings settings;
-    private final DropCounters drops;
-    private final Clock clock;
+    /** The broker-wide settings, counters and clock: one reference, not one each (issue 16: heap per connection). */
+    private final SessionContext context;
     private final SessionJournal journal;
     private final MessageQueue queue;
     private final InflightWindow inflight;
@@ -57,11 +55,9 @@ final class OutgoingMessages {
 
     OutgoingMessages(Session session, SessionContext context, SessionJournal journal, MessageQueue queue) {
         this.session = session;
-        this.settings = context.settings();
-        this.drops = context.drops();
-        this.clock = context.clock();
+        this.context = context;
         this.journal = journal;
-        this.queue = new CountedQueue(queue, context.counters());
+        this.queue = queue;
         this.inflight = new InflightWindow(context.counters());
     }
 
@@ -107,7 +103,7 @@ final class OutgoingMessages {
             delivery = delivery.withPacketId(takePacketId()); // not routed: made here (tests)
         }
         if (isExpired(delivery)) {
-            drops.expired.increment();
+            context.drops().expired.increment();
             drop(delivery);
             return;
         }
@@ -154,7 +150,7 @@ final class OutgoingMessages {
             inflight.restore(o.packetId(), o.delivery(), o.seq());
         } else {
             id = o.delivery().packetId();
-            queue.add(o.delivery());
+            queueAdd(o.delivery());
         }
         if (id != 0 && isAfter(id, lastPacketId())) {
             idsTaken = id;
@@ -171,7 +167,7 @@ final class OutgoingMessages {
     void clear() {
         inflight.clear();
         pendingResends = 0;
-        queue.clear();
+        queueClear();
         idsTaken = 0;
     }
 
@@ -201,27 +197,27 @@ final class OutgoingMessages {
         }
         Delivery d;
         java.util.ArrayDeque<Delivery> keep = new java.util.ArrayDeque<>();
-        while ((d = queue.poll()) != null) {
+        while ((d = queuePoll()) != null) {
             if (d.share() != null) {
                 d.share().redeliver(d, session); // the session's stored state goes as a whole when it ends
             } else {
                 keep.add(d);
             }
         }
-        keep.forEach(queue::add);
+        keep.forEach(this::queueAdd);
     }
 
     private void deliverQos0(Delivery delivery) {
         if (link == null) {
-            if (session.isPersistent() && settings.queueQos0Messages()) {
+            if (session.isPersistent() && context.settings().queueQos0Messages()) {
                 enqueue(delivery);
                 return;
             }
-            drops.offlineQos0.increment();
+            context.drops().offlineQos0.increment();
         } else if (link.isWritable()) {
             link.sendPublish(delivery, 0, false);
         } else {
-            drops.notWritable.increment();
+            context.drops().notWritable.increment();
             DropLog.warn(LOG, "Outgoing QoS 0 message on {} to {} dropped: client not reading fast enough",
                     delivery.message().topic(), session.clientId());
         }
@@ -236,27 +232,55 @@ final class OutgoingMessages {
         if (qos == QoS.AT_MOST_ONCE && link != null) {
             return !link.isWritable();
         }
-        if (qos == QoS.AT_MOST_ONCE && !(session.isPersistent() && settings.queueQos0Messages())) {
+        if (qos == QoS.AT_MOST_ONCE && !(session.isPersistent() && context.settings().queueQos0Messages())) {
             return true;
         }
         return (link == null || !windowHasRoom()) && queueIsFull(0);
     }
 
     private boolean queueIsFull(int adding) {
-        return settings.maxQueuedMessages() > 0 && queue.size() >= settings.maxQueuedMessages()
-                || settings.maxQueuedBytes() > 0 && queue.bytes() + adding > settings.maxQueuedBytes();
+        return context.settings().maxQueuedMessages() > 0 && queue.size() >= context.settings().maxQueuedMessages()
+                || context.settings().maxQueuedBytes() > 0 && queue.bytes() + adding > context.settings().maxQueuedBytes();
+    }
+
+    /*
+     * The queue's changes go through these three, which keep the broker's QUEUED_MESSAGES and
+     * QUEUED_BYTES gauges in step on the counters of the loop that makes them (the session's owner).
+     */
+    private void queueAdd(Delivery delivery) {
+        queue.add(delivery);
+        queueChanged(1, delivery.message().payloadSize());
+    }
+
+    private Delivery queuePoll() {
+        Delivery d = queue.poll();
+        if (d != null) {
+            queueChanged(-1, -d.message().payloadSize());
+        }
+        return d;
+    }
+
+    private void queueClear() {
+        queueChanged(-queue.size(), -queue.bytes());
+        queue.clear();
+    }
+
+    private void queueChanged(int messages, long bytes) {
+        LoopCounters mine = context.counters().local();
+        mine.add(Counter.QUEUED_MESSAGES, messages);
+        mine.add(Counter.QUEUED_BYTES, bytes);
     }
 
     private void enqueue(Delivery delivery) {
         boolean full = queueIsFull(delivery.message().payloadSize());
         if (full) {
-            drops.queueFull.increment();
+            context.drops().queueFull.increment();
             DropLog.warn(LOG, "Outgoing message on {} to {} dropped: queue full ({} messages)",
                     delivery.message().topic(), session.clientId(), queue.size());
             drop(delivery);
             return;
         }
-        queue.add(delivery.compacted()); // kept for a while: not the whole read buffer with it
+        queueAdd(delivery.compacted()); // kept for a while: not the whole read buffer with it
     }
 
     private void sendInflight(Delivery delivery) {
@@ -280,7 +304,7 @@ final class OutgoingMessages {
 
     /** The outgoing window: the broker's limit, or the client's Receive Maximum when smaller. */
     private int inflightLimit() {
-        int limit = settings.inflightLimit();
+        int limit = context.settings().inflightLimit();
         return link == null ? limit : Math.min(limit, link.receiveMaximum());
     }
 
@@ -292,7 +316,7 @@ final class OutgoingMessages {
         if (inflight.size() >= inflightLimit()) {
             return false;
         }
-        long maxBytes = settings.maxInflightBytes();
+        long maxBytes = context.settings().maxInflightBytes();
         return maxBytes == 0 || inflight.size() == 0 || inflight.bytes() < maxBytes;
     }
 
@@ -309,7 +333,7 @@ final class OutgoingMessages {
         if (session.mayRead(topic)) {
             return true;
         }
-        drops.notAuthorized.increment();
+        context.drops().notAuthorized.increment();
         DropLog.warn(LOG, "Queued or inflight message on {} to {} dropped: no longer allowed by the ACL",
                 topic, session.clientId());
         return false;
@@ -318,7 +342,7 @@ final class OutgoingMessages {
     /** Whether a message's MQTT 5 Message Expiry Interval has passed: it must not be delivered. */
     private boolean isExpired(Delivery d) {
         long at = d.message().expiryAtNanos();
-        return at != io.starling.broker.core.routing.Message.NEVER_EXPIRES && clock.nanoTime() - at >= 0;
+        return at != io.starling.broker.core.routing.Message.NEVER_EXPIRES && context.clock().nanoTime() - at >= 0;
     }
 
     /** Moves queued messages into the inflight window while it has room and a client is attached. */
@@ -332,12 +356,12 @@ final class OutgoingMessages {
         // A client that is not reading gets nothing more in its socket's buffer: the messages wait in
         // the bounded queue instead (issue 14), and onWritable() goes on when it catches up.
         while (link != null && windowHasRoom() && link.isWritable()) {
-            Delivery d = queue.poll();
+            Delivery d = queuePoll();
             if (d == null) {
                 return;
             }
             if (isExpired(d)) {
-                drops.expired.increment();
+                context.drops().expired.increment();
                 drop(d);
                 continue;
             }
@@ -466,7 +490,7 @@ final class OutgoingMessages {
             } else if (isExpired(e.delivery()) || !mayStillRead(e.delivery())
                     || !link.sendPublish(e.delivery(), e.packetId(), true)) {
                 if (isExpired(e.delivery())) {
-                    drops.expired.increment();
+                    context.drops().expired.increment();
                 }
                 if (undeliverable == null) {
                     undeliverable = new java.util.ArrayList<>();
