@@ -131,7 +131,9 @@ final class ReceiveSizing implements RecvByteBufAllocator {
 
         @Override
         public boolean continueReading() {
-            return continueReading(() -> attemptedBytesRead == lastBytesRead);
+            // Netty's default "maybe more data": the last read filled what it was given.
+            return config.isAutoRead() && attemptedBytesRead == lastBytesRead
+                    && messages < MAX_MESSAGES_PER_READ && totalBytesRead > 0;
         }
 
         @Override
