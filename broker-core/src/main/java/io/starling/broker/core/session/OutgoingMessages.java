@@ -1,11 +1,10 @@
 package io.starling.broker.core.session;
 
-import io.starling.broker.core.BrokerSettings;
-import io.starling.broker.core.DropCounters;
 import io.starling.broker.core.routing.Delivery;
 import io.starling.broker.core.store.MessageQueue;
 import io.starling.broker.core.store.StoredState;
-import io.starling.broker.core.time.Clock;
+import io.starling.broker.core.sys.Counter;
+import io.starling.broker.core.sys.LoopCounters;
 import io.starling.mqtt.codec.QoS;
 import io.starling.mqtt.codec.ReasonCode;
 import java.lang.invoke.MethodHandles;
@@ -38,10 +37,8 @@ final class OutgoingMessages {
     }
 
     private final Session session;
-    /** Read per message, not kept: a reload (SIGHUP) may change queue_qos0_messages. */
+    /** The broker-wide settings, counters and clock: one reference, not one each (issue 16: heap per connection). */
     private final SessionContext context;
-    private final DropCounters drops;
-    private final Clock clock;
     private final SessionJournal journal;
     private final MessageQueue queue;
     private final InflightWindow inflight;
@@ -59,10 +56,8 @@ final class OutgoingMessages {
     OutgoingMessages(Session session, SessionContext context, SessionJournal journal, MessageQueue queue) {
         this.session = session;
         this.context = context;
-        this.drops = context.drops();
-        this.clock = context.clock();
         this.journal = journal;
-        this.queue = new CountedQueue(queue, context.counters());
+        this.queue = queue;
         this.inflight = new InflightWindow(context.counters());
     }
 
@@ -108,7 +103,7 @@ final class OutgoingMessages {
             delivery = delivery.withPacketId(takePacketId()); // not routed: made here (tests)
         }
         if (isExpired(delivery)) {
-            drops.expired.increment();
+            context.drops().expired.increment();
             drop(delivery);
             return;
         }
@@ -155,7 +150,7 @@ final class OutgoingMessages {
             inflight.restore(o.packetId(), o.delivery(), o.seq());
         } else {
             id = o.delivery().packetId();
-            queue.add(o.delivery());
+            queueAdd(o.delivery());
         }
         if (id != 0 && isAfter(id, lastPacketId())) {
             idsTaken = id;
@@ -172,7 +167,7 @@ final class OutgoingMessages {
     void clear() {
         inflight.clear();
         pendingResends = 0;
-        queue.clear();
+        queueClear();
         idsTaken = 0;
     }
 
@@ -202,14 +197,14 @@ final class OutgoingMessages {
         }
         Delivery d;
         java.util.ArrayDeque<Delivery> keep = new java.util.ArrayDeque<>();
-        while ((d = queue.poll()) != null) {
+        while ((d = queuePoll()) != null) {
             if (d.share() != null) {
                 d.share().redeliver(d, session); // the session's stored state goes as a whole when it ends
             } else {
                 keep.add(d);
             }
         }
-        keep.forEach(queue::add);
+        keep.forEach(this::queueAdd);
     }
 
     private void deliverQos0(Delivery delivery) {
@@ -218,11 +213,11 @@ final class OutgoingMessages {
                 enqueue(delivery);
                 return;
             }
-            drops.offlineQos0.increment();
+            context.drops().offlineQos0.increment();
         } else if (link.isWritable()) {
             link.sendPublish(delivery, 0, false);
         } else {
-            drops.notWritable.increment();
+            context.drops().notWritable.increment();
             DropLog.warn(LOG, "Outgoing QoS 0 message on {} to {} dropped: client not reading fast enough",
                     delivery.message().topic(), session.clientId());
         }
@@ -248,16 +243,44 @@ final class OutgoingMessages {
                 || context.settings().maxQueuedBytes() > 0 && queue.bytes() + adding > context.settings().maxQueuedBytes();
     }
 
+    /*
+     * The queue's changes go through these three, which keep the broker's QUEUED_MESSAGES and
+     * QUEUED_BYTES gauges in step on the counters of the loop that makes them (the session's owner).
+     */
+    private void queueAdd(Delivery delivery) {
+        queue.add(delivery);
+        queueChanged(1, delivery.message().payloadSize());
+    }
+
+    private Delivery queuePoll() {
+        Delivery d = queue.poll();
+        if (d != null) {
+            queueChanged(-1, -d.message().payloadSize());
+        }
+        return d;
+    }
+
+    private void queueClear() {
+        queueChanged(-queue.size(), -queue.bytes());
+        queue.clear();
+    }
+
+    private void queueChanged(int messages, long bytes) {
+        LoopCounters mine = context.counters().local();
+        mine.add(Counter.QUEUED_MESSAGES, messages);
+        mine.add(Counter.QUEUED_BYTES, bytes);
+    }
+
     private void enqueue(Delivery delivery) {
         boolean full = queueIsFull(delivery.message().payloadSize());
         if (full) {
-            drops.queueFull.increment();
+            context.drops().queueFull.increment();
             DropLog.warn(LOG, "Outgoing message on {} to {} dropped: queue full ({} messages)",
                     delivery.message().topic(), session.clientId(), queue.size());
             drop(delivery);
             return;
         }
-        queue.add(delivery.compacted()); // kept for a while: not the whole read buffer with it
+        queueAdd(delivery.compacted()); // kept for a while: not the whole read buffer with it
     }
 
     private void sendInflight(Delivery delivery) {
@@ -310,7 +333,7 @@ final class OutgoingMessages {
         if (session.mayRead(topic)) {
             return true;
         }
-        drops.notAuthorized.increment();
+        context.drops().notAuthorized.increment();
         DropLog.warn(LOG, "Queued or inflight message on {} to {} dropped: no longer allowed by the ACL",
                 topic, session.clientId());
         return false;
@@ -319,7 +342,7 @@ final class OutgoingMessages {
     /** Whether a message's MQTT 5 Message Expiry Interval has passed: it must not be delivered. */
     private boolean isExpired(Delivery d) {
         long at = d.message().expiryAtNanos();
-        return at != io.starling.broker.core.routing.Message.NEVER_EXPIRES && clock.nanoTime() - at >= 0;
+        return at != io.starling.broker.core.routing.Message.NEVER_EXPIRES && context.clock().nanoTime() - at >= 0;
     }
 
     /** Moves queued messages into the inflight window while it has room and a client is attached. */
@@ -333,12 +356,12 @@ final class OutgoingMessages {
         // A client that is not reading gets nothing more in its socket's buffer: the messages wait in
         // the bounded queue instead (issue 14), and onWritable() goes on when it catches up.
         while (link != null && windowHasRoom() && link.isWritable()) {
-            Delivery d = queue.poll();
+            Delivery d = queuePoll();
             if (d == null) {
                 return;
             }
             if (isExpired(d)) {
-                drops.expired.increment();
+                context.drops().expired.increment();
                 drop(d);
                 continue;
             }
@@ -467,7 +490,7 @@ final class OutgoingMessages {
             } else if (isExpired(e.delivery()) || !mayStillRead(e.delivery())
                     || !link.sendPublish(e.delivery(), e.packetId(), true)) {
                 if (isExpired(e.delivery())) {
-                    drops.expired.increment();
+                    context.drops().expired.increment();
                 }
                 if (undeliverable == null) {
                     undeliverable = new java.util.ArrayList<>();

@@ -1,22 +1,18 @@
 package io.starling.broker.core.session;
 
-import io.starling.broker.core.DropCounters;
 import io.starling.broker.core.auth.Authorizer;
 import io.starling.broker.core.auth.ClientIdentity;
 import io.starling.broker.core.auth.SecurityRules;
 import io.starling.broker.core.routing.Delivery;
 import io.starling.broker.core.routing.LoopOutbox;
 import io.starling.broker.core.routing.ShareGroup;
-import io.starling.broker.core.routing.SharedSubscriptions;
 import io.starling.broker.core.routing.Subscriber;
 import io.starling.broker.core.routing.SubscriberOptions;
 import io.starling.broker.core.topic.TopicFilter;
 import io.starling.broker.core.store.MessageQueue;
 import io.starling.broker.core.store.StoredSession;
 import io.starling.broker.core.store.StoredState;
-import io.starling.broker.core.sys.BrokerCounters;
 import io.starling.broker.core.sys.Counter;
-import io.starling.broker.core.topic.SubscriptionTree;
 import io.starling.mqtt.codec.QoS;
 import java.util.HashMap;
 import java.util.Map;
@@ -42,10 +38,9 @@ import java.util.Map;
 public final class Session implements Subscriber {
 
     private final String clientId;
-    private final SubscriptionTree<Subscriber, SubscriberOptions> tree;
-    private final SharedSubscriptions shared;
+    /** The broker-wide tree, share groups and counters: one reference, not one each (issue 16: heap per connection). */
+    private final SessionContext context;
     private final OutgoingMessages outgoing;
-    private final BrokerCounters counters;
     /** Incoming QoS 2 messages awaiting PUBREL; null while there are none (most sessions never have one). */
     private IncomingMessages awaitingPubRel;
     /** Topic filter to options; null while there are none. */
@@ -55,7 +50,6 @@ public final class Session implements Subscriber {
      * delivery matched before it may come through a subscription that is gone. Owner loop only.
      */
     private long unsubscribedAt;
-    private final DropCounters drops;
     private volatile LoopOutbox owner;
     /** Set on a move until the old loop has forwarded what was queued there; read and cleared on the new owner. */
     private boolean inTransit;
@@ -84,10 +78,7 @@ public final class Session implements Subscriber {
     public Session(String clientId, LoopOutbox owner, SessionContext context, MessageQueue queue) {
         this.clientId = clientId;
         this.owner = owner;
-        this.tree = context.tree();
-        this.shared = context.shared();
-        this.counters = context.counters();
-        this.drops = context.drops();
+        this.context = context;
         this.journal = SessionJournal.of(clientId, context.store());
         this.outgoing = new OutgoingMessages(this, context, journal, queue);
     }
@@ -347,9 +338,9 @@ public final class Session implements Subscriber {
             }
             TopicFilter.Shared share = TopicFilter.parseShared(filter);
             if (share != null) {
-                shared.subscribe(share.group(), share.filter(), this, options);
+                context.shared().subscribe(share.group(), share.filter(), this, options);
             } else {
-                tree.subscribe(filter, this, options);
+                context.tree().subscribe(filter, this, options);
             }
         });
         for (StoredState.Outgoing o : stored.outgoing()) {
@@ -370,9 +361,9 @@ public final class Session implements Subscriber {
         journal.subscribed(filter, options);
         TopicFilter.Shared share = TopicFilter.parseShared(filter);
         if (share != null) {
-            return shared.subscribe(share.group(), share.filter(), this, options);
+            return context.shared().subscribe(share.group(), share.filter(), this, options);
         }
-        return tree.subscribe(filter, this, options) != null;
+        return context.tree().subscribe(filter, this, options) != null;
     }
 
     public boolean unsubscribe(String filter) {
@@ -383,7 +374,7 @@ public final class Session implements Subscriber {
         boolean removed = removeFromTree(filter);
         if (removed) {
             // After the removal: a match that could still see the subscription has a lower generation.
-            unsubscribedAt = TopicFilter.isShared(filter) ? tree.touch() : tree.generation();
+            unsubscribedAt = TopicFilter.isShared(filter) ? context.tree().touch() : context.tree().generation();
         }
         return removed;
     }
@@ -427,7 +418,7 @@ public final class Session implements Subscriber {
 
     /** Keeps the broker-wide subscription gauges in step with this session's subscriptions. */
     private void countSubscription(String filter, int delta) {
-        counters.local().add(TopicFilter.isShared(filter) ? Counter.SHARED_SUBSCRIPTIONS : Counter.SUBSCRIPTIONS, delta);
+        context.counters().local().add(TopicFilter.isShared(filter) ? Counter.SHARED_SUBSCRIPTIONS : Counter.SUBSCRIPTIONS, delta);
     }
 
     private Map<String, SubscriberOptions> subscriptions() {
@@ -449,15 +440,15 @@ public final class Session implements Subscriber {
             shared |= TopicFilter.isShared(filter);
         }
         subscriptions = null;
-        unsubscribedAt = shared ? tree.touch() : tree.generation(); // a clean start reuses the session
+        unsubscribedAt = shared ? context.tree().touch() : context.tree().generation(); // a clean start reuses the session
     }
 
     private boolean removeFromTree(String filter) {
         TopicFilter.Shared share = TopicFilter.parseShared(filter);
         if (share != null) {
-            return shared.unsubscribe(share.group(), share.filter(), this);
+            return context.shared().unsubscribe(share.group(), share.filter(), this);
         }
-        return tree.unsubscribe(filter, this);
+        return context.tree().unsubscribe(filter, this);
     }
 
     /** True when online with room in the inflight window: a share group prefers such members. */
@@ -501,7 +492,7 @@ public final class Session implements Subscriber {
             return;
         }
         if (subscriptionGone(delivery)) {
-            drops.unsubscribed.increment();
+            context.drops().unsubscribed.increment();
             outgoing.drop(delivery);
             return;
         }
