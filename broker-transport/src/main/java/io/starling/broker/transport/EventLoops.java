@@ -20,9 +20,13 @@ import java.util.concurrent.TimeUnit;
  * The broker's event loops (epoll where the platform has it, NIO elsewhere) and the
  * {@link LoopOutbox} of each. Every connection, and the session attached to it, lives on one of the
  * worker loops.
+ *
+ * <p>The listening sockets are on the worker loops too, not on an accept thread of their own (issue 16):
+ * a connection accepted on a loop is registered there at once, where one accepted on a separate thread
+ * was handed over with a task and a wake-up each, and on a busy or single core two threads took turns
+ * per connection (context switches). Mosquitto accepts on its one thread as well.
  */
 public final class EventLoops implements AutoCloseable {
-    private final EventLoopGroup acceptors;
     private final EventLoopGroup workers;
     private final Class<? extends ServerChannel> serverChannel;
     private final Map<EventExecutor, LoopOutbox> outboxes = new IdentityHashMap<>();
@@ -38,11 +42,9 @@ public final class EventLoops implements AutoCloseable {
     public EventLoops(int workerThreads, long backlogLimit, io.starling.broker.core.DropCounters drops,
                       io.starling.broker.core.OverloadCounters overload) {
         if (Epoll.isAvailable()) {
-            acceptors = new EpollEventLoopGroup(1, new DefaultThreadFactory("starling-accept"));
             workers = new EpollEventLoopGroup(workerThreads, new DefaultThreadFactory("starling-io"));
             serverChannel = EpollServerSocketChannel.class;
         } else {
-            acceptors = new NioEventLoopGroup(1, new DefaultThreadFactory("starling-accept"));
             workers = new NioEventLoopGroup(workerThreads, new DefaultThreadFactory("starling-io"));
             serverChannel = NioServerSocketChannel.class;
         }
@@ -54,10 +56,6 @@ public final class EventLoops implements AutoCloseable {
 
     public boolean isEpoll() {
         return serverChannel == EpollServerSocketChannel.class;
-    }
-
-    EventLoopGroup acceptors() {
-        return acceptors;
     }
 
     EventLoopGroup workers() {
@@ -134,7 +132,6 @@ public final class EventLoops implements AutoCloseable {
     @Override
     public void close() {
         closeConnections();
-        acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

@@ -39,7 +39,7 @@ public final class HttpApiListener implements AutoCloseable {
         StaticFiles files = new StaticFiles(options.httpDir());
         CorsPolicy cors = new CorsPolicy(options.corsOrigins());
         ServerBootstrap b = new ServerBootstrap()
-                .group(loops.acceptors(), loops.workers())
+                .group(loops.workers(), loops.workers())
                 .channel(loops.serverChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)

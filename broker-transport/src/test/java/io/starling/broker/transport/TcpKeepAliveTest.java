@@ -51,6 +51,19 @@ class TcpKeepAliveTest {
         }
     }
 
+    @Test
+    void listeningSocket_carriesTheOptionsForAcceptedSocketsToInherit() {
+        // Set once on the listener instead of five system calls on every accepted socket (issue 16).
+        assumeTrue(loops.isEpoll(), "the listener's options are set through epoll's socket options");
+        io.netty.channel.ChannelConfig config = listener.serverChannel().config();
+
+        assertThat(config.getOption(ListeningSocketOptions.SO_KEEPALIVE)).isEqualTo(1);
+        assertThat(config.getOption(ListeningSocketOptions.TCP_KEEPIDLE)).isEqualTo(TcpListener.KEEPALIVE_IDLE_SECONDS);
+        assertThat(config.getOption(ListeningSocketOptions.TCP_KEEPINTVL)).isEqualTo(TcpListener.KEEPALIVE_INTERVAL_SECONDS);
+        assertThat(config.getOption(ListeningSocketOptions.TCP_KEEPCNT)).isEqualTo(TcpListener.KEEPALIVE_PROBES);
+        assertThat(config.getOption(ListeningSocketOptions.TCP_NODELAY)).isEqualTo(1);
+    }
+
     /** The broker's side of the connection: the socket whose local port is the listener's. */
     private static String ss(int port) throws IOException, InterruptedException {
         Process p = new ProcessBuilder("ss", "-tnoH", "state", "established", "( sport = :" + port + " )")

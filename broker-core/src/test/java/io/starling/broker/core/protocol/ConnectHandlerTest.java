@@ -53,6 +53,17 @@ class ConnectHandlerTest {
     }
 
     @Test
+    void connectAnsweredAtOnce_neverStopsReading() {
+        // A fast password check and a new session answer within the read: stopping and resuming reading
+        // would cost two epoll_ctl calls per connect for nothing (issue 16: connect storms).
+        TestClient c = broker.newClient();
+
+        c.connect("c1", true);
+
+        assertThat(c.connection().readingSwitches()).isZero();
+    }
+
+    @Test
     void connack_isFlushedAtTheEndOfTheReadBatch() {
         TestClient c = broker.newClient();
 

@@ -83,6 +83,18 @@ class SlowAuthenticationTest {
     }
 
     @Test
+    void slowCheck_stopsReadingUntilAnsweredThenResumes() throws Exception {
+        TestClient c = broker.newClient();
+
+        c.send(connect("right"));
+        boolean readingWhileChecked = c.connection().isReading();
+        awaitPackets(c, 1);
+
+        assertThat(readingWhileChecked).as("reading while the hash runs").isFalse();
+        assertThat(c.connection().isReading()).isTrue();
+    }
+
+    @Test
     void slowCheckFailing_refusesAsNotAuthorized() throws Exception {
         TestClient c = broker.newClient();
 

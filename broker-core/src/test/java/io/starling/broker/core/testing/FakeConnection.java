@@ -35,6 +35,7 @@ public final class FakeConnection implements Connection {
     private int closes;
     private boolean writable = true;
     private boolean reading = true;
+    private int readingSwitches;
     private long readTimeoutMillis = -1;
     private MqttVersion protocolVersion;
     private Runnable closeListener = () -> { };
@@ -96,6 +97,9 @@ public final class FakeConnection implements Connection {
 
     @Override
     public synchronized void setReading(boolean reading) {
+        if (reading != this.reading) {
+            readingSwitches++;
+        }
         this.reading = reading;
     }
 
@@ -141,6 +145,11 @@ public final class FakeConnection implements Connection {
 
     public synchronized boolean isReading() {
         return reading;
+    }
+
+    /** How often reading was stopped or resumed: each costs the transport a system call. */
+    public synchronized int readingSwitches() {
+        return readingSwitches;
     }
 
     /** The last read timeout set, or -1 when none was. */
