@@ -76,6 +76,7 @@ final class BrokerCommand implements Callable<Integer> {
                     + "(e.g. a systemd User= line) instead.", config.user());
         }
         LOG.info("Starling version {} starting.", Broker.VERSION);
+        LOG.info("Running on {}.", JavaRuntime.describe());
         // Written before the listeners open, as mosquitto does: whoever sees the port open finds the pid.
         java.nio.file.Path pidFile = config.pidFile();
         if (pidFile != null) {

@@ -2,6 +2,7 @@ package io.starling.broker.server.abuse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.starling.broker.testkit.ThisJava;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -30,8 +31,8 @@ final class SmallHeapBroker implements AutoCloseable {
         log = dir.resolve("broker.log");
         Files.writeString(conf, "listener " + port + " 127.0.0.1\nallow_anonymous true\n"
                 + "listener " + webSocketPort + " 127.0.0.1\nprotocol websockets\n");
-        process = new ProcessBuilder("java", "-Xmx128m", "-XX:MaxDirectMemorySize=128m", "-XX:+ExitOnOutOfMemoryError",
-                "-jar", System.getProperty("starling.jar"), "-c", conf.toString())
+        process = new ProcessBuilder(ThisJava.command("-Xmx128m", "-XX:MaxDirectMemorySize=128m", "-XX:+ExitOnOutOfMemoryError",
+                "-jar", System.getProperty("starling.jar"), "-c", conf.toString()))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!logText().contains("websockets listen socket on port " + webSocketPort)) {

@@ -2,13 +2,16 @@ package io.starling.broker.server.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.starling.broker.testkit.ThisJava;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttClient;
@@ -38,7 +41,7 @@ class BrokerProcessIT {
             throws Exception {
         int port = freePort();
         Path log = dir.resolve("starling.log");
-        broker = new ProcessBuilder("java", "-jar", System.getProperty("starling.jar"), "-p", String.valueOf(port), "-v")
+        broker = new ProcessBuilder(ThisJava.command("-jar", System.getProperty("starling.jar"), "-p", String.valueOf(port), "-v"))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         awaitLog(log, "Opening ipv4 listen socket on port " + port + ".");
 
@@ -98,7 +101,7 @@ class BrokerProcessIT {
         Path conf = dir.resolve("mosquitto.conf");
         Files.writeString(conf, "listener " + port + " 127.0.0.1\nallow_anonymous true\npid_file " + pid
                 + "\nlog_dest file " + log + "\nconnection_messages false\n");
-        broker = new ProcessBuilder("java", "-jar", System.getProperty("starling.jar"), "-c", conf.toString())
+        broker = new ProcessBuilder(ThisJava.command("-jar", System.getProperty("starling.jar"), "-c", conf.toString()))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("console.txt").toFile()).start();
         awaitLog(log, "Opening ipv4 listen socket on port " + port + ".");
 
@@ -123,7 +126,7 @@ class BrokerProcessIT {
         Path conf = dir.resolve("mosquitto.conf");
         Files.writeString(conf, "listener " + port + " 127.0.0.1\nallow_anonymous true\nlog_dest file " + log
                 + "\nlog_dest topic\nlog_type notice\nlog_type subscribe\nlog_type unsubscribe\n");
-        broker = new ProcessBuilder("java", "-jar", System.getProperty("starling.jar"), "-c", conf.toString())
+        broker = new ProcessBuilder(ThisJava.command("-jar", System.getProperty("starling.jar"), "-c", conf.toString()))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("console.txt").toFile()).start();
         MqttClient watcher = connectWhenListening("tcp://127.0.0.1:" + port, "log-watcher");
         java.util.concurrent.BlockingQueue<String> topicLines = new java.util.concurrent.LinkedBlockingQueue<>();
@@ -208,6 +211,42 @@ class BrokerProcessIT {
         assertThat(start.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(start.exitValue()).isEqualTo(3);
         assertThat(output).contains(conf + ":2: Unknown configuration variable \"no_such_option\".");
+    }
+
+    @Test
+    void startUpLog_namesTheJavaRuntime_itRunsOn(@TempDir Path dir) throws Exception {
+        int port = freePort();
+        Path log = dir.resolve("starling.log");
+        broker = new ProcessBuilder(ThisJava.command("-jar", System.getProperty("starling.jar"), "-p", String.valueOf(port)))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        awaitLog(log, "Opening ipv4 listen socket on port " + port + ".");
+
+        String headers = ThisJava.command().contains("-XX:+UseCompactObjectHeaders") ? "on"
+                : Runtime.version().feature() >= 24 ? "off" : "unavailable";
+        assertThat(Files.readString(log)).containsPattern("(?m)^\\d+: Running on Java "
+                + Pattern.quote(System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ") from "
+                + System.getProperty("java.home") + ", compact object headers " + headers + ".") + "$");
+    }
+
+    @Test
+    void binStarling_runsTheJdkThatChooseJavaNames_withItsFlags(@TempDir Path dir) throws Exception {
+        Process choice = new ProcessBuilder("../bin/choose-java").redirectErrorStream(true).start();
+        List<String> chosen = List.of(new String(choice.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("\n", -1));
+        assertThat(choice.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(choice.exitValue()).as(String.join("\n", chosen)).isZero();
+        Path javaHome = Path.of(chosen.get(0)).toRealPath().getParent().getParent();
+        String headers = chosen.get(1).contains("+UseCompactObjectHeaders") ? "on" : "(off|unavailable)";
+
+        int port = freePort();
+        Path log = dir.resolve("starling.log");
+        ProcessBuilder launcher = new ProcessBuilder("../bin/starling", "-p", String.valueOf(port))
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        launcher.environment().put("STARLING_JAR", System.getProperty("starling.jar"));
+        broker = launcher.start();
+        awaitLog(log, "Opening ipv4 listen socket on port " + port + ".");
+
+        assertThat(Files.readString(log)).containsPattern("(?m)^\\d+: Running on Java \\S+ \\(.*\\) from "
+                + Pattern.quote(javaHome.toString()) + ", compact object headers " + headers + "\\.$");
     }
 
     /** The session id of a process: field 6 of /proc/PID/stat (after the parenthesised command name). */

@@ -2,6 +2,7 @@ package io.starling.broker.server.persistence;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.starling.broker.testkit.ThisJava;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -32,7 +33,7 @@ final class BrokerProcess implements AutoCloseable {
 
     void start() throws Exception {
         Files.deleteIfExists(log);
-        process = new ProcessBuilder("java", "-jar", System.getProperty("starling.jar"), "-c", conf.toString())
+        process = new ProcessBuilder(ThisJava.command("-jar", System.getProperty("starling.jar"), "-c", conf.toString()))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {

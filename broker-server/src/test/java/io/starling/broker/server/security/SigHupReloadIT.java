@@ -4,6 +4,7 @@ import static io.starling.broker.server.security.SecurityFixtures.user;
 import static io.starling.broker.server.security.SecurityFixtures.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.starling.broker.testkit.ThisJava;
 import io.starling.mqtt.codec.MqttVersion;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -197,7 +198,7 @@ class SigHupReloadIT {
                     "password_file " + pwfile,
                     "acl_file " + aclfile);
             Files.deleteIfExists(log);
-            broker = new ProcessBuilder("java", "-jar", jar(), "-c", conf.toString())
+            broker = new ProcessBuilder(ThisJava.command("-jar", jar(), "-c", conf.toString()))
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             try {
                 awaitLog("Opening ipv4 listen socket on port " + port + ".", 1);
@@ -263,7 +264,7 @@ class SigHupReloadIT {
     /** Runs {@code java -jar starling.jar -c conf}, which must end by itself within 30 s. */
     private Result runToEnd(Path conf) throws Exception {
         Path out = dir.resolve("run-" + System.nanoTime() + ".log");
-        Process p = new ProcessBuilder(List.of("java", "-jar", jar(), "-c", conf.toString()))
+        Process p = new ProcessBuilder(ThisJava.command("-jar", jar(), "-c", conf.toString()))
                 .redirectErrorStream(true).redirectOutput(out.toFile()).start();
         if (!p.waitFor(30, TimeUnit.SECONDS)) {
             p.destroyForcibly();
