@@ -126,6 +126,18 @@ class ChooseJavaTest {
         assertThat(result.stderr()).contains(dir.resolve("nothing/bin/java").toString()).contains("not an executable java");
     }
 
+    @Test
+    void nativeHeapTrimming_isOfferedOnlyWhereTheJdkHasTheFlag() throws Exception {
+        Map<String, String> expected = Map.of("17.0.8", "0", "17.0.9", "1", "19.0.2", "0", "21.0.0", "0", "21.0.1", "1",
+                "22", "1", "25.0.3", "1");
+        for (Map.Entry<String, String> e : expected.entrySet()) {
+            Path home = jdk(dir.resolve("jdks/" + e.getKey()), e.getKey());
+            Result result = run(Map.of("STARLING_JAVA", home.toString()));
+            assertThat(result.status()).as(result.stderr()).isZero();
+            assertThat(result.stdout().split("\n")[2]).as("JDK " + e.getKey()).isEqualTo(e.getValue());
+        }
+    }
+
     private Path jdk(String name, String version) throws IOException {
         return jdk(jvmRoot.resolve(name), version);
     }
