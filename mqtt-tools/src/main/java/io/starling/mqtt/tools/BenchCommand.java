@@ -235,10 +235,13 @@ public final class BenchCommand implements Callable<Integer> {
         int inflight;
         @Option(names = {"-r", "--retain"}, description = "Set the retain flag.")
         boolean retain;
+        @Option(names = "--hold", paramLabel = "FILE",
+                description = "Send nothing while FILE exists; once it is gone, go on at the rate from that moment, without catching up (a harness pauses warm clients).")
+        java.nio.file.Path hold;
 
         @Override
         int start() {
-            PublishPlan plan = new PublishPlan(new TopicTemplate(topic), qos(qos), size, interval, rate, limit, inflight, retain);
+            PublishPlan plan = new PublishPlan(new TopicTemplate(topic), qos(qos), size, interval, rate, limit, inflight, retain, hold);
             return new PubBench(common.plan("pub", inflight), plan, parent.out, parent.err).run();
         }
     }
@@ -260,12 +263,15 @@ public final class BenchCommand implements Callable<Integer> {
         @Option(names = "--warmup", defaultValue = "0",
                 description = "Record latency only for messages received this many seconds after the first (JIT warm-up; default 0).")
         double warmupSeconds;
+        @Option(names = "--window", paramLabel = "FILE",
+                description = "Record latency only for messages stamped at or after the Unix time in milliseconds that FILE will hold, once it exists (a harness marks a moment while the clients run on, warm).")
+        java.nio.file.Path window;
 
         @Override
         int start() {
             List<TopicTemplate> filters = topics.stream().map(TopicTemplate::new).toList();
             SubscribePlan plan = new SubscribePlan(filters, qos(qos), expected, Duration.ofNanos((long) (idleExitSeconds * 1e9)),
-                    Duration.ofNanos((long) (warmupSeconds * 1e9)));
+                    Duration.ofNanos((long) (warmupSeconds * 1e9)), window);
             return new SubBench(common.plan("sub", 1), plan, parent.out, parent.err).run();
         }
     }

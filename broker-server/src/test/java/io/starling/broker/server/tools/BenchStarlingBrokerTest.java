@@ -76,6 +76,47 @@ class BenchStarlingBrokerTest {
                 " latency_count=4000 ");
     }
 
+    /** bench/compare's burst scenario: warm clients, held through a burst, timed only from the moment after it. */
+    @org.junit.jupiter.api.Test
+    void heldPublisher_sendsNothingWhileHeld_doesNotCatchUp_andTheWindowTimesOnlyWhatFollows() throws Exception {
+        String p = Integer.toString(port);
+        Path hold = dir.resolve("hold");
+        Path window = dir.resolve("window");
+        ByteArrayOutputStream subOut = new ByteArrayOutputStream();
+        ByteArrayOutputStream subErr = new ByteArrayOutputStream();
+        CompletableFuture<Integer> sub = CompletableFuture.supplyAsync(() -> BenchCommand.run(
+                List.of("sub", "-p", p, "-t", "held/#", "--window", window.toString(), "--idle-exit", "3", "-d", "40", "--quiet"),
+                new PrintStream(subOut, true, StandardCharsets.UTF_8), new PrintStream(subErr, true, StandardCharsets.UTF_8)));
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (!subErr.toString(StandardCharsets.UTF_8).contains("subscribed 1/1")) {
+            assertThat(System.nanoTime()).as(subErr.toString(StandardCharsets.UTF_8)).isLessThan(end);
+            Thread.sleep(10);
+        }
+        CompletableFuture<String> pub = CompletableFuture.supplyAsync(() -> {
+            try {
+                return run("pub", "-p", p, "-t", "held/%i", "-R", "1000", "-d", "6", "--hold", hold.toString(), "--quiet");
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        Thread.sleep(1_500); // sending: these are stamped before the window
+        Files.writeString(hold, "");
+        Thread.sleep(3_000); // held: about 3,000 messages not sent, and not to be caught up later
+        Files.writeString(window, Long.toString(System.currentTimeMillis()));
+        Files.delete(hold);
+
+        String sent = pub.get(30, TimeUnit.SECONDS);
+        int subStatus = sub.get(30, TimeUnit.SECONDS);
+        String received = subOut.toString(StandardCharsets.UTF_8);
+
+        long sentCount = Long.parseLong(sent.replaceAll("(?s).* sent=(\\d+) .*", "$1"));
+        long timed = Long.parseLong(received.replaceAll("(?s).* latency_count=(\\d+) .*", "$1"));
+        assertThat(subStatus).as(received + subErr).isZero();
+        assertThat(received).contains(" received=" + sentCount + " ", " lost=0 ", " duplicates=0 ");
+        assertThat(sentCount).as(sent).isLessThan(4_500); // 6,000 had it caught up
+        assertThat(timed).as(received).isPositive().isLessThan(sentCount);
+    }
+
     private static String run(String... args) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();

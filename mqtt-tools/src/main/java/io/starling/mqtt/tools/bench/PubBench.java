@@ -47,7 +47,11 @@ public final class PubBench extends BenchRun {
                 publishers[i - 1].start(client, start, publish.nanosPerMessage(active));
             }
         }
-        long stopped = waitUntil(this::allFinished, start);
+        HoldFile hold = new HoldFile(publish.hold());
+        long stopped = waitUntil(() -> {
+            hold.apply(publishers);
+            return allFinished();
+        }, start);
         sendNanos = stopped - start;
         for (Publisher p : publishers) {
             p.stop();

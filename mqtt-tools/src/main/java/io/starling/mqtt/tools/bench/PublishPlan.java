@@ -1,6 +1,7 @@
 package io.starling.mqtt.tools.bench;
 
 import io.starling.mqtt.codec.QoS;
+import java.nio.file.Path;
 import java.util.Objects;
 
 /**
@@ -11,9 +12,16 @@ import java.util.Objects;
  * @param rate             messages per second over all publishers ({@code -R}); 0 is no limit; overrides -I
  * @param limit            messages per publisher ({@code -L}); 0 is no limit
  * @param inflight         QoS 1 and 2 messages sent and not yet acknowledged, per publisher
+ * @param hold             null, or a file whose presence pauses the publishers ({@code --hold}); once it is
+ *                         gone they go on at the rate from that moment, without catching up
  */
 public record PublishPlan(TopicTemplate topic, QoS qos, int payloadSize, long intervalMillis, long rate, long limit,
-                          int inflight, boolean retain) {
+                          int inflight, boolean retain, Path hold) {
+    public PublishPlan(TopicTemplate topic, QoS qos, int payloadSize, long intervalMillis, long rate, long limit,
+                       int inflight, boolean retain) {
+        this(topic, qos, payloadSize, intervalMillis, rate, limit, inflight, retain, null);
+    }
+
     public PublishPlan {
         Objects.requireNonNull(topic);
         Objects.requireNonNull(qos);

@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
  * When the socket's buffer is full the publisher waits for {@link #onWritable}, so the server sets the
  * pace. QoS 1 and 2 keep {@code --inflight} messages unacknowledged: each acknowledgement sends the next.
  * With a rate, each message has a due time (start + n × interval) and the loop sleeps until the next.
+ * While held ({@link #hold}) nothing is sent; on release the due times start again from that moment, so a
+ * held publisher does not burst to catch up.
  *
  * <p>Threading: all state is the event loop's, except {@link #finished} and the counts the summary reads
  * after the run (published through {@link #finish}'s volatile write).
@@ -45,6 +47,7 @@ final class Publisher implements MessageListener, Qos0Template.PayloadWriter {
     private boolean waitingWritable;
     private boolean runQueued;
     private boolean stopping;
+    private boolean held;
     private volatile boolean finished;
     private final Runnable runTask = () -> {
         runQueued = false;
@@ -70,6 +73,25 @@ final class Publisher implements MessageListener, Qos0Template.PayloadWriter {
             this.startNanos = startNanos;
             this.nanosPerMessage = nanosPerMessage;
             publish();
+        });
+    }
+
+    /** Pauses ({@code true}) or resumes sending; called from any thread. */
+    void hold(boolean on) {
+        if (loop == null) {
+            return;
+        }
+        loop.execute(() -> {
+            if (held == on) {
+                return;
+            }
+            held = on;
+            if (!on) {
+                startNanos = System.nanoTime() - sent * nanosPerMessage; // the next message is due now
+                if (!runQueued && !waitingWritable) {
+                    publish();
+                }
+            }
         });
     }
 
@@ -103,6 +125,9 @@ final class Publisher implements MessageListener, Qos0Template.PayloadWriter {
         if (stopping || finished) {
             finishWhenDone();
             return;
+        }
+        if (held) {
+            return; // hold(false) starts again
         }
         if (!client.isWritable()) {
             waitingWritable = true;

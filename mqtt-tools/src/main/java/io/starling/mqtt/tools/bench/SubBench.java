@@ -35,7 +35,7 @@ public final class SubBench extends BenchRun {
 
     @Override
     MessageListener listener(int index) {
-        subscribers[index - 1] = new Subscriber(meter, subscribe.warmup().toNanos());
+        subscribers[index - 1] = new Subscriber(meter, subscribe.warmup().toNanos(), subscribe.window() != null);
         return subscribers[index - 1];
     }
 
@@ -48,7 +48,9 @@ public final class SubBench extends BenchRun {
         long[] lastChange = {start};
         long[] lastCount = {0};
         long idle = subscribe.idleExit().toNanos();
+        MeasuringWindow window = new MeasuringWindow(subscribe.window());
         waitUntil(() -> {
+            window.openWhenMarked(subscribers);
             long count = meter.received.sum();
             long now = System.nanoTime();
             if (count != lastCount[0]) {
