@@ -2,9 +2,9 @@ package io.starling.broker.cluster.membership;
 
 import io.starling.broker.config.ClusterSettings;
 import io.starling.broker.config.ClusterSettings.HostPort;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,13 +27,16 @@ import org.jgroups.protocols.raft.NO_DUPES;
 import org.jgroups.protocols.raft.RAFT;
 import org.jgroups.protocols.raft.REDIRECT;
 import org.jgroups.stack.Protocol;
+import org.jgroups.util.TLS;
+import org.jgroups.util.TLSClientAuth;
 
 /**
  * The JGroups protocol stack of a node, bottom to top, built in code from {@link ClusterSettings} (no
  * XML, so what the options mean is in one place). It is jgroups-raft's {@code raft.xml} over TCP with
  * static discovery:
  * <ul>
- *   <li>TCP on {@code cluster_bind}; TCPPING to the {@code cluster_peer} addresses (no port ranges: the
+ *   <li>TCP on {@code cluster_bind}, with mutual TLS when {@code cluster_tls_*} are set ({@link MemberTls});
+ *       TCPPING to the {@code cluster_peer} addresses (no port ranges: the
  *       addresses are exact); MERGE3 finds partitions to merge, every {@code cluster_merge_interval} at most.</li>
  *   <li>Failure detection: FD_SOCK2 (a closed TCP connection, e.g. a killed process, is suspected at
  *       once) and FD_ALL3 (heartbeats every {@code cluster_heartbeat_interval}; silent for
@@ -55,12 +58,15 @@ final class ClusterStack {
      * @param raftLogDir the directory of the Raft log ({@code <nodeId>.raft} files in it), or null for a log in
      *                   memory (a node restarted without persistence comes back as an empty member)
      */
-    static List<Protocol> protocols(ClusterSettings s, Path raftLogDir) throws UnknownHostException {
+    static List<Protocol> protocols(ClusterSettings s, Path raftLogDir) throws IOException {
         InetAddress bindAddress = InetAddress.getByName(s.bind().host());
         TCP tcp = new TCP();
         tcp.setBindAddress(bindAddress);
         tcp.setBindPort(s.bind().port());
         tcp.setPortRange(0);
+        if (s.tls() != null) {
+            tcp.tls(new TLS().enabled(true).setSSLContext(MemberTls.context(s.tls())).setClientAuth(TLSClientAuth.NEED));
+        }
         List<InetSocketAddress> initial = new ArrayList<>();
         for (HostPort peer : s.peers()) {
             initial.add(new InetSocketAddress(peer.host(), peer.port()));
