@@ -2,6 +2,9 @@ package io.starling.broker.cluster.membership;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.starling.broker.cluster.NodeId;
 import io.starling.broker.config.ClusterSettings;
 import java.io.DataInput;
@@ -15,11 +18,15 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.jgroups.protocols.DISCARD;
+import org.jgroups.protocols.TCP;
 import org.jgroups.raft.RaftHandle;
 import org.jgroups.raft.StateMachine;
+import org.jgroups.stack.ProtocolStack;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** Three nodes in one JVM on loopback ports: one view, one Raft leader, multicast between them. */
 class ClusterChannelTest {
@@ -99,6 +106,43 @@ class ClusterChannelTest {
         channels.remove(1).close();
 
         TestNodes.await(Duration.ofSeconds(10), "n2 gone", () -> views.get(views.size() - 1).equals("[n1]"));
+    }
+
+    @Test
+    void aPartitionAndItsHealing_areLoggedAsSuspectedLeftAndMerged() throws Exception {
+        Logger log = (Logger) LoggerFactory.getLogger(ClusterChannel.class);
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        log.addAppender(lines);
+        try {
+            List<DISCARD> cuts = new ArrayList<>();
+            for (ClusterSettings s : TestNodes.settings("partition-log", 2)) {
+                ClusterChannel c = new ClusterChannel(new ClusterSettings(s.name(), s.nodeId(), s.bind(), s.peers(),
+                        s.raftMembers(), 0, null, Duration.ofMillis(500), Duration.ofSeconds(3), Duration.ofSeconds(1),
+                        Duration.ofSeconds(3)), null);
+                DISCARD cut = new DISCARD();
+                c.channel().getProtocolStack().insertProtocol(cut, ProtocolStack.Position.ABOVE, TCP.class);
+                cuts.add(cut);
+                channels.add(c);
+                c.connect();
+            }
+            TestNodes.await(Duration.ofSeconds(30), "one view of 2",
+                    () -> channels.stream().allMatch(c -> c.members().size() == 2));
+
+            cuts.get(1).discardAll(true);
+            TestNodes.await(Duration.ofSeconds(30), "two partitions",
+                    () -> channels.stream().allMatch(c -> c.members().size() == 1));
+            cuts.get(1).discardAll(false);
+            TestNodes.await(Duration.ofSeconds(30), "merged",
+                    () -> channels.stream().allMatch(c -> c.members().size() == 2));
+
+            List<String> messages = lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+            assertThat(messages).anyMatch(m -> m.startsWith("Cluster members suspected (not heard from in time): [n2]"));
+            assertThat(messages).anyMatch(m -> m.startsWith("Cluster members left: [n2]; members [n1]"));
+            assertThat(messages).anyMatch(m -> m.startsWith("Cluster partitions merged: ") && m.endsWith("members [n1, n2]."));
+        } finally {
+            log.detachAppender(lines);
+        }
     }
 
     @Test
