@@ -9,10 +9,13 @@ import io.starling.broker.cluster.NodeId;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.config.ClusterSettings;
 import io.starling.broker.config.ClusterSettings.HostPort;
+import io.starling.broker.config.ConfigFile;
 import io.starling.broker.config.ListenerConfig;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +25,7 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Broker.start joins a cluster when, and only when, the config has cluster_* lines. */
 class ClusterWiringTest {
@@ -54,6 +58,17 @@ class ClusterWiringTest {
         brokers.remove(node);
         node.close();
         await("JGroups threads gone", () -> before.containsAll(jgroupsThreads()));
+    }
+
+    @Test
+    void withPersistence_theRaftLogIsBesideTheStore(@TempDir Path dir) throws Exception {
+        Path conf = dir.resolve("starling.conf");
+        Files.writeString(conf, "persistence true\npersistence_location " + dir.resolve("data") + "\n"
+                + "cluster_node_id n1\ncluster_bind 127.0.0.1:" + freePort() + "\n");
+
+        start(ConfigFile.read(conf));
+
+        assertThat(dir.resolve("data").resolve("n1.raft.log")).exists();
     }
 
     @Test
