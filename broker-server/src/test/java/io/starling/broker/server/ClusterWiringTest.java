@@ -1,6 +1,7 @@
 package io.starling.broker.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
@@ -57,6 +58,19 @@ class ClusterWiringTest {
         assertThat(jgroupsThreads()).isNotEmpty().isNotEqualTo(before);
         brokers.remove(node);
         node.close();
+        await("JGroups threads gone", () -> before.containsAll(jgroupsThreads()));
+    }
+
+    @Test
+    void clusterBindInUse_failsTheStartNamingTheAddress_andLeavesNoJGroupsThread() throws Exception {
+        Set<Thread> before = jgroupsThreads();
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            HostPort bind = new HostPort("127.0.0.1", taken.getLocalPort());
+
+            assertThatThrownBy(() -> start(BrokerConfig.defaults().withCluster(settings(List.of(bind), 0))))
+                    .isInstanceOf(Broker.StartException.class)
+                    .hasMessageStartingWith("Error: cannot join the cluster on " + bind + ": ");
+        }
         await("JGroups threads gone", () -> before.containsAll(jgroupsThreads()));
     }
 
