@@ -16,6 +16,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -221,7 +222,7 @@ public final class RouteTable implements AutoCloseable {
         return ask(() -> Map.copyOf(localCounts));
     }
 
-    private <T> T ask(java.util.concurrent.Callable<T> question) {
+    private <T> T ask(Callable<T> question) {
         try {
             return thread.submit(question).get();
         } catch (InterruptedException e) {

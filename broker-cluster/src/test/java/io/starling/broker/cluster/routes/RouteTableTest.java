@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.jgroups.protocols.DISCARD;
 import org.jgroups.protocols.TCP;
 import org.jgroups.stack.ProtocolStack;
@@ -200,7 +201,7 @@ class RouteTableTest {
     /** Until the node links exist: a remote node that only records what it was given. */
     record RecordingRemote(String node, List<Message> forwarded) implements RemoteNode {
         RecordingRemote(String node) {
-            this(node, new java.util.concurrent.CopyOnWriteArrayList<>());
+            this(node, new CopyOnWriteArrayList<>());
         }
 
         @Override
