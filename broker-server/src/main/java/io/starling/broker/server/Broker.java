@@ -62,11 +62,13 @@ public final class Broker implements AutoCloseable {
     /** The http_api listeners, and their metrics (null without such a listener). */
     private final List<HttpApiListener> httpListeners;
     private final BrokerMetrics metrics;
+    /** The cluster channel and route table; null without cluster_* lines. */
+    private final ClusterNode cluster;
 
     private Broker(BrokerConfig config, BrokerCore core, EventLoops loops, List<TcpListener> listeners,
                    Map<ListenerConfig, SecurityRules> listenerSecurity,
                    Map<ListenerConfig, AtomicReference<ListenerSettings>> listenerSettings, SysTreeTimer sysTree,
-                   List<HttpApiListener> httpListeners, BrokerMetrics metrics) {
+                   List<HttpApiListener> httpListeners, BrokerMetrics metrics, ClusterNode cluster) {
         this.config = config;
         this.core = core;
         this.loops = loops;
@@ -77,6 +79,7 @@ public final class Broker implements AutoCloseable {
         this.sysTree = sysTree;
         this.httpListeners = httpListeners;
         this.metrics = metrics;
+        this.cluster = cluster;
     }
 
     /** The configuration cannot be used to start a broker; the message says why (and where). */
@@ -124,10 +127,15 @@ public final class Broker implements AutoCloseable {
         SysTreeTimer sysTree = SysTreeTimer.start(core, loops.outboxes().get(0), config.sysInterval(),
                 "Starling version " + VERSION);
         BrokerMetrics metrics = null;
+        ClusterNode cluster = null;
         try {
             core.setListenerSecurity(port -> securityOfPort(config, listenerSecurity, core, port));
             if (store.isDurable()) {
                 SessionRestore.restore(core, store.load(), loops.outboxes(), core::securityOfListener);
+            }
+            if (config.cluster() != null) {
+                // Joined before the listeners open, so a client's first SUBSCRIBE is announced to the cluster.
+                cluster = startCluster(config, core);
             }
             if (config.listeners().isEmpty()) {
                 LOG.info("Starting in local only mode. Connections will only be possible from clients running on this machine.");
@@ -159,13 +167,27 @@ public final class Broker implements AutoCloseable {
                 }
             }
         } catch (InterruptedException e) {
-            closeAll(bound, http, metrics, sysTree, loops, core);
+            closeAll(bound, http, metrics, sysTree, cluster, loops, core);
+            throw e;
+        } catch (StartException e) {
+            closeAll(bound, http, metrics, sysTree, cluster, loops, core);
             throw e;
         } catch (RuntimeException e) {
-            closeAll(bound, http, metrics, sysTree, loops, core);
+            closeAll(bound, http, metrics, sysTree, cluster, loops, core);
             throw new StartException("Error: " + e.getMessage(), e);
         }
-        return new Broker(config, core, loops, bound, listenerSecurity, listenerSettings, sysTree, http, metrics);
+        return new Broker(config, core, loops, bound, listenerSecurity, listenerSettings, sysTree, http, metrics,
+                cluster);
+    }
+
+    private static ClusterNode startCluster(BrokerConfig config, BrokerCore core) throws StartException, InterruptedException {
+        try {
+            return ClusterNode.start(config.cluster(), config.persistence(), core);
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new StartException("Error: cannot join the cluster on " + config.cluster().bind() + ": " + e.getMessage(), e);
+        }
     }
 
     /** {@code event_loops}, or one loop per processor (0, the default). */
@@ -206,12 +228,15 @@ public final class Broker implements AutoCloseable {
     }
 
     private static void closeAll(List<TcpListener> bound, List<HttpApiListener> http, BrokerMetrics metrics,
-                                 SysTreeTimer sysTree, EventLoops loops, BrokerCore core) {
+                                 SysTreeTimer sysTree, ClusterNode cluster, EventLoops loops, BrokerCore core) {
         sysTree.close();
         http.forEach(HttpApiListener::close);
         bound.forEach(TcpListener::close);
         if (metrics != null) {
             metrics.close();
+        }
+        if (cluster != null) {
+            cluster.close();
         }
         loops.close();
         core.close();
@@ -409,6 +434,11 @@ public final class Broker implements AutoCloseable {
         return core;
     }
 
+    /** The cluster side (channel, route table), or null for a single node. */
+    ClusterNode cluster() {
+        return cluster;
+    }
+
     /** Stops listening, disconnects every client, and releases everything. */
     @Override
     public void close() {
@@ -425,6 +455,9 @@ public final class Broker implements AutoCloseable {
         loops.publishWills(false);
         loops.publishWills(true);
         core.publishHeldWills();
+        if (cluster != null) {
+            cluster.close(); // after the wills, which other nodes' subscribers may still be routed
+        }
         loops.close();
         core.close();
     }

@@ -30,7 +30,7 @@ final class ConfigChanges {
     /** Option names where the component's snake case is not the option's. */
     private static final Map<String, String> OPTION_NAMES = Map.of(
             "enabled", "persistence", "location", "persistence_location", "file", "persistence_file",
-            "clientidPrefixes", "clientid_prefixes", "overload", "overload limits");
+            "clientidPrefixes", "clientid_prefixes", "overload", "overload limits", "cluster", "cluster_* options");
 
     private ConfigChanges() {
     }

@@ -42,6 +42,15 @@ class ConfigChangesTest {
     }
 
     @Test
+    void aClusterOptionChanged_isNamedForTheNextStart() throws Exception {
+        BrokerConfig running = conf("a.conf", "listener 1883 127.0.0.1\ncluster_node_id n1\n");
+        BrokerConfig read = conf("b.conf", "listener 1883 127.0.0.1\ncluster_node_id n1\ncluster_failure_timeout 30s\n");
+
+        assertThat(ConfigChanges.atNextStart(running, read)).containsExactly("cluster_* options");
+        assertThat(ConfigChanges.atNextStart(running, running)).isEmpty();
+    }
+
+    @Test
     void theOptionsMosquittoReloads_changeNothingForTheNextStart() throws Exception {
         BrokerConfig running = conf("a.conf", "listener 1883 127.0.0.1\nallow_anonymous true\n");
         BrokerConfig read = conf("b.conf", "listener 1883 127.0.0.1\nallow_anonymous true\n"

@@ -25,8 +25,9 @@ public final class ConfigReader {
     private final LoggingOptions logging = new LoggingOptions();
     private final GeneralOptions general = new GeneralOptions();
     private final UnsupportedOptions unsupported = new UnsupportedOptions();
+    private final ClusterOptions cluster = new ClusterOptions();
     private final List<OptionGroup> groups = List.of(new ListenerOptions(), new TlsOptions(), new SecurityOptions(),
-            limits, persistence, logging, general, unsupported);
+            limits, persistence, logging, general, cluster, unsupported);
 
     private ConfigReader(Path mainFile) {
         this.mainFile = mainFile;
@@ -114,7 +115,7 @@ public final class ConfigReader {
         return new BrokerConfig(listeners, perListener, context.globalSecurity().build(), limits.build(),
                 persistence.build(), logging.build(), general.persistentClientExpiration, general.retainAvailable,
                 general.upgradeOutgoingQos, general.checkRetainSource, general.setTcpNodelay, general.sysInterval, general.clientidPrefixes,
-                general.pidFile, general.user, general.eventLoops, context.warnings());
+                general.pidFile, general.user, general.eventLoops, cluster.build(), context.warnings());
     }
 
     /** Refuses two listeners on the same port and address, which mosquitto finds only when binding. */

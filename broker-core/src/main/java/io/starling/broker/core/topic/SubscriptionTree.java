@@ -42,6 +42,10 @@ import java.util.function.BiConsumer;
  * The visitor must be short (collect, don't write to the network) and must not call
  * {@code subscribe}/{@code unsubscribe} on this tree.
  *
+ * <p><b>Watching.</b> {@link #watch} tells a listener of every subscription added or removed (the
+ * cluster's route table announces this node's filters from it); without a watcher it costs one empty
+ * list check per change.
+ *
  * <p>Shared subscriptions ({@code $share/...}) are resolved by the broker above this tree, which
  * subscribes the inner filter; a {@code $share/...} string given here is just a literal filter.
  *
@@ -70,6 +74,38 @@ public final class SubscriptionTree<S, V> {
     };
     /** Every thread's cache, to retire on a change (one per thread that ever matched: the loops, a timer). */
     private final CopyOnWriteArrayList<MatchCache<S, V>> everyCache = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<Watcher<? super S>> watchers = new CopyOnWriteArrayList<>();
+
+    /**
+     * Told of each (filter, subscriber) subscription added and removed; a new value for an existing
+     * subscription is no change here. Called under the tree's write lock, so in the tree's own order
+     * of changes, from whichever thread made the change: it must be short (hand the change to a
+     * thread of its own) and must not call back into the tree.
+     */
+    public interface Watcher<S> {
+        void added(String filter, S subscriber);
+
+        void removed(String filter, S subscriber);
+    }
+
+    /**
+     * Starts telling {@code watcher} of changes, after telling it ({@link Watcher#added}) of every
+     * subscription there is now, atomically: it misses none and sees none twice.
+     */
+    public void watch(Watcher<? super S> watcher) {
+        lock.writeLock().lock();
+        try {
+            forEachSubscription(watcher);
+            watchers.add(watcher);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Stops telling {@code watcher} of changes. */
+    public void unwatch(Watcher<? super S> watcher) {
+        watchers.remove(watcher);
+    }
 
     /**
      * Adds {@code subscriber} on {@code filter}, or replaces its value if it already has that
@@ -104,6 +140,9 @@ public final class SubscriptionTree<S, V> {
             V previous = node.subscribers.put(subscriber, value);
             if (previous == null) {
                 size++;
+                for (Watcher<? super S> w : watchers) {
+                    w.added(filter, subscriber);
+                }
             }
             changed(); // a new value (options) changes the answer too
             return previous;
@@ -137,6 +176,9 @@ public final class SubscriptionTree<S, V> {
             }
             size--;
             changed();
+            for (Watcher<? super S> w : watchers) {
+                w.removed(filter, subscriber);
+            }
             if (node.subscribers.isEmpty()) {
                 node.subscribers = null;
             }
@@ -304,6 +346,37 @@ public final class SubscriptionTree<S, V> {
         } finally {
             lock.readLock().unlock();
         }
+    }
+
+    /** Tells {@code watcher} of every subscription, its filter rebuilt from the levels; under the write lock. */
+    private void forEachSubscription(Watcher<? super S> watcher) {
+        ArrayDeque<Node<S, V>> todo = new ArrayDeque<>();
+        todo.add(root);
+        todo.add(dollarRoot);
+        while (!todo.isEmpty()) {
+            Node<S, V> node = todo.poll();
+            if (node.subscribers != null) {
+                String filter = filterOf(node);
+                node.subscribers.keySet().forEach(subscriber -> watcher.added(filter, subscriber));
+            }
+            if (node.children != null) {
+                todo.addAll(node.children.values());
+            }
+            if (node.plus != null) {
+                todo.add(node.plus);
+            }
+            if (node.hash != null) {
+                todo.add(node.hash);
+            }
+        }
+    }
+
+    private static String filterOf(Node<?, ?> node) {
+        ArrayDeque<String> levels = new ArrayDeque<>();
+        for (Node<?, ?> n = node; n.parent != null; n = n.parent) {
+            levels.push(n.level);
+        }
+        return String.join("/", levels);
     }
 
     private Node<S, V> rootFor(String filter) {

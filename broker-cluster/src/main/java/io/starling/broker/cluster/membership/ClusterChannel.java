@@ -1,0 +1,192 @@
+package io.starling.broker.cluster.membership;
+
+import io.starling.broker.cluster.NodeId;
+import io.starling.broker.config.ClusterSettings;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.jgroups.Address;
+import org.jgroups.BytesMessage;
+import org.jgroups.JChannel;
+import org.jgroups.Message;
+import org.jgroups.MergeView;
+import org.jgroups.Receiver;
+import org.jgroups.View;
+import org.jgroups.stack.DiagnosticsHandler;
+import org.jgroups.util.NameCache;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's one JGroups channel: membership, failure detection, merges and reliable multicast, with
+ * jgroups-raft's protocols in the same stack (see {@link ClusterStack}), so the Raft users (client-id
+ * registry, retained messages) take {@link #channel()} for their {@code RaftHandle}. Its logical name,
+ * and Raft id, is the node id.
+ *
+ * <p>Life cycle: construct (builds the stack, opens nothing), add listeners and RaftHandles, then
+ * {@link #connect()}; {@link #close()} leaves the cluster. Listeners added before {@code connect} see
+ * every view.
+ *
+ * <p>Multicasts carry a one-byte kind first, so that several users (the route table first) share the
+ * channel; each kind has one listener. Threading: listeners are called on JGroups' threads, messages of
+ * one sender one at a time and in the order sent, views one at a time; they must not block (hand the
+ * work to a thread of their own). A listener's message and a view may be delivered concurrently.
+ */
+public final class ClusterChannel implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterChannel.class);
+    /** The route table's multicasts. */
+    public static final byte ROUTES = 1;
+
+    /** A new view: the members (this node included), and whether it is a merge after a partition. */
+    public interface ViewListener {
+        void viewChanged(List<NodeId> members, boolean merged);
+    }
+
+    /** A multicast of one kind from another node. */
+    public interface MessageListener {
+        void received(NodeId from, byte[] data);
+    }
+
+    private final ClusterSettings settings;
+    private final NodeId self;
+    private final JChannel channel;
+    private final List<ViewListener> viewListeners = new CopyOnWriteArrayList<>();
+    private final Map<Byte, MessageListener> messageListeners = new ConcurrentHashMap<>();
+    private volatile View view;
+
+    /**
+     * Builds the channel; nothing is bound until {@link #connect()}.
+     *
+     * @param raftLogDir where the Raft log lives (persistence on), or null for a log in memory
+     */
+    public ClusterChannel(ClusterSettings settings, Path raftLogDir) throws Exception {
+        this.settings = settings;
+        this.self = new NodeId(settings.nodeId());
+        this.channel = new JChannel(ClusterStack.protocols(settings, raftLogDir));
+        channel.setName(settings.nodeId());
+        DiagnosticsHandler diagnostics = channel.getProtocolStack().getTransport().getDiagnosticsHandler();
+        if (diagnostics != null) {
+            diagnostics.setEnabled(false); // no probe socket: a node opens cluster_bind (and FD_SOCK2's) only
+        }
+        channel.setDiscardOwnMessages(true);
+        channel.setReceiver(new Receiver() {
+            @Override
+            public void viewAccepted(View v) {
+                accepted(v);
+            }
+
+            @Override
+            public void receive(Message msg) {
+                deliver(msg);
+            }
+        });
+    }
+
+    /** Joins the cluster (or founds it when no peer answers within the join timeout). */
+    public void connect() throws Exception {
+        LOG.info("Cluster node {} joining cluster '{}' on {} (peers {}, Raft members {}).", self, settings.name(),
+                settings.bind(), settings.peers(), settings.raftMembers());
+        channel.connect(settings.name());
+    }
+
+    /** The channel, with RAFT in its stack; for {@code new RaftHandle(channel(), stateMachine)}. */
+    public JChannel channel() {
+        return channel;
+    }
+
+    public NodeId self() {
+        return self;
+    }
+
+    /** The members of the current view, this node included; empty before {@link #connect()}. */
+    public List<NodeId> members() {
+        View v = view;
+        return v == null ? List.of() : names(v.getMembers());
+    }
+
+    public void addViewListener(ViewListener listener) {
+        viewListeners.add(listener);
+    }
+
+    /** Sets the one listener of {@code kind}'s multicasts. */
+    public void onMessage(byte kind, MessageListener listener) {
+        if (messageListeners.putIfAbsent(kind, listener) != null) {
+            throw new IllegalStateException("a listener of kind " + kind + " is already set");
+        }
+    }
+
+    /** Sends {@code data} of {@code kind} to every other member, reliably, in order with this node's others. */
+    public void multicast(byte kind, byte[] data) throws Exception {
+        byte[] framed = new byte[data.length + 1];
+        framed[0] = kind;
+        System.arraycopy(data, 0, framed, 1, data.length);
+        channel.send(new BytesMessage(null, framed));
+    }
+
+    private void deliver(Message msg) {
+        byte[] framed = msg.getArray();
+        int offset = msg.getOffset();
+        int length = msg.getLength();
+        if (length < 1) {
+            return;
+        }
+        MessageListener listener = messageListeners.get(framed[offset]);
+        if (listener == null) {
+            LOG.debug("Cluster message of unknown kind {} from {} dropped.", framed[offset], msg.getSrc());
+            return;
+        }
+        listener.received(nameOf(msg.getSrc()), Arrays.copyOfRange(framed, offset + 1, offset + length));
+    }
+
+    private void accepted(View v) {
+        View before = view;
+        view = v;
+        boolean merged = v instanceof MergeView;
+        List<NodeId> members = names(v.getMembers());
+        if (merged) {
+            List<List<NodeId>> groups = new ArrayList<>();
+            ((MergeView) v).getSubgroups().forEach(g -> groups.add(names(g.getMembers())));
+            LOG.info("Cluster partitions merged: {} -> members {}.", groups, members);
+        } else if (before == null) {
+            LOG.info("Cluster node {} joined; members {}.", self, members);
+        } else {
+            List<NodeId> joined = names(View.newMembers(before, v));
+            List<NodeId> left = names(View.leftMembers(before, v));
+            if (!joined.isEmpty()) {
+                LOG.info("Cluster members joined: {}; members {}.", joined, members);
+            }
+            if (!left.isEmpty()) {
+                LOG.info("Cluster members left: {}; members {}.", left, members);
+            }
+        }
+        for (ViewListener l : viewListeners) {
+            try {
+                l.viewChanged(members, merged);
+            } catch (RuntimeException e) {
+                LOG.error("A cluster view listener failed.", e);
+            }
+        }
+    }
+
+    private static List<NodeId> names(List<Address> addresses) {
+        List<NodeId> out = new ArrayList<>(addresses.size());
+        addresses.forEach(a -> out.add(nameOf(a)));
+        return out;
+    }
+
+    private static NodeId nameOf(Address address) {
+        String name = NameCache.get(address);
+        return new NodeId(name != null ? name : address.toString());
+    }
+
+    /** Leaves the cluster and releases the ports and threads. */
+    @Override
+    public void close() {
+        channel.close();
+        LOG.info("Cluster node {} left cluster '{}'.", self, settings.name());
+    }
+}

@@ -1,0 +1,308 @@
+package io.starling.broker.cluster.routes;
+
+import io.starling.broker.cluster.NodeId;
+import io.starling.broker.cluster.membership.ClusterChannel;
+import io.starling.broker.core.routing.RemoteNode;
+import io.starling.broker.core.routing.Subscriber;
+import io.starling.broker.core.routing.SubscriberOptions;
+import io.starling.broker.core.topic.SubscriptionTree;
+import io.starling.mqtt.codec.QoS;
+import io.starling.mqtt.codec.SubscriptionOptions;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster's route table, this node's part of it: tells the other nodes which filters this node has
+ * subscribers on, and enters theirs in the local {@link SubscriptionTree} as {@link RemoteNode}
+ * subscribers (one per node per filter), so that {@code Router} matches a remote node as it matches a
+ * session.
+ *
+ * <p><b>Consistency: converges.</b> Each node owns its own rows and is the only one to send them.
+ * Local changes are sent as they happen (a filter's first subscription and its last unsubscription,
+ * batched: whatever changed since the last send goes in one multicast), and everything is sent again
+ * in full after every view change (a join, a leave, a merge after a partition), which replaces what
+ * the receivers had of the node. JGroups multicast is reliable and FIFO per sender, so a receiver
+ * applies one node's announcements in the order they were made. A node that leaves the view loses its
+ * rows at once. Announcements from a node not (yet) in this node's view wait for the next view: kept
+ * if it has the node, dropped if not (a late message from a departed node leaves no orphan row; an
+ * early one from a joining node is not lost).
+ *
+ * <p><b>Local changes</b> come from {@link SubscriptionTree#watch}: sessions and shared subscription
+ * groups (whose row is their topic filter, so {@code $share/g/t} is announced as {@code t}: one
+ * delivery per node; groups spanning nodes are a later slice). Remote nodes' own rows are not
+ * announced back. A SUBSCRIBE is acknowledged after the local apply; the route reaches the other
+ * nodes after one multicast.
+ *
+ * <p><b>Threading.</b> All state is owned by one thread of its own ({@code cluster-routes}): the
+ * tree's watcher and the channel's listeners only hand work to it, so neither an event loop nor a
+ * JGroups thread waits for a send or for the tree's write lock here.
+ */
+public final class RouteTable implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RouteTable.class);
+    /** The options of a remote node's row: the receiving node applies the subscribers' own options. */
+    static final SubscriberOptions REMOTE = new SubscriberOptions(
+            new SubscriptionOptions(QoS.EXACTLY_ONCE, false, true, 0), 0);
+
+    /** The subscriber that stands for a node in the tree. */
+    public interface RemoteNodes {
+        RemoteNode of(NodeId node);
+    }
+
+    private final ClusterChannel channel;
+    private final SubscriptionTree<Subscriber, SubscriberOptions> tree;
+    /** Null: the rows are kept here but not entered in the tree (no node links to forward through yet). */
+    private final RemoteNodes remoteNodes;
+    private final ExecutorService thread;
+    private final ConcurrentLinkedQueue<LocalChange> changes = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean drainQueued = new AtomicBoolean();
+    private final SubscriptionTree.Watcher<Subscriber> watcher = new SubscriptionTree.Watcher<>() {
+        @Override
+        public void added(String filter, Subscriber subscriber) {
+            local(filter, subscriber, 1);
+        }
+
+        @Override
+        public void removed(String filter, Subscriber subscriber) {
+            local(filter, subscriber, -1);
+        }
+    };
+
+    // Owned by the route table's thread.
+    private final Map<String, Integer> localCounts = new HashMap<>();
+    private final Map<NodeId, Rows> remote = new HashMap<>();
+    private final Map<NodeId, List<RouteAnnouncement>> early = new HashMap<>();
+    private Set<NodeId> members = Set.of();
+
+    private RouteTable(ClusterChannel channel, SubscriptionTree<Subscriber, SubscriberOptions> tree,
+                       RemoteNodes remoteNodes) {
+        this.channel = channel;
+        this.tree = tree;
+        this.remoteNodes = remoteNodes;
+        this.thread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "cluster-routes-" + channel.self());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Starts announcing {@code tree}'s subscriptions over {@code channel} and entering the other nodes'
+     * in it. Call before {@link ClusterChannel#connect()}, so that the first view is seen.
+     *
+     * @param remoteNodes the subscriber of each remote node; null to keep the other nodes' rows here only
+     */
+    public static RouteTable start(ClusterChannel channel, SubscriptionTree<Subscriber, SubscriberOptions> tree,
+                                   RemoteNodes remoteNodes) {
+        RouteTable table = new RouteTable(channel, tree, remoteNodes);
+        channel.addViewListener((view, merged) -> table.run(() -> table.viewChanged(view, merged)));
+        channel.onMessage(ClusterChannel.ROUTES, (from, data) -> table.run(() -> table.received(from, data)));
+        tree.watch(table.watcher);
+        return table;
+    }
+
+    private void local(String filter, Subscriber subscriber, int delta) {
+        if (subscriber instanceof RemoteNode) {
+            return; // another node's row, not ours to announce
+        }
+        changes.add(new LocalChange(filter, delta));
+        if (drainQueued.compareAndSet(false, true)) {
+            run(this::drain);
+        }
+    }
+
+    /** Applies the queued local changes and announces the filters that appeared or disappeared. */
+    private void drain() {
+        drainQueued.set(false);
+        Map<String, Integer> before = new HashMap<>();
+        for (LocalChange c; (c = changes.poll()) != null; ) {
+            before.putIfAbsent(c.filter(), localCounts.getOrDefault(c.filter(), 0));
+            int now = localCounts.getOrDefault(c.filter(), 0) + c.delta();
+            if (now > 0) {
+                localCounts.put(c.filter(), now);
+            } else {
+                localCounts.remove(c.filter());
+            }
+        }
+        Map<String, Integer> changed = new HashMap<>();
+        before.forEach((filter, was) -> {
+            int now = localCounts.getOrDefault(filter, 0);
+            if ((was > 0) != (now > 0)) {
+                changed.put(filter, now);
+            }
+        });
+        if (!changed.isEmpty() && !members.isEmpty()) {
+            send(new RouteAnnouncement(false, changed));
+        }
+    }
+
+    private void viewChanged(List<NodeId> view, boolean merged) {
+        drain();
+        Set<NodeId> now = new HashSet<>(view);
+        for (Iterator<Map.Entry<NodeId, Rows>> it = remote.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<NodeId, Rows> e = it.next();
+            if (!now.contains(e.getKey())) {
+                int n = e.getValue().removeAll();
+                it.remove();
+                LOG.info("Cluster node {} left: its {} routes removed.", e.getKey(), n);
+            }
+        }
+        members = now;
+        early.forEach((node, announcements) -> {
+            if (now.contains(node)) {
+                announcements.forEach(a -> apply(node, a));
+            }
+        });
+        early.clear();
+        if (now.size() > 1) {
+            send(new RouteAnnouncement(true, localCounts));
+            LOG.debug("Announced {} routes in full after {} view {}.", localCounts.size(), merged ? "merged" : "new", view);
+        }
+    }
+
+    private void received(NodeId from, byte[] data) {
+        RouteAnnouncement a;
+        try {
+            a = RouteAnnouncement.decode(data);
+        } catch (IOException e) {
+            LOG.warn("Cluster node {} sent a route announcement that cannot be read ({}); ignored.", from, e.getMessage());
+            return;
+        }
+        if (!members.contains(from)) {
+            early.computeIfAbsent(from, n -> new ArrayList<>()).add(a);
+            return;
+        }
+        apply(from, a);
+    }
+
+    private void apply(NodeId from, RouteAnnouncement a) {
+        Rows rows = remote.computeIfAbsent(from, n -> new Rows(remoteNodes == null ? null : remoteNodes.of(n)));
+        if (a.full()) {
+            rows.replaceWith(a.counts());
+        } else {
+            a.counts().forEach(rows::set);
+        }
+    }
+
+    private void send(RouteAnnouncement a) {
+        try {
+            channel.multicast(ClusterChannel.ROUTES, a.encode());
+        } catch (Exception e) {
+            // The channel is closing or this node is alone; the next view's full announcement repairs the rest.
+            LOG.warn("Could not announce {} routes to the cluster: {}", a.counts().size(), e.toString());
+        }
+    }
+
+    /** The other nodes' filters with their subscription counts, as this node has them. */
+    public Map<NodeId, Map<String, Integer>> remoteRoutes() {
+        return ask(() -> {
+            Map<NodeId, Map<String, Integer>> out = new HashMap<>();
+            remote.forEach((node, rows) -> out.put(node, Map.copyOf(rows.counts)));
+            return out;
+        });
+    }
+
+    /** This node's filters with their local subscription counts, as last applied. */
+    public Map<String, Integer> localRoutes() {
+        return ask(() -> Map.copyOf(localCounts));
+    }
+
+    private <T> T ask(Callable<T> question) {
+        try {
+            return thread.submit(question).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private void run(Runnable task) {
+        try {
+            thread.execute(task);
+        } catch (RejectedExecutionException closed) {
+            // closed: nothing to keep up to date any more
+        }
+    }
+
+    /** Stops announcing and removes the other nodes' rows from the tree. Call before closing the channel. */
+    @Override
+    public void close() {
+        tree.unwatch(watcher);
+        run(() -> {
+            remote.values().forEach(Rows::removeAll);
+            remote.clear();
+        });
+        thread.shutdown();
+        try {
+            if (!thread.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warn("The cluster route table did not stop within 10 s.");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private record LocalChange(String filter, int delta) {
+    }
+
+    /** One remote node's rows: its filters with counts, entered in the tree under its subscriber. */
+    private final class Rows {
+        final RemoteNode subscriber;
+        final Map<String, Integer> counts = new HashMap<>();
+
+        Rows(RemoteNode subscriber) {
+            this.subscriber = subscriber;
+        }
+
+        void set(String filter, int count) {
+            if (count == 0) {
+                if (counts.remove(filter) != null && subscriber != null) {
+                    tree.unsubscribe(filter, subscriber);
+                }
+                return;
+            }
+            if (counts.put(filter, count) == null && subscriber != null) {
+                try {
+                    tree.subscribe(filter, subscriber, REMOTE);
+                } catch (IllegalArgumentException e) {
+                    counts.remove(filter);
+                    LOG.warn("Cluster node {} announced an invalid filter; ignored: {}", subscriber.node(), e.getMessage());
+                }
+            }
+        }
+
+        void replaceWith(Map<String, Integer> full) {
+            for (String filter : new ArrayList<>(counts.keySet())) {
+                if (!full.containsKey(filter)) {
+                    set(filter, 0);
+                }
+            }
+            full.forEach(this::set);
+        }
+
+        int removeAll() {
+            int n = counts.size();
+            for (String filter : new ArrayList<>(counts.keySet())) {
+                set(filter, 0);
+            }
+            return n;
+        }
+    }
+}

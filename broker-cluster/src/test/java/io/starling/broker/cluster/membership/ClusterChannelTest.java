@@ -1,0 +1,184 @@
+package io.starling.broker.cluster.membership;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.starling.broker.cluster.NodeId;
+import io.starling.broker.config.ClusterSettings;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.jgroups.protocols.DISCARD;
+import org.jgroups.protocols.TCP;
+import org.jgroups.raft.RaftHandle;
+import org.jgroups.raft.StateMachine;
+import org.jgroups.stack.ProtocolStack;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/** Three nodes in one JVM on loopback ports: one view, one Raft leader, multicast between them. */
+class ClusterChannelTest {
+    private final List<ClusterChannel> channels = new ArrayList<>();
+
+    @AfterEach
+    void close() {
+        channels.forEach(ClusterChannel::close);
+    }
+
+    @Test
+    void threeNodes_formOneViewAndElectARaftLeaderThatCommits() throws Exception {
+        List<ClusterSettings> settings = TestNodes.settings("view-raft", 3);
+        List<RaftHandle> rafts = new ArrayList<>();
+        List<Counter> counters = new ArrayList<>();
+        for (ClusterSettings s : settings) {
+            ClusterChannel c = new ClusterChannel(s, null);
+            Counter counter = new Counter();
+            rafts.add(new RaftHandle(c.channel(), counter));
+            counters.add(counter);
+            channels.add(c);
+        }
+        for (ClusterChannel c : channels) {
+            c.connect();
+        }
+
+        TestNodes.await(Duration.ofSeconds(30), "one view of 3",
+                () -> channels.stream().allMatch(c -> c.members().size() == 3));
+        assertThat(channels.get(0).members()).containsExactlyInAnyOrderElementsOf(
+                List.of(new NodeId("n1"), new NodeId("n2"), new NodeId("n3")));
+        TestNodes.await(Duration.ofSeconds(30), "a Raft leader known to all",
+                () -> rafts.stream().allMatch(r -> r.leader() != null)
+                        && rafts.stream().filter(RaftHandle::isLeader).count() == 1);
+
+        // A write through a follower (REDIRECT) is committed and applied on every member.
+        RaftHandle follower = rafts.stream().filter(r -> !r.isLeader()).findFirst().orElseThrow();
+        follower.setAsync(new byte[] {1}, 0, 1, null).get(30, TimeUnit.SECONDS);
+        TestNodes.await(Duration.ofSeconds(30), "the write applied everywhere",
+                () -> counters.stream().allMatch(c -> c.applied == 1));
+    }
+
+    @Test
+    void multicast_reachesTheOtherNodesOfThatKindOnly() throws Exception {
+        List<ClusterSettings> settings = TestNodes.settings("multicast", 2);
+        List<String> received = new CopyOnWriteArrayList<>();
+        for (ClusterSettings s : settings) {
+            ClusterChannel c = new ClusterChannel(s, null);
+            c.onMessage(ClusterChannel.ROUTES, (from, data) ->
+                    received.add(s.nodeId() + "<-" + from + ":" + new String(data, StandardCharsets.UTF_8)));
+            channels.add(c);
+            c.connect();
+        }
+        TestNodes.await(Duration.ofSeconds(30), "one view of 2",
+                () -> channels.stream().allMatch(c -> c.members().size() == 2));
+
+        channels.get(0).multicast((byte) 99, "other kind".getBytes(StandardCharsets.UTF_8));
+        channels.get(0).multicast(ClusterChannel.ROUTES, "hello".getBytes(StandardCharsets.UTF_8));
+
+        TestNodes.await(Duration.ofSeconds(10), "the multicast", () -> !received.isEmpty());
+        assertThat(received).containsExactly("n2<-n1:hello"); // not to itself, not the unknown kind
+    }
+
+    @Test
+    void viewListeners_seeANodeLeaveAtOnceWhenItCloses() throws Exception {
+        List<ClusterSettings> settings = TestNodes.settings("leave", 2);
+        List<String> views = new CopyOnWriteArrayList<>();
+        for (ClusterSettings s : settings) {
+            ClusterChannel c = new ClusterChannel(s, null);
+            if (s.nodeId().equals("n1")) {
+                c.addViewListener((members, merged) -> views.add(members + (merged ? " merged" : "")));
+            }
+            channels.add(c);
+            c.connect();
+        }
+        TestNodes.await(Duration.ofSeconds(30), "one view of 2", () -> views.contains("[n1, n2]"));
+
+        channels.remove(1).close();
+
+        TestNodes.await(Duration.ofSeconds(10), "n2 gone", () -> views.get(views.size() - 1).equals("[n1]"));
+    }
+
+    @Test
+    void aPartitionAndItsHealing_areLoggedAsSuspectedLeftAndMerged() throws Exception {
+        Logger log = (Logger) LoggerFactory.getLogger(ClusterChannel.class);
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        log.addAppender(lines);
+        try {
+            List<DISCARD> cuts = new ArrayList<>();
+            for (ClusterSettings s : TestNodes.settings("partition-log", 2)) {
+                ClusterChannel c = new ClusterChannel(new ClusterSettings(s.name(), s.nodeId(), s.bind(), s.peers(),
+                        s.raftMembers(), 0, null, Duration.ofMillis(500), Duration.ofSeconds(3), Duration.ofSeconds(1),
+                        Duration.ofSeconds(3)), null);
+                DISCARD cut = new DISCARD();
+                c.channel().getProtocolStack().insertProtocol(cut, ProtocolStack.Position.ABOVE, TCP.class);
+                cuts.add(cut);
+                channels.add(c);
+                c.connect();
+            }
+            TestNodes.await(Duration.ofSeconds(30), "one view of 2",
+                    () -> channels.stream().allMatch(c -> c.members().size() == 2));
+
+            cuts.get(1).discardAll(true);
+            TestNodes.await(Duration.ofSeconds(30), "two partitions",
+                    () -> channels.stream().allMatch(c -> c.members().size() == 1));
+            cuts.get(1).discardAll(false);
+            TestNodes.await(Duration.ofSeconds(30), "merged",
+                    () -> channels.stream().allMatch(c -> c.members().size() == 2));
+
+            List<String> messages = lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+            assertThat(messages).anyMatch(m -> m.startsWith("Cluster members suspected (not heard from in time): [n2]"));
+            assertThat(messages).anyMatch(m -> m.startsWith("Cluster members left: [n2]; members [n1]"));
+            assertThat(messages).anyMatch(m -> m.startsWith("Cluster partitions merged: ") && m.endsWith("members [n1, n2]."));
+        } finally {
+            log.detachAppender(lines);
+        }
+    }
+
+    @Test
+    void raftLog_isWrittenInTheGivenDirectoryUnderTheNodeId(@TempDir Path dir) throws Exception {
+        ClusterSettings s = TestNodes.settings("file-log", 1).get(0);
+        ClusterChannel c = new ClusterChannel(s, dir);
+        Counter counter = new Counter();
+        RaftHandle raft = new RaftHandle(c.channel(), counter);
+        channels.add(c);
+        c.connect();
+        TestNodes.await(Duration.ofSeconds(30), "the single member leads", raft::isLeader);
+
+        raft.setAsync(new byte[] {1}, 0, 1, null).get(30, TimeUnit.SECONDS);
+
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactly("n1.raft.log");
+        }
+        assertThat(raft.logSize()).isPositive();
+    }
+
+    /** A Raft state machine that counts the entries applied. */
+    static final class Counter implements StateMachine {
+        volatile int applied;
+
+        @Override
+        public byte[] apply(byte[] data, int offset, int length, boolean serializeResponse) {
+            applied++;
+            return null;
+        }
+
+        @Override
+        public void readContentFrom(DataInput in) {
+        }
+
+        @Override
+        public void writeContentTo(DataOutput out) {
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package io.starling.broker.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import io.starling.broker.cluster.NodeId;
+import io.starling.broker.config.BrokerConfig;
+import io.starling.broker.config.ClusterSettings;
+import io.starling.broker.config.ClusterSettings.HostPort;
+import io.starling.broker.config.ConfigFile;
+import io.starling.broker.config.ListenerConfig;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Broker.start joins a cluster when, and only when, the config has cluster_* lines. */
+class ClusterWiringTest {
+    private final List<Broker> brokers = new ArrayList<>();
+
+    @AfterEach
+    void close() {
+        brokers.forEach(Broker::close);
+    }
+
+    @Test
+    void brokerWithoutClusterLines_startsNoJGroupsThread() throws Exception {
+        Set<Thread> before = jgroupsThreads();
+
+        Broker single = start(BrokerConfig.defaults());
+
+        assertThat(single.cluster()).isNull();
+        assertThat(jgroupsThreads()).isSubsetOf(before);
+    }
+
+    @Test
+    void brokerWithClusterLines_joinsTheCluster_andLeavesItOnClose() throws Exception {
+        Set<Thread> before = jgroupsThreads();
+        ClusterSettings solo = settings(List.of(new HostPort("127.0.0.1", freePort())), 0);
+
+        Broker node = start(BrokerConfig.defaults().withCluster(solo));
+
+        assertThat(node.cluster().channel().members()).containsExactly(new NodeId("n1"));
+        assertThat(jgroupsThreads()).isNotEmpty().isNotEqualTo(before);
+        brokers.remove(node);
+        node.close();
+        await("JGroups threads gone", () -> before.containsAll(jgroupsThreads()));
+    }
+
+    @Test
+    void clusterBindInUse_failsTheStartNamingTheAddress_andLeavesNoJGroupsThread() throws Exception {
+        Set<Thread> before = jgroupsThreads();
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            HostPort bind = new HostPort("127.0.0.1", taken.getLocalPort());
+
+            assertThatThrownBy(() -> start(BrokerConfig.defaults().withCluster(settings(List.of(bind), 0))))
+                    .isInstanceOf(Broker.StartException.class)
+                    .hasMessageStartingWith("Error: cannot join the cluster on " + bind + ": ");
+        }
+        await("JGroups threads gone", () -> before.containsAll(jgroupsThreads()));
+    }
+
+    @Test
+    void withPersistence_theRaftLogIsBesideTheStore(@TempDir Path dir) throws Exception {
+        Path conf = dir.resolve("starling.conf");
+        Files.writeString(conf, "persistence true\npersistence_location " + dir.resolve("data") + "\n"
+                + "cluster_node_id n1\ncluster_bind 127.0.0.1:" + freePort() + "\n");
+
+        start(ConfigFile.read(conf));
+
+        assertThat(dir.resolve("data").resolve("n1.raft.log")).exists();
+    }
+
+    @Test
+    void subscriptionOnOneBroker_isARouteOnTheOther_untilUnsubscribedOrTheBrokerStops() throws Exception {
+        List<HostPort> addresses = List.of(new HostPort("127.0.0.1", freePort()), new HostPort("127.0.0.1", freePort()));
+        Broker a = start(BrokerConfig.defaults().withCluster(settings(addresses, 0)));
+        Broker b = start(BrokerConfig.defaults().withCluster(settings(addresses, 1)));
+        await("one view", () -> a.cluster().channel().members().size() == 2);
+        Mqtt5BlockingClient client = Mqtt5Client.builder().identifier("cluster-sub").serverHost("127.0.0.1")
+                .serverPort(b.port()).buildBlocking();
+        client.connect();
+
+        client.subscribeWith().topicFilter("plant/+/temperature").qos(MqttQos.AT_LEAST_ONCE).send();
+        await("route on n1", () -> a.cluster().routes().remoteRoutes()
+                .getOrDefault(new NodeId("n2"), Map.of()).containsKey("plant/+/temperature"));
+        client.unsubscribeWith().topicFilter("plant/+/temperature").send();
+        await("route gone on n1", () -> a.cluster().routes().remoteRoutes()
+                .getOrDefault(new NodeId("n2"), Map.of()).isEmpty());
+        client.subscribeWith().topicFilter("plant/#").send();
+        await("second route on n1", () -> a.cluster().routes().remoteRoutes()
+                .getOrDefault(new NodeId("n2"), Map.of()).containsKey("plant/#"));
+        client.disconnect();
+        brokers.remove(b);
+        b.close();
+
+        await("n2's routes gone", () -> !a.cluster().routes().remoteRoutes().containsKey(new NodeId("n2")));
+    }
+
+    private Broker start(BrokerConfig config) throws Exception {
+        Broker broker = Broker.start(config.withListeners(List.of(new ListenerConfig(0, "127.0.0.1"))).withAllowAnonymous(true));
+        brokers.add(broker);
+        return broker;
+    }
+
+    /** Node n(i+1) of the given addresses, with timeouts that suit a loaded machine. */
+    private static ClusterSettings settings(List<HostPort> addresses, int i) {
+        List<String> ids = new ArrayList<>();
+        for (int n = 1; n <= addresses.size(); n++) {
+            ids.add("n" + n);
+        }
+        return new ClusterSettings("wiring", ids.get(i), addresses.get(i), addresses.size() > 1 ? addresses : List.of(),
+                ids, 0, null, Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(2), Duration.ofSeconds(5));
+    }
+
+    /** Threads running JGroups code, whatever their names. */
+    private static Set<Thread> jgroupsThreads() {
+        return Thread.getAllStackTraces().entrySet().stream()
+                .filter(e -> e.getKey().isAlive())
+                .filter(e -> List.of(e.getValue()).stream().anyMatch(f -> f.getClassName().startsWith("org.jgroups.")))
+                .map(Map.Entry::getKey)
+                .collect(Collectors.toSet());
+    }
+
+    /** A free loopback port whose FD_SOCK2 companion (port + 100) is free too. */
+    private static int freePort() throws IOException {
+        while (true) {
+            int candidate;
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                candidate = s.getLocalPort();
+            }
+            if (candidate + 200 > 65535) {
+                continue;
+            }
+            try (ServerSocket ignored = new ServerSocket(candidate + 100, 1, InetAddress.getLoopbackAddress())) {
+                return candidate;
+            } catch (IOException taken) {
+                // another one
+            }
+        }
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waiting for %s", what).isLessThan(deadline);
+            Thread.sleep(10);
+        }
+    }
+}
