@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.starling.broker.cluster.NodeId;
 import io.starling.broker.core.routing.LoopOutbox;
+import io.starling.broker.core.store.SessionStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,7 +13,9 @@ import org.slf4j.LoggerFactory;
  * The receiving end of a link, on this node's {@code cluster_link_port}: after the sender's HELLO
  * (answered with this node's), routes each forwarded message to this node's sessions only
  * ({@code Router.routeLocal}) unless it is a resend of one routed already, and acknowledges each
- * QoS 1/2 one once routed. A frame that cannot be read closes this link, nothing else.
+ * QoS 1/2 one once routed and, with a durable store, once what the routing stored for this node's
+ * persistent sessions is on disk (the store's group commit): from the ack on, the message survives a
+ * crash of either node. A frame that cannot be read closes this link, nothing else.
  *
  * <p>Threading: one instance per connection, on the connection's loop.
  */
@@ -60,19 +63,33 @@ final class LinkReceiver extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
+        SessionStore store = links.core().store();
+        store.beginChanges();
         try {
             if (p.seq() != LinkFrame.Publish.UNSEQUENCED && !links.duplicates().firstTime(origin, incarnation, p.seq())) {
                 counters.duplicatesIn.increment();
             } else {
                 counters.forwardedIn.increment();
-                links.router().routeLocal(p.message());
+                links.core().router().routeLocal(p.message());
             }
         } finally {
             p.message().release();
         }
-        if (p.seq() != LinkFrame.Publish.UNSEQUENCED) {
-            ctx.write(links.codec().encode(ctx.alloc(), new LinkFrame.Ack(p.seq())), ctx.voidPromise());
+        if (p.seq() == LinkFrame.Publish.UNSEQUENCED) {
+            return;
         }
+        LinkFrame.Ack ack = new LinkFrame.Ack(p.seq());
+        if (!store.isDurable() || !store.hasUnreportedChanges()) {
+            ctx.write(links.codec().encode(ctx.alloc(), ack), ctx.voidPromise());
+            return;
+        }
+        store.afterDurable(ctx.executor(), durable -> {
+            if (!durable) {
+                // The sessions have it in memory; a resend would be dropped as a duplicate, so ack anyway.
+                links.core().drops().notDurable.increment();
+            }
+            ctx.writeAndFlush(links.codec().encode(ctx.alloc(), ack), ctx.voidPromise());
+        });
     }
 
     @Override

@@ -11,9 +11,8 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.starling.broker.cluster.NodeId;
+import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.routing.RemoteNode;
-import io.starling.broker.core.routing.Router;
-import io.starling.broker.core.time.Clock;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.Objects;
@@ -28,8 +27,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The API for the wiring (membership and the route table), all thread-safe:
  * <ul>
- *   <li>{@link #start} with this node's id and incarnation, its router and clock, the broker's loops,
- *       and the link port to listen on;</li>
+ *   <li>{@link #start} with this node's id and incarnation, its core (router, clock, store), the
+ *       broker's loops, and the link port to listen on;</li>
  *   <li>{@link #nodeAt}: node X's link port is at host:port (connects, and connects again after
  *       every drop, every {@link #RECONNECT_DELAY_MS} ms);</li>
  *   <li>{@link #remoteNode}: the {@link RemoteNode} to enter in the subscription tree for node X's
@@ -45,7 +44,7 @@ public final class NodeLinks implements AutoCloseable {
 
     private final NodeId self;
     private final long incarnation;
-    private final Router router;
+    private final BrokerCore core;
     private final LinkCodec codec;
     private final LinkLoops loops;
     private final Duplicates duplicates = new Duplicates();
@@ -56,12 +55,12 @@ public final class NodeLinks implements AutoCloseable {
     private final Channel server;
     private volatile boolean closed;
 
-    private NodeLinks(NodeId self, long incarnation, Router router, Clock clock, LinkLoops loops,
+    private NodeLinks(NodeId self, long incarnation, BrokerCore core, LinkLoops loops,
                       InetSocketAddress bind) throws InterruptedException {
         this.self = Objects.requireNonNull(self);
         this.incarnation = incarnation;
-        this.router = Objects.requireNonNull(router);
-        this.codec = new LinkCodec(clock);
+        this.core = Objects.requireNonNull(core);
+        this.codec = new LinkCodec(core.clock());
         this.loops = loops;
         this.bootstrap = new Bootstrap().group(loops.group()).channel(loops.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true);
@@ -85,9 +84,9 @@ public final class NodeLinks implements AutoCloseable {
      * @param incarnation different at every start of this node (e.g. the start time in milliseconds), so
      *                    that the other nodes know its sequence numbers started again
      */
-    public static NodeLinks start(NodeId self, long incarnation, Router router, Clock clock, LinkLoops loops,
+    public static NodeLinks start(NodeId self, long incarnation, BrokerCore core, LinkLoops loops,
                                   InetSocketAddress bind) throws InterruptedException {
-        return new NodeLinks(self, incarnation, router, clock, loops, bind);
+        return new NodeLinks(self, incarnation, core, loops, bind);
     }
 
     /** The address the link server listens on. */
@@ -205,8 +204,8 @@ public final class NodeLinks implements AutoCloseable {
         return new LinkFrame.Hello(self, incarnation);
     }
 
-    Router router() {
-        return router;
+    BrokerCore core() {
+        return core;
     }
 
     Duplicates duplicates() {

@@ -12,7 +12,8 @@ import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.starling.broker.cluster.NodeId;
 import io.starling.broker.core.routing.Message;
 import io.starling.broker.core.routing.RemoteNode;
-import io.starling.broker.core.routing.Router;
+import io.starling.broker.core.BrokerCore;
+import io.starling.broker.core.BrokerSettings;
 import io.starling.broker.core.routing.Subscriber;
 import io.starling.broker.core.routing.SubscriberOptions;
 import io.starling.broker.core.time.Clock;
@@ -29,13 +30,14 @@ import org.junit.jupiter.api.Test;
 /** The receiving end of a link: bad bytes close that link only; resends are routed once. */
 class LinkReceiverTest {
     private final NioEventLoopGroup group = new NioEventLoopGroup(1);
-    private final SubscriptionTree<Subscriber, SubscriberOptions> tree = new SubscriptionTree<>();
+    private final BrokerCore core = new BrokerCore(BrokerSettings.defaults());
+    private final SubscriptionTree<Subscriber, SubscriberOptions> tree = core.subscriptions();
     private final List<String> routedOnward = new ArrayList<>();
     private final NodeLinks links;
     private final LinkCodec codec = new LinkCodec(Clock.SYSTEM);
 
     LinkReceiverTest() throws InterruptedException {
-        links = NodeLinks.start(new NodeId("b"), 1, new Router(tree), Clock.SYSTEM,
+        links = NodeLinks.start(new NodeId("b"), 1, core,
                 new LinkLoops(group, NioServerSocketChannel.class, NioSocketChannel.class, List.of()),
                 new InetSocketAddress("127.0.0.1", 0));
     }
@@ -43,6 +45,7 @@ class LinkReceiverTest {
     @AfterEach
     void tearDown() {
         links.close();
+        core.close();
         group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
     }
 

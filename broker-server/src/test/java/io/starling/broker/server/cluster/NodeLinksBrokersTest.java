@@ -80,11 +80,13 @@ class NodeLinksBrokersTest {
         linkLoops = new NioEventLoopGroup(2);
         for (NodeId node : List.of(A, B, C)) {
             Path conf = dir.resolve(node + ".conf");
-            Files.writeString(conf, "listener " + freePort() + " 127.0.0.1\nallow_anonymous true\nmax_queued_messages 0\n");
+            Path store = Files.createDirectories(dir.resolve(node + "-store"));
+            // Persistence on: a forwarded message for a persistent session is acknowledged on the link once durable.
+            Files.writeString(conf, "listener " + freePort() + " 127.0.0.1\nallow_anonymous true\nmax_queued_messages 0\n"
+                    + "persistence true\npersistence_location " + store + "/\n");
             Broker broker = Broker.start(ConfigFile.read(conf));
             brokers.put(node, broker);
-            links.put(node, NodeLinks.start(node, System.currentTimeMillis(), broker.core().router(),
-                    broker.core().clock(), new LinkLoops(linkLoops, NioServerSocketChannel.class, NioSocketChannel.class,
+            links.put(node, NodeLinks.start(node, System.currentTimeMillis(), broker.core(), new LinkLoops(linkLoops, NioServerSocketChannel.class, NioSocketChannel.class,
                             List.of()), new InetSocketAddress("127.0.0.1", 0)));
         }
         for (NodeId from : List.of(A, B, C)) {
@@ -145,9 +147,13 @@ class NodeLinksBrokersTest {
     }
 
     private static Mqtt5BlockingClient hivemq(NodeId node, String id) {
+        return hivemq(node, id, 0);
+    }
+
+    private static Mqtt5BlockingClient hivemq(NodeId node, String id, long sessionExpirySeconds) {
         Mqtt5BlockingClient c = MqttClient.builder().useMqttVersion5().identifier(id).serverHost("127.0.0.1")
                 .serverPort(port(node)).buildBlocking();
-        c.connect();
+        c.connectWith().cleanStart(true).sessionExpiryInterval(sessionExpirySeconds).send();
         clients.add(c::disconnect);
         return c;
     }
@@ -340,15 +346,16 @@ class NodeLinksBrokersTest {
     }
 
     /**
-     * The link from A to B is cut three times while QoS 1/2 messages stream through it: B's
-     * subscriber gets each one exactly once.
+     * The link from A to B is cut four times while QoS 1/2 messages stream through it: B's
+     * subscriber (a persistent session, so each message is stored on B before the link ack) gets
+     * each one exactly once.
      */
     @ParameterizedTest
     @ValueSource(ints = {1, 2})
     void linkDroppedMidStream_losesNothingAndDuplicatesNothing(int qosCode) throws Exception {
         MqttQos qos = MqttQos.fromCode(qosCode);
         String prefix = "stream" + qosCode;
-        Mqtt5BlockingClient sub = hivemq(B, "sub-" + prefix);
+        Mqtt5BlockingClient sub = hivemq(B, "sub-" + prefix, 300);
         Mqtt5BlockingClient.Mqtt5Publishes publishes = sub.publishes(MqttGlobalPublishFilter.ALL);
         sub.subscribeWith().topicFilter(prefix + "/#").qos(qos).send();
         route(A, prefix + "/#", B);
