@@ -105,6 +105,7 @@ final class NodeLink implements RemoteNode {
 
     /** Both HELLOs are through: sends again what waits, then takes new messages. On the channel's loop. */
     void connected(Channel ch) {
+        int resent;
         synchronized (this) {
             if (gone) {
                 ch.close();
@@ -116,8 +117,9 @@ final class NodeLink implements RemoteNode {
                 counters.resent.increment();
             }
             ch.flush();
+            resent = unacked.size();
         }
-        LOG.info("Link to node {} is up ({} messages sent again).", node, unacked.size());
+        LOG.info("Link to node {} is up ({} messages sent again).", node, resent);
     }
 
     /** The connection closed; what was not acknowledged waits for the next one. */

@@ -16,8 +16,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The bytes of a node link: what goes in comes out, and what does not fit is refused. */
+@ExtendWith(FailOnLeaks.class)
 class LinkCodecTest {
     private final AtomicLong senderNanos = new AtomicLong(1_000_000_000L);
     private final AtomicLong receiverNanos = new AtomicLong(-5_000_000_000L);

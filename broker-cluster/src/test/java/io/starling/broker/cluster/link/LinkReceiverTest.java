@@ -26,8 +26,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The receiving end of a link: bad bytes close that link only; resends are routed once. */
+@ExtendWith(FailOnLeaks.class)
 class LinkReceiverTest {
     private final NioEventLoopGroup group = new NioEventLoopGroup(1);
     private final BrokerCore core = new BrokerCore(BrokerSettings.defaults());
@@ -91,6 +93,7 @@ class LinkReceiverTest {
 
         assertThat(ch.isOpen()).isFalse();
         assertThat(links.address()).isNotNull();
+        ch.finishAndReleaseAll();
     }
 
     @Test
@@ -101,6 +104,7 @@ class LinkReceiverTest {
         ch.writeInbound(Unpooled.wrappedBuffer(new byte[] {0, 0, 0, 2, 1, 77}));
 
         assertThat(ch.isOpen()).isFalse();
+        ch.finishAndReleaseAll();
         EmbeddedChannel other = link();
         other.writeInbound(frame(new LinkFrame.Hello(new NodeId("c"), 1)));
         assertThat(other.isOpen()).as("other links carry on").isTrue();
@@ -128,7 +132,7 @@ class LinkReceiverTest {
         first.writeInbound(publish(2, QoS.AT_LEAST_ONCE));
         assertThat(replies(first)).containsExactly(new LinkFrame.Hello(new NodeId("b"), 1),
                 new LinkFrame.Ack(1), new LinkFrame.Ack(2));
-        first.close();
+        first.finishAndReleaseAll();
 
         EmbeddedChannel second = link(); // the link came back, and 2's ack had been lost
         second.writeInbound(frame(new LinkFrame.Hello(new NodeId("a"), 1)));
@@ -148,7 +152,7 @@ class LinkReceiverTest {
         EmbeddedChannel first = link();
         first.writeInbound(frame(new LinkFrame.Hello(new NodeId("a"), 1)));
         first.writeInbound(publish(5, QoS.EXACTLY_ONCE));
-        first.close();
+        first.finishAndReleaseAll();
 
         EmbeddedChannel restarted = link();
         restarted.writeInbound(frame(new LinkFrame.Hello(new NodeId("a"), 2)));

@@ -360,13 +360,13 @@ class NodeLinksBrokersTest {
         sub.subscribeWith().topicFilter(prefix + "/#").qos(qos).send();
         route(A, prefix + "/#", B);
         Mqtt5AsyncClient pub = hivemq(A, "pub-" + prefix).toAsync();
-        int n = 2000;
+        int n = 1000;
         long resentBefore = links.get(A).counters(B).resent.sum();
 
         List<CompletableFuture<Mqtt5PublishResult>> acks = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             acks.add(pub.publishWith().topic(prefix + "/m").qos(qos).payload(Integer.toString(i).getBytes()).send());
-            if (i % 500 == 250) {
+            if (i % 250 == 125) {
                 waitFor(() -> links.get(A).isConnected(B), "the link back");
                 links.get(A).dropLink(B);
             }
