@@ -26,9 +26,19 @@ final class LinkSender extends ChannelInboundHandlerAdapter {
         this.link = link;
     }
 
+    /** How long the other node has to answer HELLO before the connection is closed and made again. */
+    static final long HELLO_TIMEOUT_MS = 10_000;
+
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         ctx.writeAndFlush(links.codec().encode(ctx.alloc(), links.hello()), ctx.voidPromise());
+        ctx.executor().schedule(() -> {
+            if (!greeted && ctx.channel().isActive()) {
+                LOG.warn("Closing the link to {} at {}: no HELLO within {} ms", link.node(), ctx.channel().remoteAddress(),
+                        HELLO_TIMEOUT_MS);
+                ctx.close();
+            }
+        }, HELLO_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     @Override
