@@ -10,15 +10,13 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PayloadFormatIndicator;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.starling.broker.cluster.NodeId;
 import io.starling.broker.cluster.link.LinkLoops;
 import io.starling.broker.cluster.link.NodeLinks;
 import io.starling.broker.config.ConfigFile;
 import io.starling.broker.core.routing.SubscriberOptions;
 import io.starling.broker.server.Broker;
+import io.starling.broker.transport.EventLoops;
 import io.starling.mqtt.codec.QoS;
 import io.starling.mqtt.codec.SubscriptionOptions;
 import java.io.IOException;
@@ -69,15 +67,18 @@ class NodeLinksBrokersTest {
 
     @TempDir
     static Path dir;
-    /** The links' loops: Broker does not hand out its own in this slice (the wiring will pass them). */
-    private static NioEventLoopGroup linkLoops;
+    /**
+     * The links' loops, made as the broker makes its own (epoll where available): Broker does not hand
+     * out its own in this slice; the wiring will pass them.
+     */
+    private static EventLoops linkLoops;
     private static final Map<NodeId, Broker> brokers = new HashMap<>();
     private static final Map<NodeId, NodeLinks> links = new HashMap<>();
     private static final List<AutoCloseable> clients = new ArrayList<>();
 
     @BeforeAll
     static void start() throws Exception {
-        linkLoops = new NioEventLoopGroup(2);
+        linkLoops = new EventLoops(2);
         for (NodeId node : List.of(A, B, C)) {
             Path conf = dir.resolve(node + ".conf");
             Path store = Files.createDirectories(dir.resolve(node + "-store"));
@@ -86,8 +87,8 @@ class NodeLinksBrokersTest {
                     + "persistence true\npersistence_location " + store + "/\n");
             Broker broker = Broker.start(ConfigFile.read(conf));
             brokers.put(node, broker);
-            links.put(node, NodeLinks.start(node, System.currentTimeMillis(), broker.core(), new LinkLoops(linkLoops, NioServerSocketChannel.class, NioSocketChannel.class,
-                            List.of()), new InetSocketAddress("127.0.0.1", 0)));
+            links.put(node, NodeLinks.start(node, System.currentTimeMillis(), broker.core(), new LinkLoops(linkLoops.workers(),
+                    linkLoops.serverChannel(), linkLoops.socketChannel(), linkLoops.outboxes()), new InetSocketAddress("127.0.0.1", 0)));
         }
         for (NodeId from : List.of(A, B, C)) {
             for (NodeId to : List.of(A, B, C)) {
@@ -117,7 +118,7 @@ class NodeLinksBrokersTest {
         }
         links.values().forEach(NodeLinks::close);
         brokers.values().forEach(Broker::close);
-        linkLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        linkLoops.close();
     }
 
     private static int freePort() throws IOException {
@@ -333,6 +334,25 @@ class NodeLinksBrokersTest {
         assertThat(links.get(A).counters(B).forwardedOut.sum() - outB).as("one copy per message to B").isEqualTo(2);
         assertThat(links.get(A).counters(C).forwardedOut.sum() - outC).as("one copy per message to C").isEqualTo(2);
         assertThat(links.get(B).counters(A).forwardedIn.sum() - inB).isEqualTo(2);
+    }
+
+    @Test
+    void messageForwardedToB_isNotForwardedOnToC() throws Exception {
+        Mqtt5BlockingClient onB = hivemq(B, "sub-hop-b");
+        Mqtt5BlockingClient.Mqtt5Publishes bPublishes = onB.publishes(MqttGlobalPublishFilter.ALL);
+        onB.subscribeWith().topicFilter("hop/#").qos(MqttQos.AT_LEAST_ONCE).send();
+        Mqtt5BlockingClient onC = hivemq(C, "sub-hop-c");
+        Mqtt5BlockingClient.Mqtt5Publishes cPublishes = onC.publishes(MqttGlobalPublishFilter.ALL);
+        onC.subscribeWith().topicFilter("hop/#").qos(MqttQos.AT_LEAST_ONCE).send();
+        route(A, "hop/#", B); // A knows only of B's subscriber
+        route(B, "hop/#", C);
+
+        hivemq(A, "pub-hop-a").publishWith().topic("hop/from-a").qos(MqttQos.AT_LEAST_ONCE).payload("a".getBytes()).send();
+        assertThat(receive(bPublishes, 1)).extracting(NodeLinksBrokersTest::text).containsExactly("a");
+        hivemq(B, "pub-hop-b").publishWith().topic("hop/from-b").qos(MqttQos.AT_LEAST_ONCE).payload("b".getBytes()).send();
+
+        assertThat(receive(cPublishes, 1)).extracting(NodeLinksBrokersTest::text)
+                .as("B routed A's message to its own sessions only, before it took its own publisher's").containsExactly("b");
     }
 
     @Test
