@@ -73,8 +73,7 @@ final class NodeLink implements RemoteNode {
                     return;
                 }
                 counters.forwardedOut.increment();
-                write(LinkFrame.Publish.UNSEQUENCED, message);
-                channel.flush();
+                channel.writeAndFlush(frame(LinkFrame.Publish.UNSEQUENCED, message), channel.voidPromise());
                 return;
             }
             if (gone) {
@@ -91,16 +90,15 @@ final class NodeLink implements RemoteNode {
             unacked.put(seq, message.retain().compacted());
             counters.forwardedOut.increment();
             if (channel != null) {
-                write(seq, message);
-                channel.flush();
+                // One task on the link's loop when called from another loop (a write and a flush would be two).
+                channel.writeAndFlush(frame(seq, message), channel.voidPromise());
             }
         }
     }
 
-    /** Under the lock. */
-    private void write(long seq, Message message) {
-        ByteBuf frame = codec.encode(channel.alloc(), new LinkFrame.Publish(seq, message));
-        channel.write(frame, channel.voidPromise());
+    /** Under the lock: the frame, encoded on the caller's thread into the link's allocator. */
+    private ByteBuf frame(long seq, Message message) {
+        return codec.encode(channel.alloc(), new LinkFrame.Publish(seq, message));
     }
 
     /** Both HELLOs are through: sends again what waits, then takes new messages. On the channel's loop. */
@@ -113,7 +111,7 @@ final class NodeLink implements RemoteNode {
             }
             channel = ch;
             for (Map.Entry<Long, Message> e : unacked.entrySet()) {
-                write(e.getKey(), e.getValue());
+                ch.write(frame(e.getKey(), e.getValue()), ch.voidPromise());
                 counters.resent.increment();
             }
             ch.flush();
