@@ -25,7 +25,8 @@ public sealed interface LinkFrame permits LinkFrame.Hello, LinkFrame.Publish, Li
     /**
      * One message as its publisher sent it, forwarded for the receiver's local sessions.
      *
-     * @param seq its sequence number on this link and incarnation (from 1), or {@link #UNSEQUENCED}
+     * @param seq its sequence number, increasing on each link of one incarnation of the sender (from 1,
+     *            with gaps: the sender numbers all its links from one counter), or {@link #UNSEQUENCED}
      *            for QoS 0, which is neither acknowledged nor sent again
      * @param message owned by whoever holds the decoded frame; released by it
      */

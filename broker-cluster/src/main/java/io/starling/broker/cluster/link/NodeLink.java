@@ -42,7 +42,12 @@ final class NodeLink implements RemoteNode {
     private final NodeId node;
     private final LinkCodec codec;
     private final LinkCounters counters;
-    private long nextSeq = 1;
+    /**
+     * This node's sequence numbers, shared by all its links: a link made again for a node that was gone
+     * and came back (same incarnation of this node) goes on above the numbers the receiver has seen,
+     * which it would otherwise take for resends. Taken under this link's lock, so increasing on each link.
+     */
+    private final java.util.concurrent.atomic.AtomicLong sequence;
     /** Sent or waiting to be sent, by sequence number, in order; each holds a message reference. */
     private final Map<Long, Message> unacked = new LinkedHashMap<>();
     /** The connection after both HELLOs, or null while there is none. */
@@ -53,10 +58,11 @@ final class NodeLink implements RemoteNode {
     /** Whether a connection is being made or is open: from connect() to its close, on any loop. */
     final java.util.concurrent.atomic.AtomicBoolean connecting = new java.util.concurrent.atomic.AtomicBoolean();
 
-    NodeLink(NodeId node, LinkCodec codec, LinkCounters counters) {
+    NodeLink(NodeId node, LinkCodec codec, LinkCounters counters, java.util.concurrent.atomic.AtomicLong sequence) {
         this.node = node;
         this.codec = codec;
         this.counters = counters;
+        this.sequence = sequence;
     }
 
     NodeId node() {
@@ -86,7 +92,7 @@ final class NodeLink implements RemoteNode {
                         node, MAX_UNACKED);
                 return;
             }
-            long seq = nextSeq++;
+            long seq = sequence.incrementAndGet();
             unacked.put(seq, message.retain().compacted());
             counters.forwardedOut.increment();
             if (channel != null) {

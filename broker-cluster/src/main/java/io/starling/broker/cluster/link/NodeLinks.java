@@ -48,6 +48,8 @@ public final class NodeLinks implements AutoCloseable {
     private final LinkCodec codec;
     private final LinkLoops loops;
     private final Duplicates duplicates = new Duplicates();
+    /** The sequence numbers of every link of this node (see {@link NodeLink}); the first is 1. */
+    private final java.util.concurrent.atomic.AtomicLong sequence = new java.util.concurrent.atomic.AtomicLong();
     private final Map<NodeId, NodeLink> links = new ConcurrentHashMap<>();
     private final Map<NodeId, LinkCounters> counters = new ConcurrentHashMap<>();
     private final ChannelGroup channels = new DefaultChannelGroup("cluster-links", GlobalEventExecutor.INSTANCE);
@@ -164,7 +166,7 @@ public final class NodeLinks implements AutoCloseable {
         if (node.equals(self)) {
             throw new IllegalArgumentException("no link from a node to itself: " + node);
         }
-        return links.computeIfAbsent(node, n -> new NodeLink(n, codec, counters(n)));
+        return links.computeIfAbsent(node, n -> new NodeLink(n, codec, counters(n), sequence));
     }
 
     private void connect(NodeLink link) {

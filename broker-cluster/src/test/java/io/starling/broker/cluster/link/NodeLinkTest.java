@@ -15,7 +15,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(FailOnLeaks.class)
 class NodeLinkTest {
     private final LinkCounters counters = new LinkCounters();
-    private final NodeLink link = new NodeLink(new NodeId("b"), new LinkCodec(Clock.SYSTEM), counters);
+    private final NodeLink link = new NodeLink(new NodeId("b"), new LinkCodec(Clock.SYSTEM), counters,
+            new java.util.concurrent.atomic.AtomicLong());
 
     private Message message(QoS qos) {
         return new Message("t", qos, false, PooledByteBufAllocator.DEFAULT.buffer().writeByte(1), Properties.EMPTY, "p",

@@ -356,6 +356,26 @@ class NodeLinksBrokersTest {
     }
 
     @Test
+    void nodeGoneAndBackAgain_getsNewMessagesThroughItsNewLink() throws Exception {
+        Mqtt5BlockingClient sub = hivemq(B, "sub-back");
+        Mqtt5BlockingClient.Mqtt5Publishes publishes = sub.publishes(MqttGlobalPublishFilter.ALL);
+        sub.subscribeWith().topicFilter("back/#").qos(MqttQos.AT_LEAST_ONCE).send();
+        route(A, "back/#", B);
+        Mqtt5BlockingClient pub = hivemq(A, "pub-back");
+        pub.publishWith().topic("back/1").qos(MqttQos.AT_LEAST_ONCE).payload("before".getBytes()).send();
+        assertThat(receive(publishes, 1)).extracting(NodeLinksBrokersTest::text).containsExactly("before");
+
+        links.get(A).nodeGone(B); // suspected, say, and merged back a moment later
+        links.get(A).nodeAt(B, links.get(B).address());
+        route(A, "back/#", B);
+        waitFor(() -> links.get(A).isConnected(B), "the new link");
+        pub.publishWith().topic("back/2").qos(MqttQos.AT_LEAST_ONCE).payload("after".getBytes()).send();
+
+        assertThat(receive(publishes, 1)).extracting(NodeLinksBrokersTest::text)
+                .as("not taken by B for a resend of what it had seen").containsExactly("after");
+    }
+
+    @Test
     void publishMatchingOnlyAnotherNode_isNotAnsweredNoMatchingSubscribers() {
         route(A, "remote-only/#", C);
         Mqtt5BlockingClient pub = hivemq(A, "pub-matching");
