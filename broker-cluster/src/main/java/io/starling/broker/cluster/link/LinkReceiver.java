@@ -55,7 +55,7 @@ final class LinkReceiver extends ChannelInboundHandlerAdapter {
             origin = hello.node();
             incarnation = hello.incarnation();
             counters = links.counters(origin);
-            ctx.writeAndFlush(links.codec().encode(ctx.alloc(), links.hello()), ctx.voidPromise());
+            ctx.writeAndFlush(links.codec().encode(ctx.alloc(), links.hello()));
             return;
         }
         if (!(frame instanceof LinkFrame.Publish p)) {
@@ -80,7 +80,7 @@ final class LinkReceiver extends ChannelInboundHandlerAdapter {
         }
         LinkFrame.Ack ack = new LinkFrame.Ack(p.seq());
         if (!store.isDurable() || !store.hasUnreportedChanges()) {
-            ctx.write(links.codec().encode(ctx.alloc(), ack), ctx.voidPromise());
+            ctx.write(links.codec().encode(ctx.alloc(), ack));
             return;
         }
         store.afterDurable(ctx.executor(), durable -> {
@@ -88,7 +88,7 @@ final class LinkReceiver extends ChannelInboundHandlerAdapter {
                 // The sessions have it in memory; a resend would be dropped as a duplicate, so ack anyway.
                 links.core().drops().notDurable.increment();
             }
-            ctx.writeAndFlush(links.codec().encode(ctx.alloc(), ack), ctx.voidPromise());
+            ctx.writeAndFlush(links.codec().encode(ctx.alloc(), ack));
         });
     }
 

@@ -31,7 +31,7 @@ final class LinkSender extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        ctx.writeAndFlush(links.codec().encode(ctx.alloc(), links.hello()), ctx.voidPromise());
+        ctx.writeAndFlush(links.codec().encode(ctx.alloc(), links.hello()));
         ctx.executor().schedule(() -> {
             if (!greeted && ctx.channel().isActive()) {
                 LOG.warn("Closing the link to {} at {}: no HELLO within {} ms", link.node(), ctx.channel().remoteAddress(),

@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: {@link #forward} runs on any publisher's loop, the link events on the link channel's
  * loop; the sequence, the kept messages and the channel are guarded by this object's lock, and frames
- * are written under it so that they leave in sequence order. Lock order: this, then nothing.
+ * are written under it so that they leave in sequence order. Lock order: this, then nothing. Writes
+ * carry no void promise: a write to a link that is closing fails quietly (the message waits for the
+ * next connection), rather than as one exception per frame in the pipeline.
  */
 final class NodeLink implements RemoteNode {
     /** Unacknowledged QoS 1/2 messages kept per link; more are dropped and counted. */
@@ -79,7 +81,7 @@ final class NodeLink implements RemoteNode {
                     return;
                 }
                 counters.forwardedOut.increment();
-                channel.writeAndFlush(frame(LinkFrame.Publish.UNSEQUENCED, message), channel.voidPromise());
+                channel.writeAndFlush(frame(LinkFrame.Publish.UNSEQUENCED, message));
                 return;
             }
             if (gone) {
@@ -97,7 +99,7 @@ final class NodeLink implements RemoteNode {
             counters.forwardedOut.increment();
             if (channel != null) {
                 // One task on the link's loop when called from another loop (a write and a flush would be two).
-                channel.writeAndFlush(frame(seq, message), channel.voidPromise());
+                channel.writeAndFlush(frame(seq, message));
             }
         }
     }
@@ -117,7 +119,7 @@ final class NodeLink implements RemoteNode {
             }
             channel = ch;
             for (Map.Entry<Long, Message> e : unacked.entrySet()) {
-                ch.write(frame(e.getKey(), e.getValue()), ch.voidPromise());
+                ch.write(frame(e.getKey(), e.getValue()));
                 counters.resent.increment();
             }
             ch.flush();
