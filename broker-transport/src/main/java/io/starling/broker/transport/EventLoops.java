@@ -58,12 +58,20 @@ public final class EventLoops implements AutoCloseable {
         return serverChannel == EpollServerSocketChannel.class;
     }
 
-    EventLoopGroup workers() {
+    /** The worker loops; public so that other Netty users (the cluster's node links) share them. */
+    public EventLoopGroup workers() {
         return workers;
     }
 
-    Class<? extends ServerChannel> serverChannel() {
+    /** The server socket channel type that fits {@link #workers()}. */
+    public Class<? extends ServerChannel> serverChannel() {
         return serverChannel;
+    }
+
+    /** The client socket channel type that fits {@link #workers()} (for outgoing connections). */
+    public Class<? extends io.netty.channel.socket.SocketChannel> socketChannel() {
+        return isEpoll() ? io.netty.channel.epoll.EpollSocketChannel.class
+                : io.netty.channel.socket.nio.NioSocketChannel.class;
     }
 
     LoopOutbox outboxOf(EventExecutor loop) {

@@ -191,7 +191,7 @@ public final class RouteTable implements AutoCloseable {
     }
 
     private void apply(NodeId from, RouteAnnouncement a) {
-        Rows rows = remote.computeIfAbsent(from, n -> new Rows(remoteNodes == null ? null : remoteNodes.of(n)));
+        Rows rows = remote.computeIfAbsent(from, n -> new Rows(n, remoteNodes == null ? null : remoteNodes.of(n)));
         if (a.full()) {
             rows.replaceWith(a.counts());
         } else {
@@ -264,10 +264,12 @@ public final class RouteTable implements AutoCloseable {
 
     /** One remote node's rows: its filters with counts, entered in the tree under its subscriber. */
     private final class Rows {
+        final NodeId node;
         final RemoteNode subscriber;
         final Map<String, Integer> counts = new HashMap<>();
 
-        Rows(RemoteNode subscriber) {
+        Rows(NodeId node, RemoteNode subscriber) {
+            this.node = node;
             this.subscriber = subscriber;
         }
 
@@ -283,7 +285,7 @@ public final class RouteTable implements AutoCloseable {
                     tree.subscribe(filter, subscriber, REMOTE);
                 } catch (IllegalArgumentException e) {
                     counts.remove(filter);
-                    LOG.warn("Cluster node {} announced an invalid filter; ignored: {}", subscriber.node(), e.getMessage());
+                    LOG.warn("Cluster node {} announced an invalid filter; ignored: {}", node, e.getMessage());
                 }
             }
         }

@@ -185,7 +185,7 @@ class RouteTableTest {
         Set<String> remotesMatching(String topic) {
             Set<String> out = new TreeSet<>();
             tree.match(topic, (subscriber, options) -> {
-                if (subscriber instanceof RemoteNode r) {
+                if (subscriber instanceof RecordingRemote r) {
                     out.add(r.node());
                 }
             });

@@ -1,20 +1,20 @@
 package io.starling.broker.core.routing;
 
 /**
- * A subscriber that stands for another node of a cluster: the route table enters one per (node,
- * filter the node has subscribers on), so a topic matches a remote node as it matches a session.
- * Core knows nothing else of clusters; the cluster module implements this.
+ * Another broker of a cluster, entered in the subscription tree under each filter that node's own
+ * sessions subscribed to (the route table puts it there; the core does not know the cluster).
  *
- * <p>(The minimum the route table needs. The node links bring the version {@code Router} forwards
- * through; the two are to be reconciled into one.)
+ * <p>{@link Router#route} calls {@link #forward} at most once per message, however many of the node's
+ * filters match, after the local deliveries; the node then routes the message to its own sessions
+ * with {@link Router#routeLocal}, which never forwards again. A match on a remote node counts as a
+ * match (PUBACK 0x10 is not sent).
+ *
+ * <p>Threading: {@link #forward} is called on the publisher's loop, from any loop, and must not block.
  */
 public interface RemoteNode extends Subscriber {
-    /** The node's id ({@code cluster_node_id}). */
-    String node();
-
     /**
-     * Sends {@code message} to the node, which routes it to its local sessions only. Takes no
-     * reference of the caller's; the implementation retains what it keeps.
+     * Sends the message as published to the node. The caller keeps its reference: an implementation
+     * that holds on to the message past the call takes its own with {@link Message#retain()}.
      */
     void forward(Message message);
 }

@@ -16,8 +16,14 @@ import java.util.List;
  * order the tree visits them (MQTT 5 §3.3.4 allows it); over MQTT 3.1.1 one delivery at the highest
  * granted QoS (MQTT-3.3.5-1; mosquitto sends the first match's, a listed difference). Deliveries to
  * sessions on another loop go through that loop's {@link LoopOutbox}. A shared subscription gives
- * one delivery to one member of its group, apart from the member's own subscriptions (MQTT 5 §4.8.2). Threading: called on the
- * publisher's loop; the per-call scratch space is per thread.
+ * one delivery to one member of its group, apart from the member's own subscriptions (MQTT 5 §4.8.2).
+ *
+ * <p>A {@link RemoteNode} (another broker of a cluster) gets the message once, as published, however
+ * many of its filters match: it does the per-session work (QoS, No Local, subscription ids) itself.
+ * A message that came from another node is routed with {@link #routeLocal}, to this node's sessions
+ * only, so that a message never travels further than one hop.
+ *
+ * <p>Threading: called on the publisher's loop; the per-call scratch space is per thread.
  */
 public final class Router {
     private final SubscriptionTree<Subscriber, SubscriberOptions> tree;
@@ -58,9 +64,25 @@ public final class Router {
      *         publisher's own No Local subscription and a reader the ACL denies count as matches, as do
      *         shared subscriptions and offline sessions. This is mosquitto's test for PUBACK 0x10 "No
      *         matching subscribers" (subs__process in its subs.c: a topic node with any subscriber).
+     *         A remote node's filter counts too.
      */
     public boolean route(Message message) {
+        return route(message, true);
+    }
+
+    /**
+     * Routes a message that another node forwarded to this node's sessions only, never to a
+     * {@link RemoteNode}: each node forwards what its own clients publish, so nothing travels twice.
+     *
+     * @return whether any local subscription matched
+     */
+    public boolean routeLocal(Message message) {
+        return route(message, false);
+    }
+
+    private boolean route(Message message, boolean toRemoteNodes) {
         Matches m = scratch.get();
+        m.toRemoteNodes = toRemoteNodes;
         boolean upgrade = upgradeOutgoingQos.getAsBoolean();
         try {
             long matchedAt = tree.match(message.topic(),
@@ -74,6 +96,9 @@ public final class Router {
                 Delivery d = session.stored(new Delivery(message.retain(), m.qos.get(i), m.retain.get(i), m.ids.get(i),
                         m.shares.get(i), 0, 0, matchedAt, m.via.get(i)));
                 session.owner().deliver(session, d);
+            }
+            for (int i = 0; i < m.nodes.size(); i++) {
+                m.nodes.get(i).forward(message);
             }
             return m.matched;
         } finally {
@@ -92,9 +117,21 @@ public final class Router {
         final List<SubscriberOptions> via = new ArrayList<>();
         /** Where the merged delivery of each session that takes one is (MQTT 3.1.1); copies are never merged. */
         final IdentityHashMap<Session, Integer> index = new IdentityHashMap<>();
+        /** The remote nodes to forward to, each once; a node has one entry per matching filter in the tree. */
+        final List<RemoteNode> nodes = new ArrayList<>();
+        boolean toRemoteNodes;
         boolean matched;
 
         void add(Subscriber subscriber, SubscriberOptions options, Message message, boolean upgrade) {
+            if (subscriber instanceof RemoteNode node) {
+                if (toRemoteNodes) {
+                    matched = true;
+                    if (!containsNode(node)) {
+                        nodes.add(node);
+                    }
+                }
+                return;
+            }
             matched = true;
             if (subscriber instanceof ShareGroup group) {
                 ShareGroup.Member member = group.pick(null);
@@ -134,6 +171,16 @@ public final class Router {
             }
         }
 
+        /** By identity, in a list: a message matches few nodes, fewer than a hash set pays off for. */
+        private boolean containsNode(RemoteNode node) {
+            for (int i = 0; i < nodes.size(); i++) {
+                if (nodes.get(i) == node) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         void append(Session session, QoS granted, boolean keepRetain, List<Integer> subscriptionIds, ShareGroup share,
                     SubscriberOptions subscription) {
             sessions.add(session);
@@ -146,6 +193,7 @@ public final class Router {
 
         void clear() {
             matched = false;
+            nodes.clear();
             shares.clear();
             via.clear();
             sessions.clear();

@@ -259,4 +259,87 @@ class RouterTest {
 
         assertThat(m.payload().refCnt()).isZero();
     }
+
+    /** A node of a cluster that records what it was forwarded, and checks the caller still holds the message. */
+    private static final class RecordingNode implements RemoteNode {
+        final List<String> forwarded = new ArrayList<>();
+
+        @Override
+        public void forward(Message m) {
+            assertThat(m.payload().refCnt()).isPositive();
+            forwarded.add(m.topic() + " q" + m.qos().value() + " from " + m.publisherId());
+        }
+    }
+
+    @Test
+    void remoteNodeWithSeveralMatchingFilters_isForwardedTheMessageOnce() {
+        RecordingNode node = new RecordingNode();
+        SubscriberOptions any = new SubscriberOptions(SubscriptionOptions.of(QoS.EXACTLY_ONCE), 0);
+        tree.subscribe("a/b", node, any);
+        tree.subscribe("a/+", node, any);
+        tree.subscribe("#", node, any);
+
+        route(message("a/b", QoS.AT_LEAST_ONCE, false, "pub"));
+
+        assertThat(node.forwarded).containsExactly("a/b q1 from pub");
+    }
+
+    @Test
+    void eachMatchingRemoteNode_getsOneCopyBesideTheLocalDeliveries() {
+        RecordingLink local = online("local", loop);
+        subscribe("local", "a/#", QoS.AT_MOST_ONCE);
+        RecordingNode b = new RecordingNode();
+        RecordingNode c = new RecordingNode();
+        SubscriberOptions any = new SubscriberOptions(SubscriptionOptions.of(QoS.AT_MOST_ONCE), 0);
+        tree.subscribe("a/b", b, any);
+        tree.subscribe("a/+", c, any);
+        tree.subscribe("x", c, any);
+
+        route(message("a/b", QoS.AT_MOST_ONCE, false, "pub"));
+
+        assertThat(local.sent).containsExactly("a/b q0 r0 p");
+        assertThat(b.forwarded).hasSize(1);
+        assertThat(c.forwarded).hasSize(1);
+    }
+
+    @Test
+    void aMatchOnlyOnARemoteNode_countsAsAMatch() {
+        tree.subscribe("a", new RecordingNode(), new SubscriberOptions(SubscriptionOptions.of(QoS.AT_MOST_ONCE), 0));
+
+        boolean matched = route(message("a", QoS.AT_LEAST_ONCE, false, "pub"));
+
+        assertThat(matched).as("no PUBACK 0x10 while another node has a subscriber").isTrue();
+    }
+
+    @Test
+    void aMessageFromAnotherNode_isRoutedToLocalSessionsOnly() {
+        RecordingLink local = online("local", loop);
+        subscribe("local", "a", QoS.AT_LEAST_ONCE);
+        RecordingNode node = new RecordingNode();
+        tree.subscribe("a", node, new SubscriberOptions(SubscriptionOptions.of(QoS.AT_MOST_ONCE), 0));
+        Message m = message("a", QoS.AT_LEAST_ONCE, false, "pub");
+
+        boolean matched = loop.call(() -> {
+            boolean n = router.routeLocal(m);
+            m.release();
+            return n;
+        });
+
+        assertThat(matched).isTrue();
+        assertThat(local.sent).containsExactly("a q1 r0 p");
+        assertThat(node.forwarded).as("never onward to a third node").isEmpty();
+    }
+
+    @Test
+    void aMessageFromAnotherNodeMatchingOnlyRemoteNodes_isNotAMatch() {
+        RecordingNode node = new RecordingNode();
+        tree.subscribe("a", node, new SubscriberOptions(SubscriptionOptions.of(QoS.AT_MOST_ONCE), 0));
+        Message m = message("a", QoS.AT_MOST_ONCE, false, "pub");
+
+        boolean matched = loop.call(() -> router.routeLocal(m));
+        m.release();
+
+        assertThat(matched).isFalse();
+        assertThat(node.forwarded).isEmpty();
+    }
 }

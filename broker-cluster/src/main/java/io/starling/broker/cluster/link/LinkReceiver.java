@@ -1,0 +1,115 @@
+package io.starling.broker.cluster.link;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.starling.broker.cluster.NodeId;
+import io.starling.broker.core.routing.LoopOutbox;
+import io.starling.broker.core.store.SessionStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The receiving end of a link, on this node's {@code cluster_link_port}: after the sender's HELLO
+ * (answered with this node's), routes each forwarded message to this node's sessions only
+ * ({@code Router.routeLocal}) unless it is a resend of one routed already, and acknowledges each
+ * QoS 1/2 one once routed and, with a durable store, once what the routing stored for this node's
+ * persistent sessions is on disk (the store's group commit): from the ack on, the message survives a
+ * crash of either node. A frame that cannot be read closes this link, nothing else.
+ *
+ * <p>Threading: one instance per connection, on the connection's loop.
+ */
+final class LinkReceiver extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(LinkReceiver.class);
+
+    private final NodeLinks links;
+    /** The sender, known after its HELLO. */
+    private NodeId origin;
+    private long incarnation;
+    private LinkCounters counters;
+
+    LinkReceiver(NodeLinks links) {
+        this.links = links;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        LinkFrame frame;
+        ByteBuf bytes = (ByteBuf) msg;
+        try {
+            frame = links.codec().decode(bytes);
+        } catch (MalformedFrameException e) {
+            LOG.warn("Closing the link from {} ({}): {}", origin, ctx.channel().remoteAddress(), e.getMessage());
+            ctx.close();
+            return;
+        } finally {
+            bytes.release();
+        }
+        if (origin == null) {
+            if (!(frame instanceof LinkFrame.Hello hello)) {
+                release(frame);
+                LOG.warn("Closing the link from {}: it did not start with HELLO", ctx.channel().remoteAddress());
+                ctx.close();
+                return;
+            }
+            origin = hello.node();
+            incarnation = hello.incarnation();
+            counters = links.counters(origin);
+            ctx.writeAndFlush(links.codec().encode(ctx.alloc(), links.hello()));
+            return;
+        }
+        if (!(frame instanceof LinkFrame.Publish p)) {
+            LOG.warn("Closing the link from {}: unexpected {}", origin, frame);
+            ctx.close();
+            return;
+        }
+        SessionStore store = links.core().store();
+        store.beginChanges();
+        try {
+            if (p.seq() != LinkFrame.Publish.UNSEQUENCED && !links.duplicates().firstTime(origin, incarnation, p.seq())) {
+                counters.duplicatesIn.increment();
+            } else {
+                counters.forwardedIn.increment();
+                links.core().router().routeLocal(p.message());
+            }
+        } finally {
+            p.message().release();
+        }
+        if (p.seq() == LinkFrame.Publish.UNSEQUENCED) {
+            return;
+        }
+        LinkFrame.Ack ack = new LinkFrame.Ack(p.seq());
+        if (!store.isDurable() || !store.hasUnreportedChanges()) {
+            ctx.write(links.codec().encode(ctx.alloc(), ack));
+            return;
+        }
+        store.afterDurable(ctx.executor(), durable -> {
+            if (!durable) {
+                // The sessions have it in memory; a resend would be dropped as a duplicate, so ack anyway.
+                links.core().drops().notDurable.increment();
+            }
+            ctx.writeAndFlush(links.codec().encode(ctx.alloc(), ack));
+        });
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        ctx.flush(); // the acks of this read, together
+        LoopOutbox outbox = links.loops().outboxOf(ctx.channel().eventLoop());
+        if (outbox != null) {
+            outbox.flushPending(); // the deliveries to sessions of this loop
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.warn("Closing the link from {}: {}", origin, cause.toString());
+        ctx.close();
+    }
+
+    static void release(LinkFrame frame) {
+        if (frame instanceof LinkFrame.Publish p) {
+            p.message().release();
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package io.starling.broker.cluster.link;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.starling.broker.cluster.NodeId;
+import io.starling.broker.core.routing.Message;
+import io.starling.broker.core.routing.RemoteNode;
+import io.starling.broker.core.BrokerCore;
+import io.starling.broker.core.BrokerSettings;
+import io.starling.broker.core.routing.Subscriber;
+import io.starling.broker.core.routing.SubscriberOptions;
+import io.starling.broker.core.time.Clock;
+import io.starling.broker.core.topic.SubscriptionTree;
+import io.starling.mqtt.codec.Properties;
+import io.starling.mqtt.codec.QoS;
+import io.starling.mqtt.codec.SubscriptionOptions;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The receiving end of a link: bad bytes close that link only; resends are routed once. */
+@ExtendWith(FailOnLeaks.class)
+class LinkReceiverTest {
+    private final NioEventLoopGroup group = new NioEventLoopGroup(1);
+    private final BrokerCore core = new BrokerCore(BrokerSettings.defaults());
+    private final SubscriptionTree<Subscriber, SubscriberOptions> tree = core.subscriptions();
+    private final List<String> routedOnward = new ArrayList<>();
+    private final NodeLinks links;
+    private final LinkCodec codec = new LinkCodec(Clock.SYSTEM);
+
+    LinkReceiverTest() throws InterruptedException {
+        links = NodeLinks.start(new NodeId("b"), 1, core,
+                new LinkLoops(group, NioServerSocketChannel.class, NioSocketChannel.class, List.of()),
+                new InetSocketAddress("127.0.0.1", 0));
+    }
+
+    @AfterEach
+    void tearDown() {
+        links.close();
+        core.close();
+        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    private EmbeddedChannel link() {
+        return new EmbeddedChannel(new LengthFieldBasedFrameDecoder(LinkCodec.MAX_FRAME_BYTES, 0, 4, 0, 4),
+                new LinkReceiver(links));
+    }
+
+    private ByteBuf frame(LinkFrame f) {
+        return codec.encode(Unpooled.buffer().alloc(), f);
+    }
+
+    private ByteBuf publish(long seq, QoS qos) {
+        Message m = new Message("t", qos, false, Unpooled.copiedBuffer(new byte[] {1}), Properties.EMPTY, "p",
+                Message.NEVER_EXPIRES);
+        try {
+            return frame(new LinkFrame.Publish(seq, m));
+        } finally {
+            m.release();
+        }
+    }
+
+    /** Reads what the receiver wrote back: HELLO and ACKs. */
+    private List<LinkFrame> replies(EmbeddedChannel ch) throws MalformedFrameException {
+        List<LinkFrame> out = new ArrayList<>();
+        ByteBuf b;
+        while ((b = ch.readOutbound()) != null) {
+            try {
+                b.skipBytes(4);
+                out.add(codec.decode(b));
+            } finally {
+                b.release();
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void frameThatIsNotHelloFirst_closesTheLink() {
+        EmbeddedChannel ch = link();
+
+        ch.writeInbound(frame(new LinkFrame.Ack(1)));
+
+        assertThat(ch.isOpen()).isFalse();
+        assertThat(links.address()).isNotNull();
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void malformedFrame_closesTheLinkNotTheServer() {
+        EmbeddedChannel ch = link();
+        ch.writeInbound(frame(new LinkFrame.Hello(new NodeId("a"), 1)));
+
+        ch.writeInbound(Unpooled.wrappedBuffer(new byte[] {0, 0, 0, 2, 1, 77}));
+
+        assertThat(ch.isOpen()).isFalse();
+        ch.finishAndReleaseAll();
+        EmbeddedChannel other = link();
+        other.writeInbound(frame(new LinkFrame.Hello(new NodeId("c"), 1)));
+        assertThat(other.isOpen()).as("other links carry on").isTrue();
+        other.finishAndReleaseAll();
+    }
+
+    @Test
+    void frameLongerThanTheLimit_closesTheLink() {
+        EmbeddedChannel ch = link();
+        ch.writeInbound(frame(new LinkFrame.Hello(new NodeId("a"), 1)));
+
+        ch.writeInbound(Unpooled.buffer().writeInt(LinkCodec.MAX_FRAME_BYTES + 1).writeZero(16));
+
+        assertThat(ch.isOpen()).isFalse();
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void resentMessage_isRoutedOnceAndAcknowledgedEachTime() throws Exception {
+        tree.subscribe("t", (RemoteNode) m -> routedOnward.add(m.topic()),
+                new SubscriberOptions(SubscriptionOptions.of(QoS.AT_LEAST_ONCE), 0));
+        EmbeddedChannel first = link();
+        first.writeInbound(frame(new LinkFrame.Hello(new NodeId("a"), 1)));
+        first.writeInbound(publish(1, QoS.AT_LEAST_ONCE));
+        first.writeInbound(publish(2, QoS.AT_LEAST_ONCE));
+        assertThat(replies(first)).containsExactly(new LinkFrame.Hello(new NodeId("b"), 1),
+                new LinkFrame.Ack(1), new LinkFrame.Ack(2));
+        first.finishAndReleaseAll();
+
+        EmbeddedChannel second = link(); // the link came back, and 2's ack had been lost
+        second.writeInbound(frame(new LinkFrame.Hello(new NodeId("a"), 1)));
+        second.writeInbound(publish(2, QoS.AT_LEAST_ONCE));
+        second.writeInbound(publish(3, QoS.AT_LEAST_ONCE));
+
+        assertThat(replies(second)).containsExactly(new LinkFrame.Hello(new NodeId("b"), 1),
+                new LinkFrame.Ack(2), new LinkFrame.Ack(3));
+        assertThat(links.counters(new NodeId("a")).forwardedIn.sum()).isEqualTo(3);
+        assertThat(links.counters(new NodeId("a")).duplicatesIn.sum()).isEqualTo(1);
+        assertThat(routedOnward).as("a forwarded message never goes on to a third node").isEmpty();
+        second.finishAndReleaseAll();
+    }
+
+    @Test
+    void newIncarnationOfTheSender_startsTheCountAgain() throws Exception {
+        EmbeddedChannel first = link();
+        first.writeInbound(frame(new LinkFrame.Hello(new NodeId("a"), 1)));
+        first.writeInbound(publish(5, QoS.EXACTLY_ONCE));
+        first.finishAndReleaseAll();
+
+        EmbeddedChannel restarted = link();
+        restarted.writeInbound(frame(new LinkFrame.Hello(new NodeId("a"), 2)));
+        restarted.writeInbound(publish(1, QoS.EXACTLY_ONCE));
+
+        assertThat(links.counters(new NodeId("a")).forwardedIn.sum()).isEqualTo(2);
+        assertThat(links.counters(new NodeId("a")).duplicatesIn.sum()).isZero();
+        replies(restarted);
+        restarted.finishAndReleaseAll();
+    }
+}

@@ -1,0 +1,77 @@
+package io.starling.broker.cluster.link;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.PooledByteBufAllocator;
+import io.starling.broker.cluster.NodeId;
+import io.starling.broker.core.routing.Message;
+import io.starling.broker.core.time.Clock;
+import io.starling.mqtt.codec.Properties;
+import io.starling.mqtt.codec.QoS;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The sending side towards one node, without a connection: what waits, what is dropped, and the counts. */
+@ExtendWith(FailOnLeaks.class)
+class NodeLinkTest {
+    private final LinkCounters counters = new LinkCounters();
+    private final NodeLink link = new NodeLink(new NodeId("b"), new LinkCodec(Clock.SYSTEM), counters,
+            new java.util.concurrent.atomic.AtomicLong());
+
+    private Message message(QoS qos) {
+        return new Message("t", qos, false, PooledByteBufAllocator.DEFAULT.buffer().writeByte(1), Properties.EMPTY, "p",
+                Message.NEVER_EXPIRES);
+    }
+
+    @Test
+    void qos0WithoutALink_isDroppedAndCounted() {
+        Message m = message(QoS.AT_MOST_ONCE);
+
+        link.forward(m);
+
+        assertThat(counters.droppedNoLink.sum()).isOne();
+        assertThat(m.payload().refCnt()).as("nothing kept").isOne();
+        m.release();
+    }
+
+    @Test
+    void qos1WithoutALink_waitsWithItsOwnReferenceUntilTheNodeIsGone() {
+        Message m = message(QoS.AT_LEAST_ONCE);
+
+        link.forward(m);
+        m.release();
+
+        assertThat(link.unackedCount()).isOne();
+        assertThat(m.payload().refCnt()).isOne();
+        link.gone();
+        assertThat(m.payload().refCnt()).isZero();
+        assertThat(counters.droppedNodeGone.sum()).isOne();
+    }
+
+    @Test
+    void acknowledgement_releasesTheKeptMessage() {
+        Message m = message(QoS.EXACTLY_ONCE);
+        link.forward(m);
+        m.release();
+
+        link.acked(1);
+
+        assertThat(m.payload().refCnt()).isZero();
+        assertThat(link.unackedCount()).isZero();
+    }
+
+    @Test
+    void pastTheUnacknowledgedWindow_messagesAreDroppedAndCounted() {
+        Message m = message(QoS.AT_LEAST_ONCE);
+        for (int i = 0; i < NodeLink.MAX_UNACKED + 3; i++) {
+            link.forward(m);
+        }
+
+        assertThat(link.unackedCount()).isEqualTo(NodeLink.MAX_UNACKED);
+        assertThat(counters.droppedWindowFull.sum()).isEqualTo(3);
+        assertThat(counters.forwardedOut.sum()).isEqualTo(NodeLink.MAX_UNACKED);
+        link.gone();
+        assertThat(m.payload().refCnt()).isOne();
+        m.release();
+    }
+}
