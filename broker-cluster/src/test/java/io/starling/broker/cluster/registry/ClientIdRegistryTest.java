@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.starling.broker.cluster.Awaits;
 import io.starling.broker.cluster.NodeId;
-import io.starling.broker.cluster.registry.RegistryMembers.Member;
+import io.starling.broker.cluster.RaftMembers;
+import io.starling.broker.cluster.RaftMembers.Member;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -17,8 +18,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class ClientIdRegistryTest {
-    private static final long SECONDS = RegistryMembers.WAIT.toSeconds();
-    private RegistryMembers members;
+    private static final long SECONDS = RaftMembers.WAIT.toSeconds();
+    private RaftMembers members;
 
     @AfterEach
     void close() {
@@ -27,8 +28,8 @@ class ClientIdRegistryTest {
         }
     }
 
-    private RegistryMembers threeMembers(Duration timeout) throws Exception {
-        members = new RegistryMembers(List.of("a", "b", "c"), timeout);
+    private RaftMembers threeMembers(Duration timeout) throws Exception {
+        members = new RaftMembers(List.of("a", "b", "c"), timeout);
         for (String name : List.of("a", "b", "c")) {
             members.start(name);
         }
@@ -57,11 +58,11 @@ class ClientIdRegistryTest {
         assertThat(second.owner().epoch()).isGreaterThan(first.owner().epoch());
         assertThat(second.previous()).isEqualTo(first.owner());
         assertThat(b.registry().owner("sensor-1").get(SECONDS, TimeUnit.SECONDS)).isEqualTo(second.owner());
-        Awaits.until(RegistryMembers.WAIT, () -> !a.lost().isEmpty());
+        Awaits.until(RaftMembers.WAIT, () -> !a.lost().isEmpty());
         assertThat(a.lost()).containsExactly("sensor-1 " + first.owner().epoch() + "->b/" + second.owner().epoch());
         assertThat(b.lost()).isEmpty();
         for (String name : List.of("a", "b", "c")) {
-            Awaits.until(RegistryMembers.WAIT, () -> second.owner().equals(members.get(name).registry().localOwner("sensor-1")));
+            Awaits.until(RaftMembers.WAIT, () -> second.owner().equals(members.get(name).registry().localOwner("sensor-1")));
         }
     }
 
@@ -114,11 +115,11 @@ class ClientIdRegistryTest {
         for (CompletableFuture<ClaimResult> claim : claims) {
             granted(claim);
         }
-        Awaits.until(RegistryMembers.WAIT, () -> b.group().handle().raft().lastAppended() >= entriesBefore + 1);
+        Awaits.until(RaftMembers.WAIT, () -> b.group().handle().raft().lastAppended() >= entriesBefore + 1);
         long entries = b.group().handle().raft().lastAppended() - entriesBefore;
         System.out.println("300 concurrent claims: " + entries + " log entries");
         assertThat(entries).as("log entries for 300 claims").isLessThanOrEqualTo(30);
-        Awaits.until(RegistryMembers.WAIT, () -> b.registry().size() == 300);
+        Awaits.until(RaftMembers.WAIT, () -> b.registry().size() == 300);
     }
 
     @Test
@@ -143,7 +144,7 @@ class ClientIdRegistryTest {
         members.stop("b");
         members.stop("c");
         Member a = members.get("a");
-        Awaits.until(RegistryMembers.WAIT, () -> !a.group().hasLeader());
+        Awaits.until(RaftMembers.WAIT, () -> !a.group().hasLeader());
 
         long start = System.nanoTime();
         ClaimResult refused = a.registry().claim("door-1").get(SECONDS, TimeUnit.SECONDS);
@@ -160,7 +161,7 @@ class ClientIdRegistryTest {
 
     @Test
     void aMemberStartedLater_catchesUpFromASnapshot() throws Exception {
-        members = new RegistryMembers(List.of("a", "b", "c"), Duration.ofSeconds(30));
+        members = new RaftMembers(List.of("a", "b", "c"), Duration.ofSeconds(30));
         members.start("a");
         members.start("b");
         Member leader = members.awaitLeader();
@@ -170,14 +171,14 @@ class ClientIdRegistryTest {
         }
         for (String name : List.of("a", "b")) {
             Member m = members.get(name);
-            Awaits.until(RegistryMembers.WAIT, () -> m.registry().size() == 50);
+            Awaits.until(RaftMembers.WAIT, () -> m.registry().size() == 50);
             m.group().handle().snapshot();
         }
         assertThat(leader.group().handle().log().firstAppended()).as("the log was compacted").isGreaterThan(1);
 
         Member late = members.start("c");
 
-        Awaits.until(RegistryMembers.WAIT, () -> late.registry().size() == 50);
+        Awaits.until(RaftMembers.WAIT, () -> late.registry().size() == 50);
         for (int i = 0; i < 50; i++) {
             assertThat(late.registry().localOwner("lamp-" + i)).isEqualTo(owners.get(i));
         }

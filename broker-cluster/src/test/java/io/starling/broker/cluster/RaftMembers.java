@@ -1,9 +1,12 @@
-package io.starling.broker.cluster.registry;
+package io.starling.broker.cluster;
 
-import io.starling.broker.cluster.Awaits;
-import io.starling.broker.cluster.NodeId;
-import io.starling.broker.cluster.RaftTestStack;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.starling.broker.cluster.raft.RaftGroup;
+import io.starling.broker.cluster.registry.ClientIdRegistry;
+import io.starling.broker.cluster.retained.ReplicatedRetainedStore;
+import io.starling.broker.core.store.RetainedStore;
+import io.starling.broker.core.store.memory.InMemoryRetainedStore;
+import io.starling.broker.core.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,44 +15,55 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.jgroups.JChannel;
 
-/** Registry members in one JVM on loopback ports, started and stopped by name. */
-final class RegistryMembers implements AutoCloseable {
-    static final Duration WAIT = Duration.ofSeconds(60);
+/**
+ * Cluster members in one JVM on loopback ports, each with its Raft group, client-id registry and
+ * replicated retained store (over an in-memory local store), started and stopped by name.
+ */
+public final class RaftMembers implements AutoCloseable {
+    public static final Duration WAIT = Duration.ofSeconds(60);
 
     final RaftTestStack stack;
     private final Duration timeout;
     private final Map<String, Member> running = new ConcurrentHashMap<>();
 
-    RegistryMembers(List<String> names, Duration timeout) throws Exception {
+    public RaftMembers(List<String> names, Duration timeout) throws Exception {
         this.stack = RaftTestStack.of(names, 0);
         this.timeout = timeout;
     }
 
-    Member start(String name) throws Exception {
+    public Member start(String name) throws Exception {
+        return start(name, new InMemoryRetainedStore());
+    }
+
+    /** Starts {@code name} with {@code local} as its local retained store (it may hold stale values). */
+    public Member start(String name, RetainedStore local) throws Exception {
         JChannel channel = stack.channel(stack.members().indexOf(name), name);
         RaftGroup group = new RaftGroup(channel, timeout);
         List<String> lost = new CopyOnWriteArrayList<>();
         ClientIdRegistry registry = new ClientIdRegistry(new NodeId(name), group,
                 (clientId, old, winner) -> lost.add(clientId + " " + old.epoch() + "->" + winner.node() + "/" + winner.epoch()));
+        ReplicatedRetainedStore retained = new ReplicatedRetainedStore(group, local, Clock.SYSTEM,
+                PooledByteBufAllocator.DEFAULT);
         group.start();
-        channel.connect("registry-test");
-        Member member = new Member(name, channel, group, registry, lost);
+        channel.connect("raft-test");
+        Member member = new Member(name, channel, group, registry, retained, lost);
         running.put(name, member);
         return member;
     }
 
-    Member get(String name) {
+    public Member get(String name) {
         return running.get(name);
     }
 
-    void stop(String name) {
+    public void stop(String name) {
         Member member = running.remove(name);
         member.group.close();
         member.channel.close();
+        member.retained.close();
     }
 
     /** Waits until the running members agree on one leader among them. */
-    Member awaitLeader() throws InterruptedException {
+    public Member awaitLeader() throws InterruptedException {
         Awaits.until(WAIT, () -> {
             List<Member> members = new ArrayList<>(running.values());
             return members.stream().filter(m -> m.group.handle().isLeader()).count() == 1
@@ -65,6 +79,7 @@ final class RegistryMembers implements AutoCloseable {
         }
     }
 
-    record Member(String name, JChannel channel, RaftGroup group, ClientIdRegistry registry, List<String> lost) {
+    public record Member(String name, JChannel channel, RaftGroup group, ClientIdRegistry registry,
+                         ReplicatedRetainedStore retained, List<String> lost) {
     }
 }
