@@ -27,7 +27,12 @@ public final class RaftMembers implements AutoCloseable {
     private final Map<String, Member> running = new ConcurrentHashMap<>();
 
     public RaftMembers(List<String> names, Duration timeout) throws Exception {
-        this.stack = RaftTestStack.of(names, 0);
+        this(names, timeout, RaftTestStack.DEFAULT_MAX_LOG_SIZE);
+    }
+
+    /** With RAFT's {@code max_log_size}: a snapshot and a compacted log after that many bytes of entries. */
+    public RaftMembers(List<String> names, Duration timeout, long maxLogSize) throws Exception {
+        this.stack = RaftTestStack.of(names, 0, maxLogSize);
         this.timeout = timeout;
     }
 

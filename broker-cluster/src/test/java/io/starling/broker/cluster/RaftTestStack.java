@@ -28,21 +28,31 @@ import org.jgroups.protocols.raft.REDIRECT;
  * and RAFT with an in-memory log (a test member's state lives only as long as its channel).
  */
 public final class RaftTestStack {
+    /** RAFT's own default: a snapshot, and the log truncated, after each 1 MB of log entries. */
+    public static final long DEFAULT_MAX_LOG_SIZE = 1_000_000;
+
     private final List<String> members;
     private final List<Integer> ports;
+    private final long maxLogSize;
 
-    private RaftTestStack(List<String> members, List<Integer> ports) {
+    private RaftTestStack(List<String> members, List<Integer> ports, long maxLogSize) {
         this.members = members;
         this.ports = ports;
+        this.maxLogSize = maxLogSize;
     }
 
     /** {@code raftMembers} are the Raft voters; {@code extra} more ports for members that join later. */
     public static RaftTestStack of(List<String> raftMembers, int extra) throws IOException {
+        return of(raftMembers, extra, DEFAULT_MAX_LOG_SIZE);
+    }
+
+    /** As {@link #of(List, int)}, compacting the log after each {@code maxLogSize} bytes of entries. */
+    public static RaftTestStack of(List<String> raftMembers, int extra, long maxLogSize) throws IOException {
         List<Integer> ports = new ArrayList<>();
         for (int i = 0; i < raftMembers.size() + extra; i++) {
             ports.add(freePort());
         }
-        return new RaftTestStack(List.copyOf(raftMembers), ports);
+        return new RaftTestStack(List.copyOf(raftMembers), ports, maxLogSize);
     }
 
     /** A channel for member number {@code index} (its port), named {@code name}, not yet connected. */
@@ -53,7 +63,7 @@ public final class RaftTestStack {
             hosts.add(new InetSocketAddress(loopback, port));
         }
         RAFT raft = new RAFT().members(members).raftId(name).logClass(InMemoryLog.class.getName())
-                .logPrefix("test-" + name + "-" + ports.get(index));
+                .logPrefix("test-" + name + "-" + ports.get(index)).maxLogSize(maxLogSize);
         TCP tcp = new TCP();
         tcp.setBindAddress(loopback);
         tcp.setBindPort(ports.get(index));

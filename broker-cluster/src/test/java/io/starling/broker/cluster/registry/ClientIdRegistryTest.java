@@ -188,6 +188,24 @@ class ClientIdRegistryTest {
     }
 
     @Test
+    void theLogIsCompactedAtMaxLogSize_andAMemberStartedLaterCatchesUpFromThatSnapshot() throws Exception {
+        members = new RaftMembers(List.of("a", "b", "c"), Duration.ofSeconds(30), 4_000);
+        members.start("a");
+        members.start("b");
+        Member leader = members.awaitLeader();
+        for (int i = 0; i < 200; i++) {
+            granted(leader.registry().claim("valve-" + i));
+        }
+        assertThat(leader.group().handle().raft().numSnapshots()).as("snapshots taken").isPositive();
+        assertThat(leader.group().handle().log().firstAppended()).as("the log was compacted").isGreaterThan(1);
+
+        Member late = members.start("c");
+
+        Awaits.until(RaftMembers.WAIT, () -> late.registry().size() == 200);
+        assertThat(late.registry().localOwner("valve-0")).isEqualTo(leader.registry().localOwner("valve-0"));
+    }
+
+    @Test
     void dropNode_forgetsOnlyThatNodesIds() throws Exception {
         threeMembers(Duration.ofSeconds(30));
         granted(members.get("a").registry().claim("x"));
