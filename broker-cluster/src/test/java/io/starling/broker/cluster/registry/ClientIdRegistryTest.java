@@ -6,6 +6,7 @@ import io.starling.broker.cluster.Awaits;
 import io.starling.broker.cluster.NodeId;
 import io.starling.broker.cluster.RaftMembers;
 import io.starling.broker.cluster.RaftMembers.Member;
+import io.starling.broker.core.session.ClientIdClaims;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -152,11 +153,15 @@ class ClientIdRegistryTest {
 
         assertThat(refused).isInstanceOf(ClaimResult.Unavailable.class);
         assertThat(tookMillis).as("a refusal does not wait for the 60 s commit timeout").isLessThan(5_000);
+        assertThat(new RegistryClaims(a.registry()).claim("door-1").toCompletableFuture().get(SECONDS, TimeUnit.SECONDS))
+                .as("what CONNECT is told").isEqualTo(ClientIdClaims.Result.UNAVAILABLE);
 
         members.start("b");
         members.awaitLeader();
         ClaimResult.Granted granted = granted(a.registry().claim("door-1"));
         assertThat(granted.owner().node()).isEqualTo(new NodeId("a"));
+        assertThat(new RegistryClaims(a.registry()).claim("door-1").toCompletableFuture().get(SECONDS, TimeUnit.SECONDS))
+                .isEqualTo(ClientIdClaims.Result.GRANTED);
     }
 
     @Test
