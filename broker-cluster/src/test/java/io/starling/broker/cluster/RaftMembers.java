@@ -14,6 +14,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.jgroups.JChannel;
+import org.jgroups.protocols.DISCARD;
+import org.jgroups.protocols.TCP;
+import org.jgroups.stack.ProtocolStack;
 
 /**
  * Cluster members in one JVM on loopback ports, each with its Raft group, client-id registry and
@@ -75,6 +78,17 @@ public final class RaftMembers implements AutoCloseable {
                     && members.stream().allMatch(m -> m.group.hasLeader());
         });
         return running.values().stream().filter(m -> m.group.handle().isLeader()).findFirst().orElseThrow();
+    }
+
+    /** Cuts {@code name} off from the others (both ways), as a network partition: no view change until failure detection. */
+    public void isolate(String name) throws Exception {
+        get(name).channel().getProtocolStack().insertProtocol(new DISCARD().discardAll(true),
+                ProtocolStack.Position.ABOVE, TCP.class);
+    }
+
+    /** Heals {@link #isolate}: MERGE3 then merges the views. */
+    public void heal(String name) {
+        get(name).channel().getProtocolStack().removeProtocol(DISCARD.class);
     }
 
     @Override
