@@ -6,6 +6,9 @@ package io.starling.broker.cluster.registry;
  * owner learns of the takeover from the registry itself, even when the new owner's own message to it
  * is lost or the new owner's CONNECT was refused after a timed-out claim.
  *
+ * <p>Also called while a restarted node replays its Raft log and when it installs a snapshot: for an id
+ * it has no connection for there is nothing to close.
+ *
  * <p>Threading: called on jgroups-raft's apply thread; hand the work to the connection's loop and return.
  */
 @FunctionalInterface
