@@ -16,8 +16,8 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jgroups.JChannel;
@@ -35,7 +35,10 @@ import org.jgroups.raft.StateMachine;
  *
  * <p>Failing fast: without a known leader (this member is on the minority side, or an election is
  * running) a batch fails at once with {@link RaftUnavailableException}; with a leader, it fails when
- * it is not committed within {@code timeout} (the leader may have just lost its majority).
+ * it is not committed within {@code timeout} (the leader may have just lost its majority). Until
+ * failure detection removes an unreachable leader from the view, that is how long commands wait: the
+ * timeout bounds how long a CONNECT waits during a partition, the failure-detection timeouts how long
+ * until refusals are immediate.
  *
  * <p>Log entry: {@code count:i32 (tag:u8 length:i32 command)*}; answer: {@code count:i32 (length:i32
  * answer)*}. A snapshot holds every part's state: {@code count:i32 (tag:u8 length:i32 content)*}.

@@ -47,7 +47,37 @@ class ClaimRoundTrips {
                 System.out.printf("storm of %d concurrent claims from a follower: %.1f ms, %d log entries%n",
                         CLAIMS, tookMicros / 1000.0, follower.group().handle().raft().lastAppended() - entries);
             }
+            for (int storm = 0; storm < 3; storm++) {
+                unbatchedStorm(follower, storm);
+            }
         }
+    }
+
+    /** The same storm with one log entry per claim, straight to jgroups-raft (its own queueing only). */
+    private static void unbatchedStorm(Member member, int storm) throws Exception {
+        long entries = member.group().handle().raft().lastAppended();
+        long start = System.nanoTime();
+        List<CompletableFuture<byte[]>> claims = new ArrayList<>();
+        for (int i = 0; i < CLAIMS; i++) {
+            java.io.ByteArrayOutputStream command = new java.io.ByteArrayOutputStream();
+            java.io.DataOutputStream out = new java.io.DataOutputStream(command);
+            out.writeByte(ClientIdTable.CLAIM);
+            out.writeUTF("single-" + storm + "-" + i);
+            out.writeUTF(member.name());
+            java.io.ByteArrayOutputStream entry = new java.io.ByteArrayOutputStream();
+            java.io.DataOutputStream batch = new java.io.DataOutputStream(entry);
+            batch.writeInt(1); // a batch of one command
+            batch.writeByte(ClientIdTable.TAG);
+            batch.writeInt(command.size());
+            batch.write(command.toByteArray());
+            claims.add(member.group().handle().setAsync(entry.toByteArray(), 0, entry.size()));
+        }
+        for (CompletableFuture<byte[]> claim : claims) {
+            claim.get(60, TimeUnit.SECONDS);
+        }
+        long tookMicros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - start);
+        System.out.printf("storm of %d concurrent claims from a follower, one log entry each: %.1f ms, %d log entries%n",
+                CLAIMS, tookMicros / 1000.0, member.group().handle().raft().lastAppended() - entries);
     }
 
     private static void sequential(String who, Member member, int count) throws Exception {
