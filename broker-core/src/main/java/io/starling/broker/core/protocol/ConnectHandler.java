@@ -194,7 +194,8 @@ final class ConnectHandler {
         client.state = Client.State.CONNECTING;
         client.claiming = true;
         ClientIdClaims claims = client.core.clientIdClaims();
-        if (claims == ClientIdClaims.LOCAL) {
+        if (claims == ClientIdClaims.LOCAL || connect.clientId().isEmpty()) {
+            // An id the broker assigned is unique by construction: nothing to claim, nothing to keep.
             claim(client, connect);
         } else {
             claimClusterWide(client, connect, claims);

@@ -119,4 +119,14 @@ class ClusterClaimsTest {
         first.send(PingReq.INSTANCE);
         assertThat(first.expect(PingResp.class)).isNotNull();
     }
+
+    @Test
+    void anIdTheBrokerAssigns_isNotClaimed_andConnectsAtOnce() {
+        TestClient c = broker.newClient();
+
+        ConnAck ack = c.connect(connect(MqttVersion.MQTT_5, ""));
+
+        assertThat(ack.reasonCode()).isEqualTo(ReasonCode.SUCCESS);
+        assertThat(asked).isEmpty();
+    }
 }
