@@ -153,15 +153,20 @@ class ClientIdRegistryTest {
 
         assertThat(refused).isInstanceOf(ClaimResult.Unavailable.class);
         assertThat(tookMillis).as("a refusal does not wait for the 60 s commit timeout").isLessThan(5_000);
-        assertThat(new RegistryClaims(a.registry()).claim("door-1").toCompletableFuture().get(SECONDS, TimeUnit.SECONDS))
-                .as("what CONNECT is told").isEqualTo(ClientIdClaims.Result.UNAVAILABLE);
+        assertThat(new RegistryClaims(new NodeId("a"), a.registry()).claim("door-1").toCompletableFuture()
+                .get(SECONDS, TimeUnit.SECONDS)).as("what CONNECT is told").isEqualTo(ClientIdClaims.Claim.UNAVAILABLE);
 
         members.start("b");
         members.awaitLeader();
         ClaimResult.Granted granted = granted(a.registry().claim("door-1"));
         assertThat(granted.owner().node()).isEqualTo(new NodeId("a"));
-        assertThat(new RegistryClaims(a.registry()).claim("door-1").toCompletableFuture().get(SECONDS, TimeUnit.SECONDS))
-                .isEqualTo(ClientIdClaims.Result.GRANTED);
+        RegistryClaims claims = new RegistryClaims(new NodeId("a"), a.registry());
+        ClientIdClaims.Claim claim = claims.claim("door-1").toCompletableFuture().get(SECONDS, TimeUnit.SECONDS);
+        assertThat(claim.granted()).isTrue();
+        assertThat(claim.token()).as("the token is the epoch").isGreaterThan(granted.owner().epoch());
+        claims.release("door-1", granted.owner().epoch()); // an older session's end changes nothing
+        claims.release("door-1", claim.token());
+        Awaits.until(RaftMembers.WAIT, () -> a.registry().localOwner("door-1") == null);
     }
 
     @Test

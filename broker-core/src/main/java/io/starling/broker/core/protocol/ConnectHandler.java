@@ -210,7 +210,7 @@ final class ConnectHandler {
      * id; counted as a refusal and logged once per second, not per client (a partition refuses many).
      */
     private static void claimClusterWide(Client client, Connect connect, ClientIdClaims claims) {
-        CompletionStage<ClientIdClaims.Result> answer;
+        CompletionStage<ClientIdClaims.Claim> answer;
         try {
             answer = claims.claim(client.clientId);
         } catch (RuntimeException e) {
@@ -220,7 +220,8 @@ final class ConnectHandler {
             if (client.state != Client.State.CONNECTING) {
                 return; // closed or shut down meanwhile: it takes no session over
             }
-            if (error == null && result == ClientIdClaims.Result.GRANTED) {
+            if (error == null && result.granted()) {
+                client.claimToken = result.token();
                 claim(client, connect);
                 return;
             }
@@ -320,6 +321,7 @@ final class ConnectHandler {
     /** Runs on the client's loop with the session now owned here. */
     private static void complete(Client client, Connect connect, Session session, boolean hadState) {
         client.claiming = false;
+        session.setClaimToken(client.claimToken); // this connection's claim from now on, even if it died meanwhile
         if (client.state != Client.State.CONNECTING) {
             lost(client, session); // the new connection died while the session travelled here
             return;

@@ -27,10 +27,33 @@ import org.junit.jupiter.api.Test;
 class ClusterClaimsTest {
     private final TestBroker broker = TestBroker.start();
     /** The claims asked for, by client id, answered by the test. */
-    private final Map<String, CompletableFuture<ClientIdClaims.Result>> asked = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<ClientIdClaims.Claim>> asked = new ConcurrentHashMap<>();
+
+    /** The releases made, as "clientId token". */
+    private final List<String> released = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     ClusterClaimsTest() {
-        broker.core().setClientIdClaims(clientId -> asked.computeIfAbsent(clientId, id -> new CompletableFuture<>()));
+        broker.core().setClientIdClaims(new ClientIdClaims() {
+            @Override
+            public CompletableFuture<Claim> claim(String clientId) {
+                return asked.computeIfAbsent(clientId, id -> new CompletableFuture<>());
+            }
+
+            @Override
+            public void release(String clientId, long token) {
+                released.add(clientId + " " + token);
+            }
+        });
+    }
+
+    /** Connects {@code clientId} with the claim granted with {@code token}. */
+    private TestClient connectedWith(String clientId, long token, boolean cleanSession) {
+        asked.put(clientId, CompletableFuture.completedFuture(ClientIdClaims.Claim.granted(token)));
+        TestClient c = broker.newClient();
+        c.send(new Connect(MqttVersion.MQTT_3_1_1, clientId, cleanSession, 60, null, null, null, Properties.EMPTY));
+        broker.drain();
+        assertThat(c.expect(ConnAck.class).reasonCode()).isEqualTo(ReasonCode.V3_ACCEPTED);
+        return c;
     }
 
     @AfterEach
@@ -53,7 +76,7 @@ class ClusterClaimsTest {
         assertThat(c.connection().isReading()).isFalse();
         assertThat(broker.core().sessions().get("c1")).as("no session before the grant").isNull();
 
-        asked.get("c1").complete(ClientIdClaims.Result.GRANTED);
+        asked.get("c1").complete(ClientIdClaims.Claim.granted(7));
         broker.drain();
 
         List<Packet> got = c.take();
@@ -68,7 +91,7 @@ class ClusterClaimsTest {
         TestClient c = broker.newClient();
         c.send(connect(MqttVersion.MQTT_5, "c5"));
 
-        asked.get("c5").complete(ClientIdClaims.Result.UNAVAILABLE);
+        asked.get("c5").complete(ClientIdClaims.Claim.UNAVAILABLE);
         broker.drain();
 
         ConnAck ack = c.expect(ConnAck.class);
@@ -83,7 +106,7 @@ class ClusterClaimsTest {
         TestClient c = broker.newClient();
         c.send(connect(MqttVersion.MQTT_3_1_1, "c3"));
 
-        asked.get("c3").complete(ClientIdClaims.Result.UNAVAILABLE);
+        asked.get("c3").complete(ClientIdClaims.Claim.UNAVAILABLE);
         broker.drain();
 
         assertThat(c.expect(ConnAck.class).reasonCode()).isEqualTo(ReasonCode.V3_SERVER_UNAVAILABLE);
@@ -104,7 +127,7 @@ class ClusterClaimsTest {
 
     @Test
     void aConnectionLostBeforeTheGrant_takesNoSessionOver() {
-        asked.put("dup", CompletableFuture.completedFuture(ClientIdClaims.Result.GRANTED));
+        asked.put("dup", CompletableFuture.completedFuture(ClientIdClaims.Claim.granted(7)));
         TestClient first = broker.newClient();
         assertThat(first.connect("dup", true).reasonCode()).isEqualTo(ReasonCode.V3_ACCEPTED);
         asked.put("dup", new CompletableFuture<>());
@@ -112,7 +135,7 @@ class ClusterClaimsTest {
         second.send(connect(MqttVersion.MQTT_3_1_1, "dup"));
 
         second.dropConnection();
-        asked.get("dup").complete(ClientIdClaims.Result.GRANTED);
+        asked.get("dup").complete(ClientIdClaims.Claim.granted(7));
         broker.drain();
 
         assertThat(first.isClosed()).as("the first connection keeps its session").isFalse();
@@ -128,5 +151,38 @@ class ClusterClaimsTest {
 
         assertThat(ack.reasonCode()).isEqualTo(ReasonCode.SUCCESS);
         assertThat(asked).isEmpty();
+    }
+
+    @Test
+    void aSessionThatEnds_releasesItsClaimWithItsToken() {
+        TestClient c = connectedWith("c1", 41, true);
+
+        c.disconnect();
+        broker.drain();
+
+        assertThat(released).containsExactly("c1 41");
+    }
+
+    @Test
+    void aPersistentSession_keepsItsClaimWhileOffline() {
+        TestClient c = connectedWith("p1", 41, false);
+
+        c.dropConnection();
+        broker.drain();
+
+        assertThat(released).isEmpty();
+    }
+
+    @Test
+    void aSessionTakenOverOnThisBroker_releasesTheNewConnectionsClaim_notTheOldOne() {
+        TestClient first = connectedWith("t1", 41, false);
+        TestClient second = connectedWith("t1", 42, true);
+        assertThat(first.isClosed()).isTrue();
+        assertThat(released).as("a takeover ends no session").isEmpty();
+
+        second.disconnect();
+        broker.drain();
+
+        assertThat(released).containsExactly("t1 42");
     }
 }
