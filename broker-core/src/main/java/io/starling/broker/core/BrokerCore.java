@@ -14,10 +14,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import io.starling.broker.core.routing.Router;
 import io.starling.broker.core.routing.SharedSubscriptions;
 import io.starling.broker.core.routing.Subscriber;
 import io.starling.broker.core.routing.SubscriberOptions;
+import io.starling.broker.core.session.ClientIdClaims;
 import io.starling.broker.core.session.Session;
 import io.starling.broker.core.session.SessionContext;
 import io.starling.broker.core.session.SessionRegistry;
@@ -51,6 +53,7 @@ public final class BrokerCore implements AutoCloseable {
     private final PasswordChecks passwordChecks;
     private final Map<String, EnhancedAuthenticator> enhancedAuthenticators = new HashMap<>();
     private volatile boolean shuttingDown;
+    private volatile ClientIdClaims clientIdClaims = ClientIdClaims.LOCAL;
     private final SessionContext sessionContext;
     private final SessionStore store;
 
@@ -112,6 +115,16 @@ public final class BrokerCore implements AutoCloseable {
     /** Installs how {@link #securityOfListener} finds a listener's rules (the server knows its listeners). */
     public void setListenerSecurity(java.util.function.IntFunction<SecurityRules> rules) {
         this.listenerSecurity = rules;
+    }
+
+    /** Who grants client ids before a CONNECT is accepted: {@link ClientIdClaims#LOCAL} unless a cluster set its own. */
+    public ClientIdClaims clientIdClaims() {
+        return clientIdClaims;
+    }
+
+    /** Installs a cluster's client-id registry (before the listeners open). */
+    public void setClientIdClaims(ClientIdClaims claims) {
+        this.clientIdClaims = Objects.requireNonNull(claims);
     }
 
     public Authenticator authenticator() {

@@ -4,6 +4,7 @@ import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.ListenerSettings;
 import io.starling.broker.core.routing.Delivery;
 import io.starling.broker.core.routing.LoopOutbox;
+import io.starling.broker.core.session.ClientIdClaims;
 import io.starling.broker.core.session.Session;
 import io.starling.broker.core.session.SessionLink;
 import io.starling.broker.core.sys.Counter;
@@ -109,6 +110,8 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
      * mosquitto handles everything it read before a close, a retained PUBLISH included).
      */
     boolean lostWhileClaiming;
+    /** The cluster's token for this connection's claim of its id ({@link ClientIdClaims#NO_TOKEN} on a single broker). */
+    long claimToken = ClientIdClaims.NO_TOKEN;
 
     public Client(BrokerCore core, Connection connection, LoopOutbox outbox) {
         this.core = core;

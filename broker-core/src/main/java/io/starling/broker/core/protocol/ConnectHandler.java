@@ -1,10 +1,12 @@
 package io.starling.broker.core.protocol;
 
 import io.starling.broker.core.BrokerSettings;
+import io.starling.broker.core.RateLimitedLog;
 import io.starling.broker.core.auth.Authenticator;
 import io.starling.broker.core.auth.Authorizer;
 import io.starling.broker.core.auth.ClientIdentity;
 import io.starling.broker.core.auth.PasswordChecks;
+import io.starling.broker.core.session.ClientIdClaims;
 import io.starling.broker.core.session.Session;
 import io.starling.broker.core.store.memory.InMemoryMessageQueue;
 import io.starling.broker.core.sys.Counter;
@@ -20,6 +22,8 @@ import io.starling.mqtt.codec.PropertyId;
 import io.starling.mqtt.codec.Will;
 import io.starling.mqtt.codec.ReasonCode;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * CONNECT (3.1.1 §3.1, 5.0 §3.1): checks the client id and keepalive, takes over an existing
@@ -30,6 +34,8 @@ import java.util.UUID;
  * packets already decoded.
  */
 final class ConnectHandler {
+    private static final RateLimitedLog CLAIM_REFUSALS = new RateLimitedLog();
+
     private ConnectHandler() {
     }
 
@@ -187,8 +193,43 @@ final class ConnectHandler {
         }
         client.state = Client.State.CONNECTING;
         client.claiming = true;
-        claim(client, connect);
+        ClientIdClaims claims = client.core.clientIdClaims();
+        if (claims == ClientIdClaims.LOCAL || connect.clientId().isEmpty()) {
+            // An id the broker assigned is unique by construction: nothing to claim, nothing to keep.
+            claim(client, connect);
+        } else {
+            claimClusterWide(client, connect, claims);
+        }
         holdReadingWhileWaiting(client);
+    }
+
+    /**
+     * A cluster grants the client id before the session is taken (issue 17): the connection waits,
+     * reading nothing, as for a slow password check. Without a grant (no majority) the CONNECT is
+     * refused with "server unavailable" (5.0: 0x88; 3.x: 3) rather than risk two live sessions with one
+     * id; counted as a refusal and logged once per second, not per client (a partition refuses many).
+     */
+    private static void claimClusterWide(Client client, Connect connect, ClientIdClaims claims) {
+        CompletionStage<ClientIdClaims.Claim> answer;
+        try {
+            answer = claims.claim(client.clientId);
+        } catch (RuntimeException e) {
+            answer = CompletableFuture.failedFuture(e);
+        }
+        answer.whenComplete((result, error) -> client.outbox.execute(() -> {
+            if (client.state != Client.State.CONNECTING) {
+                return; // closed or shut down meanwhile: it takes no session over
+            }
+            if (error == null && result.granted()) {
+                client.claimToken = result.token();
+                claim(client, connect);
+                return;
+            }
+            client.claiming = false;
+            CLAIM_REFUSALS.warn(ProtocolLog.LOG, "Client {} from {} refused: the cluster could not grant its client id ({}).",
+                    client.clientId, client.connection.remoteAddress(), error != null ? error.toString() : result);
+            refuse(client, ReasonCode.SERVER_UNAVAILABLE, ReasonCode.V3_SERVER_UNAVAILABLE, null);
+        }));
     }
 
     /** Answers a CONNECT whose protocol level the broker does not speak (MQTT-3.1.2-2). */
@@ -280,6 +321,7 @@ final class ConnectHandler {
     /** Runs on the client's loop with the session now owned here. */
     private static void complete(Client client, Connect connect, Session session, boolean hadState) {
         client.claiming = false;
+        session.setClaimToken(client.claimToken); // this connection's claim from now on, even if it died meanwhile
         if (client.state != Client.State.CONNECTING) {
             lost(client, session); // the new connection died while the session travelled here
             return;

@@ -1,6 +1,7 @@
 package io.starling.broker.core.protocol;
 
 import io.starling.broker.core.BrokerCore;
+import io.starling.broker.core.session.ClientIdClaims;
 import io.starling.broker.core.session.Session;
 import io.starling.broker.core.sys.Counter;
 import io.starling.mqtt.codec.Will;
@@ -46,5 +47,8 @@ final class SessionEnd {
     static void end(BrokerCore core, Session session) {
         session.end();
         core.sessions().remove(session);
+        if (session.claimToken() != ClientIdClaims.NO_TOKEN) {
+            core.clientIdClaims().release(session.clientId(), session.claimToken()); // a cluster's registry
+        }
     }
 }

@@ -71,6 +71,8 @@ public final class Session implements Subscriber {
     private long offlineSinceMillis;
     /** The last packet id taken as last written to the store, which a shutdown brings up to date. */
     private int savedPacketId;
+    /** The cluster's token of the claim of this id by the connection that last took the session (see {@link ClientIdClaims}). */
+    private long claimToken = ClientIdClaims.NO_TOKEN;
 
     /** Session Expiry Interval meaning "never expires" (MQTT 5 §3.1.2.11.2). */
     public static final long NEVER_EXPIRES = 0xFFFF_FFFFL;
@@ -191,6 +193,16 @@ public final class Session implements Subscriber {
         return expiryIntervalSeconds != 0;
     }
 
+
+    /** Owner loop only. */
+    public long claimToken() {
+        return claimToken;
+    }
+
+    /** Owner loop only: set when a connection takes the session. */
+    public void setClaimToken(long token) {
+        this.claimToken = token;
+    }
 
     public long expiryInterval() {
         return expiryIntervalSeconds;
