@@ -2,6 +2,7 @@ package io.starling.broker.core.session;
 
 import io.starling.broker.core.routing.Delivery;
 import io.starling.broker.core.store.MessageQueue;
+import io.starling.broker.core.store.memory.InMemoryMessageQueue;
 import io.starling.broker.core.store.StoredState;
 import io.starling.broker.core.sys.Counter;
 import io.starling.broker.core.sys.LoopCounters;
@@ -23,6 +24,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: the session's owner loop, as the session; {@link #canTakeMessageNow()} may be read from
  * any thread (share groups on other loops).
+ *
+ * <p>Memory: the inflight window and the queue are made by the first message that goes into them
+ * (issue 16: 48 B per idle connection), on the owner loop; read paths treat a missing one as empty.
+ * Once made they stay until {@link #clear}.
  */
 final class OutgoingMessages {
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
@@ -40,8 +45,10 @@ final class OutgoingMessages {
     /** The broker-wide settings, counters and clock: one reference, not one each (issue 16: heap per connection). */
     private final SessionContext context;
     private final SessionJournal journal;
-    private final MessageQueue queue;
-    private final InflightWindow inflight;
+    /** Null until a message is queued. */
+    private MessageQueue queue;
+    /** Null until a message is sent or restored inflight. */
+    private InflightWindow inflight;
     private SessionLink link;
     /** Inflight entries of an earlier connection not yet re-sent on this one. */
     private int pendingResends;
@@ -53,12 +60,34 @@ final class OutgoingMessages {
      */
     private volatile long idsTaken;
 
-    OutgoingMessages(Session session, SessionContext context, SessionJournal journal, MessageQueue queue) {
+    OutgoingMessages(Session session, SessionContext context, SessionJournal journal) {
         this.session = session;
         this.context = context;
         this.journal = journal;
-        this.queue = queue;
-        this.inflight = new InflightWindow(context.counters());
+    }
+
+    /** The inflight window, made on first use. */
+    private InflightWindow inflight() {
+        if (inflight == null) {
+            inflight = new InflightWindow(context.counters());
+        }
+        return inflight;
+    }
+
+    private int inflightSize() {
+        return inflight == null ? 0 : inflight.size();
+    }
+
+    private InflightWindow.Entry inflightEntry(int packetId) {
+        return inflight == null ? null : inflight.get(packetId);
+    }
+
+    private java.util.Collection<InflightWindow.Entry> inflightEntries() {
+        return inflight == null ? java.util.List.of() : inflight.entries();
+    }
+
+    private int queueSize() {
+        return queue == null ? 0 : queue.size();
     }
 
     SessionLink link() {
@@ -109,7 +138,7 @@ final class OutgoingMessages {
         }
         if (delivery.qos() == QoS.AT_MOST_ONCE) {
             deliverQos0(delivery);
-        } else if (link != null && queue.size() == 0 && windowHasRoom() && link.isWritable()) {
+        } else if (link != null && queueSize() == 0 && windowHasRoom() && link.isWritable()) {
             sendInflight(delivery);
         } else {
             enqueue(delivery);
@@ -119,17 +148,19 @@ final class OutgoingMessages {
     /** A connection attached: what it had not acknowledged is re-sent first, then the queue. */
     void attach(SessionLink next) {
         link = next;
-        for (InflightWindow.Entry e : inflight.entries()) {
+        for (InflightWindow.Entry e : inflightEntries()) {
             e.markForResend();
         }
-        pendingResends = inflight.size();
+        pendingResends = inflightSize();
         drainQueue();
     }
 
     /** The connection went; what stays inflight until the client comes back lets go of its read buffers. */
     void detach() {
         stop();
-        inflight.compactPayloads();
+        if (inflight != null) {
+            inflight.compactPayloads();
+        }
     }
 
     /** Nothing more is sent. */
@@ -147,7 +178,7 @@ final class OutgoingMessages {
         int id;
         if (o.isInflight()) {
             id = o.packetId();
-            inflight.restore(o.packetId(), o.delivery(), o.seq());
+            inflight().restore(o.packetId(), o.delivery(), o.seq());
         } else {
             id = o.delivery().packetId();
             queueAdd(o.delivery());
@@ -165,7 +196,10 @@ final class OutgoingMessages {
 
     /** Empties the window and the queue in memory, leaving the store alone; packet ids start at 1 again. */
     void clear() {
-        inflight.clear();
+        if (inflight != null) {
+            inflight.clear();
+            inflight = null;
+        }
         pendingResends = 0;
         queueClear();
         idsTaken = 0;
@@ -189,7 +223,7 @@ final class OutgoingMessages {
      * of their group when the session ends (MQTT 5 §4.8.2).
      */
     void handOnSharedMessages() {
-        for (InflightWindow.Entry e : inflight.entries()) {
+        for (InflightWindow.Entry e : inflightEntries()) {
             if (e.delivery() != null && e.delivery().share() != null) {
                 e.delivery().share().redeliver(e.delivery(), session);
                 e.detachDelivery();
@@ -239,6 +273,9 @@ final class OutgoingMessages {
     }
 
     private boolean queueIsFull(int adding) {
+        if (queue == null) {
+            return context.settings().maxQueuedBytes() > 0 && adding > context.settings().maxQueuedBytes();
+        }
         return context.settings().maxQueuedMessages() > 0 && queue.size() >= context.settings().maxQueuedMessages()
                 || context.settings().maxQueuedBytes() > 0 && queue.bytes() + adding > context.settings().maxQueuedBytes();
     }
@@ -248,12 +285,15 @@ final class OutgoingMessages {
      * QUEUED_BYTES gauges in step on the counters of the loop that makes them (the session's owner).
      */
     private void queueAdd(Delivery delivery) {
+        if (queue == null) {
+            queue = new InMemoryMessageQueue();
+        }
         queue.add(delivery);
         queueChanged(1, delivery.message().payloadSize());
     }
 
     private Delivery queuePoll() {
-        Delivery d = queue.poll();
+        Delivery d = queue == null ? null : queue.poll();
         if (d != null) {
             queueChanged(-1, -d.message().payloadSize());
         }
@@ -261,8 +301,11 @@ final class OutgoingMessages {
     }
 
     private void queueClear() {
-        queueChanged(-queue.size(), -queue.bytes());
-        queue.clear();
+        if (queue != null) {
+            queueChanged(-queue.size(), -queue.bytes());
+            queue.clear();
+            queue = null;
+        }
     }
 
     private void queueChanged(int messages, long bytes) {
@@ -276,7 +319,7 @@ final class OutgoingMessages {
         if (full) {
             context.drops().queueFull.increment();
             DropLog.warn(LOG, "Outgoing message on {} to {} dropped: queue full ({} messages)",
-                    delivery.message().topic(), session.clientId(), queue.size());
+                    delivery.message().topic(), session.clientId(), queueSize());
             drop(delivery);
             return;
         }
@@ -287,6 +330,7 @@ final class OutgoingMessages {
         InflightWindow.Stage stage = delivery.qos() == QoS.AT_LEAST_ONCE
                 ? InflightWindow.Stage.AWAITING_PUBACK : InflightWindow.Stage.AWAITING_PUBREC;
         int id = delivery.packetId();
+        InflightWindow inflight = inflight();
         while (id == 0 || inflight.contains(id)) {
             // MQTT-2.3.1-2: after the counter came round, an id may still be inflight (mosquitto would
             // send it again); the window is below 65,535 entries, so a free one exists. (0: a message
@@ -313,11 +357,12 @@ final class OutgoingMessages {
      * max_inflight_bytes unless the window is empty (a large message still goes, alone).
      */
     private boolean windowHasRoom() {
-        if (inflight.size() >= inflightLimit()) {
+        int size = inflightSize();
+        if (size >= inflightLimit()) {
             return false;
         }
         long maxBytes = context.settings().maxInflightBytes();
-        return maxBytes == 0 || inflight.size() == 0 || inflight.bytes() < maxBytes;
+        return maxBytes == 0 || size == 0 || inflight.bytes() < maxBytes;
     }
 
     /**
@@ -385,13 +430,13 @@ final class OutgoingMessages {
     }
 
     InflightWindow.Stage inflightStage(int packetId) {
-        InflightWindow.Entry e = inflight.get(packetId);
+        InflightWindow.Entry e = inflightEntry(packetId);
         return e == null ? null : e.stage();
     }
 
     /** PUBACK from the client; false when no QoS 1 message with that id is inflight. */
     boolean onPubAck(int packetId) {
-        InflightWindow.Entry e = inflight.get(packetId);
+        InflightWindow.Entry e = inflightEntry(packetId);
         if (e == null || e.stage() != InflightWindow.Stage.AWAITING_PUBACK) {
             return false;
         }
@@ -410,7 +455,7 @@ final class OutgoingMessages {
      * such a PUBREC for a message not awaiting PUBREC is a protocol error, for an unknown id nothing.
      */
     Session.PubRecResult onPubRec(int packetId, int reasonCode) {
-        InflightWindow.Entry e = inflight.get(packetId);
+        InflightWindow.Entry e = inflightEntry(packetId);
         boolean awaitingPubRec = e != null && e.stage() == InflightWindow.Stage.AWAITING_PUBREC;
         if (reasonCode >= ReasonCode.UNSPECIFIED_ERROR) {
             if (e == null) {
@@ -430,12 +475,12 @@ final class OutgoingMessages {
         if (awaitingPubRec) {
             journal.released(e.storeSeq(), packetId, e.delivery().message());
         }
-        return inflight.received(packetId) ? Session.PubRecResult.SEND_PUBREL : Session.PubRecResult.UNKNOWN_ID;
+        return inflight != null && inflight.received(packetId) ? Session.PubRecResult.SEND_PUBREL : Session.PubRecResult.UNKNOWN_ID;
     }
 
     /** PUBCOMP from the client; false when no PUBREL with that id was outstanding. */
     boolean onPubComp(int packetId) {
-        InflightWindow.Entry e = inflight.get(packetId);
+        InflightWindow.Entry e = inflightEntry(packetId);
         if (e == null || e.stage() != InflightWindow.Stage.AWAITING_PUBCOMP) {
             return false;
         }
@@ -449,11 +494,11 @@ final class OutgoingMessages {
     }
 
     int inflightCount() {
-        return inflight.size();
+        return inflightSize();
     }
 
     int queuedCount() {
-        return queue.size();
+        return queueSize();
     }
 
     /**
@@ -464,9 +509,9 @@ final class OutgoingMessages {
         if (pendingResends == 0 || link == null) {
             return;
         }
-        int onWire = inflight.size() - pendingResends;
+        int onWire = inflightSize() - pendingResends;
         java.util.List<Integer> undeliverable = null;
-        for (InflightWindow.Entry e : inflight.entries()) {
+        for (InflightWindow.Entry e : inflightEntries()) {
             if (onWire >= inflightLimit()) {
                 break;
             }

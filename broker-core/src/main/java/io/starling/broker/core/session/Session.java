@@ -9,7 +9,6 @@ import io.starling.broker.core.routing.ShareGroup;
 import io.starling.broker.core.routing.Subscriber;
 import io.starling.broker.core.routing.SubscriberOptions;
 import io.starling.broker.core.topic.TopicFilter;
-import io.starling.broker.core.store.MessageQueue;
 import io.starling.broker.core.store.StoredSession;
 import io.starling.broker.core.store.StoredState;
 import io.starling.broker.core.sys.Counter;
@@ -75,12 +74,12 @@ public final class Session implements Subscriber {
     /** Session Expiry Interval meaning "never expires" (MQTT 5 §3.1.2.11.2). */
     public static final long NEVER_EXPIRES = 0xFFFF_FFFFL;
 
-    public Session(String clientId, LoopOutbox owner, SessionContext context, MessageQueue queue) {
+    public Session(String clientId, LoopOutbox owner, SessionContext context) {
         this.clientId = clientId;
         this.owner = owner;
         this.context = context;
         this.journal = SessionJournal.of(clientId, context.store());
-        this.outgoing = new OutgoingMessages(this, context, journal, queue);
+        this.outgoing = new OutgoingMessages(this, context, journal);
     }
 
     public String clientId() {
