@@ -8,8 +8,6 @@ import io.starling.broker.core.sys.Counter;
 import io.starling.broker.core.sys.LoopCounters;
 import io.starling.mqtt.codec.QoS;
 import io.starling.mqtt.codec.ReasonCode;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,24 +20,16 @@ import org.slf4j.LoggerFactory;
  * are here too. Split from {@link Session} (issue 14), which keeps who owns it, its lifetime, its
  * subscriptions and the incoming QoS 2 ids.
  *
- * <p>Threading: the session's owner loop, as the session; {@link #canTakeMessageNow()} may be read from
- * any thread (share groups on other loops).
+ * <p>Threading: the session's owner loop, as the session.
  *
- * <p>Memory: the inflight window and the queue are made by the first message that goes into them
- * (issue 16: 48 B per idle connection), on the owner loop; read paths treat a missing one as empty.
- * Once made they stay until {@link #clear}.
+ * <p>Memory: the session makes this object for the first message it sends, queues or restores, not
+ * with itself (issue 16: 48 B per idle connection); the packet-id counter, the attached link and
+ * whether it can take a message now stay with the session, which other loops read. The inflight
+ * window and the queue are made by the first message that goes into each; read paths treat a missing
+ * one as empty. Once made they stay until {@link #clear}.
  */
 final class OutgoingMessages {
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
-    private static final VarHandle IDS_TAKEN;
-
-    static {
-        try {
-            IDS_TAKEN = MethodHandles.lookup().findVarHandle(OutgoingMessages.class, "idsTaken", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private final Session session;
     /** The broker-wide settings, counters and clock: one reference, not one each (issue 16: heap per connection). */
@@ -49,16 +39,8 @@ final class OutgoingMessages {
     private MessageQueue queue;
     /** Null until a message is sent or restored inflight. */
     private InflightWindow inflight;
-    private SessionLink link;
     /** Inflight entries of an earlier connection not yet re-sent on this one. */
     private int pendingResends;
-    /** Whether a message sent now would go out at once; read by share groups on other loops. */
-    private volatile boolean canTakeMessageNow;
-    /**
-     * How many packet ids the session has taken, the last being {@link #idOf}(idsTaken); advanced
-     * through {@link #IDS_TAKEN} on any thread (a plain field: no AtomicLong per session, issue 8).
-     */
-    private volatile long idsTaken;
 
     OutgoingMessages(Session session, SessionContext context, SessionJournal journal) {
         this.session = session;
@@ -90,46 +72,10 @@ final class OutgoingMessages {
         return queue == null ? 0 : queue.size();
     }
 
-    SessionLink link() {
-        return link;
-    }
-
-    /** True when online with room in the inflight window: a share group prefers such members. */
-    boolean canTakeMessageNow() {
-        return canTakeMessageNow;
-    }
-
-    /**
-     * Takes the session's next packet id for a QoS 1/2 message queued for it, as mosquitto's
-     * per-client counter does (issue 15, measured with 2.0.11): one more each time, 65535 followed by
-     * 1. Taken when the message is routed to the session (or a retained one is sent on subscribe) and
-     * kept by the message even if it is dropped later (expired, refused by the ACL, too large, queue
-     * full), so that later ids show the gap. Any thread: publishers route on their own loops.
-     */
-    int takePacketId() {
-        return idOf((long) IDS_TAKEN.getAndAdd(this, 1L) + 1);
-    }
-
-    /** The last packet id taken, 0 when none yet: kept with the session in the store. */
-    int lastPacketId() {
-        long taken = idsTaken;
-        return taken == 0 ? 0 : idOf(taken);
-    }
-
-    /** Goes on counting from {@code last} (a session read back from the store). */
-    void restorePacketIds(int last) {
-        idsTaken = last;
-    }
-
-    /** The {@code n}th packet id taken (n from 1): 1 to 65535, then 1 again. */
-    private static int idOf(long n) {
-        return (int) ((n - 1) % 0xFFFF) + 1;
-    }
-
     /** Takes a delivery for a live session on its owner loop (and its message reference). */
     void accept(Delivery delivery) {
         if (delivery.qos() != QoS.AT_MOST_ONCE && delivery.packetId() == 0) {
-            delivery = delivery.withPacketId(takePacketId()); // not routed: made here (tests)
+            delivery = delivery.withPacketId(session.takePacketId()); // not routed: made here (tests)
         }
         if (isExpired(delivery)) {
             context.drops().expired.increment();
@@ -138,7 +84,7 @@ final class OutgoingMessages {
         }
         if (delivery.qos() == QoS.AT_MOST_ONCE) {
             deliverQos0(delivery);
-        } else if (link != null && queueSize() == 0 && windowHasRoom() && link.isWritable()) {
+        } else if (session.link() != null && queueSize() == 0 && windowHasRoom() && session.link().isWritable()) {
             sendInflight(delivery);
         } else {
             enqueue(delivery);
@@ -146,8 +92,7 @@ final class OutgoingMessages {
     }
 
     /** A connection attached: what it had not acknowledged is re-sent first, then the queue. */
-    void attach(SessionLink next) {
-        link = next;
+    void attach() {
         for (InflightWindow.Entry e : inflightEntries()) {
             e.markForResend();
         }
@@ -157,22 +102,16 @@ final class OutgoingMessages {
 
     /** The connection went; what stays inflight until the client comes back lets go of its read buffers. */
     void detach() {
-        stop();
         if (inflight != null) {
             inflight.compactPayloads();
         }
     }
 
-    /** Nothing more is sent. */
-    void stop() {
-        link = null;
-        canTakeMessageNow = false;
-    }
 
     /**
-     * Puts back a message of a session read from the store, after {@link #restorePacketIds}. An id newer
+     * Puts back a message of a session read from the store, after its packet-id counter. An id newer
      * than the stored counter (taken after the session's header was last written: a crash) moves the
-     * counter on to it, so that the ids it gives next follow the ones kept.
+     * counter on to it ({@link Session#packetIdRestored}), so that the ids it gives next follow the ones kept.
      */
     void restore(StoredState.Outgoing o) {
         int id;
@@ -183,18 +122,10 @@ final class OutgoingMessages {
             id = o.delivery().packetId();
             queueAdd(o.delivery());
         }
-        if (id != 0 && isAfter(id, lastPacketId())) {
-            idsTaken = id;
-        }
+        session.packetIdRestored(id);
     }
 
-    /** Whether {@code id} was taken after {@code last} (0: none yet), the counter going round (RFC 1982). */
-    private static boolean isAfter(int id, int last) {
-        int ahead = Math.floorMod(id - last, 0xFFFF);
-        return last == 0 || ahead != 0 && ahead < 0x8000;
-    }
-
-    /** Empties the window and the queue in memory, leaving the store alone; packet ids start at 1 again. */
+    /** Empties the window and the queue in memory, leaving the store alone (the session resets its packet ids). */
     void clear() {
         if (inflight != null) {
             inflight.clear();
@@ -202,7 +133,6 @@ final class OutgoingMessages {
         }
         pendingResends = 0;
         queueClear();
-        idsTaken = 0;
     }
 
     /** Releases a delivery that will not be sent, and forgets it in the store. */
@@ -212,10 +142,7 @@ final class OutgoingMessages {
     }
 
     private void updateCanTakeMessageNow() {
-        boolean now = link != null && windowHasRoom();
-        if (now != canTakeMessageNow) {
-            canTakeMessageNow = now;
-        }
+        session.setCanTakeMessageNow(session.link() != null && windowHasRoom());
     }
 
     /**
@@ -242,14 +169,14 @@ final class OutgoingMessages {
     }
 
     private void deliverQos0(Delivery delivery) {
-        if (link == null) {
+        if (session.link() == null) {
             if (session.isPersistent() && context.settings().queueQos0Messages()) {
                 enqueue(delivery);
                 return;
             }
             context.drops().offlineQos0.increment();
-        } else if (link.isWritable()) {
-            link.sendPublish(delivery, 0, false);
+        } else if (session.link().isWritable()) {
+            session.link().sendPublish(delivery, 0, false);
         } else {
             context.drops().notWritable.increment();
             DropLog.warn(LOG, "Outgoing QoS 0 message on {} to {} dropped: client not reading fast enough",
@@ -263,13 +190,13 @@ final class OutgoingMessages {
      * or, at QoS 0, the client is not reading or away. A walk over retained messages stops here.
      */
     boolean cannotTakeMore(QoS qos) {
-        if (qos == QoS.AT_MOST_ONCE && link != null) {
-            return !link.isWritable();
+        if (qos == QoS.AT_MOST_ONCE && session.link() != null) {
+            return !session.link().isWritable();
         }
         if (qos == QoS.AT_MOST_ONCE && !(session.isPersistent() && context.settings().queueQos0Messages())) {
             return true;
         }
-        return (link == null || !windowHasRoom()) && queueIsFull(0);
+        return (session.link() == null || !windowHasRoom()) && queueIsFull(0);
     }
 
     private boolean queueIsFull(int adding) {
@@ -335,11 +262,11 @@ final class OutgoingMessages {
             // MQTT-2.3.1-2: after the counter came round, an id may still be inflight (mosquitto would
             // send it again); the window is below 65,535 entries, so a free one exists. (0: a message
             // restored from a store written before queued messages kept their ids.)
-            id = takePacketId();
+            id = session.takePacketId();
         }
         InflightWindow.Entry e = inflight.add(delivery, stage, id);
         journal.sent(delivery, e.packetId());
-        if (!link.sendPublish(delivery, e.packetId(), false)) {
+        if (!session.link().sendPublish(delivery, e.packetId(), false)) {
             journal.done(delivery);
             inflight.remove(e.packetId());
         }
@@ -348,6 +275,11 @@ final class OutgoingMessages {
 
     /** The outgoing window: the broker's limit, or the client's Receive Maximum when smaller. */
     private int inflightLimit() {
+        return inflightLimit(context, session.link());
+    }
+
+    /** The outgoing window's size with {@code link} attached (null: none): what an empty window has room for. */
+    static int inflightLimit(SessionContext context, SessionLink link) {
         int limit = context.settings().inflightLimit();
         return link == null ? limit : Math.min(limit, link.receiveMaximum());
     }
@@ -400,7 +332,7 @@ final class OutgoingMessages {
         resendPending();
         // A client that is not reading gets nothing more in its socket's buffer: the messages wait in
         // the bounded queue instead (issue 14), and onWritable() goes on when it catches up.
-        while (link != null && windowHasRoom() && link.isWritable()) {
+        while (session.link() != null && windowHasRoom() && session.link().isWritable()) {
             Delivery d = queuePoll();
             if (d == null) {
                 return;
@@ -424,7 +356,7 @@ final class OutgoingMessages {
 
     /** The client's connection took its backed-up output: send what waited in the queue. */
     void onWritable() {
-        if (link != null && !session.isEnded()) {
+        if (session.link() != null && !session.isEnded()) {
             drainQueue();
         }
     }
@@ -506,7 +438,7 @@ final class OutgoingMessages {
      * at a time than the new connection's Receive Maximum allows; the rest follow as acks free room.
      */
     private void resendPending() {
-        if (pendingResends == 0 || link == null) {
+        if (pendingResends == 0 || session.link() == null) {
             return;
         }
         int onWire = inflightSize() - pendingResends;
@@ -530,10 +462,10 @@ final class OutgoingMessages {
                     undeliverable.add(e.packetId());
                     onWire--;
                 } else {
-                    link.sendPubRel(e.packetId());
+                    session.link().sendPubRel(e.packetId());
                 }
             } else if (isExpired(e.delivery()) || !mayStillRead(e.delivery())
-                    || !link.sendPublish(e.delivery(), e.packetId(), true)) {
+                    || !session.link().sendPublish(e.delivery(), e.packetId(), true)) {
                 if (isExpired(e.delivery())) {
                     context.drops().expired.increment();
                 }
