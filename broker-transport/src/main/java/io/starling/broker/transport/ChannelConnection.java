@@ -34,42 +34,62 @@ import org.slf4j.LoggerFactory;
  * that), and a connection whose unsent output still grows past {@code max_outgoing_bytes} is closed
  * at once. A close lets what was written leave for {@link #CLOSE_GRACE_MILLIS} at most; a peer that
  * is not reading gets a reset instead of keeping an established socket with its unsent output.
+ *
+ * <p>The connection's handler ({@link ClientChannelHandler}) extends it, and it extends the
+ * connection's {@link PacketStream}: one idle connection is one object with the channel, the listener's
+ * options and the loop's counters once, not four objects each holding their own references to them
+ * (issue 16: heap per connection). The read timeout and pausing, the overload counters and the
+ * output limit are the handler's ({@link #setReadTimeout}, {@link #setReading}, {@link #connected},
+ * {@link #overload}, {@link #maxOutgoingBytes}).
  */
-final class ChannelConnection implements Connection {
+abstract class ChannelConnection extends PacketStream implements Connection {
     /** Payloads up to this many bytes are copied into each delivery; larger ones are shared. */
     static final int COPIED_PAYLOAD = 256;
     /** How long a closing connection may take to send its last packets (a DISCONNECT) before it is reset. */
     static final long CLOSE_GRACE_MILLIS = 1000;
     private static final RateLimitedLog OVERFLOW_LOG = new RateLimitedLog(10);
 
-    private final Channel channel;
-    private final CertificateUsername usernames;
-    private MqttVersion version = MqttVersion.MQTT_3_1_1;
-
-    private final ListenerOptions options;
-    /** The counters of the channel's loop, for the bytes written ($SYS/broker/bytes/sent). */
-    private final LoopCounters counters;
-
-    private final Controls controls;
-    private final long maxOutgoingBytes;
-    private final OverloadCounters overload;
+    final Channel channel;
+    final CertificateUsername usernames;
+    final ListenerOptions options;
+    /** The version packets are encoded in (the decoder keeps its own: the one it reads in). */
+    private MqttVersion writeVersion = MqttVersion.MQTT_3_1_1;
     private boolean overflowed;
 
-    /** What the pipeline's MQTT handler keeps for the connection: its read timeout and whether it is read. */
-    interface Controls {
-        /** Closes the connection when nothing was read for {@code millis}; 0 turns it off. */
-        void setReadTimeout(long millis);
-
-        /** Stops or resumes reading for the core (a takeover under way). */
-        void setReading(boolean reading);
-
-        /** The CONNECT is accepted: the limits for strangers end. */
-        void connected();
+    /**
+     * @param maxPacketSize the largest packet read
+     * @param maxConnectSize the largest packet read before a CONNECT
+     * @param counters the counters of the channel's loop: bytes read and written
+     */
+    ChannelConnection(Channel channel, int maxPacketSize, int maxConnectSize, LoopCounters counters,
+                      CertificateUsername usernames, ListenerOptions options) {
+        super(maxPacketSize, maxConnectSize, counters);
+        this.channel = channel;
+        this.usernames = usernames;
+        this.options = options;
     }
 
-    /** A connection whose counts go nowhere and that keeps no read timeout: for tests of the connection alone. */
-    ChannelConnection(Channel channel, CertificateUsername usernames) {
-        this(channel, usernames, ListenerOptions.PLAIN, new BrokerCounters().local(), new Controls() {
+    /** Counts the closes that had to reset the connection and the outgoing overflows. */
+    abstract OverloadCounters overload();
+
+    /** Unsent bytes above which the connection is closed; 0 for no limit. */
+    abstract long maxOutgoingBytes();
+
+    /** A connection whose counts go nowhere, that reads nothing and keeps no read timeout: for tests of the connection alone. */
+    static ChannelConnection standalone(Channel channel, CertificateUsername usernames) {
+        OverloadCounters overload = new OverloadCounters();
+        return new ChannelConnection(channel, 1 << 20, 1 << 20, new BrokerCounters().local(), usernames,
+                ListenerOptions.PLAIN) {
+            @Override
+            OverloadCounters overload() {
+                return overload;
+            }
+
+            @Override
+            long maxOutgoingBytes() {
+                return 0;
+            }
+
             @Override
             public void setReadTimeout(long millis) {
             }
@@ -78,23 +98,7 @@ final class ChannelConnection implements Connection {
             public void setReading(boolean reading) {
                 channel.config().setAutoRead(reading);
             }
-
-            @Override
-            public void connected() {
-            }
-        }, 0, new OverloadCounters());
-    }
-
-    /** @param maxOutgoingBytes unsent bytes above which the connection is closed; 0 for no limit */
-    ChannelConnection(Channel channel, CertificateUsername usernames, ListenerOptions options, LoopCounters counters,
-                      Controls controls, long maxOutgoingBytes, OverloadCounters overload) {
-        this.controls = controls;
-        this.maxOutgoingBytes = maxOutgoingBytes;
-        this.overload = overload;
-        this.options = options;
-        this.counters = counters;
-        this.channel = channel;
-        this.usernames = usernames;
+        };
     }
 
     @Override
@@ -106,7 +110,7 @@ final class ChannelConnection implements Connection {
             if (p.payload().readableBytes() <= COPIED_PAYLOAD) {
                 // A small payload is copied after the header: one buffer, one write, instead of a slice of the
                 // shared payload, a second outbound entry and a second iovec (measured: docs/benchmarks.md).
-                ByteBuf whole = PublishHeaders.withPayloadCopy(channel.alloc(), p, version);
+                ByteBuf whole = PublishHeaders.withPayloadCopy(channel.alloc(), p, writeVersion);
                 counters.add(Counter.BYTES_SENT, whole.readableBytes());
                 channel.write(whole, channel.voidPromise());
                 return;
@@ -114,7 +118,7 @@ final class ChannelConnection implements Connection {
             if (!options.webSocket()) {
                 // Header and shared payload as two writes: the socket gathers them (writev) at the flush,
                 // and no composite buffer is built per delivery. A WebSocket keeps one frame per packet.
-                ByteBuf header = PublishHeaders.of(channel.alloc(), p, version);
+                ByteBuf header = PublishHeaders.of(channel.alloc(), p, writeVersion);
                 ByteBuf payload = p.payload().retainedDuplicate();
                 counters.add(Counter.BYTES_SENT, header.readableBytes() + payload.readableBytes());
                 channel.write(header, channel.voidPromise());
@@ -122,7 +126,7 @@ final class ChannelConnection implements Connection {
                 return;
             }
         }
-        ByteBuf encoded = MqttEncoder.encode(channel.alloc(), packet, version);
+        ByteBuf encoded = MqttEncoder.encode(channel.alloc(), packet, writeVersion);
         counters.add(Counter.BYTES_SENT, encoded.readableBytes());
         channel.write(encoded, channel.voidPromise());
     }
@@ -132,6 +136,7 @@ final class ChannelConnection implements Connection {
         if (overflowed) {
             return true;
         }
+        long maxOutgoingBytes = maxOutgoingBytes();
         if (maxOutgoingBytes == 0) {
             return false;
         }
@@ -140,7 +145,7 @@ final class ChannelConnection implements Connection {
             return false;
         }
         overflowed = true;
-        overload.outgoingOverflow.increment();
+        overload().outgoingOverflow.increment();
         OVERFLOW_LOG.warn(LoggerFactory.getLogger("io.starling.broker"), "Client connection from {} closed: {} bytes unsent is over max_outgoing_bytes {}.",
                 remoteAddress(), out.totalPendingWriteBytes(), maxOutgoingBytes);
         abort(channel);
@@ -166,13 +171,13 @@ final class ChannelConnection implements Connection {
         if (!channel.isActive()) {
             channel.close();
         } else if (!channel.isWritable()) {
-            overload.closeAborted.increment();
+            overload().closeAborted.increment();
             abort(channel);
         } else {
             channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             channel.eventLoop().schedule(() -> {
                 if (channel.isOpen()) {
-                    overload.closeAborted.increment();
+                    overload().closeAborted.increment();
                     abort(channel);
                 }
             }, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
@@ -207,27 +212,7 @@ final class ChannelConnection implements Connection {
 
     @Override
     public void setProtocolVersion(MqttVersion version) {
-        this.version = version;
-    }
-
-    @Override
-    public void setReadTimeout(long millis) {
-        if (channel.eventLoop().inEventLoop()) {
-            controls.setReadTimeout(millis);
-        } else {
-            // The loop's deadline wheel is the loop's alone; the core calls on the loop, but be safe.
-            channel.eventLoop().execute(() -> controls.setReadTimeout(millis));
-        }
-    }
-
-    @Override
-    public void setReading(boolean reading) {
-        controls.setReading(reading);
-    }
-
-    @Override
-    public void connected() {
-        controls.connected();
+        this.writeVersion = version;
     }
 
     /**

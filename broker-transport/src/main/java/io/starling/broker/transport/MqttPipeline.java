@@ -7,7 +7,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.netty.channel.ChannelPipeline;
 import io.starling.broker.core.BrokerCore;
-import io.starling.broker.core.BrokerSettings;
 import io.starling.broker.core.RateLimitedLog;
 import io.starling.broker.core.sys.Counter;
 import io.starling.broker.core.sys.LoopCounters;
@@ -62,12 +61,10 @@ final class MqttPipeline extends ChannelInitializer<Channel> {
             ChannelConnection.abort(ch);
             return;
         }
-        BrokerSettings settings = core.settings();
         ChannelPipeline p = ch.pipeline();
-        p.addLast(new ConnectingGuard(connecting, settings.overload().maxConnectBytes(), core.overload()));
+        p.addLast(new ConnectingGuard(connecting, core.settings().overload().maxConnectBytes(), core.overload()));
         prefix.addTo(ch);
-        p.addLast(HandlerNames.CLIENT, new ClientChannelHandler(core, loops.outboxOf(ch.eventLoop()),
-                loops.connectionsOf(ch.eventLoop()), new PacketStream(settings.maxPacketSize(),
-                settings.overload().maxConnectBytes(), counters), usernames, options));
+        p.addLast(HandlerNames.CLIENT, new ClientChannelHandler(ch, core, loops.outboxOf(ch.eventLoop()),
+                loops.connectionsOf(ch.eventLoop()), counters, usernames, options));
     }
 }

@@ -77,7 +77,7 @@ class ChannelConnectionTlsTest {
             pump(server, client);
         }
         assertThat(serverTls.handshakeFuture().isSuccess()).as("handshake: %s", serverTls.handshakeFuture().cause()).isTrue();
-        return new ChannelConnection(server, settings.certificateUsername());
+        return ChannelConnection.standalone(server, settings.certificateUsername());
     }
 
     private static void pump(EmbeddedChannel from, EmbeddedChannel to) {
@@ -141,7 +141,7 @@ class ChannelConnectionTlsTest {
     @Test
     void plainConnection_hasNoTlsUsername() {
         server = new EmbeddedChannel();
-        ChannelConnection connection = new ChannelConnection(server, CertificateUsername.COMMON_NAME);
+        ChannelConnection connection = ChannelConnection.standalone(server, CertificateUsername.COMMON_NAME);
 
         assertThat(connection.tlsUsername()).isNull();
     }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /** How a delivery leaves: small payloads copied into one buffer, larger ones shared after their own header. */
 class ChannelConnectionWriteTest {
     private final EmbeddedChannel channel = new EmbeddedChannel();
-    private final ChannelConnection connection = new ChannelConnection(channel, CertificateUsername.NONE);
+    private final ChannelConnection connection = ChannelConnection.standalone(channel, CertificateUsername.NONE);
     private final List<ByteBuf> toRelease = new ArrayList<>();
 
     @AfterEach

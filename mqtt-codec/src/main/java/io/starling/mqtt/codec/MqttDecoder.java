@@ -27,8 +27,12 @@ import java.util.List;
  * given to {@link #setVersion}; before either, as 3.1.1.
  *
  * <p>Threading: one instance per connection, used only on that connection's event loop.
+ *
+ * <p>Not final: the broker's connection extends it (through its packet stream), so that one idle
+ * connection is one object rather than a handler holding a stream holding a decoder (issue 16: heap
+ * per connection). Its state stays private here.
  */
-public final class MqttDecoder {
+public class MqttDecoder {
     /** The largest packet the protocol can express: 5 header bytes plus a 268,435,455 byte body. */
     public static final int MAX_PACKET_SIZE_LIMIT = VariableByteInteger.MAX + 5;
 

@@ -13,7 +13,6 @@ import io.starling.mqtt.codec.Auth;
 import io.starling.mqtt.codec.Connect;
 import io.starling.broker.core.auth.ClientIdentity;
 import io.starling.broker.core.auth.SecurityRules;
-import io.starling.broker.core.auth.EnhancedAuthenticator;
 import io.starling.broker.core.auth.PasswordChecks;
 import io.starling.mqtt.codec.Disconnect;
 import io.starling.mqtt.codec.Malformed;
@@ -62,8 +61,6 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
     long connectExpiryInterval;
     /** The password check and ACL that apply to this client: its listener's, or the broker's. */
     final SecurityRules security;
-    /** The listener's mount_point, prefixed to this client's topics and filters ("" for none). */
-    final String mountPoint;
     /** Its listener's maximum QoS, topic alias maximum and client-id options. */
     final ListenerSettings listener;
     /**
@@ -82,11 +79,8 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
     ClientIdentity identity;
     /** Null until the client first publishes: an idle connection carries no cache (issue 8). */
     private PublishAcl publishAcl;
-    /** MQTT 5 enhanced authentication: the connection's method, and the exchange under way. */
-    String authMethod;
-    EnhancedAuthenticator.Exchange authExchange;
-    Connect pendingConnect;
-    byte[] authSuccessData;
+    /** MQTT 5 enhanced authentication; null when the CONNECT named no method (most clients). */
+    AuthState auth;
     /**
      * Packets that arrived while a takeover moved the session here; replayed once connected. Null
      * until the first one: most connections never have any (issue 8: heap per idle connection).
@@ -118,10 +112,17 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
         this.connection = connection;
         this.outbox = outbox;
         this.counters = core.counters().local();
-        this.mountPoint = connection.mountPoint();
         this.security = connection.security() != null ? connection.security() : core.security();
         this.listener = connection.listenerSettings() != null ? connection.listenerSettings() : core.listenerDefaults();
         ProtocolLog.CONNECTIONS.info("New connection from {} on port {}.", connection.remoteAddress(), connection.localPort());
+    }
+
+    /**
+     * The listener's mount_point, prefixed to this client's topics and filters ("" for none): the
+     * connection's, asked each time rather than kept in a field (issue 16: heap per connection).
+     */
+    String mountPoint() {
+        return connection.mountPoint();
     }
 
     public String clientId() {

@@ -43,10 +43,10 @@ final class ConnAckProperties {
         if (connect.clientId().isEmpty()) {
             b.text(PropertyId.ASSIGNED_CLIENT_IDENTIFIER, client.clientId);
         }
-        if (client.authMethod != null) {
-            b.text(PropertyId.AUTHENTICATION_METHOD, client.authMethod);
-            if (client.authSuccessData != null) {
-                b.binary(PropertyId.AUTHENTICATION_DATA, client.authSuccessData);
+        if (client.auth != null) {
+            b.text(PropertyId.AUTHENTICATION_METHOD, client.auth.method);
+            if (client.auth.successData != null) {
+                b.binary(PropertyId.AUTHENTICATION_DATA, client.auth.successData);
             }
         }
         if (!s.retainAvailable()) {

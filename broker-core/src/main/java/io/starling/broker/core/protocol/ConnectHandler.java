@@ -8,7 +8,6 @@ import io.starling.broker.core.auth.ClientIdentity;
 import io.starling.broker.core.auth.PasswordChecks;
 import io.starling.broker.core.session.ClientIdClaims;
 import io.starling.broker.core.session.Session;
-import io.starling.broker.core.store.memory.InMemoryMessageQueue;
 import io.starling.broker.core.sys.Counter;
 import io.starling.broker.core.topic.TopicName;
 import io.starling.mqtt.codec.ConnAck;
@@ -288,8 +287,7 @@ final class ConnectHandler {
     private static void claim(Client client, Connect connect) {
         Session existing = client.core.sessions().get(client.clientId);
         if (existing == null) {
-            Session fresh = new Session(client.clientId, client.outbox, client.core.sessionContext(),
-                    new InMemoryMessageQueue());
+            Session fresh = new Session(client.clientId, client.outbox, client.core.sessionContext());
             Session registered = client.core.sessions().putIfAbsent(fresh);
             if (registered == fresh) {
                 complete(client, connect, fresh, false);

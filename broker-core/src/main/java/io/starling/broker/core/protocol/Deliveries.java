@@ -26,8 +26,8 @@ final class Deliveries {
     static Publish toPublish(Client client, Delivery d, int packetId, boolean dup) {
         Message m = d.message();
         String topic = m.topic();
-        if (!client.mountPoint.isEmpty() && topic.startsWith(client.mountPoint)) {
-            topic = topic.substring(client.mountPoint.length()); // the client sees its own namespace
+        if (!client.mountPoint().isEmpty() && topic.startsWith(client.mountPoint())) {
+            topic = topic.substring(client.mountPoint().length()); // the client sees its own namespace
         }
         Properties properties = Properties.EMPTY;
         if (client.version.isV5()) {

@@ -25,9 +25,9 @@ final class EnhancedAuth {
                     "unsupported authentication method '" + method + "'");
             return;
         }
-        client.authMethod = method;
-        client.authExchange = authenticator.begin(client.clientId, connect.username());
-        client.pendingConnect = connect;
+        client.auth = new AuthState(method);
+        client.auth.exchange = authenticator.begin(client.clientId, connect.username());
+        client.auth.pendingConnect = connect;
         client.state = Client.State.AUTHENTICATING;
         step(client, connect.properties().binary(PropertyId.AUTHENTICATION_DATA));
     }
@@ -36,22 +36,22 @@ final class EnhancedAuth {
     static void onAuth(Client client, Auth auth) {
         ProtocolLog.received(client.clientId, "AUTH");
         String method = auth.properties().text(PropertyId.AUTHENTICATION_METHOD);
-        if (client.authMethod == null) {
+        if (client.auth == null) {
             Disconnects.silently(client, "AUTH without enhanced authentication"); // as mosquitto: nothing sent
             return;
         }
-        if (!client.authMethod.equals(method)) {
+        if (!client.auth.method.equals(method)) {
             Disconnects.disconnect(client, ReasonCode.PROTOCOL_ERROR, "AUTH with method '" + method
                     + "', not the connection's"); // MQTT-4.12.0-5
             return;
         }
         if (client.state == Client.State.CONNECTED) {
-            if (auth.reasonCode() != ReasonCode.RE_AUTHENTICATE && client.authExchange == null) {
+            if (auth.reasonCode() != ReasonCode.RE_AUTHENTICATE && client.auth.exchange == null) {
                 Disconnects.disconnect(client, ReasonCode.PROTOCOL_ERROR, "AUTH continuing no exchange");
                 return;
             }
             if (auth.reasonCode() == ReasonCode.RE_AUTHENTICATE) {
-                client.authExchange = client.core.enhancedAuthenticator(method).begin(client.clientId, null);
+                client.auth.exchange = client.core.enhancedAuthenticator(method).begin(client.clientId, null);
             }
         } else if (auth.reasonCode() != ReasonCode.CONTINUE_AUTHENTICATION) {
             Disconnects.disconnect(client, ReasonCode.PROTOCOL_ERROR, "AUTH reason " + auth.reasonCode() + " during CONNECT");
@@ -61,22 +61,22 @@ final class EnhancedAuth {
     }
 
     private static void step(Client client, byte[] clientData) {
-        EnhancedAuthenticator.Step step = client.authExchange.respond(clientData);
+        EnhancedAuthenticator.Step step = client.auth.exchange.respond(clientData);
         if (step instanceof EnhancedAuthenticator.Continue c) {
             sendAuth(client, ReasonCode.CONTINUE_AUTHENTICATION, c.serverData());
         } else if (step instanceof EnhancedAuthenticator.Success s) {
-            client.authExchange = null;
+            client.auth.exchange = null;
             if (client.state == Client.State.AUTHENTICATING) {
-                client.authSuccessData = s.serverData();
-                Connect connect = client.pendingConnect;
-                client.pendingConnect = null;
+                client.auth.successData = s.serverData();
+                Connect connect = client.auth.pendingConnect;
+                client.auth.pendingConnect = null;
                 ConnectHandler.proceed(client, connect);
             } else {
                 sendAuth(client, ReasonCode.SUCCESS, s.serverData()); // re-authentication done
             }
         } else {
             EnhancedAuthenticator.Failure f = (EnhancedAuthenticator.Failure) step;
-            client.authExchange = null;
+            client.auth.exchange = null;
             if (client.state == Client.State.AUTHENTICATING) {
                 ConnectHandler.refuse(client, ReasonCode.NOT_AUTHORIZED, "authentication failed: " + f.reason());
             } else {
@@ -86,7 +86,7 @@ final class EnhancedAuth {
     }
 
     private static void sendAuth(Client client, int reasonCode, byte[] data) {
-        Properties.Builder b = Properties.builder().text(PropertyId.AUTHENTICATION_METHOD, client.authMethod);
+        Properties.Builder b = Properties.builder().text(PropertyId.AUTHENTICATION_METHOD, client.auth.method);
         if (data != null) {
             b.binary(PropertyId.AUTHENTICATION_DATA, data);
         }

@@ -62,8 +62,8 @@ final class PublishHandler {
             return; // the connection is closing
         }
         String invalid = TopicName.invalidReason(topic, core.settings().maxTopicLevels());
-        if (invalid == null && !client.mountPoint.isEmpty()) {
-            topic = client.mountPoint + topic; // mount_point: this listener's clients live under a prefix
+        if (invalid == null && !client.mountPoint().isEmpty()) {
+            topic = client.mountPoint() + topic; // mount_point: this listener's clients live under a prefix
         }
         if (invalid != null) {
             publish.release();

@@ -8,7 +8,6 @@ import io.starling.broker.core.routing.LoopOutbox;
 import io.starling.broker.core.routing.Message;
 import io.starling.broker.core.session.Session;
 import io.starling.broker.core.store.StoredState;
-import io.starling.broker.core.store.memory.InMemoryMessageQueue;
 import java.util.List;
 import java.util.function.IntFunction;
 import java.util.concurrent.CompletableFuture;
@@ -72,7 +71,7 @@ public final class SessionRestore {
     private static void restoreOne(BrokerCore core, LoopOutbox loop, StoredState.RestoredSession stored,
                                    IntFunction<SecurityRules> listenerSecurity) {
         String clientId = stored.header().clientId();
-        Session session = new Session(clientId, loop, core.sessionContext(), new InMemoryMessageQueue());
+        Session session = new Session(clientId, loop, core.sessionContext());
         session.setExpiryInterval(stored.header().expiryIntervalSeconds());
         session.setIdentity(new ClientIdentity(clientId, stored.header().username()));
         int port = stored.header().listenerPort();

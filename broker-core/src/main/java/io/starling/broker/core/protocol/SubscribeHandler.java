@@ -97,8 +97,8 @@ final class SubscribeHandler {
                 s = new Subscription(s.filter(), new io.starling.mqtt.codec.SubscriptionOptions(qos,
                         s.options().noLocal(), s.options().retainAsPublished(), s.options().retainHandling()));
             }
-            if (!client.mountPoint.isEmpty()) {
-                s = new Subscription(Mounts.mount(client.mountPoint, s.filter()), s.options());
+            if (!client.mountPoint().isEmpty()) {
+                s = new Subscription(Mounts.mount(client.mountPoint(), s.filter()), s.options());
             }
             boolean existed = session.subscribe(s.filter(), new SubscriberOptions(s.options(), subscriptionId));
             granted.add(s);

@@ -32,7 +32,7 @@ final class UnsubscribeHandler {
             ProtocolLog.LOG.debug("\t{}", filter);
             // "$share/g" alone is a filter no SUBSCRIBE accepts: nothing to remove (mosquitto answers 0x11)
             boolean removed = TopicFilter.invalidSharedReason(filter) == null
-                    && client.session.unsubscribe(Mounts.mount(client.mountPoint, filter));
+                    && client.session.unsubscribe(Mounts.mount(client.mountPoint(), filter));
             ProtocolLog.UNSUBSCRIBE.debug("{} {}", client.clientId, filter);
             codes.add(removed ? ReasonCode.SUCCESS : ReasonCode.NO_SUBSCRIPTION_EXISTED);
         }

@@ -101,7 +101,7 @@ final class Wills {
     }
 
     private static Pending pendingOf(Client client, Will will) {
-        return new Pending(client.mountPoint + will.topic(), will.qos(), will.retain(), will.payload(),
+        return new Pending(client.mountPoint() + will.topic(), will.qos(), will.retain(), will.payload(),
                 will.properties().without(PropertyId.WILL_DELAY_INTERVAL), client.clientId, client.identity.username(),
                 client.connection.localPort());
     }

@@ -2,13 +2,12 @@ package io.starling.broker.core.session;
 
 import io.starling.broker.core.routing.Delivery;
 import io.starling.broker.core.store.MessageQueue;
+import io.starling.broker.core.store.memory.InMemoryMessageQueue;
 import io.starling.broker.core.store.StoredState;
 import io.starling.broker.core.sys.Counter;
 import io.starling.broker.core.sys.LoopCounters;
 import io.starling.mqtt.codec.QoS;
 import io.starling.mqtt.codec.ReasonCode;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,86 +20,62 @@ import org.slf4j.LoggerFactory;
  * are here too. Split from {@link Session} (issue 14), which keeps who owns it, its lifetime, its
  * subscriptions and the incoming QoS 2 ids.
  *
- * <p>Threading: the session's owner loop, as the session; {@link #canTakeMessageNow()} may be read from
- * any thread (share groups on other loops).
+ * <p>Threading: the session's owner loop, as the session.
+ *
+ * <p>Memory: the session makes this object for the first message it sends, queues or restores, not
+ * with itself (issue 16: 48 B per idle connection); the packet-id counter, the attached link and
+ * whether it can take a message now stay with the session, which other loops read. The inflight
+ * window and the queue are made by the first message that goes into each; read paths treat a missing
+ * one as empty. Once made they stay until {@link #clear}.
  */
 final class OutgoingMessages {
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
-    private static final VarHandle IDS_TAKEN;
-
-    static {
-        try {
-            IDS_TAKEN = MethodHandles.lookup().findVarHandle(OutgoingMessages.class, "idsTaken", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private final Session session;
     /** The broker-wide settings, counters and clock: one reference, not one each (issue 16: heap per connection). */
     private final SessionContext context;
     private final SessionJournal journal;
-    private final MessageQueue queue;
-    private final InflightWindow inflight;
-    private SessionLink link;
+    /** Null until a message is queued. */
+    private MessageQueue queue;
+    /** Null until a message is sent or restored inflight. */
+    private InflightWindow inflight;
     /** Inflight entries of an earlier connection not yet re-sent on this one. */
     private int pendingResends;
-    /** Whether a message sent now would go out at once; read by share groups on other loops. */
-    private volatile boolean canTakeMessageNow;
-    /**
-     * How many packet ids the session has taken, the last being {@link #idOf}(idsTaken); advanced
-     * through {@link #IDS_TAKEN} on any thread (a plain field: no AtomicLong per session, issue 8).
-     */
-    private volatile long idsTaken;
 
-    OutgoingMessages(Session session, SessionContext context, SessionJournal journal, MessageQueue queue) {
+    OutgoingMessages(Session session, SessionContext context, SessionJournal journal) {
         this.session = session;
         this.context = context;
         this.journal = journal;
-        this.queue = queue;
-        this.inflight = new InflightWindow(context.counters());
     }
 
-    SessionLink link() {
-        return link;
+    /** The inflight window, made on first use. */
+    private InflightWindow inflight() {
+        if (inflight == null) {
+            inflight = new InflightWindow(context.counters());
+        }
+        return inflight;
     }
 
-    /** True when online with room in the inflight window: a share group prefers such members. */
-    boolean canTakeMessageNow() {
-        return canTakeMessageNow;
+    private int inflightSize() {
+        return inflight == null ? 0 : inflight.size();
     }
 
-    /**
-     * Takes the session's next packet id for a QoS 1/2 message queued for it, as mosquitto's
-     * per-client counter does (issue 15, measured with 2.0.11): one more each time, 65535 followed by
-     * 1. Taken when the message is routed to the session (or a retained one is sent on subscribe) and
-     * kept by the message even if it is dropped later (expired, refused by the ACL, too large, queue
-     * full), so that later ids show the gap. Any thread: publishers route on their own loops.
-     */
-    int takePacketId() {
-        return idOf((long) IDS_TAKEN.getAndAdd(this, 1L) + 1);
+    private InflightWindow.Entry inflightEntry(int packetId) {
+        return inflight == null ? null : inflight.get(packetId);
     }
 
-    /** The last packet id taken, 0 when none yet: kept with the session in the store. */
-    int lastPacketId() {
-        long taken = idsTaken;
-        return taken == 0 ? 0 : idOf(taken);
+    private java.util.Collection<InflightWindow.Entry> inflightEntries() {
+        return inflight == null ? java.util.List.of() : inflight.entries();
     }
 
-    /** Goes on counting from {@code last} (a session read back from the store). */
-    void restorePacketIds(int last) {
-        idsTaken = last;
-    }
-
-    /** The {@code n}th packet id taken (n from 1): 1 to 65535, then 1 again. */
-    private static int idOf(long n) {
-        return (int) ((n - 1) % 0xFFFF) + 1;
+    private int queueSize() {
+        return queue == null ? 0 : queue.size();
     }
 
     /** Takes a delivery for a live session on its owner loop (and its message reference). */
     void accept(Delivery delivery) {
         if (delivery.qos() != QoS.AT_MOST_ONCE && delivery.packetId() == 0) {
-            delivery = delivery.withPacketId(takePacketId()); // not routed: made here (tests)
+            delivery = delivery.withPacketId(session.takePacketId()); // not routed: made here (tests)
         }
         if (isExpired(delivery)) {
             context.drops().expired.increment();
@@ -109,7 +84,7 @@ final class OutgoingMessages {
         }
         if (delivery.qos() == QoS.AT_MOST_ONCE) {
             deliverQos0(delivery);
-        } else if (link != null && queue.size() == 0 && windowHasRoom() && link.isWritable()) {
+        } else if (session.link() != null && queueSize() == 0 && windowHasRoom() && session.link().isWritable()) {
             sendInflight(delivery);
         } else {
             enqueue(delivery);
@@ -117,58 +92,47 @@ final class OutgoingMessages {
     }
 
     /** A connection attached: what it had not acknowledged is re-sent first, then the queue. */
-    void attach(SessionLink next) {
-        link = next;
-        for (InflightWindow.Entry e : inflight.entries()) {
+    void attach() {
+        for (InflightWindow.Entry e : inflightEntries()) {
             e.markForResend();
         }
-        pendingResends = inflight.size();
+        pendingResends = inflightSize();
         drainQueue();
     }
 
     /** The connection went; what stays inflight until the client comes back lets go of its read buffers. */
     void detach() {
-        stop();
-        inflight.compactPayloads();
+        if (inflight != null) {
+            inflight.compactPayloads();
+        }
     }
 
-    /** Nothing more is sent. */
-    void stop() {
-        link = null;
-        canTakeMessageNow = false;
-    }
 
     /**
-     * Puts back a message of a session read from the store, after {@link #restorePacketIds}. An id newer
+     * Puts back a message of a session read from the store, after its packet-id counter. An id newer
      * than the stored counter (taken after the session's header was last written: a crash) moves the
-     * counter on to it, so that the ids it gives next follow the ones kept.
+     * counter on to it ({@link Session#packetIdRestored}), so that the ids it gives next follow the ones kept.
      */
     void restore(StoredState.Outgoing o) {
         int id;
         if (o.isInflight()) {
             id = o.packetId();
-            inflight.restore(o.packetId(), o.delivery(), o.seq());
+            inflight().restore(o.packetId(), o.delivery(), o.seq());
         } else {
             id = o.delivery().packetId();
             queueAdd(o.delivery());
         }
-        if (id != 0 && isAfter(id, lastPacketId())) {
-            idsTaken = id;
-        }
+        session.packetIdRestored(id);
     }
 
-    /** Whether {@code id} was taken after {@code last} (0: none yet), the counter going round (RFC 1982). */
-    private static boolean isAfter(int id, int last) {
-        int ahead = Math.floorMod(id - last, 0xFFFF);
-        return last == 0 || ahead != 0 && ahead < 0x8000;
-    }
-
-    /** Empties the window and the queue in memory, leaving the store alone; packet ids start at 1 again. */
+    /** Empties the window and the queue in memory, leaving the store alone (the session resets its packet ids). */
     void clear() {
-        inflight.clear();
+        if (inflight != null) {
+            inflight.clear();
+            inflight = null;
+        }
         pendingResends = 0;
         queueClear();
-        idsTaken = 0;
     }
 
     /** Releases a delivery that will not be sent, and forgets it in the store. */
@@ -178,10 +142,7 @@ final class OutgoingMessages {
     }
 
     private void updateCanTakeMessageNow() {
-        boolean now = link != null && windowHasRoom();
-        if (now != canTakeMessageNow) {
-            canTakeMessageNow = now;
-        }
+        session.setCanTakeMessageNow(session.link() != null && windowHasRoom());
     }
 
     /**
@@ -189,7 +150,7 @@ final class OutgoingMessages {
      * of their group when the session ends (MQTT 5 §4.8.2).
      */
     void handOnSharedMessages() {
-        for (InflightWindow.Entry e : inflight.entries()) {
+        for (InflightWindow.Entry e : inflightEntries()) {
             if (e.delivery() != null && e.delivery().share() != null) {
                 e.delivery().share().redeliver(e.delivery(), session);
                 e.detachDelivery();
@@ -208,14 +169,14 @@ final class OutgoingMessages {
     }
 
     private void deliverQos0(Delivery delivery) {
-        if (link == null) {
+        if (session.link() == null) {
             if (session.isPersistent() && context.settings().queueQos0Messages()) {
                 enqueue(delivery);
                 return;
             }
             context.drops().offlineQos0.increment();
-        } else if (link.isWritable()) {
-            link.sendPublish(delivery, 0, false);
+        } else if (session.link().isWritable()) {
+            session.link().sendPublish(delivery, 0, false);
         } else {
             context.drops().notWritable.increment();
             DropLog.warn(LOG, "Outgoing QoS 0 message on {} to {} dropped: client not reading fast enough",
@@ -229,16 +190,19 @@ final class OutgoingMessages {
      * or, at QoS 0, the client is not reading or away. A walk over retained messages stops here.
      */
     boolean cannotTakeMore(QoS qos) {
-        if (qos == QoS.AT_MOST_ONCE && link != null) {
-            return !link.isWritable();
+        if (qos == QoS.AT_MOST_ONCE && session.link() != null) {
+            return !session.link().isWritable();
         }
         if (qos == QoS.AT_MOST_ONCE && !(session.isPersistent() && context.settings().queueQos0Messages())) {
             return true;
         }
-        return (link == null || !windowHasRoom()) && queueIsFull(0);
+        return (session.link() == null || !windowHasRoom()) && queueIsFull(0);
     }
 
     private boolean queueIsFull(int adding) {
+        if (queue == null) {
+            return context.settings().maxQueuedBytes() > 0 && adding > context.settings().maxQueuedBytes();
+        }
         return context.settings().maxQueuedMessages() > 0 && queue.size() >= context.settings().maxQueuedMessages()
                 || context.settings().maxQueuedBytes() > 0 && queue.bytes() + adding > context.settings().maxQueuedBytes();
     }
@@ -248,12 +212,15 @@ final class OutgoingMessages {
      * QUEUED_BYTES gauges in step on the counters of the loop that makes them (the session's owner).
      */
     private void queueAdd(Delivery delivery) {
+        if (queue == null) {
+            queue = new InMemoryMessageQueue();
+        }
         queue.add(delivery);
         queueChanged(1, delivery.message().payloadSize());
     }
 
     private Delivery queuePoll() {
-        Delivery d = queue.poll();
+        Delivery d = queue == null ? null : queue.poll();
         if (d != null) {
             queueChanged(-1, -d.message().payloadSize());
         }
@@ -261,8 +228,11 @@ final class OutgoingMessages {
     }
 
     private void queueClear() {
-        queueChanged(-queue.size(), -queue.bytes());
-        queue.clear();
+        if (queue != null) {
+            queueChanged(-queue.size(), -queue.bytes());
+            queue.clear();
+            queue = null;
+        }
     }
 
     private void queueChanged(int messages, long bytes) {
@@ -276,7 +246,7 @@ final class OutgoingMessages {
         if (full) {
             context.drops().queueFull.increment();
             DropLog.warn(LOG, "Outgoing message on {} to {} dropped: queue full ({} messages)",
-                    delivery.message().topic(), session.clientId(), queue.size());
+                    delivery.message().topic(), session.clientId(), queueSize());
             drop(delivery);
             return;
         }
@@ -287,15 +257,16 @@ final class OutgoingMessages {
         InflightWindow.Stage stage = delivery.qos() == QoS.AT_LEAST_ONCE
                 ? InflightWindow.Stage.AWAITING_PUBACK : InflightWindow.Stage.AWAITING_PUBREC;
         int id = delivery.packetId();
+        InflightWindow inflight = inflight();
         while (id == 0 || inflight.contains(id)) {
             // MQTT-2.3.1-2: after the counter came round, an id may still be inflight (mosquitto would
             // send it again); the window is below 65,535 entries, so a free one exists. (0: a message
             // restored from a store written before queued messages kept their ids.)
-            id = takePacketId();
+            id = session.takePacketId();
         }
         InflightWindow.Entry e = inflight.add(delivery, stage, id);
         journal.sent(delivery, e.packetId());
-        if (!link.sendPublish(delivery, e.packetId(), false)) {
+        if (!session.link().sendPublish(delivery, e.packetId(), false)) {
             journal.done(delivery);
             inflight.remove(e.packetId());
         }
@@ -304,6 +275,11 @@ final class OutgoingMessages {
 
     /** The outgoing window: the broker's limit, or the client's Receive Maximum when smaller. */
     private int inflightLimit() {
+        return inflightLimit(context, session.link());
+    }
+
+    /** The outgoing window's size with {@code link} attached (null: none): what an empty window has room for. */
+    static int inflightLimit(SessionContext context, SessionLink link) {
         int limit = context.settings().inflightLimit();
         return link == null ? limit : Math.min(limit, link.receiveMaximum());
     }
@@ -313,11 +289,12 @@ final class OutgoingMessages {
      * max_inflight_bytes unless the window is empty (a large message still goes, alone).
      */
     private boolean windowHasRoom() {
-        if (inflight.size() >= inflightLimit()) {
+        int size = inflightSize();
+        if (size >= inflightLimit()) {
             return false;
         }
         long maxBytes = context.settings().maxInflightBytes();
-        return maxBytes == 0 || inflight.size() == 0 || inflight.bytes() < maxBytes;
+        return maxBytes == 0 || size == 0 || inflight.bytes() < maxBytes;
     }
 
     /**
@@ -355,7 +332,7 @@ final class OutgoingMessages {
         resendPending();
         // A client that is not reading gets nothing more in its socket's buffer: the messages wait in
         // the bounded queue instead (issue 14), and onWritable() goes on when it catches up.
-        while (link != null && windowHasRoom() && link.isWritable()) {
+        while (session.link() != null && windowHasRoom() && session.link().isWritable()) {
             Delivery d = queuePoll();
             if (d == null) {
                 return;
@@ -379,19 +356,19 @@ final class OutgoingMessages {
 
     /** The client's connection took its backed-up output: send what waited in the queue. */
     void onWritable() {
-        if (link != null && !session.isEnded()) {
+        if (session.link() != null && !session.isEnded()) {
             drainQueue();
         }
     }
 
     InflightWindow.Stage inflightStage(int packetId) {
-        InflightWindow.Entry e = inflight.get(packetId);
+        InflightWindow.Entry e = inflightEntry(packetId);
         return e == null ? null : e.stage();
     }
 
     /** PUBACK from the client; false when no QoS 1 message with that id is inflight. */
     boolean onPubAck(int packetId) {
-        InflightWindow.Entry e = inflight.get(packetId);
+        InflightWindow.Entry e = inflightEntry(packetId);
         if (e == null || e.stage() != InflightWindow.Stage.AWAITING_PUBACK) {
             return false;
         }
@@ -410,7 +387,7 @@ final class OutgoingMessages {
      * such a PUBREC for a message not awaiting PUBREC is a protocol error, for an unknown id nothing.
      */
     Session.PubRecResult onPubRec(int packetId, int reasonCode) {
-        InflightWindow.Entry e = inflight.get(packetId);
+        InflightWindow.Entry e = inflightEntry(packetId);
         boolean awaitingPubRec = e != null && e.stage() == InflightWindow.Stage.AWAITING_PUBREC;
         if (reasonCode >= ReasonCode.UNSPECIFIED_ERROR) {
             if (e == null) {
@@ -430,12 +407,12 @@ final class OutgoingMessages {
         if (awaitingPubRec) {
             journal.released(e.storeSeq(), packetId, e.delivery().message());
         }
-        return inflight.received(packetId) ? Session.PubRecResult.SEND_PUBREL : Session.PubRecResult.UNKNOWN_ID;
+        return inflight != null && inflight.received(packetId) ? Session.PubRecResult.SEND_PUBREL : Session.PubRecResult.UNKNOWN_ID;
     }
 
     /** PUBCOMP from the client; false when no PUBREL with that id was outstanding. */
     boolean onPubComp(int packetId) {
-        InflightWindow.Entry e = inflight.get(packetId);
+        InflightWindow.Entry e = inflightEntry(packetId);
         if (e == null || e.stage() != InflightWindow.Stage.AWAITING_PUBCOMP) {
             return false;
         }
@@ -449,11 +426,11 @@ final class OutgoingMessages {
     }
 
     int inflightCount() {
-        return inflight.size();
+        return inflightSize();
     }
 
     int queuedCount() {
-        return queue.size();
+        return queueSize();
     }
 
     /**
@@ -461,12 +438,12 @@ final class OutgoingMessages {
      * at a time than the new connection's Receive Maximum allows; the rest follow as acks free room.
      */
     private void resendPending() {
-        if (pendingResends == 0 || link == null) {
+        if (pendingResends == 0 || session.link() == null) {
             return;
         }
-        int onWire = inflight.size() - pendingResends;
+        int onWire = inflightSize() - pendingResends;
         java.util.List<Integer> undeliverable = null;
-        for (InflightWindow.Entry e : inflight.entries()) {
+        for (InflightWindow.Entry e : inflightEntries()) {
             if (onWire >= inflightLimit()) {
                 break;
             }
@@ -485,10 +462,10 @@ final class OutgoingMessages {
                     undeliverable.add(e.packetId());
                     onWire--;
                 } else {
-                    link.sendPubRel(e.packetId());
+                    session.link().sendPubRel(e.packetId());
                 }
             } else if (isExpired(e.delivery()) || !mayStillRead(e.delivery())
-                    || !link.sendPublish(e.delivery(), e.packetId(), true)) {
+                    || !session.link().sendPublish(e.delivery(), e.packetId(), true)) {
                 if (isExpired(e.delivery())) {
                     context.drops().expired.increment();
                 }

@@ -9,7 +9,6 @@ import io.starling.broker.core.routing.ShareGroup;
 import io.starling.broker.core.routing.Subscriber;
 import io.starling.broker.core.routing.SubscriberOptions;
 import io.starling.broker.core.topic.TopicFilter;
-import io.starling.broker.core.store.MessageQueue;
 import io.starling.broker.core.store.StoredSession;
 import io.starling.broker.core.store.StoredState;
 import io.starling.broker.core.sys.Counter;
@@ -36,11 +35,30 @@ import java.util.Map;
  * missing one as empty.
  */
 public final class Session implements Subscriber {
+    private static final java.lang.invoke.VarHandle IDS_TAKEN;
+
+    static {
+        try {
+            IDS_TAKEN = java.lang.invoke.MethodHandles.lookup().findVarHandle(Session.class, "idsTaken", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final String clientId;
     /** The broker-wide tree, share groups and counters: one reference, not one each (issue 16: heap per connection). */
     private final SessionContext context;
-    private final OutgoingMessages outgoing;
+    /** What it sends; null until the first message is sent, queued or restored (issue 16: most idle sessions never have one). */
+    private OutgoingMessages outgoing;
+    /** The attached connection, or null while offline. */
+    private SessionLink link;
+    /** Whether a message sent now would go out at once; read by share groups on other loops. */
+    private volatile boolean canTakeMessageNow;
+    /**
+     * How many packet ids the session has taken, the last being {@link #idOf}(idsTaken); advanced
+     * through {@link #IDS_TAKEN} on any thread (a plain field: no AtomicLong per session, issue 8).
+     */
+    private volatile long idsTaken;
     /** Incoming QoS 2 messages awaiting PUBREL; null while there are none (most sessions never have one). */
     private IncomingMessages awaitingPubRel;
     /** Topic filter to options; null while there are none. */
@@ -77,12 +95,62 @@ public final class Session implements Subscriber {
     /** Session Expiry Interval meaning "never expires" (MQTT 5 §3.1.2.11.2). */
     public static final long NEVER_EXPIRES = 0xFFFF_FFFFL;
 
-    public Session(String clientId, LoopOutbox owner, SessionContext context, MessageQueue queue) {
+    public Session(String clientId, LoopOutbox owner, SessionContext context) {
         this.clientId = clientId;
         this.owner = owner;
         this.context = context;
         this.journal = SessionJournal.of(clientId, context.store());
-        this.outgoing = new OutgoingMessages(this, context, journal, queue);
+    }
+
+    /** What the session sends, made on first use; owner loop only. */
+    private OutgoingMessages outgoing() {
+        if (outgoing == null) {
+            outgoing = new OutgoingMessages(this, context, journal);
+        }
+        return outgoing;
+    }
+
+    // ---- packet ids ----
+
+    /**
+     * Takes the session's next packet id for a QoS 1/2 message queued for it, as mosquitto's
+     * per-client counter does (issue 15, measured with 2.0.11): one more each time, 65535 followed by
+     * 1. Taken when the message is routed to the session (or a retained one is sent on subscribe) and
+     * kept by the message even if it is dropped later (expired, refused by the ACL, too large, queue
+     * full), so that later ids show the gap. Any thread: publishers route on their own loops.
+     */
+    int takePacketId() {
+        return idOf((long) IDS_TAKEN.getAndAdd(this, 1L) + 1);
+    }
+
+    /** The last packet id taken, 0 when none yet: kept with the session in the store. */
+    private int lastPacketId() {
+        long taken = idsTaken;
+        return taken == 0 ? 0 : idOf(taken);
+    }
+
+    /** A message read back from the store had {@code id} (0: none): the counter goes on after it if it is newer. */
+    void packetIdRestored(int id) {
+        if (id != 0 && isAfter(id, lastPacketId())) {
+            idsTaken = id;
+        }
+    }
+
+    /** The {@code n}th packet id taken (n from 1): 1 to 65535, then 1 again. */
+    private static int idOf(long n) {
+        return (int) ((n - 1) % 0xFFFF) + 1;
+    }
+
+    /** Whether {@code id} was taken after {@code last} (0: none yet), the counter going round (RFC 1982). */
+    private static boolean isAfter(int id, int last) {
+        int ahead = Math.floorMod(id - last, 0xFFFF);
+        return last == 0 || ahead != 0 && ahead < 0x8000;
+    }
+
+    void setCanTakeMessageNow(boolean now) {
+        if (now != canTakeMessageNow) {
+            canTakeMessageNow = now;
+        }
     }
 
     public String clientId() {
@@ -226,7 +294,7 @@ public final class Session implements Subscriber {
         if (expiryIntervalSeconds == NEVER_EXPIRES || expiryIntervalSeconds == 0) {
             return;
         }
-        timers().startExpiry(this, seconds, () -> outgoing.link() == null && !ended, onExpiry);
+        timers().startExpiry(this, seconds, () -> link == null && !ended, onExpiry);
     }
 
     /**
@@ -234,7 +302,7 @@ public final class Session implements Subscriber {
      * the session ends if that is sooner, and never if a connection attaches first.
      */
     public void delayWill(long delaySeconds, Runnable publish) {
-        timers().delayWill(this, delaySeconds, () -> outgoing.link() == null, () -> {
+        timers().delayWill(this, delaySeconds, () -> link == null, () -> {
             journal.willGone();
             publish.run();
         });
@@ -282,11 +350,11 @@ public final class Session implements Subscriber {
     }
 
     public boolean isOnline() {
-        return outgoing.link() != null;
+        return link != null;
     }
 
     public SessionLink link() {
-        return outgoing.link();
+        return link;
     }
 
     /** Attaches a connection and re-sends what it had not acknowledged (MQTT-4.4.0-1), then the queue. */
@@ -295,11 +363,20 @@ public final class Session implements Subscriber {
             journal.willGone(); // a connection came back within the will delay: no will (MQTT-3.1.3-9)
         }
         cancelTimers();
-        outgoing.attach(next);
+        link = next;
+        if (outgoing != null) {
+            outgoing.attach();
+        } else {
+            setCanTakeMessageNow(OutgoingMessages.inflightLimit(context, next) > 0); // an empty window
+        }
     }
 
     public void detach() {
-        outgoing.detach();
+        link = null;
+        if (outgoing != null) {
+            outgoing.detach();
+        }
+        setCanTakeMessageNow(false);
     }
 
     // ---- the store ----
@@ -311,7 +388,7 @@ public final class Session implements Subscriber {
      */
     public Delivery stored(Delivery d) {
         if (d.qos() != QoS.AT_MOST_ONCE && d.packetId() == 0) {
-            d = d.withPacketId(outgoing.takePacketId());
+            d = d.withPacketId(takePacketId());
         }
         return journal.record(d);
     }
@@ -333,7 +410,7 @@ public final class Session implements Subscriber {
 
     private void writeHeader() {
         ClientIdentity id = identity;
-        savedPacketId = outgoing.lastPacketId();
+        savedPacketId = lastPacketId();
         journal.save(new StoredSession(clientId, id == null ? null : id.username(), expiryIntervalSeconds,
                 offlineSinceMillis, listenerPort, savedPacketId), subscriptions == null ? Map.of() : subscriptions);
     }
@@ -342,7 +419,7 @@ public final class Session implements Subscriber {
     public void restore(StoredState.RestoredSession stored) {
         offlineSinceMillis = stored.header().disconnectedAtMillis();
         savedPacketId = stored.header().lastPacketId();
-        outgoing.restorePacketIds(savedPacketId);
+        idsTaken = savedPacketId; // goes on counting from there
         long lastSeq = 0;
         stored.subscriptions().forEach((filter, options) -> {
             if (subscriptions().put(filter, options) == null) {
@@ -357,7 +434,7 @@ public final class Session implements Subscriber {
         });
         for (StoredState.Outgoing o : stored.outgoing()) {
             lastSeq = Math.max(lastSeq, o.seq());
-            outgoing.restore(o);
+            outgoing().restore(o);
         }
         stored.incomingQos2().forEach((id, message) -> incoming().restore(id, message));
         journal.restored(lastSeq);
@@ -463,9 +540,15 @@ public final class Session implements Subscriber {
         return context.tree().unsubscribe(filter, this);
     }
 
+    /** Releases a delivery that will not be sent, and forgets it in the store. */
+    private void drop(Delivery d) {
+        journal.done(d);
+        d.message().release();
+    }
+
     /** True when online with room in the inflight window: a share group prefers such members. */
     public boolean canTakeMessageNow() {
-        return outgoing.canTakeMessageNow();
+        return canTakeMessageNow;
     }
 
 
@@ -500,15 +583,15 @@ public final class Session implements Subscriber {
             return;
         }
         if (ended) {
-            outgoing.drop(delivery);
+            drop(delivery);
             return;
         }
         if (subscriptionGone(delivery)) {
             context.drops().unsubscribed.increment();
-            outgoing.drop(delivery);
+            drop(delivery);
             return;
         }
-        outgoing.accept(delivery);
+        outgoing().accept(delivery);
     }
 
     /**
@@ -516,22 +599,24 @@ public final class Session implements Subscriber {
      * or, at QoS 0, the client is not reading or away. A walk over retained messages stops here.
      */
     public boolean cannotTakeMore(QoS qos) {
-        return outgoing.cannotTakeMore(qos);
+        return outgoing().cannotTakeMore(qos);
     }
 
     /** The client's connection took its backed-up output: send what waited in the queue. */
     public void onWritable() {
-        outgoing.onWritable();
+        if (outgoing != null) {
+            outgoing.onWritable();
+        }
     }
 
     /** Where the message sent under {@code packetId} is in its flow, or null when none is inflight under it. */
     public InflightWindow.Stage inflightStage(int packetId) {
-        return outgoing.inflightStage(packetId);
+        return outgoing == null ? null : outgoing.inflightStage(packetId);
     }
 
     /** PUBACK from the client; false when no QoS 1 message with that id is inflight. */
     public boolean onPubAck(int packetId) {
-        return outgoing.onPubAck(packetId);
+        return outgoing != null && outgoing.onPubAck(packetId);
     }
 
     /** What a PUBREC from the client calls for. */
@@ -548,20 +633,20 @@ public final class Session implements Subscriber {
 
     /** PUBREC from the client, with its reason code (0 from a 3.1.1 client). */
     public PubRecResult onPubRec(int packetId, int reasonCode) {
-        return outgoing.onPubRec(packetId, reasonCode);
+        return outgoing == null ? PubRecResult.UNKNOWN_ID : outgoing.onPubRec(packetId, reasonCode);
     }
 
     /** PUBCOMP from the client; false when no PUBREL with that id was outstanding. */
     public boolean onPubComp(int packetId) {
-        return outgoing.onPubComp(packetId);
+        return outgoing != null && outgoing.onPubComp(packetId);
     }
 
     public int inflightCount() {
-        return outgoing.inflightCount();
+        return outgoing == null ? 0 : outgoing.inflightCount();
     }
 
     public int queuedCount() {
-        return outgoing.queuedCount();
+        return outgoing == null ? 0 : outgoing.queuedCount();
     }
 
     // ---- incoming QoS 2 ----
@@ -589,7 +674,10 @@ public final class Session implements Subscriber {
     /** Empties the in-memory state, leaving the store alone. */
     private void releaseState() {
         dropSubscriptions();
-        outgoing.clear();
+        if (outgoing != null) {
+            outgoing.clear();
+        }
+        idsTaken = 0; // packet ids start at 1 again
         if (awaitingPubRel != null) {
             awaitingPubRel.clear();
         }
@@ -605,7 +693,7 @@ public final class Session implements Subscriber {
      * for the next start, and messages from shared subscriptions are not handed on.
      */
     public void releaseAtShutdown() {
-        if (isPersistent() && journal.isActive() && outgoing.lastPacketId() != savedPacketId) {
+        if (isPersistent() && journal.isActive() && lastPacketId() != savedPacketId) {
             writeHeader(); // messages queued while offline took packet ids: the next start goes on from there
         }
         end(false);
@@ -613,15 +701,18 @@ public final class Session implements Subscriber {
 
     private void end(boolean forGood) {
         ended = true;
-        outgoing.stop();
+        link = null;
+        setCanTakeMessageNow(false);
         Delivery held;
         while (heldInTransit != null && (held = heldInTransit.poll()) != null) {
-            outgoing.drop(held); // waited for a move that no longer matters
+            drop(held); // waited for a move that no longer matters
         }
         cancelTimers();
         dropSubscriptions();
         if (forGood) {
-            outgoing.handOnSharedMessages();
+            if (outgoing != null) {
+                outgoing.handOnSharedMessages();
+            }
             clear();
         } else {
             releaseState();

@@ -7,7 +7,6 @@ import io.starling.broker.core.DropCounters;
 import io.starling.broker.core.OverloadCounters;
 import io.starling.broker.core.session.Session;
 import io.starling.broker.core.session.SessionContext;
-import io.starling.broker.core.store.memory.InMemoryMessageQueue;
 import io.starling.broker.core.testing.NumberingLink;
 import io.starling.broker.core.testing.Payloads;
 import io.starling.broker.core.testing.TestLoops;
@@ -71,7 +70,7 @@ class LoopOutboxBackpressureTest {
     }
 
     private void attachSubscriber() {
-        session = new Session("sub", target, context, new InMemoryMessageQueue());
+        session = new Session("sub", target, context);
         subscriberLoop.run(() -> session.attach(link));
     }
 

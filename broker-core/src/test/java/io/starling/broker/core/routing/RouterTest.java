@@ -7,7 +7,6 @@ import io.starling.broker.core.BrokerSettings;
 import io.starling.broker.core.DropCounters;
 import io.starling.broker.core.session.Session;
 import io.starling.broker.core.session.SessionLink;
-import io.starling.broker.core.store.memory.InMemoryMessageQueue;
 import io.starling.broker.core.testing.Payloads;
 import io.starling.broker.core.testing.TestLoops;
 import io.starling.broker.core.testing.TestLoops.InLoop;
@@ -79,7 +78,7 @@ class RouterTest {
 
     private RecordingLink online(String clientId, InLoop on) {
         RecordingLink link = new RecordingLink();
-        Session s = new Session(clientId, on.outbox(), context, new InMemoryMessageQueue());
+        Session s = new Session(clientId, on.outbox(), context);
         on.run(() -> s.attach(link));
         sessions.add(s);
         return link;

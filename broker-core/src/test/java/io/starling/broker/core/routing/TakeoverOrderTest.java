@@ -6,7 +6,6 @@ import io.starling.broker.core.BrokerSettings;
 import io.starling.broker.core.DropCounters;
 import io.starling.broker.core.session.Session;
 import io.starling.broker.core.session.SessionContext;
-import io.starling.broker.core.store.memory.InMemoryMessageQueue;
 import io.starling.broker.core.testing.NumberingLink;
 import io.starling.broker.core.testing.Payloads;
 import io.starling.broker.core.testing.TestLoops;
@@ -63,7 +62,7 @@ class TakeoverOrderTest {
 
     @Test
     void messagesQueuedOnTheOldLoop_arriveBeforeTheOnesRoutedToTheNewLoopAfterTheMove() throws Exception {
-        session = new Session("sub", oldLoop.outbox(), context, new InMemoryMessageQueue());
+        session = new Session("sub", oldLoop.outbox(), context);
         CountDownLatch moved = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch start = new CountDownLatch(1);
@@ -99,7 +98,7 @@ class TakeoverOrderTest {
 
     @Test
     void sessionEndedWhileDeliveriesWaitForTheMove_releasesThem() throws Exception {
-        session = new Session("sub", oldLoop.outbox(), context, new InMemoryMessageQueue());
+        session = new Session("sub", oldLoop.outbox(), context);
         CountDownLatch moved = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         oldLoop.outbox().submit(() -> {

@@ -13,7 +13,6 @@ import io.starling.broker.core.routing.SubscriberOptions;
 import io.starling.broker.core.store.SessionStore;
 import io.starling.broker.core.store.StoredSession;
 import io.starling.broker.core.store.StoredState;
-import io.starling.broker.core.store.memory.InMemoryMessageQueue;
 import io.starling.broker.core.sys.BrokerCounters;
 import io.starling.broker.core.testing.TestLoops;
 import io.starling.broker.core.testing.TestLoops.InLoop;
@@ -78,7 +77,7 @@ class SessionPacketIdsTest {
     private Session session() {
         SessionContext context = new SessionContext(BrokerSettings.defaults(), new DropCounters(), new BrokerCounters(),
                 tree, new SharedSubscriptions(tree), Clock.SYSTEM, SessionStore.NONE);
-        return new Session("c", loop.outbox(), context, new InMemoryMessageQueue());
+        return new Session("c", loop.outbox(), context);
     }
 
     private static Delivery qos1() {

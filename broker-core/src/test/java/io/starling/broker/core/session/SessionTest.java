@@ -10,7 +10,6 @@ import io.starling.broker.core.routing.Subscriber;
 import io.starling.broker.core.routing.SubscriberOptions;
 import io.starling.broker.core.store.SessionStore;
 import io.starling.broker.core.store.StoredState;
-import io.starling.broker.core.store.memory.InMemoryMessageQueue;
 import io.starling.broker.core.store.memory.InMemorySessionStore;
 import io.starling.broker.core.sys.BrokerCounters;
 import io.starling.broker.core.sys.Counter;
@@ -45,7 +44,7 @@ class SessionTest {
     private Session session(String clientId, SessionStore store) {
         SessionContext context = new SessionContext(BrokerSettings.defaults(), new DropCounters(), counters, tree,
                 new SharedSubscriptions(tree), Clock.SYSTEM, store);
-        return new Session(clientId, loop.outbox(), context, new InMemoryMessageQueue());
+        return new Session(clientId, loop.outbox(), context);
     }
 
     /** Counts what the session sends; a session with nothing inflight or queued sends nothing. */
