@@ -88,8 +88,11 @@ class ClusterWiringTest {
     @Test
     void subscriptionOnOneBroker_isARouteOnTheOther_untilUnsubscribedOrTheBrokerStops() throws Exception {
         List<HostPort> addresses = List.of(new HostPort("127.0.0.1", freePort()), new HostPort("127.0.0.1", freePort()));
-        Broker a = start(BrokerConfig.defaults().withCluster(settings(addresses, 0)));
+        // Together: each waits at start for a Raft leader, which takes both.
+        java.util.concurrent.CompletableFuture<Broker> first = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> startUnchecked(BrokerConfig.defaults().withCluster(settings(addresses, 0))));
         Broker b = start(BrokerConfig.defaults().withCluster(settings(addresses, 1)));
+        Broker a = first.join();
         await("one view", () -> a.cluster().channel().members().size() == 2);
         Mqtt5BlockingClient client = Mqtt5Client.builder().identifier("cluster-sub").serverHost("127.0.0.1")
                 .serverPort(b.port()).buildBlocking();
@@ -113,8 +116,18 @@ class ClusterWiringTest {
 
     private Broker start(BrokerConfig config) throws Exception {
         Broker broker = Broker.start(config.withListeners(List.of(new ListenerConfig(0, "127.0.0.1"))).withAllowAnonymous(true));
-        brokers.add(broker);
+        synchronized (brokers) {
+            brokers.add(broker);
+        }
         return broker;
+    }
+
+    private Broker startUnchecked(BrokerConfig config) {
+        try {
+            return start(config);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Node n(i+1) of the given addresses, with timeouts that suit a loaded machine. */
