@@ -4,6 +4,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.starling.broker.cluster.link.LinkLoops;
 import io.starling.broker.cluster.link.NodeLinks;
 import io.starling.broker.cluster.membership.ClusterChannel;
+import io.starling.broker.cluster.membership.MemberTls;
 import io.starling.broker.cluster.raft.RaftGroup;
 import io.starling.broker.cluster.registry.ClientIdRegistry;
 import io.starling.broker.cluster.registry.OwnerListener;
@@ -84,7 +85,8 @@ final class ClusterNode implements AutoCloseable {
         HostPort bind = settings.bind();
         links = NodeLinks.start(channel.self(), System.currentTimeMillis(), core,
                 new LinkLoops(loops.workers(), loops.serverChannel(), loops.socketChannel(), loops.outboxes()),
-                new InetSocketAddress(bind.host(), settings.linkPort()));
+                new InetSocketAddress(bind.host(), settings.linkPort()),
+                settings.tls() == null ? null : MemberTls.context(settings.tls()));
         linkAddresses = LinkAddresses.start(channel, links, new HostPort(bind.host(), links.address().getPort()));
         routes = RouteTable.start(channel, core.subscriptions(), links::remoteNode);
         channel.connect();

@@ -2,11 +2,13 @@ package io.starling.broker.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import io.starling.broker.cluster.NodeId;
+import io.starling.broker.cluster.membership.MemberTls;
 import io.starling.broker.cluster.retained.ReplicatedRetainedStore;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.config.ClusterSettings;
@@ -31,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Broker.start joins a cluster when, and only when, the config has cluster_* lines. */
 class ClusterWiringTest {
+    private static final Path OPENSSL = Path.of("/usr/bin/openssl");
     private final List<Broker> brokers = new ArrayList<>();
 
     @AfterEach
@@ -135,6 +138,95 @@ class ClusterWiringTest {
         b.close();
 
         await("n2's routes gone", () -> !a.cluster().routes().remoteRoutes().containsKey(new NodeId("n2")));
+    }
+
+    @Test
+    void withClusterTls_theNodeLinksAreMutualTls_andCarryPublishes(@TempDir Path dir) throws Exception {
+        assumeTrue(Files.isExecutable(OPENSSL), "openssl is not installed");
+        ca(dir, "ca");
+        ca(dir, "rogue");
+        List<HostPort> addresses = List.of(new HostPort("127.0.0.1", freePort()), new HostPort("127.0.0.1", freePort()));
+        List<ClusterSettings> nodes = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            ClusterSettings s = settings(addresses, i);
+            String name = node(dir, "ca", s.nodeId());
+            nodes.add(new ClusterSettings(s.name(), s.nodeId(), s.bind(), s.peers(), s.raftMembers(), 0,
+                    new ClusterSettings.Tls(dir.resolve("ca.pem"), dir.resolve(name + ".pem"), dir.resolve(name + ".key")),
+                    s.heartbeatInterval(), s.failureTimeout(), s.suspectTimeout(), s.mergeInterval()));
+        }
+        java.util.concurrent.CompletableFuture<Broker> first = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> startUnchecked(BrokerConfig.defaults().withCluster(nodes.get(0))));
+        Broker b = start(BrokerConfig.defaults().withCluster(nodes.get(1)));
+        Broker a = first.join();
+        await("links up", () -> a.cluster().links().isConnected(new NodeId("n2"))
+                && b.cluster().links().isConnected(new NodeId("n1")));
+
+        Mqtt5BlockingClient sub = Mqtt5Client.builder().identifier("tls-sub").serverHost("127.0.0.1").serverPort(b.port())
+                .buildBlocking();
+        sub.connect();
+        try (Mqtt5BlockingClient.Mqtt5Publishes got = sub.publishes(com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL)) {
+            sub.subscribeWith().topicFilter("over/tls").qos(MqttQos.AT_LEAST_ONCE).send();
+            await("route on n1", () -> a.cluster().routes().remoteRoutes()
+                    .getOrDefault(new NodeId("n2"), Map.of()).containsKey("over/tls"));
+            Mqtt5BlockingClient pub = Mqtt5Client.builder().identifier("tls-pub").serverHost("127.0.0.1")
+                    .serverPort(a.port()).buildBlocking();
+            pub.connect();
+            pub.publishWith().topic("over/tls").qos(MqttQos.AT_LEAST_ONCE).payload("sealed".getBytes()).send();
+            assertThat(got.receive(30, java.util.concurrent.TimeUnit.SECONDS)).hasValueSatisfying(
+                    p -> assertThat(p.getPayloadAsBytes()).isEqualTo("sealed".getBytes()));
+            pub.disconnect();
+        }
+        sub.disconnect();
+        // The link port speaks TLS to a member of the cluster's CA, and refuses another CA's certificate.
+        java.net.InetSocketAddress link = a.cluster().links().address();
+        assertThat(handshake(MemberTls.context(nodes.get(1).tls()), link)).isTrue();
+        String rogue = node(dir, "rogue", "n2");
+        assertThat(handshake(MemberTls.context(new ClusterSettings.Tls(dir.resolve("ca.pem"), dir.resolve(rogue + ".pem"),
+                dir.resolve(rogue + ".key"))), link)).isFalse();
+    }
+
+    /** Whether a TLS handshake with {@code context}'s certificate completes and the server keeps the connection. */
+    private static boolean handshake(javax.net.ssl.SSLContext context, java.net.InetSocketAddress to) {
+        try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) context.getSocketFactory()
+                .createSocket(to.getAddress(), to.getPort())) {
+            socket.setSoTimeout(2000);
+            socket.startHandshake();
+            // TLS 1.3: a refused client certificate shows on the first read, as an alert.
+            try {
+                int read = socket.getInputStream().read();
+                return read != -1;
+            } catch (java.net.SocketTimeoutException quiet) {
+                return true; // the receiver waits for a frame: the connection stands
+            }
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void ca(Path dir, String name) throws IOException, InterruptedException {
+        openssl(dir, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                "-keyout", name + ".key", "-out", name + ".pem", "-days", "2", "-subj", "/CN=" + name,
+                "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
+    }
+
+    /** A node certificate signed by {@code ca}; returns the files' base name. */
+    private static String node(Path dir, String ca, String id) throws IOException, InterruptedException {
+        String name = ca + "-" + id;
+        openssl(dir, "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", name + ".key",
+                "-out", name + ".csr", "-subj", "/CN=" + id);
+        openssl(dir, "x509", "-req", "-in", name + ".csr", "-CA", ca + ".pem", "-CAkey", ca + ".key", "-CAcreateserial",
+                "-out", name + ".pem", "-days", "2");
+        return name;
+    }
+
+    private static void openssl(Path dir, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(OPENSSL.toString()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IOException("openssl " + String.join(" ", args) + " failed: " + out);
+        }
     }
 
     private Broker start(BrokerConfig config) throws Exception {
