@@ -62,7 +62,7 @@ public final class Broker implements AutoCloseable {
     /** The http_api listeners, and their metrics (null without such a listener). */
     private final List<HttpApiListener> httpListeners;
     private final BrokerMetrics metrics;
-    /** The cluster channel and route table; null without cluster_* lines. */
+    /** The cluster side (channel, Raft, registry, retained store, node links, route table); null without cluster_* lines. */
     private final ClusterNode cluster;
 
     private Broker(BrokerConfig config, BrokerCore core, EventLoops loops, List<TcpListener> listeners,
@@ -447,7 +447,7 @@ public final class Broker implements AutoCloseable {
         return core;
     }
 
-    /** The cluster side (channel, route table), or null for a single node. */
+    /** The cluster side, or null for a single node. */
     ClusterNode cluster() {
         return cluster;
     }
