@@ -29,10 +29,12 @@ import java.util.Objects;
  *                          before it is removed from the view
  * @param mergeInterval     {@code cluster_merge_interval}: at most this long between two looks for
  *                          another partition to merge with
+ * @param raftTimeout       {@code cluster_raft_timeout}: how long a Raft write (a client id's claim at
+ *                          CONNECT, a retained message) may take to commit before it fails
  */
 public record ClusterSettings(String name, String nodeId, HostPort bind, List<HostPort> peers, List<String> raftMembers,
                               int linkPort, Tls tls, Duration heartbeatInterval, Duration failureTimeout,
-                              Duration suspectTimeout, Duration mergeInterval) {
+                              Duration suspectTimeout, Duration mergeInterval, Duration raftTimeout) {
     public static final String DEFAULT_NAME = "starling";
     public static final HostPort DEFAULT_BIND = new HostPort("127.0.0.1", 7800);
     public static final int DEFAULT_LINK_PORT = 7900;
@@ -40,6 +42,15 @@ public record ClusterSettings(String name, String nodeId, HostPort bind, List<Ho
     public static final Duration DEFAULT_FAILURE_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_SUSPECT_TIMEOUT = Duration.ofSeconds(2);
     public static final Duration DEFAULT_MERGE_INTERVAL = Duration.ofSeconds(15);
+    public static final Duration DEFAULT_RAFT_TIMEOUT = Duration.ofSeconds(5);
+
+    /** With the default {@code cluster_raft_timeout}. */
+    public ClusterSettings(String name, String nodeId, HostPort bind, List<HostPort> peers, List<String> raftMembers,
+                           int linkPort, Tls tls, Duration heartbeatInterval, Duration failureTimeout,
+                           Duration suspectTimeout, Duration mergeInterval) {
+        this(name, nodeId, bind, peers, raftMembers, linkPort, tls, heartbeatInterval, failureTimeout, suspectTimeout,
+                mergeInterval, DEFAULT_RAFT_TIMEOUT);
+    }
 
     public ClusterSettings {
         Objects.requireNonNull(name, "name");
@@ -63,6 +74,7 @@ public record ClusterSettings(String name, String nodeId, HostPort bind, List<Ho
         positive(failureTimeout, "failureTimeout");
         positive(suspectTimeout, "suspectTimeout");
         positive(mergeInterval, "mergeInterval");
+        positive(raftTimeout, "raftTimeout");
         if (failureTimeout.compareTo(heartbeatInterval) <= 0) {
             throw new IllegalArgumentException("failureTimeout must be longer than heartbeatInterval");
         }

@@ -36,13 +36,15 @@ class ClusterOptionsTest extends ConfigTestSupport {
                 cluster_failure_timeout 3s
                 cluster_suspect_timeout 1500ms
                 cluster_merge_interval 20
+                cluster_raft_timeout 2500ms
                 """).cluster();
 
         assertThat(c).isEqualTo(new ClusterSettings("prod", "n1", new HostPort("10.0.0.1", 7800),
                 List.of(new HostPort("10.0.0.2", 7800), new HostPort("fd00::3", 7801)), List.of("n1", "n2", "n3"), 7901,
                 new ClusterSettings.Tls(Path.of("/etc/starling/ca.pem"), Path.of("/etc/starling/n1.pem"),
                         Path.of("/etc/starling/n1.key")),
-                Duration.ofMillis(500), Duration.ofSeconds(3), Duration.ofMillis(1500), Duration.ofSeconds(20)));
+                Duration.ofMillis(500), Duration.ofSeconds(3), Duration.ofMillis(1500), Duration.ofSeconds(20),
+                Duration.ofMillis(2500)));
         assertThat(c.peers().get(1)).hasToString("[fd00::3]:7801");
     }
 
@@ -57,6 +59,7 @@ class ClusterOptionsTest extends ConfigTestSupport {
         assertThat(c.failureTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(c.heartbeatInterval()).isEqualTo(Duration.ofSeconds(2));
         assertThat(c.suspectTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.raftTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.tls()).isNull();
     }
 

@@ -62,7 +62,7 @@ public final class Broker implements AutoCloseable {
     /** The http_api listeners, and their metrics (null without such a listener). */
     private final List<HttpApiListener> httpListeners;
     private final BrokerMetrics metrics;
-    /** The cluster channel and route table; null without cluster_* lines. */
+    /** The cluster side (channel, Raft, registry, retained store, node links, route table); null without cluster_* lines. */
     private final ClusterNode cluster;
 
     private Broker(BrokerConfig config, BrokerCore core, EventLoops loops, List<TcpListener> listeners,
@@ -115,8 +115,19 @@ public final class Broker implements AutoCloseable {
         } catch (StoreException e) {
             throw new StartException("Error: " + e.getMessage(), e);
         }
-        BrokerCore core = new BrokerCore(settingsOf(config), Clock.SYSTEM, new InMemoryRetainedStore(),
-                security.authenticator(), List.of(), store);
+        ClusterNode cluster = null;
+        if (config.cluster() != null) {
+            try {
+                cluster = ClusterNode.create(config.cluster(), config.persistence(), Clock.SYSTEM);
+            } catch (Exception e) {
+                store.close();
+                throw new StartException("Error: cannot join the cluster on " + config.cluster().bind() + ": "
+                        + e.getMessage(), e);
+            }
+        }
+        BrokerCore core = new BrokerCore(settingsOf(config), Clock.SYSTEM,
+                cluster != null ? cluster.retained() : new InMemoryRetainedStore(), security.authenticator(),
+                List.of(), store);
         core.replaceSecurity(security.authenticator(), security.authorizer());
         EventLoops loops = new EventLoops(eventLoopsOf(config),
                 core.settings().overload().maxLoopBacklogBytes(), core.drops(), core.overload());
@@ -127,15 +138,16 @@ public final class Broker implements AutoCloseable {
         SysTreeTimer sysTree = SysTreeTimer.start(core, loops.outboxes().get(0), config.sysInterval(),
                 "Starling version " + VERSION);
         BrokerMetrics metrics = null;
-        ClusterNode cluster = null;
         try {
             core.setListenerSecurity(port -> securityOfPort(config, listenerSecurity, core, port));
             if (store.isDurable()) {
-                SessionRestore.restore(core, store.load(), loops.outboxes(), core::securityOfListener);
+                // A cluster node's stored retained messages go to its local store, not through Raft as new writes.
+                SessionRestore.restore(core, cluster != null ? cluster.localRetained() : core.retained(), store.load(),
+                        loops.outboxes(), core::securityOfListener);
             }
-            if (config.cluster() != null) {
+            if (cluster != null) {
                 // Joined before the listeners open, so a client's first SUBSCRIBE is announced to the cluster.
-                cluster = startCluster(config, core);
+                startCluster(cluster, config, core, loops);
             }
             if (config.listeners().isEmpty()) {
                 LOG.info("Starting in local only mode. Connections will only be possible from clients running on this machine.");
@@ -180,9 +192,10 @@ public final class Broker implements AutoCloseable {
                 cluster);
     }
 
-    private static ClusterNode startCluster(BrokerConfig config, BrokerCore core) throws StartException, InterruptedException {
+    private static void startCluster(ClusterNode cluster, BrokerConfig config, BrokerCore core, EventLoops loops)
+            throws StartException, InterruptedException {
         try {
-            return ClusterNode.start(config.cluster(), config.persistence(), core);
+            cluster.start(core, loops);
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
@@ -434,7 +447,7 @@ public final class Broker implements AutoCloseable {
         return core;
     }
 
-    /** The cluster side (channel, route table), or null for a single node. */
+    /** The cluster side, or null for a single node. */
     ClusterNode cluster() {
         return cluster;
     }

@@ -1,44 +1,110 @@
 package io.starling.broker.server;
 
+import io.netty.buffer.PooledByteBufAllocator;
+import io.starling.broker.cluster.link.LinkLoops;
+import io.starling.broker.cluster.link.NodeLinks;
 import io.starling.broker.cluster.membership.ClusterChannel;
+import io.starling.broker.cluster.membership.MemberTls;
+import io.starling.broker.cluster.raft.RaftGroup;
+import io.starling.broker.cluster.registry.ClientIdRegistry;
+import io.starling.broker.cluster.registry.OwnerListener;
+import io.starling.broker.cluster.registry.RegistryClaims;
+import io.starling.broker.cluster.retained.ReplicatedRetainedStore;
 import io.starling.broker.cluster.routes.RouteTable;
 import io.starling.broker.config.ClusterSettings;
+import io.starling.broker.config.ClusterSettings.HostPort;
 import io.starling.broker.config.PersistenceConfig;
 import io.starling.broker.core.BrokerCore;
+import io.starling.broker.core.store.RetainedStore;
+import io.starling.broker.core.store.memory.InMemoryRetainedStore;
+import io.starling.broker.core.time.Clock;
+import io.starling.broker.transport.EventLoops;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The cluster side of a broker whose config has {@code cluster_*} lines: its JGroups channel (with
- * Raft in the stack) and route table. A broker without those lines never creates one, so it has no
- * cluster thread or port.
+ * Raft in the stack), the Raft group with the client-id registry and the retained messages, the node
+ * links and the route table. A broker without those lines never creates one, so it has no cluster
+ * thread or port.
  *
- * <p>Until the node links exist, the route table keeps the other nodes' rows to itself instead of
- * entering them in the subscription tree ({@code Router} has nothing to forward through yet).
+ * <p>Two steps, because the core takes its retained store at construction: {@link #create} builds the
+ * channel and the Raft group and gives the replicated retained store for the core (and the local one
+ * under it, where a restart's stored retained messages go); {@link #start} plugs the rest into the
+ * core and joins the cluster.
  */
 final class ClusterNode implements AutoCloseable {
-    private final ClusterChannel channel;
-    private final RouteTable routes;
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
 
-    private ClusterNode(ClusterChannel channel, RouteTable routes) {
+    private final ClusterSettings settings;
+    private final ClusterChannel channel;
+    private final RaftGroup raft;
+    private final InMemoryRetainedStore localRetained = new InMemoryRetainedStore();
+    private final ReplicatedRetainedStore retained;
+    private ClientIdRegistry registry;
+    private NodeLinks links;
+    private LinkAddresses linkAddresses;
+    private RouteTable routes;
+
+    private ClusterNode(ClusterSettings settings, ClusterChannel channel, Clock clock) {
+        this.settings = settings;
         this.channel = channel;
-        this.routes = routes;
+        this.raft = new RaftGroup(channel.channel(), settings.raftTimeout());
+        this.retained = new ReplicatedRetainedStore(raft, localRetained, clock, PooledByteBufAllocator.DEFAULT);
     }
 
-    /** Joins the cluster: returns once this node is in a view (alone when no peer answered in time). */
-    static ClusterNode start(ClusterSettings settings, PersistenceConfig persistence, BrokerCore core) throws Exception {
-        ClusterChannel channel = new ClusterChannel(settings, raftLogDir(persistence));
-        RouteTable routes = null;
-        try {
-            routes = RouteTable.start(channel, core.subscriptions(), null);
-            channel.connect();
-            return new ClusterNode(channel, routes);
-        } catch (Exception e) {
-            if (routes != null) {
-                routes.close();
+    /** Builds the channel and the Raft group; opens nothing yet. */
+    static ClusterNode create(ClusterSettings settings, PersistenceConfig persistence, Clock clock) throws Exception {
+        return new ClusterNode(settings, new ClusterChannel(settings, raftLogDir(persistence)), clock);
+    }
+
+    /** The core's retained store: writes go through Raft, reads are local. */
+    RetainedStore retained() {
+        return retained;
+    }
+
+    /** This node's applied copy under {@link #retained()}: where a restart puts the messages its store kept. */
+    RetainedStore localRetained() {
+        return localRetained;
+    }
+
+    /**
+     * Plugs the registry into {@code core}'s CONNECT, starts the node links on the broker's loops and the
+     * route table, joins the cluster (alone when no peer answered in time), and waits up to the failure
+     * timeout for a Raft leader: until there is one, CONNECTs are refused (0x88 / return code 3).
+     */
+    void start(BrokerCore core, EventLoops loops) throws Exception {
+        // The takeover of a session moved to another node is the next slice: until then the registry only
+        // fences (the old connection is not closed here).
+        registry = new ClientIdRegistry(channel.self(), raft, OwnerListener.NONE);
+        raft.start();
+        core.setClientIdClaims(new RegistryClaims(channel.self(), registry));
+        HostPort bind = settings.bind();
+        links = NodeLinks.start(channel.self(), System.currentTimeMillis(), core,
+                new LinkLoops(loops.workers(), loops.serverChannel(), loops.socketChannel(), loops.outboxes()),
+                new InetSocketAddress(bind.host(), settings.linkPort()),
+                settings.tls() == null ? null : MemberTls.context(settings.tls()));
+        linkAddresses = LinkAddresses.start(channel, links, new HostPort(bind.host(), links.address().getPort()));
+        routes = RouteTable.start(channel, core.subscriptions(), links::remoteNode);
+        channel.connect();
+        awaitLeader(settings.failureTimeout());
+    }
+
+    private void awaitLeader(Duration bound) throws InterruptedException {
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (!raft.hasLeader()) {
+            if (System.nanoTime() - deadline > 0) {
+                LOG.warn("Cluster node {}: no Raft leader after {} ms (members {} of Raft members {}); opening the "
+                                + "listeners anyway: CONNECTs are refused until there is a leader.", channel.self(),
+                        bound.toMillis(), channel.members(), settings.raftMembers());
+                return;
             }
-            channel.close();
-            throw e;
+            Thread.sleep(20);
         }
+        LOG.info("Cluster node {}: Raft leader {}.", channel.self(), raft.handle().leader());
     }
 
     /** Beside the store with {@code persistence true}; in memory otherwise. */
@@ -54,10 +120,35 @@ final class ClusterNode implements AutoCloseable {
         return routes;
     }
 
-    /** Stops announcing routes, then leaves the cluster. */
+    NodeLinks links() {
+        return links;
+    }
+
+    RaftGroup raft() {
+        return raft;
+    }
+
+    ClientIdRegistry registry() {
+        return registry;
+    }
+
+    /**
+     * Stops announcing routes (the other nodes' rows leave the tree), closes the node links (before the
+     * broker's loops close), fails what waits for Raft, then leaves the cluster. The retained stores are
+     * the core's to close.
+     */
     @Override
     public void close() {
-        routes.close();
+        if (routes != null) {
+            routes.close();
+        }
+        if (linkAddresses != null) {
+            linkAddresses.close();
+        }
+        if (links != null) {
+            links.close();
+        }
+        raft.close();
         channel.close();
     }
 }

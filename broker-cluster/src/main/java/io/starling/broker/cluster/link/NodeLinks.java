@@ -9,6 +9,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.starling.broker.cluster.NodeId;
 import io.starling.broker.core.BrokerCore;
@@ -18,6 +19,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 
 /**
  * This node's links to the other nodes of the cluster, over TCP on the broker's own event loops:
@@ -56,14 +59,17 @@ public final class NodeLinks implements AutoCloseable {
     private final Bootstrap bootstrap;
     private final Channel server;
     private volatile boolean closed;
+    /** Mutual TLS on every link (cluster_tls_*), or null for plain TCP. */
+    private final SSLContext tls;
 
     private NodeLinks(NodeId self, long incarnation, BrokerCore core, LinkLoops loops,
-                      InetSocketAddress bind) throws InterruptedException {
+                      InetSocketAddress bind, SSLContext tls) throws InterruptedException {
         this.self = Objects.requireNonNull(self);
         this.incarnation = incarnation;
         this.core = Objects.requireNonNull(core);
         this.codec = new LinkCodec(core.clock());
         this.loops = loops;
+        this.tls = tls;
         this.bootstrap = new Bootstrap().group(loops.group()).channel(loops.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true);
         ChannelFuture bound = new ServerBootstrap().group(loops.group()).channel(loops.serverChannel())
@@ -72,6 +78,12 @@ public final class NodeLinks implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         channels.add(ch);
+                        if (tls != null) {
+                            SSLEngine engine = tls.createSSLEngine();
+                            engine.setUseClientMode(false);
+                            engine.setNeedClientAuth(true); // only members with a certificate of the cluster's CA
+                            ch.pipeline().addLast(new SslHandler(engine));
+                        }
                         ch.pipeline().addLast(frameDecoder(), new LinkReceiver(NodeLinks.this));
                     }
                 })
@@ -88,7 +100,17 @@ public final class NodeLinks implements AutoCloseable {
      */
     public static NodeLinks start(NodeId self, long incarnation, BrokerCore core, LinkLoops loops,
                                   InetSocketAddress bind) throws InterruptedException {
-        return new NodeLinks(self, incarnation, core, loops, bind);
+        return start(self, incarnation, core, loops, bind, null);
+    }
+
+    /**
+     * As {@link #start(NodeId, long, BrokerCore, LinkLoops, InetSocketAddress)}, with mutual TLS on every
+     * link: {@code tls} (the members' context, {@code cluster_tls_*}) gives this node's certificate and
+     * trusts only the cluster's CA, both ways; null for plain TCP.
+     */
+    public static NodeLinks start(NodeId self, long incarnation, BrokerCore core, LinkLoops loops,
+                                  InetSocketAddress bind, SSLContext tls) throws InterruptedException {
+        return new NodeLinks(self, incarnation, core, loops, bind, tls);
     }
 
     /** The address the link server listens on. */
@@ -177,6 +199,11 @@ public final class NodeLinks implements AutoCloseable {
             @Override
             protected void initChannel(Channel ch) {
                 channels.add(ch);
+                if (tls != null) {
+                    SSLEngine engine = tls.createSSLEngine(link.address.getHostString(), link.address.getPort());
+                    engine.setUseClientMode(true);
+                    ch.pipeline().addLast(new SslHandler(engine));
+                }
                 ch.pipeline().addLast(frameDecoder(), new LinkSender(NodeLinks.this, link));
             }
         }).connect(link.address).addListener((ChannelFuture f) -> {

@@ -40,6 +40,8 @@ public final class ClusterChannel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterChannel.class);
     /** The route table's multicasts. */
     public static final byte ROUTES = 1;
+    /** A node's node-link address ({@code host:port}), sent after every view change. */
+    public static final byte LINKS = 2;
 
     /** A new view: the members (this node included), and whether it is a merge after a partition. */
     public interface ViewListener {

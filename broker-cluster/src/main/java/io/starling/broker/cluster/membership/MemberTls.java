@@ -28,14 +28,18 @@ import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
  * certificate and accepts only peers whose certificate {@code cafile} signed, both ways. PEM files as
  * the listeners take them; the key unencrypted (PKCS#8, PKCS#1 or SEC1).
  */
-final class MemberTls {
+public final class MemberTls {
     private static final char[] IN_MEMORY = new char[0];
 
     private MemberTls() {
     }
 
-    /** @throws IOException naming the option and file that cannot be used */
-    static SSLContext context(ClusterSettings.Tls tls) throws IOException {
+    /**
+     * The context of member TLS, also used by the node links.
+     *
+     * @throws IOException naming the option and file that cannot be used
+     */
+    public static SSLContext context(ClusterSettings.Tls tls) throws IOException {
         List<Certificate> cas = certificates(tls.cafile(), "cluster_tls_cafile");
         List<Certificate> chain = certificates(tls.certfile(), "cluster_tls_certfile");
         PrivateKey key = privateKey(tls.keyfile());

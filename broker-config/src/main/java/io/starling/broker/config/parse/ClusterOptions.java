@@ -40,6 +40,7 @@ final class ClusterOptions implements OptionGroup {
     private Duration failureTimeout = ClusterSettings.DEFAULT_FAILURE_TIMEOUT;
     private Duration suspectTimeout = ClusterSettings.DEFAULT_SUSPECT_TIMEOUT;
     private Duration mergeInterval = ClusterSettings.DEFAULT_MERGE_INTERVAL;
+    private Duration raftTimeout = ClusterSettings.DEFAULT_RAFT_TIMEOUT;
 
     @Override
     public boolean read(ConfigLine line, ReadContext context) throws ConfigException {
@@ -57,6 +58,7 @@ final class ClusterOptions implements OptionGroup {
             case "cluster_failure_timeout" -> failureTimeout = duration(scalar(line, context));
             case "cluster_suspect_timeout" -> suspectTimeout = duration(scalar(line, context));
             case "cluster_merge_interval" -> mergeInterval = duration(scalar(line, context));
+            case "cluster_raft_timeout" -> raftTimeout = duration(scalar(line, context));
             default -> {
                 return false;
             }
@@ -96,7 +98,7 @@ final class ClusterOptions implements OptionGroup {
                             + "cluster_heartbeat_interval (" + heartbeatInterval.toMillis() + " ms).");
         }
         return new ClusterSettings(name, id, bind != null ? bind : ClusterSettings.DEFAULT_BIND, peers, members,
-                linkPort, tls, heartbeatInterval, failureTimeout, suspectTimeout, mergeInterval);
+                linkPort, tls, heartbeatInterval, failureTimeout, suspectTimeout, mergeInterval, raftTimeout);
     }
 
     private ClusterSettings.Tls tls() throws ConfigException {

@@ -7,6 +7,7 @@ import io.starling.broker.core.auth.SecurityRules;
 import io.starling.broker.core.routing.LoopOutbox;
 import io.starling.broker.core.routing.Message;
 import io.starling.broker.core.session.Session;
+import io.starling.broker.core.store.RetainedStore;
 import io.starling.broker.core.store.StoredState;
 import java.util.List;
 import java.util.function.IntFunction;
@@ -31,9 +32,19 @@ public final class SessionRestore {
      */
     public static void restore(BrokerCore core, StoredState state, List<LoopOutbox> loops,
                                IntFunction<SecurityRules> listenerSecurity) throws InterruptedException {
+        restore(core, core.retained(), state, loops, listenerSecurity);
+    }
+
+    /**
+     * As {@link #restore(BrokerCore, StoredState, List, IntFunction)}, with the retained messages put in
+     * {@code retained}: a cluster node's own local store, under the core's replicated one, so that a
+     * restart does not write its old values over the cluster's newer ones as new writes.
+     */
+    public static void restore(BrokerCore core, RetainedStore retained, StoredState state, List<LoopOutbox> loops,
+                               IntFunction<SecurityRules> listenerSecurity) throws InterruptedException {
         for (Message m : state.retained()) {
             if (ReservedTopics.clientMayPublish(m.topic())) {
-                core.retained().put(m);
+                retained.put(m);
                 continue;
             }
             // The broker never stores its own $SYS values: this one came from a client, before
