@@ -327,9 +327,12 @@ class NodeLinksBrokersTest {
         pub.publishWith().topic("overlap/x").qos(MqttQos.EXACTLY_ONCE).payload("1".getBytes()).send();
         pub.publishWith().topic("overlap/end").qos(MqttQos.AT_LEAST_ONCE).payload("2".getBytes()).send();
 
-        assertThat(v3.poll(TIMEOUT_MS, TimeUnit.MILLISECONDS)).isEqualTo("overlap/x q2");
-        assertThat(v3.poll(TIMEOUT_MS, TimeUnit.MILLISECONDS)).as("the next is the second message: one delivery of the first")
-                .isEqualTo("overlap/end q1");
+        // Paho v3 hands a QoS 2 message to the application at PUBREL, so the QoS 1 one may come first.
+        List<String> first = new ArrayList<>();
+        first.add(v3.poll(TIMEOUT_MS, TimeUnit.MILLISECONDS));
+        first.add(v3.poll(TIMEOUT_MS, TimeUnit.MILLISECONDS));
+        assertThat(first).containsExactlyInAnyOrder("overlap/x q2", "overlap/end q1");
+        assertThat(v3.poll(300, TimeUnit.MILLISECONDS)).as("one delivery of each message").isNull();
         assertThat(receive(cPublishes, 2)).extracting(NodeLinksBrokersTest::text).containsExactly("1", "2");
         assertThat(links.get(A).counters(B).forwardedOut.sum() - outB).as("one copy per message to B").isEqualTo(2);
         assertThat(links.get(A).counters(C).forwardedOut.sum() - outC).as("one copy per message to C").isEqualTo(2);
