@@ -2,6 +2,8 @@ package io.starling.broker.server;
 
 import io.starling.broker.cluster.membership.ClusterChannel;
 import io.starling.broker.cluster.routes.RouteTable;
+import io.starling.broker.cluster.status.ClusterStatusCollector;
+import io.starling.broker.cluster.status.ClusterStatusSource;
 import io.starling.broker.config.ClusterSettings;
 import io.starling.broker.config.PersistenceConfig;
 import io.starling.broker.core.BrokerCore;
@@ -52,6 +54,14 @@ final class ClusterNode implements AutoCloseable {
 
     RouteTable routes() {
         return routes;
+    }
+
+    /**
+     * What $SYS, the metrics and the HTTP API show of the cluster. The links, registry and retained
+     * store go in here as they are wired (null: reported as not wired).
+     */
+    ClusterStatusSource status() {
+        return new ClusterStatusCollector(channel, routes, null, null, null);
     }
 
     /** Stops announcing routes, then leaves the cluster. */
