@@ -21,9 +21,16 @@ import org.junit.jupiter.api.Test;
 /** Requests the HTTP API cannot take still get an answer (found by {@link HttpApiFuzzTest}). */
 class HttpApiHandlerTest {
     private final EmbeddedChannel channel = new EmbeddedChannel();
+    /** What the fake broker answers for /api/v1/cluster; null: no cluster. */
+    private Map<String, Object> cluster;
 
     HttpApiHandlerTest() {
-        HttpApiOptions options = new HttpApiOptions(null, null, false, null, List.of(), new EmptyApi());
+        HttpApiOptions options = new HttpApiOptions(null, null, false, null, List.of(), new EmptyApi() {
+            @Override
+            public CompletableFuture<Map<String, Object>> cluster() {
+                return CompletableFuture.completedFuture(cluster);
+            }
+        });
         HttpApiListener.addHttpHandlers(channel, new BrokerCore(BrokerSettings.defaults()), options, new StaticFiles(null));
     }
 
@@ -54,6 +61,39 @@ class HttpApiHandlerTest {
         }
     }
 
+    @Test
+    void clusterWithoutACluster_isEnabledFalse() {
+        FullHttpResponse response = exchange("GET /api/v1/cluster HTTP/1.1\r\nHost: x\r\n\r\n");
+        try {
+            assertThat(response.status().code()).isEqualTo(200);
+            assertThat(response.headers().get("Content-Type")).startsWith("application/json");
+            assertThat(response.content().toString(StandardCharsets.UTF_8)).isEqualTo("{\"enabled\":false}");
+        } finally {
+            response.release();
+        }
+    }
+
+    @Test
+    void clusterWithACluster_isTheBrokersTreeAsJson_enabledFirst() {
+        Map<String, Object> link = new java.util.LinkedHashMap<>();
+        link.put("node", "b\"2");
+        link.put("connected", true);
+        link.put("forwardedOut", 7L);
+        cluster = new java.util.LinkedHashMap<>();
+        cluster.put("node", "a");
+        cluster.put("leader", null);
+        cluster.put("term", 3);
+        cluster.put("links", List.of(link));
+
+        FullHttpResponse response = exchange("GET /api/v1/cluster HTTP/1.1\r\nHost: x\r\n\r\n");
+        try {
+            assertThat(response.content().toString(StandardCharsets.UTF_8)).isEqualTo("{\"enabled\":true,\"node\":\"a\","
+                    + "\"leader\":null,\"term\":3,\"links\":[{\"node\":\"b\\\"2\",\"connected\":true,\"forwardedOut\":7}]}");
+        } finally {
+            response.release();
+        }
+    }
+
     private FullHttpResponse exchange(String request) {
         channel.writeInbound(Unpooled.copiedBuffer(request, StandardCharsets.ISO_8859_1));
         channel.runPendingTasks();
@@ -67,7 +107,7 @@ class HttpApiHandlerTest {
         return response;
     }
 
-    private static final class EmptyApi implements HttpApi {
+    private static class EmptyApi implements HttpApi {
         @Override
         public String metrics() {
             return "";
