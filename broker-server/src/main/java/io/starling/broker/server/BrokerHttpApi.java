@@ -197,8 +197,12 @@ final class BrokerHttpApi implements HttpApi {
         for (ClusterStatus.Link l : s.links()) {
             Map<String, Object> one = new LinkedHashMap<>();
             one.put("node", l.node().name());
-            one.put("connected", l.connected());
             one.put("routes", l.routes());
+            if (!s.linksWired()) {
+                links.add(one);
+                continue;
+            }
+            one.put("connected", l.connected());
             one.put("forwardedOut", l.forwardedOut());
             one.put("forwardedIn", l.forwardedIn());
             one.put("resent", l.resent());

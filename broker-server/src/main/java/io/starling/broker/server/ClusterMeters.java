@@ -58,10 +58,13 @@ final class ClusterMeters {
             String peer = l.node().name();
             links.put(peer, l);
             if (registered.add(peer)) {
-                linkGauge(peer, "starling.cluster.link.connected", "1 while the link to the node is up",
-                        x -> x.connected() ? 1 : 0);
                 linkGauge(peer, "starling.cluster.routes", "Subscription filters of the node routed to it",
                         ClusterStatus.Link::routes);
+                if (!s.linksWired()) {
+                    continue;
+                }
+                linkGauge(peer, "starling.cluster.link.connected", "1 while the link to the node is up",
+                        x -> x.connected() ? 1 : 0);
                 linkGauge(peer, "starling.cluster.link.unacknowledged",
                         "QoS 1/2 messages forwarded to the node and not yet acknowledged", ClusterStatus.Link::unacknowledged);
                 linkCounter(peer, "starling.cluster.forwarded", "out", "Messages forwarded between nodes, one per node",

@@ -45,8 +45,11 @@ final class ClusterSysTopics implements Supplier<Map<String, String>> {
         }
         for (ClusterStatus.Link l : s.links()) {
             String p = PREFIX + "links/" + l.node().name() + "/";
-            out.put(p + "connected", l.connected() ? "1" : "0");
             out.put(p + "routes", Integer.toString(l.routes()));
+            if (!s.linksWired()) {
+                continue;
+            }
+            out.put(p + "connected", l.connected() ? "1" : "0");
             out.put(p + "messages/sent", Long.toString(l.forwardedOut()));
             out.put(p + "messages/received", Long.toString(l.forwardedIn()));
             out.put(p + "messages/resent", Long.toString(l.resent()));

@@ -55,7 +55,7 @@ class ClusterVisibilityTest {
     private static ClusterStatus status(List<ClusterStatus.Link> links) {
         return new ClusterStatus(new NodeId("a"), "prod", List.of(new ClusterStatus.Member(new NodeId("a"), true),
                 new ClusterStatus.Member(new NodeId("b"), true), new ClusterStatus.Member(new NodeId("c"), false)),
-                new NodeId("b"), 4, true, 12, 0, links);
+                new NodeId("b"), 4, true, 12, 0, true, links);
     }
 
     private static ClusterStatus.Link link(String node, long out) {
@@ -81,13 +81,15 @@ class ClusterVisibilityTest {
     @Test
     void sysTopics_withoutALeader_sayNone_andLeaveOutPiecesNotWired() {
         ClusterStatus s = new ClusterStatus(new NodeId("a"), "prod", List.of(new ClusterStatus.Member(new NodeId("a"), true)),
-                null, 0, false, -1, -1, List.of());
+                null, 0, false, -1, -1, false, List.of(new ClusterStatus.Link(new NodeId("b"), 2, false, 0, 0, 0, 0, 0, 0)));
 
         Map<String, String> topics = ClusterSysTopics.topics(s);
 
         assertThat(topics).containsEntry("$SYS/broker/cluster/leader", "none")
                 .containsEntry("$SYS/broker/cluster/majority", "0")
-                .doesNotContainKeys("$SYS/broker/cluster/registry/clients", "$SYS/broker/cluster/retained/lost_writes");
+                .containsEntry("$SYS/broker/cluster/links/b/routes", "2")
+                .doesNotContainKeys("$SYS/broker/cluster/registry/clients", "$SYS/broker/cluster/retained/lost_writes",
+                        "$SYS/broker/cluster/links/b/connected", "$SYS/broker/cluster/links/b/messages/sent");
     }
 
     @Test
@@ -146,15 +148,15 @@ class ClusterVisibilityTest {
                 && !"none".equals(sys.get("$SYS/broker/cluster/leader")));
         assertThat(sys).containsEntry("$SYS/broker/cluster/node", "n1").containsEntry("$SYS/broker/cluster/name", "visible")
                 .containsEntry("$SYS/broker/cluster/nodes/n2/up", "1").containsEntry("$SYS/broker/cluster/majority", "1")
-                .containsKey("$SYS/broker/cluster/links/n2/messages/sent");
+                .containsKey("$SYS/broker/cluster/links/n2/routes");
         String json = get(api1, "/api/v1/cluster").body();
         assertThat(json).startsWith("{\"enabled\":true,\"name\":\"visible\",\"node\":\"n1\",")
                 .contains("{\"node\":\"n1\",\"up\":true,\"self\":true,")
                 .contains("{\"node\":\"n2\",\"up\":true,\"self\":false,")
-                .contains("\"majority\":true").contains("\"links\":[{\"node\":\"n2\",");
+                .contains("\"majority\":true").contains("\"links\":[{\"node\":\"n2\",\"routes\":");
         assertThat(get(api1, "/metrics").body()).contains("starling_cluster_nodes{node=\"n1\"} 2.0")
                 .contains("starling_cluster_majority{node=\"n1\"} 1.0")
-                .contains("starling_cluster_forwarded_total{direction=\"out\",node=\"n1\",peer=\"n2\"}");
+                .contains("starling_cluster_routes{node=\"n1\",peer=\"n2\"}");
     }
 
     private Broker start(String name, String config) throws Exception {

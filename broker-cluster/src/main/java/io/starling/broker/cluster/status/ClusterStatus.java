@@ -20,10 +20,13 @@ import java.util.Objects;
  * @param registeredClients  client ids in the replicated client-id registry, as applied on this node
  *                           (-1 while the registry is not wired)
  * @param retainedLostWrites retained messages whose replicated write failed (-1 while not wired)
+ * @param linksWired         whether the node links run: without them only the links' routes are known,
+ *                           the rest of each {@link Link} is zero
  * @param links              one row per other node: its routes here and the link to it
  */
 public record ClusterStatus(NodeId self, String clusterName, List<Member> members, NodeId leader, long term,
-                            boolean majority, long registeredClients, long retainedLostWrites, List<Link> links) {
+                            boolean majority, long registeredClients, long retainedLostWrites, boolean linksWired,
+                            List<Link> links) {
 
     public ClusterStatus {
         Objects.requireNonNull(self);

@@ -70,7 +70,8 @@ public final class ClusterStatusCollector implements ClusterStatusSource {
         NodeId leader = raft == null ? null : nameOf(raft.leader());
         long term = raft == null ? 0 : raft.currentTerm();
         return new ClusterStatus(self, channel.channel().getClusterName(), members, leader, term, majority,
-                registry == null ? -1 : registry.size(), retained == null ? -1 : retained.lostWrites(), rows);
+                registry == null ? -1 : registry.size(), retained == null ? -1 : retained.lostWrites(), links != null,
+                rows);
     }
 
     private ClusterStatus.Link link(NodeId node, int routeCount) {
