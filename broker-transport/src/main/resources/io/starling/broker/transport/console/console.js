@@ -66,7 +66,8 @@ async function refreshCluster() {
     node: m.node, up: m.up ? 'yes' : 'no',
     role: [m.self ? 'this node' : '', m.leader ? 'leader' : ''].filter((x) => x).join(', '),
   })), ['node', 'up', 'role']);
-  fill('cluster-links', cluster.links.map((l) => ({ ...l, connected: l.connected ? 'yes' : 'no' })),
+  // Without the node links running, a row has only the node and its routes.
+  fill('cluster-links', cluster.links.map((l) => ({ ...l, connected: l.connected === undefined ? '' : l.connected ? 'yes' : 'no' })),
     ['node', 'connected', 'routes', 'forwardedOut', 'forwardedIn', 'resent', 'duplicates', 'dropped', 'unacknowledged']);
 }
 
