@@ -160,13 +160,10 @@ final class BrokerHttpApi implements HttpApi {
         }, listings);
     }
 
-    /** The snapshot is taken on {@link #listings}: it waits for the route table's thread. */
+    /** The snapshot waits for nothing, so it is taken on the listener's loop. */
     @Override
     public CompletableFuture<Map<String, Object>> cluster() {
-        if (cluster == null) {
-            return CompletableFuture.completedFuture(null);
-        }
-        return CompletableFuture.supplyAsync(cluster::status, listings).thenApply(BrokerHttpApi::clusterTree);
+        return CompletableFuture.completedFuture(cluster == null ? null : clusterTree(cluster.status()));
     }
 
     /** The JSON of {@code /api/v1/cluster}, documented in docs/cluster.md. */

@@ -139,7 +139,8 @@ class ClusterVisibilityTest {
                 + "cluster_suspect_timeout 5s\ncluster_merge_interval 2s\nallow_anonymous true\nsys_interval 1\n";
         start("n1.conf", cluster + "cluster_node_id n1\ncluster_bind 127.0.0.1:" + bind1 + "\nlistener " + mqtt1
                 + " 127.0.0.1\nlistener " + api1 + " 127.0.0.1\nprotocol http_api\n");
-        start("n2.conf", cluster + "cluster_node_id n2\ncluster_bind 127.0.0.1:" + bind2 + "\nlistener " + freePort()
+        int mqtt2 = freePort();
+        start("n2.conf", cluster + "cluster_node_id n2\ncluster_bind 127.0.0.1:" + bind2 + "\nlistener " + mqtt2
                 + " 127.0.0.1\n");
         Map<String, String> sys = subscribe(mqtt1, "$SYS/broker/cluster/#");
 
@@ -149,14 +150,16 @@ class ClusterVisibilityTest {
         assertThat(sys).containsEntry("$SYS/broker/cluster/node", "n1").containsEntry("$SYS/broker/cluster/name", "visible")
                 .containsEntry("$SYS/broker/cluster/nodes/n2/up", "1").containsEntry("$SYS/broker/cluster/majority", "1")
                 .containsKey("$SYS/broker/cluster/links/n2/routes");
+        subscribe(mqtt2, "plant/+/temperature");
+        await("n2's route counted on n1", () -> "1".equals(sys.get("$SYS/broker/cluster/links/n2/routes")));
         String json = get(api1, "/api/v1/cluster").body();
         assertThat(json).startsWith("{\"enabled\":true,\"name\":\"visible\",\"node\":\"n1\",")
                 .contains("{\"node\":\"n1\",\"up\":true,\"self\":true,")
                 .contains("{\"node\":\"n2\",\"up\":true,\"self\":false,")
-                .contains("\"majority\":true").contains("\"links\":[{\"node\":\"n2\",\"routes\":");
+                .contains("\"majority\":true").contains("\"links\":[{\"node\":\"n2\",\"routes\":1");
         assertThat(get(api1, "/metrics").body()).contains("starling_cluster_nodes{node=\"n1\"} 2.0")
                 .contains("starling_cluster_majority{node=\"n1\"} 1.0")
-                .contains("starling_cluster_routes{node=\"n1\",peer=\"n2\"}");
+                .contains("starling_cluster_routes{node=\"n1\",peer=\"n2\"} 1.0");
     }
 
     private Broker start(String name, String config) throws Exception {

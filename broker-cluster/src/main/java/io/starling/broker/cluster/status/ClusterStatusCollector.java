@@ -22,8 +22,8 @@ import org.jgroups.util.NameCache;
  * there; the links, registry and retained store are optional (null: not wired), so a node reports what
  * it has. Raft's leader and term come from the RAFT protocol in the channel's stack.
  *
- * <p>Threading: {@link #status()} from any thread; it waits for the route table's thread to copy its
- * rows (a short hop), everything else is read as it is.
+ * <p>Threading: {@link #status()} from any thread, an event loop included: it waits for nothing,
+ * every figure is read as it is (a moment's picture).
  */
 public final class ClusterStatusCollector implements ClusterStatusSource {
     private final ClusterChannel channel;
@@ -54,7 +54,7 @@ public final class ClusterStatusCollector implements ClusterStatusSource {
         Set<NodeId> known = new TreeSet<>(view);
         List<String> raftMembers = raft == null ? List.of() : raft.members();
         raftMembers.forEach(name -> known.add(new NodeId(name)));
-        Map<NodeId, Map<String, Integer>> remote = routes.remoteRoutes();
+        Map<NodeId, Integer> remote = routes.remoteRouteCounts();
         known.addAll(remote.keySet());
 
         List<ClusterStatus.Member> members = new ArrayList<>();
@@ -62,7 +62,7 @@ public final class ClusterStatusCollector implements ClusterStatusSource {
         for (NodeId node : known) {
             members.add(new ClusterStatus.Member(node, view.contains(node)));
             if (!node.equals(self)) {
-                rows.add(link(node, remote.getOrDefault(node, Map.of()).size()));
+                rows.add(link(node, remote.getOrDefault(node, 0)));
             }
         }
         long presentVoters = raftMembers.stream().filter(name -> view.contains(new NodeId(name))).count();

@@ -1,8 +1,8 @@
 package io.starling.broker.cluster.status;
 
 /**
- * Where the server asks for a {@link ClusterStatus} without knowing the cluster's pieces. May block
- * briefly (it reads the route table on its thread): call it off the event loops' hot paths.
+ * Where the server asks for a {@link ClusterStatus} without knowing the cluster's pieces. Answers
+ * without waiting, so the $SYS timer and a metrics scrape may ask on an event loop.
  */
 @FunctionalInterface
 public interface ClusterStatusSource {
