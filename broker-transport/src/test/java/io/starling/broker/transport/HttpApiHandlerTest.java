@@ -10,6 +10,9 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.BrokerSettings;
+import io.starling.broker.core.auth.Authenticator;
+import io.starling.broker.core.auth.Authorizer;
+import io.starling.broker.core.auth.ClientIdentity;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +24,7 @@ import org.junit.jupiter.api.Test;
 /** Requests the HTTP API cannot take still get an answer (found by {@link HttpApiFuzzTest}). */
 class HttpApiHandlerTest {
     private final EmbeddedChannel channel = new EmbeddedChannel();
+    private final BrokerCore core = new BrokerCore(BrokerSettings.defaults());
     /** What the fake broker answers for /api/v1/cluster; null: no cluster. */
     private Map<String, Object> cluster;
 
@@ -31,7 +35,7 @@ class HttpApiHandlerTest {
                 return CompletableFuture.completedFuture(cluster);
             }
         });
-        HttpApiListener.addHttpHandlers(channel, new BrokerCore(BrokerSettings.defaults()), options, new StaticFiles(null));
+        HttpApiListener.addHttpHandlers(channel, core, options, new StaticFiles(null));
     }
 
     @AfterEach
@@ -89,6 +93,29 @@ class HttpApiHandlerTest {
         try {
             assertThat(response.content().toString(StandardCharsets.UTF_8)).isEqualTo("{\"enabled\":true,\"node\":\"a\","
                     + "\"leader\":null,\"term\":3,\"links\":[{\"node\":\"b\\\"2\",\"connected\":true,\"forwardedOut\":7}]}");
+        } finally {
+            response.release();
+        }
+    }
+
+    @Test
+    void clusterForAUserWhoMayNotReadTheClustersSysTopics_is403() {
+        cluster = Map.of("node", "a");
+        core.replaceSecurity(Authenticator.anonymous(true), new Authorizer() {
+            @Override
+            public Access canPublish(ClientIdentity client, String topic) {
+                return Access.ALLOW;
+            }
+
+            @Override
+            public Access canRead(ClientIdentity client, String topic) {
+                return topic.startsWith("$SYS/broker/cluster/") ? Access.DENY : Access.ALLOW;
+            }
+        });
+
+        FullHttpResponse response = exchange("GET /api/v1/cluster HTTP/1.1\r\nHost: x\r\n\r\n");
+        try {
+            assertThat(response.status().code()).isEqualTo(403);
         } finally {
             response.release();
         }
