@@ -1,5 +1,6 @@
 package io.starling.broker.server;
 
+import io.starling.broker.cluster.status.ClusterStatusSource;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.config.ConfigException;
 import io.starling.broker.config.ConfigFile;
@@ -148,6 +149,7 @@ public final class Broker implements AutoCloseable {
             if (cluster != null) {
                 // Joined before the listeners open, so a client's first SUBSCRIBE is announced to the cluster.
                 startCluster(cluster, config, core, loops);
+                sysTree.addTopics(new ClusterSysTopics(cluster.status()));
             }
             if (config.listeners().isEmpty()) {
                 LOG.info("Starting in local only mode. Connections will only be possible from clients running on this machine.");
@@ -166,8 +168,10 @@ public final class Broker implements AutoCloseable {
                 addresses.put(l, listener.address());
             }
             if (config.listeners().stream().anyMatch(l -> l.protocol() == Protocol.HTTP_API)) {
-                metrics = new BrokerMetrics(core);
-                BrokerHttpApi api = new BrokerHttpApi(core, metrics, sysTree, () -> describe(config, addresses));
+                ClusterStatusSource clusterStatus = cluster == null ? null : cluster.status();
+                metrics = new BrokerMetrics(core, clusterStatus);
+                BrokerHttpApi api = new BrokerHttpApi(core, metrics, sysTree, () -> describe(config, addresses),
+                        clusterStatus);
                 for (ListenerConfig l : config.listeners()) {
                     if (l.protocol() == Protocol.HTTP_API) {
                         HttpApiListener listener = HttpApiListener.bind(core, loops, hostOf(l), l.port(),

@@ -1,5 +1,7 @@
 package io.starling.broker.server;
 
+import io.starling.broker.cluster.status.ClusterStatus;
+import io.starling.broker.cluster.status.ClusterStatusSource;
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.protocol.Client;
 import io.starling.broker.core.protocol.ClientSummary;
@@ -8,6 +10,7 @@ import io.starling.broker.core.topic.TopicName;
 import io.starling.broker.transport.HttpApi;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -40,8 +43,20 @@ final class BrokerHttpApi implements HttpApi {
                 return t;
             });
 
-    /** @param listeners every listener as bound (asked each time: ports are known only once all are bound) */
+    /** Null without a cluster. */
+    private final ClusterStatusSource cluster;
+
     BrokerHttpApi(BrokerCore core, BrokerMetrics metrics, SysTreeTimer sysTree, Supplier<List<Listener>> listeners) {
+        this(core, metrics, sysTree, listeners, null);
+    }
+
+    /**
+     * @param listeners every listener as bound (asked each time: ports are known only once all are bound)
+     * @param cluster   the cluster's status, or null for a single node
+     */
+    BrokerHttpApi(BrokerCore core, BrokerMetrics metrics, SysTreeTimer sysTree, Supplier<List<Listener>> listeners,
+                  ClusterStatusSource cluster) {
+        this.cluster = cluster;
         this.core = core;
         this.metrics = metrics;
         this.sysTree = sysTree;
@@ -143,6 +158,58 @@ final class BrokerHttpApi implements HttpApi {
             });
             return new RetainedPage(page, more[0]);
         }, listings);
+    }
+
+    /** The snapshot waits for nothing, so it is taken on the listener's loop. */
+    @Override
+    public CompletableFuture<Map<String, Object>> cluster() {
+        return CompletableFuture.completedFuture(cluster == null ? null : clusterTree(cluster.status()));
+    }
+
+    /** The JSON of {@code /api/v1/cluster}, documented in docs/cluster.md. */
+    static Map<String, Object> clusterTree(ClusterStatus s) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("name", s.clusterName());
+        out.put("node", s.self().name());
+        out.put("leader", s.leader() == null ? null : s.leader().name());
+        out.put("term", s.term());
+        out.put("majority", s.majority());
+        if (s.registeredClients() >= 0) {
+            out.put("registeredClients", s.registeredClients());
+        }
+        if (s.retainedLostWrites() >= 0) {
+            out.put("retainedLostWrites", s.retainedLostWrites());
+        }
+        List<Object> members = new ArrayList<>();
+        for (ClusterStatus.Member m : s.members()) {
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("node", m.node().name());
+            one.put("up", m.up());
+            one.put("self", m.node().equals(s.self()));
+            one.put("leader", m.node().equals(s.leader()));
+            members.add(one);
+        }
+        out.put("members", members);
+        List<Object> links = new ArrayList<>();
+        for (ClusterStatus.Link l : s.links()) {
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("node", l.node().name());
+            one.put("routes", l.routes());
+            if (!s.linksWired()) {
+                links.add(one);
+                continue;
+            }
+            one.put("connected", l.connected());
+            one.put("forwardedOut", l.forwardedOut());
+            one.put("forwardedIn", l.forwardedIn());
+            one.put("resent", l.resent());
+            one.put("duplicates", l.duplicates());
+            one.put("dropped", l.dropped());
+            one.put("unacknowledged", l.unacknowledged());
+            links.add(one);
+        }
+        out.put("links", links);
+        return out;
     }
 
     @Override

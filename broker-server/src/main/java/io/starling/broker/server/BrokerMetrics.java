@@ -37,7 +37,16 @@ final class BrokerMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
 
+    /** Null without a cluster. */
+    private final ClusterMeters cluster;
+
     BrokerMetrics(BrokerCore core) {
+        this(core, null);
+    }
+
+    /** @param cluster the cluster's status, or null for a single node (no cluster meters) */
+    BrokerMetrics(BrokerCore core, io.starling.broker.cluster.status.ClusterStatusSource cluster) {
+        this.cluster = cluster == null ? null : new ClusterMeters(registry, cluster);
         BrokerCounters c = core.counters();
         total("starling.packets.received", "MQTT packets read", c, Counter.PACKETS_RECEIVED);
         total("starling.packets.sent", "MQTT packets written", c, Counter.PACKETS_SENT);
@@ -195,6 +204,9 @@ final class BrokerMetrics implements AutoCloseable {
 
     /** The Prometheus text exposition of every meter. */
     String scrape() {
+        if (cluster != null) {
+            cluster.refresh();
+        }
         return registry.scrape();
     }
 

@@ -11,6 +11,8 @@ import io.starling.broker.cluster.registry.OwnerListener;
 import io.starling.broker.cluster.registry.RegistryClaims;
 import io.starling.broker.cluster.retained.ReplicatedRetainedStore;
 import io.starling.broker.cluster.routes.RouteTable;
+import io.starling.broker.cluster.status.ClusterStatusCollector;
+import io.starling.broker.cluster.status.ClusterStatusSource;
 import io.starling.broker.config.ClusterSettings;
 import io.starling.broker.config.ClusterSettings.HostPort;
 import io.starling.broker.config.PersistenceConfig;
@@ -130,6 +132,11 @@ final class ClusterNode implements AutoCloseable {
 
     ClientIdRegistry registry() {
         return registry;
+    }
+
+    /** What $SYS, the metrics and the HTTP API show of the cluster; asked after {@link #start}. */
+    ClusterStatusSource status() {
+        return new ClusterStatusCollector(channel, routes, links, registry, retained);
     }
 
     /**

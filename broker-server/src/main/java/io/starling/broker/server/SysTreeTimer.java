@@ -3,6 +3,7 @@ package io.starling.broker.server;
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.routing.LoopOutbox;
 import io.starling.broker.core.sys.SysTree;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
@@ -62,6 +63,23 @@ final class SysTreeTimer implements AutoCloseable {
             tree.publishUpdate();
             loop.flushPending();
         }, seconds, seconds, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Adds topics from outside core (the cluster's, see {@link SysTree#addTopics}); their values are
+     * published at once when publishing is on, then with the others.
+     */
+    void addTopics(java.util.function.Supplier<Map<String, String>> topics) {
+        loop.execute(() -> {
+            List<SysTree.Value> now = tree.addTopics(topics);
+            synchronized (this) {
+                if (!started || intervalSeconds <= 0 || closed) {
+                    return;
+                }
+            }
+            tree.publishValues(now);
+            loop.flushPending();
+        });
     }
 
     /** The current values ({@link SysTree#values()}), read on the tree's loop. */

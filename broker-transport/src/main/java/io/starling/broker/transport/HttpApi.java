@@ -34,6 +34,14 @@ public interface HttpApi {
      */
     CompletableFuture<RetainedPage> retainedTopics(int offset, int limit, Predicate<String> visible);
 
+    /**
+     * The cluster as this node sees it, for {@code /api/v1/cluster}: a tree of maps, lists, strings,
+     * numbers and booleans, written as JSON as it is; null for a broker without a cluster.
+     */
+    default CompletableFuture<Map<String, Object>> cluster() {
+        return CompletableFuture.completedFuture(null);
+    }
+
     /** The broker's version, e.g. "0.1.0". */
     String version();
 

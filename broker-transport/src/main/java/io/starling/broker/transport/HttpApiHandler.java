@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * {@code GET /api/v1/systree}, {@code /api/v1/listeners}, {@code /api/v1/version}, static files;
  * plus Starling's {@code /metrics} (Prometheus), {@code /api/v1/clients} and
  * {@code /api/v1/retained} (the web console's; paged with {@code ?offset=&limit=}, at most
- * {@value #PAGE_MAX} entries a page, {@code "more"} when others follow).
+ * {@value #PAGE_MAX} entries a page, {@code "more"} when others follow) and {@code /api/v1/cluster}
+ * ({@code {"enabled":false}} for a broker without a cluster).
  *
  * <p>Access: each request is checked against the listener's password rules with the HTTP Basic
  * credentials it carries (none: anonymous), so with {@code allow_anonymous false} every path asks
@@ -48,6 +49,8 @@ import org.slf4j.LoggerFactory;
 final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     /** The topic whose read access lets an HTTP user list the connected clients. */
     static final String CLIENTS_TOPIC = "$SYS/broker/clients/connected";
+    /** {@code /api/v1/cluster} is for users who may read this $SYS topic (403 otherwise). */
+    static final String CLUSTER_TOPIC = "$SYS/broker/cluster/nodes";
     private static final Logger LOG = LoggerFactory.getLogger(HttpApiHandler.class);
     static final String CLIENT_ID = "http-api";
     private static final String REALM = "Starling API";
@@ -134,6 +137,9 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             case "/metrics" -> send(reply, response(HttpResponseStatus.OK, PROMETHEUS, api.metrics()));
             case "/api/v1/systree" -> later(reply, api.sysTree().thenApply(values -> json(systree(values, who))));
             case "/api/v1/listeners" -> send(reply, json(listeners(api.listeners())));
+            case "/api/v1/cluster" -> later(reply, mayRead(who, CLUSTER_TOPIC)
+                    ? api.cluster().thenApply(HttpApiHandler::cluster)
+                    : CompletableFuture.completedFuture(text(HttpResponseStatus.FORBIDDEN, "Not authorised\n")));
             case "/api/v1/version" -> send(reply, text(HttpResponseStatus.OK, api.version()));
             case "/api/v1/clients" -> {
                 int offset = parameter(uri, "offset", 0, Integer.MAX_VALUE, 0);
@@ -150,6 +156,17 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             }
             default -> send(reply, path.startsWith("/api/") ? notFound() : file(path));
         }
+    }
+
+    /** Without a cluster {@code {"enabled":false}}; with one, the cluster's tree and {@code "enabled":true}. */
+    private static FullHttpResponse cluster(Map<String, Object> tree) {
+        if (tree == null) {
+            return json("{\"enabled\":false}");
+        }
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("enabled", true);
+        out.putAll(tree);
+        return json(new JsonWriter().tree(out).toString());
     }
 
     /** mosquitto 2.1's shape: one member per $SYS topic with an integer value, uptime in seconds. */

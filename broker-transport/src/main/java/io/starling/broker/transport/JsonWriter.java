@@ -69,6 +69,27 @@ final class JsonWriter {
         return this;
     }
 
+    /** A tree of maps (string keys, in their order), lists, strings, numbers, booleans and nulls. */
+    JsonWriter tree(Object value) {
+        if (value instanceof java.util.Map<?, ?> map) {
+            beginObject();
+            map.forEach((k, v) -> name(String.valueOf(k)).tree(v));
+            return endObject();
+        }
+        if (value instanceof java.util.List<?> list) {
+            beginArray();
+            list.forEach(this::tree);
+            return endArray();
+        }
+        if (value instanceof Boolean b) {
+            return value(b.booleanValue());
+        }
+        if (value instanceof Integer || value instanceof Long) {
+            return value(((Number) value).longValue());
+        }
+        return value(value == null ? null : value.toString());
+    }
+
     private void separate() {
         if (comma) {
             out.append(',');

@@ -10,6 +10,9 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.BrokerSettings;
+import io.starling.broker.core.auth.Authenticator;
+import io.starling.broker.core.auth.Authorizer;
+import io.starling.broker.core.auth.ClientIdentity;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -21,10 +24,18 @@ import org.junit.jupiter.api.Test;
 /** Requests the HTTP API cannot take still get an answer (found by {@link HttpApiFuzzTest}). */
 class HttpApiHandlerTest {
     private final EmbeddedChannel channel = new EmbeddedChannel();
+    private final BrokerCore core = new BrokerCore(BrokerSettings.defaults());
+    /** What the fake broker answers for /api/v1/cluster; null: no cluster. */
+    private Map<String, Object> cluster;
 
     HttpApiHandlerTest() {
-        HttpApiOptions options = new HttpApiOptions(null, null, false, null, List.of(), new EmptyApi());
-        HttpApiListener.addHttpHandlers(channel, new BrokerCore(BrokerSettings.defaults()), options, new StaticFiles(null));
+        HttpApiOptions options = new HttpApiOptions(null, null, false, null, List.of(), new EmptyApi() {
+            @Override
+            public CompletableFuture<Map<String, Object>> cluster() {
+                return CompletableFuture.completedFuture(cluster);
+            }
+        });
+        HttpApiListener.addHttpHandlers(channel, core, options, new StaticFiles(null));
     }
 
     @AfterEach
@@ -54,6 +65,62 @@ class HttpApiHandlerTest {
         }
     }
 
+    @Test
+    void clusterWithoutACluster_isEnabledFalse() {
+        FullHttpResponse response = exchange("GET /api/v1/cluster HTTP/1.1\r\nHost: x\r\n\r\n");
+        try {
+            assertThat(response.status().code()).isEqualTo(200);
+            assertThat(response.headers().get("Content-Type")).startsWith("application/json");
+            assertThat(response.content().toString(StandardCharsets.UTF_8)).isEqualTo("{\"enabled\":false}");
+        } finally {
+            response.release();
+        }
+    }
+
+    @Test
+    void clusterWithACluster_isTheBrokersTreeAsJson_enabledFirst() {
+        Map<String, Object> link = new java.util.LinkedHashMap<>();
+        link.put("node", "b\"2");
+        link.put("connected", true);
+        link.put("forwardedOut", 7L);
+        cluster = new java.util.LinkedHashMap<>();
+        cluster.put("node", "a");
+        cluster.put("leader", null);
+        cluster.put("term", 3);
+        cluster.put("links", List.of(link));
+
+        FullHttpResponse response = exchange("GET /api/v1/cluster HTTP/1.1\r\nHost: x\r\n\r\n");
+        try {
+            assertThat(response.content().toString(StandardCharsets.UTF_8)).isEqualTo("{\"enabled\":true,\"node\":\"a\","
+                    + "\"leader\":null,\"term\":3,\"links\":[{\"node\":\"b\\\"2\",\"connected\":true,\"forwardedOut\":7}]}");
+        } finally {
+            response.release();
+        }
+    }
+
+    @Test
+    void clusterForAUserWhoMayNotReadTheClustersSysTopics_is403() {
+        cluster = Map.of("node", "a");
+        core.replaceSecurity(Authenticator.anonymous(true), new Authorizer() {
+            @Override
+            public Access canPublish(ClientIdentity client, String topic) {
+                return Access.ALLOW;
+            }
+
+            @Override
+            public Access canRead(ClientIdentity client, String topic) {
+                return topic.startsWith("$SYS/broker/cluster/") ? Access.DENY : Access.ALLOW;
+            }
+        });
+
+        FullHttpResponse response = exchange("GET /api/v1/cluster HTTP/1.1\r\nHost: x\r\n\r\n");
+        try {
+            assertThat(response.status().code()).isEqualTo(403);
+        } finally {
+            response.release();
+        }
+    }
+
     private FullHttpResponse exchange(String request) {
         channel.writeInbound(Unpooled.copiedBuffer(request, StandardCharsets.ISO_8859_1));
         channel.runPendingTasks();
@@ -67,7 +134,7 @@ class HttpApiHandlerTest {
         return response;
     }
 
-    private static final class EmptyApi implements HttpApi {
+    private static class EmptyApi implements HttpApi {
         @Override
         public String metrics() {
             return "";

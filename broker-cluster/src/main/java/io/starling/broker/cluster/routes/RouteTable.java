@@ -86,6 +86,8 @@ public final class RouteTable implements AutoCloseable {
     // Owned by the route table's thread.
     private final Map<String, Integer> localCounts = new HashMap<>();
     private final Map<NodeId, Rows> remote = new HashMap<>();
+    /** How many filters each other node has here, republished after each change: read without waiting. */
+    private volatile Map<NodeId, Integer> remoteCounts = Map.of();
     private final Map<NodeId, List<RouteAnnouncement>> early = new HashMap<>();
     private Set<NodeId> members = Set.of();
 
@@ -169,6 +171,7 @@ public final class RouteTable implements AutoCloseable {
             }
         });
         early.clear();
+        publishCounts();
         if (now.size() > 1) {
             send(new RouteAnnouncement(true, localCounts));
             LOG.debug("Announced {} routes in full after {} view {}.", localCounts.size(), merged ? "merged" : "new", view);
@@ -197,6 +200,21 @@ public final class RouteTable implements AutoCloseable {
         } else {
             a.counts().forEach(rows::set);
         }
+        publishCounts();
+    }
+
+    private void publishCounts() {
+        Map<NodeId, Integer> counts = new HashMap<>();
+        remote.forEach((node, rows) -> counts.put(node, rows.counts.size()));
+        remoteCounts = Map.copyOf(counts);
+    }
+
+    /**
+     * How many filters each other node has in this node's table: for $SYS and metrics, read from any
+     * thread without waiting for the table's thread (a moment's picture).
+     */
+    public Map<NodeId, Integer> remoteRouteCounts() {
+        return remoteCounts;
     }
 
     private void send(RouteAnnouncement a) {

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The {@code $SYS/broker/...} topics with mosquitto's names and meanings (mosquitto(8), "BROKER
@@ -42,7 +43,7 @@ public final class SysTree {
     /** Topics under these prefixes are Starling's own: mosquitto has no such values. */
     public static final List<String> STARLING_ONLY = List.of(PREFIX + "password_checks/", PREFIX + "overload/",
             PREFIX + "store/healthy", PREFIX + "store/failures", PREFIX + "store/recoveries",
-            PREFIX + "store/acknowledgements/");
+            PREFIX + "store/acknowledgements/", PREFIX + "cluster/");
     private static final Duration[] LOAD_WINDOWS = {Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofMinutes(15)};
     private static final String[] LOAD_NAMES = {"1min", "5min", "15min"};
 
@@ -76,6 +77,9 @@ public final class SysTree {
     private final List<Stat> stats = new ArrayList<>();
     private final List<Load> loads = new ArrayList<>();
     private final Map<String, Long> published = new HashMap<>();
+    /** Topics added by an extension (the cluster's), full topic -> text; published when changed. */
+    private final List<Supplier<Map<String, String>>> textSources = new ArrayList<>();
+    private final Map<String, String> publishedText = new HashMap<>();
     private final long startNanos;
     private long lastUpdateNanos;
     private long clientsMaximum;
@@ -156,6 +160,24 @@ public final class SysTree {
         stats.add(new Stat(PREFIX + topic, alias == null ? null : PREFIX + alias, value, isMaximum));
     }
 
+    /**
+     * Adds topics that are not the broker's own counters (the cluster's, which core knows nothing of):
+     * {@code topics} answers full topic -> payload each time it is asked, and each topic is published
+     * like the others, when its value changed. Answers the current values, to publish at once when
+     * publishing is on.
+     */
+    public List<Value> addTopics(Supplier<Map<String, String>> topics) {
+        textSources.add(topics);
+        List<Value> out = new ArrayList<>();
+        text(topics, out, true);
+        return out;
+    }
+
+    /** Publishes {@code values} (what {@link #addTopics} answered). */
+    public void publishValues(List<Value> values) {
+        publish(values);
+    }
+
     /** Publishes what {@link #start()} returns. */
     public void publishStart() {
         publish(start());
@@ -227,6 +249,15 @@ public final class SysTree {
         return new Value(PREFIX + "uptime", (core.clock().nanoTime() - startNanos) / 1_000_000_000L + " seconds");
     }
 
+    private void text(Supplier<Map<String, String>> source, List<Value> out, boolean all) {
+        source.get().forEach((topic, payload) -> {
+            String before = publishedText.put(topic, payload);
+            if (all || !payload.equals(before)) {
+                out.add(new Value(topic, payload));
+            }
+        });
+    }
+
     private void values(List<Value> out, boolean all) {
         for (Stat stat : stats) {
             long value = stat.value.getAsLong();
@@ -238,6 +269,9 @@ public final class SysTree {
                     out.add(new Value(stat.alias, text));
                 }
             }
+        }
+        for (Supplier<Map<String, String>> source : textSources) {
+            text(source, out, all);
         }
     }
 

@@ -244,4 +244,20 @@ class SysTreeTest {
         assertThat(admin.takePublishes()).isNotEmpty();
         other.expectNothing();
     }
+
+    @Test
+    void addedTopics_arePublishedWhenAdded_thenOnlyWhenTheirValueChanges() {
+        tree.start();
+        Map<String, String> cluster = new LinkedHashMap<>(Map.of(SYS + "cluster/nodes", "1", SYS + "cluster/leader", "a"));
+
+        Map<String, String> added = byTopic(tree.addTopics(() -> Map.copyOf(cluster)));
+        Map<String, String> unchanged = byTopic(tree.update());
+        cluster.put(SYS + "cluster/nodes", "2");
+        Map<String, String> changed = byTopic(tree.update());
+
+        assertThat(added).containsOnly(Map.entry("cluster/nodes", "1"), Map.entry("cluster/leader", "a"));
+        assertThat(unchanged).doesNotContainKeys("cluster/nodes", "cluster/leader");
+        assertThat(changed).containsEntry("cluster/nodes", "2").doesNotContainKey("cluster/leader");
+        assertThat(byTopic(tree.start())).containsEntry("cluster/nodes", "2").containsEntry("cluster/leader", "a");
+    }
 }

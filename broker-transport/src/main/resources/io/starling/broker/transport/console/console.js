@@ -1,7 +1,7 @@
 'use strict';
 /*
  * The Starling web console: polls the HTTP API of the listener that served it (clients, retained
- * topics, $SYS values for the rate chart) and talks MQTT over WebSocket to the broker's websockets
+ * topics, $SYS values for the rate chart, the cluster view when the broker is in a cluster) and talks MQTT over WebSocket to the broker's websockets
  * listener. The browser sends the login it was asked for (HTTP Basic) with every API call.
  */
 const $ = (id) => document.getElementById(id);
@@ -45,6 +45,30 @@ async function refresh() {
   } catch (e) {
     $('status').textContent = e.message;
   }
+  await refreshCluster();
+}
+
+/* The cluster section shows only for a broker in a cluster ({"enabled":false} otherwise, 403 without access). */
+async function refreshCluster() {
+  let cluster;
+  try {
+    cluster = await api('/api/v1/cluster');
+  } catch (e) {
+    cluster = { enabled: false };
+  }
+  $('cluster-section').hidden = !cluster.enabled;
+  if (!cluster.enabled) return;
+  const up = cluster.members.filter((m) => m.up).length;
+  $('cluster-summary').textContent = '(' + cluster.name + ': this node ' + cluster.node + ', ' + up + ' of '
+    + cluster.members.length + ' up, leader ' + (cluster.leader || 'none') + ', term ' + cluster.term
+    + (cluster.majority ? '' : ', NO MAJORITY: new connections refused') + ')';
+  fill('cluster-members', cluster.members.map((m) => ({
+    node: m.node, up: m.up ? 'yes' : 'no',
+    role: [m.self ? 'this node' : '', m.leader ? 'leader' : ''].filter((x) => x).join(', '),
+  })), ['node', 'up', 'role']);
+  // Without the node links running, a row has only the node and its routes.
+  fill('cluster-links', cluster.links.map((l) => ({ ...l, connected: l.connected === undefined ? '' : l.connected ? 'yes' : 'no' })),
+    ['node', 'connected', 'routes', 'forwardedOut', 'forwardedIn', 'resent', 'duplicates', 'dropped', 'unacknowledged']);
 }
 
 function sample(tree) {

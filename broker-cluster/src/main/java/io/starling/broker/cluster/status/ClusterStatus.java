@@ -1,0 +1,66 @@
+package io.starling.broker.cluster.status;
+
+import io.starling.broker.cluster.NodeId;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What one node knows of its cluster at one moment, for $SYS, metrics, the HTTP API and the console.
+ * Immutable; built by {@link ClusterStatusCollector} (or by hand in tests).
+ *
+ * @param self               this node's id ({@code cluster_node_id})
+ * @param clusterName        {@code cluster_name}
+ * @param members            every node this node knows of (the Raft members and the current view), by id,
+ *                           with whether it is in the view now
+ * @param leader             the Raft leader this node knows, or null (an election runs, or this node is on
+ *                           a minority side)
+ * @param term               the Raft term this node is in
+ * @param majority           whether this node's view holds a majority of the Raft members: without it,
+ *                           new CONNECTs are refused
+ * @param registeredClients  client ids in the replicated client-id registry, as applied on this node
+ *                           (-1 while the registry is not wired)
+ * @param retainedLostWrites retained messages whose replicated write failed (-1 while not wired)
+ * @param linksWired         whether the node links run: without them only the links' routes are known,
+ *                           the rest of each {@link Link} is zero
+ * @param links              one row per other node: its routes here and the link to it
+ */
+public record ClusterStatus(NodeId self, String clusterName, List<Member> members, NodeId leader, long term,
+                            boolean majority, long registeredClients, long retainedLostWrites, boolean linksWired,
+                            List<Link> links) {
+
+    public ClusterStatus {
+        Objects.requireNonNull(self);
+        members = List.copyOf(members);
+        links = List.copyOf(links);
+    }
+
+    /** A node and whether it is in this node's current view. */
+    public record Member(NodeId node, boolean up) {
+    }
+
+    /**
+     * One other node as this node sees it.
+     *
+     * @param routes         filters of the node's subscriptions this node routes to it
+     * @param connected      whether the link to it is up (false while links are not wired)
+     * @param forwardedOut   messages forwarded to it: one per message, however many of its sessions match
+     * @param forwardedIn    messages it forwarded here that this node routed
+     * @param resent         QoS 1/2 messages sent to it again after the link came back
+     * @param duplicates     resends from it that this node had routed already, dropped
+     * @param dropped        messages meant for it that it will not get (no link, window full, node gone)
+     * @param unacknowledged QoS 1/2 messages forwarded to it and not yet acknowledged
+     */
+    public record Link(NodeId node, int routes, boolean connected, long forwardedOut, long forwardedIn, long resent,
+                       long duplicates, long dropped, long unacknowledged) {
+    }
+
+    /** How many members are in the view now, this node included. */
+    public int membersUp() {
+        return (int) members.stream().filter(Member::up).count();
+    }
+
+    /** Whether this node is the Raft leader. */
+    public boolean isLeader() {
+        return self.equals(leader);
+    }
+}
