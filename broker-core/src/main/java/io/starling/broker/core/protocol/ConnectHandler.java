@@ -8,6 +8,7 @@ import io.starling.broker.core.auth.ClientIdentity;
 import io.starling.broker.core.auth.PasswordChecks;
 import io.starling.broker.core.session.ClientIdClaims;
 import io.starling.broker.core.session.Session;
+import io.starling.broker.core.store.StoredState;
 import io.starling.broker.core.store.memory.InMemoryMessageQueue;
 import io.starling.broker.core.sys.Counter;
 import io.starling.broker.core.topic.TopicName;
@@ -222,13 +223,57 @@ final class ConnectHandler {
             }
             if (error == null && result.granted()) {
                 client.claimToken = result.token();
-                claim(client, connect);
+                if (result.movedSession() != null) {
+                    awaitMovedSession(client, connect, result.movedSession());
+                } else {
+                    claim(client, connect);
+                }
                 return;
             }
             client.claiming = false;
             CLAIM_REFUSALS.warn(ProtocolLog.LOG, "Client {} from {} refused: the cluster could not grant its client id ({}).",
                     client.clientId, client.connection.remoteAddress(), error != null ? error.toString() : result);
             refuse(client, ReasonCode.SERVER_UNAVAILABLE, ReasonCode.V3_SERVER_UNAVAILABLE, null);
+        }));
+    }
+
+    /**
+     * The id was held on another node, which hands its session over (a cluster's takeover): the CONNACK
+     * waits for it (the cluster bounds the wait and then answers null), and the session is taken in as
+     * the one found here would be taken over: Session Present as on one node.
+     */
+    private static void awaitMovedSession(Client client, Connect connect,
+                                          CompletionStage<StoredState.RestoredSession> moved) {
+        moved.whenComplete((state, error) -> client.outbox.execute(() -> {
+            if (client.state != Client.State.CONNECTING) {
+                if (state != null) {
+                    state.release();
+                }
+                return;
+            }
+            if (state == null || client.core.sessions().get(client.clientId) != null) {
+                if (state != null) {
+                    // A session for the id is here too (restored from this node's store, or a
+                    // CONNECT that raced): the newer claim's local takeover goes on; the moved copy goes.
+                    ProtocolLog.LOG.warn("Dropped the session of {} moved from another node: one is here already.",
+                            client.clientId);
+                    state.release();
+                }
+                claim(client, connect);
+                return;
+            }
+            Session moving = new Session(client.clientId, client.outbox, client.core.sessionContext(),
+                    new InMemoryMessageQueue());
+            moving.adopt(state);
+            moving.setIdentity(new ClientIdentity(client.clientId, state.header().username()));
+            moving.setSecurity(client.security, client.connection.localPort());
+            Session registered = client.core.sessions().putIfAbsent(moving);
+            if (registered != moving) {
+                moving.end();
+                claim(client, connect);
+                return;
+            }
+            complete(client, connect, moving, moving.isPersistent());
         }));
     }
 

@@ -363,6 +363,37 @@ public final class Session implements Subscriber {
         journal.restored(lastSeq);
     }
 
+    // ---- moving to another node (a cluster's session takeover) ----
+
+    /**
+     * Takes the session's state out for another node that took its client id over: subscriptions with
+     * their options, the inflight window with its packet ids and stages, the queue, the incoming QoS 2
+     * ids awaiting PUBREL, the expiry interval and the packet id counter, as the store would keep them
+     * (no will: a takeover sends none and moves none). The message references go with the value. The
+     * session is left empty, still registered: end it afterwards. Owner loop only.
+     */
+    public StoredState.RestoredSession handOver() {
+        ClientIdentity id = identity;
+        int lastPacketId = outgoing.lastPacketId();
+        java.util.List<StoredState.Outgoing> out = outgoing.handOver();
+        Map<Integer, io.starling.broker.core.routing.Message> in = awaitingPubRel == null ? Map.of() : awaitingPubRel.handOver();
+        Map<String, SubscriberOptions> subs = subscriptions == null ? Map.of() : Map.copyOf(subscriptions);
+        return new StoredState.RestoredSession(new StoredSession(clientId, id == null ? null : id.username(),
+                expiryIntervalSeconds, offlineSinceMillis, listenerPort, lastPacketId), subs, out, in, null, 0);
+    }
+
+    /**
+     * Takes in the state another node {@link #handOver handed over} (and its message references): as
+     * {@link #restore}, and, with a store, writes the subscriptions there (the messages stay in memory
+     * until they are sent again or the session is saved; see docs/cluster.md). Owner loop only, on a new,
+     * empty session before a connection attaches.
+     */
+    public void adopt(StoredState.RestoredSession moved) {
+        expiryIntervalSeconds = moved.header().expiryIntervalSeconds();
+        restore(moved);
+        moved.subscriptions().forEach(journal::subscribed);
+    }
+
     // ---- subscriptions ----
 
     /** Adds or replaces a subscription; returns true when it replaced one for the same filter. */
