@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,15 +49,10 @@ public final class SessionTakeover {
     private final NodeId self;
     private final ClusterChannel channel;
     private final BrokerCore core;
-    private final Duration wait;
     private final TakeoverCodec codec;
-    /** The CONNECTs of this node waiting for a session, by client id. */
-    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+    private final AwaitedSessions awaited;
     /** Hand-overs this node started, by client id: the epoch they are for (one hand-over per claim). */
     private final Map<String, Long> handing = new ConcurrentHashMap<>();
-
-    private record Pending(long epoch, CompletableFuture<StoredState.RestoredSession> session) {
-    }
 
     /**
      * Listens for takeover messages on {@code channel}. Then give {@link #lost} to the registry as its
@@ -68,7 +62,7 @@ public final class SessionTakeover {
         this.self = channel.self();
         this.channel = channel;
         this.core = core;
-        this.wait = wait;
+        this.awaited = new AwaitedSessions(wait);
         this.codec = new TakeoverCodec(core.clock());
         channel.onMessage(ClusterChannel.TAKEOVER, this::received);
     }
@@ -134,14 +128,7 @@ public final class SessionTakeover {
             return;
         }
         TakeoverMessage.State s = (TakeoverMessage.State) m;
-        Pending p = pending.get(s.clientId());
-        if (p == null || p.epoch() != s.epoch() || !pending.remove(s.clientId(), p) || !p.session().complete(s.session())) {
-            if (s.session() != null) {
-                LOG.info("Dropped the session of {} from {} for claim epoch {}: no CONNECT waits for it (late or fenced).",
-                        s.clientId(), from, s.epoch());
-                s.session().release();
-            }
-        }
+        awaited.arrived(s.clientId(), s.epoch(), s.session(), from);
     }
 
     /** Claims through the registry; a grant that names another node's previous claim waits for the session. */
@@ -174,18 +161,8 @@ public final class SessionTakeover {
     }
 
     private CompletableFuture<StoredState.RestoredSession> fetch(String clientId, long epoch, NodeId from) {
-        Pending p = new Pending(epoch, new CompletableFuture<>());
-        Pending older = pending.put(clientId, p);
-        if (older != null) {
-            older.session().complete(null); // a newer CONNECT of the id on this node: the older one starts afresh
-        }
-        CompletableFuture.delayedExecutor(wait.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
-            if (pending.remove(clientId, p) && p.session().complete(null)) {
-                LOG.warn("Session of {} did not come from node {} within {} ms: starting a fresh session.",
-                        clientId, from, wait.toMillis());
-            }
-        });
+        CompletableFuture<StoredState.RestoredSession> session = awaited.await(clientId, epoch, from);
         send(from, new TakeoverMessage.Request(clientId, epoch));
-        return p.session();
+        return session;
     }
 }
