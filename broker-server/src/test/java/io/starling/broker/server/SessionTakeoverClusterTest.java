@@ -163,6 +163,38 @@ class SessionTakeoverClusterTest {
         assertThat(r4.properties().numbers(PropertyId.SUBSCRIPTION_IDENTIFIER)).containsExactly(7L);
     }
 
+    @Test
+    void mqtt311ConnectOnAnotherNode_closesTheOldConnection_withoutWill_andResumesTheSession() throws Exception {
+        startTwoNodes();
+        Mqtt5BlockingClient watcher = hive(a, "will-watcher");
+        Mqtt5BlockingClient.Mqtt5Publishes watched = watcher.publishes(com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL);
+        open.add(watched);
+        watcher.subscribeWith().topicFilter("will/#").qos(MqttQos.AT_LEAST_ONCE).send();
+        RawMqttClient old = raw(a);
+        old.connect(RawMqttClient.connectPacket(MqttVersion.MQTT_3_1_1, "mover311", false, 60,
+                RawMqttClient.will("will/mover311", "gone", QoS.AT_LEAST_ONCE, false)));
+        old.subscribe(1, "q/#", QoS.AT_LEAST_ONCE);
+        old.disconnect(); // offline now, its session (and the queue below) stays on A
+        Mqtt5BlockingClient publisher = hive(a, "publisher-a");
+        publisher.publishWith().topic("q/1").payload("queued".getBytes()).qos(MqttQos.AT_LEAST_ONCE).send();
+        await("queued on A", () -> a.core().sessions().get("mover311").queuedCount() == 1);
+        RawMqttClient online = raw(a);
+        online.connect(RawMqttClient.connectPacket(MqttVersion.MQTT_3_1_1, "mover311", false, 60,
+                RawMqttClient.will("will/mover311", "gone", QoS.AT_LEAST_ONCE, false)));
+        Publish queued = online.receive(Publish.class); // not acknowledged: inflight on A
+
+        RawMqttClient next = raw(b);
+        ConnAck taken = next.connect(RawMqttClient.connectPacket("mover311", false, 60));
+
+        assertThat(taken.sessionPresent()).isTrue();
+        assertThat(online.isClosedWithin(Duration.ofSeconds(10))).isTrue(); // 3.1.1: just closed
+        Publish again = next.receive(Publish.class);
+        assertThat(List.of(again.dup(), again.packetId(), RawMqttClient.payloadOf(again)))
+                .containsExactly(true, queued.packetId(), "queued");
+        publisher.publishWith().topic("will/marker").payload("m".getBytes()).qos(MqttQos.AT_LEAST_ONCE).send();
+        assertThat(watched.receive(10, TimeUnit.SECONDS).orElseThrow().getTopic().toString()).isEqualTo("will/marker");
+    }
+
     private static ClusterSettings settings(List<HostPort> addresses, int i) {
         List<String> ids = new ArrayList<>();
         for (int n = 1; n <= addresses.size(); n++) {
