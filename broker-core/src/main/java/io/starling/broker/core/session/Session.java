@@ -383,15 +383,33 @@ public final class Session implements Subscriber {
     }
 
     /**
-     * Takes in the state another node {@link #handOver handed over} (and its message references): as
-     * {@link #restore}, and, with a store, writes the subscriptions there (the messages stay in memory
-     * until they are sent again or the session is saved; see docs/cluster.md). Owner loop only, on a new,
+     * Takes in the state another node {@link #handOver handed over} (and its message references) as
+     * {@link #restore} puts back a stored one, and, with a store, writes it there as this session's own:
+     * subscriptions, queued and inflight messages (with their packet ids and stages) and incoming QoS 2
+     * messages. The header follows when the connection's CONNACK saves it. Owner loop only, on a new,
      * empty session before a connection attaches.
      */
     public void adopt(StoredState.RestoredSession moved) {
         expiryIntervalSeconds = moved.header().expiryIntervalSeconds();
-        restore(moved);
+        journal.restored(0); // with a store: written from here on, its queue numbered from 1
+        java.util.List<StoredState.Outgoing> outgoing = new java.util.ArrayList<>(moved.outgoing().size());
+        for (StoredState.Outgoing o : moved.outgoing()) {
+            Delivery d = o.delivery();
+            if (d == null) {
+                long seq = journal.record(null, o.packetId());
+                outgoing.add(new StoredState.Outgoing(seq, null, o.packetId()));
+                continue;
+            }
+            d = journal.record(d);
+            if (o.isInflight()) {
+                journal.sent(d, o.packetId());
+            }
+            outgoing.add(new StoredState.Outgoing(d.storeSeq(), d, o.packetId()));
+        }
         moved.subscriptions().forEach(journal::subscribed);
+        moved.incomingQos2().forEach(journal::incomingQos2);
+        restore(new StoredState.RestoredSession(moved.header(), moved.subscriptions(), outgoing, moved.incomingQos2(),
+                null, 0));
     }
 
     // ---- subscriptions ----

@@ -13,6 +13,7 @@ import io.starling.broker.core.routing.SubscriberOptions;
 import io.starling.broker.core.store.SessionStore;
 import io.starling.broker.core.store.StoredState;
 import io.starling.broker.core.store.memory.InMemoryMessageQueue;
+import io.starling.broker.core.store.memory.InMemorySessionStore;
 import io.starling.broker.core.sys.BrokerCounters;
 import io.starling.broker.core.testing.TestLoops;
 import io.starling.broker.core.testing.TestLoops.InLoop;
@@ -42,8 +43,13 @@ class SessionHandOverTest {
     }
 
     private static Session session(String clientId, InLoop loop, SubscriptionTree<Subscriber, SubscriberOptions> tree) {
+        return session(clientId, loop, tree, SessionStore.NONE);
+    }
+
+    private static Session session(String clientId, InLoop loop, SubscriptionTree<Subscriber, SubscriberOptions> tree,
+                                   SessionStore store) {
         SessionContext context = new SessionContext(BrokerSettings.defaults(), new DropCounters(), new BrokerCounters(),
-                tree, new SharedSubscriptions(tree), Clock.SYSTEM, SessionStore.NONE);
+                tree, new SharedSubscriptions(tree), Clock.SYSTEM, store);
         return new Session(clientId, loop.outbox(), context, new InMemoryMessageQueue());
     }
 
@@ -151,5 +157,43 @@ class SessionHandOverTest {
             assertThat(next.packetId()).isEqualTo(5); // the packet id counter moved too
             b.end();
         });
+    }
+
+    @Test
+    void adoptedSession_isWrittenToThisNodesStore_withItsMessagesIdsAndStages() {
+        InMemorySessionStore store = new InMemorySessionStore(Clock.SYSTEM);
+        Session a = session("c", loop, new SubscriptionTree<>());
+        Session b = session("c", loop, new SubscriptionTree<>(), store);
+        loop.run(() -> {
+            a.setExpiryInterval(60);
+            a.subscribe("a/#", NO_LOCAL_RAP);
+            a.attach(new Recording(2));
+            a.deliver(a.stored(delivery("one", QoS.AT_LEAST_ONCE, List.of())));
+            a.deliver(a.stored(delivery("two", QoS.EXACTLY_ONCE, List.of())));
+            a.deliver(a.stored(delivery("three", QoS.AT_LEAST_ONCE, List.of())));
+            a.onPubRec(2, 0);
+            a.detach();
+            a.incoming().hold(9, new Message("in", QoS.EXACTLY_ONCE, false,
+                    Unpooled.copiedBuffer("held", StandardCharsets.UTF_8), Properties.EMPTY, "c", Message.NEVER_EXPIRES));
+            StoredState.RestoredSession moved = a.handOver();
+            a.end();
+
+            b.adopt(moved);
+            b.saveHeader(false);
+        });
+
+        StoredState loaded = store.load();
+        try {
+            StoredState.RestoredSession s = loaded.sessions().get(0);
+            assertThat(s.header().expiryIntervalSeconds()).isEqualTo(60);
+            assertThat(s.subscriptions()).isEqualTo(Map.of("a/#", NO_LOCAL_RAP));
+            assertThat(s.outgoing()).extracting(StoredState.Outgoing::packetId).containsExactly(1, 2, 0);
+            assertThat(s.outgoing().get(1).delivery()).isNull();
+            assertThat(s.outgoing().get(2).delivery().packetId()).isEqualTo(3);
+            assertThat(s.incomingQos2()).containsOnlyKeys(9);
+        } finally {
+            loaded.sessions().forEach(StoredState.RestoredSession::release);
+            loop.run(b::end);
+        }
     }
 }
