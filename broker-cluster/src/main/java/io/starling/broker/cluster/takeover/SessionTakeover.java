@@ -11,10 +11,8 @@ import io.starling.broker.core.protocol.SessionHandOver;
 import io.starling.broker.core.session.ClientIdClaims;
 import io.starling.broker.core.store.StoredState;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,8 +49,6 @@ public final class SessionTakeover {
     private final BrokerCore core;
     private final TakeoverCodec codec;
     private final AwaitedSessions awaited;
-    /** Hand-overs this node started, by client id: the epoch they are for (one hand-over per claim). */
-    private final Map<String, Long> handing = new ConcurrentHashMap<>();
 
     /**
      * Listens for takeover messages on {@code channel}. Then give {@link #lost} to the registry as its
@@ -76,26 +72,22 @@ public final class SessionTakeover {
     /** The registry's {@code OwnerListener}: another node claimed an id this node held. Any thread. */
     public void lost(String clientId, Owner lost, Owner winner) {
         if (lost.node().equals(self) && !winner.node().equals(self)) {
-            handOver(clientId, winner);
+            // Only a session claimed since this start: replaying the log at start-up reports old claims,
+            // and a session restored from the store may have come back here since (its request says so).
+            handOver(clientId, winner, true);
         }
     }
 
-    private void handOver(String clientId, Owner to) {
-        Long before = handing.putIfAbsent(clientId, to.epoch());
-        if (before != null) {
-            if (before >= to.epoch()) {
-                return; // started for this claim already (the request and the registry both said so)
-            }
-            handing.put(clientId, to.epoch());
-        }
-        SessionHandOver.handOver(core, clientId, to.epoch()).whenComplete((state, error) -> {
-            try {
-                if (error != null) {
-                    LOG.warn("Could not hand over the session of {} to {}: {}", clientId, to.node(), error.toString());
-                }
-                send(to.node(), new TakeoverMessage.State(clientId, to.epoch(), error == null ? state : null));
-            } finally {
-                handing.remove(clientId, to.epoch()); // later triggers for it find no session and answer null
+    /**
+     * Hands the session over to {@code to}. Both the request and the registry may start it: the first
+     * to reach the session's loop takes the state and sends it from there before the session leaves
+     * this node, so the other finds nothing only after the state went, and its null answer (a request's;
+     * the registry's path sends none) follows the state on the same ordered unicast stream.
+     */
+    private void handOver(String clientId, Owner to, boolean fromRegistry) {
+        SessionHandOver.handOver(core, clientId, to.epoch(), fromRegistry, state -> {
+            if (state != null || !fromRegistry) {
+                send(to.node(), new TakeoverMessage.State(clientId, to.epoch(), state));
             }
         });
     }
@@ -124,7 +116,7 @@ public final class SessionTakeover {
             return;
         }
         if (m instanceof TakeoverMessage.Request r) {
-            handOver(r.clientId(), new Owner(from, r.epoch()));
+            handOver(r.clientId(), new Owner(from, r.epoch()), false);
             return;
         }
         TakeoverMessage.State s = (TakeoverMessage.State) m;
