@@ -42,13 +42,15 @@ public final class ClusterChannel implements AutoCloseable {
     public static final byte ROUTES = 1;
     /** A node's node-link address ({@code host:port}), sent after every view change. */
     public static final byte LINKS = 2;
+    /** The session takeover's unicasts. */
+    public static final byte TAKEOVER = 3;
 
     /** A new view: the members (this node included), and whether it is a merge after a partition. */
     public interface ViewListener {
         void viewChanged(List<NodeId> members, boolean merged);
     }
 
-    /** A multicast of one kind from another node. */
+    /** A multicast (or unicast) of one kind from another node. */
     public interface MessageListener {
         void received(NodeId from, byte[] data);
     }
@@ -127,6 +129,30 @@ public final class ClusterChannel implements AutoCloseable {
         framed[0] = kind;
         System.arraycopy(data, 0, framed, 1, data.length);
         channel.send(new BytesMessage(null, framed));
+    }
+
+    /**
+     * Sends {@code data} of {@code kind} to member {@code to} only, reliably and in order with this
+     * node's other unicasts to it (UNICAST3); false when {@code to} is not in the current view.
+     */
+    public boolean unicast(NodeId to, byte kind, byte[] data) throws Exception {
+        View v = view;
+        Address target = null;
+        if (v != null) {
+            for (Address a : v.getMembers()) {
+                if (nameOf(a).equals(to)) {
+                    target = a;
+                }
+            }
+        }
+        if (target == null) {
+            return false;
+        }
+        byte[] framed = new byte[data.length + 1];
+        framed[0] = kind;
+        System.arraycopy(data, 0, framed, 1, data.length);
+        channel.send(new BytesMessage(target, framed));
+        return true;
     }
 
     private void deliver(Message msg) {

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * leaked buffer, as broker-server's FailOnLeaks does; attaches itself to the detector's logger, so it
  * needs no logback configuration. Used with {@code @ExtendWith}.
  */
-final class FailOnLeaks extends AppenderBase<ILoggingEvent> implements BeforeAllCallback, AfterAllCallback {
+public final class FailOnLeaks extends AppenderBase<ILoggingEvent> implements BeforeAllCallback, AfterAllCallback {
     private static final List<String> REPORTS = new CopyOnWriteArrayList<>();
     private static final FailOnLeaks APPENDER = new FailOnLeaks();
 

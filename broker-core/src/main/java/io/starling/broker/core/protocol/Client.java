@@ -392,6 +392,15 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
         closeConnection();
     }
 
+    /**
+     * Another node took the client id over (a cluster): DISCONNECT 0x8E Session taken over (5.0; 3.x is
+     * just closed), and no will, whatever the session's fate: the session moves with the client.
+     */
+    void closeForTakeoverElsewhere() {
+        will = null;
+        closeForTakeover(false);
+    }
+
     void markClosing() {
         closing = true;
     }

@@ -8,6 +8,7 @@ import io.starling.broker.core.auth.ClientIdentity;
 import io.starling.broker.core.auth.PasswordChecks;
 import io.starling.broker.core.session.ClientIdClaims;
 import io.starling.broker.core.session.Session;
+import io.starling.broker.core.store.StoredState;
 import io.starling.broker.core.sys.Counter;
 import io.starling.broker.core.topic.TopicName;
 import io.starling.mqtt.codec.ConnAck;
@@ -221,7 +222,11 @@ final class ConnectHandler {
             }
             if (error == null && result.granted()) {
                 client.claimToken = result.token();
-                claim(client, connect);
+                if (result.movedSession() != null) {
+                    awaitMovedSession(client, connect, result.movedSession());
+                } else {
+                    claim(client, connect);
+                }
                 return;
             }
             client.claiming = false;
@@ -230,6 +235,83 @@ final class ConnectHandler {
             refuse(client, ReasonCode.SERVER_UNAVAILABLE, ReasonCode.V3_SERVER_UNAVAILABLE, null);
         }));
     }
+
+    /**
+     * The id was held on another node, which hands its session over (a cluster's takeover): the CONNACK
+     * waits for it (the cluster bounds the wait and then answers null), and the session is taken in as
+     * the one found here would be taken over: Session Present as on one node.
+     */
+    private static void awaitMovedSession(Client client, Connect connect,
+                                          CompletionStage<StoredState.RestoredSession> moved) {
+        moved.whenComplete((state, error) -> client.outbox.execute(() -> {
+            if (client.state != Client.State.CONNECTING) {
+                if (state != null) {
+                    state.release();
+                }
+                return;
+            }
+            if (state == null) {
+                claim(client, connect);
+                return;
+            }
+            Session here = client.core.sessions().get(client.clientId);
+            if (here != null) {
+                here.owner().execute(() -> replaceStale(client, connect, here, state));
+                return;
+            }
+            adopt(client, connect, state);
+        }));
+    }
+
+    /**
+     * A session for the id is here too, on its owner loop. One left from before the id moved away (restored
+     * from this node's store, or offline since, holding an older claim) is stale: the moved one is newer and
+     * replaces it. One held by a newer claim (a CONNECT that raced) wins: the moved copy goes.
+     */
+    private static void replaceStale(Client client, Connect connect, Session here, StoredState.RestoredSession state) {
+        if (!here.owner().inLoop()) {
+            here.owner().execute(() -> replaceStale(client, connect, here, state));
+            return;
+        }
+        boolean stale = !here.isEnded() && !here.isOnline() && here.claimToken() < client.claimToken;
+        if (stale) {
+            ProtocolLog.LOG.info("Dropped the stale session of {} kept here: a newer one moved from another node.",
+                    client.clientId);
+            here.end();
+            client.core.sessions().remove(here);
+        }
+        client.outbox.execute(() -> {
+            if (client.state != Client.State.CONNECTING) {
+                state.release();
+                return;
+            }
+            if (!stale && !here.isEnded()) {
+                ProtocolLog.LOG.warn("Dropped the session of {} moved from another node: a newer one is here.",
+                        client.clientId);
+                state.release();
+                claim(client, connect);
+                return;
+            }
+            adopt(client, connect, state);
+        });
+    }
+
+    /** Registers the moved session here and goes on as a takeover of it; on the client's loop. */
+    private static void adopt(Client client, Connect connect, StoredState.RestoredSession state) {
+        Session moving = new Session(client.clientId, client.outbox, client.core.sessionContext());
+        // Registered before it writes to the store: one that lost the race must not touch the winner's copy.
+        // Another CONNECT that finds it takes it over on this loop, after the adoption.
+        if (client.core.sessions().putIfAbsent(moving) != moving) {
+            state.release();
+            claim(client, connect);
+            return;
+        }
+        moving.adopt(state);
+        moving.setIdentity(new ClientIdentity(client.clientId, state.header().username()));
+        moving.setSecurity(client.security, client.connection.localPort());
+        complete(client, connect, moving, moving.isPersistent());
+    }
+
 
     /** Answers a CONNECT whose protocol level the broker does not speak (MQTT-3.1.2-2). */
     static void refuseProtocolVersion(Client client, Malformed malformed) {

@@ -1,5 +1,6 @@
 package io.starling.broker.core.session;
 
+import io.starling.broker.core.store.StoredState;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -33,13 +34,29 @@ public interface ClientIdClaims {
     default void release(String clientId, long token) {
     }
 
-    /** The answer to {@link #claim}. */
-    record Claim(boolean granted, long token) {
+    /**
+     * The answer to {@link #claim}.
+     *
+     * @param token        tokens of later claims of an id are higher (a cluster's epochs)
+     * @param movedSession when the id was held on another node: the session that node hands over,
+     *                     completed with null when it had none (or it did not come in time); the CONNECT
+     *                     waits for it, and takes its message references. Null: nothing to wait for.
+     */
+    record Claim(boolean granted, long token, CompletionStage<StoredState.RestoredSession> movedSession) {
+        public Claim(boolean granted, long token) {
+            this(granted, token, null);
+        }
+
         /** Nobody could grant the id (no majority): refusing is safer than two live sessions with one id. */
         public static final Claim UNAVAILABLE = new Claim(false, NO_TOKEN);
 
         public static Claim granted(long token) {
             return new Claim(true, token);
+        }
+
+        /** Granted, with the session the previous holder on another node hands over. */
+        public static Claim grantedWithMove(long token, CompletionStage<StoredState.RestoredSession> movedSession) {
+            return new Claim(true, token, java.util.Objects.requireNonNull(movedSession));
         }
     }
 }

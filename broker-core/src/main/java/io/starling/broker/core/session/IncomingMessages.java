@@ -81,6 +81,14 @@ public final class IncomingMessages {
         put(packetId, message);
     }
 
+    /** Takes every message held out (with its reference), by packet id, for a move to another node; leaves none. */
+    Map<Integer, Message> handOver() {
+        Map<Integer, Message> out = byId == null ? Map.of() : new java.util.TreeMap<>(byId);
+        byId = null;
+        heldBytes = 0;
+        return out;
+    }
+
     /** Releases every message held, leaving the store alone. */
     void clear() {
         if (byId != null) {

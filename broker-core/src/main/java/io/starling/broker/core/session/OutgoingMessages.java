@@ -125,6 +125,35 @@ final class OutgoingMessages {
         session.packetIdRestored(id);
     }
 
+    /**
+     * Takes the inflight window (oldest first, a QoS 2 message past PUBREC with a null delivery) and then
+     * the queue out of this session, handing over their message references, for a move to another
+     * node; leaves both empty. Store sequence numbers are this node's: the entries carry 0.
+     */
+    java.util.List<StoredState.Outgoing> handOver() {
+        java.util.List<StoredState.Outgoing> out = new java.util.ArrayList<>(
+                (inflight == null ? 0 : inflight.size()) + (queue == null ? 0 : queue.size()));
+        if (inflight != null) {
+            for (InflightWindow.Entry e : inflight.entries()) {
+                Delivery d = e.delivery();
+                out.add(new StoredState.Outgoing(0, d == null ? null : portable(d), e.packetId()));
+                e.detachDelivery();
+            }
+        }
+        Delivery d;
+        while ((d = queuePoll()) != null) {
+            out.add(new StoredState.Outgoing(0, portable(d), 0));
+        }
+        clear();
+        return out;
+    }
+
+    /** Without what belongs to this node: its store place, its share group object, its tree's generation. */
+    private static Delivery portable(Delivery d) {
+        return new Delivery(d.message(), d.qos(), d.retain(), d.subscriptionIds(), null, 0, d.packetId(),
+                Delivery.NOT_MATCHED);
+    }
+
     /** Empties the window and the queue in memory, leaving the store alone (the session resets its packet ids). */
     void clear() {
         if (inflight != null) {

@@ -440,6 +440,55 @@ public final class Session implements Subscriber {
         journal.restored(lastSeq);
     }
 
+    // ---- moving to another node (a cluster's session takeover) ----
+
+    /**
+     * Takes the session's state out for another node that took its client id over: subscriptions with
+     * their options, the inflight window with its packet ids and stages, the queue, the incoming QoS 2
+     * ids awaiting PUBREL, the expiry interval and the packet id counter, as the store would keep them
+     * (no will: a takeover sends none and moves none). The message references go with the value. The
+     * session is left empty, still registered: end it afterwards. Owner loop only.
+     */
+    public StoredState.RestoredSession handOver() {
+        ClientIdentity id = identity;
+        int lastPacketId = lastPacketId();
+        java.util.List<StoredState.Outgoing> out = outgoing == null ? new java.util.ArrayList<>() : outgoing.handOver();
+        Map<Integer, io.starling.broker.core.routing.Message> in = awaitingPubRel == null ? Map.of() : awaitingPubRel.handOver();
+        Map<String, SubscriberOptions> subs = subscriptions == null ? Map.of() : Map.copyOf(subscriptions);
+        return new StoredState.RestoredSession(new StoredSession(clientId, id == null ? null : id.username(),
+                expiryIntervalSeconds, offlineSinceMillis, listenerPort, lastPacketId), subs, out, in, null, 0);
+    }
+
+    /**
+     * Takes in the state another node {@link #handOver handed over} (and its message references) as
+     * {@link #restore} puts back a stored one, and, with a store, writes it there as this session's own:
+     * subscriptions, queued and inflight messages (with their packet ids and stages) and incoming QoS 2
+     * messages. The header follows when the connection's CONNACK saves it. Owner loop only, on a new,
+     * empty session before a connection attaches.
+     */
+    public void adopt(StoredState.RestoredSession moved) {
+        expiryIntervalSeconds = moved.header().expiryIntervalSeconds();
+        journal.restored(0); // with a store: written from here on, its queue numbered from 1
+        java.util.List<StoredState.Outgoing> outgoing = new java.util.ArrayList<>(moved.outgoing().size());
+        for (StoredState.Outgoing o : moved.outgoing()) {
+            Delivery d = o.delivery();
+            if (d == null) {
+                long seq = journal.record(null, o.packetId());
+                outgoing.add(new StoredState.Outgoing(seq, null, o.packetId()));
+                continue;
+            }
+            d = journal.record(d);
+            if (o.isInflight()) {
+                journal.sent(d, o.packetId());
+            }
+            outgoing.add(new StoredState.Outgoing(d.storeSeq(), d, o.packetId()));
+        }
+        moved.subscriptions().forEach(journal::subscribed);
+        moved.incomingQos2().forEach(journal::incomingQos2);
+        restore(new StoredState.RestoredSession(moved.header(), moved.subscriptions(), outgoing, moved.incomingQos2(),
+                null, 0));
+    }
+
     // ---- subscriptions ----
 
     /** Adds or replaces a subscription; returns true when it replaced one for the same filter. */

@@ -74,7 +74,7 @@ final class SessionJournal {
         if (!store.isDurable()) {
             return; // nothing came from a disk; keeps the shared NONE journal stateless
         }
-        this.lastSeq = lastSeq;
+        this.lastSeq = Math.max(this.lastSeq, lastSeq);
         active = true;
     }
 
@@ -94,6 +94,19 @@ final class SessionJournal {
         long seq = (long) LAST_SEQ.getAndAdd(this, 1L) + 1;
         store.saveOutgoing(clientId, seq, d);
         return d.withStoreSeq(seq);
+    }
+
+    /**
+     * Stores a QoS 2 flow past PUBREC (its message let go) under a new place in the queue, for a
+     * session taken in from another node; returns the place, 0 without a store.
+     */
+    long record(Delivery released, int packetId) {
+        if (!active) {
+            return 0;
+        }
+        long seq = (long) LAST_SEQ.getAndAdd(this, 1L) + 1;
+        store.saveOutgoingReleased(clientId, seq, packetId, null);
+        return seq;
     }
 
     void sent(Delivery d, int packetId) {

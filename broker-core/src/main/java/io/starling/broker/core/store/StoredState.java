@@ -25,6 +25,18 @@ public record StoredState(List<RestoredSession> sessions, List<Message> retained
     public record RestoredSession(StoredSession header, Map<String, SubscriberOptions> subscriptions,
                                   List<Outgoing> outgoing, Map<Integer, Message> incomingQos2, Message will,
                                   long willAtMillis) {
+        /** Releases the message references it holds (a session that is not taken in after all). */
+        public void release() {
+            for (Outgoing o : outgoing) {
+                if (o.delivery() != null) {
+                    o.delivery().message().release();
+                }
+            }
+            incomingQos2.values().forEach(Message::release);
+            if (will != null) {
+                will.release();
+            }
+        }
     }
 
     /**

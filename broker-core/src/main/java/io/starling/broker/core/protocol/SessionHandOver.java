@@ -1,0 +1,64 @@
+package io.starling.broker.core.protocol;
+
+import io.starling.broker.core.BrokerCore;
+import io.starling.broker.core.session.ClientIdClaims;
+import io.starling.broker.core.session.Session;
+import io.starling.broker.core.store.StoredState;
+import java.util.function.Consumer;
+
+/**
+ * The old owner's side of a cluster's session takeover: another node's CONNECT claimed a client id
+ * whose session is here. Its connection is closed (5.0: DISCONNECT 0x8E Session taken over; 3.x: just
+ * closed) without its will, a will held back by its delay is dropped, and the session's state is taken
+ * out ({@link Session#handOver}) and the session ended here, its stored copy deleted. Generic: the
+ * caller carries the state to the new node.
+ */
+public final class SessionHandOver {
+    private SessionHandOver() {
+    }
+
+    /**
+     * Hands over the session of {@code clientId} to the claim {@code claimToken}. {@code then} gets its
+     * state (and the message references) on the session's loop before the session leaves this broker's
+     * registry, so that whoever looks for it later finds it gone only after {@code then} has run; or it
+     * gets null, at once on the calling thread when there is no session, or on the loop when the one
+     * here is not to be given away: it belongs to that claim or a later one (a late request), or, with
+     * {@code onlyClaimed}, it holds no claim of this start (restored from the store and not connected
+     * since: a cluster's registry replaying old claims at start-up must not give away a session that
+     * came back here since).
+     */
+    public static void handOver(BrokerCore core, String clientId, long claimToken, boolean onlyClaimed,
+                                Consumer<StoredState.RestoredSession> then) {
+        Session session = core.sessions().get(clientId);
+        if (session == null) {
+            then.accept(null);
+            return;
+        }
+        session.owner().execute(() -> onOwner(core, session, claimToken, onlyClaimed, then));
+    }
+
+    private static void onOwner(BrokerCore core, Session session, long claimToken, boolean onlyClaimed,
+                                Consumer<StoredState.RestoredSession> then) {
+        if (!session.owner().inLoop()) {
+            session.owner().execute(() -> onOwner(core, session, claimToken, onlyClaimed, then)); // it moved meanwhile
+            return;
+        }
+        if (session.isEnded() || session.claimToken() >= claimToken
+                || onlyClaimed && session.claimToken() == ClientIdClaims.NO_TOKEN) {
+            then.accept(null);
+            return;
+        }
+        if (session.link() instanceof Client old) {
+            old.closeForTakeoverElsewhere();
+        }
+        session.discardPendingWill();
+        StoredState.RestoredSession state = session.handOver();
+        session.end(); // its stored copy goes; the claim is the other node's already: nothing to release
+        ProtocolLog.LOG.info("Session of {} handed over to another node.", session.clientId());
+        try {
+            then.accept(state);
+        } finally {
+            core.sessions().remove(session);
+        }
+    }
+}
