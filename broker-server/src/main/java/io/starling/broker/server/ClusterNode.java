@@ -7,10 +7,9 @@ import io.starling.broker.cluster.membership.ClusterChannel;
 import io.starling.broker.cluster.membership.MemberTls;
 import io.starling.broker.cluster.raft.RaftGroup;
 import io.starling.broker.cluster.registry.ClientIdRegistry;
-import io.starling.broker.cluster.registry.OwnerListener;
-import io.starling.broker.cluster.registry.RegistryClaims;
 import io.starling.broker.cluster.retained.ReplicatedRetainedStore;
 import io.starling.broker.cluster.routes.RouteTable;
+import io.starling.broker.cluster.takeover.SessionTakeover;
 import io.starling.broker.cluster.status.ClusterStatusCollector;
 import io.starling.broker.cluster.status.ClusterStatusSource;
 import io.starling.broker.config.ClusterSettings;
@@ -79,11 +78,12 @@ final class ClusterNode implements AutoCloseable {
      * timeout for a Raft leader: until there is one, CONNECTs are refused (0x88 / return code 3).
      */
     void start(BrokerCore core, EventLoops loops) throws Exception {
-        // The takeover of a session moved to another node is the next slice: until then the registry only
-        // fences (the old connection is not closed here).
-        registry = new ClientIdRegistry(channel.self(), raft, OwnerListener.NONE);
+        // A CONNECT claims its id in the registry; when another node held it, that node closes its
+        // connection (0x8E, no will) and hands the session over before this node's CONNACK.
+        SessionTakeover takeover = new SessionTakeover(channel, core, SessionTakeover.DEFAULT_WAIT);
+        registry = new ClientIdRegistry(channel.self(), raft, takeover::lost);
         raft.start();
-        core.setClientIdClaims(new RegistryClaims(channel.self(), registry));
+        takeover.start(registry);
         HostPort bind = settings.bind();
         links = NodeLinks.start(channel.self(), System.currentTimeMillis(), core,
                 new LinkLoops(loops.workers(), loops.serverChannel(), loops.socketChannel(), loops.outboxes()),

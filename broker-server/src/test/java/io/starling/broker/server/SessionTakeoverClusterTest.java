@@ -43,9 +43,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Session takeover across two nodes (issue 17 point 3), with the registry and the takeover wired by
- * hand on the brokers' cluster channels (as ClusterNode will): a client's session moves from the node
- * it was on to the node where its client id connects next.
+ * Session takeover across two nodes (issue 17 point 3), as ClusterNode wires it: a client's session
+ * moves from the node it was on to the node where its client id connects next.
  */
 @ExtendWith(FailOnLeaks.class)
 class SessionTakeoverClusterTest {
@@ -64,31 +63,27 @@ class SessionTakeoverClusterTest {
 
     private void startTwoNodes() throws Exception {
         List<HostPort> addresses = List.of(new HostPort("127.0.0.1", freePort()), new HostPort("127.0.0.1", freePort()));
+        // Together: each start waits for a Raft leader, which needs both.
+        java.util.concurrent.CompletableFuture<Broker> second = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return start(settings(addresses, 1));
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
         a = start(settings(addresses, 0));
-        b = start(settings(addresses, 1));
+        b = second.get(60, java.util.concurrent.TimeUnit.SECONDS);
         await("one view", () -> a.cluster().channel().members().size() == 2);
-        RaftGroup ra = wire(a);
-        RaftGroup rb = wire(b);
-        await("a Raft leader", () -> ra.hasLeader() && rb.hasLeader());
+        await("a Raft leader", () -> a.cluster().raft().hasLeader() && b.cluster().raft().hasLeader());
     }
 
     private Broker start(ClusterSettings cluster) throws Exception {
         Broker broker = Broker.start(BrokerConfig.defaults().withCluster(cluster)
                 .withListeners(List.of(new ListenerConfig(0, "127.0.0.1"))).withAllowAnonymous(true));
-        open.add(broker);
+        synchronized (open) {
+            open.add(broker);
+        }
         return broker;
-    }
-
-    /** What ClusterNode does for the takeover: a Raft group, the registry telling the takeover of lost ids. */
-    private RaftGroup wire(Broker broker) {
-        ClusterChannel channel = broker.cluster().channel();
-        RaftGroup raft = new RaftGroup(channel.channel(), Duration.ofSeconds(10));
-        SessionTakeover takeover = new SessionTakeover(channel, broker.core(), SessionTakeover.DEFAULT_WAIT);
-        ClientIdRegistry registry = new ClientIdRegistry(channel.self(), raft, takeover::lost);
-        raft.start();
-        takeover.start(registry);
-        open.add(raft);
-        return raft;
     }
 
     private static Connect connect5(String clientId, int receiveMaximum, Will will) {
