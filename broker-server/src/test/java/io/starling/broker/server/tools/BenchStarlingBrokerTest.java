@@ -84,9 +84,11 @@ class BenchStarlingBrokerTest {
         Path window = dir.resolve("window");
         ByteArrayOutputStream subOut = new ByteArrayOutputStream();
         ByteArrayOutputStream subErr = new ByteArrayOutputStream();
+        // Two runs at once, each on its own thread: the common pool may have a single worker (2 CPUs, JDK 25).
+        java.util.concurrent.ExecutorService runs = java.util.concurrent.Executors.newFixedThreadPool(2);
         CompletableFuture<Integer> sub = CompletableFuture.supplyAsync(() -> BenchCommand.run(
                 List.of("sub", "-p", p, "-t", "held/#", "--window", window.toString(), "--idle-exit", "6", "-d", "40", "--quiet"),
-                new PrintStream(subOut, true, StandardCharsets.UTF_8), new PrintStream(subErr, true, StandardCharsets.UTF_8)));
+                new PrintStream(subOut, true, StandardCharsets.UTF_8), new PrintStream(subErr, true, StandardCharsets.UTF_8)), runs);
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (!subErr.toString(StandardCharsets.UTF_8).contains("subscribed 1/1")) {
             assertThat(System.nanoTime()).as(subErr.toString(StandardCharsets.UTF_8)).isLessThan(end);
@@ -98,7 +100,7 @@ class BenchStarlingBrokerTest {
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-        });
+        }, runs);
         Thread.sleep(1_500); // sending: these are stamped before the window
         Files.writeString(hold, "");
         Thread.sleep(2_000); // held (shorter than the subscriber's idle exit): about 2,000 messages not sent, nor caught up later
@@ -107,6 +109,7 @@ class BenchStarlingBrokerTest {
 
         String sent = pub.get(30, TimeUnit.SECONDS);
         int subStatus = sub.get(30, TimeUnit.SECONDS);
+        runs.shutdown();
         String received = subOut.toString(StandardCharsets.UTF_8);
 
         long sentCount = Long.parseLong(sent.replaceAll("(?s).* sent=(\\d+) .*", "$1"));
