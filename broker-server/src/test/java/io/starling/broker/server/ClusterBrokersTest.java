@@ -1,5 +1,7 @@
 package io.starling.broker.server;
 
+import static io.starling.broker.testkit.ClusterPorts.freePort;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -18,8 +20,6 @@ import io.starling.broker.config.ClusterSettings.HostPort;
 import io.starling.broker.config.ListenerConfig;
 import io.starling.broker.core.routing.Message;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -361,24 +361,6 @@ class ClusterBrokersTest {
             out.add(s);
         }
         return out;
-    }
-
-    /** A free loopback port whose FD_SOCK2 companion (port + 100) is free too. */
-    private static int freePort() throws IOException {
-        while (true) {
-            int candidate;
-            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                candidate = s.getLocalPort();
-            }
-            if (candidate + 200 > 65535) {
-                continue;
-            }
-            try (ServerSocket ignored = new ServerSocket(candidate + 100, 1, InetAddress.getLoopbackAddress())) {
-                return candidate;
-            } catch (IOException taken) {
-                // another one
-            }
-        }
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {

@@ -1,5 +1,7 @@
 package io.starling.broker.server;
 
+import static io.starling.broker.testkit.ClusterPorts.freePort;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
@@ -11,8 +13,6 @@ import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.BrokerSettings;
 import io.starling.broker.config.ConfigFile;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -184,24 +184,6 @@ class ClusterVisibilityTest {
     private HttpResponse<String> get(int port, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** A free loopback port whose FD_SOCK2 companions (port + 100 to + 102) are free too. */
-    private static int freePort() throws IOException {
-        while (true) {
-            int candidate;
-            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                candidate = s.getLocalPort();
-            }
-            if (candidate + 200 > 65535) {
-                continue;
-            }
-            try (ServerSocket ignored = new ServerSocket(candidate + 100, 1, InetAddress.getLoopbackAddress())) {
-                return candidate;
-            } catch (IOException taken) {
-                // another one
-            }
-        }
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {

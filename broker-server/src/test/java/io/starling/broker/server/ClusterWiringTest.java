@@ -1,5 +1,7 @@
 package io.starling.broker.server;
 
+import static io.starling.broker.testkit.ClusterPorts.freePort;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -272,24 +274,6 @@ class ClusterWiringTest {
                 .filter(e -> List.of(e.getValue()).stream().anyMatch(f -> f.getClassName().startsWith("org.jgroups.")))
                 .map(Map.Entry::getKey)
                 .collect(Collectors.toSet());
-    }
-
-    /** A free loopback port whose FD_SOCK2 companion (port + 100) is free too. */
-    private static int freePort() throws IOException {
-        while (true) {
-            int candidate;
-            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                candidate = s.getLocalPort();
-            }
-            if (candidate + 200 > 65535) {
-                continue;
-            }
-            try (ServerSocket ignored = new ServerSocket(candidate + 100, 1, InetAddress.getLoopbackAddress())) {
-                return candidate;
-            } catch (IOException taken) {
-                // another one
-            }
-        }
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {

@@ -1,5 +1,7 @@
 package io.starling.broker.server;
 
+import static io.starling.broker.testkit.ClusterPorts.freePort;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
@@ -30,8 +32,6 @@ import io.starling.mqtt.codec.Subscription;
 import io.starling.mqtt.codec.SubscriptionOptions;
 import io.starling.mqtt.codec.Will;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -206,24 +206,6 @@ class SessionTakeoverClusterTest {
                 throw new AssertionError("timed out waiting for " + what);
             }
             Thread.sleep(10);
-        }
-    }
-
-    /** A free loopback port whose FD_SOCK2 companion (port + 100) is free too. */
-    private static int freePort() throws IOException {
-        while (true) {
-            int candidate;
-            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                candidate = s.getLocalPort();
-            }
-            if (candidate + 200 > 65535) {
-                continue;
-            }
-            try (ServerSocket ignored = new ServerSocket(candidate + 100, 1, InetAddress.getLoopbackAddress())) {
-                return candidate;
-            } catch (IOException taken) {
-                // try another
-            }
         }
     }
 
