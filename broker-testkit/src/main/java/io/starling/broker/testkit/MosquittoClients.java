@@ -89,7 +89,25 @@ public final class MosquittoClients {
 
         /** Waits for the process to end (killing it on timeout) and returns its messages, not its debug lines. */
         public Result awaitExit(Duration timeout) {
-            int code = waitFor(process, timeout, description);
+            return result(waitFor(process, timeout, description));
+        }
+
+        /**
+         * Lets the subscriber run for {@code time}, then kills it (SIGKILL) and returns the messages it
+         * printed. For subscribers that would otherwise end with {@code -W}: mosquitto_sub 2.0 answers
+         * SIGALRM (and SIGTERM) by calling {@code mosquitto_disconnect_v5} inside the signal handler, which
+         * takes the client's packet mutex; when the signal lands while its own thread holds that mutex
+         * (queueing a PUBREC or PUBCOMP under QoS 1/2 traffic) it waits on itself forever. Seen against
+         * Debian's mosquitto as against Starling; SIGKILL has no handler. Output is line-buffered.
+         */
+        public Result runFor(Duration time) throws InterruptedException {
+            if (!process.waitFor(time.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+            return result(process.exitValue());
+        }
+
+        private Result result(int code) {
             List<String> messages = new ArrayList<>();
             for (String line : stdout.awaitAll()) {
                 if (!isDebugLine(line)) {

@@ -60,15 +60,15 @@ class SysTopicsTest {
     }
 
     /** Every message mosquitto_sub gets within {@code seconds}, as "topic|payload|retain|qos". */
-    private static List<String> collect(int port, int seconds, String... args) {
-        String[] all = new String[args.length + 4];
+    /** What mosquitto_sub prints in {@code seconds} (see {@link MosquittoClients.Sub#runFor} for why not {@code -W}). */
+    private static List<String> collect(int port, int seconds, String... args) throws InterruptedException {
+        String[] all = new String[args.length + 2];
         System.arraycopy(args, 0, all, 0, args.length);
         all[args.length] = "-F";
         all[args.length + 1] = "%t|%p|%r|%q";
-        all[args.length + 2] = "-W";
-        all[args.length + 3] = Integer.toString(seconds);
         try (MosquittoClients.Sub sub = MosquittoClients.sub(port, all)) {
-            return sub.awaitExit(Duration.ofSeconds(seconds + 10)).stdout();
+            sub.awaitSubscribed(Duration.ofSeconds(10));
+            return sub.runFor(Duration.ofSeconds(seconds)).stdout();
         }
     }
 
