@@ -80,7 +80,7 @@ final class ClusterNode implements AutoCloseable {
      */
     void start(BrokerCore core, EventLoops loops) throws Exception {
         // A CONNECT claims its id in the registry; when another node held it, that node closes its
-        // connection (0x8E, no will) and hands the session over before this node's CONNACK.
+        // connection (0x8E; its will goes as on one node) and hands the session over before this node's CONNACK.
         // cluster_connect_without_majority (unsafe): without a majority the claim is skipped, not refused.
         takeover = new SessionTakeover(channel, core, SessionTakeover.DEFAULT_WAIT, settings.connectWithoutMajority());
         registry = new ClientIdRegistry(channel.self(), raft, takeover::lost);

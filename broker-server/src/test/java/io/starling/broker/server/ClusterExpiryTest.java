@@ -281,6 +281,42 @@ class ClusterExpiryTest {
         assertThat(next.poll(Duration.ofSeconds(1))).isEmpty();
     }
 
+    /**
+     * As one node (and mosquitto 2.0.11, measured): on takeover a will without delay goes when the old
+     * session ended with its connection (5.0 expiry 0, 3.1.1 clean session) or the new CONNECT starts
+     * clean; otherwise, and for any delayed will, none.
+     */
+    @Test
+    void takeoverFromAnotherNode_sendsTheWillOfTheOldConnection_exactlyWhenOneNodeWould() throws Exception {
+        BlockingQueue<Mqtt5Publish> onC = watch(c, "over-watch-c", "over/#");
+        await("c's route on a and b", () -> routesOf(a, C).containsKey("over/#") && routesOf(b, C).containsKey("over/#"));
+        takeOver(connect5("over-ends", 0, will("over/ends", false, 0)), connect5("over-ends", 0, null));
+        takeOver(connect5("over-clean", 60, will("over/clean", false, 0)),
+                new Connect(MqttVersion.MQTT_5, "over-clean", true, 60, null, null, null, Properties.EMPTY));
+        takeOver(connect5("over-kept", 60, will("over/kept", false, 0)), connect5("over-kept", 60, null));
+        takeOver(new Connect(MqttVersion.MQTT_5, "over-delayed", true, 60, null, null, will("over/delayed", false, 30),
+                Properties.EMPTY), new Connect(MqttVersion.MQTT_5, "over-delayed", true, 60, null, null, null, Properties.EMPTY));
+        takeOver(RawMqttClient.connectPacket(MqttVersion.MQTT_3_1_1, "over-3", true, 60,
+                RawMqttClient.will("over/3", "gone", QoS.AT_LEAST_ONCE, false)),
+                RawMqttClient.connectPacket(MqttVersion.MQTT_3_1_1, "over-3", true, 60, null));
+        takeOver(RawMqttClient.connectPacket(MqttVersion.MQTT_3_1_1, "over-3kept", false, 60,
+                RawMqttClient.will("over/3kept", "gone", QoS.AT_LEAST_ONCE, false)),
+                RawMqttClient.connectPacket(MqttVersion.MQTT_3_1_1, "over-3kept", false, 60, null));
+
+        assertThat(topics(onC, 3)).containsExactlyInAnyOrder("over/ends", "over/clean", "over/3");
+        marker("over/marker");
+        assertThat(topicOf(poll(onC))).isEqualTo("over/marker");
+    }
+
+    /** {@code first} connects on A, then {@code second} with the same id on B takes it over. */
+    private void takeOver(Connect first, Connect second) {
+        RawMqttClient old = raw(a);
+        assertThat(old.connect(first).reasonCode()).isZero();
+        RawMqttClient next = raw(b);
+        assertThat(next.connect(second).reasonCode()).isZero();
+        assertThat(old.isClosedWithin(WAIT)).isTrue();
+    }
+
     // ---- helpers ----
 
     private static Connect connect5(String clientId, long sessionExpiry, Will will) {

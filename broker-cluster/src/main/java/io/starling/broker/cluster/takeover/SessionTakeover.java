@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  *       epoch e. B's CONNECT now waits for the session ({@link ClientIdClaims.Claim#movedSession}).</li>
  *   <li>B asks A: {@code Request(id, e)} (JGroups unicast). A learns of the claim from the registry too
  *       ({@link #lost}, every node applies every claim): whichever comes first starts the hand-over.</li>
- *   <li>On the session's loop A closes the old connection (5.0: DISCONNECT 0x8E; no will), takes the
+ *   <li>On the session's loop A closes the old connection (5.0: DISCONNECT 0x8E; its will without delay
+ *       goes with the state, and B sends it or not as one node would: Clean Start is B's to know), takes the
  *       state out, ends the session there (its stored copy goes), and answers {@code State(id, e,
  *       state)}. A hands over only to a claim newer than the one its session holds.</li>
  *   <li>B takes the state only for the epoch it waits for (a late answer for an older claim, or one
