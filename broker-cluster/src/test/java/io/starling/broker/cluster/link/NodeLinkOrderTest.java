@@ -17,7 +17,6 @@ import io.netty.channel.local.LocalServerChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.starling.broker.cluster.NodeId;
 import io.starling.broker.core.routing.Message;
-import io.starling.broker.core.time.Clock;
 import io.starling.mqtt.codec.Properties;
 import io.starling.mqtt.codec.QoS;
 import java.util.ArrayList;
@@ -37,7 +36,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(FailOnLeaks.class)
 class NodeLinkOrderTest {
     private final DefaultEventLoopGroup loops = new DefaultEventLoopGroup(1);
-    private final LinkCodec codec = new LinkCodec(Clock.SYSTEM);
+    /** One fake clock for both ends: the frames' time left is checked against it. */
+    private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+    private final LinkCodec codec = new LinkCodec(nanos::get);
+    private final BlockingQueue<Long> received = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Long> expiryLeft = new LinkedBlockingQueue<>();
     private final NodeLink link = new NodeLink(new NodeId("b"), codec, new LinkCounters(), new AtomicLong());
     private final List<Channel> channels = new ArrayList<>();
 
@@ -55,9 +58,8 @@ class NodeLinkOrderTest {
                 Message.NEVER_EXPIRES);
     }
 
-    @Test
-    void aForwardOnTheLinksOwnLoop_doesNotOvertakeOneAnotherLoopMadeJustBefore() throws Exception {
-        BlockingQueue<Long> received = new LinkedBlockingQueue<>();
+    /** A connection whose other end records each frame's sequence number and time left. */
+    private Channel connect() throws Exception {
         LocalAddress address = new LocalAddress("node-link-order-" + System.nanoTime());
         channels.add(new ServerBootstrap().group(loops).channel(LocalServerChannel.class)
                 .childHandler(new ChannelInitializer<LocalChannel>() {
@@ -72,6 +74,8 @@ class NodeLinkOrderTest {
                                         try {
                                             LinkFrame.Publish p = (LinkFrame.Publish) codec.decode(bytes);
                                             received.add(p.seq());
+                                            expiryLeft.add(p.message().expiryAtNanos() == Message.NEVER_EXPIRES ? -1
+                                                    : p.message().expiryAtNanos() - nanos.get());
                                             p.message().release();
                                         } finally {
                                             bytes.release();
@@ -83,6 +87,12 @@ class NodeLinkOrderTest {
         Channel ch = new Bootstrap().group(loops).channel(LocalChannel.class).handler(new ChannelInboundHandlerAdapter())
                 .connect(address).sync().channel();
         channels.add(ch);
+        return ch;
+    }
+
+    @Test
+    void aForwardOnTheLinksOwnLoop_doesNotOvertakeOneAnotherLoopMadeJustBefore() throws Exception {
+        Channel ch = connect();
         ch.eventLoop().submit(() -> link.connected(ch)).sync();
         Message first = message(QoS.AT_LEAST_ONCE, "first");
         Message second = message(QoS.AT_LEAST_ONCE, "second");
@@ -101,5 +111,20 @@ class NodeLinkOrderTest {
                 .containsExactly(1L, 2L);
         first.release();
         second.release();
+    }
+
+    @Test
+    void aMessageThatWaitedForTheLink_leavesWithOnlyTheExpiryTimeItHasLeft() throws Exception {
+        Message m = new Message("t", QoS.AT_LEAST_ONCE, false, PooledByteBufAllocator.DEFAULT.buffer().writeByte(1),
+                Properties.EMPTY, "p", nanos.get() + TimeUnit.SECONDS.toNanos(30));
+        link.forward(m); // no connection yet: it waits
+        m.release();
+        nanos.addAndGet(TimeUnit.SECONDS.toNanos(10));
+
+        Channel ch = connect();
+        ch.eventLoop().submit(() -> link.connected(ch)).sync();
+
+        assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo(1L);
+        assertThat(expiryLeft.poll(10, TimeUnit.SECONDS)).isEqualTo(TimeUnit.SECONDS.toNanos(20));
     }
 }
