@@ -31,10 +31,14 @@ import java.util.Objects;
  *                          another partition to merge with
  * @param raftTimeout       {@code cluster_raft_timeout}: how long a Raft write (a client id's claim at
  *                          CONNECT, a retained message) may take to commit before it fails
+ * @param connectWithoutMajority {@code cluster_connect_without_majority}: UNSAFE when true. A CONNECT is
+ *                          accepted when the client-id registry cannot grant its id (no Raft majority):
+ *                          during a partition two live sessions with one client id are then possible
  */
 public record ClusterSettings(String name, String nodeId, HostPort bind, List<HostPort> peers, List<String> raftMembers,
                               int linkPort, Tls tls, Duration heartbeatInterval, Duration failureTimeout,
-                              Duration suspectTimeout, Duration mergeInterval, Duration raftTimeout) {
+                              Duration suspectTimeout, Duration mergeInterval, Duration raftTimeout,
+                              boolean connectWithoutMajority) {
     public static final String DEFAULT_NAME = "starling";
     public static final HostPort DEFAULT_BIND = new HostPort("127.0.0.1", 7800);
     public static final int DEFAULT_LINK_PORT = 7900;
@@ -50,6 +54,14 @@ public record ClusterSettings(String name, String nodeId, HostPort bind, List<Ho
                            Duration suspectTimeout, Duration mergeInterval) {
         this(name, nodeId, bind, peers, raftMembers, linkPort, tls, heartbeatInterval, failureTimeout, suspectTimeout,
                 mergeInterval, DEFAULT_RAFT_TIMEOUT);
+    }
+
+    /** Refusing CONNECT without a majority ({@code cluster_connect_without_majority false}). */
+    public ClusterSettings(String name, String nodeId, HostPort bind, List<HostPort> peers, List<String> raftMembers,
+                           int linkPort, Tls tls, Duration heartbeatInterval, Duration failureTimeout,
+                           Duration suspectTimeout, Duration mergeInterval, Duration raftTimeout) {
+        this(name, nodeId, bind, peers, raftMembers, linkPort, tls, heartbeatInterval, failureTimeout, suspectTimeout,
+                mergeInterval, raftTimeout, false);
     }
 
     public ClusterSettings {

@@ -14,6 +14,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ClusterOptionsTest extends ConfigTestSupport {
 
     @Test
+    void connectWithoutMajority_isOffByDefault_andRefusesAnythingButABoolean() throws Exception {
+        assertThat(read("cluster_node_id n1\n").cluster().connectWithoutMajority()).isFalse();
+        assertThat(read("cluster_node_id n1\ncluster_connect_without_majority false\n").cluster()
+                .connectWithoutMajority()).isFalse();
+        assertThat(error("cluster_node_id n1\ncluster_connect_without_majority maybe\n"))
+                .contains("cluster_connect_without_majority").contains(":2");
+    }
+
+    @Test
     void noClusterLine_isASingleNode() throws Exception {
         assertThat(read("listener 1883\n").cluster()).isNull();
         assertThat(BrokerConfig.defaults().cluster()).isNull();
@@ -37,6 +46,7 @@ class ClusterOptionsTest extends ConfigTestSupport {
                 cluster_suspect_timeout 1500ms
                 cluster_merge_interval 20
                 cluster_raft_timeout 2500ms
+                cluster_connect_without_majority true
                 """).cluster();
 
         assertThat(c).isEqualTo(new ClusterSettings("prod", "n1", new HostPort("10.0.0.1", 7800),
@@ -44,7 +54,7 @@ class ClusterOptionsTest extends ConfigTestSupport {
                 new ClusterSettings.Tls(Path.of("/etc/starling/ca.pem"), Path.of("/etc/starling/n1.pem"),
                         Path.of("/etc/starling/n1.key")),
                 Duration.ofMillis(500), Duration.ofSeconds(3), Duration.ofMillis(1500), Duration.ofSeconds(20),
-                Duration.ofMillis(2500)));
+                Duration.ofMillis(2500), true));
         assertThat(c.peers().get(1)).hasToString("[fd00::3]:7801");
     }
 

@@ -46,6 +46,7 @@ final class ClusterNode implements AutoCloseable {
     private final InMemoryRetainedStore localRetained = new InMemoryRetainedStore();
     private final ReplicatedRetainedStore retained;
     private ClientIdRegistry registry;
+    private SessionTakeover takeover;
     private NodeLinks links;
     private LinkAddresses linkAddresses;
     private RouteTable routes;
@@ -79,8 +80,9 @@ final class ClusterNode implements AutoCloseable {
      */
     void start(BrokerCore core, EventLoops loops) throws Exception {
         // A CONNECT claims its id in the registry; when another node held it, that node closes its
-        // connection (0x8E, no will) and hands the session over before this node's CONNACK.
-        SessionTakeover takeover = new SessionTakeover(channel, core, SessionTakeover.DEFAULT_WAIT);
+        // connection (0x8E; its will goes as on one node) and hands the session over before this node's CONNACK.
+        // cluster_connect_without_majority (unsafe): without a majority the claim is skipped, not refused.
+        takeover = new SessionTakeover(channel, core, SessionTakeover.DEFAULT_WAIT, settings.connectWithoutMajority());
         registry = new ClientIdRegistry(channel.self(), raft, takeover::lost);
         raft.start();
         takeover.start(registry);
@@ -132,6 +134,10 @@ final class ClusterNode implements AutoCloseable {
 
     ClientIdRegistry registry() {
         return registry;
+    }
+
+    SessionTakeover takeover() {
+        return takeover;
     }
 
     /** What $SYS, the metrics and the HTTP API show of the cluster; asked after {@link #start}. */

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: {@link #forward} runs on any publisher's loop, the link events on the link channel's
  * loop; the sequence, the kept messages and the channel are guarded by this object's lock, and frames
- * are written under it so that they leave in sequence order. Lock order: this, then nothing. Writes
+ * are queued under it and written by the channel's loop in that order, so that they leave in sequence order. Lock order: this, then nothing. Writes
  * carry no void promise: a write to a link that is closing fails quietly (the message waits for the
  * next connection), rather than as one exception per frame in the pipeline.
  */
@@ -52,6 +52,10 @@ final class NodeLink implements RemoteNode {
     private final java.util.concurrent.atomic.AtomicLong sequence;
     /** Sent or waiting to be sent, by sequence number, in order; each holds a message reference. */
     private final Map<Long, Message> unacked = new LinkedHashMap<>();
+    /** Frames encoded under the lock and not yet written to {@link #channel}, in the order they must leave. */
+    private final List<ByteBuf> outgoing = new ArrayList<>();
+    /** A task on the channel's loop will write {@link #outgoing}. */
+    private boolean writeScheduled;
     /** The connection after both HELLOs, or null while there is none. */
     private Channel channel;
     private boolean gone;
@@ -81,7 +85,7 @@ final class NodeLink implements RemoteNode {
                     return;
                 }
                 counters.forwardedOut.increment();
-                channel.writeAndFlush(frame(LinkFrame.Publish.UNSEQUENCED, message));
+                send(frame(LinkFrame.Publish.UNSEQUENCED, message));
                 return;
             }
             if (gone) {
@@ -98,10 +102,52 @@ final class NodeLink implements RemoteNode {
             unacked.put(seq, message.retain().compacted());
             counters.forwardedOut.increment();
             if (channel != null) {
-                // One task on the link's loop when called from another loop (a write and a flush would be two).
-                channel.writeAndFlush(frame(seq, message));
+                send(frame(seq, message));
             }
         }
+    }
+
+    /**
+     * Under the lock, with a channel: queues {@code frame} behind the others and has them written, in the
+     * order they were queued, on the channel's loop. Not {@code channel.writeAndFlush}: called on the
+     * channel's loop it writes at once, overtaking a frame another loop queued a moment before as a task,
+     * and the receiver takes a number below the highest it routed for a resend ({@link Duplicates}): a
+     * QoS 1/2 message lost.
+     */
+    private void send(ByteBuf frame) {
+        outgoing.add(frame);
+        if (channel.eventLoop().inEventLoop()) {
+            writeOutgoing(channel);
+        } else if (!writeScheduled) {
+            writeScheduled = true;
+            Channel ch = channel;
+            ch.eventLoop().execute(() -> {
+                synchronized (this) {
+                    writeScheduled = false;
+                    if (channel == ch) {
+                        writeOutgoing(ch);
+                    }
+                }
+            });
+        }
+    }
+
+    /** Under the lock, on {@code ch}'s loop: writes the queued frames in order, one flush. */
+    private void writeOutgoing(Channel ch) {
+        if (outgoing.isEmpty()) {
+            return;
+        }
+        for (ByteBuf f : outgoing) {
+            ch.write(f);
+        }
+        outgoing.clear();
+        ch.flush();
+    }
+
+    /** Under the lock, when the channel changes: frames for the old one are dropped (QoS 1/2 are sent again from {@link #unacked}). */
+    private void dropOutgoing() {
+        outgoing.forEach(ByteBuf::release);
+        outgoing.clear();
     }
 
     /** Under the lock: the frame, encoded on the caller's thread into the link's allocator. */
@@ -117,6 +163,7 @@ final class NodeLink implements RemoteNode {
                 ch.close();
                 return;
             }
+            dropOutgoing();
             channel = ch;
             for (Map.Entry<Long, Message> e : unacked.entrySet()) {
                 ch.write(frame(e.getKey(), e.getValue()));
@@ -134,6 +181,7 @@ final class NodeLink implements RemoteNode {
             if (channel != ch) {
                 return;
             }
+            dropOutgoing();
             channel = null;
         }
         LOG.info("Link to node {} is down.", node);
@@ -160,6 +208,7 @@ final class NodeLink implements RemoteNode {
             unacked.clear();
             ch = channel;
             channel = null;
+            dropOutgoing();
         }
         counters.droppedNodeGone.add(dropped.size());
         dropped.forEach(Message::release);

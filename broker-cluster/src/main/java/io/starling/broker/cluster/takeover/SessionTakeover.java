@@ -7,12 +7,14 @@ import io.starling.broker.cluster.registry.ClaimResult;
 import io.starling.broker.cluster.registry.ClientIdRegistry;
 import io.starling.broker.cluster.registry.Owner;
 import io.starling.broker.core.BrokerCore;
+import io.starling.broker.core.RateLimitedLog;
 import io.starling.broker.core.protocol.SessionHandOver;
 import io.starling.broker.core.session.ClientIdClaims;
 import io.starling.broker.core.store.StoredState;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +25,8 @@ import org.slf4j.LoggerFactory;
  *       epoch e. B's CONNECT now waits for the session ({@link ClientIdClaims.Claim#movedSession}).</li>
  *   <li>B asks A: {@code Request(id, e)} (JGroups unicast). A learns of the claim from the registry too
  *       ({@link #lost}, every node applies every claim): whichever comes first starts the hand-over.</li>
- *   <li>On the session's loop A closes the old connection (5.0: DISCONNECT 0x8E; no will), takes the
+ *   <li>On the session's loop A closes the old connection (5.0: DISCONNECT 0x8E; its will without delay
+ *       goes with the state, and B sends it or not as one node would: Clean Start is B's to know), takes the
  *       state out, ends the session there (its stored copy goes), and answers {@code State(id, e,
  *       state)}. A hands over only to a claim newer than the one its session holds.</li>
  *   <li>B takes the state only for the epoch it waits for (a late answer for an older claim, or one
@@ -49,12 +52,26 @@ public final class SessionTakeover {
     private final BrokerCore core;
     private final TakeoverCodec codec;
     private final AwaitedSessions awaited;
+    private final boolean connectWithoutMajority;
+    private final RateLimitedLog unsafeConnectsLog = new RateLimitedLog(10);
+    private final LongAdder unsafeConnects = new LongAdder();
+
+    /** Refusing a CONNECT whose id the registry cannot grant (no majority). */
+    public SessionTakeover(ClusterChannel channel, BrokerCore core, Duration wait) {
+        this(channel, core, wait, false);
+    }
 
     /**
      * Listens for takeover messages on {@code channel}. Then give {@link #lost} to the registry as its
      * {@code OwnerListener} and call {@link #start} with the registry.
+     *
+     * @param connectWithoutMajority {@code cluster_connect_without_majority}: UNSAFE. A CONNECT whose id the
+     *                               registry cannot grant is accepted anyway, as on a single node (no claim,
+     *                               so no session moves to it): during a partition the same id may then be
+     *                               live on both sides
      */
-    public SessionTakeover(ClusterChannel channel, BrokerCore core, Duration wait) {
+    public SessionTakeover(ClusterChannel channel, BrokerCore core, Duration wait, boolean connectWithoutMajority) {
+        this.connectWithoutMajority = connectWithoutMajority;
         this.self = channel.self();
         this.channel = channel;
         this.core = core;
@@ -135,7 +152,14 @@ public final class SessionTakeover {
         public CompletionStage<Claim> claim(String clientId) {
             return registry.claim(clientId).thenApply(result -> {
                 if (!(result instanceof ClaimResult.Granted granted)) {
-                    return Claim.UNAVAILABLE;
+                    if (!connectWithoutMajority) {
+                        return Claim.UNAVAILABLE;
+                    }
+                    unsafeConnects.increment();
+                    unsafeConnectsLog.warn(LOG, "Client {} accepted without a claim of its id ({}): "
+                            + "cluster_connect_without_majority is true, so the same client id may be live on "
+                            + "another node too (unsafe).", clientId, result);
+                    return Claim.granted(ClientIdClaims.NO_TOKEN);
                 }
                 long epoch = granted.owner().epoch();
                 Owner previous = granted.previous();
@@ -150,6 +174,11 @@ public final class SessionTakeover {
         public void release(String clientId, long token) {
             registry.release(clientId, new Owner(self, token));
         }
+    }
+
+    /** CONNECTs accepted without a claim of their id (no majority, {@code cluster_connect_without_majority true}). */
+    public long unsafeConnects() {
+        return unsafeConnects.sum();
     }
 
     private CompletableFuture<StoredState.RestoredSession> fetch(String clientId, long epoch, NodeId from) {

@@ -24,11 +24,12 @@ import java.util.Map;
 /**
  * The bytes of a {@link TakeoverMessage}, big-endian:
  * <pre>
- *   u8 version (1) | u8 type | str client id | i64 epoch | body
+ *   u8 version (2) | u8 type | str client id | i64 epoch | body
  *   REQUEST (1): nothing
  *   STATE   (2): u8 present | when 1: session
  *   session:      u8 hasUser [str user] | i64 expiry seconds | i64 disconnected at (ms) | u16 listener port
  *                 | u16 last packet id | u32 n | n subscriptions | u32 n | n outgoing | u32 n | n incoming
+ *                 | u8 hasWill [message]
  *   subscription: str filter | u8 MQTT 5 options byte | u32 subscription id
  *   outgoing:     u16 packet id (0: queued) | u8 hasDelivery (0: QoS 2 past PUBREC)
  *                 [u8 QoS | u8 retain | u16 delivery packet id | u16 n | n u32 subscription ids | message]
@@ -38,11 +39,12 @@ import java.util.Map;
  *   str: u16 n | n bytes of UTF-8
  * </pre>
  * The session's fields are those the store keeps ({@link StoredState.RestoredSession}), and a message is
- * written as the node links write it, so one place knows how a message crosses nodes. The will is not
- * part of it: a takeover sends none and moves none.
+ * written as the node links write it, so one place knows how a message crosses nodes. The will is that of
+ * the connection taken over, without delay, as a message: the new node sends it or not as one node would
+ * (it depends on the new CONNECT's Clean Start); a delayed will is discarded by the takeover and never moves.
  */
 final class TakeoverCodec {
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     private static final int REQUEST = 1;
     private static final int STATE = 2;
 
@@ -108,6 +110,10 @@ final class TakeoverCodec {
             out.writeShort(id);
             writeMessage(out, message);
         });
+        out.writeByte(s.will() == null ? 0 : 1);
+        if (s.will() != null) {
+            writeMessage(out, s.will());
+        }
     }
 
     private void writeMessage(ByteBuf out, Message m) {
@@ -192,7 +198,8 @@ final class TakeoverCodec {
             int id = in.readUnsignedShort();
             incoming.put(id, readMessage(in, read));
         }
-        return new StoredState.RestoredSession(header, subscriptions, outgoing, incoming, null, 0);
+        Message will = in.readUnsignedByte() == 0 ? null : readMessage(in, read);
+        return new StoredState.RestoredSession(header, subscriptions, outgoing, incoming, will, 0);
     }
 
     private Message readMessage(ByteBuf in, List<Message> read) throws MalformedFrameException {

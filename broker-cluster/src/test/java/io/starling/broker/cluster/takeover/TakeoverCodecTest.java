@@ -115,6 +115,24 @@ class TakeoverCodecTest {
     }
 
     @Test
+    void willOfTheConnectionTakenOver_travelsWithTheState() throws Exception {
+        Message will = message("will/t", QoS.AT_LEAST_ONCE, "gone", Properties.EMPTY, Message.NEVER_EXPIRES);
+        StoredState.RestoredSession session = new StoredState.RestoredSession(new StoredSession("c", null, 0, 0, 0, 1),
+                Map.of(), List.of(), Map.of(), will, 0);
+        byte[] bytes = sender.encode(new TakeoverMessage.State("c", 1, session));
+        session.release();
+
+        TakeoverMessage.State back = (TakeoverMessage.State) receiver.decode(bytes);
+        try {
+            assertThat(back.session().will().topic()).isEqualTo("will/t");
+            assertThat(back.session().will().payload().toString(StandardCharsets.UTF_8)).isEqualTo("gone");
+            assertThat(back.session().will().qos()).isEqualTo(QoS.AT_LEAST_ONCE);
+        } finally {
+            back.session().release();
+        }
+    }
+
+    @Test
     void truncatedState_isMalformed_andLeaksNothing() {
         Message m = message("a", QoS.AT_LEAST_ONCE, "x", Properties.EMPTY, Message.NEVER_EXPIRES);
         StoredState.RestoredSession session = new StoredState.RestoredSession(new StoredSession("c", null, 0, 0, 0, 1),

@@ -41,6 +41,7 @@ final class ClusterOptions implements OptionGroup {
     private Duration suspectTimeout = ClusterSettings.DEFAULT_SUSPECT_TIMEOUT;
     private Duration mergeInterval = ClusterSettings.DEFAULT_MERGE_INTERVAL;
     private Duration raftTimeout = ClusterSettings.DEFAULT_RAFT_TIMEOUT;
+    private boolean connectWithoutMajority;
 
     @Override
     public boolean read(ConfigLine line, ReadContext context) throws ConfigException {
@@ -59,6 +60,7 @@ final class ClusterOptions implements OptionGroup {
             case "cluster_suspect_timeout" -> suspectTimeout = duration(scalar(line, context));
             case "cluster_merge_interval" -> mergeInterval = duration(scalar(line, context));
             case "cluster_raft_timeout" -> raftTimeout = duration(scalar(line, context));
+            case "cluster_connect_without_majority" -> connectWithoutMajority = scalar(line, context).bool();
             default -> {
                 return false;
             }
@@ -98,7 +100,8 @@ final class ClusterOptions implements OptionGroup {
                             + "cluster_heartbeat_interval (" + heartbeatInterval.toMillis() + " ms).");
         }
         return new ClusterSettings(name, id, bind != null ? bind : ClusterSettings.DEFAULT_BIND, peers, members,
-                linkPort, tls, heartbeatInterval, failureTimeout, suspectTimeout, mergeInterval, raftTimeout);
+                linkPort, tls, heartbeatInterval, failureTimeout, suspectTimeout, mergeInterval, raftTimeout,
+                connectWithoutMajority);
     }
 
     private ClusterSettings.Tls tls() throws ConfigException {

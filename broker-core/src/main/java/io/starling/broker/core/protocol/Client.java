@@ -1,5 +1,6 @@
 package io.starling.broker.core.protocol;
 
+import io.starling.broker.core.routing.Message;
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.ListenerSettings;
 import io.starling.broker.core.routing.Delivery;
@@ -394,11 +395,16 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
 
     /**
      * Another node took the client id over (a cluster): DISCONNECT 0x8E Session taken over (5.0; 3.x is
-     * just closed), and no will, whatever the session's fate: the session moves with the client.
+     * just closed). The will is not decided here: whether it goes depends on the new CONNECT's Clean Start,
+     * which only the new node knows; it travels with the session ({@link Wills#movingOnTakeover}).
+     *
+     * @return the will as a message to send if the new node so decides, or null (none, delayed, denied)
      */
-    void closeForTakeoverElsewhere() {
+    Message closeForTakeoverElsewhere() {
+        Message moving = Wills.movingOnTakeover(this, will);
         will = null;
         closeForTakeover(false);
+        return moving;
     }
 
     void markClosing() {

@@ -243,7 +243,12 @@ final class ConnectHandler {
      */
     private static void awaitMovedSession(Client client, Connect connect,
                                           CompletionStage<StoredState.RestoredSession> moved) {
-        moved.whenComplete((state, error) -> client.outbox.execute(() -> {
+        moved.whenComplete((arrived, error) -> client.outbox.execute(() -> {
+            StoredState.RestoredSession state = arrived;
+            if (state != null && state.will() != null) {
+                Wills.releaseMovedOnTakeover(client.core, state, connect.cleanStart()); // as on one node
+                state = state.withWill(null);
+            }
             if (client.state != Client.State.CONNECTING) {
                 if (state != null) {
                     state.release();
@@ -256,7 +261,8 @@ final class ConnectHandler {
             }
             Session here = client.core.sessions().get(client.clientId);
             if (here != null) {
-                here.owner().execute(() -> replaceStale(client, connect, here, state));
+                StoredState.RestoredSession taken = state;
+                here.owner().execute(() -> replaceStale(client, connect, here, taken));
                 return;
             }
             adopt(client, connect, state);

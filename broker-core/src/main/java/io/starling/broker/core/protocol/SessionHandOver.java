@@ -9,7 +9,8 @@ import java.util.function.Consumer;
 /**
  * The old owner's side of a cluster's session takeover: another node's CONNECT claimed a client id
  * whose session is here. Its connection is closed (5.0: DISCONNECT 0x8E Session taken over; 3.x: just
- * closed) without its will, a will held back by its delay is dropped, and the session's state is taken
+ * closed), a will held back by its delay is dropped, a will without delay goes with the state (the
+ * new node sends it or not as one node would, {@code Wills#releaseMovedOnTakeover}), and the state is taken
  * out ({@link Session#handOver}) and the session ended here, its stored copy deleted. Generic: the
  * caller carries the state to the new node.
  */
@@ -48,11 +49,15 @@ public final class SessionHandOver {
             then.accept(null);
             return;
         }
+        io.starling.broker.core.routing.Message will = null;
         if (session.link() instanceof Client old) {
-            old.closeForTakeoverElsewhere();
+            will = old.closeForTakeoverElsewhere();
         }
-        session.discardPendingWill();
+        session.discardPendingWill(); // a delayed will: the client is back, as on one node
         StoredState.RestoredSession state = session.handOver();
+        if (will != null) {
+            state = state.withWill(will); // the new node decides, knowing its CONNECT's Clean Start
+        }
         session.end(); // its stored copy goes; the claim is the other node's already: nothing to release
         ProtocolLog.LOG.info("Session of {} handed over to another node.", session.clientId());
         try {

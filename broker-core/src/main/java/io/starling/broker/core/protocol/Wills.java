@@ -7,6 +7,7 @@ import io.starling.broker.core.auth.ClientIdentity;
 import io.starling.broker.core.auth.SecurityRules;
 import io.starling.broker.core.routing.Message;
 import io.starling.broker.core.session.Session;
+import io.starling.broker.core.store.StoredState;
 import io.starling.mqtt.codec.Properties;
 import io.starling.mqtt.codec.PropertyId;
 import io.starling.mqtt.codec.QoS;
@@ -97,6 +98,40 @@ final class Wills {
         boolean oldSessionEnds = session == null || session.expiryInterval() == 0;
         if (oldSessionEnds || newCleanStart) {
             release(old, null, will);
+        }
+    }
+
+    /**
+     * The old node's half of {@link #releaseOnTakeover} when the new CONNECT is on another node (a
+     * cluster): a will without delay becomes a message (its topic checked here, against the rules of the
+     * connection that gave it) that travels with the session; a delayed one is discarded, as on one node.
+     */
+    static Message movingOnTakeover(Client old, Will will) {
+        if (will == null || delayOf(will) > 0) {
+            return null;
+        }
+        Pending pending = pendingOf(old, will);
+        if (!PublishAcl.permits(old.security.authorizer(), old.identity, pending.topic())) {
+            old.core.drops().notAuthorized.increment();
+            ProtocolLog.LOG.info("Denied will of {} to '{}': not allowed by the ACL in force.",
+                    pending.publisherId(), pending.topic());
+            return null;
+        }
+        return pending.toMessage(old.core);
+    }
+
+    /**
+     * The new node's half: the session of a connection taken over on another node came with its will
+     * ({@link #movingOnTakeover}). As {@link #releaseOnTakeover}: published when the old session ended
+     * with its connection (expiry 0) or the new CONNECT starts clean, else discarded. Takes the reference.
+     */
+    static void releaseMovedOnTakeover(BrokerCore core, StoredState.RestoredSession moved, boolean newCleanStart) {
+        Message will = moved.will();
+        if (moved.header().expiryIntervalSeconds() == 0 || newCleanStart) {
+            ProtocolLog.LOG.debug("Sending will of {} to {}", will.publisherId(), will.topic());
+            PublishHandler.publishMessage(core, will);
+        } else {
+            will.release();
         }
     }
 

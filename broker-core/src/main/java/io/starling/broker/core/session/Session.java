@@ -446,7 +446,8 @@ public final class Session implements Subscriber {
      * Takes the session's state out for another node that took its client id over: subscriptions with
      * their options, the inflight window with its packet ids and stages, the queue, the incoming QoS 2
      * ids awaiting PUBREL, the expiry interval and the packet id counter, as the store would keep them
-     * (no will: a takeover sends none and moves none). The message references go with the value. The
+     * (no will: a delayed one is discarded; the connection's own goes beside, see SessionHandOver). The
+     * message references go with the value. The
      * session is left empty, still registered: end it afterwards. Owner loop only.
      */
     public StoredState.RestoredSession handOver() {

@@ -25,6 +25,11 @@ public record StoredState(List<RestoredSession> sessions, List<Message> retained
     public record RestoredSession(StoredSession header, Map<String, SubscriberOptions> subscriptions,
                                   List<Outgoing> outgoing, Map<Integer, Message> incomingQos2, Message will,
                                   long willAtMillis) {
+        /** The same session with {@code will} (its reference taken over) instead of its own, sent at once. */
+        public RestoredSession withWill(Message will) {
+            return new RestoredSession(header, subscriptions, outgoing, incomingQos2, will, 0);
+        }
+
         /** Releases the message references it holds (a session that is not taken in after all). */
         public void release() {
             for (Outgoing o : outgoing) {
