@@ -56,7 +56,7 @@ class TakeoverInFlightTest {
 
     @Test
     @org.junit.jupiter.api.Disabled("Known gap of session takeover (docs/cluster.md \"Session takeover\"): fails today, "
-            + "e.g. 12 consecutive QoS 1 messages acknowledged on A never reached the client; enable with the fix")
+            + "in two runs 12 of 335 and 74 of 500 QoS 1 messages acknowledged on A never reached the client; enable with the fix")
     void messagesPublishedOnTheOldNodeWhileTheSessionMoves_allReachTheClient_qos2ExactlyOnce_inOrder() throws Exception {
         startTwoNodes();
         ConcurrentLinkedQueue<String> received = new ConcurrentLinkedQueue<>();
