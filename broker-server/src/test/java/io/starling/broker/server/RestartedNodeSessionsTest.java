@@ -144,6 +144,16 @@ class RestartedNodeSessionsTest {
         return topics;
     }
 
+    /** B and C elected a leader among themselves: their CONNECTs can claim ids again. */
+    private void awaitLeaderOtherThanA() throws InterruptedException {
+        await("a Raft leader on B and C", () -> leaderIsNotA(nodes[1]) && leaderIsNotA(nodes[2]));
+    }
+
+    private static boolean leaderIsNotA(Broker broker) {
+        return broker.cluster().raft().hasLeader()
+                && !A.name().equals(String.valueOf(broker.cluster().raft().handle().leader()));
+    }
+
     private static int members(Broker broker) {
         return broker.cluster().channel().members().size();
     }
@@ -163,11 +173,13 @@ class RestartedNodeSessionsTest {
         await("queued on A", () -> nodes[0].core().sessions().get("x").queuedCount() == 1);
         stop(0);
         await("A gone from the view", () -> members(nodes[1]) == 2 && members(nodes[2]) == 2);
+        awaitLeaderOtherThanA();
 
         RawMqttClient onB = raw(nodes[1]);
         onB.send(persistent("x"));
         // At once: B does not wait for a session from a node that is not in its view.
         ConnAck fresh = onB.receive(ConnAck.class, Duration.ofMillis(SessionTakeover.DEFAULT_WAIT.toMillis() - 1000));
+        assertThat(fresh.reasonCode()).isZero();
         assertThat(fresh.sessionPresent()).isFalse();
         onB.subscribe(1, "r/#", QoS.AT_LEAST_ONCE);
         onB.disconnect();
@@ -189,6 +201,7 @@ class RestartedNodeSessionsTest {
 
         RawMqttClient back = raw(nodes[0]);
         ConnAck taken = back.connect(persistent("x"));
+        assertThat(taken.reasonCode()).isZero();
         assertThat(taken.sessionPresent()).isTrue();
         publish(pubC, "r/4"); // the marker: nothing comes between the moved queue and it
         assertThat(receive(back, 4)).containsExactly("r/1", "r/2", "r/3", "r/4");
@@ -206,7 +219,8 @@ class RestartedNodeSessionsTest {
         publish(publisher(nodes[0], "pub-a"), "r/1");
         await("queued on A", () -> nodes[0].core().sessions().get("y").queuedCount() == 1);
         stop(0);
-        await("A gone from the view", () -> members(nodes[2]) == 2);
+        await("A gone from the view", () -> members(nodes[1]) == 2 && members(nodes[2]) == 2);
+        awaitLeaderOtherThanA();
 
         nodes[0] = start(0);
 
@@ -217,6 +231,7 @@ class RestartedNodeSessionsTest {
 
         RawMqttClient onB = raw(nodes[1]);
         ConnAck taken = onB.connect(persistent("y"));
+        assertThat(taken.reasonCode()).isZero();
         assertThat(taken.sessionPresent()).isTrue();
         assertThat(receive(onB, 2)).containsExactly("r/1", "r/2");
         assertThat(nodes[0].core().sessions().get("y")).isNull();
@@ -236,6 +251,7 @@ class RestartedNodeSessionsTest {
 
         RawMqttClient back = raw(nodes[0]);
         ConnAck again = back.connect(persistent("z"));
+        assertThat(again.reasonCode()).isZero();
         assertThat(again.sessionPresent()).isTrue();
         assertThat(receive(back, 1)).containsExactly("r/1");
     }
