@@ -33,6 +33,7 @@ public final class RestoredSessionFence {
     private final ClientIdRegistry registry;
     private final BrokerCore core;
     private volatile boolean closed;
+    private volatile boolean warned;
 
     public RestoredSessionFence(NodeId self, ClientIdRegistry registry, BrokerCore core) {
         this.self = self;
@@ -62,8 +63,11 @@ public final class RestoredSessionFence {
         return CompletableFuture.allOf(unchecked.toArray(CompletableFuture[]::new)).handle((ok, error) -> {
             List<String> again = unchecked.stream().map(f -> f.getNow(null)).filter(id -> id != null).toList();
             if (!again.isEmpty() && !closed) {
-                LOG.warn("Could not read the owners of {} sessions restored from the store from the client-id "
-                        + "registry (no majority?): trying again in {} ms.", again.size(), RETRY_MILLIS);
+                if (!warned) { // once: without a majority this goes on every second
+                    warned = true;
+                    LOG.warn("Could not read the owners of {} sessions restored from the store from the client-id "
+                            + "registry (no majority?): trying again every {} ms.", again.size(), RETRY_MILLIS);
+                }
                 CompletableFuture.delayedExecutor(RETRY_MILLIS, TimeUnit.MILLISECONDS).execute(() -> check(again));
             }
             return null;

@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  *   <li>B takes the state only for the epoch it waits for (a late answer for an older claim, or one
  *       after the wait gave up, is dropped and its messages released), registers the session with its
  *       subscriptions, and answers CONNACK (Session Present as on one node). After {@code wait} without
- *       an answer B starts a fresh session (Session Present 0) and logs it.</li>
+ *       an answer B starts a fresh session (Session Present 0) and logs it; at once when A is not in the
+ *       view (no session can come from it; if it comes back with one stored, {@link RestoredSessionFence}
+ *       drops that copy).</li>
  * </ol>
  * Why the cluster channel and not a node link: the exchange is a request and its answer, both ways,
  * rare and small next to the PUBLISH stream; JGroups' UNICAST3 gives it reliability and order per pair
