@@ -9,6 +9,7 @@ import io.starling.broker.cluster.raft.RaftGroup;
 import io.starling.broker.cluster.registry.ClientIdRegistry;
 import io.starling.broker.cluster.retained.ReplicatedRetainedStore;
 import io.starling.broker.cluster.routes.RouteTable;
+import io.starling.broker.cluster.takeover.RestoredSessionFence;
 import io.starling.broker.cluster.takeover.SessionTakeover;
 import io.starling.broker.cluster.status.ClusterStatusCollector;
 import io.starling.broker.cluster.status.ClusterStatusSource;
@@ -23,6 +24,8 @@ import io.starling.broker.transport.EventLoops;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +53,7 @@ final class ClusterNode implements AutoCloseable {
     private NodeLinks links;
     private LinkAddresses linkAddresses;
     private RouteTable routes;
+    private RestoredSessionFence fence;
 
     private ClusterNode(ClusterSettings settings, ClusterChannel channel, Clock clock) {
         this.settings = settings;
@@ -95,6 +99,15 @@ final class ClusterNode implements AutoCloseable {
         routes = RouteTable.start(channel, core.subscriptions(), links::remoteNode);
         channel.connect();
         awaitLeader(settings.failureTimeout());
+        // A session restored from the store whose client connected elsewhere while this node was down is
+        // stale: dropped before the listeners open (or, without a majority yet, as soon as the registry answers).
+        fence = new RestoredSessionFence(channel.self(), registry, core);
+        try {
+            fence.start().get(settings.raftTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.warn("Cluster node {}: the client-id registry did not answer for the restored sessions within {} ms; "
+                    + "opening the listeners, the check goes on.", channel.self(), settings.raftTimeout().toMillis());
+        }
     }
 
     private void awaitLeader(Duration bound) throws InterruptedException {
@@ -152,6 +165,9 @@ final class ClusterNode implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (fence != null) {
+            fence.close();
+        }
         if (routes != null) {
             routes.close();
         }

@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  *   <li>B takes the state only for the epoch it waits for (a late answer for an older claim, or one
  *       after the wait gave up, is dropped and its messages released), registers the session with its
  *       subscriptions, and answers CONNACK (Session Present as on one node). After {@code wait} without
- *       an answer B starts a fresh session (Session Present 0) and logs it.</li>
+ *       an answer B starts a fresh session (Session Present 0) and logs it; at once when A is not in the
+ *       view (no session can come from it; if it comes back with one stored, {@link RestoredSessionFence}
+ *       drops that copy).</li>
  * </ol>
  * Why the cluster channel and not a node link: the exchange is a request and its answer, both ways,
  * rare and small next to the PUBLISH stream; JGroups' UNICAST3 gives it reliability and order per pair
@@ -109,14 +111,18 @@ public final class SessionTakeover {
         });
     }
 
-    private void send(NodeId to, TakeoverMessage m) {
+    /** Returns whether the message went (as far as this node knows: it was handed to the channel). */
+    private boolean send(NodeId to, TakeoverMessage m) {
         try {
             byte[] bytes = codec.encode(m);
             if (!channel.unicast(to, ClusterChannel.TAKEOVER, bytes)) {
                 LOG.warn("Session takeover message for {} not sent: node {} is not in the cluster view.", m.clientId(), to);
+                return false;
             }
+            return true;
         } catch (Exception e) {
             LOG.warn("Session takeover message for {} to {} not sent: {}", m.clientId(), to, e.toString());
+            return false;
         } finally {
             if (m instanceof TakeoverMessage.State s && s.session() != null) {
                 s.session().release(); // the bytes went (or could not): this node's references are done
@@ -183,7 +189,11 @@ public final class SessionTakeover {
 
     private CompletableFuture<StoredState.RestoredSession> fetch(String clientId, long epoch, NodeId from) {
         CompletableFuture<StoredState.RestoredSession> session = awaited.await(clientId, epoch, from);
-        send(from, new TakeoverMessage.Request(clientId, epoch));
+        if (!send(from, new TakeoverMessage.Request(clientId, epoch))) {
+            // Not in the view (down, or across a partition): no session can come from it, start afresh now.
+            // If it comes back with the session stored, it finds the id held at a newer epoch and drops it.
+            awaited.arrived(clientId, epoch, null, from);
+        }
         return session;
     }
 }

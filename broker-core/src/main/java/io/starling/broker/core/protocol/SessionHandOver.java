@@ -4,6 +4,7 @@ import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.session.ClientIdClaims;
 import io.starling.broker.core.session.Session;
 import io.starling.broker.core.store.StoredState;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -65,5 +66,38 @@ public final class SessionHandOver {
         } finally {
             core.sessions().remove(session);
         }
+    }
+
+    /**
+     * Ends the session of {@code clientId} that this broker restored from its store, unless a connection
+     * has taken it since: a cluster's registry says another node holds the id at a newer claim (its client
+     * connected there while this node was down), so the copy here is stale. It goes without its will (the
+     * client lives elsewhere), its subscriptions leave the tree and its stored copy is deleted. Completes
+     * with whether it went, on the session's loop.
+     */
+    public static CompletableFuture<Boolean> dropRestored(BrokerCore core, String clientId) {
+        CompletableFuture<Boolean> dropped = new CompletableFuture<>();
+        Session session = core.sessions().get(clientId);
+        if (session == null) {
+            dropped.complete(false);
+            return dropped;
+        }
+        session.owner().execute(() -> dropRestoredOnOwner(core, session, dropped));
+        return dropped;
+    }
+
+    private static void dropRestoredOnOwner(BrokerCore core, Session session, CompletableFuture<Boolean> dropped) {
+        if (!session.owner().inLoop()) {
+            session.owner().execute(() -> dropRestoredOnOwner(core, session, dropped)); // it moved meanwhile
+            return;
+        }
+        if (session.isEnded() || session.isOnline() || session.claimToken() != ClientIdClaims.NO_TOKEN) {
+            dropped.complete(false); // a connection took it since: that claim decides, not the one read before
+            return;
+        }
+        session.discardPendingWill();
+        session.end();
+        core.sessions().remove(session);
+        dropped.complete(true);
     }
 }
