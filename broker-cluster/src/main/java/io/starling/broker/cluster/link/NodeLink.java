@@ -18,12 +18,17 @@ import org.slf4j.LoggerFactory;
  * This node's sending side towards one other node: the {@link RemoteNode} the route table enters in
  * the subscription tree for each of that node's filters, and the store-and-forward state of its link.
  *
- * <p>QoS 0 is sent if the link is up, else dropped and counted. QoS 1/2 gets the next sequence number
- * and is kept (one message reference) until the receiver acknowledges it; when the link comes back
- * every kept message is sent again, in order, before anything new, and the receiver drops what it
- * had routed already ({@link Duplicates}). At most {@link #MAX_UNACKED} messages wait; past that a
- * message is dropped and counted, so that a node that stops acknowledging cannot exhaust the memory
- * of the others.
+ * <p>QoS 0 is written to the link if it is up and its connection has less than
+ * {@link LinkLimits#maxQueuedBytes()} waiting to be sent (the write buffer's high-water mark: a
+ * stall of the receiver is absorbed up to that many bytes), else dropped and counted. QoS 1/2 gets the
+ * next sequence number and is kept (one message reference) until the receiver acknowledges it; when
+ * the link comes back every kept message is sent again, in order, before anything new, and the
+ * receiver drops what it had routed already ({@link Duplicates}). At most {@link #MAX_UNACKED}
+ * messages and {@link LinkLimits#maxUnackedBytes()} payload bytes wait; past that a message is dropped
+ * for this node and counted (its publisher was acknowledged by its own node, as on one node when a
+ * subscriber's queue is full), so that a node that stops acknowledging cannot exhaust the memory of
+ * the others. Memory per link is thus bounded by the kept payloads plus their frames not yet taken by
+ * the socket (at most the kept ones again) plus the QoS 0 frames under the high-water mark.
  *
  * <p>Durability: what waits here is in memory only. The publisher's PUBACK/PUBREC waits for its own
  * node's store, as on a single node, not for the other nodes; if this node dies, the messages not yet
@@ -44,6 +49,7 @@ final class NodeLink implements RemoteNode {
     private final NodeId node;
     private final LinkCodec codec;
     private final LinkCounters counters;
+    private final LinkLimits limits;
     /**
      * This node's sequence numbers, shared by all its links: a link made again for a node that was gone
      * and came back (same incarnation of this node) goes on above the numbers the receiver has seen,
@@ -52,6 +58,8 @@ final class NodeLink implements RemoteNode {
     private final java.util.concurrent.atomic.AtomicLong sequence;
     /** Sent or waiting to be sent, by sequence number, in order; each holds a message reference. */
     private final Map<Long, Message> unacked = new LinkedHashMap<>();
+    /** The payload bytes of {@link #unacked}. */
+    private long unackedBytes;
     /** The connection after both HELLOs, or null while there is none. */
     private Channel channel;
     private boolean gone;
@@ -60,10 +68,12 @@ final class NodeLink implements RemoteNode {
     /** Whether a connection is being made or is open: from connect() to its close, on any loop. */
     final java.util.concurrent.atomic.AtomicBoolean connecting = new java.util.concurrent.atomic.AtomicBoolean();
 
-    NodeLink(NodeId node, LinkCodec codec, LinkCounters counters, java.util.concurrent.atomic.AtomicLong sequence) {
+    NodeLink(NodeId node, LinkCodec codec, LinkCounters counters, java.util.concurrent.atomic.AtomicLong sequence,
+             LinkLimits limits) {
         this.node = node;
         this.codec = codec;
         this.counters = counters;
+        this.limits = limits;
         this.sequence = sequence;
     }
 
@@ -75,9 +85,15 @@ final class NodeLink implements RemoteNode {
     public void forward(Message message) {
         synchronized (this) {
             if (message.qos() == QoS.AT_MOST_ONCE) {
-                if (channel == null || !channel.isWritable()) { // no queue for QoS 0: it is never sent again
+                if (channel == null) { // QoS 0 is never sent again: nothing waits for the next connection
                     counters.droppedNoLink.increment();
-                    DROP_LOG.warn(LOG, "No link to node {}, or its link is full: QoS 0 messages for its subscribers are dropped.", node);
+                    DROP_LOG.warn(LOG, "No link to node {}: QoS 0 messages for its subscribers are dropped.", node);
+                    return;
+                }
+                if (!channel.isWritable()) { // above cluster_link_max_queued_bytes
+                    counters.droppedLinkFull.increment();
+                    DROP_LOG.warn(LOG, "The link to node {} has more than {} bytes waiting to be sent: QoS 0 messages "
+                            + "for its subscribers are dropped.", node, limits.maxQueuedBytes());
                     return;
                 }
                 counters.forwardedOut.increment();
@@ -88,14 +104,16 @@ final class NodeLink implements RemoteNode {
                 counters.droppedNodeGone.increment();
                 return;
             }
-            if (unacked.size() >= MAX_UNACKED) {
+            if (unacked.size() >= MAX_UNACKED || unackedBytes + message.payloadSize() > limits.maxUnackedBytes()) {
                 counters.droppedWindowFull.increment();
-                DROP_LOG.warn(LOG, "Node {} has {} messages unacknowledged: QoS 1/2 messages for its subscribers are dropped.",
-                        node, MAX_UNACKED);
+                DROP_LOG.warn(LOG, "Node {} has {} messages ({} payload bytes) unacknowledged, at most {} messages and {} "
+                                + "bytes wait: QoS 1/2 messages for its subscribers are dropped.", node, unacked.size(),
+                        unackedBytes, MAX_UNACKED, limits.maxUnackedBytes());
                 return;
             }
             long seq = sequence.incrementAndGet();
             unacked.put(seq, message.retain().compacted());
+            unackedBytes += message.payloadSize();
             counters.forwardedOut.increment();
             if (channel != null) {
                 // One task on the link's loop when called from another loop (a write and a flush would be two).
@@ -144,6 +162,9 @@ final class NodeLink implements RemoteNode {
         Message m;
         synchronized (this) {
             m = unacked.remove(seq);
+            if (m != null) {
+                unackedBytes -= m.payloadSize();
+            }
         }
         if (m != null) {
             m.release();
@@ -158,6 +179,7 @@ final class NodeLink implements RemoteNode {
             gone = true;
             dropped = new ArrayList<>(unacked.values());
             unacked.clear();
+            unackedBytes = 0;
             ch = channel;
             channel = null;
         }
@@ -179,6 +201,10 @@ final class NodeLink implements RemoteNode {
 
     synchronized int unackedCount() {
         return unacked.size();
+    }
+
+    synchronized long unackedBytes() {
+        return unackedBytes;
     }
 
     @Override
