@@ -1,5 +1,6 @@
 package io.starling.broker.cluster.link;
 
+import io.starling.broker.config.ClusterSettings;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -17,11 +18,11 @@ public final class LinkCounters {
     public final LongAdder duplicatesIn = new LongAdder();
     /** QoS 0 messages not forwarded while there was no link to the node. */
     public final LongAdder droppedNoLink = new LongAdder();
-    /** QoS 0 messages not forwarded because the link had more than {@link LinkLimits#maxQueuedBytes()} to send. */
+    /** QoS 0 messages not forwarded because the link had more than {@link ClusterSettings.Limits#linkMaxQueuedBytes()} to send. */
     public final LongAdder droppedLinkFull = new LongAdder();
     /**
      * QoS 1/2 messages not forwarded because {@link NodeLink#MAX_UNACKED} messages or
-     * {@link LinkLimits#maxUnackedBytes()} payload bytes were waiting for the node's acknowledgement.
+     * {@link ClusterSettings.Limits#linkMaxUnackedBytes()} payload bytes were waiting for the node's acknowledgement.
      */
     public final LongAdder droppedWindowFull = new LongAdder();
     /** QoS 1/2 messages still unacknowledged when the node left the cluster. */

@@ -1,5 +1,6 @@
 package io.starling.broker.cluster.link;
 
+import io.starling.broker.config.ClusterSettings;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.starling.broker.cluster.NodeId;
@@ -19,12 +20,12 @@ import org.slf4j.LoggerFactory;
  * the subscription tree for each of that node's filters, and the store-and-forward state of its link.
  *
  * <p>QoS 0 is written to the link if it is up and its connection has less than
- * {@link LinkLimits#maxQueuedBytes()} waiting to be sent (the write buffer's high-water mark: a
+ * {@link ClusterSettings.Limits#linkMaxQueuedBytes()} waiting to be sent (the write buffer's high-water mark: a
  * stall of the receiver is absorbed up to that many bytes), else dropped and counted. QoS 1/2 gets the
  * next sequence number and is kept (one message reference) until the receiver acknowledges it; when
  * the link comes back every kept message is sent again, in order, before anything new, and the
  * receiver drops what it had routed already ({@link Duplicates}). At most {@link #MAX_UNACKED}
- * messages and {@link LinkLimits#maxUnackedBytes()} payload bytes wait; past that a message is dropped
+ * messages and {@link ClusterSettings.Limits#linkMaxUnackedBytes()} payload bytes wait; past that a message is dropped
  * for this node and counted (its publisher was acknowledged by its own node, as on one node when a
  * subscriber's queue is full), so that a node that stops acknowledging cannot exhaust the memory of
  * the others. Memory per link is thus bounded by the kept payloads plus their frames not yet taken by
@@ -49,7 +50,7 @@ final class NodeLink implements RemoteNode {
     private final NodeId node;
     private final LinkCodec codec;
     private final LinkCounters counters;
-    private final LinkLimits limits;
+    private final ClusterSettings.Limits limits;
     /**
      * This node's sequence numbers, shared by all its links: a link made again for a node that was gone
      * and came back (same incarnation of this node) goes on above the numbers the receiver has seen,
@@ -69,7 +70,7 @@ final class NodeLink implements RemoteNode {
     final java.util.concurrent.atomic.AtomicBoolean connecting = new java.util.concurrent.atomic.AtomicBoolean();
 
     NodeLink(NodeId node, LinkCodec codec, LinkCounters counters, java.util.concurrent.atomic.AtomicLong sequence,
-             LinkLimits limits) {
+             ClusterSettings.Limits limits) {
         this.node = node;
         this.codec = codec;
         this.counters = counters;
@@ -93,7 +94,7 @@ final class NodeLink implements RemoteNode {
                 if (!channel.isWritable()) { // above cluster_link_max_queued_bytes
                     counters.droppedLinkFull.increment();
                     DROP_LOG.warn(LOG, "The link to node {} has more than {} bytes waiting to be sent: QoS 0 messages "
-                            + "for its subscribers are dropped.", node, limits.maxQueuedBytes());
+                            + "for its subscribers are dropped.", node, limits.linkMaxQueuedBytes());
                     return;
                 }
                 counters.forwardedOut.increment();
@@ -104,11 +105,11 @@ final class NodeLink implements RemoteNode {
                 counters.droppedNodeGone.increment();
                 return;
             }
-            if (unacked.size() >= MAX_UNACKED || unackedBytes + message.payloadSize() > limits.maxUnackedBytes()) {
+            if (unacked.size() >= MAX_UNACKED || unackedBytes + message.payloadSize() > limits.linkMaxUnackedBytes()) {
                 counters.droppedWindowFull.increment();
                 DROP_LOG.warn(LOG, "Node {} has {} messages ({} payload bytes) unacknowledged, at most {} messages and {} "
                                 + "bytes wait: QoS 1/2 messages for its subscribers are dropped.", node, unacked.size(),
-                        unackedBytes, MAX_UNACKED, limits.maxUnackedBytes());
+                        unackedBytes, MAX_UNACKED, limits.linkMaxUnackedBytes());
                 return;
             }
             long seq = sequence.incrementAndGet();

@@ -1,5 +1,6 @@
 package io.starling.broker.cluster.link;
 
+import io.starling.broker.config.ClusterSettings;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -62,10 +63,10 @@ public final class NodeLinks implements AutoCloseable {
     private volatile boolean closed;
     /** Mutual TLS on every link (cluster_tls_*), or null for plain TCP. */
     private final SSLContext tls;
-    private final LinkLimits limits;
+    private final ClusterSettings.Limits limits;
 
     private NodeLinks(NodeId self, long incarnation, BrokerCore core, LinkLoops loops,
-                      InetSocketAddress bind, SSLContext tls, LinkLimits limits) throws InterruptedException {
+                      InetSocketAddress bind, SSLContext tls, ClusterSettings.Limits limits) throws InterruptedException {
         this.self = Objects.requireNonNull(self);
         this.incarnation = incarnation;
         this.core = Objects.requireNonNull(core);
@@ -78,7 +79,7 @@ public final class NodeLinks implements AutoCloseable {
         this.bootstrap = new Bootstrap().group(loops.group()).channel(loops.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK,
-                        new WriteBufferWaterMark(limits.maxQueuedBytes() / 2, limits.maxQueuedBytes()));
+                        new WriteBufferWaterMark(limits.linkMaxQueuedBytes() / 2, limits.linkMaxQueuedBytes()));
         ChannelFuture bound = new ServerBootstrap().group(loops.group()).channel(loops.serverChannel())
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<>() {
@@ -117,12 +118,12 @@ public final class NodeLinks implements AutoCloseable {
      */
     public static NodeLinks start(NodeId self, long incarnation, BrokerCore core, LinkLoops loops,
                                   InetSocketAddress bind, SSLContext tls) throws InterruptedException {
-        return start(self, incarnation, core, loops, bind, tls, LinkLimits.DEFAULTS);
+        return start(self, incarnation, core, loops, bind, tls, ClusterSettings.Limits.DEFAULTS);
     }
 
     /** As {@link #start(NodeId, long, BrokerCore, LinkLoops, InetSocketAddress, SSLContext)}, with the links' byte bounds. */
     public static NodeLinks start(NodeId self, long incarnation, BrokerCore core, LinkLoops loops,
-                                  InetSocketAddress bind, SSLContext tls, LinkLimits limits) throws InterruptedException {
+                                  InetSocketAddress bind, SSLContext tls, ClusterSettings.Limits limits) throws InterruptedException {
         return new NodeLinks(self, incarnation, core, loops, bind, tls, limits);
     }
 

@@ -1,5 +1,6 @@
 package io.starling.broker.cluster.routes;
 
+import io.starling.broker.config.ClusterSettings;
 import io.starling.broker.cluster.NodeId;
 import io.starling.broker.cluster.membership.ClusterChannel;
 import io.starling.broker.core.RateLimitedLog;
@@ -98,9 +99,9 @@ public final class RouteTable implements AutoCloseable {
     private Set<NodeId> members = Set.of();
 
     private RouteTable(ClusterChannel channel, SubscriptionTree<Subscriber, SubscriberOptions> tree,
-                       RemoteNodes remoteNodes, HeldRoutesLimits heldLimits) {
+                       RemoteNodes remoteNodes, ClusterSettings.Limits limits) {
         this.channel = channel;
-        this.held = new HeldRoutes(heldLimits.maxPerNode(), heldLimits.maxTotal());
+        this.held = new HeldRoutes(limits.maxHeldRoutesPerNode(), limits.maxHeldRoutes());
         this.tree = tree;
         this.remoteNodes = remoteNodes;
         this.thread = Executors.newSingleThreadExecutor(r -> {
@@ -118,13 +119,13 @@ public final class RouteTable implements AutoCloseable {
      */
     public static RouteTable start(ClusterChannel channel, SubscriptionTree<Subscriber, SubscriberOptions> tree,
                                    RemoteNodes remoteNodes) {
-        return start(channel, tree, remoteNodes, HeldRoutesLimits.DEFAULTS);
+        return start(channel, tree, remoteNodes, ClusterSettings.Limits.DEFAULTS);
     }
 
-    /** As {@link #start(ClusterChannel, SubscriptionTree, RemoteNodes)}, with the bounds of held announcements. */
+    /** As {@link #start(ClusterChannel, SubscriptionTree, RemoteNodes)}, with the bounds of held announcements ({@link ClusterSettings.Limits#maxHeldRoutesPerNode()}, {@link ClusterSettings.Limits#maxHeldRoutes()}). */
     public static RouteTable start(ClusterChannel channel, SubscriptionTree<Subscriber, SubscriberOptions> tree,
-                                   RemoteNodes remoteNodes, HeldRoutesLimits heldLimits) {
-        RouteTable table = new RouteTable(channel, tree, remoteNodes, heldLimits);
+                                   RemoteNodes remoteNodes, ClusterSettings.Limits limits) {
+        RouteTable table = new RouteTable(channel, tree, remoteNodes, limits);
         channel.addViewListener((view, merged) -> table.run(() -> table.viewChanged(view, merged)));
         channel.onMessage(ClusterChannel.ROUTES, (from, data) -> table.run(() -> table.received(from, data)));
         tree.watch(table.watcher);

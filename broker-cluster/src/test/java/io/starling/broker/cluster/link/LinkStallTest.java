@@ -1,5 +1,6 @@
 package io.starling.broker.cluster.link;
 
+import io.starling.broker.config.ClusterSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.bootstrap.ServerBootstrap;
@@ -65,7 +66,7 @@ class LinkStallTest {
 
     @Test
     void qos0ToAStalledNode_waitsInTheLinkQueueAndArrivesWhenItReadsAgain() throws Exception {
-        LinkCounters counters = stalledLink(new LinkLimits(32 << 20, LinkLimits.DEFAULT_MAX_UNACKED_BYTES));
+        LinkCounters counters = stalledLink(limits(32 << 20));
 
         Message m = message();
         for (int i = 0; i < MESSAGES; i++) {
@@ -83,7 +84,7 @@ class LinkStallTest {
 
     @Test
     void qos0PastTheLinkQueueBound_isDroppedAndCounted_theRestArrives() throws Exception {
-        LinkCounters counters = stalledLink(new LinkLimits(256 << 10, LinkLimits.DEFAULT_MAX_UNACKED_BYTES));
+        LinkCounters counters = stalledLink(limits(256 << 10));
 
         Message m = message();
         for (int i = 0; i < MESSAGES; i++) {
@@ -100,7 +101,7 @@ class LinkStallTest {
     }
 
     /** Node a's links, connected to a receiver for node b that answers HELLO and then stops reading. */
-    private LinkCounters stalledLink(LinkLimits limits) throws Exception {
+    private LinkCounters stalledLink(ClusterSettings.Limits limits) throws Exception {
         receiver = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_RCVBUF, 4096)
                 .childHandler(new ChannelInitializer<>() {
@@ -117,6 +118,11 @@ class LinkStallTest {
         links.nodeAt(B, (InetSocketAddress) receiver.localAddress());
         await("link up and the receiver stalled", () -> links.isConnected(B) && receiving != null);
         return links.counters(B);
+    }
+
+    private static ClusterSettings.Limits limits(int maxQueuedBytes) {
+        ClusterSettings.Limits d = ClusterSettings.Limits.DEFAULTS;
+        return new ClusterSettings.Limits(maxQueuedBytes, d.linkMaxUnackedBytes(), d.maxHeldRoutesPerNode(), d.maxHeldRoutes());
     }
 
     private final class StallingReceiver extends ChannelInboundHandlerAdapter {

@@ -1,5 +1,6 @@
 package io.starling.broker.cluster.link;
 
+import io.starling.broker.config.ClusterSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.PooledByteBufAllocator;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class NodeLinkTest {
     private final LinkCounters counters = new LinkCounters();
     private final NodeLink link = new NodeLink(new NodeId("b"), new LinkCodec(Clock.SYSTEM), counters,
-            new java.util.concurrent.atomic.AtomicLong(), new LinkLimits(1 << 20, 1000));
+            new java.util.concurrent.atomic.AtomicLong(), new ClusterSettings.Limits(1 << 20, 2000, 1, 1));
 
     private Message message(QoS qos) {
         return message(qos, 1);
@@ -66,23 +67,23 @@ class NodeLinkTest {
 
     @Test
     void pastTheUnacknowledgedBytes_qos1And2AreDroppedAndCountedUntilAnAckMakesRoom() {
-        Message big = message(QoS.AT_LEAST_ONCE, 400);
+        Message big = message(QoS.AT_LEAST_ONCE, 800);
 
-        link.forward(big); // 400 of 1000 bytes
-        link.forward(big); // 800
-        link.forward(big); // would be 1200: dropped
-        Message small = message(QoS.EXACTLY_ONCE, 200);
-        link.forward(small); // 1000: fits exactly
+        link.forward(big); // 800 of 2000 bytes
+        link.forward(big); // 1600
+        link.forward(big); // would be 2400: dropped
+        Message small = message(QoS.EXACTLY_ONCE, 400);
+        link.forward(small); // 2000: fits exactly
 
         assertThat(link.unackedCount()).isEqualTo(3);
-        assertThat(link.unackedBytes()).isEqualTo(1000);
+        assertThat(link.unackedBytes()).isEqualTo(2000);
         assertThat(counters.droppedWindowFull.sum()).isOne();
         assertThat(counters.forwardedOut.sum()).isEqualTo(3);
 
         link.acked(1);
-        assertThat(link.unackedBytes()).isEqualTo(600);
+        assertThat(link.unackedBytes()).isEqualTo(1200);
         link.forward(big);
-        assertThat(link.unackedBytes()).isEqualTo(1000);
+        assertThat(link.unackedBytes()).isEqualTo(2000);
         assertThat(counters.droppedWindowFull.sum()).isOne();
 
         link.gone();
@@ -96,7 +97,7 @@ class NodeLinkTest {
     @Test
     void pastTheUnacknowledgedWindow_messagesAreDroppedAndCounted() {
         NodeLink link = new NodeLink(new NodeId("b"), new LinkCodec(Clock.SYSTEM), counters,
-                new java.util.concurrent.atomic.AtomicLong(), LinkLimits.DEFAULTS);
+                new java.util.concurrent.atomic.AtomicLong(), ClusterSettings.Limits.DEFAULTS);
         Message m = message(QoS.AT_LEAST_ONCE);
         for (int i = 0; i < NodeLink.MAX_UNACKED + 3; i++) {
             link.forward(m);
