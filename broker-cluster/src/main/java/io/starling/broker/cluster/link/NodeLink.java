@@ -45,11 +45,14 @@ final class NodeLink implements RemoteNode {
     /** Unacknowledged QoS 1/2 messages kept per link; more are dropped and counted. */
     static final int MAX_UNACKED = 100_000;
     private static final Logger LOG = LoggerFactory.getLogger(NodeLink.class);
-    private static final RateLimitedLog DROP_LOG = new RateLimitedLog(10);
 
     private final NodeId node;
     private final LinkCodec codec;
     private final LinkCounters counters;
+    /** One warning per 10 s per link and reason: a drop of one kind does not hide another. */
+    private final RateLimitedLog noLinkLog = new RateLimitedLog(10);
+    private final RateLimitedLog linkFullLog = new RateLimitedLog(10);
+    private final RateLimitedLog windowFullLog = new RateLimitedLog(10);
     private final ClusterSettings.Limits limits;
     /**
      * This node's sequence numbers, shared by all its links: a link made again for a node that was gone
@@ -88,12 +91,12 @@ final class NodeLink implements RemoteNode {
             if (message.qos() == QoS.AT_MOST_ONCE) {
                 if (channel == null) { // QoS 0 is never sent again: nothing waits for the next connection
                     counters.droppedNoLink.increment();
-                    DROP_LOG.warn(LOG, "No link to node {}: QoS 0 messages for its subscribers are dropped.", node);
+                    noLinkLog.warn(LOG, "No link to node {}: QoS 0 messages for its subscribers are dropped.", node);
                     return;
                 }
                 if (!channel.isWritable()) { // above cluster_link_max_queued_bytes
                     counters.droppedLinkFull.increment();
-                    DROP_LOG.warn(LOG, "The link to node {} has more than {} bytes waiting to be sent: QoS 0 messages "
+                    linkFullLog.warn(LOG, "The link to node {} has more than {} bytes waiting to be sent: QoS 0 messages "
                             + "for its subscribers are dropped.", node, limits.linkMaxQueuedBytes());
                     return;
                 }
@@ -107,7 +110,7 @@ final class NodeLink implements RemoteNode {
             }
             if (unacked.size() >= MAX_UNACKED || unackedBytes + message.payloadSize() > limits.linkMaxUnackedBytes()) {
                 counters.droppedWindowFull.increment();
-                DROP_LOG.warn(LOG, "Node {} has {} messages ({} payload bytes) unacknowledged, at most {} messages and {} "
+                windowFullLog.warn(LOG, "Node {} has {} messages ({} payload bytes) unacknowledged, at most {} messages and {} "
                                 + "bytes wait: QoS 1/2 messages for its subscribers are dropped.", node, unacked.size(),
                         unackedBytes, MAX_UNACKED, limits.linkMaxUnackedBytes());
                 return;
