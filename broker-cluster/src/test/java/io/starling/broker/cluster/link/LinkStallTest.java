@@ -35,7 +35,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * A receiving node that stops reading its link (autoRead off, as a stalled or overloaded node) and
  * then resumes: QoS 0 messages wait in the link's byte-bounded queue (cluster_link_max_queued_bytes)
- * and arrive once it reads again; only what passes the bound is dropped, and counted.
+ * and arrive once it reads again; only what passes the bound is dropped, and counted. QoS 1/2 for it
+ * is kept up to cluster_link_max_unacked_bytes of payload; past that it is dropped and counted.
  */
 @ExtendWith(FailOnLeaks.class)
 class LinkStallTest {
@@ -100,6 +101,27 @@ class LinkStallTest {
         assertThat(counters.forwardedOut.sum()).isEqualTo(MESSAGES - dropped);
     }
 
+    @Test
+    void qos1ToAStalledNode_isKeptUpToTheUnacknowledgedBytes_theRestDroppedAndCounted() throws Exception {
+        ClusterSettings.Limits d = ClusterSettings.Limits.DEFAULTS;
+        LinkCounters counters = stalledLink(new ClusterSettings.Limits(d.linkMaxQueuedBytes(), 1 << 20,
+                d.maxHeldRoutesPerNode(), d.maxHeldRoutes()));
+
+        for (int i = 0; i < MESSAGES; i++) { // 8 MiB of payload, each message a buffer of its own
+            Message m = message(QoS.AT_LEAST_ONCE);
+            links.remoteNode(B).forward(m);
+            m.release();
+        }
+
+        int kept = (1 << 20) / PAYLOAD;
+        assertThat(links.unacknowledged(B)).isEqualTo(kept);
+        assertThat(links.unacknowledgedBytes(B)).isEqualTo(1 << 20);
+        assertThat(counters.droppedWindowFull.sum()).isEqualTo(MESSAGES - kept);
+        receiving.config().setAutoRead(true);
+        await("the kept ones received and acknowledged", () -> received.get() == kept && links.unacknowledged(B) == 0);
+        assertThat(links.unacknowledgedBytes(B)).isZero();
+    }
+
     /** Node a's links, connected to a receiver for node b that answers HELLO and then stops reading. */
     private LinkCounters stalledLink(ClusterSettings.Limits limits) throws Exception {
         receiver = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
@@ -143,11 +165,18 @@ class LinkStallTest {
             }
             LinkReceiver.release(frame);
             received.incrementAndGet();
+            if (frame instanceof LinkFrame.Publish p && p.seq() != LinkFrame.Publish.UNSEQUENCED) {
+                ctx.writeAndFlush(codec.encode(ctx.alloc(), new LinkFrame.Ack(p.seq())));
+            }
         }
     }
 
     private static Message message() {
-        return new Message("t", QoS.AT_MOST_ONCE, false, PooledByteBufAllocator.DEFAULT.buffer().writeZero(PAYLOAD),
+        return message(QoS.AT_MOST_ONCE);
+    }
+
+    private static Message message(QoS qos) {
+        return new Message("t", qos, false, PooledByteBufAllocator.DEFAULT.buffer().writeZero(PAYLOAD),
                 Properties.EMPTY, "p", Message.NEVER_EXPIRES);
     }
 
