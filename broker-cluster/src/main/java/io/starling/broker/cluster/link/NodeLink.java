@@ -1,9 +1,9 @@
 package io.starling.broker.cluster.link;
 
-import io.starling.broker.config.ClusterSettings;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.starling.broker.cluster.NodeId;
+import io.starling.broker.config.ClusterSettings;
 import io.starling.broker.core.RateLimitedLog;
 import io.starling.broker.core.routing.Message;
 import io.starling.broker.core.routing.RemoteNode;

@@ -1,6 +1,5 @@
 package io.starling.broker.cluster.link;
 
-import io.starling.broker.config.ClusterSettings;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -14,6 +13,7 @@ import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.starling.broker.cluster.NodeId;
+import io.starling.broker.config.ClusterSettings;
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.routing.RemoteNode;
 import java.net.InetSocketAddress;

@@ -1,8 +1,8 @@
 package io.starling.broker.cluster.routes;
 
-import io.starling.broker.config.ClusterSettings;
 import io.starling.broker.cluster.NodeId;
 import io.starling.broker.cluster.membership.ClusterChannel;
+import io.starling.broker.config.ClusterSettings;
 import io.starling.broker.core.RateLimitedLog;
 import io.starling.broker.core.routing.RemoteNode;
 import io.starling.broker.core.routing.Subscriber;
@@ -122,7 +122,10 @@ public final class RouteTable implements AutoCloseable {
         return start(channel, tree, remoteNodes, ClusterSettings.Limits.DEFAULTS);
     }
 
-    /** As {@link #start(ClusterChannel, SubscriptionTree, RemoteNodes)}, with the bounds of held announcements ({@link ClusterSettings.Limits#maxHeldRoutesPerNode()}, {@link ClusterSettings.Limits#maxHeldRoutes()}). */
+    /**
+     * As {@link #start(ClusterChannel, SubscriptionTree, RemoteNodes)}, with the bounds of held announcements
+     * ({@link ClusterSettings.Limits#maxHeldRoutesPerNode()}, {@link ClusterSettings.Limits#maxHeldRoutes()}).
+     */
     public static RouteTable start(ClusterChannel channel, SubscriptionTree<Subscriber, SubscriberOptions> tree,
                                    RemoteNodes remoteNodes, ClusterSettings.Limits limits) {
         RouteTable table = new RouteTable(channel, tree, remoteNodes, limits);

@@ -1,10 +1,10 @@
 package io.starling.broker.cluster.link;
 
-import io.starling.broker.config.ClusterSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.PooledByteBufAllocator;
 import io.starling.broker.cluster.NodeId;
+import io.starling.broker.config.ClusterSettings;
 import io.starling.broker.core.routing.Message;
 import io.starling.broker.core.time.Clock;
 import io.starling.mqtt.codec.Properties;
