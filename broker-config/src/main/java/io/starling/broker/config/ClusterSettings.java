@@ -34,11 +34,12 @@ import java.util.Objects;
  * @param connectWithoutMajority {@code cluster_connect_without_majority}: UNSAFE when true. A CONNECT is
  *                          accepted when the client-id registry cannot grant its id (no Raft majority):
  *                          during a partition two live sessions with one client id are then possible
+ * @param limits            the byte bounds of node links and the bound of held route announcements
  */
 public record ClusterSettings(String name, String nodeId, HostPort bind, List<HostPort> peers, List<String> raftMembers,
                               int linkPort, Tls tls, Duration heartbeatInterval, Duration failureTimeout,
                               Duration suspectTimeout, Duration mergeInterval, Duration raftTimeout,
-                              boolean connectWithoutMajority) {
+                              boolean connectWithoutMajority, Limits limits) {
     public static final String DEFAULT_NAME = "starling";
     public static final HostPort DEFAULT_BIND = new HostPort("127.0.0.1", 7800);
     public static final int DEFAULT_LINK_PORT = 7900;
@@ -47,6 +48,15 @@ public record ClusterSettings(String name, String nodeId, HostPort bind, List<Ho
     public static final Duration DEFAULT_SUSPECT_TIMEOUT = Duration.ofSeconds(2);
     public static final Duration DEFAULT_MERGE_INTERVAL = Duration.ofSeconds(15);
     public static final Duration DEFAULT_RAFT_TIMEOUT = Duration.ofSeconds(5);
+
+    /** With the default {@link Limits}. */
+    public ClusterSettings(String name, String nodeId, HostPort bind, List<HostPort> peers, List<String> raftMembers,
+                           int linkPort, Tls tls, Duration heartbeatInterval, Duration failureTimeout,
+                           Duration suspectTimeout, Duration mergeInterval, Duration raftTimeout,
+                           boolean connectWithoutMajority) {
+        this(name, nodeId, bind, peers, raftMembers, linkPort, tls, heartbeatInterval, failureTimeout, suspectTimeout,
+                mergeInterval, raftTimeout, connectWithoutMajority, Limits.DEFAULTS);
+    }
 
     /** With the default {@code cluster_raft_timeout}. */
     public ClusterSettings(String name, String nodeId, HostPort bind, List<HostPort> peers, List<String> raftMembers,
@@ -87,6 +97,7 @@ public record ClusterSettings(String name, String nodeId, HostPort bind, List<Ho
         positive(suspectTimeout, "suspectTimeout");
         positive(mergeInterval, "mergeInterval");
         positive(raftTimeout, "raftTimeout");
+        Objects.requireNonNull(limits, "limits");
         if (failureTimeout.compareTo(heartbeatInterval) <= 0) {
             throw new IllegalArgumentException("failureTimeout must be longer than heartbeatInterval");
         }
@@ -170,6 +181,37 @@ public record ClusterSettings(String name, String nodeId, HostPort bind, List<Ho
         @Override
         public String toString() {
             return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+        }
+    }
+
+    /**
+     * The cluster's memory bounds (Starling's own options).
+     *
+     * @param linkMaxQueuedBytes     {@code cluster_link_max_queued_bytes}: bytes waiting to be sent on one node
+     *                               link (its write buffer); above it QoS 0 messages for that node are dropped
+     * @param linkMaxUnackedBytes    {@code cluster_link_max_unacked_bytes}: payload bytes of QoS 1/2 messages
+     *                               forwarded to one node and not yet acknowledged; past it they are dropped
+     *                               for that node
+     * @param maxHeldRoutesPerNode   {@code cluster_max_held_routes_per_node}: filters announced by one node not
+     *                               yet in this node's view, held until the next view
+     * @param maxHeldRoutes          {@code cluster_max_held_routes}: the same, all such nodes together
+     */
+    public record Limits(int linkMaxQueuedBytes, long linkMaxUnackedBytes, int maxHeldRoutesPerNode, int maxHeldRoutes) {
+        public static final int DEFAULT_LINK_MAX_QUEUED_BYTES = 8 << 20;
+        public static final long DEFAULT_LINK_MAX_UNACKED_BYTES = 64L << 20;
+        public static final int DEFAULT_MAX_HELD_ROUTES_PER_NODE = 100_000;
+        public static final int DEFAULT_MAX_HELD_ROUTES = 1_000_000;
+        public static final Limits DEFAULTS = new Limits(DEFAULT_LINK_MAX_QUEUED_BYTES, DEFAULT_LINK_MAX_UNACKED_BYTES,
+                DEFAULT_MAX_HELD_ROUTES_PER_NODE, DEFAULT_MAX_HELD_ROUTES);
+        /** The smallest byte bound of a link: one frame's header and a little payload. */
+        public static final int MIN_LINK_BYTES = 1024;
+
+        public Limits {
+            if (linkMaxQueuedBytes < MIN_LINK_BYTES || linkMaxUnackedBytes < MIN_LINK_BYTES || maxHeldRoutesPerNode < 1
+                    || maxHeldRoutes < 1) {
+                throw new IllegalArgumentException("invalid cluster limits: " + linkMaxQueuedBytes + ", "
+                        + linkMaxUnackedBytes + ", " + maxHeldRoutesPerNode + ", " + maxHeldRoutes);
+            }
         }
     }
 

@@ -173,6 +173,33 @@ class ClusterOptionsTest extends ConfigTestSupport {
     }
 
     @Test
+    void clusterLimits_areReadWithTheirDefaults() throws Exception {
+        assertThat(read("cluster_node_id solo\n").cluster().limits()).isEqualTo(ClusterSettings.Limits.DEFAULTS);
+        assertThat(ClusterSettings.Limits.DEFAULTS).isEqualTo(new ClusterSettings.Limits(8 << 20, 64L << 20, 100_000,
+                1_000_000));
+
+        ClusterSettings c = read("""
+                cluster_node_id solo
+                cluster_link_max_queued_bytes 1048576
+                cluster_link_max_unacked_bytes 8589934592
+                cluster_max_held_routes_per_node 10
+                cluster_max_held_routes 20
+                """).cluster();
+
+        assertThat(c.limits()).isEqualTo(new ClusterSettings.Limits(1 << 20, 8L << 30, 10, 20));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cluster_link_max_queued_bytes 1023", "cluster_link_max_queued_bytes 2147483648",
+            "cluster_link_max_queued_bytes 1M", "cluster_link_max_unacked_bytes 0", "cluster_max_held_routes_per_node 0",
+            "cluster_max_held_routes -1"})
+    void badClusterLimit_isAnErrorAtItsLine(String line) throws Exception {
+        String[] kv = line.split(" ");
+        assertThat(error("cluster_node_id solo\n" + line + "\n"))
+                .isEqualTo(errorAt(2, "Invalid " + kv[0] + " value (" + kv[1] + ")."));
+    }
+
+    @Test
     void linkPortZero_isAllowedForAnyFreePort() throws Exception {
         assertThat(read("cluster_node_id n1\ncluster_link_port 0\n").cluster().linkPort()).isZero();
         assertThat(error("cluster_link_port 70000\n")).isEqualTo(errorAt(1, "Invalid cluster_link_port value (70000)."));

@@ -206,6 +206,9 @@ final class BrokerHttpApi implements HttpApi {
             one.put("duplicates", l.duplicates());
             one.put("dropped", l.dropped());
             one.put("unacknowledged", l.unacknowledged());
+            one.put("droppedLinkFull", l.droppedLinkFull());
+            one.put("droppedWindowFull", l.droppedWindowFull());
+            one.put("unacknowledgedBytes", l.unacknowledgedBytes());
             links.add(one);
         }
         out.put("links", links);

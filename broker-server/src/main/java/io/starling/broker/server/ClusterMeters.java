@@ -43,6 +43,9 @@ final class ClusterMeters {
             FunctionCounter.builder("starling.cluster.retained.lost.writes", this, m -> m.status.retainedLostWrites())
                     .description("Retained messages whose replicated write failed").tag("node", self).register(registry);
         }
+        FunctionCounter.builder("starling.cluster.routes.held.dropped", this, m -> m.status.heldRoutesDropped())
+                .description("Filters announced by nodes not yet in the view, dropped past the held bound")
+                .tag("node", self).register(registry);
         links(status);
     }
 
@@ -78,6 +81,15 @@ final class ClusterMeters {
                 linkCounter(peer, "starling.cluster.link.dropped", null,
                         "Messages for the node that it will not get (no link, window full, node gone)",
                         ClusterStatus.Link::dropped);
+                linkCounter(peer, "starling.cluster.link.dropped.link.full", null,
+                        "QoS 0 messages for the node dropped: more than cluster_link_max_queued_bytes waited on its link",
+                        ClusterStatus.Link::droppedLinkFull);
+                linkCounter(peer, "starling.cluster.link.dropped.window.full", null,
+                        "QoS 1/2 messages for the node dropped: its unacknowledged window (messages or bytes) was full",
+                        ClusterStatus.Link::droppedWindowFull);
+                linkGauge(peer, "starling.cluster.link.unacknowledged.bytes",
+                        "Payload bytes of the QoS 1/2 messages forwarded to the node and not yet acknowledged",
+                        ClusterStatus.Link::unacknowledgedBytes);
             }
         }
     }

@@ -94,9 +94,9 @@ final class ClusterNode implements AutoCloseable {
         links = NodeLinks.start(channel.self(), System.currentTimeMillis(), core,
                 new LinkLoops(loops.workers(), loops.serverChannel(), loops.socketChannel(), loops.outboxes()),
                 new InetSocketAddress(bind.host(), settings.linkPort()),
-                settings.tls() == null ? null : MemberTls.context(settings.tls()));
+                settings.tls() == null ? null : MemberTls.context(settings.tls()), settings.limits());
         linkAddresses = LinkAddresses.start(channel, links, new HostPort(bind.host(), links.address().getPort()));
-        routes = RouteTable.start(channel, core.subscriptions(), links::remoteNode);
+        routes = RouteTable.start(channel, core.subscriptions(), links::remoteNode, settings.limits());
         channel.connect();
         awaitLeader(settings.failureTimeout());
         // A session restored from the store whose client connected elsewhere while this node was down is

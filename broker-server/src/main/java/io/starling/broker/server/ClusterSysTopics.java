@@ -43,6 +43,7 @@ final class ClusterSysTopics implements Supplier<Map<String, String>> {
         if (s.retainedLostWrites() >= 0) {
             out.put(PREFIX + "retained/lost_writes", Long.toString(s.retainedLostWrites()));
         }
+        out.put(PREFIX + "routes/held_dropped", Long.toString(s.heldRoutesDropped()));
         for (ClusterStatus.Link l : s.links()) {
             String p = PREFIX + "links/" + l.node().name() + "/";
             out.put(p + "routes", Integer.toString(l.routes()));
@@ -56,6 +57,9 @@ final class ClusterSysTopics implements Supplier<Map<String, String>> {
             out.put(p + "messages/duplicates", Long.toString(l.duplicates()));
             out.put(p + "messages/dropped", Long.toString(l.dropped()));
             out.put(p + "messages/unacknowledged", Long.toString(l.unacknowledged()));
+            out.put(p + "messages/dropped/link_full", Long.toString(l.droppedLinkFull()));
+            out.put(p + "messages/dropped/window_full", Long.toString(l.droppedWindowFull()));
+            out.put(p + "bytes/unacknowledged", Long.toString(l.unacknowledgedBytes()));
         }
         return out;
     }

@@ -55,11 +55,11 @@ class ClusterVisibilityTest {
     private static ClusterStatus status(List<ClusterStatus.Link> links) {
         return new ClusterStatus(new NodeId("a"), "prod", List.of(new ClusterStatus.Member(new NodeId("a"), true),
                 new ClusterStatus.Member(new NodeId("b"), true), new ClusterStatus.Member(new NodeId("c"), false)),
-                new NodeId("b"), 4, true, 12, 0, true, links);
+                new NodeId("b"), 4, true, 12, 0, true, links, 3);
     }
 
     private static ClusterStatus.Link link(String node, long out) {
-        return new ClusterStatus.Link(new NodeId(node), 3, true, out, 5, 1, 2, 6, 7);
+        return new ClusterStatus.Link(new NodeId(node), 3, true, out, 5, 1, 2, 6, 7, 4, 2, 700);
     }
 
     @Test
@@ -75,7 +75,11 @@ class ClusterVisibilityTest {
                 .containsEntry(p + "links/b/messages/sent", "9").containsEntry(p + "links/b/messages/received", "5")
                 .containsEntry(p + "links/b/messages/resent", "1").containsEntry(p + "links/b/messages/duplicates", "2")
                 .containsEntry(p + "links/b/messages/dropped", "6")
-                .containsEntry(p + "links/b/messages/unacknowledged", "7");
+                .containsEntry(p + "links/b/messages/unacknowledged", "7")
+                .containsEntry(p + "links/b/messages/dropped/link_full", "4")
+                .containsEntry(p + "links/b/messages/dropped/window_full", "2")
+                .containsEntry(p + "links/b/bytes/unacknowledged", "700")
+                .containsEntry(p + "routes/held_dropped", "3");
     }
 
     @Test
@@ -106,6 +110,10 @@ class ClusterVisibilityTest {
                     .contains("starling_cluster_registry_clients{node=\"a\"} 12.0")
                     .contains("starling_cluster_forwarded_total{direction=\"out\",node=\"a\",peer=\"b\"} 9.0")
                     .contains("starling_cluster_link_unacknowledged{node=\"a\",peer=\"b\"} 7.0")
+                    .contains("starling_cluster_link_unacknowledged_bytes{node=\"a\",peer=\"b\"} 700.0")
+                    .contains("starling_cluster_link_dropped_link_full_total{node=\"a\",peer=\"b\"} 4.0")
+                    .contains("starling_cluster_link_dropped_window_full_total{node=\"a\",peer=\"b\"} 2.0")
+                    .contains("starling_cluster_routes_held_dropped_total{node=\"a\"} 3.0")
                     .doesNotContain("peer=\"c\"");
             assertThat(second).contains("starling_cluster_forwarded_total{direction=\"out\",node=\"a\",peer=\"b\"} 10.0")
                     .contains("starling_cluster_forwarded_total{direction=\"out\",node=\"a\",peer=\"c\"} 1.0")

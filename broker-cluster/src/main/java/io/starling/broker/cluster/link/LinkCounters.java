@@ -1,5 +1,6 @@
 package io.starling.broker.cluster.link;
 
+import io.starling.broker.config.ClusterSettings;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -15,15 +16,20 @@ public final class LinkCounters {
     public final LongAdder resent = new LongAdder();
     /** QoS 1/2 messages from the node that this node had routed already (a resend), dropped. */
     public final LongAdder duplicatesIn = new LongAdder();
-    /** QoS 0 messages not forwarded while there was no link to the node, or its socket buffer was full. */
+    /** QoS 0 messages not forwarded while there was no link to the node. */
     public final LongAdder droppedNoLink = new LongAdder();
-    /** QoS 1/2 messages not forwarded because {@link NodeLink#MAX_UNACKED} were waiting already. */
+    /** QoS 0 messages not forwarded because the link had more than {@link ClusterSettings.Limits#linkMaxQueuedBytes()} to send. */
+    public final LongAdder droppedLinkFull = new LongAdder();
+    /**
+     * QoS 1/2 messages not forwarded because {@link NodeLink#MAX_UNACKED} messages or
+     * {@link ClusterSettings.Limits#linkMaxUnackedBytes()} payload bytes were waiting for the node's acknowledgement.
+     */
     public final LongAdder droppedWindowFull = new LongAdder();
     /** QoS 1/2 messages still unacknowledged when the node left the cluster. */
     public final LongAdder droppedNodeGone = new LongAdder();
 
     /** Every message meant for the node that it will not get. */
     public long dropped() {
-        return droppedNoLink.sum() + droppedWindowFull.sum() + droppedNodeGone.sum();
+        return droppedNoLink.sum() + droppedLinkFull.sum() + droppedWindowFull.sum() + droppedNodeGone.sum();
     }
 }

@@ -3,6 +3,7 @@ package io.starling.broker.cluster.link;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.starling.broker.cluster.NodeId;
+import io.starling.broker.config.ClusterSettings;
 import io.starling.broker.core.RateLimitedLog;
 import io.starling.broker.core.routing.Message;
 import io.starling.broker.core.routing.RemoteNode;
@@ -18,12 +19,17 @@ import org.slf4j.LoggerFactory;
  * This node's sending side towards one other node: the {@link RemoteNode} the route table enters in
  * the subscription tree for each of that node's filters, and the store-and-forward state of its link.
  *
- * <p>QoS 0 is sent if the link is up, else dropped and counted. QoS 1/2 gets the next sequence number
- * and is kept (one message reference) until the receiver acknowledges it; when the link comes back
- * every kept message is sent again, in order, before anything new, and the receiver drops what it
- * had routed already ({@link Duplicates}). At most {@link #MAX_UNACKED} messages wait; past that a
- * message is dropped and counted, so that a node that stops acknowledging cannot exhaust the memory
- * of the others.
+ * <p>QoS 0 is written to the link if it is up and its connection has less than
+ * {@link ClusterSettings.Limits#linkMaxQueuedBytes()} waiting to be sent (the write buffer's high-water mark: a
+ * stall of the receiver is absorbed up to that many bytes), else dropped and counted. QoS 1/2 gets the
+ * next sequence number and is kept (one message reference) until the receiver acknowledges it; when
+ * the link comes back every kept message is sent again, in order, before anything new, and the
+ * receiver drops what it had routed already ({@link Duplicates}). At most {@link #MAX_UNACKED}
+ * messages and {@link ClusterSettings.Limits#linkMaxUnackedBytes()} payload bytes wait; past that a message is dropped
+ * for this node and counted (its publisher was acknowledged by its own node, as on one node when a
+ * subscriber's queue is full), so that a node that stops acknowledging cannot exhaust the memory of
+ * the others. Memory per link is thus bounded by the kept payloads plus their frames not yet taken by
+ * the socket (at most the kept ones again) plus the QoS 0 frames under the high-water mark.
  *
  * <p>Durability: what waits here is in memory only. The publisher's PUBACK/PUBREC waits for its own
  * node's store, as on a single node, not for the other nodes; if this node dies, the messages not yet
@@ -39,11 +45,15 @@ final class NodeLink implements RemoteNode {
     /** Unacknowledged QoS 1/2 messages kept per link; more are dropped and counted. */
     static final int MAX_UNACKED = 100_000;
     private static final Logger LOG = LoggerFactory.getLogger(NodeLink.class);
-    private static final RateLimitedLog DROP_LOG = new RateLimitedLog(10);
 
     private final NodeId node;
     private final LinkCodec codec;
     private final LinkCounters counters;
+    /** One warning per 10 s per link and reason: a drop of one kind does not hide another. */
+    private final RateLimitedLog noLinkLog = new RateLimitedLog(10);
+    private final RateLimitedLog linkFullLog = new RateLimitedLog(10);
+    private final RateLimitedLog windowFullLog = new RateLimitedLog(10);
+    private final ClusterSettings.Limits limits;
     /**
      * This node's sequence numbers, shared by all its links: a link made again for a node that was gone
      * and came back (same incarnation of this node) goes on above the numbers the receiver has seen,
@@ -54,8 +64,12 @@ final class NodeLink implements RemoteNode {
     private final Map<Long, Message> unacked = new LinkedHashMap<>();
     /** Frames encoded under the lock and not yet written to {@link #channel}, in the order they must leave. */
     private final List<ByteBuf> outgoing = new ArrayList<>();
+    /** The bytes of {@link #outgoing}: not yet in the channel's buffer, so not in its writability. */
+    private long outgoingBytes;
     /** A task on the channel's loop will write {@link #outgoing}. */
     private boolean writeScheduled;
+    /** The payload bytes of {@link #unacked}. */
+    private long unackedBytes;
     /** The connection after both HELLOs, or null while there is none. */
     private Channel channel;
     private boolean gone;
@@ -64,10 +78,12 @@ final class NodeLink implements RemoteNode {
     /** Whether a connection is being made or is open: from connect() to its close, on any loop. */
     final java.util.concurrent.atomic.AtomicBoolean connecting = new java.util.concurrent.atomic.AtomicBoolean();
 
-    NodeLink(NodeId node, LinkCodec codec, LinkCounters counters, java.util.concurrent.atomic.AtomicLong sequence) {
+    NodeLink(NodeId node, LinkCodec codec, LinkCounters counters, java.util.concurrent.atomic.AtomicLong sequence,
+             ClusterSettings.Limits limits) {
         this.node = node;
         this.codec = codec;
         this.counters = counters;
+        this.limits = limits;
         this.sequence = sequence;
     }
 
@@ -79,9 +95,15 @@ final class NodeLink implements RemoteNode {
     public void forward(Message message) {
         synchronized (this) {
             if (message.qos() == QoS.AT_MOST_ONCE) {
-                if (channel == null || !channel.isWritable()) { // no queue for QoS 0: it is never sent again
+                if (channel == null) { // QoS 0 is never sent again: nothing waits for the next connection
                     counters.droppedNoLink.increment();
-                    DROP_LOG.warn(LOG, "No link to node {}, or its link is full: QoS 0 messages for its subscribers are dropped.", node);
+                    noLinkLog.warn(LOG, "No link to node {}: QoS 0 messages for its subscribers are dropped.", node);
+                    return;
+                }
+                if (!channel.isWritable() || outgoingBytes >= channel.bytesBeforeUnwritable()) { // above cluster_link_max_queued_bytes
+                    counters.droppedLinkFull.increment();
+                    linkFullLog.warn(LOG, "The link to node {} has more than {} bytes waiting to be sent: QoS 0 messages "
+                            + "for its subscribers are dropped.", node, limits.linkMaxQueuedBytes());
                     return;
                 }
                 counters.forwardedOut.increment();
@@ -92,14 +114,16 @@ final class NodeLink implements RemoteNode {
                 counters.droppedNodeGone.increment();
                 return;
             }
-            if (unacked.size() >= MAX_UNACKED) {
+            if (unacked.size() >= MAX_UNACKED || unackedBytes + message.payloadSize() > limits.linkMaxUnackedBytes()) {
                 counters.droppedWindowFull.increment();
-                DROP_LOG.warn(LOG, "Node {} has {} messages unacknowledged: QoS 1/2 messages for its subscribers are dropped.",
-                        node, MAX_UNACKED);
+                windowFullLog.warn(LOG, "Node {} has {} messages ({} payload bytes) unacknowledged, at most {} messages and {} "
+                                + "bytes wait: QoS 1/2 messages for its subscribers are dropped.", node, unacked.size(),
+                        unackedBytes, MAX_UNACKED, limits.linkMaxUnackedBytes());
                 return;
             }
             long seq = sequence.incrementAndGet();
             unacked.put(seq, message.retain().compacted());
+            unackedBytes += message.payloadSize();
             counters.forwardedOut.increment();
             if (channel != null) {
                 send(frame(seq, message));
@@ -116,6 +140,7 @@ final class NodeLink implements RemoteNode {
      */
     private void send(ByteBuf frame) {
         outgoing.add(frame);
+        outgoingBytes += frame.readableBytes();
         if (channel.eventLoop().inEventLoop()) {
             writeOutgoing(channel);
         } else if (!writeScheduled) {
@@ -141,6 +166,7 @@ final class NodeLink implements RemoteNode {
             ch.write(f);
         }
         outgoing.clear();
+        outgoingBytes = 0;
         ch.flush();
     }
 
@@ -148,6 +174,7 @@ final class NodeLink implements RemoteNode {
     private void dropOutgoing() {
         outgoing.forEach(ByteBuf::release);
         outgoing.clear();
+        outgoingBytes = 0;
     }
 
     /** Under the lock: the frame, encoded on the caller's thread into the link's allocator. */
@@ -192,6 +219,9 @@ final class NodeLink implements RemoteNode {
         Message m;
         synchronized (this) {
             m = unacked.remove(seq);
+            if (m != null) {
+                unackedBytes -= m.payloadSize();
+            }
         }
         if (m != null) {
             m.release();
@@ -206,6 +236,7 @@ final class NodeLink implements RemoteNode {
             gone = true;
             dropped = new ArrayList<>(unacked.values());
             unacked.clear();
+            unackedBytes = 0;
             ch = channel;
             channel = null;
             dropOutgoing();
@@ -228,6 +259,10 @@ final class NodeLink implements RemoteNode {
 
     synchronized int unackedCount() {
         return unacked.size();
+    }
+
+    synchronized long unackedBytes() {
+        return unackedBytes;
     }
 
     @Override

@@ -6,12 +6,14 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.starling.broker.cluster.NodeId;
+import io.starling.broker.config.ClusterSettings;
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.routing.RemoteNode;
 import java.net.InetSocketAddress;
@@ -61,17 +63,23 @@ public final class NodeLinks implements AutoCloseable {
     private volatile boolean closed;
     /** Mutual TLS on every link (cluster_tls_*), or null for plain TCP. */
     private final SSLContext tls;
+    private final ClusterSettings.Limits limits;
 
     private NodeLinks(NodeId self, long incarnation, BrokerCore core, LinkLoops loops,
-                      InetSocketAddress bind, SSLContext tls) throws InterruptedException {
+                      InetSocketAddress bind, SSLContext tls, ClusterSettings.Limits limits) throws InterruptedException {
         this.self = Objects.requireNonNull(self);
         this.incarnation = incarnation;
         this.core = Objects.requireNonNull(core);
         this.codec = new LinkCodec(core.clock());
         this.loops = loops;
         this.tls = tls;
+        this.limits = Objects.requireNonNull(limits);
+        // The outgoing connection's write buffer is the QoS 0 queue of the link (NodeLink): unwritable above
+        // the bound (frames written from other loops count from their submission), writable below half.
         this.bootstrap = new Bootstrap().group(loops.group()).channel(loops.socketChannel())
-                .option(ChannelOption.TCP_NODELAY, true);
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark(limits.linkMaxQueuedBytes() / 2, limits.linkMaxQueuedBytes()));
         ChannelFuture bound = new ServerBootstrap().group(loops.group()).channel(loops.serverChannel())
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<>() {
@@ -110,7 +118,13 @@ public final class NodeLinks implements AutoCloseable {
      */
     public static NodeLinks start(NodeId self, long incarnation, BrokerCore core, LinkLoops loops,
                                   InetSocketAddress bind, SSLContext tls) throws InterruptedException {
-        return new NodeLinks(self, incarnation, core, loops, bind, tls);
+        return start(self, incarnation, core, loops, bind, tls, ClusterSettings.Limits.DEFAULTS);
+    }
+
+    /** As {@link #start(NodeId, long, BrokerCore, LinkLoops, InetSocketAddress, SSLContext)}, with the links' byte bounds. */
+    public static NodeLinks start(NodeId self, long incarnation, BrokerCore core, LinkLoops loops,
+                                  InetSocketAddress bind, SSLContext tls, ClusterSettings.Limits limits) throws InterruptedException {
+        return new NodeLinks(self, incarnation, core, loops, bind, tls, limits);
     }
 
     /** The address the link server listens on. */
@@ -184,11 +198,17 @@ public final class NodeLinks implements AutoCloseable {
         return link == null ? 0 : link.unackedCount();
     }
 
+    /** The payload bytes of the QoS 1/2 messages forwarded to {@code node} and not yet acknowledged by it. */
+    public long unacknowledgedBytes(NodeId node) {
+        NodeLink link = links.get(node);
+        return link == null ? 0 : link.unackedBytes();
+    }
+
     private NodeLink link(NodeId node) {
         if (node.equals(self)) {
             throw new IllegalArgumentException("no link from a node to itself: " + node);
         }
-        return links.computeIfAbsent(node, n -> new NodeLink(n, codec, counters(n), sequence));
+        return links.computeIfAbsent(node, n -> new NodeLink(n, codec, counters(n), sequence, limits));
     }
 
     private void connect(NodeLink link) {

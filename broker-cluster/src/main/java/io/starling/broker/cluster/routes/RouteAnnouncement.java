@@ -17,10 +17,17 @@ import java.util.Map;
  *
  * <p>Wire format, version 1: {@code version:u8, full:u8, n:i32, n × (length:i32, filter UTF-8, count:i32)}.
  * Filters are written as UTF-8 with an explicit length (not {@code writeUTF}, whose modified UTF-8
- * can exceed 65535 bytes for a valid filter).
+ * can exceed 65535 bytes for a valid filter). The single byte {@code 0} ({@link #FULL_REQUEST}, sent to
+ * one node) is not an announcement but asks that node to announce in full again (see {@link HeldRoutes}).
  */
 record RouteAnnouncement(boolean full, Map<String, Integer> counts) {
     private static final int VERSION = 1;
+    /** "Announce your routes in full": sent to a node whose announcements this node had to drop. */
+    static final byte[] FULL_REQUEST = {0};
+
+    static boolean isFullRequest(byte[] data) {
+        return data.length == 1 && data[0] == 0;
+    }
 
     RouteAnnouncement {
         counts = Map.copyOf(counts);

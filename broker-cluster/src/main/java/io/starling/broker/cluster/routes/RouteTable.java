@@ -2,6 +2,8 @@ package io.starling.broker.cluster.routes;
 
 import io.starling.broker.cluster.NodeId;
 import io.starling.broker.cluster.membership.ClusterChannel;
+import io.starling.broker.config.ClusterSettings;
+import io.starling.broker.core.RateLimitedLog;
 import io.starling.broker.core.routing.RemoteNode;
 import io.starling.broker.core.routing.Subscriber;
 import io.starling.broker.core.routing.SubscriberOptions;
@@ -41,7 +43,9 @@ import org.slf4j.LoggerFactory;
  * applies one node's announcements in the order they were made. A node that leaves the view loses its
  * rows at once. Announcements from a node not (yet) in this node's view wait for the next view: kept
  * if it has the node, dropped if not (a late message from a departed node leaves no orphan row; an
- * early one from a joining node is not lost).
+ * early one from a joining node is not lost). What waits is bounded ({@link HeldRoutes}): past the
+ * bound a node's held rows are dropped and counted, and once the node is in the view it is asked to
+ * announce in full again.
  *
  * <p><b>Local changes</b> come from {@link SubscriptionTree#watch}: sessions and shared subscription
  * groups (whose row is their topic filter, so {@code $share/g/t} is announced as {@code t}: one
@@ -55,6 +59,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RouteTable implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RouteTable.class);
+    private static final RateLimitedLog DROP_LOG = new RateLimitedLog(10);
     /** The options of a remote node's row: the receiving node applies the subscribers' own options. */
     static final SubscriberOptions REMOTE = new SubscriberOptions(
             new SubscriptionOptions(QoS.EXACTLY_ONCE, false, true, 0), 0);
@@ -88,12 +93,15 @@ public final class RouteTable implements AutoCloseable {
     private final Map<NodeId, Rows> remote = new HashMap<>();
     /** How many filters each other node has here, republished after each change: read without waiting. */
     private volatile Map<NodeId, Integer> remoteCounts = Map.of();
-    private final Map<NodeId, List<RouteAnnouncement>> early = new HashMap<>();
+    private final HeldRoutes held;
+    /** {@link HeldRoutes#dropped()}, republished for readers on other threads. */
+    private volatile long heldDropped;
     private Set<NodeId> members = Set.of();
 
     private RouteTable(ClusterChannel channel, SubscriptionTree<Subscriber, SubscriberOptions> tree,
-                       RemoteNodes remoteNodes) {
+                       RemoteNodes remoteNodes, ClusterSettings.Limits limits) {
         this.channel = channel;
+        this.held = new HeldRoutes(limits.maxHeldRoutesPerNode(), limits.maxHeldRoutes());
         this.tree = tree;
         this.remoteNodes = remoteNodes;
         this.thread = Executors.newSingleThreadExecutor(r -> {
@@ -111,7 +119,16 @@ public final class RouteTable implements AutoCloseable {
      */
     public static RouteTable start(ClusterChannel channel, SubscriptionTree<Subscriber, SubscriberOptions> tree,
                                    RemoteNodes remoteNodes) {
-        RouteTable table = new RouteTable(channel, tree, remoteNodes);
+        return start(channel, tree, remoteNodes, ClusterSettings.Limits.DEFAULTS);
+    }
+
+    /**
+     * As {@link #start(ClusterChannel, SubscriptionTree, RemoteNodes)}, with the bounds of held announcements
+     * ({@link ClusterSettings.Limits#maxHeldRoutesPerNode()}, {@link ClusterSettings.Limits#maxHeldRoutes()}).
+     */
+    public static RouteTable start(ClusterChannel channel, SubscriptionTree<Subscriber, SubscriberOptions> tree,
+                                   RemoteNodes remoteNodes, ClusterSettings.Limits limits) {
+        RouteTable table = new RouteTable(channel, tree, remoteNodes, limits);
         channel.addViewListener((view, merged) -> table.run(() -> table.viewChanged(view, merged)));
         channel.onMessage(ClusterChannel.ROUTES, (from, data) -> table.run(() -> table.received(from, data)));
         tree.watch(table.watcher);
@@ -165,12 +182,17 @@ public final class RouteTable implements AutoCloseable {
             }
         }
         members = now;
-        early.forEach((node, announcements) -> {
-            if (now.contains(node)) {
-                announcements.forEach(a -> apply(node, a));
+        for (NodeId node : now) {
+            HeldRoutes.Held h = held.take(node);
+            if (h != null) {
+                apply(node, new RouteAnnouncement(h.full(), h.counts()));
             }
-        });
-        early.clear();
+            if (held.owesFull(node)) {
+                held.forgetOwed(node);
+                askFull(node);
+            }
+        }
+        held.clear();
         publishCounts();
         if (now.size() > 1) {
             send(new RouteAnnouncement(true, localCounts));
@@ -179,6 +201,13 @@ public final class RouteTable implements AutoCloseable {
     }
 
     private void received(NodeId from, byte[] data) {
+        if (RouteAnnouncement.isFullRequest(data)) {
+            if (members.size() > 1) {
+                send(new RouteAnnouncement(true, localCounts));
+                LOG.debug("Announced {} routes in full at {}'s request.", localCounts.size(), from);
+            }
+            return;
+        }
         RouteAnnouncement a;
         try {
             a = RouteAnnouncement.decode(data);
@@ -187,7 +216,11 @@ public final class RouteTable implements AutoCloseable {
             return;
         }
         if (!members.contains(from)) {
-            early.computeIfAbsent(from, n -> new ArrayList<>()).add(a);
+            if (!held.hold(from, a)) {
+                heldDropped = held.dropped();
+                DROP_LOG.warn(LOG, "Route announcements of cluster node {}, not in this node's view yet, passed the "
+                        + "held bound: dropped; it will be asked to announce in full when it is.", from);
+            }
             return;
         }
         apply(from, a);
@@ -215,6 +248,23 @@ public final class RouteTable implements AutoCloseable {
      */
     public Map<NodeId, Integer> remoteRouteCounts() {
         return remoteCounts;
+    }
+
+    private void askFull(NodeId node) {
+        try {
+            channel.unicast(node, ClusterChannel.ROUTES, RouteAnnouncement.FULL_REQUEST);
+            LOG.info("Asked cluster node {} to announce its routes in full (some were dropped before it joined).", node);
+        } catch (Exception e) {
+            LOG.warn("Could not ask cluster node {} for its routes: {}", node, e.toString());
+        }
+    }
+
+    /**
+     * Filters announced by nodes not yet in this node's view and dropped past the held bound (the node
+     * is asked for them again once in the view), since the start.
+     */
+    public long heldRoutesDropped() {
+        return heldDropped;
     }
 
     private void send(RouteAnnouncement a) {

@@ -23,15 +23,26 @@ import java.util.Objects;
  * @param linksWired         whether the node links run: without them only the links' routes are known,
  *                           the rest of each {@link Link} is zero
  * @param links              one row per other node: its routes here and the link to it
+ * @param heldRoutesDropped  filters announced by nodes not yet in this node's view and dropped past the
+ *                           held bound ({@code cluster_max_held_routes*}); such a node is asked to announce
+ *                           in full again once it is in the view
  */
 public record ClusterStatus(NodeId self, String clusterName, List<Member> members, NodeId leader, long term,
                             boolean majority, long registeredClients, long retainedLostWrites, boolean linksWired,
-                            List<Link> links) {
+                            List<Link> links, long heldRoutesDropped) {
 
     public ClusterStatus {
         Objects.requireNonNull(self);
         members = List.copyOf(members);
         links = List.copyOf(links);
+    }
+
+    /** With no held route announcement dropped. */
+    public ClusterStatus(NodeId self, String clusterName, List<Member> members, NodeId leader, long term,
+                         boolean majority, long registeredClients, long retainedLostWrites, boolean linksWired,
+                         List<Link> links) {
+        this(self, clusterName, members, leader, term, majority, registeredClients, retainedLostWrites, linksWired,
+                links, 0);
     }
 
     /** A node and whether it is in this node's current view. */
@@ -47,11 +58,23 @@ public record ClusterStatus(NodeId self, String clusterName, List<Member> member
      * @param forwardedIn    messages it forwarded here that this node routed
      * @param resent         QoS 1/2 messages sent to it again after the link came back
      * @param duplicates     resends from it that this node had routed already, dropped
-     * @param dropped        messages meant for it that it will not get (no link, window full, node gone)
+     * @param dropped        messages meant for it that it will not get (no link, link full, window full,
+     *                       node gone)
      * @param unacknowledged QoS 1/2 messages forwarded to it and not yet acknowledged
+     * @param droppedLinkFull   of {@code dropped}: QoS 0 messages dropped because its link had more than
+     *                          {@code cluster_link_max_queued_bytes} waiting to be sent
+     * @param droppedWindowFull of {@code dropped}: QoS 1/2 messages dropped because 100,000 messages or
+     *                          {@code cluster_link_max_unacked_bytes} were waiting for its acknowledgement
+     * @param unacknowledgedBytes payload bytes of the {@code unacknowledged} messages
      */
     public record Link(NodeId node, int routes, boolean connected, long forwardedOut, long forwardedIn, long resent,
-                       long duplicates, long dropped, long unacknowledged) {
+                       long duplicates, long dropped, long unacknowledged, long droppedLinkFull, long droppedWindowFull,
+                       long unacknowledgedBytes) {
+        /** Without the drops by reason and the unacknowledged bytes (zero). */
+        public Link(NodeId node, int routes, boolean connected, long forwardedOut, long forwardedIn, long resent,
+                    long duplicates, long dropped, long unacknowledged) {
+            this(node, routes, connected, forwardedOut, forwardedIn, resent, duplicates, dropped, unacknowledged, 0, 0, 0);
+        }
     }
 
     /** How many members are in the view now, this node included. */

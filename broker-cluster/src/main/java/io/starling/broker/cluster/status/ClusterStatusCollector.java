@@ -71,7 +71,7 @@ public final class ClusterStatusCollector implements ClusterStatusSource {
         long term = raft == null ? 0 : raft.currentTerm();
         return new ClusterStatus(self, channel.channel().getClusterName(), members, leader, term, majority,
                 registry == null ? -1 : registry.size(), retained == null ? -1 : retained.lostWrites(), links != null,
-                rows);
+                rows, routes.heldRoutesDropped());
     }
 
     private ClusterStatus.Link link(NodeId node, int routeCount) {
@@ -80,7 +80,8 @@ public final class ClusterStatusCollector implements ClusterStatusSource {
         }
         LinkCounters c = links.counters(node);
         return new ClusterStatus.Link(node, routeCount, links.isConnected(node), c.forwardedOut.sum(),
-                c.forwardedIn.sum(), c.resent.sum(), c.duplicatesIn.sum(), c.dropped(), links.unacknowledged(node));
+                c.forwardedIn.sum(), c.resent.sum(), c.duplicatesIn.sum(), c.dropped(), links.unacknowledged(node),
+                c.droppedLinkFull.sum(), c.droppedWindowFull.sum(), links.unacknowledgedBytes(node));
     }
 
     private static NodeId nameOf(Address address) {

@@ -16,6 +16,7 @@ import io.netty.channel.local.LocalChannel;
 import io.netty.channel.local.LocalServerChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.starling.broker.cluster.NodeId;
+import io.starling.broker.config.ClusterSettings;
 import io.starling.broker.core.routing.Message;
 import io.starling.mqtt.codec.Properties;
 import io.starling.mqtt.codec.QoS;
@@ -41,7 +42,8 @@ class NodeLinkOrderTest {
     private final LinkCodec codec = new LinkCodec(nanos::get);
     private final BlockingQueue<Long> received = new LinkedBlockingQueue<>();
     private final BlockingQueue<Long> expiryLeft = new LinkedBlockingQueue<>();
-    private final NodeLink link = new NodeLink(new NodeId("b"), codec, new LinkCounters(), new AtomicLong());
+    private final NodeLink link = new NodeLink(new NodeId("b"), codec, new LinkCounters(), new AtomicLong(),
+            ClusterSettings.Limits.DEFAULTS);
     private final List<Channel> channels = new ArrayList<>();
 
     @AfterEach

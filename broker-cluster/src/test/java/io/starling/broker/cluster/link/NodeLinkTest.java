@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.PooledByteBufAllocator;
 import io.starling.broker.cluster.NodeId;
+import io.starling.broker.config.ClusterSettings;
 import io.starling.broker.core.routing.Message;
 import io.starling.broker.core.time.Clock;
 import io.starling.mqtt.codec.Properties;
@@ -16,11 +17,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class NodeLinkTest {
     private final LinkCounters counters = new LinkCounters();
     private final NodeLink link = new NodeLink(new NodeId("b"), new LinkCodec(Clock.SYSTEM), counters,
-            new java.util.concurrent.atomic.AtomicLong());
+            new java.util.concurrent.atomic.AtomicLong(), new ClusterSettings.Limits(1 << 20, 2000, 1, 1));
 
     private Message message(QoS qos) {
-        return new Message("t", qos, false, PooledByteBufAllocator.DEFAULT.buffer().writeByte(1), Properties.EMPTY, "p",
-                Message.NEVER_EXPIRES);
+        return message(qos, 1);
+    }
+
+    private Message message(QoS qos, int payloadBytes) {
+        return new Message("t", qos, false, PooledByteBufAllocator.DEFAULT.buffer().writeZero(payloadBytes),
+                Properties.EMPTY, "p", Message.NEVER_EXPIRES);
     }
 
     @Test
@@ -61,7 +66,38 @@ class NodeLinkTest {
     }
 
     @Test
+    void pastTheUnacknowledgedBytes_qos1And2AreDroppedAndCountedUntilAnAckMakesRoom() {
+        Message big = message(QoS.AT_LEAST_ONCE, 800);
+
+        link.forward(big); // 800 of 2000 bytes
+        link.forward(big); // 1600
+        link.forward(big); // would be 2400: dropped
+        Message small = message(QoS.EXACTLY_ONCE, 400);
+        link.forward(small); // 2000: fits exactly
+
+        assertThat(link.unackedCount()).isEqualTo(3);
+        assertThat(link.unackedBytes()).isEqualTo(2000);
+        assertThat(counters.droppedWindowFull.sum()).isOne();
+        assertThat(counters.forwardedOut.sum()).isEqualTo(3);
+
+        link.acked(1);
+        assertThat(link.unackedBytes()).isEqualTo(1200);
+        link.forward(big);
+        assertThat(link.unackedBytes()).isEqualTo(2000);
+        assertThat(counters.droppedWindowFull.sum()).isOne();
+
+        link.gone();
+        assertThat(link.unackedBytes()).isZero();
+        assertThat(big.payload().refCnt()).isOne();
+        assertThat(small.payload().refCnt()).isOne();
+        big.release();
+        small.release();
+    }
+
+    @Test
     void pastTheUnacknowledgedWindow_messagesAreDroppedAndCounted() {
+        NodeLink link = new NodeLink(new NodeId("b"), new LinkCodec(Clock.SYSTEM), counters,
+                new java.util.concurrent.atomic.AtomicLong(), ClusterSettings.Limits.DEFAULTS);
         Message m = message(QoS.AT_LEAST_ONCE);
         for (int i = 0; i < NodeLink.MAX_UNACKED + 3; i++) {
             link.forward(m);

@@ -42,6 +42,10 @@ final class ClusterOptions implements OptionGroup {
     private Duration mergeInterval = ClusterSettings.DEFAULT_MERGE_INTERVAL;
     private Duration raftTimeout = ClusterSettings.DEFAULT_RAFT_TIMEOUT;
     private boolean connectWithoutMajority;
+    private int linkMaxQueuedBytes = ClusterSettings.Limits.DEFAULT_LINK_MAX_QUEUED_BYTES;
+    private long linkMaxUnackedBytes = ClusterSettings.Limits.DEFAULT_LINK_MAX_UNACKED_BYTES;
+    private int maxHeldRoutesPerNode = ClusterSettings.Limits.DEFAULT_MAX_HELD_ROUTES_PER_NODE;
+    private int maxHeldRoutes = ClusterSettings.Limits.DEFAULT_MAX_HELD_ROUTES;
 
     @Override
     public boolean read(ConfigLine line, ReadContext context) throws ConfigException {
@@ -61,6 +65,12 @@ final class ClusterOptions implements OptionGroup {
             case "cluster_merge_interval" -> mergeInterval = duration(scalar(line, context));
             case "cluster_raft_timeout" -> raftTimeout = duration(scalar(line, context));
             case "cluster_connect_without_majority" -> connectWithoutMajority = scalar(line, context).bool();
+            case "cluster_link_max_queued_bytes" -> linkMaxQueuedBytes =
+                    scalar(line, context).integer(ClusterSettings.Limits.MIN_LINK_BYTES, Integer.MAX_VALUE);
+            case "cluster_link_max_unacked_bytes" -> linkMaxUnackedBytes = atLeast(scalar(line, context),
+                    ClusterSettings.Limits.MIN_LINK_BYTES);
+            case "cluster_max_held_routes_per_node" -> maxHeldRoutesPerNode = scalar(line, context).integer(1, Integer.MAX_VALUE);
+            case "cluster_max_held_routes" -> maxHeldRoutes = scalar(line, context).integer(1, Integer.MAX_VALUE);
             default -> {
                 return false;
             }
@@ -101,7 +111,8 @@ final class ClusterOptions implements OptionGroup {
         }
         return new ClusterSettings(name, id, bind != null ? bind : ClusterSettings.DEFAULT_BIND, peers, members,
                 linkPort, tls, heartbeatInterval, failureTimeout, suspectTimeout, mergeInterval, raftTimeout,
-                connectWithoutMajority);
+                connectWithoutMajority,
+                new ClusterSettings.Limits(linkMaxQueuedBytes, linkMaxUnackedBytes, maxHeldRoutesPerNode, maxHeldRoutes));
     }
 
     private ClusterSettings.Tls tls() throws ConfigException {
@@ -189,6 +200,15 @@ final class ClusterOptions implements OptionGroup {
         repeats.lastWins(line, line.key(), context);
         context.warnExtraWords(line, 1);
         return line;
+    }
+
+    /** A long of at least {@code min}; below it is {@code Invalid <key> value (<v>).}. */
+    private static long atLeast(ConfigLine line, long min) throws ConfigException {
+        long n = line.integer();
+        if (n < min) {
+            throw line.invalid(line.word());
+        }
+        return n;
     }
 
     private ConfigLine once(ConfigLine line) throws ConfigException {
