@@ -180,6 +180,7 @@ final class BrokerHttpApi implements HttpApi {
         if (s.retainedLostWrites() >= 0) {
             out.put("retainedLostWrites", s.retainedLostWrites());
         }
+        out.put("unsafeConnects", s.unsafeConnects());
         List<Object> members = new ArrayList<>();
         for (ClusterStatus.Member m : s.members()) {
             Map<String, Object> one = new LinkedHashMap<>();

@@ -43,6 +43,9 @@ final class ClusterMeters {
             FunctionCounter.builder("starling.cluster.retained.lost.writes", this, m -> m.status.retainedLostWrites())
                     .description("Retained messages whose replicated write failed").tag("node", self).register(registry);
         }
+        FunctionCounter.builder("starling.cluster.registry.unsafe.connects", this, m -> m.status.unsafeConnects())
+                .description("CONNECTs accepted without a claim of their client id (cluster_connect_without_majority)")
+                .tag("node", self).register(registry);
         FunctionCounter.builder("starling.cluster.routes.held.dropped", this, m -> m.status.heldRoutesDropped())
                 .description("Filters announced by nodes not yet in the view, dropped past the held bound")
                 .tag("node", self).register(registry);

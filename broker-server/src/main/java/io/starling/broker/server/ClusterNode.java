@@ -155,7 +155,7 @@ final class ClusterNode implements AutoCloseable {
 
     /** What $SYS, the metrics and the HTTP API show of the cluster; asked after {@link #start}. */
     ClusterStatusSource status() {
-        return new ClusterStatusCollector(channel, routes, links, registry, retained);
+        return new ClusterStatusCollector(channel, routes, links, registry, retained, takeover::unsafeConnects);
     }
 
     /**

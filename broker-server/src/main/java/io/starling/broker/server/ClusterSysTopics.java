@@ -40,6 +40,7 @@ final class ClusterSysTopics implements Supplier<Map<String, String>> {
         if (s.registeredClients() >= 0) {
             out.put(PREFIX + "registry/clients", Long.toString(s.registeredClients()));
         }
+        out.put(PREFIX + "registry/unsafe_connects", Long.toString(s.unsafeConnects()));
         if (s.retainedLostWrites() >= 0) {
             out.put(PREFIX + "retained/lost_writes", Long.toString(s.retainedLostWrites()));
         }

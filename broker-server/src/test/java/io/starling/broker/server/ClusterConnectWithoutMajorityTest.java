@@ -93,6 +93,8 @@ class ClusterConnectWithoutMajorityTest {
         assertThat(p).isNotNull();
         assertThat(p.getPayloadAsBytes()).isEqualTo("here".getBytes());
         assertThat(a.cluster().takeover().unsafeConnects()).isEqualTo(2);
+        assertThat(ClusterSysTopics.topics(a.cluster().status().status()))
+                .containsEntry("$SYS/broker/cluster/registry/unsafe_connects", "2");
     }
 
     /** Starts three nodes, a with {@code connectWithoutMajority}, then stops b and c: a is left without a majority. */

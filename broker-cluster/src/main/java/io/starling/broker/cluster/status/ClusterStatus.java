@@ -26,10 +26,12 @@ import java.util.Objects;
  * @param heldRoutesDropped  filters announced by nodes not yet in this node's view and dropped past the
  *                           held bound ({@code cluster_max_held_routes*}); such a node is asked to announce
  *                           in full again once it is in the view
+ * @param unsafeConnects     CONNECTs accepted without a claim of their client id because the registry had
+ *                           no majority ({@code cluster_connect_without_majority true}; always 0 without it)
  */
 public record ClusterStatus(NodeId self, String clusterName, List<Member> members, NodeId leader, long term,
                             boolean majority, long registeredClients, long retainedLostWrites, boolean linksWired,
-                            List<Link> links, long heldRoutesDropped) {
+                            List<Link> links, long heldRoutesDropped, long unsafeConnects) {
 
     public ClusterStatus {
         Objects.requireNonNull(self);
@@ -37,7 +39,15 @@ public record ClusterStatus(NodeId self, String clusterName, List<Member> member
         links = List.copyOf(links);
     }
 
-    /** With no held route announcement dropped. */
+    /** With no CONNECT accepted without a claim. */
+    public ClusterStatus(NodeId self, String clusterName, List<Member> members, NodeId leader, long term,
+                         boolean majority, long registeredClients, long retainedLostWrites, boolean linksWired,
+                         List<Link> links, long heldRoutesDropped) {
+        this(self, clusterName, members, leader, term, majority, registeredClients, retainedLostWrites, linksWired,
+                links, heldRoutesDropped, 0);
+    }
+
+    /** With no held route announcement dropped and no CONNECT accepted without a claim. */
     public ClusterStatus(NodeId self, String clusterName, List<Member> members, NodeId leader, long term,
                          boolean majority, long registeredClients, long retainedLostWrites, boolean linksWired,
                          List<Link> links) {

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.LongSupplier;
 import org.jgroups.Address;
 import org.jgroups.protocols.raft.RAFT;
 import org.jgroups.util.NameCache;
@@ -31,6 +32,7 @@ public final class ClusterStatusCollector implements ClusterStatusSource {
     private final NodeLinks links;
     private final ClientIdRegistry registry;
     private final ReplicatedRetainedStore retained;
+    private final LongSupplier unsafeConnects;
 
     /**
      * @param links    the node links, or null
@@ -39,11 +41,18 @@ public final class ClusterStatusCollector implements ClusterStatusSource {
      */
     public ClusterStatusCollector(ClusterChannel channel, RouteTable routes, NodeLinks links,
                                   ClientIdRegistry registry, ReplicatedRetainedStore retained) {
+        this(channel, routes, links, registry, retained, () -> 0);
+    }
+
+    /** @param unsafeConnects CONNECTs accepted without a claim of their id (the session takeover counts them) */
+    public ClusterStatusCollector(ClusterChannel channel, RouteTable routes, NodeLinks links,
+                                  ClientIdRegistry registry, ReplicatedRetainedStore retained, LongSupplier unsafeConnects) {
         this.channel = Objects.requireNonNull(channel);
         this.routes = Objects.requireNonNull(routes);
         this.links = links;
         this.registry = registry;
         this.retained = retained;
+        this.unsafeConnects = Objects.requireNonNull(unsafeConnects);
     }
 
     @Override
@@ -71,7 +80,7 @@ public final class ClusterStatusCollector implements ClusterStatusSource {
         long term = raft == null ? 0 : raft.currentTerm();
         return new ClusterStatus(self, channel.channel().getClusterName(), members, leader, term, majority,
                 registry == null ? -1 : registry.size(), retained == null ? -1 : retained.lostWrites(), links != null,
-                rows, routes.heldRoutesDropped());
+                rows, routes.heldRoutesDropped(), unsafeConnects.getAsLong());
     }
 
     private ClusterStatus.Link link(NodeId node, int routeCount) {
