@@ -1,9 +1,9 @@
 package io.starling.broker.core.protocol;
 
-import io.starling.broker.core.routing.Message;
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.ListenerSettings;
 import io.starling.broker.core.routing.Delivery;
+import io.starling.broker.core.routing.Message;
 import io.starling.broker.core.routing.LoopOutbox;
 import io.starling.broker.core.session.ClientIdClaims;
 import io.starling.broker.core.session.Session;

@@ -1,6 +1,7 @@
 package io.starling.broker.core.protocol;
 
 import io.starling.broker.core.BrokerCore;
+import io.starling.broker.core.routing.Message;
 import io.starling.broker.core.session.ClientIdClaims;
 import io.starling.broker.core.session.Session;
 import io.starling.broker.core.store.StoredState;
@@ -50,7 +51,7 @@ public final class SessionHandOver {
             then.accept(null);
             return;
         }
-        io.starling.broker.core.routing.Message will = null;
+        Message will = null;
         if (session.link() instanceof Client old) {
             will = old.closeForTakeoverElsewhere();
         }
