@@ -90,7 +90,7 @@ final class ClusterNode implements AutoCloseable {
                 new InetSocketAddress(bind.host(), settings.linkPort()),
                 settings.tls() == null ? null : MemberTls.context(settings.tls()));
         linkAddresses = LinkAddresses.start(channel, links, new HostPort(bind.host(), links.address().getPort()));
-        routes = RouteTable.start(channel, core.subscriptions(), links::remoteNode);
+        routes = RouteTable.start(channel, core.subscriptions(), core.shared(), links::remoteNode);
         channel.connect();
         awaitLeader(settings.failureTimeout());
     }

@@ -70,7 +70,7 @@ final class LinkReceiver extends ChannelInboundHandlerAdapter {
                 counters.duplicatesIn.increment();
             } else {
                 counters.forwardedIn.increment();
-                links.core().router().routeLocal(p.message());
+                links.core().router().routeLocal(p.message(), p.targets());
             }
         } finally {
             p.message().release();

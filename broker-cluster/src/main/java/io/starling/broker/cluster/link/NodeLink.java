@@ -51,7 +51,7 @@ final class NodeLink implements RemoteNode {
      */
     private final java.util.concurrent.atomic.AtomicLong sequence;
     /** Sent or waiting to be sent, by sequence number, in order; each holds a message reference. */
-    private final Map<Long, Message> unacked = new LinkedHashMap<>();
+    private final Map<Long, LinkFrame.Publish> unacked = new LinkedHashMap<>();
     /** The connection after both HELLOs, or null while there is none. */
     private Channel channel;
     private boolean gone;
@@ -72,7 +72,7 @@ final class NodeLink implements RemoteNode {
     }
 
     @Override
-    public void forward(Message message) {
+    public void forward(Message message, Targets targets) {
         synchronized (this) {
             if (message.qos() == QoS.AT_MOST_ONCE) {
                 if (channel == null || !channel.isWritable()) { // no queue for QoS 0: it is never sent again
@@ -81,7 +81,7 @@ final class NodeLink implements RemoteNode {
                     return;
                 }
                 counters.forwardedOut.increment();
-                channel.writeAndFlush(frame(LinkFrame.Publish.UNSEQUENCED, message));
+                channel.writeAndFlush(frame(new LinkFrame.Publish(LinkFrame.Publish.UNSEQUENCED, message, targets)));
                 return;
             }
             if (gone) {
@@ -95,18 +95,19 @@ final class NodeLink implements RemoteNode {
                 return;
             }
             long seq = sequence.incrementAndGet();
-            unacked.put(seq, message.retain().compacted());
+            LinkFrame.Publish kept = new LinkFrame.Publish(seq, message.retain().compacted(), targets);
+            unacked.put(seq, kept);
             counters.forwardedOut.increment();
             if (channel != null) {
                 // One task on the link's loop when called from another loop (a write and a flush would be two).
-                channel.writeAndFlush(frame(seq, message));
+                channel.writeAndFlush(frame(kept));
             }
         }
     }
 
     /** Under the lock: the frame, encoded on the caller's thread into the link's allocator. */
-    private ByteBuf frame(long seq, Message message) {
-        return codec.encode(channel.alloc(), new LinkFrame.Publish(seq, message));
+    private ByteBuf frame(LinkFrame.Publish publish) {
+        return codec.encode(channel.alloc(), publish);
     }
 
     /** Both HELLOs are through: sends again what waits, then takes new messages. On the channel's loop. */
@@ -118,8 +119,8 @@ final class NodeLink implements RemoteNode {
                 return;
             }
             channel = ch;
-            for (Map.Entry<Long, Message> e : unacked.entrySet()) {
-                ch.write(frame(e.getKey(), e.getValue()));
+            for (LinkFrame.Publish p : unacked.values()) {
+                ch.write(frame(p));
                 counters.resent.increment();
             }
             ch.flush();
@@ -141,12 +142,12 @@ final class NodeLink implements RemoteNode {
 
     /** The receiver routed message {@code seq}. */
     void acked(long seq) {
-        Message m;
+        LinkFrame.Publish p;
         synchronized (this) {
-            m = unacked.remove(seq);
+            p = unacked.remove(seq);
         }
-        if (m != null) {
-            m.release();
+        if (p != null) {
+            p.message().release();
         }
     }
 
@@ -156,7 +157,8 @@ final class NodeLink implements RemoteNode {
         Channel ch;
         synchronized (this) {
             gone = true;
-            dropped = new ArrayList<>(unacked.values());
+            dropped = new ArrayList<>();
+            unacked.values().forEach(p -> dropped.add(p.message()));
             unacked.clear();
             ch = channel;
             channel = null;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.starling.broker.cluster.NodeId;
 import io.starling.broker.core.routing.Message;
+import io.starling.broker.core.routing.RemoteNode;
 import io.starling.broker.core.time.Clock;
 import io.starling.mqtt.codec.Properties;
 import io.starling.mqtt.codec.QoS;
@@ -27,7 +28,7 @@ class NodeLinkTest {
     void qos0WithoutALink_isDroppedAndCounted() {
         Message m = message(QoS.AT_MOST_ONCE);
 
-        link.forward(m);
+        link.forward(m, RemoteNode.Targets.ORDINARY);
 
         assertThat(counters.droppedNoLink.sum()).isOne();
         assertThat(m.payload().refCnt()).as("nothing kept").isOne();
@@ -38,7 +39,7 @@ class NodeLinkTest {
     void qos1WithoutALink_waitsWithItsOwnReferenceUntilTheNodeIsGone() {
         Message m = message(QoS.AT_LEAST_ONCE);
 
-        link.forward(m);
+        link.forward(m, RemoteNode.Targets.ORDINARY);
         m.release();
 
         assertThat(link.unackedCount()).isOne();
@@ -51,7 +52,7 @@ class NodeLinkTest {
     @Test
     void acknowledgement_releasesTheKeptMessage() {
         Message m = message(QoS.EXACTLY_ONCE);
-        link.forward(m);
+        link.forward(m, RemoteNode.Targets.ORDINARY);
         m.release();
 
         link.acked(1);
@@ -64,7 +65,7 @@ class NodeLinkTest {
     void pastTheUnacknowledgedWindow_messagesAreDroppedAndCounted() {
         Message m = message(QoS.AT_LEAST_ONCE);
         for (int i = 0; i < NodeLink.MAX_UNACKED + 3; i++) {
-            link.forward(m);
+            link.forward(m, RemoteNode.Targets.ORDINARY);
         }
 
         assertThat(link.unackedCount()).isEqualTo(NodeLink.MAX_UNACKED);
