@@ -76,10 +76,6 @@ public final class ShareGroup implements Subscriber {
         return members.isEmpty() && remote.isEmpty();
     }
 
-    boolean hasLocalMembers() {
-        return !members.isEmpty();
-    }
-
     /** Sets how many members {@code node} has (0: none any more). Called under {@link SharedSubscriptions}' lock. */
     void setRemote(RemoteNode node, int count) {
         List<RemoteMembers> next = new ArrayList<>(remote.size() + 1);
