@@ -229,6 +229,12 @@ public final class Router {
                     return;
                 }
                 groupsServed++;
+            } else if (group.remoteMembers().isEmpty()) {
+                matched = true;
+                member = group.pick(null); // no member elsewhere: the single node's choice, without allocating
+                if (member == null) {
+                    return;
+                }
             } else {
                 matched = true;
                 ShareGroup.Choice choice = group.choose();

@@ -32,6 +32,7 @@ public final class ShareGroup implements Subscriber {
 
     private final String name;
     private final String filter;
+    private final TopicFilter.Shared key;
     /** Another node with members of this group, and how many it has. */
     public record RemoteMembers(RemoteNode node, int count) {
     }
@@ -45,6 +46,7 @@ public final class ShareGroup implements Subscriber {
     ShareGroup(String name, String filter) {
         this.name = name;
         this.filter = filter;
+        this.key = new TopicFilter.Shared(name, filter);
     }
 
     public String name() {
@@ -57,7 +59,7 @@ public final class ShareGroup implements Subscriber {
 
     /** The group as the other nodes of a cluster name it. */
     public TopicFilter.Shared key() {
-        return new TopicFilter.Shared(name, filter);
+        return key;
     }
 
     /** Adds or replaces a member; returns true when the session was a member already. */
