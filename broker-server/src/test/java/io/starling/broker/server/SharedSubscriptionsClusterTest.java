@@ -183,6 +183,8 @@ class SharedSubscriptionsClusterTest {
 
         await("c has every message", () -> onC.got.size() >= N);
         assertThat(onC.got).containsExactlyInAnyOrderElementsOf(numbers(N));
+        await("b's row of g5 gone on a and c, with b's last member", () -> !hasShareRoute(a, B, "g5", "s5/#")
+                && !hasShareRoute(c, B, "g5", "s5/#"));
     }
 
     @Test
