@@ -2,7 +2,6 @@ package io.starling.broker.core.routing;
 
 import io.starling.broker.core.topic.TopicFilter;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * Another broker of a cluster, entered in the subscription tree under each filter that node's own
@@ -42,12 +41,6 @@ public interface RemoteNode extends Subscriber {
                 }
             }
             return false;
-        }
-
-        public Targets withGroup(TopicFilter.Shared group) {
-            List<TopicFilter.Shared> more = new java.util.ArrayList<>(groups);
-            more.add(Objects.requireNonNull(group));
-            return new Targets(ordinary, more);
         }
     }
 

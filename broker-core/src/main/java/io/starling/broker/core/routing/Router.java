@@ -1,6 +1,7 @@
 package io.starling.broker.core.routing;
 
 import io.netty.util.concurrent.FastThreadLocal;
+import io.starling.broker.core.RateLimitedLog;
 import io.starling.broker.core.session.Session;
 import io.starling.broker.core.topic.SubscriptionTree;
 import io.starling.broker.core.topic.TopicFilter;
@@ -8,6 +9,9 @@ import io.starling.mqtt.codec.QoS;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Finds the subscribers of a message and hands each one delivery.
@@ -32,10 +36,10 @@ import java.util.List;
  * <p>Threading: called on the publisher's loop; the per-call scratch space is per thread.
  */
 public final class Router {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Router.class);
-    private static final io.starling.broker.core.RateLimitedLog DROP_LOG = new io.starling.broker.core.RateLimitedLog(10);
+    private static final Logger LOG = LoggerFactory.getLogger(Router.class);
+    private static final RateLimitedLog DROP_LOG = new RateLimitedLog(10);
     private final SubscriptionTree<Subscriber, SubscriberOptions> tree;
-    private final java.util.concurrent.atomic.LongAdder sharedWithoutMember = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder sharedWithoutMember = new LongAdder();
     private final FastThreadLocal<Matches> scratch = new FastThreadLocal<>() {
         @Override
         protected Matches initialValue() {
