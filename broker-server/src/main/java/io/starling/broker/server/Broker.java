@@ -150,6 +150,9 @@ public final class Broker implements AutoCloseable {
                 // Joined before the listeners open, so a client's first SUBSCRIBE is announced to the cluster.
                 startCluster(cluster, config, core, loops);
                 sysTree.addTopics(new ClusterSysTopics(cluster.status()));
+                // Forwarded here for a shared subscription group whose last member here left meanwhile.
+                sysTree.addTopics(() -> Map.of(ClusterSysTopics.PREFIX + "shared/messages/lost",
+                        Long.toString(core.router().sharedWithoutMember())));
             }
             if (config.listeners().isEmpty()) {
                 LOG.info("Starting in local only mode. Connections will only be possible from clients running on this machine.");

@@ -47,6 +47,11 @@ final class BrokerMetrics implements AutoCloseable {
     /** @param cluster the cluster's status, or null for a single node (no cluster meters) */
     BrokerMetrics(BrokerCore core, io.starling.broker.cluster.status.ClusterStatusSource cluster) {
         this.cluster = cluster == null ? null : new ClusterMeters(registry, cluster);
+        if (cluster != null) {
+            FunctionCounter.builder("starling.cluster.shared.lost", core.router(), r -> r.sharedWithoutMember())
+                    .description("Messages forwarded here for a shared subscription group that had no member here any more")
+                    .tag("node", cluster.status().self().name()).register(registry);
+        }
         BrokerCounters c = core.counters();
         total("starling.packets.received", "MQTT packets read", c, Counter.PACKETS_RECEIVED);
         total("starling.packets.sent", "MQTT packets written", c, Counter.PACKETS_SENT);

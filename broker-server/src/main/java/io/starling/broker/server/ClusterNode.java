@@ -96,7 +96,7 @@ final class ClusterNode implements AutoCloseable {
                 new InetSocketAddress(bind.host(), settings.linkPort()),
                 settings.tls() == null ? null : MemberTls.context(settings.tls()), settings.limits());
         linkAddresses = LinkAddresses.start(channel, links, new HostPort(bind.host(), links.address().getPort()));
-        routes = RouteTable.start(channel, core.subscriptions(), links::remoteNode, settings.limits());
+        routes = RouteTable.start(channel, core.subscriptions(), core.shared(), links::remoteNode, settings.limits());
         channel.connect();
         awaitLeader(settings.failureTimeout());
         // A session restored from the store whose client connected elsewhere while this node was down is

@@ -5,6 +5,8 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.starling.broker.cluster.NodeId;
 import io.starling.broker.core.routing.Message;
+import io.starling.broker.core.routing.RemoteNode;
+import io.starling.broker.core.topic.TopicFilter;
 import io.starling.broker.core.time.Clock;
 import io.starling.mqtt.codec.PacketType;
 import io.starling.mqtt.codec.Properties;
@@ -18,29 +20,34 @@ import java.util.List;
 /**
  * The bytes of a {@link LinkFrame}. Every frame is
  * <pre>
- *   u32 length of the rest | u8 version (1) | u8 type | body
+ *   u32 length of the rest | u8 version (2) | u8 type | body
  *   HELLO   (1): str node id | i64 incarnation
- *   PUBLISH (2): i64 seq | u8 flags (bits 0-1 QoS, bit 2 retain) | i64 expiry: nanoseconds left, -1 never
- *                | str topic | str publisher client id | u16 property count | properties | u32 n | n payload bytes
+ *   PUBLISH (2): i64 seq | u8 flags (bits 0-1 QoS, bit 2 retain, bit 3 not for ordinary subscriptions)
+ *                | i64 expiry: nanoseconds left, -1 never | str topic | str publisher client id
+ *                | u16 group count | groups: str share name, str filter | u16 property count | properties
+ *                | u32 n | n payload bytes
  *   ACK     (3): i64 seq
  *   str: u16 n | n bytes of UTF-8;  property: u8 MQTT 5 id | value by the id's type
  *        (integers as i64, strings as str, binary as u32 n + n bytes, a user property as two str)
  * </pre>
  * The message's expiry travels as time left, since the nodes' monotonic clocks do not agree; the
  * publisher's client id travels for No Local. Topic Alias and Subscription Identifier are per
- * connection and never travel. Anything that does not fit (an unknown version, type or property, a
+ * connection and never travel. The groups are the shared subscription groups the sending node chose one of
+ * the receiver's members for (version 2; nodes of one cluster run one version). Anything that does not fit (an unknown version, type or property, a
  * field running past its frame, bytes left over) is a {@link MalformedFrameException}.
  *
  * <p>Stateless apart from the clock, so shared by every link of a node.
  */
 public final class LinkCodec {
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     /** The largest frame: a PUBLISH of MQTT's largest payload (256 MB) plus room for its fields. */
     public static final int MAX_FRAME_BYTES = 268_435_455 + 1024 * 1024;
     static final int HELLO = 1;
     static final int PUBLISH = 2;
     static final int ACK = 3;
     private static final long NEVER = -1;
+    /** PUBLISH flag: the receiver's ordinary subscriptions do not get the message (only the named groups). */
+    private static final int NOT_ORDINARY = 8;
 
     private final Clock clock;
 
@@ -60,7 +67,7 @@ public final class LinkCodec {
                 out.writeLong(h.incarnation());
             } else if (frame instanceof LinkFrame.Publish p) {
                 out.writeByte(PUBLISH);
-                writePublish(out, p.seq(), p.message());
+                writePublish(out, p.seq(), p.message(), p.targets());
             } else {
                 out.writeByte(ACK);
                 out.writeLong(((LinkFrame.Ack) frame).seq());
@@ -73,13 +80,18 @@ public final class LinkCodec {
         }
     }
 
-    private void writePublish(ByteBuf out, long seq, Message m) {
+    private void writePublish(ByteBuf out, long seq, Message m, RemoteNode.Targets targets) {
         out.writeLong(seq);
-        out.writeByte(m.qos().value() | (m.retainFlag() ? 4 : 0));
+        out.writeByte(m.qos().value() | (m.retainFlag() ? 4 : 0) | (targets.ordinary() ? 0 : NOT_ORDINARY));
         out.writeLong(m.expiryAtNanos() == Message.NEVER_EXPIRES ? NEVER
                 : Math.max(0, m.expiryAtNanos() - clock.nanoTime()));
         writeString(out, m.topic());
         writeString(out, m.publisherId());
+        out.writeShort(targets.groups().size());
+        for (TopicFilter.Shared g : targets.groups()) {
+            writeString(out, g.group());
+            writeString(out, g.filter());
+        }
         List<Property> kept = new ArrayList<>();
         for (Property p : m.properties().asList()) {
             if (p.id() != PropertyId.TOPIC_ALIAS && p.id() != PropertyId.SUBSCRIPTION_IDENTIFIER) {
@@ -157,7 +169,7 @@ public final class LinkCodec {
     private LinkFrame.Publish readPublish(ByteBuf in) throws MalformedFrameException {
         long seq = in.readLong();
         int flags = in.readUnsignedByte();
-        if ((flags & ~7) != 0 || (flags & 3) == 3) {
+        if ((flags & ~15) != 0 || (flags & 3) == 3) {
             throw new MalformedFrameException("PUBLISH flags " + flags);
         }
         QoS qos = QoS.of(flags & 3);
@@ -167,6 +179,21 @@ public final class LinkCodec {
         }
         String topic = readString(in);
         String publisher = readString(in);
+        int groupCount = in.readUnsignedShort();
+        List<TopicFilter.Shared> groups = new ArrayList<>(groupCount);
+        for (int i = 0; i < groupCount; i++) {
+            String name = readString(in);
+            String filter = readString(in);
+            try {
+                groups.add(new TopicFilter.Shared(name, filter));
+            } catch (IllegalArgumentException e) {
+                throw new MalformedFrameException("shared subscription group " + name + ": " + e.getMessage());
+            }
+        }
+        boolean ordinary = (flags & NOT_ORDINARY) == 0;
+        if (!ordinary && groups.isEmpty()) {
+            throw new MalformedFrameException("PUBLISH for no subscription at all");
+        }
         int count = in.readUnsignedShort();
         Properties.Builder properties = Properties.builder();
         for (int i = 0; i < count; i++) {
@@ -179,7 +206,7 @@ public final class LinkCodec {
         ByteBuf payload = in.readRetainedSlice(size);
         long expiryAt = left == NEVER ? Message.NEVER_EXPIRES : clock.nanoTime() + left;
         return new LinkFrame.Publish(seq, new Message(topic, qos, (flags & 4) != 0, payload, properties.build(),
-                publisher, expiryAt));
+                publisher, expiryAt), new RemoteNode.Targets(ordinary, groups));
     }
 
     private static Property readProperty(ByteBuf in) throws MalformedFrameException {

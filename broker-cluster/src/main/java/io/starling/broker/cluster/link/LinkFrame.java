@@ -2,6 +2,7 @@ package io.starling.broker.cluster.link;
 
 import io.starling.broker.cluster.NodeId;
 import io.starling.broker.core.routing.Message;
+import io.starling.broker.core.routing.RemoteNode;
 import java.util.Objects;
 
 /**
@@ -23,18 +24,26 @@ public sealed interface LinkFrame permits LinkFrame.Hello, LinkFrame.Publish, Li
     }
 
     /**
-     * One message as its publisher sent it, forwarded for the receiver's local sessions.
+     * One message as its publisher sent it, forwarded for the receiver's local sessions: their ordinary
+     * subscriptions and/or one member of each named shared subscription group ({@code targets}).
      *
      * @param seq its sequence number, increasing on each link of one incarnation of the sender (from 1,
      *            with gaps: the sender numbers all its links from one counter), or {@link #UNSEQUENCED}
      *            for QoS 0, which is neither acknowledged nor sent again
      * @param message owned by whoever holds the decoded frame; released by it
+     * @param targets what the receiver delivers it to
      */
-    record Publish(long seq, Message message) implements LinkFrame {
+    record Publish(long seq, Message message, RemoteNode.Targets targets) implements LinkFrame {
         public static final long UNSEQUENCED = 0;
 
         public Publish {
             Objects.requireNonNull(message);
+            Objects.requireNonNull(targets);
+        }
+
+        /** For the receiver's ordinary subscriptions only. */
+        public Publish(long seq, Message message) {
+            this(seq, message, RemoteNode.Targets.ORDINARY);
         }
     }
 

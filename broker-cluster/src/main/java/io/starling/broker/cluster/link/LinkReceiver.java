@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The receiving end of a link, on this node's {@code cluster_link_port}: after the sender's HELLO
  * (answered with this node's), routes each forwarded message to this node's sessions only
- * ({@code Router.routeLocal}) unless it is a resend of one routed already, and acknowledges each
+ * ({@code Router.routeLocal}), to what the frame names (their ordinary subscriptions, one member of each
+ * named shared subscription group), unless it is a resend of one routed already, and acknowledges each
  * QoS 1/2 one once routed and, with a durable store, once what the routing stored for this node's
  * persistent sessions is on disk (the store's group commit): from the ack on, the message survives a
  * crash of either node. A frame that cannot be read closes this link, nothing else.
@@ -70,7 +71,7 @@ final class LinkReceiver extends ChannelInboundHandlerAdapter {
                 counters.duplicatesIn.increment();
             } else {
                 counters.forwardedIn.increment();
-                links.core().router().routeLocal(p.message());
+                links.core().router().routeLocal(p.message(), p.targets());
             }
         } finally {
             p.message().release();

@@ -61,7 +61,7 @@ final class NodeLink implements RemoteNode {
      */
     private final java.util.concurrent.atomic.AtomicLong sequence;
     /** Sent or waiting to be sent, by sequence number, in order; each holds a message reference. */
-    private final Map<Long, Message> unacked = new LinkedHashMap<>();
+    private final Map<Long, LinkFrame.Publish> unacked = new LinkedHashMap<>();
     /** Frames encoded under the lock and not yet written to {@link #channel}, in the order they must leave. */
     private final List<ByteBuf> outgoing = new ArrayList<>();
     /** The bytes of {@link #outgoing}: not yet in the channel's buffer, so not in its writability. */
@@ -92,7 +92,7 @@ final class NodeLink implements RemoteNode {
     }
 
     @Override
-    public void forward(Message message) {
+    public void forward(Message message, Targets targets) {
         synchronized (this) {
             if (message.qos() == QoS.AT_MOST_ONCE) {
                 if (channel == null) { // QoS 0 is never sent again: nothing waits for the next connection
@@ -107,7 +107,7 @@ final class NodeLink implements RemoteNode {
                     return;
                 }
                 counters.forwardedOut.increment();
-                send(frame(LinkFrame.Publish.UNSEQUENCED, message));
+                send(frame(new LinkFrame.Publish(LinkFrame.Publish.UNSEQUENCED, message, targets)));
                 return;
             }
             if (gone) {
@@ -122,11 +122,12 @@ final class NodeLink implements RemoteNode {
                 return;
             }
             long seq = sequence.incrementAndGet();
-            unacked.put(seq, message.retain().compacted());
+            LinkFrame.Publish kept = new LinkFrame.Publish(seq, message.retain().compacted(), targets);
+            unacked.put(seq, kept);
             unackedBytes += message.payloadSize();
             counters.forwardedOut.increment();
             if (channel != null) {
-                send(frame(seq, message));
+                send(frame(kept));
             }
         }
     }
@@ -178,8 +179,8 @@ final class NodeLink implements RemoteNode {
     }
 
     /** Under the lock: the frame, encoded on the caller's thread into the link's allocator. */
-    private ByteBuf frame(long seq, Message message) {
-        return codec.encode(channel.alloc(), new LinkFrame.Publish(seq, message));
+    private ByteBuf frame(LinkFrame.Publish publish) {
+        return codec.encode(channel.alloc(), publish);
     }
 
     /** Both HELLOs are through: sends again what waits, then takes new messages. On the channel's loop. */
@@ -192,8 +193,8 @@ final class NodeLink implements RemoteNode {
             }
             dropOutgoing();
             channel = ch;
-            for (Map.Entry<Long, Message> e : unacked.entrySet()) {
-                ch.write(frame(e.getKey(), e.getValue()));
+            for (LinkFrame.Publish p : unacked.values()) {
+                ch.write(frame(p));
                 counters.resent.increment();
             }
             ch.flush();
@@ -216,15 +217,15 @@ final class NodeLink implements RemoteNode {
 
     /** The receiver routed message {@code seq}. */
     void acked(long seq) {
-        Message m;
+        LinkFrame.Publish p;
         synchronized (this) {
-            m = unacked.remove(seq);
-            if (m != null) {
-                unackedBytes -= m.payloadSize();
+            p = unacked.remove(seq);
+            if (p != null) {
+                unackedBytes -= p.message().payloadSize();
             }
         }
-        if (m != null) {
-            m.release();
+        if (p != null) {
+            p.message().release();
         }
     }
 
@@ -234,7 +235,8 @@ final class NodeLink implements RemoteNode {
         Channel ch;
         synchronized (this) {
             gone = true;
-            dropped = new ArrayList<>(unacked.values());
+            dropped = new ArrayList<>();
+            unacked.values().forEach(p -> dropped.add(p.message()));
             unacked.clear();
             unackedBytes = 0;
             ch = channel;

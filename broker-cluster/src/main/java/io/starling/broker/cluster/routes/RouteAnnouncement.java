@@ -14,14 +14,17 @@ import java.util.Map;
  * What a node tells the others of its own subscriptions: all of them ({@code full}: every filter with
  * its count of local subscriptions, replacing what the receiver had of the node) or the filters whose
  * presence changed ({@code full} false: count 0 means the node has no subscription on it any more).
+ * A key {@code $share/{name}/{filter}} is a shared subscription group, its count the node's number of
+ * members of it (sent at every change of the count, not only when the group appears or goes).
  *
- * <p>Wire format, version 1: {@code version:u8, full:u8, n:i32, n × (length:i32, filter UTF-8, count:i32)}.
+ * <p>Wire format, version 2 (version 1 had the same bytes, with groups announced as their bare filter;
+ * nodes of one cluster run one version): {@code version:u8, full:u8, n:i32, n × (length:i32, filter UTF-8, count:i32)}.
  * Filters are written as UTF-8 with an explicit length (not {@code writeUTF}, whose modified UTF-8
  * can exceed 65535 bytes for a valid filter). The single byte {@code 0} ({@link #FULL_REQUEST}, sent to
  * one node) is not an announcement but asks that node to announce in full again (see {@link HeldRoutes}).
  */
 record RouteAnnouncement(boolean full, Map<String, Integer> counts) {
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
     /** "Announce your routes in full": sent to a node whose announcements this node had to drop. */
     static final byte[] FULL_REQUEST = {0};
 
@@ -51,7 +54,7 @@ record RouteAnnouncement(boolean full, Map<String, Integer> counts) {
         return bytes.toByteArray();
     }
 
-    /** @throws IOException when the bytes are not a version 1 announcement */
+    /** @throws IOException when the bytes are not a version 2 announcement */
     static RouteAnnouncement decode(byte[] data) throws IOException {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
         int version = in.readUnsignedByte();

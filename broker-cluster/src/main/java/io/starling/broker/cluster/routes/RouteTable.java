@@ -5,9 +5,12 @@ import io.starling.broker.cluster.membership.ClusterChannel;
 import io.starling.broker.config.ClusterSettings;
 import io.starling.broker.core.RateLimitedLog;
 import io.starling.broker.core.routing.RemoteNode;
+import io.starling.broker.core.routing.ShareGroup;
+import io.starling.broker.core.routing.SharedSubscriptions;
 import io.starling.broker.core.routing.Subscriber;
 import io.starling.broker.core.routing.SubscriberOptions;
 import io.starling.broker.core.topic.SubscriptionTree;
+import io.starling.broker.core.topic.TopicFilter;
 import io.starling.mqtt.codec.QoS;
 import io.starling.mqtt.codec.SubscriptionOptions;
 import java.io.IOException;
@@ -47,11 +50,15 @@ import org.slf4j.LoggerFactory;
  * bound a node's held rows are dropped and counted, and once the node is in the view it is asked to
  * announce in full again.
  *
- * <p><b>Local changes</b> come from {@link SubscriptionTree#watch}: sessions and shared subscription
- * groups (whose row is their topic filter, so {@code $share/g/t} is announced as {@code t}: one
- * delivery per node; groups spanning nodes are a later slice). Remote nodes' own rows are not
- * announced back. A SUBSCRIBE is acknowledged after the local apply; the route reaches the other
- * nodes after one multicast.
+ * <p><b>Local changes</b> come from {@link SubscriptionTree#watch} (sessions' own subscriptions: a
+ * filter is announced when its first subscription comes and when its last goes) and from
+ * {@link SharedSubscriptions#watch} (shared subscription groups: a row {@code $share/{name}/{filter}}
+ * whose count is the node's number of members, announced at every change of the count, since the
+ * other nodes weigh their choice of a member by it). The other nodes enter a group's row in their
+ * own {@link io.starling.broker.core.routing.ShareGroup} of that name and filter, not in the tree as a
+ * plain filter: the node where a message is published chooses one member of the group in the whole
+ * cluster. Remote nodes' own rows are not announced back. A SUBSCRIBE is acknowledged after the local
+ * apply; the route reaches the other nodes after one multicast.
  *
  * <p><b>Threading.</b> All state is owned by one thread of its own ({@code cluster-routes}): the
  * tree's watcher and the channel's listeners only hand work to it, so neither an event loop nor a
@@ -71,11 +78,19 @@ public final class RouteTable implements AutoCloseable {
 
     private final ClusterChannel channel;
     private final SubscriptionTree<Subscriber, SubscriberOptions> tree;
+    /** This node's shared subscription groups; null where there are none (tests of the table alone). */
+    private final SharedSubscriptions shared;
     /** Null: the rows are kept here but not entered in the tree (no node links to forward through yet). */
     private final RemoteNodes remoteNodes;
     private final ExecutorService thread;
     private final ConcurrentLinkedQueue<LocalChange> changes = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainQueued = new AtomicBoolean();
+    private final SharedSubscriptions.Watcher sharedWatcher = (group, filter, count) -> {
+        changes.add(new LocalChange(TopicFilter.SHARE_PREFIX + group + "/" + filter, count, true));
+        if (drainQueued.compareAndSet(false, true)) {
+            run(this::drain);
+        }
+    };
     private final SubscriptionTree.Watcher<Subscriber> watcher = new SubscriptionTree.Watcher<>() {
         @Override
         public void added(String filter, Subscriber subscriber) {
@@ -99,10 +114,11 @@ public final class RouteTable implements AutoCloseable {
     private Set<NodeId> members = Set.of();
 
     private RouteTable(ClusterChannel channel, SubscriptionTree<Subscriber, SubscriberOptions> tree,
-                       RemoteNodes remoteNodes, ClusterSettings.Limits limits) {
+                       SharedSubscriptions shared, RemoteNodes remoteNodes, ClusterSettings.Limits limits) {
         this.channel = channel;
         this.held = new HeldRoutes(limits.maxHeldRoutesPerNode(), limits.maxHeldRoutes());
         this.tree = tree;
+        this.shared = shared;
         this.remoteNodes = remoteNodes;
         this.thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "cluster-routes-" + channel.self());
@@ -119,7 +135,7 @@ public final class RouteTable implements AutoCloseable {
      */
     public static RouteTable start(ClusterChannel channel, SubscriptionTree<Subscriber, SubscriberOptions> tree,
                                    RemoteNodes remoteNodes) {
-        return start(channel, tree, remoteNodes, ClusterSettings.Limits.DEFAULTS);
+        return start(channel, tree, null, remoteNodes, ClusterSettings.Limits.DEFAULTS);
     }
 
     /**
@@ -128,10 +144,29 @@ public final class RouteTable implements AutoCloseable {
      */
     public static RouteTable start(ClusterChannel channel, SubscriptionTree<Subscriber, SubscriberOptions> tree,
                                    RemoteNodes remoteNodes, ClusterSettings.Limits limits) {
-        RouteTable table = new RouteTable(channel, tree, remoteNodes, limits);
+        return start(channel, tree, null, remoteNodes, limits);
+    }
+
+    /**
+     * As {@link #start(ClusterChannel, SubscriptionTree, RemoteNodes)}, with the node's shared subscription
+     * groups ({@code shared}, whose groups are entries of {@code tree}): their rows are the groups, with
+     * their member counts.
+     */
+    public static RouteTable start(ClusterChannel channel, SubscriptionTree<Subscriber, SubscriberOptions> tree,
+                                   SharedSubscriptions shared, RemoteNodes remoteNodes) {
+        return start(channel, tree, shared, remoteNodes, ClusterSettings.Limits.DEFAULTS);
+    }
+
+    /** With the shared subscription groups and the bounds of held announcements. */
+    public static RouteTable start(ClusterChannel channel, SubscriptionTree<Subscriber, SubscriberOptions> tree,
+                                   SharedSubscriptions shared, RemoteNodes remoteNodes, ClusterSettings.Limits limits) {
+        RouteTable table = new RouteTable(channel, tree, shared, remoteNodes, limits);
         channel.addViewListener((view, merged) -> table.run(() -> table.viewChanged(view, merged)));
         channel.onMessage(ClusterChannel.ROUTES, (from, data) -> table.run(() -> table.received(from, data)));
         tree.watch(table.watcher);
+        if (shared != null) {
+            shared.watch(table.sharedWatcher);
+        }
         return table;
     }
 
@@ -139,7 +174,10 @@ public final class RouteTable implements AutoCloseable {
         if (subscriber instanceof RemoteNode) {
             return; // another node's row, not ours to announce
         }
-        changes.add(new LocalChange(filter, delta));
+        if (subscriber instanceof ShareGroup && shared != null) {
+            return; // announced with its member count, from the shared subscriptions' watcher
+        }
+        changes.add(new LocalChange(filter, delta, false));
         if (drainQueued.compareAndSet(false, true)) {
             run(this::drain);
         }
@@ -151,7 +189,7 @@ public final class RouteTable implements AutoCloseable {
         Map<String, Integer> before = new HashMap<>();
         for (LocalChange c; (c = changes.poll()) != null; ) {
             before.putIfAbsent(c.filter(), localCounts.getOrDefault(c.filter(), 0));
-            int now = localCounts.getOrDefault(c.filter(), 0) + c.delta();
+            int now = c.absolute() ? c.value() : localCounts.getOrDefault(c.filter(), 0) + c.value();
             if (now > 0) {
                 localCounts.put(c.filter(), now);
             } else {
@@ -161,7 +199,8 @@ public final class RouteTable implements AutoCloseable {
         Map<String, Integer> changed = new HashMap<>();
         before.forEach((filter, was) -> {
             int now = localCounts.getOrDefault(filter, 0);
-            if ((was > 0) != (now > 0)) {
+            // A group's count weighs the other nodes' choice of a member: every change of it goes out.
+            if ((was > 0) != (now > 0) || (was != now && TopicFilter.isShared(filter))) {
                 changed.put(filter, now);
             }
         });
@@ -313,6 +352,9 @@ public final class RouteTable implements AutoCloseable {
     @Override
     public void close() {
         tree.unwatch(watcher);
+        if (shared != null) {
+            shared.unwatch(sharedWatcher);
+        }
         run(() -> {
             remote.values().forEach(Rows::removeAll);
             remote.clear();
@@ -327,7 +369,8 @@ public final class RouteTable implements AutoCloseable {
         }
     }
 
-    private record LocalChange(String filter, int delta) {
+    /** A change of a local row: a filter's subscription count by {@code value}, or a group's member count set to it. */
+    private record LocalChange(String filter, int value, boolean absolute) {
     }
 
     /** One remote node's rows: its filters with counts, entered in the tree under its subscriber. */
@@ -342,6 +385,10 @@ public final class RouteTable implements AutoCloseable {
         }
 
         void set(String filter, int count) {
+            if (TopicFilter.isShared(filter)) {
+                setGroup(filter, count);
+                return;
+            }
             if (count == 0) {
                 if (counts.remove(filter) != null && subscriber != null) {
                     tree.unsubscribe(filter, subscriber);
@@ -355,6 +402,21 @@ public final class RouteTable implements AutoCloseable {
                     counts.remove(filter);
                     LOG.warn("Cluster node {} announced an invalid filter; ignored: {}", node, e.getMessage());
                 }
+            }
+        }
+
+        /** A row of a shared subscription group: the node's member count, entered in this node's group. */
+        private void setGroup(String row, int count) {
+            Integer before = count == 0 ? counts.remove(row) : counts.put(row, count);
+            if (subscriber == null || shared == null || (before == null && count == 0)) {
+                return;
+            }
+            try {
+                TopicFilter.Shared group = TopicFilter.parseShared(row);
+                shared.setRemote(group.group(), group.filter(), subscriber, count, REMOTE);
+            } catch (IllegalArgumentException e) {
+                counts.remove(row);
+                LOG.warn("Cluster node {} announced an invalid shared subscription; ignored: {}", node, e.getMessage());
             }
         }
 

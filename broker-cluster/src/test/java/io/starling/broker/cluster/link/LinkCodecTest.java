@@ -7,12 +7,15 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.starling.broker.cluster.NodeId;
 import io.starling.broker.core.routing.Message;
+import io.starling.broker.core.routing.RemoteNode;
+import io.starling.broker.core.topic.TopicFilter;
 import io.starling.broker.core.time.Clock;
 import io.starling.mqtt.codec.Properties;
 import io.starling.mqtt.codec.Property;
 import io.starling.mqtt.codec.PropertyId;
 import io.starling.mqtt.codec.QoS;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -131,9 +134,10 @@ class LinkCodecTest {
 
     @Test
     void unknownVersionTypeOrTrailingBytes_areMalformed() {
-        assertMalformed(new byte[] {2, LinkCodec.ACK, 0, 0, 0, 0, 0, 0, 0, 1}, "version");
-        assertMalformed(new byte[] {1, 9}, "unknown link frame type");
-        assertMalformed(new byte[] {1, LinkCodec.ACK, 0, 0, 0, 0, 0, 0, 0, 1, 5}, "after a link frame");
+        // Version 1 is the link of nodes before cluster-wide shared subscriptions: one cluster runs one version.
+        assertMalformed(new byte[] {1, LinkCodec.ACK, 0, 0, 0, 0, 0, 0, 0, 1}, "version");
+        assertMalformed(new byte[] {LinkCodec.VERSION, 9}, "unknown link frame type");
+        assertMalformed(new byte[] {LinkCodec.VERSION, LinkCodec.ACK, 0, 0, 0, 0, 0, 0, 0, 1, 5}, "after a link frame");
     }
 
     @Test
@@ -157,6 +161,46 @@ class LinkCodecTest {
                     .hasMessageContaining(why);
         } finally {
             in.release();
+        }
+    }
+
+    @Test
+    void publish_carriesTheSharedSubscriptionGroupsAndWhetherOrdinarySubscriptionsGetIt() throws Exception {
+        RemoteNode.Targets targets = new RemoteNode.Targets(false,
+                List.of(new TopicFilter.Shared("g1", "a/+/ü"), new TopicFilter.Shared("g2", "#")));
+        Message m = message(QoS.AT_LEAST_ONCE, false, Properties.EMPTY, Message.NEVER_EXPIRES);
+
+        LinkFrame.Publish p = (LinkFrame.Publish) roundTrip(new LinkFrame.Publish(7, m, targets));
+        m.release();
+
+        assertThat(p.targets()).isEqualTo(targets);
+        assertThat(p.message().qos()).isEqualTo(QoS.AT_LEAST_ONCE);
+        p.message().release();
+        LinkFrame.Publish both = (LinkFrame.Publish) roundTrip(new LinkFrame.Publish(8,
+                m = message(QoS.AT_MOST_ONCE, true, Properties.EMPTY, Message.NEVER_EXPIRES),
+                new RemoteNode.Targets(true, List.of(new TopicFilter.Shared("g", "x")))));
+        m.release();
+        assertThat(both.targets()).isEqualTo(new RemoteNode.Targets(true, List.of(new TopicFilter.Shared("g", "x"))));
+        assertThat(both.message().retainFlag()).isTrue();
+        both.message().release();
+        LinkFrame.Publish plain = (LinkFrame.Publish) roundTrip(new LinkFrame.Publish(9,
+                m = message(QoS.AT_MOST_ONCE, false, Properties.EMPTY, Message.NEVER_EXPIRES)));
+        m.release();
+        assertThat(plain.targets()).isEqualTo(RemoteNode.Targets.ORDINARY);
+        plain.message().release();
+    }
+
+    @Test
+    void publishForNoSubscriptionAtAll_isRefused() {
+        Message m = message(QoS.AT_LEAST_ONCE, false, Properties.EMPTY, Message.NEVER_EXPIRES);
+        ByteBuf bytes = sender.encode(alloc, new LinkFrame.Publish(7, m, new RemoteNode.Targets(false, List.of())));
+        m.release();
+        try {
+            bytes.skipBytes(4);
+            assertThatThrownBy(() -> receiver.decode(bytes)).isInstanceOf(MalformedFrameException.class)
+                    .hasMessageContaining("no subscription");
+        } finally {
+            bytes.release();
         }
     }
 }

@@ -124,7 +124,7 @@ class LinkReceiverTest {
 
     @Test
     void resentMessage_isRoutedOnceAndAcknowledgedEachTime() throws Exception {
-        tree.subscribe("t", (RemoteNode) m -> routedOnward.add(m.topic()),
+        tree.subscribe("t", (RemoteNode) (m, targets) -> routedOnward.add(m.topic()),
                 new SubscriberOptions(SubscriptionOptions.of(QoS.AT_LEAST_ONCE), 0));
         EmbeddedChannel first = link();
         first.writeInbound(frame(new LinkFrame.Hello(new NodeId("a"), 1)));

@@ -19,6 +19,7 @@ import io.starling.broker.config.ClusterSettings;
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.BrokerSettings;
 import io.starling.broker.core.routing.Message;
+import io.starling.broker.core.routing.RemoteNode;
 import io.starling.broker.core.time.Clock;
 import io.starling.mqtt.codec.Properties;
 import io.starling.mqtt.codec.QoS;
@@ -71,7 +72,7 @@ class LinkStallTest {
 
         Message m = message();
         for (int i = 0; i < MESSAGES; i++) {
-            links.remoteNode(B).forward(m);
+            links.remoteNode(B).forward(m, RemoteNode.Targets.ORDINARY);
         }
         m.release();
 
@@ -89,7 +90,7 @@ class LinkStallTest {
 
         Message m = message();
         for (int i = 0; i < MESSAGES; i++) {
-            links.remoteNode(B).forward(m);
+            links.remoteNode(B).forward(m, RemoteNode.Targets.ORDINARY);
         }
         m.release();
 
@@ -109,7 +110,7 @@ class LinkStallTest {
 
         for (int i = 0; i < MESSAGES; i++) { // 8 MiB of payload, each message a buffer of its own
             Message m = message(QoS.AT_LEAST_ONCE);
-            links.remoteNode(B).forward(m);
+            links.remoteNode(B).forward(m, RemoteNode.Targets.ORDINARY);
             m.release();
         }
 

@@ -18,6 +18,7 @@ import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.starling.broker.cluster.NodeId;
 import io.starling.broker.config.ClusterSettings;
 import io.starling.broker.core.routing.Message;
+import io.starling.broker.core.routing.RemoteNode;
 import io.starling.mqtt.codec.Properties;
 import io.starling.mqtt.codec.QoS;
 import java.util.ArrayList;
@@ -101,11 +102,11 @@ class NodeLinkOrderTest {
 
         ch.eventLoop().submit(() -> {
             // Another loop (a publisher's) forwards first: its frame has to wait for this loop...
-            Thread other = new Thread(() -> link.forward(first));
+            Thread other = new Thread(() -> link.forward(first, RemoteNode.Targets.ORDINARY));
             other.start();
             other.join();
             // ...then this loop forwards the next one.
-            link.forward(second);
+            link.forward(second, RemoteNode.Targets.ORDINARY);
             return null;
         }).sync();
 
@@ -119,7 +120,7 @@ class NodeLinkOrderTest {
     void aMessageThatWaitedForTheLink_leavesWithOnlyTheExpiryTimeItHasLeft() throws Exception {
         Message m = new Message("t", QoS.AT_LEAST_ONCE, false, PooledByteBufAllocator.DEFAULT.buffer().writeByte(1),
                 Properties.EMPTY, "p", nanos.get() + TimeUnit.SECONDS.toNanos(30));
-        link.forward(m); // no connection yet: it waits
+        link.forward(m, RemoteNode.Targets.ORDINARY); // no connection yet: it waits
         m.release();
         nanos.addAndGet(TimeUnit.SECONDS.toNanos(10));
 

@@ -6,6 +6,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.starling.broker.cluster.NodeId;
 import io.starling.broker.config.ClusterSettings;
 import io.starling.broker.core.routing.Message;
+import io.starling.broker.core.routing.RemoteNode;
 import io.starling.broker.core.time.Clock;
 import io.starling.mqtt.codec.Properties;
 import io.starling.mqtt.codec.QoS;
@@ -32,7 +33,7 @@ class NodeLinkTest {
     void qos0WithoutALink_isDroppedAndCounted() {
         Message m = message(QoS.AT_MOST_ONCE);
 
-        link.forward(m);
+        link.forward(m, RemoteNode.Targets.ORDINARY);
 
         assertThat(counters.droppedNoLink.sum()).isOne();
         assertThat(m.payload().refCnt()).as("nothing kept").isOne();
@@ -43,7 +44,7 @@ class NodeLinkTest {
     void qos1WithoutALink_waitsWithItsOwnReferenceUntilTheNodeIsGone() {
         Message m = message(QoS.AT_LEAST_ONCE);
 
-        link.forward(m);
+        link.forward(m, RemoteNode.Targets.ORDINARY);
         m.release();
 
         assertThat(link.unackedCount()).isOne();
@@ -56,7 +57,7 @@ class NodeLinkTest {
     @Test
     void acknowledgement_releasesTheKeptMessage() {
         Message m = message(QoS.EXACTLY_ONCE);
-        link.forward(m);
+        link.forward(m, RemoteNode.Targets.ORDINARY);
         m.release();
 
         link.acked(1);
@@ -69,11 +70,11 @@ class NodeLinkTest {
     void pastTheUnacknowledgedBytes_qos1And2AreDroppedAndCountedUntilAnAckMakesRoom() {
         Message big = message(QoS.AT_LEAST_ONCE, 800);
 
-        link.forward(big); // 800 of 2000 bytes
-        link.forward(big); // 1600
-        link.forward(big); // would be 2400: dropped
+        link.forward(big, RemoteNode.Targets.ORDINARY); // 800 of 2000 bytes
+        link.forward(big, RemoteNode.Targets.ORDINARY); // 1600
+        link.forward(big, RemoteNode.Targets.ORDINARY); // would be 2400: dropped
         Message small = message(QoS.EXACTLY_ONCE, 400);
-        link.forward(small); // 2000: fits exactly
+        link.forward(small, RemoteNode.Targets.ORDINARY); // 2000: fits exactly
 
         assertThat(link.unackedCount()).isEqualTo(3);
         assertThat(link.unackedBytes()).isEqualTo(2000);
@@ -82,7 +83,7 @@ class NodeLinkTest {
 
         link.acked(1);
         assertThat(link.unackedBytes()).isEqualTo(1200);
-        link.forward(big);
+        link.forward(big, RemoteNode.Targets.ORDINARY);
         assertThat(link.unackedBytes()).isEqualTo(2000);
         assertThat(counters.droppedWindowFull.sum()).isOne();
 
@@ -100,7 +101,7 @@ class NodeLinkTest {
                 new java.util.concurrent.atomic.AtomicLong(), ClusterSettings.Limits.DEFAULTS);
         Message m = message(QoS.AT_LEAST_ONCE);
         for (int i = 0; i < NodeLink.MAX_UNACKED + 3; i++) {
-            link.forward(m);
+            link.forward(m, RemoteNode.Targets.ORDINARY);
         }
 
         assertThat(link.unackedCount()).isEqualTo(NodeLink.MAX_UNACKED);

@@ -16,7 +16,7 @@ class RouteAnnouncementTest {
         RouteAnnouncement a = new RouteAnnouncement(true, Map.of("a/+/b", 3, "#", 1, "$SYS/x", 2, long4ByteChars, 1));
 
         assertThat(RouteAnnouncement.decode(a.encode())).isEqualTo(a);
-        RouteAnnouncement delta = new RouteAnnouncement(false, Map.of("gone", 0));
+        RouteAnnouncement delta = new RouteAnnouncement(false, Map.of("gone", 0, "$share/g/a/#", 2));
         assertThat(RouteAnnouncement.decode(delta.encode())).isEqualTo(delta);
     }
 
@@ -25,8 +25,8 @@ class RouteAnnouncementTest {
         byte[] bytes = new RouteAnnouncement(true, Map.of("a", 1)).encode();
 
         assertThatThrownBy(() -> RouteAnnouncement.decode(Arrays.copyOf(bytes, bytes.length - 1))).isInstanceOf(IOException.class);
-        bytes[0] = 2;
+        bytes[0] = 1; // before groups were announced as groups
         assertThatThrownBy(() -> RouteAnnouncement.decode(bytes)).isInstanceOf(IOException.class)
-                .hasMessageContaining("version 2");
+                .hasMessageContaining("version 1");
     }
 }

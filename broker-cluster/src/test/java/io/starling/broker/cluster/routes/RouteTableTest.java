@@ -205,7 +205,7 @@ class RouteTableTest {
         }
 
         @Override
-        public void forward(Message message) {
+        public void forward(Message message, Targets targets) {
             forwarded.add(message);
         }
     }

@@ -1,12 +1,17 @@
 package io.starling.broker.core.routing;
 
 import io.netty.util.concurrent.FastThreadLocal;
+import io.starling.broker.core.RateLimitedLog;
 import io.starling.broker.core.session.Session;
 import io.starling.broker.core.topic.SubscriptionTree;
+import io.starling.broker.core.topic.TopicFilter;
 import io.starling.mqtt.codec.QoS;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Finds the subscribers of a message and hands each one delivery.
@@ -23,10 +28,18 @@ import java.util.List;
  * A message that came from another node is routed with {@link #routeLocal}, to this node's sessions
  * only, so that a message never travels further than one hop.
  *
+ * <p>A shared subscription's group chooses one member in the whole cluster ({@link ShareGroup#choose}):
+ * a local member, or a remote node, which then gets the message (still once) with the group named in
+ * its {@link RemoteNode.Targets}, and delivers it to one of its own members of that group; its
+ * ordinary subscribers get the message only when one of their filters matched here too.
+ *
  * <p>Threading: called on the publisher's loop; the per-call scratch space is per thread.
  */
 public final class Router {
+    private static final Logger LOG = LoggerFactory.getLogger(Router.class);
+    private static final RateLimitedLog DROP_LOG = new RateLimitedLog(10);
     private final SubscriptionTree<Subscriber, SubscriberOptions> tree;
+    private final LongAdder sharedWithoutMember = new LongAdder();
     private final FastThreadLocal<Matches> scratch = new FastThreadLocal<>() {
         @Override
         protected Matches initialValue() {
@@ -77,12 +90,34 @@ public final class Router {
      * @return whether any local subscription matched
      */
     public boolean routeLocal(Message message) {
-        return route(message, false);
+        return routeLocal(message, RemoteNode.Targets.ORDINARY);
+    }
+
+    /**
+     * Routes a message that another node forwarded for {@code targets}: to this node's sessions'
+     * ordinary subscriptions if it says so, and to one local member of each group it names. A named
+     * group without a member here any more (the last one left while the message travelled) loses the
+     * message: counted in {@link #sharedWithoutMember()}.
+     *
+     * @return whether any local subscription matched
+     */
+    public boolean routeLocal(Message message, RemoteNode.Targets targets) {
+        return route(message, false, targets);
+    }
+
+    /** Messages forwarded to this node for a shared subscription group that had no member here any more. */
+    public long sharedWithoutMember() {
+        return sharedWithoutMember.sum();
     }
 
     private boolean route(Message message, boolean toRemoteNodes) {
+        return route(message, toRemoteNodes, null);
+    }
+
+    private boolean route(Message message, boolean toRemoteNodes, RemoteNode.Targets forwarded) {
         Matches m = scratch.get();
         m.toRemoteNodes = toRemoteNodes;
+        m.forwarded = forwarded;
         boolean upgrade = upgradeOutgoingQos.getAsBoolean();
         try {
             long matchedAt = tree.match(message.topic(),
@@ -98,7 +133,14 @@ public final class Router {
                 session.owner().deliver(session, d);
             }
             for (int i = 0; i < m.nodes.size(); i++) {
-                m.nodes.get(i).forward(message);
+                List<TopicFilter.Shared> groups = m.nodeGroups.get(i);
+                m.nodes.get(i).forward(message, groups == null ? RemoteNode.Targets.ORDINARY
+                        : new RemoteNode.Targets(m.nodeOrdinary.get(i), groups));
+            }
+            if (forwarded != null && m.groupsServed < forwarded.groups().size()) {
+                sharedWithoutMember.add(forwarded.groups().size() - m.groupsServed);
+                DROP_LOG.warn(LOG, "A message on {} forwarded for a shared subscription group found no member of it here "
+                        + "(the last one left meanwhile): dropped.", message.topic());
             }
             return m.matched;
         } finally {
@@ -119,29 +161,33 @@ public final class Router {
         final IdentityHashMap<Session, Integer> index = new IdentityHashMap<>();
         /** The remote nodes to forward to, each once; a node has one entry per matching filter in the tree. */
         final List<RemoteNode> nodes = new ArrayList<>();
+        /** Per node: whether one of its ordinary filters matched. */
+        final List<Boolean> nodeOrdinary = new ArrayList<>();
+        /** Per node: the groups whose member this node chose there; null for none. */
+        final List<List<TopicFilter.Shared>> nodeGroups = new ArrayList<>();
         boolean toRemoteNodes;
+        /** What a forwarded message is for; null for a message published on this node. */
+        RemoteNode.Targets forwarded;
+        /** The named groups of a forwarded message that got a member here. */
+        int groupsServed;
         boolean matched;
 
         void add(Subscriber subscriber, SubscriberOptions options, Message message, boolean upgrade) {
             if (subscriber instanceof RemoteNode node) {
                 if (toRemoteNodes) {
                     matched = true;
-                    if (!containsNode(node)) {
-                        nodes.add(node);
-                    }
+                    nodeOrdinary.set(slotOf(node), true);
                 }
                 return;
+            }
+            if (subscriber instanceof ShareGroup group) {
+                addShare(group, message);
+                return;
+            }
+            if (forwarded != null && !forwarded.ordinary()) {
+                return; // forwarded for its groups only
             }
             matched = true;
-            if (subscriber instanceof ShareGroup group) {
-                ShareGroup.Member member = group.pick(null);
-                if (member != null) {
-                    SubscriberOptions o = member.options();
-                    append(member.session(), QoS.min(message.qos(), o.options().qos()), false,
-                            o.subscriptionId() > 0 ? new ArrayList<>(List.of(o.subscriptionId())) : null, group, null);
-                }
-                return;
-            }
             Session session = (Session) subscriber;
             if (options.options().noLocal() && session.clientId().equals(message.publisherId())) {
                 return; // No Local (MQTT-3.8.3-3)
@@ -171,14 +217,62 @@ public final class Router {
             }
         }
 
-        /** By identity, in a list: a message matches few nodes, fewer than a hash set pays off for. */
-        private boolean containsNode(RemoteNode node) {
+        /**
+         * One member of the group: on a message published here, chosen in the whole cluster; on a
+         * forwarded one, a local member of a group the sending node named (the sender chose this node).
+         */
+        private void addShare(ShareGroup group, Message message) {
+            ShareGroup.Member member;
+            if (forwarded != null) {
+                if (!forwarded.names(group)) {
+                    return;
+                }
+                matched = true;
+                member = group.pick(null);
+                if (member == null) {
+                    return;
+                }
+                groupsServed++;
+            } else if (group.remoteMembers().isEmpty()) {
+                matched = true;
+                member = group.pick(null); // no member elsewhere: the single node's choice, without allocating
+                if (member == null) {
+                    return;
+                }
+            } else {
+                matched = true;
+                ShareGroup.Choice choice = group.choose();
+                if (choice == null) {
+                    return;
+                }
+                if (choice.node() != null) {
+                    int slot = slotOf(choice.node());
+                    List<TopicFilter.Shared> groups = nodeGroups.get(slot);
+                    if (groups == null) {
+                        groups = new ArrayList<>(2);
+                        nodeGroups.set(slot, groups);
+                    }
+                    groups.add(group.key());
+                    return;
+                }
+                member = choice.member();
+            }
+            SubscriberOptions o = member.options();
+            append(member.session(), QoS.min(message.qos(), o.options().qos()), false,
+                    o.subscriptionId() > 0 ? new ArrayList<>(List.of(o.subscriptionId())) : null, group, null);
+        }
+
+        /** The node's entry, added if new. By identity, in a list: a message matches few nodes. */
+        private int slotOf(RemoteNode node) {
             for (int i = 0; i < nodes.size(); i++) {
                 if (nodes.get(i) == node) {
-                    return true;
+                    return i;
                 }
             }
-            return false;
+            nodes.add(node);
+            nodeOrdinary.add(false);
+            nodeGroups.add(null);
+            return nodes.size() - 1;
         }
 
         void append(Session session, QoS granted, boolean keepRetain, List<Integer> subscriptionIds, ShareGroup share,
@@ -193,7 +287,11 @@ public final class Router {
 
         void clear() {
             matched = false;
+            forwarded = null;
+            groupsServed = 0;
             nodes.clear();
+            nodeOrdinary.clear();
+            nodeGroups.clear();
             shares.clear();
             via.clear();
             sessions.clear();

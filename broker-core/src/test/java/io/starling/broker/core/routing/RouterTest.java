@@ -11,6 +11,7 @@ import io.starling.broker.core.testing.Payloads;
 import io.starling.broker.core.testing.TestLoops;
 import io.starling.broker.core.testing.TestLoops.InLoop;
 import io.starling.broker.core.topic.SubscriptionTree;
+import io.starling.broker.core.topic.TopicFilter;
 import io.starling.mqtt.codec.Properties;
 import io.starling.mqtt.codec.QoS;
 import io.starling.mqtt.codec.SubscriptionOptions;
@@ -264,9 +265,10 @@ class RouterTest {
         final List<String> forwarded = new ArrayList<>();
 
         @Override
-        public void forward(Message m) {
+        public void forward(Message m, Targets targets) {
             assertThat(m.payload().refCnt()).isPositive();
-            forwarded.add(m.topic() + " q" + m.qos().value() + " from " + m.publisherId());
+            forwarded.add(m.topic() + " q" + m.qos().value() + " from " + m.publisherId()
+                    + (targets.equals(Targets.ORDINARY) ? "" : " " + targets));
         }
     }
 
@@ -340,5 +342,74 @@ class RouterTest {
 
         assertThat(matched).isFalse();
         assertThat(node.forwarded).isEmpty();
+    }
+
+    @Test
+    void groupWithMembersHereAndOnAnotherNode_givesEachMessageToOneMemberOfTheCluster_byMemberCounts() {
+        RecordingLink local = online("member", loop);
+        subscribe("member", "$share/g/a", QoS.AT_LEAST_ONCE);
+        RecordingNode node = new RecordingNode();
+        context.shared().setRemote("g", "a", node, 2, new SubscriberOptions(SubscriptionOptions.of(QoS.EXACTLY_ONCE), 0));
+
+        for (int i = 0; i < 6; i++) {
+            route(message("a", QoS.AT_LEAST_ONCE, false, "pub"));
+        }
+
+        TestLoops.drain(loop);
+        assertThat(local.sent).as("one member here of three in the cluster").hasSize(2);
+        assertThat(node.forwarded).as("two members there").hasSize(4)
+                .allMatch(f -> f.equals("a q1 from pub Targets[ordinary=false, groups=[Shared[group=g, filter=a]]]"));
+    }
+
+    @Test
+    void groupAndOrdinarySubscriptionOnOneRemoteNode_getOneCopyNamingBoth() {
+        RecordingNode node = new RecordingNode();
+        SubscriberOptions any = new SubscriberOptions(SubscriptionOptions.of(QoS.EXACTLY_ONCE), 0);
+        tree.subscribe("a/#", node, any);
+        context.shared().setRemote("g", "a/+", node, 1, any);
+
+        route(message("a/b", QoS.AT_LEAST_ONCE, false, "pub"));
+
+        assertThat(node.forwarded).containsExactly("a/b q1 from pub Targets[ordinary=true, groups=[Shared[group=g, filter=a/+]]]");
+    }
+
+    @Test
+    void aMatchOnlyOnAGroupOfAnotherNode_countsAsAMatch() {
+        context.shared().setRemote("g", "a", new RecordingNode(), 1,
+                new SubscriberOptions(SubscriptionOptions.of(QoS.AT_MOST_ONCE), 0));
+
+        assertThat(route(message("a", QoS.AT_LEAST_ONCE, false, "pub"))).as("no PUBACK 0x10").isTrue();
+    }
+
+    @Test
+    void aMessageFromAnotherNodeForAGroup_goesToOneLocalMember_andNotToOrdinarySubscribersUnlessNamed() {
+        RecordingLink m1 = online("m1", loop);
+        RecordingLink m2 = online("m2", loop);
+        RecordingLink plain = online("plain", loop);
+        subscribe("m1", "$share/g/a", QoS.AT_LEAST_ONCE);
+        subscribe("m2", "$share/g/a", QoS.AT_LEAST_ONCE);
+        subscribe("plain", "a", QoS.AT_LEAST_ONCE);
+        RecordingNode other = new RecordingNode();
+        context.shared().setRemote("g", "a", other, 5, new SubscriberOptions(SubscriptionOptions.of(QoS.AT_MOST_ONCE), 0));
+        Message m = message("a", QoS.AT_LEAST_ONCE, false, "pub");
+
+        loop.call(() -> router.routeLocal(m, new RemoteNode.Targets(false, List.of(new TopicFilter.Shared("g", "a")))));
+        loop.call(() -> router.routeLocal(m, new RemoteNode.Targets(true, List.of())));
+        m.release();
+
+        TestLoops.drain(loop);
+        assertThat(m1.sent.size() + m2.sent.size()).as("one member, for the group only").isEqualTo(1);
+        assertThat(plain.sent).as("only the copy for ordinary subscriptions").hasSize(1);
+        assertThat(other.forwarded).as("never onward, not even for the group").isEmpty();
+    }
+
+    @Test
+    void aMessageFromAnotherNodeForAGroupWithoutMemberHere_isCounted() {
+        Message m = message("a", QoS.AT_LEAST_ONCE, false, "pub");
+
+        loop.call(() -> router.routeLocal(m, new RemoteNode.Targets(false, List.of(new TopicFilter.Shared("g", "a")))));
+        m.release();
+
+        assertThat(router.sharedWithoutMember()).isEqualTo(1);
     }
 }
