@@ -43,6 +43,14 @@ public record ClusterSettings(String name, String nodeId, HostPort bind, List<Ho
     public static final String DEFAULT_NAME = "starling";
     public static final HostPort DEFAULT_BIND = new HostPort("127.0.0.1", 7800);
     public static final int DEFAULT_LINK_PORT = 7900;
+    /**
+     * JGroups' failure detection (FD_SOCK2) listens on the first free port of {@code cluster_bind}'s port
+     * + this to + this + {@link #FAILURE_DETECTION_PORTS} - 1. Not JGroups' default of 100: with the default
+     * {@code cluster_bind} port 7800 that is 7900, the default link port, and the other nodes' failure
+     * detection then connected to the link port.
+     */
+    public static final int FAILURE_DETECTION_PORT_OFFSET = 50;
+    public static final int FAILURE_DETECTION_PORTS = 3;
     public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(2);
     public static final Duration DEFAULT_FAILURE_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_SUSPECT_TIMEOUT = Duration.ofSeconds(2);

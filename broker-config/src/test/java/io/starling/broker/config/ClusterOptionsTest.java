@@ -84,6 +84,24 @@ class ClusterOptionsTest extends ConfigTestSupport {
     }
 
     @Test
+    void defaultLinkPort_isNotAPortOfTheDefaultFailureDetection() {
+        int from = ClusterSettings.DEFAULT_BIND.port() + ClusterSettings.FAILURE_DETECTION_PORT_OFFSET;
+        int to = from + ClusterSettings.FAILURE_DETECTION_PORTS - 1;
+        assertThat(ClusterSettings.DEFAULT_LINK_PORT < from || ClusterSettings.DEFAULT_LINK_PORT > to)
+                .as("default link port %d outside %d-%d", ClusterSettings.DEFAULT_LINK_PORT, from, to).isTrue();
+    }
+
+    @Test
+    void linkPortAmongTheFailureDetectionPorts_isAnErrorAtTheLinkPortLine() throws Exception {
+        assertThat(error("""
+                cluster_node_id n1
+                cluster_bind 10.0.0.1:7800
+                cluster_link_port 7851
+                """)).isEqualTo(errorAt(3, "cluster_link_port 7851 is one of the ports the cluster's failure detection "
+                + "listens on (cluster_bind's port + 50 to + 52: 7850-7852): choose another port."));
+    }
+
+    @Test
     void peersWithoutRaftMembers_isAnErrorAtThePeerLine() throws Exception {
         assertThat(error("""
                 cluster_node_id n1

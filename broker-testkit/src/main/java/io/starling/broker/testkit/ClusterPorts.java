@@ -10,7 +10,7 @@ public final class ClusterPorts {
     }
 
     /**
-     * A free loopback port whose FD_SOCK2 companion (port + 100, which JGroups' failure detection
+     * A free loopback port whose FD_SOCK2 companion (port + 50, which JGroups' failure detection
      * listens on) is free too.
      */
     public static int freePort() throws IOException {
@@ -22,7 +22,7 @@ public final class ClusterPorts {
             if (candidate + 200 > 65535) {
                 continue;
             }
-            try (ServerSocket ignored = new ServerSocket(candidate + 100, 1, InetAddress.getLoopbackAddress())) {
+            try (ServerSocket ignored = new ServerSocket(candidate + 50, 1, InetAddress.getLoopbackAddress())) {
                 return candidate;
             } catch (IOException taken) {
                 // another one

@@ -76,7 +76,8 @@ final class ClusterStack {
         ping.setPortRange(0);
         long merge = s.mergeInterval().toMillis();
         MERGE3 merge3 = new MERGE3().setMinInterval(Math.max(1, merge / 3)).setMaxInterval(Math.max(2, merge));
-        FD_SOCK2 fdSock = new FD_SOCK2().setBindAddress(bindAddress);
+        FD_SOCK2 fdSock = new FD_SOCK2().setBindAddress(bindAddress)
+                .setOffset(ClusterSettings.FAILURE_DETECTION_PORT_OFFSET).setPortRange(ClusterSettings.FAILURE_DETECTION_PORTS);
         FD_ALL3 fdAll = new FD_ALL3();
         fdAll.setInterval(s.heartbeatInterval().toMillis());
         fdAll.setTimeout(s.failureTimeout().toMillis());

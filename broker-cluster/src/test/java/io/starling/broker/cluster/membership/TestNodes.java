@@ -32,7 +32,7 @@ public final class TestNodes {
     }
 
     /**
-     * A port free now on 127.0.0.1 whose FD_SOCK2 companion (port + 100) is free as well; picked from
+     * A port free now on 127.0.0.1 whose FD_SOCK2 companion (port + 50) is free as well; picked from
      * below the ephemeral range's usual start so that FD_SOCK2's port does not overflow.
      */
     static int freePort() throws IOException {
@@ -44,7 +44,7 @@ public final class TestNodes {
             if (candidate + 200 > 65535) {
                 continue;
             }
-            try (ServerSocket ignored = new ServerSocket(candidate + 100, 1, InetAddress.getLoopbackAddress())) {
+            try (ServerSocket ignored = new ServerSocket(candidate + ClusterSettings.FAILURE_DETECTION_PORT_OFFSET, 1, InetAddress.getLoopbackAddress())) {
                 return candidate;
             } catch (IOException taken) {
                 // try another

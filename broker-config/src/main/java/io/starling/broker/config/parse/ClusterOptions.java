@@ -102,6 +102,17 @@ final class ClusterOptions implements OptionGroup {
                     + ") must contain this node's id (" + id + ", "
                     + (nodeId != null ? "cluster_node_id" : "the host name; set cluster_node_id") + ").");
         }
+        HostPort where = bind != null ? bind : ClusterSettings.DEFAULT_BIND;
+        int detectionFrom = where.port() + ClusterSettings.FAILURE_DETECTION_PORT_OFFSET;
+        int detectionTo = detectionFrom + ClusterSettings.FAILURE_DETECTION_PORTS - 1;
+        if (linkPort >= detectionFrom && linkPort <= detectionTo) {
+            ConfigLine at = repeats.line("cluster_link_port");
+            throw (at != null ? at : repeats.line("cluster_bind")).error("cluster_link_port " + linkPort
+                    + " is one of the ports the cluster's failure detection listens on (cluster_bind's port + "
+                    + ClusterSettings.FAILURE_DETECTION_PORT_OFFSET + " to + " + (ClusterSettings.FAILURE_DETECTION_PORT_OFFSET
+                    + ClusterSettings.FAILURE_DETECTION_PORTS - 1) + ": " + detectionFrom + "-" + detectionTo
+                    + "): choose another port.");
+        }
         ClusterSettings.Tls tls = tls();
         if (failureTimeout.compareTo(heartbeatInterval) <= 0) {
             ConfigLine at = repeats.line("cluster_failure_timeout");
