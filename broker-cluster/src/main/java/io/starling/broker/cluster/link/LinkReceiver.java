@@ -15,8 +15,9 @@ import org.slf4j.LoggerFactory;
  * ({@code Router.routeLocal}), to what the frame names (their ordinary subscriptions, one member of each
  * named shared subscription group), unless it is a resend of one routed already, and acknowledges each
  * QoS 1/2 one once routed and, with a durable store, once what the routing stored for this node's
- * persistent sessions is on disk (the store's group commit): from the ack on, the message survives a
- * crash of either node. A frame that cannot be read closes this link, nothing else.
+ * persistent sessions is on disk (the store's group commit), with the highest sequence routed from the
+ * sender ({@link Duplicates}): from the ack on, the message survives a crash of either node, and a
+ * resend after this node restarts is not routed again. A frame that cannot be read closes this link, nothing else.
  *
  * <p>Threading: one instance per connection, on the connection's loop.
  */
@@ -84,6 +85,9 @@ final class LinkReceiver extends ChannelInboundHandlerAdapter {
             ctx.write(links.codec().encode(ctx.alloc(), ack));
             return;
         }
+        // The routing stored something (for persistent sessions): the mark joins that batch, so after a
+        // crash that loses this ack the resend is known as one (a QoS 2 message must not come twice).
+        links.duplicates().stored(origin, incarnation, p.seq(), store);
         store.afterDurable(ctx.executor(), durable -> {
             if (!durable) {
                 // The sessions have it in memory; a resend would be dropped as a duplicate, so ack anyway.

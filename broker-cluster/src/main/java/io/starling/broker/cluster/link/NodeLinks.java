@@ -74,6 +74,8 @@ public final class NodeLinks implements AutoCloseable {
         this.loops = loops;
         this.tls = tls;
         this.limits = Objects.requireNonNull(limits);
+        // Before the server accepts a link: resends of what was routed before a restart are duplicates.
+        duplicates.restore(core.store().linkSequences());
         // The outgoing connection's write buffer is the QoS 0 queue of the link (NodeLink): unwritable above
         // the bound (frames written from other loops count from their submission), writable below half.
         this.bootstrap = new Bootstrap().group(loops.group()).channel(loops.socketChannel())

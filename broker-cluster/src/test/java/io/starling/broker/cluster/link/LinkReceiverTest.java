@@ -14,6 +14,9 @@ import io.starling.broker.core.routing.Message;
 import io.starling.broker.core.routing.RemoteNode;
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.BrokerSettings;
+import io.starling.broker.core.auth.Authenticator;
+import io.starling.broker.core.store.memory.InMemoryRetainedStore;
+import io.starling.broker.core.store.memory.InMemorySessionStore;
 import io.starling.broker.core.routing.Subscriber;
 import io.starling.broker.core.routing.SubscriberOptions;
 import io.starling.broker.core.time.Clock;
@@ -165,23 +168,29 @@ class LinkReceiverTest {
     }
 
     /**
-     * The receiver's memory of what it routed ({@link Duplicates}) is in memory only: a receiver that
-     * crashed after its store had the message but before its ack reached the sender gets the message
-     * again from the sender (same incarnation, same sequence number) and routes it a second time, so a
-     * persistent session gets a QoS 2 message twice. Known gap, in docs/cluster.md ("Node links"); the fix
-     * is to store the highest routed sequence per (origin, incarnation) in the same store batch as what
-     * the routing stored, and load it at start. Here the "restart" is a new NodeLinks on the same core.
+     * A receiver that crashed after its store had the message but before its ack reached the sender
+     * gets the message again from the sender (same incarnation, same sequence number): the highest
+     * sequence routed is kept in the store with what the routing stored ({@link Duplicates}) and read
+     * back at start, so the resend is not routed a second time (a QoS 2 message must not come twice).
+     * Here the "restart" is a new NodeLinks on the same core and store; with RocksDB on a directory:
+     * {@code ReceiverRestartOnStoreTest}.
      */
     @Test
-    @org.junit.jupiter.api.Disabled("issue 17: known gap, the receiver's duplicate suppression does not survive its restart")
     void resendAfterTheReceiverRestarted_isNotRoutedAgain() throws Exception {
-        EmbeddedChannel before = link();
-        before.writeInbound(frame(new LinkFrame.Hello(new NodeId("a"), 1)));
-        before.writeInbound(publish(5, QoS.EXACTLY_ONCE));
-        assertThat(links.counters(new NodeId("a")).forwardedIn.sum()).isOne();
-        before.finishAndReleaseAll(); // the receiver dies: its ack of 5 never reaches a
+        BrokerCore storing = new BrokerCore(BrokerSettings.defaults(), Clock.SYSTEM, new InMemoryRetainedStore(),
+                Authenticator.anonymous(true), List.of(), new InMemorySessionStore(Clock.SYSTEM));
+        NodeLinks before = NodeLinks.start(new NodeId("b"), 1, storing,
+                new LinkLoops(group, NioServerSocketChannel.class, NioSocketChannel.class, List.of()),
+                new InetSocketAddress("127.0.0.1", 0));
+        EmbeddedChannel crashed = new EmbeddedChannel(
+                new LengthFieldBasedFrameDecoder(LinkCodec.MAX_FRAME_BYTES, 0, 4, 0, 4), new LinkReceiver(before));
+        crashed.writeInbound(frame(new LinkFrame.Hello(new NodeId("a"), 1)));
+        crashed.writeInbound(publish(5, QoS.EXACTLY_ONCE));
+        assertThat(before.counters(new NodeId("a")).forwardedIn.sum()).isOne();
+        crashed.finishAndReleaseAll(); // the receiver dies: its ack of 5 never reaches a
+        before.close();
 
-        NodeLinks restarted = NodeLinks.start(new NodeId("b"), 2, core,
+        NodeLinks restarted = NodeLinks.start(new NodeId("b"), 2, storing,
                 new LinkLoops(group, NioServerSocketChannel.class, NioSocketChannel.class, List.of()),
                 new InetSocketAddress("127.0.0.1", 0));
         try {
@@ -189,13 +198,17 @@ class LinkReceiverTest {
                     new LengthFieldBasedFrameDecoder(LinkCodec.MAX_FRAME_BYTES, 0, 4, 0, 4), new LinkReceiver(restarted));
             after.writeInbound(frame(new LinkFrame.Hello(new NodeId("a"), 1)));
             after.writeInbound(publish(5, QoS.EXACTLY_ONCE)); // a sends again what was not acknowledged
+            after.writeInbound(publish(6, QoS.EXACTLY_ONCE)); // and then what is new
 
-            assertThat(restarted.counters(new NodeId("a")).forwardedIn.sum()).as("routed again").isZero();
+            assertThat(restarted.counters(new NodeId("a")).forwardedIn.sum()).as("routed: only 6").isOne();
             assertThat(restarted.counters(new NodeId("a")).duplicatesIn.sum()).isOne();
-            replies(after);
+            after.runPendingTasks();
+            assertThat(replies(after)).containsExactly(new LinkFrame.Hello(new NodeId("b"), 2),
+                    new LinkFrame.Ack(5), new LinkFrame.Ack(6));
             after.finishAndReleaseAll();
         } finally {
             restarted.close();
+            storing.close();
         }
     }
 }

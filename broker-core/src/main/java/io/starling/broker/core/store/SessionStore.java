@@ -3,6 +3,7 @@ package io.starling.broker.core.store;
 import io.starling.broker.core.routing.Delivery;
 import io.starling.broker.core.routing.Message;
 import io.starling.broker.core.routing.SubscriberOptions;
+import java.util.Map;
 import java.util.concurrent.Executor;
 
 /**
@@ -71,6 +72,20 @@ public interface SessionStore extends AutoCloseable {
     void saveWill(String clientId, Message will, long publishAtMillis);
 
     void deleteWill(String clientId);
+
+    /**
+     * A node link of a cluster routed message {@code seq} of {@code origin}'s {@code incarnation} and
+     * stored what it queued: written with those changes, so that {@link #afterDurable} covers it. One
+     * entry per origin node; it replaces the origin's earlier one (of this or an older incarnation).
+     * Stores without a disk need not keep it: their sessions do not outlive the process either.
+     */
+    default void saveLinkSequence(String origin, long incarnation, long seq) {
+    }
+
+    /** What {@link #saveLinkSequence} kept, by origin node: read at start, before node links are accepted. */
+    default Map<String, LinkSequence> linkSequences() {
+        return Map.of();
+    }
 
     /**
      * Runs {@code task} on {@code executor} once the changes this thread made before the call are

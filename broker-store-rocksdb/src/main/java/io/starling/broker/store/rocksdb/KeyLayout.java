@@ -25,7 +25,12 @@ import java.util.HexFormat;
  * 'W' cid                  delayed will: publishAtMillis:u64 then a {@link MessageCodec} message
  * 'M' storeId:u64          a message shared by queue entries ({@link MessageCodec})
  * 'R' topic                retained message by value ({@link MessageCodec}), topic as UTF-8 to the end
+ * 'L' node                 cluster node link: the highest sequence routed from that origin node
+ *                          ({@link ValueLayout#linkSequence}); node id length-prefixed as a client id
  * </pre>
+ *
+ * <p>'L' came after version 1 without a bump: a broker that predates it never reads it, and one that
+ * has it finds none in an older store (nothing routed from a link was remembered then).
  */
 final class KeyLayout {
     static final int FORMAT_VERSION = 1;
@@ -38,6 +43,7 @@ final class KeyLayout {
     static final byte WILL = 'W';
     static final byte MESSAGE = 'M';
     static final byte RETAINED = 'R';
+    static final byte LINK_SEQUENCE = 'L';
 
     /** The kinds that belong to one client, all removed with its session. */
     static final byte[] CLIENT_KINDS = {SESSION, SUBSCRIPTION, OUTGOING, INCOMING_QOS2, WILL};
@@ -79,11 +85,15 @@ final class KeyLayout {
         return withTail(new byte[] {RETAINED}, topic.getBytes(StandardCharsets.UTF_8));
     }
 
+    static byte[] linkSequence(String originNode) {
+        return clientPrefix(LINK_SEQUENCE, originNode);
+    }
+
     /** The kind byte and the length-prefixed client id: the prefix of all of a client's keys of that kind. */
     static byte[] clientPrefix(byte kind, String clientId) {
         byte[] id = clientId.getBytes(StandardCharsets.UTF_8);
         if (id.length > MAX_CLIENT_ID_BYTES) {
-            throw new IllegalArgumentException("client id of " + id.length + " bytes is longer than MQTT allows");
+            throw new IllegalArgumentException("id of " + id.length + " bytes is longer than a key allows");
         }
         return ByteBuffer.allocate(3 + id.length).put(kind).putShort((short) id.length).put(id).array();
     }
@@ -159,6 +169,8 @@ final class KeyLayout {
                 case INCOMING_QOS2:
                 case WILL:
                     return (char) kind(key) + " of client " + clientId(key);
+                case LINK_SEQUENCE:
+                    return "L of node " + clientId(key);
                 default:
                     break;
             }

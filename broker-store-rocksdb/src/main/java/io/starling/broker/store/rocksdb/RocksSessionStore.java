@@ -3,6 +3,7 @@ package io.starling.broker.store.rocksdb;
 import io.starling.broker.core.routing.Delivery;
 import io.starling.broker.core.routing.Message;
 import io.starling.broker.core.routing.SubscriberOptions;
+import io.starling.broker.core.store.LinkSequence;
 import io.starling.broker.core.store.SessionStore;
 import io.starling.broker.core.store.StoredSession;
 import io.starling.broker.core.store.StoreHealth;
@@ -12,7 +13,9 @@ import io.starling.broker.store.rocksdb.ValueLayout.OutgoingEntry;
 import io.starling.mqtt.codec.QoS;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executor;
 
 /**
@@ -224,6 +227,25 @@ public final class RocksSessionStore implements SessionStore {
     @Override
     public void deleteWill(String clientId) {
         db.delete(KeyLayout.will(clientId));
+    }
+
+    @Override
+    public void saveLinkSequence(String origin, long incarnation, long seq) {
+        db.put(KeyLayout.linkSequence(origin), ValueLayout.linkSequence(new LinkSequence(incarnation, seq)));
+    }
+
+    @Override
+    public Map<String, LinkSequence> linkSequences() {
+        Map<String, LinkSequence> marks = new HashMap<>();
+        db.scan(new byte[] {KeyLayout.LINK_SEQUENCE}, (key, value) -> {
+            try {
+                marks.put(KeyLayout.clientId(key), ValueLayout.readLinkSequence(value));
+            } catch (RuntimeException e) {
+                throw new StoreException(db.directory(), "is corrupt: cannot read the entry " + KeyLayout.describe(key)
+                        + " (" + e + ")", e);
+            }
+        });
+        return marks;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.starling.broker.store.rocksdb;
 
 import io.starling.broker.core.routing.SubscriberOptions;
+import io.starling.broker.core.store.LinkSequence;
 import io.starling.broker.core.store.StoredSession;
 import io.starling.mqtt.codec.QoS;
 import io.starling.mqtt.codec.SubscriptionOptions;
@@ -22,6 +23,7 @@ import java.util.List;
  * outgoing      storeId:u64 qos:u8 retain:u8 idCount:u16 subscriptionId:u32... packetId:u16 released:u8
  *               [queuedPacketId:u16] (absent: 0, as written before it was kept)
  * will          publishAtMillis:u64 message
+ * linkSequence  incarnation:u64 seq:u64
  * </pre>
  *
  * <p>An outgoing entry in the queue has packet id 0 and the id it took when queued in
@@ -145,6 +147,15 @@ final class ValueLayout {
 
     static byte[] willMessage(byte[] value) {
         return Arrays.copyOfRange(value, 8, value.length);
+    }
+
+    static byte[] linkSequence(LinkSequence s) {
+        return ByteBuffer.allocate(16).putLong(s.incarnation()).putLong(s.seq()).array();
+    }
+
+    static LinkSequence readLinkSequence(byte[] value) {
+        ByteBuffer b = ByteBuffer.wrap(value);
+        return new LinkSequence(b.getLong(), b.getLong());
     }
 
     private static int optionsByte(SubscriptionOptions o) {

@@ -91,4 +91,11 @@ class KeyLayoutTest {
         assertThat(KeyLayout.describe(KeyLayout.message(9))).isEqualTo("M 9");
         assertThat(KeyLayout.describe(new byte[] {0x01, 0x02})).isEqualTo("0102");
     }
+
+    @Test
+    void linkSequence_isKindThenLengthPrefixedNodeId() {
+        assertThat(hex(KeyLayout.linkSequence("n1"))).isEqualTo("4c" + "0002" + "6e31");
+        assertThat(KeyLayout.clientId(KeyLayout.linkSequence("node-é"))).isEqualTo("node-é");
+        assertThat(KeyLayout.describe(KeyLayout.linkSequence("n1"))).isEqualTo("L of node n1");
+    }
 }

@@ -9,6 +9,7 @@ import io.netty.buffer.Unpooled;
 import io.starling.broker.core.routing.Delivery;
 import io.starling.broker.core.routing.Message;
 import io.starling.broker.core.routing.SubscriberOptions;
+import io.starling.broker.core.store.LinkSequence;
 import io.starling.broker.core.store.SessionStore;
 import io.starling.broker.core.store.StoredSession;
 import io.starling.broker.core.store.StoredState;
@@ -538,5 +539,26 @@ abstract class SessionStoreContract {
         assertThat(loaded.publisherId()).isEqualTo(saved.publisherId());
         assertThat(loaded.expiryAtNanos()).isEqualTo(Message.NEVER_EXPIRES);
         assertThat(loaded.storeId()).isEqualTo(saved.storeId()).isNotZero();
+    }
+
+    // ---- cluster node links ----
+
+    @Test
+    void linkSequences_comeBackAfterReopen_oneEntryPerOriginNode() {
+        store.saveLinkSequence("n1", 7, 3);
+        store.saveLinkSequence("n1", 7, 4);
+        store.saveLinkSequence("n2", 1, 9);
+        store.saveLinkSequence("n1", 8, 1); // n1 restarted: its newer incarnation replaces the older one
+
+        store = reopen();
+        store.load();
+
+        assertThat(store.linkSequences()).containsExactlyInAnyOrderEntriesOf(
+                Map.of("n1", new LinkSequence(8, 1), "n2", new LinkSequence(1, 9)));
+    }
+
+    @Test
+    void linkSequences_ofAFreshStore_areNone() {
+        assertThat(store.linkSequences()).isEmpty();
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.starling.broker.core.routing.SubscriberOptions;
+import io.starling.broker.core.store.LinkSequence;
 import io.starling.broker.core.store.StoredSession;
 import io.starling.broker.store.rocksdb.ValueLayout.OutgoingEntry;
 import io.starling.mqtt.codec.QoS;
@@ -113,5 +114,14 @@ class ValueLayoutTest {
         assertThat(hex(value)).isEqualTo("0000000000000102" + "aabb");
         assertThat(ValueLayout.willPublishAt(value)).isEqualTo(0x0102);
         assertThat(hex(ValueLayout.willMessage(value))).isEqualTo("aabb");
+    }
+
+    @Test
+    void linkSequence_isIncarnationThenSequence() {
+        LinkSequence mark = new LinkSequence(0x0102030405060708L, 9);
+        String golden = "0102030405060708" + "0000000000000009";
+
+        assertThat(hex(ValueLayout.linkSequence(mark))).isEqualTo(golden);
+        assertThat(ValueLayout.readLinkSequence(bytes(golden))).isEqualTo(mark);
     }
 }

@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.starling.broker.core.routing.Delivery;
 import io.starling.broker.core.routing.Message;
 import io.starling.broker.core.routing.SubscriberOptions;
+import io.starling.broker.core.store.LinkSequence;
 import io.starling.broker.core.store.SessionStore;
 import io.starling.broker.core.store.StoredSession;
 import io.starling.broker.core.store.StoredState;
@@ -81,6 +82,7 @@ public final class InMemorySessionStore implements SessionStore {
     private final ConcurrentHashMap<Long, Shared> messages = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, MessageCopy> retained = new ConcurrentHashMap<>();
     private final AtomicLong nextId = new AtomicLong(1);
+    private final ConcurrentHashMap<String, LinkSequence> linkSequences = new ConcurrentHashMap<>();
 
     /** @param clock the clock of the messages' expiry times */
     public InMemorySessionStore(Clock clock) {
@@ -90,6 +92,16 @@ public final class InMemorySessionStore implements SessionStore {
     @Override
     public boolean isDurable() {
         return true;
+    }
+
+    @Override
+    public void saveLinkSequence(String origin, long incarnation, long seq) {
+        linkSequences.put(origin, new LinkSequence(incarnation, seq));
+    }
+
+    @Override
+    public Map<String, LinkSequence> linkSequences() {
+        return Map.copyOf(linkSequences);
     }
 
     @Override
