@@ -58,8 +58,8 @@ import org.slf4j.LoggerFactory;
  *   <li>B holds what A forwards over the node link ({@link NodeLinks#holdFrom}) from before it sends
  *       the request until its CONNECT has taken the session in (its subscriptions are in B's tree) or
  *       given up ({@code ClientIdClaims#moveSettled}; at most {@code wait} and a second).</li>
- *   <li>A hands over on B's request (the registry's path waits {@code wait} for it, then hands over
- *       itself: B is gone or gave up). Between closing the old connection and taking the state A puts
+ *   <li>A takes the state on B's request (the registry's path closes the old connection at once and
+ *       leaves the state to the request; without one within {@code wait} it hands over as it is). Between closing the old connection and taking the state A puts
  *       B's node in the session's place under each of its filters, in one tree write (a message matches
  *       one or the other), then lets every event loop finish what it matched before, so that every
  *       delivery matched to the session reaches it and goes with the state; everything matched after
@@ -87,6 +87,11 @@ public final class SessionTakeover {
     private volatile List<LoopOutbox> loops = List.of();
     /** The link holds of the moves this node waits for, by client id and epoch. */
     private final Map<Waiting, Runnable> holds = new ConcurrentHashMap<>();
+    /**
+     * Sessions whose connection the registry's path closed, waiting for the new node's request to take
+     * their state (the registry's answer goes to that node: the request's own is then not needed).
+     */
+    private final Map<io.starling.broker.core.session.Session, Runnable> parked = new ConcurrentHashMap<>();
 
     private record Waiting(String clientId, long epoch) {
     }
@@ -146,10 +151,22 @@ public final class SessionTakeover {
                 handOver(clientId, winner, true, SessionHandOver.Mover.NONE);
                 return;
             }
-            // The request moves the rows along once the new node holds the link: this path only ends a
-            // session whose new node never asked (it died, or its CONNECT went), after the same wait.
-            CompletableFuture.delayedExecutor(wait.toMillis(), TimeUnit.MILLISECONDS)
-                    .execute(() -> handOver(clientId, winner, true, SessionHandOver.Mover.NONE));
+            // The old connection closes now; the state waits for the request, which moves the rows along
+            // once the new node holds the link. Without it (the new node died, or its CONNECT went) the
+            // session is handed over as it is after the same wait.
+            handOver(clientId, winner, true, (session, takeState) -> {
+                if (!session.isPersistent()) {
+                    takeState.run(); // it ends with its connection: its will goes with the state now
+                    return;
+                }
+                parked.put(session, takeState);
+                CompletableFuture.delayedExecutor(wait.toMillis(), TimeUnit.MILLISECONDS).execute(
+                        () -> session.owner().execute(() -> {
+                            if (parked.remove(session, takeState)) {
+                                takeState.run();
+                            }
+                        }));
+            });
         }
     }
 
@@ -212,7 +229,9 @@ public final class SessionTakeover {
         if (through == null) {
             return SessionHandOver.Mover.NONE;
         }
-        return (session, takeState) -> {
+        return (session, ownTake) -> {
+            Runnable registryTake = parked.remove(session); // the registry's path closed it and waits for this
+            Runnable takeState = registryTake != null ? registryTake : ownTake;
             if (!session.isPersistent()) {
                 takeState.run(); // it ends with its connection: nothing is queued for it after that
                 return;
