@@ -95,6 +95,8 @@ final class ClusterNode implements AutoCloseable {
                 new LinkLoops(loops.workers(), loops.serverChannel(), loops.socketChannel(), loops.outboxes()),
                 new InetSocketAddress(bind.host(), settings.linkPort()),
                 settings.tls() == null ? null : MemberTls.context(settings.tls()), settings.limits());
+        // A session handed over takes its rows along over the links; one moving here holds its old node's link until it is in.
+        takeover.moveRowsThrough(links, loops.outboxes());
         linkAddresses = LinkAddresses.start(channel, links, new HostPort(bind.host(), links.address().getPort()));
         routes = RouteTable.start(channel, core.subscriptions(), core.shared(), links::remoteNode, settings.limits());
         channel.connect();

@@ -16,7 +16,6 @@ import io.starling.broker.config.ListenerConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +43,7 @@ class TakeoverInFlightTest {
     private static final int AFTER_ROUTE = 200;
 
     private final List<AutoCloseable> open = new ArrayList<>();
+    private final ConcurrentLinkedQueue<String> receivedOn = new ConcurrentLinkedQueue<>();
     private Broker a;
     private Broker b;
 
@@ -55,8 +55,6 @@ class TakeoverInFlightTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("Known gap of session takeover (docs/cluster.md \"Session takeover\"): fails today, "
-            + "in two runs 12 of 335 and 74 of 500 QoS 1 messages acknowledged on A never reached the client; enable with the fix")
     void messagesPublishedOnTheOldNodeWhileTheSessionMoves_allReachTheClient_qos2ExactlyOnce_inOrder() throws Exception {
         startTwoNodes();
         ConcurrentLinkedQueue<String> received = new ConcurrentLinkedQueue<>();
@@ -98,9 +96,26 @@ class TakeoverInFlightTest {
                     stream.acknowledged.size(), seen.size()).isEmpty();
             assertThat(firsts).as("%s in publisher order", stream.topic).isEqualTo(sorted(firsts));
         }
-        Map<String, Integer> times = new HashMap<>();
-        received.stream().filter(p -> p.startsWith("g/2:")).forEach(p -> times.merge(p, 1, Integer::sum));
-        assertThat(times.values()).as("QoS 2 deliveries of one message").allMatch(n -> n == 1);
+        // QoS 2 exactly once per client: each instance of "mover" keeps its own QoS 2 receiving state, so a
+        // message the client took on A whose PUBREC A had not handled when it closed the connection is sent
+        // again by B (DUP, same packet id, MQTT-4.3.3) to the new instance, which cannot know it. Such a resend
+        // comes before anything new on B (the inflight window goes first); nothing else may come twice.
+        List<String> qos2OnA = new ArrayList<>();
+        List<String> qos2OnB = new ArrayList<>();
+        for (String r : receivedOn) {
+            if (r.substring(2).startsWith("g/2:")) {
+                (r.startsWith("A") ? qos2OnA : qos2OnB).add(r.substring(2));
+            }
+        }
+        assertThat(qos2OnA).as("QoS 2 deliveries on A").doesNotHaveDuplicates();
+        assertThat(qos2OnB).as("QoS 2 deliveries on B").doesNotHaveDuplicates();
+        Set<String> takenOnA = new HashSet<>(qos2OnA);
+        int firstNew = 0;
+        while (firstNew < qos2OnB.size() && takenOnA.contains(qos2OnB.get(firstNew))) {
+            firstNew++;
+        }
+        assertThat(qos2OnB.subList(firstNew, qos2OnB.size())).as("QoS 2 messages the client took on A, sent again by B after "
+                + "new ones (not a resend of the inflight window)").noneMatch(takenOnA::contains);
     }
 
     private static List<String> sorted(List<String> payloads) {
@@ -121,7 +136,12 @@ class TakeoverInFlightTest {
     private Mqtt5AsyncClient mover(Broker broker, ConcurrentLinkedQueue<String> received) throws Exception {
         Mqtt5AsyncClient c = Mqtt5Client.builder().identifier("mover").serverHost("127.0.0.1").serverPort(broker.port())
                 .buildAsync();
-        c.publishes(MqttGlobalPublishFilter.ALL, p -> received.add(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)));
+        String on = broker == a ? "A" : "B";
+        c.publishes(MqttGlobalPublishFilter.ALL, p -> {
+            String payload = new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8);
+            received.add(payload);
+            receivedOn.add(on + " " + payload);
+        });
         c.connectWith().cleanStart(false).sessionExpiryInterval(3600).send().get(20, TimeUnit.SECONDS);
         open.add(() -> {
             if (c.getState().isConnected()) {

@@ -29,6 +29,8 @@ final class LinkReceiver extends ChannelInboundHandlerAdapter {
     private NodeId origin;
     private long incarnation;
     private LinkCounters counters;
+    /** Frames read while the origin is held ({@link LinkHolds}), in order; null when none wait. */
+    private java.util.ArrayDeque<LinkFrame.Publish> waiting;
 
     LinkReceiver(NodeLinks links) {
         this.links = links;
@@ -65,6 +67,46 @@ final class LinkReceiver extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
+        if (waiting != null || links.holds().isHeld(origin)) {
+            hold(ctx, p);
+            return;
+        }
+        route(ctx, p);
+    }
+
+    /** Keeps {@code p} until the origin is released, and stops reading meanwhile. */
+    private void hold(ChannelHandlerContext ctx, LinkFrame.Publish p) {
+        if (waiting == null) {
+            waiting = new java.util.ArrayDeque<>();
+            ctx.channel().config().setAutoRead(false);
+            links.holds().whenReleased(origin, () -> ctx.executor().execute(() -> resume(ctx)));
+        }
+        waiting.add(p);
+    }
+
+    private void resume(ChannelHandlerContext ctx) {
+        if (waiting == null) {
+            return;
+        }
+        if (links.holds().isHeld(origin)) { // held again meanwhile: wait for that one too
+            links.holds().whenReleased(origin, () -> ctx.executor().execute(() -> resume(ctx)));
+            return;
+        }
+        java.util.ArrayDeque<LinkFrame.Publish> frames = waiting;
+        waiting = null;
+        LinkFrame.Publish p;
+        while ((p = frames.poll()) != null) {
+            if (!ctx.channel().isActive()) {
+                p.message().release();
+                continue;
+            }
+            route(ctx, p);
+        }
+        channelReadComplete(ctx);
+        ctx.channel().config().setAutoRead(true);
+    }
+
+    private void route(ChannelHandlerContext ctx, LinkFrame.Publish p) {
         SessionStore store = links.core().store();
         store.beginChanges();
         try {
@@ -104,6 +146,15 @@ final class LinkReceiver extends ChannelInboundHandlerAdapter {
         if (outbox != null) {
             outbox.flushPending(); // the deliveries to sessions of this loop
         }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (waiting != null) {
+            waiting.forEach(w -> w.message().release()); // not acknowledged: the sender resends them
+            waiting.clear();
+        }
+        super.channelInactive(ctx);
     }
 
     @Override

@@ -53,6 +53,7 @@ public final class NodeLinks implements AutoCloseable {
     private final LinkCodec codec;
     private final LinkLoops loops;
     private final Duplicates duplicates = new Duplicates();
+    private final LinkHolds holds = new LinkHolds();
     /** The sequence numbers of every link of this node (see {@link NodeLink}); the first is 1. */
     private final java.util.concurrent.atomic.AtomicLong sequence = new java.util.concurrent.atomic.AtomicLong();
     private final Map<NodeId, NodeLink> links = new ConcurrentHashMap<>();
@@ -265,6 +266,19 @@ public final class NodeLinks implements AutoCloseable {
 
     LinkLoops loops() {
         return loops;
+    }
+
+    LinkHolds holds() {
+        return holds;
+    }
+
+    /**
+     * Holds what {@code origin} forwards to this node (its frames wait, unread and unacknowledged, in
+     * order) until the returned release runs: a session moving here from {@code origin} (see
+     * {@code SessionTakeover}). Releasing twice is harmless.
+     */
+    public Runnable holdFrom(NodeId origin) {
+        return holds.hold(origin);
     }
 
     /** Stops listening and connecting, closes every link, and drops what waited (the broker is stopping). */

@@ -2,6 +2,7 @@ package io.starling.broker.cluster.takeover;
 
 import io.starling.broker.cluster.NodeId;
 import io.starling.broker.cluster.link.MalformedFrameException;
+import io.starling.broker.cluster.link.NodeLinks;
 import io.starling.broker.cluster.membership.ClusterChannel;
 import io.starling.broker.cluster.registry.ClaimResult;
 import io.starling.broker.cluster.registry.ClientIdRegistry;
@@ -9,9 +10,20 @@ import io.starling.broker.cluster.registry.Owner;
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.RateLimitedLog;
 import io.starling.broker.core.protocol.SessionHandOver;
+import io.starling.broker.core.routing.LoopOutbox;
+import io.starling.broker.core.routing.RemoteNode;
+import io.starling.broker.core.routing.SubscriberOptions;
+import io.starling.broker.core.topic.TopicFilter;
 import io.starling.broker.core.session.ClientIdClaims;
 import io.starling.broker.core.store.StoredState;
+import io.starling.mqtt.codec.QoS;
+import io.starling.mqtt.codec.SubscriptionOptions;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.LongAdder;
@@ -40,9 +52,21 @@ import org.slf4j.LoggerFactory;
  * rare and small next to the PUBLISH stream; JGroups' UNICAST3 gives it reliability and order per pair
  * of nodes as it is, while a link carries frames one way with acknowledgements the other.
  *
- * <p>Known gap of this slice: a message routed on A after step 3 and before B's subscriptions reach A's
- * route table (the route announcement, a bounded time) finds no subscriber on A and is not forwarded;
- * see docs/cluster.md "Session takeover".
+ * <p><b>Messages routed while the session moves</b> (with {@link #moveRowsThrough}): none is lost or
+ * delivered twice, and each publisher's order holds, for messages published on A or B.
+ * <ul>
+ *   <li>B holds what A forwards over the node link ({@link NodeLinks#holdFrom}) from before it sends
+ *       the request until its CONNECT has taken the session in (its subscriptions are in B's tree) or
+ *       given up ({@code ClientIdClaims#moveSettled}; at most {@code wait} and a second).</li>
+ *   <li>A takes the state on B's request (the registry's path closes the old connection at once and
+ *       leaves the state to the request; without one within {@code wait} it hands over as it is). Between closing the old connection and taking the state A puts
+ *       B's node in the session's place under each of its filters, in one tree write (a message matches
+ *       one or the other), then lets every event loop finish what it matched before, so that every
+ *       delivery matched to the session reaches it and goes with the state; everything matched after
+ *       goes to B over the link, once, behind what the same publisher sent before, and waits there
+ *       until the session is in. B's own route announcement later takes over the rows A put there.</li>
+ * </ul>
+ * See docs/cluster.md "Session takeover" for what is left (messages forwarded by a third node).
  */
 public final class SessionTakeover {
     private static final Logger LOG = LoggerFactory.getLogger(SessionTakeover.class);
@@ -57,6 +81,24 @@ public final class SessionTakeover {
     private final boolean connectWithoutMajority;
     private final RateLimitedLog unsafeConnectsLog = new RateLimitedLog(10);
     private final LongAdder unsafeConnects = new LongAdder();
+    private final Duration wait;
+    /** Null until {@link #moveRowsThrough}: hand-overs then take no rows along (the gap above). */
+    private volatile NodeLinks links;
+    private volatile List<LoopOutbox> loops = List.of();
+    /** The link holds of the moves this node waits for, by client id and epoch. */
+    private final Map<Waiting, Runnable> holds = new ConcurrentHashMap<>();
+    /**
+     * Sessions whose connection the registry's path closed, waiting for the new node's request to take
+     * their state (the registry's answer goes to that node: the request's own is then not needed).
+     */
+    private final Map<io.starling.broker.core.session.Session, Runnable> parked = new ConcurrentHashMap<>();
+
+    private record Waiting(String clientId, long epoch) {
+    }
+
+    /** The value of a node's row in the tree, as the route table enters it. */
+    private static final SubscriberOptions NODE_ROW = new SubscriberOptions(
+            new SubscriptionOptions(QoS.EXACTLY_ONCE, false, true, 0), 0);
 
     /** Refusing a CONNECT whose id the registry cannot grant (no majority). */
     public SessionTakeover(ClusterChannel channel, BrokerCore core, Duration wait) {
@@ -74,6 +116,7 @@ public final class SessionTakeover {
      */
     public SessionTakeover(ClusterChannel channel, BrokerCore core, Duration wait, boolean connectWithoutMajority) {
         this.connectWithoutMajority = connectWithoutMajority;
+        this.wait = wait;
         this.self = channel.self();
         this.channel = channel;
         this.core = core;
@@ -88,12 +131,42 @@ public final class SessionTakeover {
         return this;
     }
 
+    /**
+     * From now on a session handed over takes its rows in the tree along to the new node over
+     * {@code links}, and a session moving here holds what its old node forwards until it is in (see the
+     * class notes). {@code loops}: every event loop that routes messages.
+     */
+    public SessionTakeover moveRowsThrough(NodeLinks links, List<LoopOutbox> loops) {
+        this.loops = List.copyOf(loops);
+        this.links = links;
+        return this;
+    }
+
     /** The registry's {@code OwnerListener}: another node claimed an id this node held. Any thread. */
     public void lost(String clientId, Owner lost, Owner winner) {
         if (lost.node().equals(self) && !winner.node().equals(self)) {
             // Only a session claimed since this start: replaying the log at start-up reports old claims,
             // and a session restored from the store may have come back here since (its request says so).
-            handOver(clientId, winner, true);
+            if (links == null) {
+                handOver(clientId, winner, true, SessionHandOver.Mover.NONE);
+                return;
+            }
+            // The old connection closes now; the state waits for the request, which moves the rows along
+            // once the new node holds the link. Without it (the new node died, or its CONNECT went) the
+            // session is handed over as it is after the same wait.
+            handOver(clientId, winner, true, (session, takeState) -> {
+                if (!session.isPersistent()) {
+                    takeState.run(); // it ends with its connection: its will goes with the state now
+                    return;
+                }
+                parked.put(session, takeState);
+                CompletableFuture.delayedExecutor(wait.toMillis(), TimeUnit.MILLISECONDS).execute(
+                        () -> session.owner().execute(() -> {
+                            if (parked.remove(session, takeState)) {
+                                takeState.run();
+                            }
+                        }));
+            });
         }
     }
 
@@ -103,8 +176,8 @@ public final class SessionTakeover {
      * this node, so the other finds nothing only after the state went, and its null answer (a request's;
      * the registry's path sends none) follows the state on the same ordered unicast stream.
      */
-    private void handOver(String clientId, Owner to, boolean fromRegistry) {
-        SessionHandOver.handOver(core, clientId, to.epoch(), fromRegistry, state -> {
+    private void handOver(String clientId, Owner to, boolean fromRegistry, SessionHandOver.Mover mover) {
+        SessionHandOver.handOver(core, clientId, to.epoch(), fromRegistry, mover, state -> {
             if (state != null || !fromRegistry) {
                 send(to.node(), new TakeoverMessage.State(clientId, to.epoch(), state));
             }
@@ -139,11 +212,51 @@ public final class SessionTakeover {
             return;
         }
         if (m instanceof TakeoverMessage.Request r) {
-            handOver(r.clientId(), new Owner(from, r.epoch()), false);
+            handOver(r.clientId(), new Owner(from, r.epoch()), false, moverTo(from));
             return;
         }
         TakeoverMessage.State s = (TakeoverMessage.State) m;
         awaited.arrived(s.clientId(), s.epoch(), s.session(), from);
+    }
+
+    /**
+     * On the session's loop, after its connection closed: B's node takes the session's place under each
+     * of its filters (shared ones stay: their groups pick a member per message), then every loop finishes
+     * what it matched before, and the state is taken after the deliveries that produced.
+     */
+    private SessionHandOver.Mover moverTo(NodeId to) {
+        NodeLinks through = links;
+        if (through == null) {
+            return SessionHandOver.Mover.NONE;
+        }
+        return (session, ownTake) -> {
+            Runnable registryTake = parked.remove(session); // the registry's path closed it and waits for this
+            Runnable takeState = registryTake != null ? registryTake : ownTake;
+            if (!session.isPersistent()) {
+                takeState.run(); // it ends with its connection: nothing is queued for it after that
+                return;
+            }
+            RemoteNode node = through.remoteNode(to);
+            for (String filter : session.subscriptionFilters()) {
+                if (!TopicFilter.isShared(filter)) {
+                    core.subscriptions().replace(filter, session, node, NODE_ROW);
+                }
+            }
+            List<LoopOutbox> all = loops;
+            if (all.isEmpty()) {
+                takeState.run();
+                return;
+            }
+            AtomicInteger left = new AtomicInteger(all.size());
+            for (LoopOutbox loop : all) {
+                loop.submit(() -> {
+                    if (left.decrementAndGet() == 0) {
+                        // Queued behind what the other loops handed the session's loop before their turn here.
+                        session.owner().submit(takeState);
+                    }
+                });
+            }
+        };
     }
 
     /** Claims through the registry; a grant that names another node's previous claim waits for the session. */
@@ -172,8 +285,17 @@ public final class SessionTakeover {
                 if (previous == null || previous.node().equals(self)) {
                     return Claim.granted(epoch);
                 }
+                hold(clientId, epoch, previous.node());
                 return Claim.grantedWithMove(epoch, fetch(clientId, epoch, previous.node()));
             });
+        }
+
+        @Override
+        public void moveSettled(String clientId, long token) {
+            Runnable release = holds.remove(new Waiting(clientId, token));
+            if (release != null) {
+                release.run();
+            }
         }
 
         @Override
@@ -185,6 +307,30 @@ public final class SessionTakeover {
     /** CONNECTs accepted without a claim of their id (no majority, {@code cluster_connect_without_majority true}). */
     public long unsafeConnects() {
         return unsafeConnects.sum();
+    }
+
+    /**
+     * Holds what {@code from} forwards until the CONNECT waiting for the session is done with it, at most
+     * {@code wait} and a second (a CONNECT that never says so must not stop the link for good).
+     */
+    private void hold(String clientId, long epoch, NodeId from) {
+        NodeLinks through = links;
+        if (through == null) {
+            return;
+        }
+        Waiting key = new Waiting(clientId, epoch);
+        Runnable release = through.holdFrom(from);
+        Runnable older = holds.put(key, release);
+        if (older != null) {
+            older.run();
+        }
+        CompletableFuture.delayedExecutor(wait.toMillis() + 1000, TimeUnit.MILLISECONDS).execute(() -> {
+            if (holds.remove(key, release)) {
+                LOG.warn("Released the link from {} held for the session of {}: its CONNECT did not take it in time.",
+                        from, clientId);
+                release.run();
+            }
+        });
     }
 
     private CompletableFuture<StoredState.RestoredSession> fetch(String clientId, long epoch, NodeId from) {

@@ -126,6 +126,38 @@ class LinkReceiverTest {
     }
 
     @Test
+    void framesFromAHeldOrigin_waitUnacknowledgedUntilReleased_thenGoInOrder_otherOriginsCarryOn() throws Exception {
+        EmbeddedChannel fromA = link();
+        fromA.writeInbound(frame(new LinkFrame.Hello(new NodeId("a"), 1)));
+        EmbeddedChannel fromC = link();
+        fromC.writeInbound(frame(new LinkFrame.Hello(new NodeId("c"), 1)));
+        replies(fromA);
+        replies(fromC);
+        Runnable release = links.holdFrom(new NodeId("a"));
+
+        fromA.writeInbound(publish(1, QoS.AT_LEAST_ONCE));
+        fromA.writeInbound(publish(2, QoS.EXACTLY_ONCE));
+        fromC.writeInbound(publish(1, QoS.AT_LEAST_ONCE));
+
+        assertThat(replies(fromA)).as("held: not routed, not acknowledged").isEmpty();
+        assertThat(fromA.config().isAutoRead()).as("and not read further").isFalse();
+        assertThat(links.counters(new NodeId("a")).forwardedIn.sum()).isZero();
+        assertThat(replies(fromC)).containsExactly(new LinkFrame.Ack(1));
+
+        release.run();
+        release.run(); // twice: harmless
+        fromA.runPendingTasks();
+
+        assertThat(replies(fromA)).containsExactly(new LinkFrame.Ack(1), new LinkFrame.Ack(2));
+        assertThat(links.counters(new NodeId("a")).forwardedIn.sum()).isEqualTo(2);
+        assertThat(fromA.config().isAutoRead()).isTrue();
+        fromA.writeInbound(publish(3, QoS.AT_LEAST_ONCE));
+        assertThat(replies(fromA)).containsExactly(new LinkFrame.Ack(3));
+        fromA.finishAndReleaseAll();
+        fromC.finishAndReleaseAll();
+    }
+
+    @Test
     void resentMessage_isRoutedOnceAndAcknowledgedEachTime() throws Exception {
         tree.subscribe("t", (RemoteNode) (m, targets) -> routedOnward.add(m.topic()),
                 new SubscriberOptions(SubscriptionOptions.of(QoS.AT_LEAST_ONCE), 0));

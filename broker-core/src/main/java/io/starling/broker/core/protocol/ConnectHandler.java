@@ -218,6 +218,14 @@ final class ConnectHandler {
         }
         answer.whenComplete((result, error) -> client.outbox.execute(() -> {
             if (client.state != Client.State.CONNECTING) {
+                if (error == null && result.movedSession() != null) { // a session on its way: nobody takes it
+                    result.movedSession().thenAccept(moved -> {
+                        if (moved != null) {
+                            moved.release();
+                        }
+                    });
+                    claims.moveSettled(client.clientId, result.token());
+                }
                 return; // closed or shut down meanwhile: it takes no session over
             }
             if (error == null && result.granted()) {
@@ -244,29 +252,49 @@ final class ConnectHandler {
     private static void awaitMovedSession(Client client, Connect connect,
                                           CompletionStage<StoredState.RestoredSession> moved) {
         moved.whenComplete((arrived, error) -> client.outbox.execute(() -> {
-            StoredState.RestoredSession state = arrived;
-            if (state != null && state.will() != null) {
-                Wills.releaseMovedOnTakeover(client.core, state, connect.cleanStart()); // as on one node
-                state = state.withWill(null);
-            }
-            if (client.state != Client.State.CONNECTING) {
-                if (state != null) {
-                    state.release();
+            boolean settled = true;
+            try {
+                settled = takeMovedSession(client, connect, arrived);
+            } finally {
+                if (settled) {
+                    moveSettled(client);
                 }
-                return;
             }
-            if (state == null) {
-                claim(client, connect);
-                return;
-            }
-            Session here = client.core.sessions().get(client.clientId);
-            if (here != null) {
-                StoredState.RestoredSession taken = state;
-                here.owner().execute(() -> replaceStale(client, connect, here, taken));
-                return;
-            }
-            adopt(client, connect, state);
         }));
+    }
+
+    private static void moveSettled(Client client) {
+        client.core.clientIdClaims().moveSettled(client.clientId, client.claimToken);
+    }
+
+    /**
+     * On the client's loop: the moved session arrived (null: none came). Returns false when it goes on
+     * on another loop ({@link #replaceStale}), which then says it settled.
+     */
+    private static boolean takeMovedSession(Client client, Connect connect, StoredState.RestoredSession arrived) {
+        StoredState.RestoredSession state = arrived;
+        if (state != null && state.will() != null) {
+            Wills.releaseMovedOnTakeover(client.core, state, connect.cleanStart()); // as on one node
+            state = state.withWill(null);
+        }
+        if (client.state != Client.State.CONNECTING) {
+            if (state != null) {
+                state.release();
+            }
+            return true;
+        }
+        if (state == null) {
+            claim(client, connect);
+            return true;
+        }
+        Session here = client.core.sessions().get(client.clientId);
+        if (here != null) {
+            StoredState.RestoredSession taken = state;
+            here.owner().execute(() -> replaceStale(client, connect, here, taken));
+            return false;
+        }
+        adopt(client, connect, state);
+        return true;
     }
 
     /**
@@ -287,18 +315,22 @@ final class ConnectHandler {
             client.core.sessions().remove(here);
         }
         client.outbox.execute(() -> {
-            if (client.state != Client.State.CONNECTING) {
-                state.release();
-                return;
+            try {
+                if (client.state != Client.State.CONNECTING) {
+                    state.release();
+                    return;
+                }
+                if (!stale && !here.isEnded()) {
+                    ProtocolLog.LOG.warn("Dropped the session of {} moved from another node: a newer one is here.",
+                            client.clientId);
+                    state.release();
+                    claim(client, connect);
+                    return;
+                }
+                adopt(client, connect, state);
+            } finally {
+                moveSettled(client);
             }
-            if (!stale && !here.isEnded()) {
-                ProtocolLog.LOG.warn("Dropped the session of {} moved from another node: a newer one is here.",
-                        client.clientId);
-                state.release();
-                claim(client, connect);
-                return;
-            }
-            adopt(client, connect, state);
         });
     }
 

@@ -32,18 +32,35 @@ public final class SessionHandOver {
      */
     public static void handOver(BrokerCore core, String clientId, long claimToken, boolean onlyClaimed,
                                 Consumer<StoredState.RestoredSession> then) {
+        handOver(core, clientId, claimToken, onlyClaimed, Mover.NONE, then);
+    }
+
+    /**
+     * What a cluster does between closing the old connection and taking the state out, on the session's
+     * loop: moves the session's rows in the subscription tree to the new node, and lets what was matched
+     * before reach the session ({@code takeState} runs on the session's loop, from any thread, once).
+     */
+    public interface Mover {
+        Mover NONE = (session, takeState) -> takeState.run();
+
+        void move(Session session, Runnable takeState);
+    }
+
+    /** As {@link #handOver(BrokerCore, String, long, boolean, Consumer)}, with {@code mover} before the state is taken. */
+    public static void handOver(BrokerCore core, String clientId, long claimToken, boolean onlyClaimed, Mover mover,
+                                Consumer<StoredState.RestoredSession> then) {
         Session session = core.sessions().get(clientId);
         if (session == null) {
             then.accept(null);
             return;
         }
-        session.owner().execute(() -> onOwner(core, session, claimToken, onlyClaimed, then));
+        session.owner().execute(() -> onOwner(core, session, claimToken, onlyClaimed, mover, then));
     }
 
-    private static void onOwner(BrokerCore core, Session session, long claimToken, boolean onlyClaimed,
+    private static void onOwner(BrokerCore core, Session session, long claimToken, boolean onlyClaimed, Mover mover,
                                 Consumer<StoredState.RestoredSession> then) {
         if (!session.owner().inLoop()) {
-            session.owner().execute(() -> onOwner(core, session, claimToken, onlyClaimed, then)); // it moved meanwhile
+            session.owner().execute(() -> onOwner(core, session, claimToken, onlyClaimed, mover, then)); // it moved meanwhile
             return;
         }
         if (session.isEnded() || session.claimToken() >= claimToken
@@ -56,6 +73,28 @@ public final class SessionHandOver {
             will = old.closeForTakeoverElsewhere();
         }
         session.discardPendingWill(); // a delayed will: the client is back, as on one node
+        io.starling.broker.core.routing.Message closedWill = will;
+        java.util.concurrent.atomic.AtomicBoolean taken = new java.util.concurrent.atomic.AtomicBoolean();
+        mover.move(session, () -> {
+            if (taken.compareAndSet(false, true)) {
+                takeState(core, session, closedWill, then);
+            }
+        });
+    }
+
+    private static void takeState(BrokerCore core, Session session, io.starling.broker.core.routing.Message will,
+                                  Consumer<StoredState.RestoredSession> then) {
+        if (!session.owner().inLoop()) {
+            session.owner().execute(() -> takeState(core, session, will, then));
+            return;
+        }
+        if (session.isEnded()) { // ended meanwhile (it expired): nothing to hand over
+            if (will != null) {
+                will.release();
+            }
+            then.accept(null);
+            return;
+        }
         StoredState.RestoredSession state = session.handOver();
         if (will != null) {
             state = state.withWill(will); // the new node decides, knowing its CONNECT's Clean Start

@@ -35,6 +35,14 @@ public interface ClientIdClaims {
     }
 
     /**
+     * The CONNECT that claimed {@code clientId} with {@code token} and waited for a {@link Claim#movedSession}
+     * is done with it: the session is taken in here (its subscriptions are in the tree), or was dropped
+     * (none came, or the connection went meanwhile). On the client's loop; once per moved session.
+     */
+    default void moveSettled(String clientId, long token) {
+    }
+
+    /**
      * The answer to {@link #claim}.
      *
      * @param token        tokens of later claims of an id are higher (a cluster's epochs)

@@ -152,6 +152,43 @@ public final class SubscriptionTree<S, V> {
     }
 
     /**
+     * Puts {@code replacement} (with {@code value}) in {@code subscriber}'s place on exactly {@code filter},
+     * in one write: a match sees one or the other, never both and never neither (a cluster moving a
+     * session's rows to the node it went to). Keeps {@code replacement}'s value if it has the filter already.
+     *
+     * @return whether {@code subscriber} had the filter (if not, nothing changes)
+     */
+    public boolean replace(String filter, S subscriber, S replacement, V value) {
+        lock.writeLock().lock(); // reentrant: subscribe and unsubscribe take it again
+        try {
+            if (!contains(filter, subscriber)) {
+                return false;
+            }
+            if (!contains(filter, replacement)) {
+                subscribe(filter, replacement, value);
+            }
+            return unsubscribe(filter, subscriber);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private boolean contains(String filter, S subscriber) {
+        Node<S, V> node = rootFor(filter);
+        int from = 0;
+        while (node != null) {
+            int slash = filter.indexOf('/', from);
+            int end = slash < 0 ? filter.length() : slash;
+            node = node.child(filter.substring(from, end));
+            if (slash < 0) {
+                break;
+            }
+            from = slash + 1;
+        }
+        return node != null && node.subscribers != null && node.subscribers.containsKey(subscriber);
+    }
+
+    /**
      * Removes {@code subscriber}'s subscription on exactly {@code filter} (no wildcard matching:
      * UNSUBSCRIBE names filters, [MQTT-3.10.4-1]) and prunes nodes left empty.
      *

@@ -27,6 +27,48 @@ class SubscriptionTreeTest {
     }
 
     @Test
+    void replace_putsTheReplacementInTheSubscribersPlace_inOneWrite() {
+        tree.subscribe("a/#", "moved", "v");
+        long before = tree.generation();
+        List<String> seen = new ArrayList<>();
+        tree.watch(new SubscriptionTree.Watcher<String>() {
+            @Override
+            public void added(String filter, String subscriber) {
+                seen.add("+" + subscriber);
+            }
+
+            @Override
+            public void removed(String filter, String subscriber) {
+                seen.add("-" + subscriber);
+            }
+        });
+        seen.clear();
+
+        assertThat(tree.replace("a/#", "moved", "node", "n")).isTrue();
+
+        List<String> subscribers = new ArrayList<>();
+        long at = tree.match("a/b", (s, v) -> subscribers.add(s + "=" + v));
+        assertThat(subscribers).containsExactly("node=n");
+        assertThat(at).isGreaterThan(before);
+        assertThat(seen).containsExactly("+node", "-moved");
+    }
+
+    @Test
+    void replace_keepsAReplacementAlreadyThere_andIgnoresAnAbsentSubscriber() {
+        tree.subscribe("a/#", "moved", "v");
+        tree.subscribe("a/#", "node", "own");
+
+        assertThat(tree.replace("a/#", "moved", "node", "n")).isTrue();
+        assertThat(tree.replace("a/#", "moved", "node", "n")).isFalse();
+        assertThat(tree.replace("x", "moved", "node", "n")).isFalse();
+
+        List<String> subscribers = new ArrayList<>();
+        tree.match("a/b", (s, v) -> subscribers.add(s + "=" + v));
+        assertThat(subscribers).containsExactly("node=own");
+        assertThat(matches("x")).isEmpty();
+    }
+
+    @Test
     void exactFilter_matchesOnlyThatTopic() {
         sub("a/b");
         assertThat(matches("a/b")).containsExactly("a/b");
