@@ -74,6 +74,26 @@ class PartitionHealingTest {
         assertThat(grantedSoon(old, "meter-1").owner().epoch()).isGreaterThan(winner.epoch());
     }
 
+    @Test
+    void anIsolatedFollower_afterHealing_getsTheRetainedValuesTheMajoritySetMeanwhile() throws Exception {
+        members = new RaftMembers(List.of("a", "b", "c"), Duration.ofSeconds(3));
+        for (String name : List.of("a", "b", "c")) {
+            members.start(name);
+        }
+        Member leader = members.awaitLeader();
+        Member follower = members.get(leader.name().equals("c") ? "b" : "c");
+        leader.retained().write(retained("plant/state", "before")).get(SECONDS, TimeUnit.SECONDS);
+        Awaits.until(RaftMembers.WAIT, () -> "before".equals(payload(follower.retained(), "plant/state")));
+
+        members.isolate(follower.name());
+        Awaits.until(RaftMembers.WAIT, () -> !leader.channel().getView().containsMember(follower.channel().getAddress()));
+        leader.retained().write(retained("plant/state", "while-away")).get(SECONDS, TimeUnit.SECONDS);
+        members.heal(follower.name());
+
+        Awaits.until(RaftMembers.WAIT, () -> leader.channel().getView().size() == 3);
+        Awaits.until(RaftMembers.WAIT, () -> "while-away".equals(payload(follower.retained(), "plant/state")));
+    }
+
     /** Claims until granted: right after a view change a claim may find no leader yet, and fail fast. */
     private static ClaimResult.Granted grantedSoon(Member member, String clientId) throws Exception {
         long deadline = System.nanoTime() + RaftMembers.WAIT.toNanos();
