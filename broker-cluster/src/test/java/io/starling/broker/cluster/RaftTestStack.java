@@ -1,9 +1,9 @@
 package io.starling.broker.cluster;
 
+import io.starling.broker.testkit.ClusterPorts;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import org.jgroups.JChannel;
@@ -50,7 +50,7 @@ public final class RaftTestStack {
     public static RaftTestStack of(List<String> raftMembers, int extra, long maxLogSize) throws IOException {
         List<Integer> ports = new ArrayList<>();
         for (int i = 0; i < raftMembers.size() + extra; i++) {
-            ports.add(freePort());
+            ports.add(ClusterPorts.freePort());
         }
         return new RaftTestStack(List.copyOf(raftMembers), ports, maxLogSize);
     }
@@ -87,11 +87,5 @@ public final class RaftTestStack {
 
     public List<String> members() {
         return members;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }

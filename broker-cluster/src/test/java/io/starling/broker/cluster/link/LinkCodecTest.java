@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.starling.broker.cluster.LeakReports;
 import io.starling.broker.cluster.NodeId;
 import io.starling.broker.core.routing.Message;
 import io.starling.broker.core.routing.RemoteNode;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The bytes of a node link: what goes in comes out, and what does not fit is refused. */
-@ExtendWith(FailOnLeaks.class)
+@ExtendWith(LeakReports.class)
 class LinkCodecTest {
     private final AtomicLong senderNanos = new AtomicLong(1_000_000_000L);
     private final AtomicLong receiverNanos = new AtomicLong(-5_000_000_000L);

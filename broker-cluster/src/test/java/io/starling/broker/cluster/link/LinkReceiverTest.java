@@ -9,6 +9,7 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.starling.broker.cluster.LeakReports;
 import io.starling.broker.cluster.NodeId;
 import io.starling.broker.core.routing.Message;
 import io.starling.broker.core.routing.RemoteNode;
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The receiving end of a link: bad bytes close that link only; resends are routed once. */
-@ExtendWith(FailOnLeaks.class)
+@ExtendWith(LeakReports.class)
 class LinkReceiverTest {
     private final NioEventLoopGroup group = new NioEventLoopGroup(1);
     private final BrokerCore core = new BrokerCore(BrokerSettings.defaults());

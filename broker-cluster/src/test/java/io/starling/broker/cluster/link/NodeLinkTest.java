@@ -3,6 +3,7 @@ package io.starling.broker.cluster.link;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.PooledByteBufAllocator;
+import io.starling.broker.cluster.LeakReports;
 import io.starling.broker.cluster.NodeId;
 import io.starling.broker.config.ClusterSettings;
 import io.starling.broker.core.routing.Message;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The sending side towards one node, without a connection: what waits, what is dropped, and the counts. */
-@ExtendWith(FailOnLeaks.class)
+@ExtendWith(LeakReports.class)
 class NodeLinkTest {
     private final LinkCounters counters = new LinkCounters();
     private final NodeLink link = new NodeLink(new NodeId("b"), new LinkCodec(Clock.SYSTEM), counters,

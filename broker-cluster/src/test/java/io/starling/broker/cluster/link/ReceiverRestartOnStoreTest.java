@@ -9,6 +9,7 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.starling.broker.cluster.LeakReports;
 import io.starling.broker.cluster.NodeId;
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.BrokerSettings;
@@ -41,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * message for a persistent session and before its ack reached the sender: the sender's resend (same
  * incarnation and sequence) is acknowledged and not routed again, so the session has it once.
  */
-@ExtendWith(FailOnLeaks.class)
+@ExtendWith(LeakReports.class)
 class ReceiverRestartOnStoreTest {
     private static final long NEVER_EXPIRES = 0xFFFF_FFFFL;
     private static final NodeId A = new NodeId("a");

@@ -2,9 +2,8 @@ package io.starling.broker.cluster.membership;
 
 import io.starling.broker.config.ClusterSettings;
 import io.starling.broker.config.ClusterSettings.HostPort;
+import io.starling.broker.testkit.ClusterPorts;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +19,7 @@ public final class TestNodes {
         List<HostPort> addresses = new ArrayList<>();
         List<String> ids = new ArrayList<>();
         for (int i = 1; i <= n; i++) {
-            addresses.add(new HostPort("127.0.0.1", freePort()));
+            addresses.add(new HostPort("127.0.0.1", ClusterPorts.freePort()));
             ids.add("n" + i);
         }
         List<ClusterSettings> out = new ArrayList<>();
@@ -29,27 +28,6 @@ public final class TestNodes {
                     Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(2), Duration.ofSeconds(3)));
         }
         return out;
-    }
-
-    /**
-     * A port free now on 127.0.0.1 whose FD_SOCK2 companion (port + 50) is free as well; picked from
-     * below the ephemeral range's usual start so that FD_SOCK2's port does not overflow.
-     */
-    static int freePort() throws IOException {
-        while (true) {
-            int candidate;
-            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                candidate = s.getLocalPort();
-            }
-            if (candidate + 200 > 65535) {
-                continue;
-            }
-            try (ServerSocket ignored = new ServerSocket(candidate + ClusterSettings.FAILURE_DETECTION_PORT_OFFSET, 1, InetAddress.getLoopbackAddress())) {
-                return candidate;
-            } catch (IOException taken) {
-                // try another
-            }
-        }
     }
 
     /** Waits until {@code condition} holds; fails after {@code timeout}. */

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.starling.broker.cluster.link.FailOnLeaks;
+import io.starling.broker.cluster.LeakReports;
 import io.starling.broker.core.routing.Message;
 import io.starling.broker.core.store.StoredSession;
 import io.starling.broker.core.store.StoredState;
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A moved session is taken only by the CONNECT of the claim it was handed over to. */
-@ExtendWith(FailOnLeaks.class)
+@ExtendWith(LeakReports.class)
 class AwaitedSessionsTest {
     private final AwaitedSessions awaited = new AwaitedSessions(Duration.ofMinutes(1));
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.Unpooled;
-import io.starling.broker.cluster.link.FailOnLeaks;
+import io.starling.broker.cluster.LeakReports;
 import io.starling.broker.cluster.link.MalformedFrameException;
 import io.starling.broker.core.routing.Delivery;
 import io.starling.broker.core.routing.Message;
@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The bytes of a session moving between nodes: every field that goes in comes out. */
-@ExtendWith(FailOnLeaks.class)
+@ExtendWith(LeakReports.class)
 class TakeoverCodecTest {
     private final AtomicLong senderNanos = new AtomicLong(1_000_000_000L);
     private final AtomicLong receiverNanos = new AtomicLong(-5_000_000_000L);
