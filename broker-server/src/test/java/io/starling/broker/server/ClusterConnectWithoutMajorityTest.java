@@ -16,6 +16,7 @@ import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.config.ClusterSettings;
 import io.starling.broker.config.ClusterSettings.HostPort;
 import io.starling.broker.config.ListenerConfig;
+import io.starling.broker.testkit.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -143,10 +144,6 @@ class ClusterConnectWithoutMajorityTest {
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waiting for %s", what).isLessThan(deadline);
-            Thread.sleep(10);
-        }
+        Await.until(WAIT, what, condition);
     }
 }

@@ -15,6 +15,7 @@ import io.starling.broker.config.ClusterSettings;
 import io.starling.broker.config.ClusterSettings.HostPort;
 import io.starling.broker.config.ListenerConfig;
 import io.starling.broker.core.routing.Message;
+import io.starling.broker.testkit.Await;
 import io.starling.broker.testkit.RawMqttClient;
 import io.starling.mqtt.codec.ConnAck;
 import io.starling.mqtt.codec.Connect;
@@ -421,10 +422,6 @@ class ClusterExpiryTest {
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waiting for %s", what).isLessThan(deadline);
-            Thread.sleep(10);
-        }
+        Await.until(WAIT, what, condition);
     }
 }

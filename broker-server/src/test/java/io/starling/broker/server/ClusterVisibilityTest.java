@@ -12,6 +12,7 @@ import io.starling.broker.cluster.status.ClusterStatus;
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.BrokerSettings;
 import io.starling.broker.config.ConfigFile;
+import io.starling.broker.testkit.Await;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -195,10 +196,6 @@ class ClusterVisibilityTest {
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waiting for %s", what).isLessThan(deadline);
-            Thread.sleep(20);
-        }
+        Await.until(Duration.ofSeconds(60), what, condition);
     }
 }

@@ -17,6 +17,7 @@ import io.starling.broker.config.ClusterSettings;
 import io.starling.broker.config.ClusterSettings.HostPort;
 import io.starling.broker.config.ConfigFile;
 import io.starling.broker.config.ListenerConfig;
+import io.starling.broker.testkit.Await;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -277,10 +278,6 @@ class ClusterWiringTest {
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waiting for %s", what).isLessThan(deadline);
-            Thread.sleep(10);
-        }
+        Await.until(Duration.ofSeconds(30), what, condition);
     }
 }

@@ -9,6 +9,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import io.starling.broker.cluster.NodeId;
 import io.starling.broker.cluster.takeover.SessionTakeover;
 import io.starling.broker.config.ConfigFile;
+import io.starling.broker.testkit.Await;
 import io.starling.broker.testkit.RawMqttClient;
 import io.starling.mqtt.codec.ConnAck;
 import io.starling.mqtt.codec.Connect;
@@ -257,12 +258,6 @@ class RestartedNodeSessionsTest {
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(10);
-        }
+        Await.until(WAIT, what, condition);
     }
 }

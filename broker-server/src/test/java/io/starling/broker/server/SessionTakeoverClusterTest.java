@@ -16,6 +16,7 @@ import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.config.ClusterSettings;
 import io.starling.broker.config.ClusterSettings.HostPort;
 import io.starling.broker.config.ListenerConfig;
+import io.starling.broker.testkit.Await;
 import io.starling.broker.testkit.RawMqttClient;
 import io.starling.mqtt.codec.ConnAck;
 import io.starling.mqtt.codec.Connect;
@@ -201,13 +202,7 @@ class SessionTakeoverClusterTest {
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(10);
-        }
+        Await.until(WAIT, what, condition);
     }
 
 }

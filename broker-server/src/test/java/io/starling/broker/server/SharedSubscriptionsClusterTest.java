@@ -14,6 +14,7 @@ import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.config.ClusterSettings;
 import io.starling.broker.config.ClusterSettings.HostPort;
 import io.starling.broker.config.ListenerConfig;
+import io.starling.broker.testkit.Await;
 import io.starling.broker.testkit.RawMqttClient;
 import io.starling.mqtt.codec.Publish;
 import io.starling.mqtt.codec.QoS;
@@ -298,10 +299,6 @@ class SharedSubscriptionsClusterTest {
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waiting for %s", what).isLessThan(deadline);
-            Thread.sleep(10);
-        }
+        Await.until(WAIT, what, condition);
     }
 }
