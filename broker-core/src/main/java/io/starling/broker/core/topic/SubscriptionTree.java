@@ -174,6 +174,12 @@ public final class SubscriptionTree<S, V> {
     }
 
     private boolean contains(String filter, S subscriber) {
+        Node<S, V> node = nodeOf(filter);
+        return node != null && node.subscribers != null && node.subscribers.containsKey(subscriber);
+    }
+
+    /** The node of exactly {@code filter}, or null when the tree has none. Under the lock. */
+    private Node<S, V> nodeOf(String filter) {
         Node<S, V> node = rootFor(filter);
         int from = 0;
         while (node != null) {
@@ -185,7 +191,7 @@ public final class SubscriptionTree<S, V> {
             }
             from = slash + 1;
         }
-        return node != null && node.subscribers != null && node.subscribers.containsKey(subscriber);
+        return node;
     }
 
     /**
@@ -197,17 +203,7 @@ public final class SubscriptionTree<S, V> {
     public boolean unsubscribe(String filter, S subscriber) {
         lock.writeLock().lock();
         try {
-            Node<S, V> node = rootFor(filter);
-            int from = 0;
-            while (node != null) {
-                int slash = filter.indexOf('/', from);
-                int end = slash < 0 ? filter.length() : slash;
-                node = node.child(filter.substring(from, end));
-                if (slash < 0) {
-                    break;
-                }
-                from = slash + 1;
-            }
+            Node<S, V> node = nodeOf(filter);
             if (node == null || node.subscribers == null || node.subscribers.remove(subscriber) == null) {
                 return false;
             }
