@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.starling.broker.cluster.NodeId;
 import io.starling.broker.core.routing.LoopOutbox;
 import io.starling.broker.core.store.SessionStore;
+import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +31,7 @@ final class LinkReceiver extends ChannelInboundHandlerAdapter {
     private long incarnation;
     private LinkCounters counters;
     /** Frames read while the origin is held ({@link LinkHolds}), in order; null when none wait. */
-    private java.util.ArrayDeque<LinkFrame.Publish> waiting;
+    private ArrayDeque<LinkFrame.Publish> waiting;
 
     LinkReceiver(NodeLinks links) {
         this.links = links;
@@ -77,7 +78,7 @@ final class LinkReceiver extends ChannelInboundHandlerAdapter {
     /** Keeps {@code p} until the origin is released, and stops reading meanwhile. */
     private void hold(ChannelHandlerContext ctx, LinkFrame.Publish p) {
         if (waiting == null) {
-            waiting = new java.util.ArrayDeque<>();
+            waiting = new ArrayDeque<>();
             ctx.channel().config().setAutoRead(false);
             links.holds().whenReleased(origin, () -> ctx.executor().execute(() -> resume(ctx)));
         }
@@ -92,7 +93,7 @@ final class LinkReceiver extends ChannelInboundHandlerAdapter {
             links.holds().whenReleased(origin, () -> ctx.executor().execute(() -> resume(ctx)));
             return;
         }
-        java.util.ArrayDeque<LinkFrame.Publish> frames = waiting;
+        ArrayDeque<LinkFrame.Publish> frames = waiting;
         waiting = null;
         LinkFrame.Publish p;
         while ((p = frames.poll()) != null) {
