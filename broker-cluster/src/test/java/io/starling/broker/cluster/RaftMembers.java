@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.jgroups.JChannel;
 import org.jgroups.protocols.DISCARD;
 import org.jgroups.protocols.TCP;
@@ -45,7 +46,17 @@ public final class RaftMembers implements AutoCloseable {
 
     /** Starts {@code name} with {@code local} as its local retained store (it may hold stale values). */
     public Member start(String name, RetainedStore local) throws Exception {
+        return start(name, local, channel -> { });
+    }
+
+    /** Starts {@code name}, letting {@code beforeConnect} change its stack first (to lose chosen messages, say). */
+    public Member start(String name, Consumer<JChannel> beforeConnect) throws Exception {
+        return start(name, new InMemoryRetainedStore(), beforeConnect);
+    }
+
+    private Member start(String name, RetainedStore local, Consumer<JChannel> beforeConnect) throws Exception {
         JChannel channel = stack.channel(stack.members().indexOf(name), name);
+        beforeConnect.accept(channel);
         RaftGroup group = new RaftGroup(channel, timeout);
         List<String> lost = new CopyOnWriteArrayList<>();
         ClientIdRegistry registry = new ClientIdRegistry(new NodeId(name), group,

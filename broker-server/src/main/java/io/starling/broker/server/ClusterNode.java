@@ -116,9 +116,9 @@ final class ClusterNode implements AutoCloseable {
         long deadline = System.nanoTime() + bound.toNanos();
         while (!raft.hasLeader()) {
             if (System.nanoTime() - deadline > 0) {
-                LOG.warn("Cluster node {}: no Raft leader after {} ms (members {} of Raft members {}); opening the "
+                LOG.warn("Cluster node {}: no Raft leader after {} ms (members {} of Raft members {}; {}); opening the "
                                 + "listeners anyway: CONNECTs are refused until there is a leader.", channel.self(),
-                        bound.toMillis(), channel.members(), settings.raftMembers());
+                        bound.toMillis(), channel.members(), settings.raftMembers(), raft.describe());
                 return;
             }
             Thread.sleep(20);

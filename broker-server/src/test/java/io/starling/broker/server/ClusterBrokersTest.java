@@ -20,6 +20,7 @@ import io.starling.broker.config.ClusterSettings.HostPort;
 import io.starling.broker.config.ListenerConfig;
 import io.starling.broker.core.routing.Message;
 import io.starling.broker.testkit.Await;
+import io.starling.broker.testkit.Concurrently;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -27,7 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Callable;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -55,6 +56,7 @@ class ClusterBrokersTest {
     private static final NodeId A = new NodeId("a");
     private static final NodeId B = new NodeId("b");
     private static final NodeId C = new NodeId("c");
+    private static final Duration START = Duration.ofSeconds(90);
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     private static final List<Broker> brokers = new ArrayList<>();
@@ -68,18 +70,19 @@ class ClusterBrokersTest {
         List<HostPort> addresses = List.of(new HostPort("127.0.0.1", freePort()), new HostPort("127.0.0.1", freePort()),
                 new HostPort("127.0.0.1", freePort()));
         // Together: each one waits at start for a Raft leader, which takes two of the three.
-        List<CompletableFuture<Broker>> starting = new ArrayList<>();
+        List<Callable<Broker>> starting = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             ClusterSettings settings = settings(addresses, i);
-            starting.add(CompletableFuture.supplyAsync(() -> start(settings)));
+            starting.add(() -> start(settings));
         }
-        a = starting.get(0).join();
-        b = starting.get(1).join();
-        c = starting.get(2).join();
+        List<Broker> started = Concurrently.all(START, starting, Broker::close);
+        a = started.get(0);
+        b = started.get(1);
+        c = started.get(2);
         brokers.addAll(List.of(a, b, c));
         await("one view of three", () -> brokers.stream().allMatch(x -> x.cluster().channel().members().size() == 3));
         await("links up", () -> linked(a, B, C) && linked(b, A, C) && linked(c, A, B));
-        await("a Raft leader", () -> brokers.stream().allMatch(x -> x.cluster().raft().hasLeader()));
+        RaftLeaders.await(WAIT, brokers);
     }
 
     @AfterAll

@@ -17,11 +17,12 @@ import io.starling.broker.config.ClusterSettings;
 import io.starling.broker.config.ClusterSettings.HostPort;
 import io.starling.broker.config.ListenerConfig;
 import io.starling.broker.testkit.Await;
+import io.starling.broker.testkit.Concurrently;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Callable;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -102,16 +103,14 @@ class ClusterConnectWithoutMajorityTest {
     private Broker aloneOfThree(boolean connectWithoutMajority) throws Exception {
         List<HostPort> addresses = List.of(new HostPort("127.0.0.1", freePort()), new HostPort("127.0.0.1", freePort()),
                 new HostPort("127.0.0.1", freePort()));
-        List<CompletableFuture<Broker>> starting = new ArrayList<>();
+        List<Callable<Broker>> starting = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             ClusterSettings settings = settings(addresses, i, i == 0 && connectWithoutMajority);
-            starting.add(CompletableFuture.supplyAsync(() -> start(settings)));
+            starting.add(() -> start(settings));
         }
-        for (CompletableFuture<Broker> s : starting) {
-            brokers.add(s.join());
-        }
+        brokers.addAll(Concurrently.all(WAIT.multipliedBy(2), starting, Broker::close));
         Broker a = brokers.get(0);
-        await("a Raft leader", () -> brokers.stream().allMatch(x -> x.cluster().raft().hasLeader()));
+        RaftLeaders.await(WAIT, brokers);
         for (Broker other : List.copyOf(brokers.subList(1, 3))) {
             brokers.remove(other);
             other.close();

@@ -16,6 +16,7 @@ import io.starling.broker.config.ClusterSettings.HostPort;
 import io.starling.broker.config.ListenerConfig;
 import io.starling.broker.core.routing.Message;
 import io.starling.broker.testkit.Await;
+import io.starling.broker.testkit.Concurrently;
 import io.starling.broker.testkit.RawMqttClient;
 import io.starling.mqtt.codec.ConnAck;
 import io.starling.mqtt.codec.Connect;
@@ -31,7 +32,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Callable;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -52,6 +53,7 @@ import org.junit.jupiter.api.Test;
 class ClusterExpiryTest {
     private static final NodeId B = new NodeId("b");
     private static final NodeId C = new NodeId("c");
+    private static final Duration START = Duration.ofSeconds(90);
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     private static final List<Broker> brokers = new ArrayList<>();
@@ -64,19 +66,20 @@ class ClusterExpiryTest {
     static void startCluster() throws Exception {
         List<HostPort> addresses = List.of(new HostPort("127.0.0.1", freePort()), new HostPort("127.0.0.1", freePort()),
                 new HostPort("127.0.0.1", freePort()));
-        List<CompletableFuture<Broker>> starting = new ArrayList<>();
+        List<Callable<Broker>> starting = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             ClusterSettings settings = settings(addresses, i);
-            starting.add(CompletableFuture.supplyAsync(() -> start(settings)));
+            starting.add(() -> start(settings));
         }
-        a = starting.get(0).join();
-        b = starting.get(1).join();
-        c = starting.get(2).join();
+        List<Broker> started = Concurrently.all(START, starting, Broker::close);
+        a = started.get(0);
+        b = started.get(1);
+        c = started.get(2);
         brokers.addAll(List.of(a, b, c));
         await("one view of three", () -> brokers.stream().allMatch(x -> x.cluster().channel().members().size() == 3));
         await("links up", () -> a.cluster().links().isConnected(B) && a.cluster().links().isConnected(C)
                 && b.cluster().links().isConnected(new NodeId("a")) && c.cluster().links().isConnected(new NodeId("a")));
-        await("a Raft leader", () -> brokers.stream().allMatch(x -> x.cluster().raft().hasLeader()));
+        RaftLeaders.await(WAIT, brokers);
     }
 
     @AfterAll

@@ -9,7 +9,9 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import io.starling.broker.cluster.NodeId;
 import io.starling.broker.cluster.takeover.SessionTakeover;
 import io.starling.broker.config.ConfigFile;
+import io.starling.broker.config.ListenerConfig;
 import io.starling.broker.testkit.Await;
+import io.starling.broker.testkit.Concurrently;
 import io.starling.broker.testkit.RawMqttClient;
 import io.starling.mqtt.codec.ConnAck;
 import io.starling.mqtt.codec.Connect;
@@ -25,9 +27,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -60,21 +61,21 @@ class RestartedNodeSessionsTest {
         }
         for (int i = 0; i < 3; i++) {
             Path data = Files.createDirectories(dir.resolve("n" + (i + 1)));
-            confs[i] = Files.writeString(dir.resolve("n" + (i + 1) + ".conf"), "listener " + freePort() + " 127.0.0.1\n"
-                    + "allow_anonymous true\npersistence true\npersistence_location " + data + "/\n"
+            confs[i] = Files.writeString(dir.resolve("n" + (i + 1) + ".conf"), "allow_anonymous true\npersistence true\npersistence_location " + data + "/\n"
                     + "cluster_name restart\ncluster_node_id n" + (i + 1) + "\ncluster_bind 127.0.0.1:" + member[i] + "\n"
                     + peers + "cluster_raft_members n1,n2,n3\ncluster_link_port 0\n"
                     // Raised for two loaded cores: a GC pause must not look like a death.
                     + "cluster_heartbeat_interval 1s\ncluster_failure_timeout 20s\ncluster_suspect_timeout 5s\n"
                     + "cluster_raft_timeout 15s\n");
         }
-        List<CompletableFuture<Broker>> started = new ArrayList<>();
+        List<Callable<Broker>> starting = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             int n = i;
-            started.add(CompletableFuture.supplyAsync(() -> start(n))); // each start waits for a Raft leader
+            starting.add(() -> start(n)); // each start waits for a Raft leader
         }
+        List<Broker> started = Concurrently.all(Duration.ofSeconds(90), starting, Broker::close);
         for (int i = 0; i < 3; i++) {
-            nodes[i] = started.get(i).get(90, TimeUnit.SECONDS);
+            nodes[i] = started.get(i);
         }
         await("one view of three", () -> members(nodes[0]) == 3 && members(nodes[2]) == 3);
     }
@@ -93,7 +94,8 @@ class RestartedNodeSessionsTest {
 
     private Broker start(int i) {
         try {
-            return Broker.start(ConfigFile.read(confs[i]));
+            // A listener on a port of the kernel's choosing: one picked in advance may be taken by then.
+            return Broker.start(ConfigFile.read(confs[i]).withListeners(List.of(new ListenerConfig(0, "127.0.0.1"))));
         } catch (Exception e) {
             throw new CompletionException(e);
         }

@@ -17,6 +17,7 @@ import io.starling.broker.config.ClusterSettings;
 import io.starling.broker.config.ClusterSettings.HostPort;
 import io.starling.broker.config.ListenerConfig;
 import io.starling.broker.testkit.Await;
+import io.starling.broker.testkit.Concurrently;
 import io.starling.broker.testkit.RawMqttClient;
 import io.starling.mqtt.codec.ConnAck;
 import io.starling.mqtt.codec.Connect;
@@ -65,17 +66,12 @@ class SessionTakeoverClusterTest {
     private void startTwoNodes() throws Exception {
         List<HostPort> addresses = List.of(new HostPort("127.0.0.1", freePort()), new HostPort("127.0.0.1", freePort()));
         // Together: each start waits for a Raft leader, which needs both.
-        java.util.concurrent.CompletableFuture<Broker> second = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            try {
-                return start(settings(addresses, 1));
-            } catch (Exception e) {
-                throw new java.util.concurrent.CompletionException(e);
-            }
-        });
-        a = start(settings(addresses, 0));
-        b = second.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        List<Broker> started = Concurrently.all(Duration.ofSeconds(60),
+                List.of(() -> start(settings(addresses, 0)), () -> start(settings(addresses, 1))), Broker::close);
+        a = started.get(0);
+        b = started.get(1);
         await("one view", () -> a.cluster().channel().members().size() == 2);
-        await("a Raft leader", () -> a.cluster().raft().hasLeader() && b.cluster().raft().hasLeader());
+        RaftLeaders.await(WAIT, List.of(a, b));
     }
 
     private Broker start(ClusterSettings cluster) throws Exception {

@@ -15,6 +15,7 @@ import io.starling.broker.config.ClusterSettings;
 import io.starling.broker.config.ClusterSettings.HostPort;
 import io.starling.broker.config.ListenerConfig;
 import io.starling.broker.testkit.Await;
+import io.starling.broker.testkit.Concurrently;
 import io.starling.broker.testkit.RawMqttClient;
 import io.starling.mqtt.codec.Publish;
 import io.starling.mqtt.codec.QoS;
@@ -24,7 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Callable;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -46,6 +47,7 @@ class SharedSubscriptionsClusterTest {
     private static final NodeId A = new NodeId("a");
     private static final NodeId B = new NodeId("b");
     private static final NodeId C = new NodeId("c");
+    private static final Duration START = Duration.ofSeconds(90);
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final int N = 60;
 
@@ -59,14 +61,15 @@ class SharedSubscriptionsClusterTest {
     static void startCluster() throws Exception {
         List<HostPort> addresses = List.of(new HostPort("127.0.0.1", freePort()), new HostPort("127.0.0.1", freePort()),
                 new HostPort("127.0.0.1", freePort()));
-        List<CompletableFuture<Broker>> starting = new ArrayList<>();
+        List<Callable<Broker>> starting = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             ClusterSettings settings = settings(addresses, i);
-            starting.add(CompletableFuture.supplyAsync(() -> start(settings)));
+            starting.add(() -> start(settings));
         }
-        a = starting.get(0).join();
-        b = starting.get(1).join();
-        c = starting.get(2).join();
+        List<Broker> started = Concurrently.all(START, starting, Broker::close);
+        a = started.get(0);
+        b = started.get(1);
+        c = started.get(2);
         brokers.addAll(List.of(a, b, c));
         await("one view of three", () -> brokers.stream().allMatch(x -> x.cluster().channel().members().size() == 3));
         await("links up", () -> a.cluster().links().isConnected(B) && a.cluster().links().isConnected(C)

@@ -14,6 +14,7 @@ import io.starling.broker.config.ClusterSettings;
 import io.starling.broker.config.ClusterSettings.HostPort;
 import io.starling.broker.config.ListenerConfig;
 import io.starling.broker.testkit.Await;
+import io.starling.broker.testkit.Concurrently;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -183,11 +184,12 @@ class TakeoverInFlightTest {
 
     private void startTwoNodes() throws Exception {
         List<HostPort> addresses = List.of(new HostPort("127.0.0.1", freePort()), new HostPort("127.0.0.1", freePort()));
-        CompletableFuture<Broker> second = CompletableFuture.supplyAsync(() -> start(settings(addresses, 1)));
-        a = start(settings(addresses, 0));
-        b = second.get(60, TimeUnit.SECONDS);
+        List<Broker> started = Concurrently.all(Duration.ofSeconds(60),
+                List.of(() -> start(settings(addresses, 0)), () -> start(settings(addresses, 1))), Broker::close);
+        a = started.get(0);
+        b = started.get(1);
         await("one view", () -> a.cluster().channel().members().size() == 2);
-        await("a Raft leader", () -> a.cluster().raft().hasLeader() && b.cluster().raft().hasLeader());
+        RaftLeaders.await(WAIT, List.of(a, b));
     }
 
     private Broker start(ClusterSettings cluster) {

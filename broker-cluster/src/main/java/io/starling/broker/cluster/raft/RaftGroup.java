@@ -21,6 +21,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jgroups.JChannel;
+import org.jgroups.protocols.raft.RAFT;
 import org.jgroups.raft.RaftHandle;
 import org.jgroups.raft.StateMachine;
 
@@ -48,11 +49,14 @@ import org.jgroups.raft.StateMachine;
  */
 public final class RaftGroup implements StateMachine, AutoCloseable {
     static final int MAX_BATCH = 512;
+    /** How long a view with a majority may stay without a leader before the election is started again. */
+    static final Duration ELECTION_STALL = Duration.ofSeconds(3);
 
     private final ReplicatedPart[] parts = new ReplicatedPart[256];
     private final JChannel channel;
     private final Duration timeout;
     private volatile RaftHandle raft;
+    private volatile ElectionWatch watch;
     private final ExecutorService sender;
 
     private final Object lock = new Object();
@@ -90,11 +94,32 @@ public final class RaftGroup implements StateMachine, AutoCloseable {
     /** Becomes the state machine of the channel's RAFT (before or after the channel connects). */
     public RaftGroup start() {
         raft = new RaftHandle(channel, this);
+        watch = new ElectionWatch(channel, ELECTION_STALL);
         return this;
     }
 
     public RaftHandle handle() {
         return raft;
+    }
+
+    /** Votes this member started again as view coordinator after the view stayed without a leader. */
+    public long electionRestarts() {
+        ElectionWatch w = watch;
+        return w == null ? 0 : w.restarts();
+    }
+
+    /** Times this member, as leader, told a settled view again who leads. */
+    public long leaderAnnouncements() {
+        ElectionWatch w = watch;
+        return w == null ? 0 : w.announcements();
+    }
+
+    /** This member's view of the election in one line, for warnings and failed tests. */
+    public String describe() {
+        RAFT r = channel.getProtocolStack().findProtocol(RAFT.class);
+        return channel.getAddress() + ": view " + channel.getView() + ", Raft members " + r.members() + ", role "
+                + r.role() + ", term " + r.currentTerm() + ", leader " + r.leader() + ", commit " + r.commitIndex()
+                + ", votes restarted " + electionRestarts();
     }
 
     /** Whether this member knows a leader: false on the minority side of a partition. */
@@ -276,6 +301,10 @@ public final class RaftGroup implements StateMachine, AutoCloseable {
         RaftUnavailableException closing = new RaftUnavailableException("the cluster is closing");
         left.forEach(p -> p.answer.completeExceptionally(closing));
         sender.shutdown();
+        ElectionWatch w = watch;
+        if (w != null) {
+            w.close();
+        }
     }
 
     private record Pending(byte tag, byte[] command, CompletableFuture<byte[]> answer) {
