@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,8 +74,12 @@ final class LinkAddresses implements AutoCloseable {
         early.keySet().retainAll(now);
         early.forEach(links::nodeAt);
         early.clear();
-        if (!now.isEmpty()) {
-            sender.execute(this::announce);
+        if (!now.isEmpty() && !sender.isShutdown()) {
+            try {
+                sender.execute(this::announce);
+            } catch (RejectedExecutionException closing) {
+                // Closed between the check and here: the node is stopping, and its view with it.
+            }
         }
     }
 

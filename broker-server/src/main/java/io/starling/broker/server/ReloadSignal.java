@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * SIGHUP reads mosquitto.conf again and applies what mosquitto 2.0.11 applies at a reload: the security
@@ -24,7 +25,7 @@ final class ReloadSignal {
      */
     static void install(Broker broker, Path confFile, boolean verbose) {
         try {
-            Signal.handle(new Signal("HUP"), signal -> {
+            SignalHandler before = Signal.handle(new Signal("HUP"), signal -> {
                 if (confFile == null) {
                     LOG.info("Received SIGHUP: reloading password and ACL files.");
                     broker.reloadSecurity();
@@ -38,6 +39,11 @@ final class ReloadSignal {
                     }
                 }
             });
+            if (before == SignalHandler.SIG_IGN) {
+                // Inherited as ignored (nohup does that): the JVM then leaves it ignored, and says nothing.
+                LOG.warn("SIGHUP is ignored in this process (started with nohup?): kill -HUP will not reload the "
+                        + "configuration. Start the broker without nohup (setsid, a systemd service, or & and disown).");
+            }
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
             LOG.warn("SIGHUP reload unavailable on this platform: {}", e.getMessage());
         }

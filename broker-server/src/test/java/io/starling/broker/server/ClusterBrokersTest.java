@@ -1,7 +1,5 @@
 package io.starling.broker.server;
 
-import static io.starling.broker.testkit.ClusterPorts.freePort;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,21 +12,13 @@ import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCo
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.starling.broker.cluster.NodeId;
 import io.starling.broker.cluster.registry.Owner;
-import io.starling.broker.config.BrokerConfig;
-import io.starling.broker.config.ClusterSettings;
-import io.starling.broker.config.ClusterSettings.HostPort;
-import io.starling.broker.config.ListenerConfig;
 import io.starling.broker.core.routing.Message;
 import io.starling.broker.testkit.Await;
-import io.starling.broker.testkit.Concurrently;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.Callable;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -53,10 +43,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterBrokersTest {
-    private static final NodeId A = new NodeId("a");
-    private static final NodeId B = new NodeId("b");
-    private static final NodeId C = new NodeId("c");
-    private static final Duration START = Duration.ofSeconds(90);
+    private static final NodeId A = ThreeBrokers.A;
+    private static final NodeId B = ThreeBrokers.B;
+    private static final NodeId C = ThreeBrokers.C;
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     private static final List<Broker> brokers = new ArrayList<>();
@@ -67,22 +56,11 @@ class ClusterBrokersTest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        List<HostPort> addresses = List.of(new HostPort("127.0.0.1", freePort()), new HostPort("127.0.0.1", freePort()),
-                new HostPort("127.0.0.1", freePort()));
-        // Together: each one waits at start for a Raft leader, which takes two of the three.
-        List<Callable<Broker>> starting = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            ClusterSettings settings = settings(addresses, i);
-            starting.add(() -> start(settings));
-        }
-        List<Broker> started = Concurrently.all(START, starting, Broker::close);
+        List<Broker> started = ThreeBrokers.start("e2e", WAIT);
         a = started.get(0);
         b = started.get(1);
         c = started.get(2);
-        brokers.addAll(List.of(a, b, c));
-        await("one view of three", () -> brokers.stream().allMatch(x -> x.cluster().channel().members().size() == 3));
-        await("links up", () -> linked(a, B, C) && linked(b, A, C) && linked(c, A, B));
-        RaftLeaders.await(WAIT, brokers);
+        brokers.addAll(started);
     }
 
     @AfterAll
@@ -128,8 +106,8 @@ class ClusterBrokersTest {
                 new org.eclipse.paho.mqttv5.common.MqttSubscription("fan/#", 1)},
                 new org.eclipse.paho.mqttv5.client.IMqttMessageListener[] {(topic, m) -> pahoV5OnC.add(
                         topic + "=" + new String(m.getPayload(), StandardCharsets.UTF_8) + "@" + m.getQos())});
-        await("b's and c's routes on a", () -> routesOf(a, B).containsKey("fan/#") && routesOf(a, B).containsKey("fan/+")
-                && routesOf(a, C).containsKey("fan/#"));
+        await("b's and c's routes on a", () -> ThreeBrokers.routesOf(a, B).containsKey("fan/#") && ThreeBrokers.routesOf(a, B).containsKey("fan/+")
+                && ThreeBrokers.routesOf(a, C).containsKey("fan/#"));
         long toB = a.cluster().links().counters(B).forwardedOut.sum();
         long toC = a.cluster().links().counters(C).forwardedOut.sum();
         Mqtt5BlockingClient publisher = hive(a, "pub-a");
@@ -166,12 +144,12 @@ class ClusterBrokersTest {
     void unsubscribeOnC_removesItsRouteOnTheOthers() throws Exception {
         Mqtt5BlockingClient sub = hive(c, "unsub-c");
         sub.subscribeWith().topicFilter("gone/soon").qos(MqttQos.AT_LEAST_ONCE).send();
-        await("route on a and b", () -> routesOf(a, C).containsKey("gone/soon") && routesOf(b, C).containsKey("gone/soon"));
+        await("route on a and b", () -> ThreeBrokers.routesOf(a, C).containsKey("gone/soon") && ThreeBrokers.routesOf(b, C).containsKey("gone/soon"));
 
         sub.unsubscribeWith().topicFilter("gone/soon").send();
 
-        await("route gone on a and b", () -> !routesOf(a, C).containsKey("gone/soon")
-                && !routesOf(b, C).containsKey("gone/soon"));
+        await("route gone on a and b", () -> !ThreeBrokers.routesOf(a, C).containsKey("gone/soon")
+                && !ThreeBrokers.routesOf(b, C).containsKey("gone/soon"));
         long before = a.cluster().links().counters(C).forwardedOut.sum();
         hive(a, "unsub-pub-a").publishWith().topic("gone/soon").qos(MqttQos.AT_LEAST_ONCE).payload("x".getBytes()).send();
         assertThat(a.cluster().links().counters(C).forwardedOut.sum()).isEqualTo(before);
@@ -224,8 +202,8 @@ class ClusterBrokersTest {
         Mqtt5BlockingClient sub = hive(b, "after-b");
         sub.toAsync().publishes(MqttGlobalPublishFilter.ALL, onB::add);
         sub.subscribeWith().topicFilter("after/#").qos(MqttQos.AT_LEAST_ONCE).send();
-        await("c's route on a", () -> routesOf(a, C).containsKey("after/c"));
-        await("b's route on a", () -> routesOf(a, B).containsKey("after/#"));
+        await("c's route on a", () -> ThreeBrokers.routesOf(a, C).containsKey("after/c"));
+        await("b's route on a", () -> ThreeBrokers.routesOf(a, B).containsKey("after/#"));
 
         brokers.remove(c);
         c.close();
@@ -274,35 +252,7 @@ class ClusterBrokersTest {
         assertThat(p.getPayloadAsBytes()).isEqualTo("here".getBytes());
     }
 
-    private static Broker start(ClusterSettings settings) {
-        try {
-            return Broker.start(BrokerConfig.defaults().withCluster(settings)
-                    .withListeners(List.of(new ListenerConfig(0, "127.0.0.1"))).withAllowAnonymous(true));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     /** Node i of three, with failure detection slow enough for three brokers on a loaded 2-core machine. */
-    private static ClusterSettings settings(List<HostPort> addresses, int i) {
-        List<String> ids = List.of("a", "b", "c");
-        return new ClusterSettings("e2e", ids.get(i), addresses.get(i), addresses, ids, 0, null, Duration.ofSeconds(1),
-                Duration.ofSeconds(15), Duration.ofSeconds(3), Duration.ofSeconds(5), Duration.ofSeconds(10));
-    }
-
-    private static boolean linked(Broker from, NodeId... to) {
-        for (NodeId node : to) {
-            if (!from.cluster().links().isConnected(node)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static Map<String, Integer> routesOf(Broker at, NodeId node) {
-        return at.cluster().routes().remoteRoutes().getOrDefault(node, Map.of());
-    }
-
     private static Owner owner(Broker at, String clientId) {
         return at.cluster().registry().localOwner(clientId);
     }

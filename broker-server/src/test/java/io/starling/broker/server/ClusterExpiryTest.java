@@ -1,7 +1,5 @@
 package io.starling.broker.server;
 
-import static io.starling.broker.testkit.ClusterPorts.freePort;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
@@ -10,13 +8,8 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.starling.broker.cluster.NodeId;
-import io.starling.broker.config.BrokerConfig;
-import io.starling.broker.config.ClusterSettings;
-import io.starling.broker.config.ClusterSettings.HostPort;
-import io.starling.broker.config.ListenerConfig;
 import io.starling.broker.core.routing.Message;
 import io.starling.broker.testkit.Await;
-import io.starling.broker.testkit.Concurrently;
 import io.starling.broker.testkit.RawMqttClient;
 import io.starling.mqtt.codec.ConnAck;
 import io.starling.mqtt.codec.Connect;
@@ -30,9 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.Callable;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -51,9 +42,8 @@ import org.junit.jupiter.api.Test;
  * state change they wait for the condition, never a guessed sleep.
  */
 class ClusterExpiryTest {
-    private static final NodeId B = new NodeId("b");
-    private static final NodeId C = new NodeId("c");
-    private static final Duration START = Duration.ofSeconds(90);
+    private static final NodeId B = ThreeBrokers.B;
+    private static final NodeId C = ThreeBrokers.C;
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     private static final List<Broker> brokers = new ArrayList<>();
@@ -64,22 +54,11 @@ class ClusterExpiryTest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        List<HostPort> addresses = List.of(new HostPort("127.0.0.1", freePort()), new HostPort("127.0.0.1", freePort()),
-                new HostPort("127.0.0.1", freePort()));
-        List<Callable<Broker>> starting = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            ClusterSettings settings = settings(addresses, i);
-            starting.add(() -> start(settings));
-        }
-        List<Broker> started = Concurrently.all(START, starting, Broker::close);
+        List<Broker> started = ThreeBrokers.start("expiry", WAIT);
         a = started.get(0);
         b = started.get(1);
         c = started.get(2);
-        brokers.addAll(List.of(a, b, c));
-        await("one view of three", () -> brokers.stream().allMatch(x -> x.cluster().channel().members().size() == 3));
-        await("links up", () -> a.cluster().links().isConnected(B) && a.cluster().links().isConnected(C)
-                && b.cluster().links().isConnected(new NodeId("a")) && c.cluster().links().isConnected(new NodeId("a")));
-        RaftLeaders.await(WAIT, brokers);
+        brokers.addAll(started);
     }
 
     @AfterAll
@@ -165,7 +144,7 @@ class ClusterExpiryTest {
     @Test
     void willDelayLongerThanTheSessionExpiry_goesOutWhenTheSessionEnds() throws Exception {
         BlockingQueue<Mqtt5Publish> onB = watch(b, "short-watch-b", "short/#");
-        await("b's route on a", () -> routesOf(a, B).containsKey("short/#"));
+        await("b's route on a", () -> ThreeBrokers.routesOf(a, B).containsKey("short/#"));
         RawMqttClient first = raw(a);
         first.connect(connect5("short", 2, will("short/will", false, 120)));
         first.close();
@@ -267,7 +246,7 @@ class ClusterExpiryTest {
         first.connect(connect5("fwdexp", 600, null));
         first.subscribe(1, "fwdexp/t", QoS.AT_LEAST_ONCE);
         first.disconnect();
-        await("b's route on A", () -> routesOf(a, B).containsKey("fwdexp/t"));
+        await("b's route on A", () -> ThreeBrokers.routesOf(a, B).containsKey("fwdexp/t"));
         Mqtt5BlockingClient publisher = hive(a, "fwdexp-pub");
         publisher.publishWith().topic("fwdexp/t").qos(MqttQos.AT_LEAST_ONCE).messageExpiryInterval(1)
                 .payload("short".getBytes()).send();
@@ -293,7 +272,7 @@ class ClusterExpiryTest {
     @Test
     void takeoverFromAnotherNode_sendsTheWillOfTheOldConnection_exactlyWhenOneNodeWould() throws Exception {
         BlockingQueue<Mqtt5Publish> onC = watch(c, "over-watch-c", "over/#");
-        await("c's route on a and b", () -> routesOf(a, C).containsKey("over/#") && routesOf(b, C).containsKey("over/#"));
+        await("c's route on a and b", () -> ThreeBrokers.routesOf(a, C).containsKey("over/#") && ThreeBrokers.routesOf(b, C).containsKey("over/#"));
         takeOver(connect5("over-ends", 0, will("over/ends", false, 0)), connect5("over-ends", 0, null));
         takeOver(connect5("over-clean", 60, will("over/clean", false, 0)),
                 new Connect(MqttVersion.MQTT_5, "over-clean", true, 60, null, null, null, Properties.EMPTY));
@@ -368,11 +347,7 @@ class ClusterExpiryTest {
     }
 
     private static void awaitRoutes(String filter) throws InterruptedException {
-        await("b's and c's routes on a", () -> routesOf(a, B).containsKey(filter) && routesOf(a, C).containsKey(filter));
-    }
-
-    private static Map<String, Integer> routesOf(Broker at, NodeId node) {
-        return at.cluster().routes().remoteRoutes().getOrDefault(node, Map.of());
+        await("b's and c's routes on a", () -> ThreeBrokers.routesOf(a, B).containsKey(filter) && ThreeBrokers.routesOf(a, C).containsKey(filter));
     }
 
     private static Mqtt5Publish poll(BlockingQueue<Mqtt5Publish> queue) throws InterruptedException {
@@ -408,22 +383,7 @@ class ClusterExpiryTest {
         return found[0];
     }
 
-    private static Broker start(ClusterSettings settings) {
-        try {
-            return Broker.start(BrokerConfig.defaults().withCluster(settings)
-                    .withListeners(List.of(new ListenerConfig(0, "127.0.0.1"))).withAllowAnonymous(true));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     /** Node i of three, with failure detection slow enough for three brokers on a loaded 2-core machine. */
-    private static ClusterSettings settings(List<HostPort> addresses, int i) {
-        List<String> ids = List.of("a", "b", "c");
-        return new ClusterSettings("expiry", ids.get(i), addresses.get(i), addresses, ids, 0, null, Duration.ofSeconds(1),
-                Duration.ofSeconds(15), Duration.ofSeconds(3), Duration.ofSeconds(5), Duration.ofSeconds(10));
-    }
-
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
         Await.until(WAIT, what, condition);
     }

@@ -1,7 +1,5 @@
 package io.starling.broker.server;
 
-import static io.starling.broker.testkit.ClusterPorts.freePort;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
@@ -10,12 +8,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import io.starling.broker.cluster.NodeId;
-import io.starling.broker.config.BrokerConfig;
-import io.starling.broker.config.ClusterSettings;
-import io.starling.broker.config.ClusterSettings.HostPort;
-import io.starling.broker.config.ListenerConfig;
 import io.starling.broker.testkit.Await;
-import io.starling.broker.testkit.Concurrently;
 import io.starling.broker.testkit.RawMqttClient;
 import io.starling.mqtt.codec.Publish;
 import io.starling.mqtt.codec.QoS;
@@ -25,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.Callable;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -44,10 +36,9 @@ import org.junit.jupiter.api.Test;
  * member has the end marker, nothing of the batch is still on its way to it.
  */
 class SharedSubscriptionsClusterTest {
-    private static final NodeId A = new NodeId("a");
-    private static final NodeId B = new NodeId("b");
-    private static final NodeId C = new NodeId("c");
-    private static final Duration START = Duration.ofSeconds(90);
+    private static final NodeId A = ThreeBrokers.A;
+    private static final NodeId B = ThreeBrokers.B;
+    private static final NodeId C = ThreeBrokers.C;
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final int N = 60;
 
@@ -59,22 +50,11 @@ class SharedSubscriptionsClusterTest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        List<HostPort> addresses = List.of(new HostPort("127.0.0.1", freePort()), new HostPort("127.0.0.1", freePort()),
-                new HostPort("127.0.0.1", freePort()));
-        List<Callable<Broker>> starting = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            ClusterSettings settings = settings(addresses, i);
-            starting.add(() -> start(settings));
-        }
-        List<Broker> started = Concurrently.all(START, starting, Broker::close);
+        List<Broker> started = ThreeBrokers.start("share", WAIT);
         a = started.get(0);
         b = started.get(1);
         c = started.get(2);
-        brokers.addAll(List.of(a, b, c));
-        await("one view of three", () -> brokers.stream().allMatch(x -> x.cluster().channel().members().size() == 3));
-        await("links up", () -> a.cluster().links().isConnected(B) && a.cluster().links().isConnected(C)
-                && b.cluster().links().isConnected(A) && b.cluster().links().isConnected(C)
-                && c.cluster().links().isConnected(A) && c.cluster().links().isConnected(B));
+        brokers.addAll(started);
     }
 
     @AfterAll
@@ -253,7 +233,7 @@ class SharedSubscriptionsClusterTest {
     }
 
     private static void awaitRoute(Broker at, NodeId node, String filter) throws InterruptedException {
-        await(node + "'s route " + filter + " on " + at.cluster().links().self(), () -> routesOf(at, node).containsKey(filter));
+        await(node + "'s route " + filter + " on " + at.cluster().links().self(), () -> ThreeBrokers.routesOf(at, node).containsKey(filter));
     }
 
     private static void awaitShareRoute(Broker at, NodeId node, String group, String filter) throws InterruptedException {
@@ -265,12 +245,8 @@ class SharedSubscriptionsClusterTest {
      * cluster-wide) as its bare filter.
      */
     private static boolean hasShareRoute(Broker at, NodeId node, String group, String filter) {
-        Map<String, Integer> routes = routesOf(at, node);
+        Map<String, Integer> routes = ThreeBrokers.routesOf(at, node);
         return routes.containsKey("$share/" + group + "/" + filter) || routes.containsKey(filter);
-    }
-
-    private static Map<String, Integer> routesOf(Broker at, NodeId node) {
-        return at.cluster().routes().remoteRoutes().getOrDefault(node, Map.of());
     }
 
     private static Mqtt5BlockingClient hive(Broker at, String id) {
@@ -286,21 +262,6 @@ class SharedSubscriptionsClusterTest {
     }
 
     /** Node i of three, with failure detection slow enough for three brokers on a loaded 2-core machine. */
-    private static ClusterSettings settings(List<HostPort> addresses, int i) {
-        List<String> ids = List.of("a", "b", "c");
-        return new ClusterSettings("share", ids.get(i), addresses.get(i), addresses, ids, 0, null, Duration.ofSeconds(1),
-                Duration.ofSeconds(15), Duration.ofSeconds(3), Duration.ofSeconds(5), Duration.ofSeconds(10));
-    }
-
-    private static Broker start(ClusterSettings settings) {
-        try {
-            return Broker.start(BrokerConfig.defaults().withCluster(settings)
-                    .withListeners(List.of(new ListenerConfig(0, "127.0.0.1"))).withAllowAnonymous(true));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
         Await.until(WAIT, what, condition);
     }

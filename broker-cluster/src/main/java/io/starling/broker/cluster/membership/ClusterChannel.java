@@ -3,12 +3,15 @@ package io.starling.broker.cluster.membership;
 import io.starling.broker.cluster.NodeId;
 import io.starling.broker.config.ClusterSettings;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.jgroups.Address;
 import org.jgroups.BytesMessage;
 import org.jgroups.JChannel;
@@ -61,6 +64,8 @@ public final class ClusterChannel implements AutoCloseable {
     private final List<ViewListener> viewListeners = new CopyOnWriteArrayList<>();
     private final Map<Byte, MessageListener> messageListeners = new ConcurrentHashMap<>();
     private volatile View view;
+    /** Unicasts waiting for their node to be in the view, in the order given; guarded by itself. */
+    private final List<Waiting> waiting = new ArrayList<>();
 
     /**
      * Builds the channel; nothing is bound until {@link #connect()}.
@@ -155,6 +160,55 @@ public final class ClusterChannel implements AutoCloseable {
         return true;
     }
 
+    /**
+     * As {@link #unicast}, but when {@code to} is not in the view yet the message waits for a view with it,
+     * at most {@code within}: a node that has just joined can be in the Raft log (its claim of a client id
+     * applied here) before it is in this node's view. Completes with whether it was sent (false also when
+     * sending failed or this channel closed); messages waiting for the same node leave in the order given.
+     */
+    public CompletableFuture<Boolean> unicastOnceMember(NodeId to, byte kind, byte[] data, Duration within) {
+        Waiting w = new Waiting(to, kind, data, new CompletableFuture<>());
+        synchronized (waiting) {
+            if (waiting.stream().noneMatch(o -> o.to.equals(to)) && trySend(w)) {
+                return w.sent;
+            }
+            waiting.add(w);
+        }
+        CompletableFuture.delayedExecutor(within.toNanos(), TimeUnit.NANOSECONDS).execute(() -> {
+            boolean expired;
+            synchronized (waiting) {
+                expired = waiting.remove(w);
+            }
+            if (expired) {
+                w.sent.complete(false);
+            }
+        });
+        return w.sent;
+    }
+
+    /** Sends now if {@code to} is in the view: true when done with it (sent, or failed for good). */
+    private boolean trySend(Waiting w) {
+        try {
+            if (!unicast(w.to, w.kind, w.data)) {
+                return false;
+            }
+            w.sent.complete(true);
+        } catch (Exception e) {
+            LOG.warn("Cluster message to {} not sent: {}", w.to, e.toString());
+            w.sent.complete(false);
+        }
+        return true;
+    }
+
+    private void sendWaiting() {
+        synchronized (waiting) {
+            waiting.removeIf(this::trySend);
+        }
+    }
+
+    private record Waiting(NodeId to, byte kind, byte[] data, CompletableFuture<Boolean> sent) {
+    }
+
     private void deliver(Message msg) {
         byte[] framed = msg.getArray();
         int offset = msg.getOffset();
@@ -191,6 +245,7 @@ public final class ClusterChannel implements AutoCloseable {
                 LOG.info("Cluster members left: {}; members {}.", left, members);
             }
         }
+        sendWaiting();
         for (ViewListener l : viewListeners) {
             try {
                 l.viewChanged(members, merged);
@@ -214,6 +269,12 @@ public final class ClusterChannel implements AutoCloseable {
     /** Leaves the cluster and releases the ports and threads. */
     @Override
     public void close() {
+        List<Waiting> left;
+        synchronized (waiting) {
+            left = List.copyOf(waiting);
+            waiting.clear();
+        }
+        left.forEach(w -> w.sent.complete(false));
         channel.close();
         LOG.info("Cluster node {} left cluster '{}'.", self, settings.name());
     }

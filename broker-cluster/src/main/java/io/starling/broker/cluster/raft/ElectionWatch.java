@@ -27,7 +27,12 @@ import org.slf4j.LoggerFactory;
  *       missed the first message learns it ({@code LeaderElected} with the current term is ignored by
  *       members that know it, and by any member already in a newer term).</li>
  *   <li>The view coordinator that has known no leader for {@code stall} while the view holds a majority
- *       and no vote runs starts a vote again, as a view change would.</li>
+ *       and no vote runs starts a vote again, as a view change would. Any other member without a leader
+ *       for twice that starts one itself: a member left in a newer term than the leader's (it answered a
+ *       vote that then stopped) ignores the leader's announcements, and the coordinator, which has a
+ *       leader, has no reason to vote. A vote needs a majority's answers, each member answers one vote per
+ *       term, so two voters cannot both elect a leader in one term; the leader is chosen as the
+ *       coordinator would (the longest log).</li>
  * </ul>
  */
 final class ElectionWatch implements AutoCloseable {
@@ -47,6 +52,7 @@ final class ElectionWatch implements AutoCloseable {
     private long seenAt;
     private View announced;
     private long leaderlessSince;
+    private long lastTry;
     private boolean leaderless;
 
     /** Starts watching; the channel's stack has RAFT and an election protocol, connected or not yet. */
@@ -61,7 +67,7 @@ final class ElectionWatch implements AutoCloseable {
                 .scheduleWithFixedDelay(this::checkSafely, every, every, TimeUnit.MILLISECONDS, false);
     }
 
-    /** Votes this member started again as coordinator, the view having stayed without a leader. */
+    /** Votes this member started, having stayed without a leader in a view with a majority. */
     long restarts() {
         return restarts.get();
     }
@@ -104,25 +110,25 @@ final class ElectionWatch implements AutoCloseable {
         if (!leaderless) {
             leaderless = true;
             leaderlessSince = now;
+            lastTry = now;
             return;
         }
-        if (!majority || now - leaderlessSince < stallNanos) {
+        if (!majority || now - lastTry < stallNanos || election.isVotingThreadRunning()) {
             return;
         }
-        leaderlessSince = now; // one more try per stall at most
-        if (!Objects.equals(view.getCoord(), channel.getAddress())) {
+        lastTry = now; // one more try per stall at most
+        long without = TimeUnit.NANOSECONDS.toMillis(now - leaderlessSince);
+        boolean coordinator = Objects.equals(view.getCoord(), channel.getAddress());
+        if (!coordinator && now - leaderlessSince < 2 * stallNanos) {
             LOG.warn("Raft: {} has known no leader for {} ms in view {} (Raft members {}, term {}); waiting for the "
-                    + "coordinator's vote.", channel.getAddress(), TimeUnit.NANOSECONDS.toMillis(stallNanos), view,
-                    raft.members(), raft.currentTerm());
-            return;
-        }
-        if (election.isVotingThreadRunning()) {
+                    + "coordinator's vote.", channel.getAddress(), without, view, raft.members(), raft.currentTerm());
             return;
         }
         restarts.incrementAndGet();
-        LOG.warn("Raft: no leader for {} ms in view {} (Raft members {}, term {}) and no vote running; the coordinator "
-                + "{} starts one again.", TimeUnit.NANOSECONDS.toMillis(stallNanos), view, raft.members(),
-                raft.currentTerm(), channel.getAddress());
+        LOG.warn("Raft: {} has known no leader for {} ms in view {} (Raft members {}, term {}) and runs no vote; {}",
+                channel.getAddress(), without, view, raft.members(), raft.currentTerm(), coordinator
+                        ? "as the coordinator it starts one again."
+                        : "no vote reached it from the coordinator, so it starts one itself.");
         election.startVotingThread();
     }
 

@@ -102,7 +102,7 @@ public final class RaftGroup implements StateMachine, AutoCloseable {
         return raft;
     }
 
-    /** Votes this member started again as view coordinator after the view stayed without a leader. */
+    /** Votes this member started after it stayed without a leader in a view with a majority. */
     public long electionRestarts() {
         ElectionWatch w = watch;
         return w == null ? 0 : w.restarts();

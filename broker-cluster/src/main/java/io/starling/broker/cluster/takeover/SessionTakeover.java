@@ -179,7 +179,31 @@ public final class SessionTakeover {
     private void handOver(String clientId, Owner to, boolean fromRegistry, SessionHandOver.Mover mover) {
         SessionHandOver.handOver(core, clientId, to.epoch(), fromRegistry, mover, state -> {
             if (state != null || !fromRegistry) {
-                send(to.node(), new TakeoverMessage.State(clientId, to.epoch(), state));
+                sendState(to.node(), new TakeoverMessage.State(clientId, to.epoch(), state));
+            }
+        });
+    }
+
+    /**
+     * The session has left this node: its state waits for the new node to be in this node's view (it claimed
+     * the id through the Raft log, which can run ahead of the view), as long as that node's CONNECT waits for it.
+     */
+    private void sendState(NodeId to, TakeoverMessage.State m) {
+        byte[] bytes;
+        try {
+            bytes = codec.encode(m);
+        } catch (Exception e) {
+            LOG.warn("Session takeover state for {} to {} not sent: {}", m.clientId(), to, e.toString());
+            return;
+        } finally {
+            if (m.session() != null) {
+                m.session().release(); // encoded: this node's references are done
+            }
+        }
+        channel.unicastOnceMember(to, ClusterChannel.TAKEOVER, bytes, wait).thenAccept(sent -> {
+            if (!sent) {
+                LOG.warn("Session takeover state for {} not sent: node {} was not in this node's cluster view within {} ms "
+                        + "(its CONNECT has started afresh).", m.clientId(), to, wait.toMillis());
             }
         });
     }

@@ -6,6 +6,8 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.starling.broker.cluster.NodeId;
+import io.starling.broker.cluster.raft.RaftGroup;
+import io.starling.broker.cluster.raft.ReplicatedPart;
 import io.starling.broker.config.ClusterSettings;
 import java.io.DataInput;
 import java.io.DataOutput;
@@ -15,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -31,21 +34,27 @@ import org.slf4j.LoggerFactory;
 /** Three nodes in one JVM on loopback ports: one view, one Raft leader, multicast between them. */
 class ClusterChannelTest {
     private final List<ClusterChannel> channels = new ArrayList<>();
+    private final List<RaftGroup> raftGroups = new ArrayList<>();
 
     @AfterEach
     void close() {
+        raftGroups.forEach(RaftGroup::close);
         channels.forEach(ClusterChannel::close);
     }
 
+    /** Through {@link RaftGroup}, as the broker does: its election watch covers jgroups-raft's joining race. */
     @Test
     void threeNodes_formOneViewAndElectARaftLeaderThatCommits() throws Exception {
         List<ClusterSettings> settings = TestNodes.settings("view-raft", 3);
-        List<RaftHandle> rafts = new ArrayList<>();
-        List<Counter> counters = new ArrayList<>();
+        List<RaftGroup> groups = new ArrayList<>();
+        List<CountingPart> counters = new ArrayList<>();
         for (ClusterSettings s : settings) {
             ClusterChannel c = new ClusterChannel(s, null);
-            Counter counter = new Counter();
-            rafts.add(new RaftHandle(c.channel(), counter));
+            CountingPart counter = new CountingPart();
+            RaftGroup group = new RaftGroup(c.channel(), Duration.ofSeconds(10));
+            group.register(counter);
+            groups.add(group.start());
+            raftGroups.add(group);
             counters.add(counter);
             channels.add(c);
         }
@@ -57,15 +66,58 @@ class ClusterChannelTest {
                 () -> channels.stream().allMatch(c -> c.members().size() == 3));
         assertThat(channels.get(0).members()).containsExactlyInAnyOrderElementsOf(
                 List.of(new NodeId("n1"), new NodeId("n2"), new NodeId("n3")));
-        TestNodes.await(Duration.ofSeconds(30), "a Raft leader known to all",
-                () -> rafts.stream().allMatch(r -> r.leader() != null)
-                        && rafts.stream().filter(RaftHandle::isLeader).count() == 1);
+        try {
+            TestNodes.await(Duration.ofSeconds(30), "a Raft leader known to all",
+                    () -> groups.stream().allMatch(RaftGroup::hasLeader)
+                            && groups.stream().filter(g -> g.handle().isLeader()).count() == 1);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; " + groups.stream().map(RaftGroup::describe).toList(), e);
+        }
 
         // A write through a follower (REDIRECT) is committed and applied on every member.
-        RaftHandle follower = rafts.stream().filter(r -> !r.isLeader()).findFirst().orElseThrow();
-        follower.setAsync(new byte[] {1}, 0, 1, null).get(30, TimeUnit.SECONDS);
+        RaftGroup follower = groups.stream().filter(g -> !g.handle().isLeader()).findFirst().orElseThrow();
+        follower.submit(CountingPart.TAG, new byte[] {1}).get(30, TimeUnit.SECONDS);
         TestNodes.await(Duration.ofSeconds(30), "the write applied everywhere",
                 () -> counters.stream().allMatch(c -> c.applied == 1));
+    }
+
+    @Test
+    void unicastOnceMember_toANodeNotYetInTheView_leavesWhenItJoins_inTheOrderGiven() throws Exception {
+        List<ClusterSettings> settings = TestNodes.settings("once-member", 2);
+        ClusterChannel n1 = new ClusterChannel(settings.get(0), null);
+        channels.add(n1);
+        n1.connect();
+        NodeId n2Id = new NodeId("n2");
+        assertThat(n1.unicast(n2Id, ClusterChannel.TAKEOVER, new byte[] {0})).as("plain unicast: not in the view").isFalse();
+
+        CompletableFuture<Boolean> first = n1.unicastOnceMember(n2Id, ClusterChannel.TAKEOVER, "one".getBytes(), Duration.ofSeconds(30));
+        CompletableFuture<Boolean> second = n1.unicastOnceMember(n2Id, ClusterChannel.TAKEOVER, "two".getBytes(), Duration.ofSeconds(30));
+        assertThat(first).isNotDone();
+        List<String> received = new CopyOnWriteArrayList<>();
+        ClusterChannel n2 = new ClusterChannel(settings.get(1), null);
+        n2.onMessage(ClusterChannel.TAKEOVER, (from, data) -> received.add(from + ":" + new String(data, StandardCharsets.UTF_8)));
+        channels.add(n2);
+        n2.connect();
+
+        assertThat(first.get(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(second.get(30, TimeUnit.SECONDS)).isTrue();
+        TestNodes.await(Duration.ofSeconds(30), "both on n2", () -> received.size() == 2);
+        assertThat(received).containsExactly("n1:one", "n1:two");
+    }
+
+    @Test
+    void unicastOnceMember_toANodeThatNeverJoins_answersFalseAfterTheWait() throws Exception {
+        List<ClusterSettings> settings = TestNodes.settings("never-member", 2);
+        ClusterChannel n1 = new ClusterChannel(settings.get(0), null);
+        channels.add(n1);
+        n1.connect();
+
+        long start = System.nanoTime();
+        boolean sent = n1.unicastOnceMember(new NodeId("n2"), ClusterChannel.TAKEOVER, new byte[] {1}, Duration.ofMillis(300))
+                .get(30, TimeUnit.SECONDS);
+
+        assertThat(sent).isFalse();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
     }
 
     @Test
@@ -163,6 +215,31 @@ class ClusterChannelTest {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactly("n1.raft.log");
         }
         assertThat(raft.logSize()).isPositive();
+    }
+
+    /** A replicated part that counts the commands applied. */
+    static final class CountingPart implements ReplicatedPart {
+        static final byte TAG = 42;
+        volatile int applied;
+
+        @Override
+        public byte tag() {
+            return TAG;
+        }
+
+        @Override
+        public byte[] apply(DataInput command) {
+            applied++;
+            return new byte[0];
+        }
+
+        @Override
+        public void writeContentTo(DataOutput out) {
+        }
+
+        @Override
+        public void readContentFrom(DataInput in) {
+        }
     }
 
     /** A Raft state machine that counts the entries applied. */

@@ -80,6 +80,29 @@ class ElectionWatchTest {
     }
 
     @Test
+    void aFollowerLeftInANewerTermWithoutALeader_startsAVoteItself_andAllAgreeOnALeader() throws Exception {
+        members = new RaftMembers(List.of("a", "b", "c"), Duration.ofSeconds(3));
+        List<Member> all = List.of(members.start("a"), members.start("b"), members.start("c"));
+        Member leader = members.awaitLeader();
+        Awaits.until(RaftMembers.WAIT, () -> all.stream().allMatch(m -> m.channel().getView().size() == 3));
+        View view = all.get(0).channel().getView();
+        Member follower = all.stream().filter(m -> m != leader && !m.channel().getAddress().equals(view.getCoord()))
+                .findFirst().orElseThrow();
+        long term = raft(leader.channel()).currentTerm();
+
+        // As a member that answered a vote request the coordinator then abandoned: a newer term, no leader.
+        raft(follower.channel()).setLeaderAndTerm(null, term + 5);
+        assertThat(follower.group().hasLeader()).isFalse();
+
+        Awaits.until(REPAIRED_WITHIN, () -> all.stream().allMatch(m -> m.group().hasLeader()));
+        assertThat(follower.group().electionRestarts()).isEqualTo(1);
+        assertThat(raft(follower.channel()).currentTerm()).isGreaterThan(term + 5);
+        assertThat(all).allMatch(m -> m.channel().getView().equals(view));
+        Member now = members.awaitLeader();
+        assertThat(all).allMatch(m -> m.group().handle().leader().equals(now.channel().getAddress()));
+    }
+
+    @Test
     void aMinorityWithoutALeader_startsNoVote() throws Exception {
         members = new RaftMembers(List.of("a", "b", "c"), Duration.ofSeconds(3));
         Member a = members.start("a");

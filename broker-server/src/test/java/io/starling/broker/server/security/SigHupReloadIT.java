@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -190,6 +191,11 @@ class SigHupReloadIT {
     }
 
     private void startBroker() throws Exception {
+        startBroker(List.of());
+    }
+
+    /** Starts the jar with {@code prefix} before the java command (as {@code nohup}). */
+    private void startBroker(List<String> prefix) throws Exception {
         for (int attempt = 0; ; attempt++) {
             port = SecurityFixtures.freePort();
             Path conf = write(dir.resolve("mosquitto.conf"),
@@ -198,8 +204,9 @@ class SigHupReloadIT {
                     "password_file " + pwfile,
                     "acl_file " + aclfile);
             Files.deleteIfExists(log);
-            broker = new ProcessBuilder(ThisJava.command("-jar", jar(), "-c", conf.toString()))
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            List<String> command = new ArrayList<>(prefix);
+            command.addAll(ThisJava.command("-jar", jar(), "-c", conf.toString()));
+            broker = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             try {
                 awaitLog("Opening ipv4 listen socket on port " + port + ".", 1);
                 // The SIGHUP handler is installed right after the listeners are bound; a CONNECT
@@ -213,6 +220,20 @@ class SigHupReloadIT {
                 throw e;
             }
         }
+    }
+
+    @Test
+    void startedUnderNohup_warnsThatSighupCannotReload() throws Exception {
+        startBroker(List.of("nohup"));
+
+        awaitLog("SIGHUP is ignored in this process (started with nohup?)", 1);
+    }
+
+    @Test
+    void startedPlainly_givesNoSighupWarning() throws Exception {
+        startBroker();
+
+        assertThat(logText()).doesNotContain("SIGHUP is ignored");
     }
 
     private static String jar() {
