@@ -208,22 +208,20 @@ public final class SessionTakeover {
         });
     }
 
-    /** Returns whether the message went (as far as this node knows: it was handed to the channel). */
-    private boolean send(NodeId to, TakeoverMessage m) {
+    /**
+     * Asks the old node for the session; returns whether the request went (as far as this node knows: it was
+     * handed to the channel). States go by {@link #sendState}.
+     */
+    private boolean sendRequest(NodeId to, TakeoverMessage.Request m) {
         try {
-            byte[] bytes = codec.encode(m);
-            if (!channel.unicast(to, ClusterChannel.TAKEOVER, bytes)) {
-                LOG.warn("Session takeover message for {} not sent: node {} is not in the cluster view.", m.clientId(), to);
+            if (!channel.unicast(to, ClusterChannel.TAKEOVER, codec.encode(m))) {
+                LOG.warn("Session takeover request for {} not sent: node {} is not in the cluster view.", m.clientId(), to);
                 return false;
             }
             return true;
         } catch (Exception e) {
-            LOG.warn("Session takeover message for {} to {} not sent: {}", m.clientId(), to, e.toString());
+            LOG.warn("Session takeover request for {} to {} not sent: {}", m.clientId(), to, e.toString());
             return false;
-        } finally {
-            if (m instanceof TakeoverMessage.State s && s.session() != null) {
-                s.session().release(); // the bytes went (or could not): this node's references are done
-            }
         }
     }
 
@@ -359,7 +357,7 @@ public final class SessionTakeover {
 
     private CompletableFuture<StoredState.RestoredSession> fetch(String clientId, long epoch, NodeId from) {
         CompletableFuture<StoredState.RestoredSession> session = awaited.await(clientId, epoch, from);
-        if (!send(from, new TakeoverMessage.Request(clientId, epoch))) {
+        if (!sendRequest(from, new TakeoverMessage.Request(clientId, epoch))) {
             // Not in the view (down, or across a partition): no session can come from it, start afresh now.
             // If it comes back with the session stored, it finds the id held at a newer epoch and drops it.
             awaited.arrived(clientId, epoch, null, from);
