@@ -8,6 +8,7 @@ import io.starling.broker.cluster.LeakReports;
 import io.starling.broker.core.routing.Message;
 import io.starling.broker.core.store.StoredSession;
 import io.starling.broker.core.store.StoredState;
+import io.starling.broker.testkit.Await;
 import io.starling.mqtt.codec.Properties;
 import io.starling.mqtt.codec.QoS;
 import java.time.Duration;
@@ -55,12 +56,39 @@ class AwaitedSessionsTest {
     }
 
     @Test
-    void sessionNobodyWaitsFor_isDroppedAndReleased() {
-        ByteBuf payload = Unpooled.copiedBuffer(new byte[] {1});
+    void sessionThatComesBeforeItsConnectWaits_isTakenByThatConnect() throws Exception {
+        StoredState.RestoredSession s = session(Unpooled.copiedBuffer(new byte[] {1}));
 
-        assertThat(awaited.arrived("c", 3, session(payload), "n1")).isFalse();
+        assertThat(awaited.arrived("c", 3, s, "n1")).isTrue();
+        CompletableFuture<StoredState.RestoredSession> connect = awaited.await("c", 3, "n1");
+
+        assertThat(connect.get(1, TimeUnit.SECONDS)).isSameAs(s);
+        assertThat(awaited.size()).isZero();
+        s.release();
+    }
+
+    @Test
+    void earlySessionOfAnOlderEpoch_isDroppedWhenANewerConnectWaits() {
+        ByteBuf payload = Unpooled.copiedBuffer(new byte[] {1});
+        awaited.arrived("c", 3, session(payload), "n1");
+
+        CompletableFuture<StoredState.RestoredSession> connect = awaited.await("c", 4, "n1");
 
         assertThat(payload.refCnt()).isZero();
+        assertThat(connect).isNotDone();
+        awaited.arrived("c", 4, null, "n1");
+        assertThat(connect.join()).isNull();
+    }
+
+    @Test
+    void sessionNobodyWaitsFor_isReleasedAfterTheWait() throws Exception {
+        AwaitedSessions quick = new AwaitedSessions(Duration.ofMillis(50));
+        ByteBuf payload = Unpooled.copiedBuffer(new byte[] {1});
+
+        assertThat(quick.arrived("c", 3, session(payload), "n1")).isTrue();
+
+        awaitReleased(payload);
+        assertThat(quick.size()).isZero();
     }
 
     @Test
@@ -71,8 +99,8 @@ class AwaitedSessionsTest {
         assertThat(connect.get(30, TimeUnit.SECONDS)).isNull();
 
         ByteBuf payload = Unpooled.copiedBuffer(new byte[] {1});
-        assertThat(quick.arrived("c", 4, session(payload), "n1")).isFalse();
-        assertThat(payload.refCnt()).isZero();
+        quick.arrived("c", 4, session(payload), "n1");
+        awaitReleased(payload);
     }
 
     @Test
@@ -84,5 +112,9 @@ class AwaitedSessionsTest {
         assertThat(older.join()).isNull();
         assertThat(newer).isNotDone();
         awaited.arrived("c", 5, null, "n1");
+    }
+
+    private static void awaitReleased(ByteBuf payload) throws InterruptedException {
+        Await.until(Duration.ofSeconds(30), "the dropped session's messages released", () -> payload.refCnt() == 0);
     }
 }
