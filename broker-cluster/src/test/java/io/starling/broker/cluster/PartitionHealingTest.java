@@ -94,6 +94,51 @@ class PartitionHealingTest {
         Awaits.until(RaftMembers.WAIT, () -> "while-away".equals(payload(follower.retained(), "plant/state")));
     }
 
+    /**
+     * jgroups-raft's leader resends what a follower lacks only when no request reached it for a second: with
+     * writes at least that often the rejoined follower stayed behind for good (2026-12-07: commit 16 against
+     * the leader's 219 a minute after the heal), unless {@code CatchUpWatch} sends it.
+     */
+    @Test
+    void anIsolatedFollower_afterHealing_catchesUp_whileWritesReachTheLeaderEveryFewHundredMilliseconds() throws Exception {
+        members = new RaftMembers(List.of("a", "b", "c"), Duration.ofSeconds(3));
+        for (String name : List.of("a", "b", "c")) {
+            members.start(name);
+        }
+        Member leader = members.awaitLeader();
+        Member follower = members.get(leader.name().equals("c") ? "b" : "c");
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread writer = new Thread(() -> {
+            int n = 0;
+            while (writing.get()) {
+                leader.registry().claim("busy-" + n++ % 50); // answers do not matter; the log must keep growing
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "steady-writer");
+        writer.start();
+        try {
+            members.isolate(follower.name());
+            Awaits.until(RaftMembers.WAIT, () -> !leader.channel().getView().containsMember(follower.channel().getAddress()));
+            leader.retained().write(retained("plant/state", "while-away")).get(SECONDS, TimeUnit.SECONDS);
+            members.heal(follower.name());
+            Awaits.until(RaftMembers.WAIT, () -> leader.channel().getView().size() == 3);
+
+            Awaits.until(RaftMembers.WAIT, () -> "while-away".equals(payload(follower.retained(), "plant/state")));
+            long healed = System.nanoTime();
+            // All of it, not one entry a second behind a leader that writes five.
+            Awaits.until(RaftMembers.WAIT, () -> follower.group().handle().commitIndex() >= leader.group().handle().commitIndex() - 5);
+            assertThat(Duration.ofNanos(System.nanoTime() - healed)).isLessThan(Duration.ofSeconds(10));
+            assertThat(leader.group().catchUpResends()).isPositive();
+        } finally {
+            writing.set(false);
+            writer.join();
+        }
+    }
+
     /** Claims until granted: right after a view change a claim may find no leader yet, and fail fast. */
     private static ClaimResult.Granted grantedSoon(Member member, String clientId) throws Exception {
         long deadline = System.nanoTime() + RaftMembers.WAIT.toNanos();

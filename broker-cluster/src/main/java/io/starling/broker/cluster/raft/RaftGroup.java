@@ -57,6 +57,7 @@ public final class RaftGroup implements StateMachine, AutoCloseable {
     private final Duration timeout;
     private volatile RaftHandle raft;
     private volatile ElectionWatch watch;
+    private volatile CatchUpWatch catchUp;
     private final ExecutorService sender;
 
     private final Object lock = new Object();
@@ -95,6 +96,7 @@ public final class RaftGroup implements StateMachine, AutoCloseable {
     public RaftGroup start() {
         raft = new RaftHandle(channel, this);
         watch = new ElectionWatch(channel, ELECTION_STALL);
+        catchUp = new CatchUpWatch(channel);
         return this;
     }
 
@@ -112,6 +114,12 @@ public final class RaftGroup implements StateMachine, AutoCloseable {
     public long leaderAnnouncements() {
         ElectionWatch w = watch;
         return w == null ? 0 : w.announcements();
+    }
+
+    /** Entries this member, as leader, sent again to followers that lagged while requests kept it busy. */
+    public long catchUpResends() {
+        CatchUpWatch c = catchUp;
+        return c == null ? 0 : c.resends();
     }
 
     /** This member's view of the election in one line, for warnings and failed tests. */
@@ -304,6 +312,10 @@ public final class RaftGroup implements StateMachine, AutoCloseable {
         ElectionWatch w = watch;
         if (w != null) {
             w.close();
+        }
+        CatchUpWatch c = catchUp;
+        if (c != null) {
+            c.close();
         }
     }
 
