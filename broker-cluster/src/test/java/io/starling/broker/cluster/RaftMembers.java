@@ -1,6 +1,7 @@
 package io.starling.broker.cluster;
 
 import io.netty.buffer.PooledByteBufAllocator;
+import io.starling.broker.cluster.lease.LeasePings;
 import io.starling.broker.cluster.raft.RaftGroup;
 import io.starling.broker.cluster.registry.ClientIdRegistry;
 import io.starling.broker.cluster.retained.ReplicatedRetainedStore;
@@ -63,9 +64,11 @@ public final class RaftMembers implements AutoCloseable {
                 (clientId, old, winner) -> lost.add(clientId + " " + old.epoch() + "->" + winner.node() + "/" + winner.epoch()));
         ReplicatedRetainedStore retained = new ReplicatedRetainedStore(group, local, Clock.SYSTEM,
                 PooledByteBufAllocator.DEFAULT);
+        LeasePings pings = new LeasePings(name);
+        group.register(pings);
         group.start();
         channel.connect("raft-test");
-        Member member = new Member(name, channel, group, registry, retained, lost);
+        Member member = new Member(name, channel, group, registry, retained, lost, pings);
         running.put(name, member);
         return member;
     }
@@ -110,6 +113,6 @@ public final class RaftMembers implements AutoCloseable {
     }
 
     public record Member(String name, JChannel channel, RaftGroup group, ClientIdRegistry registry,
-                         ReplicatedRetainedStore retained, List<String> lost) {
+                         ReplicatedRetainedStore retained, List<String> lost, LeasePings pings) {
     }
 }

@@ -35,11 +35,17 @@ import java.util.Objects;
  *                          accepted when the client-id registry cannot grant its id (no Raft majority):
  *                          during a partition two live sessions with one client id are then possible
  * @param limits            the byte bounds of node links and the bound of held route announcements
+ * @param clientLease       {@code cluster_client_lease}: zero (off), or how long a node keeps its client
+ *                          connections without being in touch with a Raft majority; a node that takes a
+ *                          client id over from a node it cannot reach waits as long before it answers, so
+ *                          that two connections never hold one client id. Longer than the failure and
+ *                          suspect timeouts together (a leader change must not close every connection);
+ *                          not with {@code connectWithoutMajority}
  */
 public record ClusterSettings(String name, String nodeId, HostPort bind, List<HostPort> peers, List<String> raftMembers,
                               int linkPort, Tls tls, Duration heartbeatInterval, Duration failureTimeout,
                               Duration suspectTimeout, Duration mergeInterval, Duration raftTimeout,
-                              boolean connectWithoutMajority, Limits limits) {
+                              boolean connectWithoutMajority, Limits limits, Duration clientLease) {
     public static final String DEFAULT_NAME = "starling";
     public static final HostPort DEFAULT_BIND = new HostPort("127.0.0.1", 7800);
     public static final int DEFAULT_LINK_PORT = 7900;
@@ -56,6 +62,15 @@ public record ClusterSettings(String name, String nodeId, HostPort bind, List<Ho
     public static final Duration DEFAULT_SUSPECT_TIMEOUT = Duration.ofSeconds(2);
     public static final Duration DEFAULT_MERGE_INTERVAL = Duration.ofSeconds(15);
     public static final Duration DEFAULT_RAFT_TIMEOUT = Duration.ofSeconds(5);
+
+    /** Without client leases. */
+    public ClusterSettings(String name, String nodeId, HostPort bind, List<HostPort> peers, List<String> raftMembers,
+                           int linkPort, Tls tls, Duration heartbeatInterval, Duration failureTimeout,
+                           Duration suspectTimeout, Duration mergeInterval, Duration raftTimeout,
+                           boolean connectWithoutMajority, Limits limits) {
+        this(name, nodeId, bind, peers, raftMembers, linkPort, tls, heartbeatInterval, failureTimeout, suspectTimeout,
+                mergeInterval, raftTimeout, connectWithoutMajority, limits, Duration.ZERO);
+    }
 
     /** With the default {@link Limits}. */
     public ClusterSettings(String name, String nodeId, HostPort bind, List<HostPort> peers, List<String> raftMembers,
@@ -109,6 +124,22 @@ public record ClusterSettings(String name, String nodeId, HostPort bind, List<Ho
         if (failureTimeout.compareTo(heartbeatInterval) <= 0) {
             throw new IllegalArgumentException("failureTimeout must be longer than heartbeatInterval");
         }
+        Objects.requireNonNull(clientLease, "clientLease");
+        if (clientLease.isNegative()) {
+            throw new IllegalArgumentException("clientLease must not be negative: " + clientLease);
+        }
+        if (!clientLease.isZero() && clientLease.compareTo(failureTimeout.plus(suspectTimeout)) <= 0) {
+            throw new IllegalArgumentException("clientLease must be longer than failureTimeout + suspectTimeout");
+        }
+        if (!clientLease.isZero() && connectWithoutMajority) {
+            throw new IllegalArgumentException("clientLease and connectWithoutMajority exclude each other");
+        }
+    }
+
+    /** These settings with {@code cluster_client_lease} {@code lease} (zero: off). */
+    public ClusterSettings withClientLease(Duration lease) {
+        return new ClusterSettings(name, nodeId, bind, peers, raftMembers, linkPort, tls, heartbeatInterval,
+                failureTimeout, suspectTimeout, mergeInterval, raftTimeout, connectWithoutMajority, limits, lease);
     }
 
     /** A one-node cluster with the defaults; for tests and as the parser's starting point. */

@@ -23,6 +23,33 @@ class ClusterOptionsTest extends ConfigTestSupport {
     }
 
     @Test
+    void clientLease_isOffByDefault_andZeroTurnsItOff() throws Exception {
+        assertThat(read("cluster_node_id n1\n").cluster().clientLease()).isZero();
+        assertThat(read("cluster_node_id n1\ncluster_client_lease 0\n").cluster().clientLease()).isZero();
+        assertThat(read("cluster_node_id n1\ncluster_client_lease 30s\n").cluster().clientLease())
+                .isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void clientLease_notLongerThanFailureDetection_namesTheLineAndBothTimeouts() throws Exception {
+        String e = error("cluster_node_id n1\ncluster_failure_timeout 10s\ncluster_client_lease 12s\n");
+
+        assertThat(e).contains(":3").contains("cluster_client_lease (12000 ms) must be longer than "
+                + "cluster_failure_timeout + cluster_suspect_timeout (12000 ms)");
+    }
+
+    @Test
+    void clientLease_withConnectWithoutMajority_isRefused() throws Exception {
+        assertThat(error("cluster_node_id n1\ncluster_client_lease 30s\ncluster_connect_without_majority true\n"))
+                .contains(":2").contains("cannot be used with cluster_connect_without_majority true");
+    }
+
+    @Test
+    void clientLease_thatIsNotADuration_isRefused() throws Exception {
+        assertThat(error("cluster_node_id n1\ncluster_client_lease soon\n")).contains("cluster_client_lease").contains(":2");
+    }
+
+    @Test
     void noClusterLine_isASingleNode() throws Exception {
         assertThat(read("listener 1883\n").cluster()).isNull();
         assertThat(BrokerConfig.defaults().cluster()).isNull();

@@ -1,6 +1,8 @@
 package io.starling.broker.server;
 
 import io.netty.buffer.PooledByteBufAllocator;
+import io.starling.broker.cluster.lease.ClientLease;
+import io.starling.broker.cluster.lease.LeasePings;
 import io.starling.broker.cluster.link.LinkLoops;
 import io.starling.broker.cluster.link.NodeLinks;
 import io.starling.broker.cluster.membership.ClusterChannel;
@@ -17,6 +19,7 @@ import io.starling.broker.config.ClusterSettings;
 import io.starling.broker.config.ClusterSettings.HostPort;
 import io.starling.broker.config.PersistenceConfig;
 import io.starling.broker.core.BrokerCore;
+import io.starling.broker.core.protocol.LostLease;
 import io.starling.broker.core.store.RetainedStore;
 import io.starling.broker.core.store.memory.InMemoryRetainedStore;
 import io.starling.broker.core.time.Clock;
@@ -54,12 +57,17 @@ final class ClusterNode implements AutoCloseable {
     private LinkAddresses linkAddresses;
     private RouteTable routes;
     private RestoredSessionFence fence;
+    /** Every node applies every node's lease pings, so the part is there whether this node's lease is on or not. */
+    private final LeasePings leasePings;
+    private ClientLease lease;
 
     private ClusterNode(ClusterSettings settings, ClusterChannel channel, Clock clock) {
         this.settings = settings;
         this.channel = channel;
         this.raft = new RaftGroup(channel.channel(), settings.raftTimeout());
         this.retained = new ReplicatedRetainedStore(raft, localRetained, clock, PooledByteBufAllocator.DEFAULT);
+        this.leasePings = new LeasePings(settings.nodeId());
+        raft.register(leasePings);
     }
 
     /** Builds the channel and the Raft group; opens nothing yet. */
@@ -101,6 +109,12 @@ final class ClusterNode implements AutoCloseable {
         routes = RouteTable.start(channel, core.subscriptions(), core.shared(), links::remoteNode, settings.limits());
         channel.connect();
         awaitLeader(settings.failureTimeout());
+        if (!settings.clientLease().isZero()) {
+            // Connections stay only while this node's pings get through the log; an id taken over from a node
+            // that cannot be asked is granted only once that node's lease has run out.
+            takeover.waitForLeases(ClientLease.grantWait(settings.clientLease()));
+            lease = ClientLease.start(channel.self(), raft, leasePings, settings.clientLease(), () -> LostLease.closeAll(core));
+        }
         // A session restored from the store whose client connected elsewhere while this node was down is
         // stale: dropped before the listeners open (or, without a majority yet, as soon as the registry answers).
         fence = new RestoredSessionFence(channel.self(), registry, core);
@@ -143,6 +157,11 @@ final class ClusterNode implements AutoCloseable {
         return links;
     }
 
+    /** This node's client lease, or null with {@code cluster_client_lease} off. */
+    ClientLease lease() {
+        return lease;
+    }
+
     RaftGroup raft() {
         return raft;
     }
@@ -167,6 +186,9 @@ final class ClusterNode implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (lease != null) {
+            lease.close();
+        }
         if (fence != null) {
             fence.close();
         }

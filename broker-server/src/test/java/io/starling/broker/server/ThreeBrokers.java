@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
 
 /**
  * Three brokers a, b and c of one cluster, started with {@code Broker.start} and cluster settings on loopback
@@ -33,14 +34,19 @@ final class ThreeBrokers {
      * and returns them once they are in one view, linked each to each, and know a Raft leader.
      */
     static List<Broker> start(String name, Duration wait) throws Exception {
+        return start(name, wait, UnaryOperator.identity());
+    }
+
+    /** As {@link #start(String, Duration)}, with each node's settings changed by {@code tweak} first. */
+    static List<Broker> start(String name, Duration wait, UnaryOperator<ClusterSettings> tweak) throws Exception {
         List<HostPort> addresses = List.of(new HostPort("127.0.0.1", freePort()), new HostPort("127.0.0.1", freePort()),
                 new HostPort("127.0.0.1", freePort()));
         List<String> ids = IDS.stream().map(NodeId::name).toList();
         List<Callable<Broker>> starting = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            ClusterSettings settings = new ClusterSettings(name, ids.get(i), addresses.get(i), addresses, ids, 0, null,
-                    Duration.ofSeconds(1), Duration.ofSeconds(15), Duration.ofSeconds(3), Duration.ofSeconds(5),
-                    Duration.ofSeconds(10));
+            ClusterSettings settings = tweak.apply(new ClusterSettings(name, ids.get(i), addresses.get(i), addresses, ids,
+                    0, null, Duration.ofSeconds(1), Duration.ofSeconds(15), Duration.ofSeconds(3), Duration.ofSeconds(5),
+                    Duration.ofSeconds(10)));
             starting.add(() -> Broker.start(BrokerConfig.defaults().withCluster(settings)
                     .withListeners(List.of(new ListenerConfig(0, "127.0.0.1"))).withAllowAnonymous(true)));
         }

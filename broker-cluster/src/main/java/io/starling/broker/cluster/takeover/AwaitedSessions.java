@@ -23,7 +23,16 @@ import org.slf4j.LoggerFactory;
 final class AwaitedSessions {
     private static final Logger LOG = LoggerFactory.getLogger(AwaitedSessions.class);
 
-    private record Awaited(long epoch, CompletableFuture<StoredState.RestoredSession> session) {
+    /**
+     * What a waiting CONNECT gets: the session ({@code null}: none), and whether the old node answered at
+     * all (false: it was not in the view, or said nothing within the wait).
+     */
+    record Outcome(StoredState.RestoredSession session, boolean heard) {
+        static final Outcome SILENT = new Outcome(null, false);
+        static final Outcome NONE = new Outcome(null, true);
+    }
+
+    private record Awaited(long epoch, CompletableFuture<Outcome> session) {
     }
 
     /** A session that came before a CONNECT waited for it. */
@@ -40,14 +49,14 @@ final class AwaitedSessions {
 
     /**
      * A CONNECT for the claim {@code epoch} of {@code clientId} waits for its session from {@code from}:
-     * completes with it, or with null when {@code from} had none, after {@code wait}, or when a newer
-     * CONNECT of the id on this node replaces this one. Completes at once when the session came already.
+     * completes with it; with none when {@code from} had none or a newer CONNECT of the id on this node
+     * replaces this one; or with none and not heard after {@code wait} or {@link #unreachable}. Completes at once when the session came already.
      */
-    CompletableFuture<StoredState.RestoredSession> await(String clientId, long epoch, Object from) {
+    CompletableFuture<Outcome> await(String clientId, long epoch, Object from) {
         Awaited awaited = new Awaited(epoch, new CompletableFuture<>());
         Awaited older = byClientId.put(clientId, awaited);
         if (older != null) {
-            older.session().complete(null);
+            older.session().complete(Outcome.NONE);
         }
         Early came = early.get(clientId);
         if (came != null && came.epoch() <= epoch && early.remove(clientId, came)) {
@@ -58,7 +67,7 @@ final class AwaitedSessions {
             drop(clientId, came.epoch(), came.session(), came.from()); // for an older claim
         }
         CompletableFuture.delayedExecutor(wait.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
-            if (byClientId.remove(clientId, awaited) && awaited.session().complete(null)) {
+            if (byClientId.remove(clientId, awaited) && awaited.session().complete(Outcome.SILENT)) {
                 LOG.warn("Session of {} did not come from node {} within {} ms: starting a fresh session.",
                         clientId, from, wait.toMillis());
             }
@@ -89,8 +98,16 @@ final class AwaitedSessions {
         return false;
     }
 
+    /** The CONNECT for the claim {@code epoch} of {@code clientId} goes on without an answer: {@code from} cannot be asked. */
+    void unreachable(String clientId, long epoch) {
+        Awaited awaited = byClientId.get(clientId);
+        if (awaited != null && awaited.epoch() == epoch && byClientId.remove(clientId, awaited)) {
+            awaited.session().complete(Outcome.SILENT);
+        }
+    }
+
     private boolean take(String clientId, Awaited awaited, StoredState.RestoredSession session) {
-        if (byClientId.remove(clientId, awaited) && awaited.session().complete(session)) {
+        if (byClientId.remove(clientId, awaited) && awaited.session().complete(new Outcome(session, true))) {
             return true;
         }
         drop(clientId, awaited.epoch(), session, "this node"); // the wait gave up meanwhile

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CompletableFuture;
@@ -82,6 +83,8 @@ public final class SessionTakeover {
     private final RateLimitedLog unsafeConnectsLog = new RateLimitedLog(10);
     private final LongAdder unsafeConnects = new LongAdder();
     private final Duration wait;
+    /** Zero, or how long a CONNECT waits after its grant when the old node could not be asked (client leases). */
+    private volatile Duration grantWait = Duration.ZERO;
     /** Null until {@link #moveRowsThrough}: hand-overs then take no rows along (the gap above). */
     private volatile NodeLinks links;
     private volatile List<LoopOutbox> loops = List.of();
@@ -142,6 +145,16 @@ public final class SessionTakeover {
         return this;
     }
 
+    /**
+     * With client leases ({@code cluster_client_lease}): a CONNECT that takes an id over from a node that could
+     * not be asked (not in the view, or silent for the wait) answers only {@code grantWait} after its grant,
+     * when that node's lease has run out and it has closed the old connection (see {@code ClientLease}).
+     */
+    public SessionTakeover waitForLeases(Duration grantWait) {
+        this.grantWait = grantWait;
+        return this;
+    }
+
     /** The registry's {@code OwnerListener}: another node claimed an id this node held. Any thread. */
     public void lost(String clientId, Owner lost, Owner winner) {
         if (lost.node().equals(self) && !winner.node().equals(self)) {
@@ -160,12 +173,17 @@ public final class SessionTakeover {
                     return;
                 }
                 parked.put(session, takeState);
-                CompletableFuture.delayedExecutor(wait.toMillis(), TimeUnit.MILLISECONDS).execute(
-                        () -> session.owner().execute(() -> {
+                CompletableFuture.delayedExecutor(wait.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+                    try {
+                        session.owner().execute(() -> {
                             if (parked.remove(session, takeState)) {
                                 takeState.run();
                             }
-                        }));
+                        });
+                    } catch (RejectedExecutionException closing) {
+                        parked.remove(session, takeState); // the broker stopped meanwhile: nothing is handed over
+                    }
+                });
             });
         }
     }
@@ -346,7 +364,8 @@ public final class SessionTakeover {
         if (older != null) {
             older.run();
         }
-        CompletableFuture.delayedExecutor(wait.toMillis() + 1000, TimeUnit.MILLISECONDS).execute(() -> {
+        long bound = Math.max(wait.toMillis(), grantWait.toMillis()) + 1000;
+        CompletableFuture.delayedExecutor(bound, TimeUnit.MILLISECONDS).execute(() -> {
             if (holds.remove(key, release)) {
                 LOG.warn("Released the link from {} held for the session of {}: its CONNECT did not take it in time.",
                         from, clientId);
@@ -356,12 +375,27 @@ public final class SessionTakeover {
     }
 
     private CompletableFuture<StoredState.RestoredSession> fetch(String clientId, long epoch, NodeId from) {
-        CompletableFuture<StoredState.RestoredSession> session = awaited.await(clientId, epoch, from);
+        long grantedAt = System.nanoTime();
+        CompletableFuture<AwaitedSessions.Outcome> outcome = awaited.await(clientId, epoch, from);
         if (!sendRequest(from, new TakeoverMessage.Request(clientId, epoch))) {
             // Not in the view (down, or across a partition): no session can come from it, start afresh now.
             // If it comes back with the session stored, it finds the id held at a newer epoch and drops it.
-            awaited.arrived(clientId, epoch, null, from);
+            awaited.unreachable(clientId, epoch);
         }
-        return session;
+        Duration leaseWait = grantWait;
+        return outcome.thenCompose(o -> o.heard() || leaseWait.isZero() ? CompletableFuture.completedFuture(o.session())
+                : afterLease(clientId, from, leaseWait.toNanos() - (System.nanoTime() - grantedAt)));
+    }
+
+    /** A fresh session once {@code nanos} more have passed: the old node's lease has run out by then. */
+    private static CompletableFuture<StoredState.RestoredSession> afterLease(String clientId, NodeId from, long nanos) {
+        if (nanos <= 0) {
+            return CompletableFuture.completedFuture(null);
+        }
+        LOG.info("CONNECT of {} waits {} ms more: node {} could not be asked and keeps the old connection until its "
+                + "client lease runs out.", clientId, TimeUnit.NANOSECONDS.toMillis(nanos), from);
+        CompletableFuture<StoredState.RestoredSession> fresh = new CompletableFuture<>();
+        CompletableFuture.delayedExecutor(nanos, TimeUnit.NANOSECONDS).execute(() -> fresh.complete(null));
+        return fresh;
     }
 }

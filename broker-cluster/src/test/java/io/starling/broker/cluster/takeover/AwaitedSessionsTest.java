@@ -32,19 +32,19 @@ class AwaitedSessionsTest {
 
     @Test
     void sessionForTheAwaitedEpoch_isTakenByTheConnect() throws Exception {
-        CompletableFuture<StoredState.RestoredSession> connect = awaited.await("c", 7, "n1");
+        CompletableFuture<AwaitedSessions.Outcome> connect = awaited.await("c", 7, "n1");
         StoredState.RestoredSession s = session(Unpooled.copiedBuffer(new byte[] {1}));
 
         assertThat(awaited.arrived("c", 7, s, "n1")).isTrue();
 
-        assertThat(connect.get(1, TimeUnit.SECONDS)).isSameAs(s);
+        assertThat(connect.get(1, TimeUnit.SECONDS)).isEqualTo(new AwaitedSessions.Outcome(s, true));
         assertThat(awaited.size()).isZero();
         s.release();
     }
 
     @Test
     void lateSessionOfAnOlderEpoch_isDroppedAndReleased_whileTheConnectWaitsOn() {
-        CompletableFuture<StoredState.RestoredSession> connect = awaited.await("c", 9, "n1");
+        CompletableFuture<AwaitedSessions.Outcome> connect = awaited.await("c", 9, "n1");
         ByteBuf payload = Unpooled.copiedBuffer(new byte[] {1});
 
         assertThat(awaited.arrived("c", 8, session(payload), "n1")).isFalse();
@@ -52,7 +52,7 @@ class AwaitedSessionsTest {
         assertThat(payload.refCnt()).isZero();
         assertThat(connect).isNotDone();
         assertThat(awaited.arrived("c", 9, null, "n1")).isTrue();
-        assertThat(connect.join()).isNull();
+        assertThat(connect.join()).isEqualTo(AwaitedSessions.Outcome.NONE);
     }
 
     @Test
@@ -60,9 +60,9 @@ class AwaitedSessionsTest {
         StoredState.RestoredSession s = session(Unpooled.copiedBuffer(new byte[] {1}));
 
         assertThat(awaited.arrived("c", 3, s, "n1")).isTrue();
-        CompletableFuture<StoredState.RestoredSession> connect = awaited.await("c", 3, "n1");
+        CompletableFuture<AwaitedSessions.Outcome> connect = awaited.await("c", 3, "n1");
 
-        assertThat(connect.get(1, TimeUnit.SECONDS)).isSameAs(s);
+        assertThat(connect.get(1, TimeUnit.SECONDS)).isEqualTo(new AwaitedSessions.Outcome(s, true));
         assertThat(awaited.size()).isZero();
         s.release();
     }
@@ -72,12 +72,12 @@ class AwaitedSessionsTest {
         ByteBuf payload = Unpooled.copiedBuffer(new byte[] {1});
         awaited.arrived("c", 3, session(payload), "n1");
 
-        CompletableFuture<StoredState.RestoredSession> connect = awaited.await("c", 4, "n1");
+        CompletableFuture<AwaitedSessions.Outcome> connect = awaited.await("c", 4, "n1");
 
         assertThat(payload.refCnt()).isZero();
         assertThat(connect).isNotDone();
         awaited.arrived("c", 4, null, "n1");
-        assertThat(connect.join()).isNull();
+        assertThat(connect.join()).isEqualTo(AwaitedSessions.Outcome.NONE);
     }
 
     @Test
@@ -94,9 +94,9 @@ class AwaitedSessionsTest {
     @Test
     void noAnswerWithinTheWait_startsAFreshSession_andALaterAnswerIsDropped() throws Exception {
         AwaitedSessions quick = new AwaitedSessions(Duration.ofMillis(50));
-        CompletableFuture<StoredState.RestoredSession> connect = quick.await("c", 4, "n1");
+        CompletableFuture<AwaitedSessions.Outcome> connect = quick.await("c", 4, "n1");
 
-        assertThat(connect.get(30, TimeUnit.SECONDS)).isNull();
+        assertThat(connect.get(30, TimeUnit.SECONDS)).isEqualTo(AwaitedSessions.Outcome.SILENT);
 
         ByteBuf payload = Unpooled.copiedBuffer(new byte[] {1});
         quick.arrived("c", 4, session(payload), "n1");
@@ -105,16 +105,26 @@ class AwaitedSessionsTest {
 
     @Test
     void newerConnectOfTheIdOnThisNode_releasesTheOlderOne() {
-        CompletableFuture<StoredState.RestoredSession> older = awaited.await("c", 4, "n1");
+        CompletableFuture<AwaitedSessions.Outcome> older = awaited.await("c", 4, "n1");
 
-        CompletableFuture<StoredState.RestoredSession> newer = awaited.await("c", 5, "n1");
+        CompletableFuture<AwaitedSessions.Outcome> newer = awaited.await("c", 5, "n1");
 
-        assertThat(older.join()).isNull();
+        assertThat(older.join()).isEqualTo(AwaitedSessions.Outcome.NONE);
         assertThat(newer).isNotDone();
         awaited.arrived("c", 5, null, "n1");
     }
 
     private static void awaitReleased(ByteBuf payload) throws InterruptedException {
         Await.until(Duration.ofSeconds(30), "the dropped session's messages released", () -> payload.refCnt() == 0);
+    }
+
+    @Test
+    void oldNodeThatCannotBeAsked_leavesTheConnectUnheard() {
+        CompletableFuture<AwaitedSessions.Outcome> connect = awaited.await("c", 6, "n1");
+
+        awaited.unreachable("c", 6);
+
+        assertThat(connect.join()).isEqualTo(AwaitedSessions.Outcome.SILENT);
+        assertThat(awaited.size()).isZero();
     }
 }

@@ -42,6 +42,7 @@ final class ClusterOptions implements OptionGroup {
     private Duration mergeInterval = ClusterSettings.DEFAULT_MERGE_INTERVAL;
     private Duration raftTimeout = ClusterSettings.DEFAULT_RAFT_TIMEOUT;
     private boolean connectWithoutMajority;
+    private Duration clientLease = Duration.ZERO;
     private int linkMaxQueuedBytes = ClusterSettings.Limits.DEFAULT_LINK_MAX_QUEUED_BYTES;
     private long linkMaxUnackedBytes = ClusterSettings.Limits.DEFAULT_LINK_MAX_UNACKED_BYTES;
     private int maxHeldRoutesPerNode = ClusterSettings.Limits.DEFAULT_MAX_HELD_ROUTES_PER_NODE;
@@ -65,6 +66,7 @@ final class ClusterOptions implements OptionGroup {
             case "cluster_merge_interval" -> mergeInterval = duration(scalar(line, context));
             case "cluster_raft_timeout" -> raftTimeout = duration(scalar(line, context));
             case "cluster_connect_without_majority" -> connectWithoutMajority = scalar(line, context).bool();
+            case "cluster_client_lease" -> clientLease = lease(scalar(line, context));
             case "cluster_link_max_queued_bytes" -> linkMaxQueuedBytes =
                     scalar(line, context).integer(ClusterSettings.Limits.MIN_LINK_BYTES, Integer.MAX_VALUE);
             case "cluster_link_max_unacked_bytes" -> linkMaxUnackedBytes = atLeast(scalar(line, context),
@@ -120,10 +122,30 @@ final class ClusterOptions implements OptionGroup {
                     "cluster_failure_timeout (" + failureTimeout.toMillis() + " ms) must be longer than "
                             + "cluster_heartbeat_interval (" + heartbeatInterval.toMillis() + " ms).");
         }
+        checkLease();
         return new ClusterSettings(name, id, bind != null ? bind : ClusterSettings.DEFAULT_BIND, peers, members,
                 linkPort, tls, heartbeatInterval, failureTimeout, suspectTimeout, mergeInterval, raftTimeout,
                 connectWithoutMajority,
-                new ClusterSettings.Limits(linkMaxQueuedBytes, linkMaxUnackedBytes, maxHeldRoutesPerNode, maxHeldRoutes));
+                new ClusterSettings.Limits(linkMaxQueuedBytes, linkMaxUnackedBytes, maxHeldRoutesPerNode, maxHeldRoutes),
+                clientLease);
+    }
+
+    /** A lease shorter than failure detection would close every connection at each leader change. */
+    private void checkLease() throws ConfigException {
+        if (clientLease.isZero()) {
+            return;
+        }
+        ConfigLine at = repeats.line("cluster_client_lease");
+        if (connectWithoutMajority) {
+            throw at.error("cluster_client_lease cannot be used with cluster_connect_without_majority true: the lease "
+                    + "keeps one connection per client id across partitions, which that option gives up.");
+        }
+        Duration detection = failureTimeout.plus(suspectTimeout);
+        if (clientLease.compareTo(detection) <= 0) {
+            throw at.error("cluster_client_lease (" + clientLease.toMillis() + " ms) must be longer than "
+                    + "cluster_failure_timeout + cluster_suspect_timeout (" + detection.toMillis() + " ms): a new Raft "
+                    + "leader takes that long, and a shorter lease would close every connection meanwhile.");
+        }
     }
 
     private ClusterSettings.Tls tls() throws ConfigException {
@@ -183,6 +205,11 @@ final class ClusterOptions implements OptionGroup {
             throw line.error("Invalid cluster_raft_members value (" + line.text() + "): a node id is listed twice.");
         }
         return List.copyOf(ids);
+    }
+
+    /** {@code 0} (off) or a positive duration. */
+    private static Duration lease(ConfigLine line) throws ConfigException {
+        return "0".equals(line.word()) ? Duration.ZERO : duration(line);
     }
 
     private static Duration duration(ConfigLine line) throws ConfigException {

@@ -1,0 +1,160 @@
+package io.starling.broker.cluster.lease;
+
+import io.starling.broker.cluster.NodeId;
+import io.starling.broker.cluster.raft.RaftGroup;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's client lease ({@code cluster_client_lease L}): its client connections stay only while it is
+ * in touch with a Raft majority, as the log shows it.
+ *
+ * <p>The node pings through the Raft log every {@link #period} and the lease runs from when the newest of
+ * its pings that it has <i>applied</i> was sent, for L. Applied, not just committed: by then this node has
+ * applied every entry before the ping, so a claim of one of its client ids that committed before has already
+ * closed that connection here (the registry's takeover path). When the lease runs out (no ping applied for L:
+ * a partition, a majority down, a long pause) the node closes every client connection (5.0: DISCONNECT 0x9C
+ * Use another server; the will goes, as when a server closes a connection) and, lacking a majority, refuses
+ * CONNECTs anyway, until its pings get through again.
+ *
+ * <p>The other half is {@link #grantWait}: a node whose CONNECT took over an id from a node that could not be
+ * asked (not in the view, or silent) waits that long after the grant before it answers. The old node's last
+ * applied ping was sent before the claim committed, so its lease ends within L of the grant, and the
+ * connection there is closed by then; the margin covers this node's check interval and the close itself.
+ */
+public final class ClientLease implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ClientLease.class);
+
+    private final NodeId self;
+    private final RaftGroup raft;
+    private final Duration lease;
+    private final long period;
+    private final IntSupplier closeClients;
+    /** Tells this start's pings from those a previous start left in the log (their nano times mean nothing now). */
+    private final long incarnation = ThreadLocalRandom.current().nextLong();
+    private final AtomicBoolean pinging = new AtomicBoolean();
+    private final LongAdder expiries = new LongAdder();
+    private final LongAdder closedConnections = new LongAdder();
+    private final ScheduledExecutorService timer;
+    private final Object lock = new Object();
+    /** The send time of the newest ping applied, once {@code renewed}. */
+    private long renewedFrom;
+    private boolean renewed;
+    private boolean held;
+
+    private ClientLease(NodeId self, RaftGroup raft, Duration lease, IntSupplier closeClients) {
+        this.self = self;
+        this.raft = raft;
+        this.lease = lease;
+        this.period = period(lease).toNanos();
+        this.closeClients = closeClients;
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "starling-client-lease");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * Starts pinging through {@code raft} and checking the lease. {@code pings} is the part registered in
+     * {@code raft}; {@code closeClients} closes this node's client connections and says how many.
+     */
+    public static ClientLease start(NodeId self, RaftGroup raft, LeasePings pings, Duration lease, IntSupplier closeClients) {
+        ClientLease l = new ClientLease(self, raft, lease, closeClients);
+        pings.listen(l::applied);
+        l.timer.scheduleWithFixedDelay(l::tick, 0, l.period, TimeUnit.NANOSECONDS);
+        return l;
+    }
+
+    /** How often a node pings and checks its lease: a tenth of it, from 100 ms to 1 s. */
+    static Duration period(Duration lease) {
+        long tenth = lease.toMillis() / 10;
+        return Duration.ofMillis(Math.max(100, Math.min(1000, tenth)));
+    }
+
+    /**
+     * How long after its grant a CONNECT that takes an id over from a node it could not ask must wait: the
+     * lease, the old node's check interval, and a second for the close to go out.
+     */
+    public static Duration grantWait(Duration lease) {
+        return lease.plus(period(lease)).plusSeconds(1);
+    }
+
+    private void tick() {
+        try {
+            if (pinging.compareAndSet(false, true)) {
+                raft.submit(LeasePings.TAG, LeasePings.ping(self.name(), incarnation, System.nanoTime()))
+                        .whenComplete((answer, error) -> pinging.set(false));
+            }
+            check(System.nanoTime());
+        } catch (RuntimeException e) {
+            pinging.set(false);
+            LOG.warn("Client lease of node {}: {}", self, e.toString());
+        }
+    }
+
+    private void applied(long fromIncarnation, long sentNanos) {
+        if (fromIncarnation != incarnation) {
+            return;
+        }
+        boolean regained;
+        synchronized (lock) {
+            if (renewed && sentNanos - renewedFrom <= 0) {
+                return; // no newer than what the lease runs from
+            }
+            renewed = true;
+            renewedFrom = sentNanos;
+            regained = !held && System.nanoTime() - sentNanos <= lease.toNanos();
+            held |= regained;
+        }
+        if (regained && expiries.sum() > 0) {
+            LOG.warn("Cluster node {} is in touch with a Raft majority again: its client lease holds.", self);
+        }
+    }
+
+    private void check(long now) {
+        synchronized (lock) {
+            if (!held || now - renewedFrom <= lease.toNanos()) {
+                return;
+            }
+            held = false;
+        }
+        expiries.increment();
+        int closed = closeClients.getAsInt();
+        closedConnections.add(closed);
+        LOG.warn("Cluster node {} has not been in touch with a Raft majority for {} ms (cluster_client_lease): closed its {} "
+                + "client connection(s) (5.0: DISCONNECT 0x9C Use another server), since another node may now give their "
+                + "client ids to new connections. CONNECTs are refused until a majority answers again.", self,
+                lease.toMillis(), closed);
+    }
+
+    /** Whether the lease holds: this node's pings get through, its connections stay. */
+    public boolean held() {
+        synchronized (lock) {
+            return held;
+        }
+    }
+
+    /** Times the lease ran out. */
+    public long expiries() {
+        return expiries.sum();
+    }
+
+    /** Client connections closed because the lease ran out. */
+    public long closedConnections() {
+        return closedConnections.sum();
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}
