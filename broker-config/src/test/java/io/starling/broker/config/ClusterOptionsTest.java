@@ -31,11 +31,13 @@ class ClusterOptionsTest extends ConfigTestSupport {
     }
 
     @Test
-    void clientLease_notLongerThanFailureDetection_namesTheLineAndBothTimeouts() throws Exception {
-        String e = error("cluster_node_id n1\ncluster_failure_timeout 10s\ncluster_client_lease 12s\n");
+    void clientLease_shorterThanTwiceFailureDetection_namesTheLineAndBothTimeouts() throws Exception {
+        String e = error("cluster_node_id n1\ncluster_failure_timeout 10s\ncluster_client_lease 23s\n");
 
-        assertThat(e).contains(":3").contains("cluster_client_lease (12000 ms) must be longer than "
-                + "cluster_failure_timeout + cluster_suspect_timeout (12000 ms)");
+        assertThat(e).contains(":3").contains("cluster_client_lease (23000 ms) must be at least twice "
+                + "cluster_failure_timeout + cluster_suspect_timeout (24000 ms)");
+        assertThat(read("cluster_node_id n1\ncluster_failure_timeout 10s\ncluster_client_lease 24s\n").cluster()
+                .clientLease()).isEqualTo(Duration.ofSeconds(24));
     }
 
     @Test

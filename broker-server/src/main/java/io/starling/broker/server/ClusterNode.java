@@ -112,8 +112,8 @@ final class ClusterNode implements AutoCloseable {
         if (!settings.clientLease().isZero()) {
             // Connections stay only while this node's pings get through the log; an id taken over from a node
             // that cannot be asked is granted only once that node's lease has run out.
-            takeover.waitForLeases(ClientLease.grantWait(settings.clientLease()));
             lease = ClientLease.start(channel.self(), raft, leasePings, settings.clientLease(), () -> LostLease.closeAll(core));
+            takeover.waitForLeases(ClientLease.grantWait(settings.clientLease()), lease::held);
         }
         // A session restored from the store whose client connected elsewhere while this node was down is
         // stale: dropped before the listeners open (or, without a majority yet, as soon as the registry answers).

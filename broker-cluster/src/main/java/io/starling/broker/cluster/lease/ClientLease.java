@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * applied every entry before the ping, so a claim of one of its client ids that committed before has already
  * closed that connection here (the registry's takeover path). When the lease runs out (no ping applied for L:
  * a partition, a majority down, a long pause) the node closes every client connection (5.0: DISCONNECT 0x9C
- * Use another server; the will goes, as when a server closes a connection) and, lacking a majority, refuses
- * CONNECTs anyway, until its pings get through again.
+ * Use another server; the will goes, as when a server closes a connection) and refuses CONNECTs until a fresh
+ * ping of its own gets through again (before the first one too, at start).
  *
  * <p>The other half is {@link #grantWait}: a node whose CONNECT took over an id from a node that could not be
  * asked (not in the view, or silent) waits that long after the grant before it answers. The old node's last
@@ -112,7 +112,9 @@ public final class ClientLease implements AutoCloseable {
             }
             renewed = true;
             renewedFrom = sentNanos;
-            regained = !held && System.nanoTime() - sentNanos <= lease.toNanos();
+            // Held again only from a fresh ping: one that waited half a lease in a stuck batch would hold it
+            // for a moment and let it run out again (measured: regained, then lost 8 s later, after a leader change).
+            regained = !held && System.nanoTime() - sentNanos <= lease.toNanos() / 2;
             held |= regained;
         }
         if (regained && expiries.sum() > 0) {
@@ -120,23 +122,35 @@ public final class ClientLease implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes this node's client connections when the lease has run out, and again at every check while it does
+     * not hold: CONNECTs are refused meanwhile ({@link #held}), but one whose claim was granted just before the
+     * lease ran out may register after the first sweep.
+     */
     private void check(long now) {
+        boolean ranOut;
         synchronized (lock) {
-            if (!held || now - renewedFrom <= lease.toNanos()) {
+            if (held && now - renewedFrom <= lease.toNanos()) {
                 return;
             }
+            ranOut = held;
             held = false;
         }
-        expiries.increment();
         int closed = closeClients.getAsInt();
         closedConnections.add(closed);
-        LOG.warn("Cluster node {} has not been in touch with a Raft majority for {} ms (cluster_client_lease): closed its {} "
-                + "client connection(s) (5.0: DISCONNECT 0x9C Use another server), since another node may now give their "
-                + "client ids to new connections. CONNECTs are refused until a majority answers again.", self,
-                lease.toMillis(), closed);
+        if (ranOut) {
+            expiries.increment();
+            LOG.warn("Cluster node {} has not been in touch with a Raft majority for {} ms (cluster_client_lease): closed "
+                    + "its {} client connection(s) (5.0: DISCONNECT 0x9C Use another server), since another node may now "
+                    + "give their client ids to new connections. CONNECTs are refused until a majority answers again.",
+                    self, lease.toMillis(), closed);
+        } else if (closed > 0) {
+            LOG.warn("Cluster node {}: closed {} client connection(s) that came while its client lease did not hold.",
+                    self, closed);
+        }
     }
 
-    /** Whether the lease holds: this node's pings get through, its connections stay. */
+    /** Whether the lease holds: this node's pings get through, its connections stay, CONNECTs are taken. */
     public boolean held() {
         synchronized (lock) {
             return held;

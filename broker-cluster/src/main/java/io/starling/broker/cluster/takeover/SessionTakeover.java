@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,6 +86,8 @@ public final class SessionTakeover {
     private final Duration wait;
     /** Zero, or how long a CONNECT waits after its grant when the old node could not be asked (client leases). */
     private volatile Duration grantWait = Duration.ZERO;
+    /** With client leases: whether this node's lease holds; CONNECTs are refused while it does not. */
+    private volatile BooleanSupplier leaseHeld = () -> true;
     /** Null until {@link #moveRowsThrough}: hand-overs then take no rows along (the gap above). */
     private volatile NodeLinks links;
     private volatile List<LoopOutbox> loops = List.of();
@@ -148,10 +151,12 @@ public final class SessionTakeover {
     /**
      * With client leases ({@code cluster_client_lease}): a CONNECT that takes an id over from a node that could
      * not be asked (not in the view, or silent for the wait) answers only {@code grantWait} after its grant,
-     * when that node's lease has run out and it has closed the old connection (see {@code ClientLease}).
+     * when that node's lease has run out and it has closed the old connection (see {@code ClientLease}). While
+     * {@code leaseHeld} says no, CONNECTs are refused as without a majority.
      */
-    public SessionTakeover waitForLeases(Duration grantWait) {
+    public SessionTakeover waitForLeases(Duration grantWait, BooleanSupplier leaseHeld) {
         this.grantWait = grantWait;
+        this.leaseHeld = leaseHeld;
         return this;
     }
 
@@ -309,6 +314,9 @@ public final class SessionTakeover {
 
         @Override
         public CompletionStage<Claim> claim(String clientId) {
+            if (!leaseHeld.getAsBoolean()) {
+                return CompletableFuture.completedFuture(Claim.UNAVAILABLE);
+            }
             return registry.claim(clientId).thenApply(result -> {
                 if (!(result instanceof ClaimResult.Granted granted)) {
                     if (!connectWithoutMajority) {

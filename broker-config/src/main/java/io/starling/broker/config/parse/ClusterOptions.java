@@ -130,7 +130,7 @@ final class ClusterOptions implements OptionGroup {
                 clientLease);
     }
 
-    /** A lease shorter than failure detection would close every connection at each leader change. */
+    /** A lease shorter than replacing a lost leader takes would close every connection of the cluster. */
     private void checkLease() throws ConfigException {
         if (clientLease.isZero()) {
             return;
@@ -140,11 +140,12 @@ final class ClusterOptions implements OptionGroup {
             throw at.error("cluster_client_lease cannot be used with cluster_connect_without_majority true: the lease "
                     + "keeps one connection per client id across partitions, which that option gives up.");
         }
-        Duration detection = failureTimeout.plus(suspectTimeout);
-        if (clientLease.compareTo(detection) <= 0) {
-            throw at.error("cluster_client_lease (" + clientLease.toMillis() + " ms) must be longer than "
-                    + "cluster_failure_timeout + cluster_suspect_timeout (" + detection.toMillis() + " ms): a new Raft "
-                    + "leader takes that long, and a shorter lease would close every connection meanwhile.");
+        Duration least = ClusterSettings.minimumClientLease(failureTimeout, suspectTimeout);
+        if (clientLease.compareTo(least) < 0) {
+            throw at.error("cluster_client_lease (" + clientLease.toMillis() + " ms) must be at least twice "
+                    + "cluster_failure_timeout + cluster_suspect_timeout (" + least.toMillis() + " ms): replacing a Raft "
+                    + "leader that is cut off takes failure detection and a vote, and a shorter lease would close every "
+                    + "connection of the cluster meanwhile.");
         }
     }
 

@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
-import org.eclipse.paho.client.mqttv3.MqttCallback;
+import org.eclipse.paho.client.mqttv3.MqttCallbackExtended;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
@@ -15,9 +15,10 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  * One node's cluster state as its {@code $SYS/broker/cluster/} topics give it: a client that keeps the
  * latest value of each, by the topic's name after that prefix ({@code nodes}, {@code majority},
  * {@code links/n2/routes}, ...). Connected once and kept: it is how a test sees a node that refuses new
- * CONNECTs.
+ * CONNECTs. A node that closes it (its client lease ran out) is connected to again, every 2 s at most, and
+ * its values are forgotten meanwhile, so that none is read stale.
  */
-final class ClusterSysView implements MqttCallback, AutoCloseable {
+final class ClusterSysView implements MqttCallbackExtended, AutoCloseable {
     private static final String PREFIX = "$SYS/broker/cluster/";
     private final Map<String, String> values = new ConcurrentHashMap<>();
     private final MqttClient client;
@@ -28,8 +29,25 @@ final class ClusterSysView implements MqttCallback, AutoCloseable {
         MqttConnectOptions options = new MqttConnectOptions();
         options.setKeepAliveInterval(120);
         options.setConnectionTimeout(connectTimeoutSeconds);
+        options.setAutomaticReconnect(true);
+        options.setMaxReconnectDelay(2_000);
         client.connect(options);
         client.subscribe(PREFIX + "#", 0);
+    }
+
+    @Override
+    public void connectComplete(boolean reconnect, String serverUri) {
+        if (reconnect) { // not on Paho's callback thread, which a blocking SUBSCRIBE would wait on
+            Thread subscriber = new Thread(() -> {
+                try {
+                    client.subscribe(PREFIX + "#", 0);
+                } catch (MqttException e) {
+                    // lost again: the next reconnection subscribes
+                }
+            }, "sys-view-resubscribe");
+            subscriber.setDaemon(true);
+            subscriber.start();
+        }
     }
 
     String get(String topic) {
@@ -57,6 +75,7 @@ final class ClusterSysView implements MqttCallback, AutoCloseable {
 
     @Override
     public void connectionLost(Throwable cause) {
+        values.clear();
     }
 
     @Override

@@ -1,29 +1,17 @@
 package io.starling.broker.server.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.starling.broker.testkit.RawMqttClient;
 import io.starling.mqtt.codec.ConnAck;
 import io.starling.mqtt.codec.MqttVersion;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
-import org.eclipse.paho.client.mqttv3.MqttCallback;
-import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
-import org.eclipse.paho.client.mqttv3.MqttMessage;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,81 +23,33 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * Partitions of a three-node cluster (issue 17, point 9): three {@code bin/starling} processes, each in
- * its own network namespace (10.77.0.1-3) joined by a bridge that also holds 10.77.0.254 in the test's
- * namespace, where the test's clients run. {@code src/test/sh/partition-net} sets the namespaces up,
- * cuts (iptables inside node 3's namespace, between nodes only: node 3's clients keep reaching it),
- * degrades (tc netem; without netem, loss and a narrow tbf queue) and heals; the namespaces go at the end, also after a failure. Every client logs
- * its connection's up and down in {@link ClientIdIntervals}: no two connections of one id overlap.
- *
- * <p>One cluster serves the scenarios in order; each heals and waits for three members before the next.
- * Needs root and network namespaces: skipped (an assumption with the reason) otherwise. Failure
- * detection is raised (1 s heartbeats, 10 s failure timeout, 3 s suspect timeout) for two loaded cores;
- * the merge interval is lowered to 5 s so that healing is seen soon.
+ * Partitions of a three-node cluster (issue 17, point 9), on {@link NetnsCluster}: three {@code bin/starling}
+ * processes in network namespaces, cut (node 3 from the others, both ways or one way), degraded, stopped
+ * and healed. Every client logs its connection's up and down in {@link ClientIdIntervals}: no two
+ * connections of one id overlap. One cluster serves the scenarios in order; each heals and waits for three
+ * members before the next. The nodes run without {@code cluster_client_lease} (the default): the minority
+ * keeps its clients; {@link ClientLeaseNetnsIT} runs with it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PartitionNetnsIT {
-    private static final int MQTT_PORT = 1883;
-    private static final long WAIT_SECONDS = 90;
-    private static final Path NET = Path.of("src/test/sh/partition-net").toAbsolutePath();
+    private static final long WAIT_SECONDS = NetnsCluster.WAIT_SECONDS;
 
-    private final String prefix = "stp" + ProcessHandle.current().pid() % 100_000;
     private final ClientIdIntervals intervals = new ClientIdIntervals();
-    private final Process[] nodes = new Process[3];
-    private final ClusterSysView[] sys = new ClusterSysView[3];
-    private final List<Conn> conns = new ArrayList<>();
-    private Path dir;
-    private Thread cleanup;
+    private final List<NetnsClient> conns = new ArrayList<>();
+    private NetnsCluster cluster;
     private long probes;
 
     @BeforeAll
     void startThreeNodesInNamespaces() throws Exception {
-        assumeTrue("0".equals(run("id", "-u").trim()), "network namespaces need root");
-        cleanup = new Thread(() -> quietly("down"));
-        Runtime.getRuntime().addShutdownHook(cleanup);
-        String up;
-        try {
-            up = runStatus(NET.toString(), "up", prefix);
-        } catch (IOException e) { // the script, or ip in it, cannot run here
-            up = e.toString();
-        }
-        String failure = up;
-        assumeTrue(failure == null, () -> "network namespaces are not allowed here: " + failure);
-        dir = Files.createDirectories(Path.of("target", "partition-it-" + prefix)).toAbsolutePath();
-        StringBuilder peers = new StringBuilder();
-        for (int i = 1; i <= 3; i++) {
-            peers.append("cluster_peer ").append(host(i - 1)).append(":7800\n");
-        }
-        for (int i = 0; i < 3; i++) {
-            Path conf = Files.writeString(dir.resolve(id(i) + ".conf"), "listener " + MQTT_PORT + " " + host(i) + "\n"
-                    + "allow_anonymous true\nlog_dest file " + log(i) + "\nsys_interval 1\n"
-                    + "cluster_name partition-it\ncluster_node_id " + id(i) + "\n"
-                    + "cluster_bind " + host(i) + ":7800\n" + peers
-                    + "cluster_raft_members n1,n2,n3\n"
-                    + "cluster_heartbeat_interval 1s\ncluster_failure_timeout 10s\ncluster_suspect_timeout 3s\n"
-                    + "cluster_merge_interval 5s\ncluster_raft_timeout 10s\n");
-            ProcessBuilder launcher = new ProcessBuilder("ip", "netns", "exec", prefix + "-" + id(i),
-                    "../bin/starling", "-c", conf.toString())
-                    .redirectErrorStream(true).redirectOutput(dir.resolve(id(i) + ".console.txt").toFile());
-            launcher.environment().put("STARLING_JAR", System.getProperty("starling.jar"));
-            nodes[i] = launcher.start(); // ip netns exec and bin/starling exec: this is the broker's process
-        }
-        for (int i = 0; i < 3; i++) {
-            Path log = log(i);
-            await(id(i) + " listening", () -> read(log).contains("Opening ipv4 listen socket on port " + MQTT_PORT + "."));
-        }
-        for (int i = 0; i < 3; i++) {
-            sys[i] = new ClusterSysView("tcp://" + host(i) + ":" + MQTT_PORT, "sys-" + id(i), (int) WAIT_SECONDS);
-        }
-        awaitWholeCluster();
+        cluster = NetnsCluster.start("PartitionNetnsIT", "stp", "");
     }
 
     @AfterEach
     void healAndCloseClients() throws Exception {
         net("heal");
         signal("CONT", 2);
-        for (Conn conn : conns) {
+        for (NetnsClient conn : conns) {
             conn.close();
         }
         conns.clear();
@@ -118,42 +58,22 @@ class PartitionNetnsIT {
 
     @AfterAll
     void stopNodesAndRemoveNamespaces() {
-        for (ClusterSysView view : sys) {
-            if (view != null) {
-                view.close();
-            }
-        }
-        for (Process node : nodes) {
-            if (node != null) {
-                node.destroyForcibly();
-            }
-        }
-        for (Process node : nodes) {
-            try {
-                if (node != null) {
-                    node.waitFor(10, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        if (cleanup != null) {
-            quietly("down");
-            Runtime.getRuntime().removeShutdownHook(cleanup);
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
     @Test
     @Order(1)
     void cutOffNode3_majorityServesAndMinorityRefusesConnects_thenRoutesConverge() throws Exception {
-        Conn subA = connect("a-sub-1", 0).subscribe("a/all/#");
-        Conn subC = connect("a-sub-3", 2).subscribe("a/all/#");
-        Conn orphanA = connect("a-orphan-1", 0).subscribe("a/orphan/1");
-        Conn orphanC = connect("a-orphan-3", 2).subscribe("a/orphan/3");
-        Conn pubA = connect("a-pub-1", 0);
-        Conn pubB = connect("a-pub-2", 1);
-        Conn pubC = connect("a-pub-3", 2);
-        Conn mover = connect("a-mover", 2);
+        NetnsClient subA = connect("a-sub-1", 0).subscribe("a/all/#");
+        NetnsClient subC = connect("a-sub-3", 2).subscribe("a/all/#");
+        NetnsClient orphanA = connect("a-orphan-1", 0).subscribe("a/orphan/1");
+        NetnsClient orphanC = connect("a-orphan-3", 2).subscribe("a/orphan/3");
+        NetnsClient pubA = connect("a-pub-1", 0);
+        NetnsClient pubB = connect("a-pub-2", 1);
+        NetnsClient pubC = connect("a-pub-3", 2);
+        NetnsClient mover = connect("a-mover", 2);
         probe(pubA, "a/all/p", subC);
         probe(pubC, "a/all/p", subA);
         probe(pubA, "a/orphan/3", orphanC);
@@ -164,12 +84,12 @@ class PartitionNetnsIT {
 
         long cut = System.nanoTime();
         net("cut", "3");
-        await("node 3 without a majority, nodes 1 and 2 with two members", () -> "0".equals(sys[2].get("majority"))
-                && "2".equals(sys[0].get("nodes")) && "2".equals(sys[1].get("nodes")));
+        await("node 3 without a majority, nodes 1 and 2 with two members", () -> "0".equals(cluster.sys(2).get("majority"))
+                && "2".equals(cluster.sys(0).get("nodes")) && "2".equals(cluster.sys(1).get("nodes")));
         report("cut: node 3 without majority and out of the others' views after", cut);
         // Node 3 may have been the Raft leader: until nodes 1 and 2 elect one, they refuse CONNECTs too.
-        await("a Raft leader on nodes 1 and 2", () -> isLeaderOfMajority(sys[0].get("leader"))
-                && sys[0].get("leader").equals(sys[1].get("leader")));
+        await("a Raft leader on nodes 1 and 2", () -> isLeaderOfMajority(cluster.sys(0).get("leader"))
+                && cluster.sys(0).get("leader").equals(cluster.sys(1).get("leader")));
         report("cut: a Raft leader known on nodes 1 and 2 after", cut);
 
         // The minority refuses new CONNECTs and keeps its clients' local traffic.
@@ -178,10 +98,10 @@ class PartitionNetnsIT {
         pubC.publish("a/all/local", "local-on-3", false);
         await("a message published on node 3 reaches its subscriber on node 3", () -> subC.got("local-on-3"));
         pubC.publish("a/ret/3", "minority", true);
-        await("node 3 counts the retained write it lost", () -> !"0".equals(sys[2].get("retained/lost_writes", "0")));
+        await("node 3 counts the retained write it lost", () -> !"0".equals(cluster.sys(2).get("retained/lost_writes", "0")));
 
         // The majority serves: new CONNECTs, publish/subscribe between nodes 1 and 2, retained sets.
-        Conn newA = connect("a-new-1", 0).subscribe("a/cut/#");
+        NetnsClient newA = connect("a-new-1", 0).subscribe("a/cut/#");
         probe(pubB, "a/cut/x", newA);
         pubA.publish("a/ret/x", "during-cut", true);
         long set = System.nanoTime();
@@ -209,21 +129,20 @@ class PartitionNetnsIT {
     }
 
     /**
-     * KNOWN GAP, run only with {@code -Dpartition.knownGaps=true} so that the build stays green: a
-     * connection on the minority keeps its client id while a second connection with that id is accepted
-     * on the majority (after the takeover wait, since the old owner cannot be reached); the minority
-     * closes its own only after the heal. Closing it needs a lease (the minority closes its connections
-     * once it has been without a majority for L; the majority grants an id held by an unreachable node
-     * only after L): a design decision, see docs/cluster.md, "Failures: what a client sees".
+     * KNOWN GAP without {@code cluster_client_lease} (the default, as these nodes run), run only with
+     * {@code -Dpartition.knownGaps=true} so that the build stays green: a connection on the minority keeps its
+     * client id while a second connection with that id is accepted on the majority (after the takeover wait,
+     * since the old owner cannot be reached); the minority closes its own only after the heal. With the lease
+     * the two never overlap: {@link ClientLeaseNetnsIT}.
      */
     @Test
     @Order(5)
     @EnabledIfSystemProperty(named = "partition.knownGaps", matches = "true")
     void secondConnectionWithTheIdOfAClientOnTheMinority_neverOverlapsIt() throws Exception {
-        Conn first = connect("e-twin", 2);
+        NetnsClient first = connect("e-twin", 2);
         net("cut", "3");
-        await("node 3 without a majority", () -> "0".equals(sys[2].get("majority")));
-        Conn second = connect("e-twin", 0);
+        await("node 3 without a majority", () -> "0".equals(cluster.sys(2).get("majority")));
+        NetnsClient second = connect("e-twin", 0);
         net("heal");
         awaitWholeCluster();
         await("one of the two closed", () -> first.lost() || second.lost());
@@ -239,12 +158,12 @@ class PartitionNetnsIT {
     @Order(6)
     @EnabledIfSystemProperty(named = "partition.knownGaps", matches = "true")
     void retainedValueSetWhileANodeIsAway_agreesOnAllNodesOnceItIsBack() throws Exception {
-        Conn pubA = connect("f-pub-1", 0);
+        NetnsClient pubA = connect("f-pub-1", 0);
         pubA.publish("f/ret/x", "before", true);
         awaitRetainedAgree("f/ret/#", Map.of("f/ret/x", "before"));
         signal("STOP", 2);
         await("node 3 out of the views of nodes 1 and 2",
-                () -> "2".equals(sys[0].get("nodes")) && "2".equals(sys[1].get("nodes")));
+                () -> "2".equals(cluster.sys(0).get("nodes")) && "2".equals(cluster.sys(1).get("nodes")));
         pubA.publish("f/ret/x", "while-away", true);
         long resume = System.nanoTime();
         signal("CONT", 2);
@@ -276,12 +195,12 @@ class PartitionNetnsIT {
     @Order(4)
     void node3StoppedLongerThanFailureDetection_thenRoutesConvergeAndNothingLostBetweenLiveNodes()
             throws Exception {
-        Conn subB = connect("d-sub-2", 1).subscribe("d/stream");
-        Conn subC = connect("d-sub-3", 2).subscribe("d/all/#");
-        Conn subA = connect("d-sub-1", 0).subscribe("d/all/#");
-        Conn orphanA = connect("d-orphan-1", 0).subscribe("d/orphan/1");
-        Conn pubA = connect("d-pub-1", 0);
-        Conn pubC = connect("d-pub-3", 2);
+        NetnsClient subB = connect("d-sub-2", 1).subscribe("d/stream");
+        NetnsClient subC = connect("d-sub-3", 2).subscribe("d/all/#");
+        NetnsClient subA = connect("d-sub-1", 0).subscribe("d/all/#");
+        NetnsClient orphanA = connect("d-orphan-1", 0).subscribe("d/orphan/1");
+        NetnsClient pubA = connect("d-pub-1", 0);
+        NetnsClient pubC = connect("d-pub-3", 2);
         probe(pubA, "d/stream", subB);
         probe(pubA, "d/all/p", subC);
         probe(pubC, "d/orphan/1", orphanA);
@@ -291,7 +210,7 @@ class PartitionNetnsIT {
         signal("STOP", 2);
         List<String> acknowledged = new ArrayList<>();
         // A QoS 1 stream between the live nodes while node 3 is silent, until nodes 1 and 2 drop it.
-        for (int seq = 0; !("2".equals(sys[0].get("nodes")) && "2".equals(sys[1].get("nodes"))); seq++) {
+        for (int seq = 0; !("2".equals(cluster.sys(0).get("nodes")) && "2".equals(cluster.sys(1).get("nodes"))); seq++) {
             assertThat(System.nanoTime() - stop).as("node 3 leaves the views of nodes 1 and 2")
                     .isLessThan(TimeUnit.SECONDS.toNanos(WAIT_SECONDS));
             pubA.publish("d/stream", "d1:" + seq, false);
@@ -321,10 +240,10 @@ class PartitionNetnsIT {
      * failure detection (a node that leaves the view loses what waited for it, by design); then heals.
      */
     private void qos1BothWaysAcross(Fault fault, String scenario) throws Exception {
-        Conn subA = connect(scenario + "-sub-1", 0).subscribe(scenario + "/from3");
-        Conn subC = connect(scenario + "-sub-3", 2).subscribe(scenario + "/from1");
-        Conn pubA = connect(scenario + "-pub-1", 0);
-        Conn pubC = connect(scenario + "-pub-3", 2);
+        NetnsClient subA = connect(scenario + "-sub-1", 0).subscribe(scenario + "/from3");
+        NetnsClient subC = connect(scenario + "-sub-3", 2).subscribe(scenario + "/from1");
+        NetnsClient pubA = connect(scenario + "-pub-1", 0);
+        NetnsClient pubC = connect(scenario + "-pub-3", 2);
         probe(pubA, scenario + "/from1", subC);
         probe(pubC, scenario + "/from3", subA);
         fault.apply();
@@ -349,7 +268,7 @@ class PartitionNetnsIT {
         assertThat(intervals.overlaps()).as("connections of one client id that overlapped").isEmpty();
     }
 
-    private static void assertLostNorDuplicated(List<String> acknowledged, Conn subscriber) {
+    private static void assertLostNorDuplicated(List<String> acknowledged, NetnsClient subscriber) {
         List<String> lost = new ArrayList<>();
         List<String> duplicated = new ArrayList<>();
         for (String payload : acknowledged) {
@@ -366,110 +285,22 @@ class PartitionNetnsIT {
 
     // ---- clients ----
 
-    /** A Paho 3.1.1 client whose connection's up and down go to the checker, and which counts what it gets. */
-    private final class Conn implements MqttCallback {
-        final String clientId;
-        final int node;
-        final MqttClient client;
-        final Map<String, Integer> payloads = new ConcurrentHashMap<>();
-        final Map<String, String> lastByTopic = new ConcurrentHashMap<>();
-        volatile long handle = -1;
-        volatile boolean lost;
-
-        Conn(String clientId, int node) throws MqttException {
-            this.clientId = clientId;
-            this.node = node;
-            this.client = new MqttClient("tcp://" + host(node) + ":" + MQTT_PORT, clientId, new MemoryPersistence());
-            client.setTimeToWait(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
-            client.setCallback(this);
-        }
-
-        Conn subscribe(String filter) throws MqttException {
-            client.subscribe(filter, 1);
-            return this;
-        }
-
-        void unsubscribe(String filter) throws MqttException {
-            client.unsubscribe(filter);
-        }
-
-        /** Returns once the node acknowledged it (QoS 1). */
-        void publish(String topic, String payload, boolean retain) throws MqttException {
-            client.publish(topic, payload.getBytes(StandardCharsets.UTF_8), 1, retain);
-        }
-
-        boolean got(String payload) {
-            return payloads.containsKey(payload);
-        }
-
-        boolean lost() {
-            return lost;
-        }
-
-        void close() {
-            try {
-                if (client.isConnected()) {
-                    client.disconnect(5_000);
-                }
-            } catch (MqttException e) {
-                // closed below anyway
-            }
-            markDown();
-            try {
-                client.close(true);
-            } catch (MqttException e) {
-                // nothing left to close
-            }
-        }
-
-        private void markDown() {
-            if (handle >= 0) {
-                intervals.down(handle);
-            }
-        }
-
-        @Override
-        public void connectionLost(Throwable cause) {
-            lost = true;
-            markDown();
-        }
-
-        @Override
-        public void messageArrived(String topic, MqttMessage message) {
-            String payload = new String(message.getPayload(), StandardCharsets.UTF_8);
-            payloads.merge(payload, 1, Integer::sum);
-            lastByTopic.put(topic, payload);
-        }
-
-        @Override
-        public void deliveryComplete(IMqttDeliveryToken token) {
-        }
-    }
-
-    private Conn connect(String clientId, int node) throws MqttException {
-        Conn conn = new Conn(clientId, node);
-        MqttConnectOptions options = new MqttConnectOptions();
-        options.setCleanSession(true);
-        options.setKeepAliveInterval(60);
-        options.setAutomaticReconnect(false);
-        options.setConnectionTimeout((int) WAIT_SECONDS);
-        options.setMaxInflight(200);
-        conn.client.connect(options);
-        conn.handle = intervals.up(clientId, id(node));
+    private NetnsClient connect(String clientId, int node) throws MqttException {
+        NetnsClient conn = NetnsClient.connect(intervals, clientId, node);
         conns.add(conn);
         return conn;
     }
 
     /** The return code (3.1.1) or reason code (5.0) a fresh CONNECT to {@code node} gets. */
     private static int refusal(int node, MqttVersion version) {
-        try (RawMqttClient raw = RawMqttClient.open(host(node), MQTT_PORT)) {
+        try (RawMqttClient raw = RawMqttClient.open(host(node), NetnsCluster.MQTT_PORT)) {
             ConnAck ack = raw.connect(RawMqttClient.connectPacket(version, "refused-" + version, true, 60, null));
             return ack.reasonCode();
         }
     }
 
     /** Publishes fresh payloads on {@code topic} until {@code subscriber} has one: a route is in place. */
-    private void probe(Conn publisher, String topic, Conn subscriber) throws Exception {
+    private void probe(NetnsClient publisher, String topic, NetnsClient subscriber) throws Exception {
         List<String> sent = new ArrayList<>();
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
         while (sent.stream().noneMatch(subscriber::got)) {
@@ -488,7 +319,7 @@ class PartitionNetnsIT {
      * topics of {@code expected} (a retained message may come after the marker).
      */
     private Map<String, String> retained(int node, String filter, Map<String, String> expected) throws Exception {
-        Conn reader = connect("reader-" + probes++, node).subscribe(filter);
+        NetnsClient reader = connect("reader-" + probes++, node).subscribe(filter);
         String base = filter.substring(0, filter.length() - 1);
         String marker = "marker-" + probes++;
         reader.publish(base + "zz-marker", marker, false);
@@ -528,14 +359,7 @@ class PartitionNetnsIT {
     }
 
     private void awaitWholeCluster() throws InterruptedException {
-        await("three members with a majority on every node", () -> {
-            for (ClusterSysView view : sys) {
-                if (!"3".equals(view.get("nodes")) || !"1".equals(view.get("majority"))) {
-                    return false;
-                }
-            }
-            return true;
-        });
+        cluster.awaitWholeCluster();
     }
 
     /** After a heal: members, then every node's routes for every other node as {@code expected}. */
@@ -559,7 +383,7 @@ class PartitionNetnsIT {
             for (int x = 0; x < 3; x++) {
                 for (int y = 0; y < 3; y++) {
                     if (x != y) {
-                        String value = sys[x].get("links/" + id(y) + "/routes");
+                        String value = cluster.sys(x).get("links/" + id(y) + "/routes");
                         seen.append(id(x)).append("->").append(id(y)).append('=').append(value).append(' ');
                         all &= String.valueOf(expected[y]).equals(value);
                     }
@@ -577,75 +401,30 @@ class PartitionNetnsIT {
     // ---- the network and the processes ----
 
     private void net(String command, String... args) throws Exception {
-        List<String> line = new ArrayList<>(List.of(NET.toString(), command, prefix));
-        line.addAll(List.of(args));
-        String failure = runStatus(line.toArray(String[]::new));
-        assertThat(failure).as(String.join(" ", line)).isNull();
+        cluster.net(command, args);
     }
 
     private void signal(String signal, int node) throws Exception {
-        run("kill", "-" + signal, Long.toString(nodes[node].pid()));
+        cluster.signal(signal, node);
     }
 
-    private void quietly(String command) {
-        try {
-            runStatus(NET.toString(), command, prefix);
-        } catch (Exception e) {
-            // best effort at exit
-        }
+    private void report(String what, long since) {
+        cluster.report(what, since);
     }
 
-    /** Runs a command; answers null when it succeeded, else its exit code and output. */
-    private static String runStatus(String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        int code = process.waitFor();
-        if (code == 0 && !output.isBlank()) {
-            System.out.println(String.join(" ", command) + ": " + output.trim());
-        }
-        return code == 0 ? null : "exit " + code + ": " + output.trim();
-    }
-
-    private static String run(String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        process.waitFor();
-        return output;
-    }
-
-    private static void report(String what, long since) {
-        report(what, since, System.nanoTime());
-    }
-
-    private static void report(String what, long since, long at) {
-        System.out.printf("PartitionNetnsIT: %s %d ms%n", what, TimeUnit.NANOSECONDS.toMillis(at - since));
+    private void report(String what, long since, long at) {
+        cluster.report(what, since, at);
     }
 
     private static String host(int node) {
-        return "10.77.0." + (node + 1);
+        return NetnsCluster.host(node);
     }
 
     private static String id(int node) {
-        return "n" + (node + 1);
-    }
-
-    private Path log(int node) {
-        return dir.resolve(id(node) + ".log");
-    }
-
-    private static String read(Path log) {
-        try {
-            return Files.exists(log) ? Files.readString(log) : "";
-        } catch (IOException e) {
-            return "";
-        }
+        return NetnsCluster.id(node);
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as(what).isLessThan(until);
-            Thread.sleep(50);
-        }
+        NetnsCluster.await(what, condition);
     }
 }
