@@ -181,6 +181,10 @@ final class BrokerHttpApi implements HttpApi {
             out.put("retainedLostWrites", s.retainedLostWrites());
         }
         out.put("unsafeConnects", s.unsafeConnects());
+        if (s.lease() != null) {
+            out.put("lease", Map.of("held", s.lease().held(), "expiries", s.lease().expiries(),
+                    "closedConnections", s.lease().closedConnections()));
+        }
         List<Object> members = new ArrayList<>();
         for (ClusterStatus.Member m : s.members()) {
             Map<String, Object> one = new LinkedHashMap<>();

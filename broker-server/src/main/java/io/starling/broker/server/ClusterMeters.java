@@ -49,6 +49,17 @@ final class ClusterMeters {
         FunctionCounter.builder("starling.cluster.routes.held.dropped", this, m -> m.status.heldRoutesDropped())
                 .description("Filters announced by nodes not yet in the view, dropped past the held bound")
                 .tag("node", self).register(registry);
+        if (status.lease() != null) {
+            gauge("starling.cluster.lease.held", "1 while this node's client lease holds (cluster_client_lease)",
+                    s -> s.lease() != null && s.lease().held() ? 1 : 0);
+            FunctionCounter.builder("starling.cluster.lease.expiries", this,
+                            m -> m.status.lease() == null ? 0 : m.status.lease().expiries())
+                    .description("Times this node's client lease ran out").tag("node", self).register(registry);
+            FunctionCounter.builder("starling.cluster.lease.closed.connections", this,
+                            m -> m.status.lease() == null ? 0 : m.status.lease().closedConnections())
+                    .description("Client connections closed because this node's client lease did not hold")
+                    .tag("node", self).register(registry);
+        }
         links(status);
     }
 

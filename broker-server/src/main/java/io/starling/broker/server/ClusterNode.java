@@ -114,6 +114,9 @@ final class ClusterNode implements AutoCloseable {
             // that cannot be asked is granted only once that node's lease has run out.
             lease = ClientLease.start(channel.self(), raft, leasePings, settings.clientLease(), () -> LostLease.closeAll(core));
             takeover.waitForLeases(ClientLease.grantWait(settings.clientLease()), lease::held);
+            if (raft.hasLeader()) { // without one it cannot hold, and the leader's wait was the warning
+                awaitLease(settings.failureTimeout()); // CONNECTs are refused until it holds
+            }
         }
         // A session restored from the store whose client connected elsewhere while this node was down is
         // stale: dropped before the listeners open (or, without a majority yet, as soon as the registry answers).
@@ -138,6 +141,19 @@ final class ClusterNode implements AutoCloseable {
             Thread.sleep(20);
         }
         LOG.info("Cluster node {}: Raft leader {}.", channel.self(), raft.handle().leader());
+    }
+
+    /** Waits, at most {@code bound}, for this node's first lease ping to come back through the log. */
+    private void awaitLease(Duration bound) throws InterruptedException {
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (!lease.held()) {
+            if (System.nanoTime() - deadline > 0) {
+                LOG.warn("Cluster node {}: its client lease does not hold after {} ms ({}); opening the listeners anyway: "
+                        + "CONNECTs are refused until it does.", channel.self(), bound.toMillis(), raft.describe());
+                return;
+            }
+            Thread.sleep(20);
+        }
     }
 
     /** Beside the store with {@code persistence true}; in memory otherwise. */
@@ -176,7 +192,10 @@ final class ClusterNode implements AutoCloseable {
 
     /** What $SYS, the metrics and the HTTP API show of the cluster; asked after {@link #start}. */
     ClusterStatusSource status() {
-        return new ClusterStatusCollector(channel, routes, links, registry, retained, takeover::unsafeConnects);
+        ClusterStatusCollector collector = new ClusterStatusCollector(channel, routes, links, registry, retained,
+                takeover::unsafeConnects);
+        ClientLease l = lease;
+        return l == null ? collector : collector.leaseFrom(l::status);
     }
 
     /**

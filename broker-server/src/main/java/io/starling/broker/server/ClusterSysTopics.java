@@ -45,6 +45,11 @@ final class ClusterSysTopics implements Supplier<Map<String, String>> {
             out.put(PREFIX + "retained/lost_writes", Long.toString(s.retainedLostWrites()));
         }
         out.put(PREFIX + "routes/held_dropped", Long.toString(s.heldRoutesDropped()));
+        if (s.lease() != null) {
+            out.put(PREFIX + "lease/held", s.lease().held() ? "1" : "0");
+            out.put(PREFIX + "lease/expiries", Long.toString(s.lease().expiries()));
+            out.put(PREFIX + "lease/closed_connections", Long.toString(s.lease().closedConnections()));
+        }
         for (ClusterStatus.Link l : s.links()) {
             String p = PREFIX + "links/" + l.node().name() + "/";
             out.put(p + "routes", Integer.toString(l.routes()));

@@ -90,6 +90,8 @@ class ClusterClientLeaseTest {
                 e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5DisconnectReasonCode.USE_ANOTHER_SERVER));
         assertThat(cut.cluster().lease().held()).isFalse();
         assertThat(cut.cluster().lease().closedConnections()).isGreaterThanOrEqualTo(2); // a later sweep may count one in its close
+        assertThat(ClusterSysTopics.topics(cut.cluster().status().status()))
+                .containsEntry("$SYS/broker/cluster/lease/held", "0").containsEntry("$SYS/broker/cluster/lease/expiries", "1");
         for (Broker b : brokers) {
             if (b != cut) {
                 assertThat(b.cluster().lease().expiries()).as(b.cluster().channel().self().name()).isZero();

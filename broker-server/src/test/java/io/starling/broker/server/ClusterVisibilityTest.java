@@ -56,7 +56,7 @@ class ClusterVisibilityTest {
     private static ClusterStatus status(List<ClusterStatus.Link> links) {
         return new ClusterStatus(new NodeId("a"), "prod", List.of(new ClusterStatus.Member(new NodeId("a"), true),
                 new ClusterStatus.Member(new NodeId("b"), true), new ClusterStatus.Member(new NodeId("c"), false)),
-                new NodeId("b"), 4, true, 12, 0, true, links, 3);
+                new NodeId("b"), 4, true, 12, 0, true, links, 3, 0, new ClusterStatus.Lease(true, 2, 5));
     }
 
     private static ClusterStatus.Link link(String node, long out) {
@@ -80,13 +80,16 @@ class ClusterVisibilityTest {
                 .containsEntry(p + "links/b/messages/dropped/link_full", "4")
                 .containsEntry(p + "links/b/messages/dropped/window_full", "2")
                 .containsEntry(p + "links/b/bytes/unacknowledged", "700")
-                .containsEntry(p + "routes/held_dropped", "3");
+                .containsEntry(p + "routes/held_dropped", "3")
+                .containsEntry(p + "lease/held", "1").containsEntry(p + "lease/expiries", "2")
+                .containsEntry(p + "lease/closed_connections", "5");
     }
 
     @Test
     void sysTopics_withoutALeader_sayNone_andLeaveOutPiecesNotWired() {
         ClusterStatus s = new ClusterStatus(new NodeId("a"), "prod", List.of(new ClusterStatus.Member(new NodeId("a"), true)),
-                null, 0, false, -1, -1, false, List.of(new ClusterStatus.Link(new NodeId("b"), 2, false, 0, 0, 0, 0, 0, 0)));
+                null, 0, false, -1, -1, false, List.of(new ClusterStatus.Link(new NodeId("b"), 2, false, 0, 0, 0, 0, 0, 0)), 0, 0,
+                null);
 
         Map<String, String> topics = ClusterSysTopics.topics(s);
 
@@ -94,7 +97,8 @@ class ClusterVisibilityTest {
                 .containsEntry("$SYS/broker/cluster/majority", "0")
                 .containsEntry("$SYS/broker/cluster/links/b/routes", "2")
                 .doesNotContainKeys("$SYS/broker/cluster/registry/clients", "$SYS/broker/cluster/retained/lost_writes",
-                        "$SYS/broker/cluster/links/b/connected", "$SYS/broker/cluster/links/b/messages/sent");
+                        "$SYS/broker/cluster/links/b/connected", "$SYS/broker/cluster/links/b/messages/sent",
+                        "$SYS/broker/cluster/lease/held");
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.starling.broker.cluster.lease;
 
 import io.starling.broker.cluster.NodeId;
 import io.starling.broker.cluster.raft.RaftGroup;
+import io.starling.broker.cluster.status.ClusterStatus;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -155,6 +156,11 @@ public final class ClientLease implements AutoCloseable {
         synchronized (lock) {
             return held;
         }
+    }
+
+    /** What the cluster's $SYS topics, metrics and HTTP API show of it. */
+    public ClusterStatus.Lease status() {
+        return new ClusterStatus.Lease(held(), expiries(), closedConnections());
     }
 
     /** Times the lease ran out. */

@@ -28,10 +28,11 @@ import java.util.Objects;
  *                           in full again once it is in the view
  * @param unsafeConnects     CONNECTs accepted without a claim of their client id because the registry had
  *                           no majority ({@code cluster_connect_without_majority true}; always 0 without it)
+ * @param lease              this node's client lease, or null without {@code cluster_client_lease}
  */
 public record ClusterStatus(NodeId self, String clusterName, List<Member> members, NodeId leader, long term,
                             boolean majority, long registeredClients, long retainedLostWrites, boolean linksWired,
-                            List<Link> links, long heldRoutesDropped, long unsafeConnects) {
+                            List<Link> links, long heldRoutesDropped, long unsafeConnects, Lease lease) {
 
     public ClusterStatus {
         Objects.requireNonNull(self);
@@ -39,20 +40,15 @@ public record ClusterStatus(NodeId self, String clusterName, List<Member> member
         links = List.copyOf(links);
     }
 
-    /** With no CONNECT accepted without a claim. */
-    public ClusterStatus(NodeId self, String clusterName, List<Member> members, NodeId leader, long term,
-                         boolean majority, long registeredClients, long retainedLostWrites, boolean linksWired,
-                         List<Link> links, long heldRoutesDropped) {
-        this(self, clusterName, members, leader, term, majority, registeredClients, retainedLostWrites, linksWired,
-                links, heldRoutesDropped, 0);
-    }
-
-    /** With no held route announcement dropped and no CONNECT accepted without a claim. */
-    public ClusterStatus(NodeId self, String clusterName, List<Member> members, NodeId leader, long term,
-                         boolean majority, long registeredClients, long retainedLostWrites, boolean linksWired,
-                         List<Link> links) {
-        this(self, clusterName, members, leader, term, majority, registeredClients, retainedLostWrites, linksWired,
-                links, 0);
+    /**
+     * This node's client lease ({@code cluster_client_lease}).
+     *
+     * @param held              whether it holds: the node is in touch with a Raft majority, keeps its
+     *                          connections and takes CONNECTs
+     * @param expiries          times it ran out
+     * @param closedConnections client connections closed because it did not hold
+     */
+    public record Lease(boolean held, long expiries, long closedConnections) {
     }
 
     /** A node and whether it is in this node's current view. */

@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.jgroups.Address;
 import org.jgroups.protocols.raft.RAFT;
 import org.jgroups.util.NameCache;
@@ -33,6 +34,7 @@ public final class ClusterStatusCollector implements ClusterStatusSource {
     private final ClientIdRegistry registry;
     private final ReplicatedRetainedStore retained;
     private final LongSupplier unsafeConnects;
+    private volatile Supplier<ClusterStatus.Lease> lease = () -> null;
 
     /**
      * @param links    the node links, or null
@@ -53,6 +55,12 @@ public final class ClusterStatusCollector implements ClusterStatusSource {
         this.registry = registry;
         this.retained = retained;
         this.unsafeConnects = Objects.requireNonNull(unsafeConnects);
+    }
+
+    /** From now on the status shows this node's client lease as {@code lease} gives it. */
+    public ClusterStatusCollector leaseFrom(Supplier<ClusterStatus.Lease> lease) {
+        this.lease = Objects.requireNonNull(lease);
+        return this;
     }
 
     @Override
@@ -80,7 +88,7 @@ public final class ClusterStatusCollector implements ClusterStatusSource {
         long term = raft == null ? 0 : raft.currentTerm();
         return new ClusterStatus(self, channel.channel().getClusterName(), members, leader, term, majority,
                 registry == null ? -1 : registry.size(), retained == null ? -1 : retained.lostWrites(), links != null,
-                rows, routes.heldRoutesDropped(), unsafeConnects.getAsLong());
+                rows, routes.heldRoutesDropped(), unsafeConnects.getAsLong(), lease.get());
     }
 
     private ClusterStatus.Link link(NodeId node, int routeCount) {
