@@ -73,7 +73,9 @@ final class CatchUpWatch implements AutoCloseable {
         if (committedBefore > 0) {
             for (Address member : table.keys()) {
                 CommitTable.Entry e = table.get(member);
-                if (e != null && e.matchIndex() < committedBefore) {
+                // A follower that needs a snapshot is left to jgroups-raft: sending one takes a snapshot, which
+                // must not run beside the state machine's own thread.
+                if (e != null && e.matchIndex() < committedBefore && e.nextIndex() >= raft.log().firstAppended()) {
                     lagged.add(member);
                     resends.incrementAndGet();
                     if (lagging.contains(member)) {
