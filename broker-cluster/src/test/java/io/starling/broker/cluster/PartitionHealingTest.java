@@ -41,10 +41,7 @@ class PartitionHealingTest {
 
     @Test
     void anIsolatedLeader_refusesWrites_theMajorityGoesOn_andAfterHealingTheIsolatedNodeAgrees() throws Exception {
-        members = new RaftMembers(List.of("a", "b", "c"), Duration.ofSeconds(3));
-        for (String name : List.of("a", "b", "c")) {
-            members.start(name);
-        }
+        startThree();
         Member old = members.awaitLeader();
         Owner before = grantedSoon(old, "meter-9").owner();
         Member other = members.get(old.name().equals("a") ? "b" : "a");
@@ -76,10 +73,7 @@ class PartitionHealingTest {
 
     @Test
     void anIsolatedFollower_afterHealing_getsTheRetainedValuesTheMajoritySetMeanwhile() throws Exception {
-        members = new RaftMembers(List.of("a", "b", "c"), Duration.ofSeconds(3));
-        for (String name : List.of("a", "b", "c")) {
-            members.start(name);
-        }
+        startThree();
         Member leader = members.awaitLeader();
         Member follower = members.get(leader.name().equals("c") ? "b" : "c");
         leader.retained().write(retained("plant/state", "before")).get(SECONDS, TimeUnit.SECONDS);
@@ -101,10 +95,7 @@ class PartitionHealingTest {
      */
     @Test
     void anIsolatedFollower_afterHealing_catchesUp_whileWritesReachTheLeaderEveryFewHundredMilliseconds() throws Exception {
-        members = new RaftMembers(List.of("a", "b", "c"), Duration.ofSeconds(3));
-        for (String name : List.of("a", "b", "c")) {
-            members.start(name);
-        }
+        startThree();
         Member leader = members.awaitLeader();
         Member follower = members.get(leader.name().equals("c") ? "b" : "c");
         java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
@@ -136,6 +127,13 @@ class PartitionHealingTest {
         } finally {
             writing.set(false);
             writer.join();
+        }
+    }
+
+    private void startThree() throws Exception {
+        members = new RaftMembers(List.of("a", "b", "c"), Duration.ofSeconds(3));
+        for (String name : List.of("a", "b", "c")) {
+            members.start(name);
         }
     }
 
