@@ -53,10 +53,11 @@ class BenchCommandTest {
 
     @Test
     void serverThatIsNotThere_failsWithTheReason() throws Exception {
-        int port = Mosquitto.freePort();
-        BenchRunResult r = BenchRunResult.run("conn", "-p", Integer.toString(port), "--quiet");
-        assertThat(r.status()).isEqualTo(1);
-        assertThat(r.err()).contains("Error: no client connected", "Connection refused");
+        try (ClosedPort closed = new ClosedPort()) {
+            BenchRunResult r = BenchRunResult.run("conn", "-p", closed.text(), "--quiet");
+            assertThat(r.status()).isEqualTo(1);
+            assertThat(r.err()).contains("Error: no client connected", "Connection refused");
+        }
     }
 
     @Test

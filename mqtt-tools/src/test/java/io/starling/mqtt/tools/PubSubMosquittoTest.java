@@ -353,10 +353,12 @@ class PubSubMosquittoTest {
 
     @Test
     void noBroker_isConnectionRefused_status1() throws Exception {
-        String p = Integer.toString(Mosquitto.freePort());
-        Mosquitto.Result m = Mosquitto.tool(Mosquitto.SUB, List.of("-p", p), new byte[0], "-t", "x").awaitExit(WAIT);
-        ClientRun s = ClientRun.sub("-p", p, "-t", "x");
-        assertThat(s.status()).isEqualTo(m.status()).isEqualTo(1);
-        assertThat(s.err()).isEqualTo(m.err()).isEqualTo("Error: Connection refused\n");
+        try (ClosedPort closed = new ClosedPort()) {
+            String p = closed.text();
+            Mosquitto.Result m = Mosquitto.tool(Mosquitto.SUB, List.of("-p", p), new byte[0], "-t", "x").awaitExit(WAIT);
+            ClientRun s = ClientRun.sub("-p", p, "-t", "x");
+            assertThat(s.status()).isEqualTo(m.status()).isEqualTo(1);
+            assertThat(s.err()).isEqualTo(m.err()).isEqualTo("Error: Connection refused\n");
+        }
     }
 }
