@@ -13,18 +13,18 @@ import java.net.Socket;
  * "connection closed by the server" instead of "Connection refused". A socket bound to the port but never
  * listening keeps it out of everyone's hands, and the kernel answers a SYN to it with a reset.
  */
-final class ClosedPort implements AutoCloseable {
+public final class ClosedPort implements AutoCloseable {
     private final Socket holder = new Socket();
 
-    ClosedPort() throws IOException {
+    public ClosedPort() throws IOException {
         holder.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     }
 
-    int port() {
+    public int port() {
         return holder.getLocalPort();
     }
 
-    String text() {
+    public String text() {
         return Integer.toString(port());
     }
 

@@ -17,6 +17,7 @@ import io.starling.mqtt.codec.SubAck;
 import io.starling.mqtt.codec.Subscription;
 import io.starling.mqtt.codec.SubscriptionOptions;
 import io.starling.mqtt.codec.UnsubAck;
+import io.starling.mqtt.tools.ClosedPort;
 import io.starling.mqtt.tools.MosquittoBrokers;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
@@ -217,9 +218,10 @@ class MqttClientMosquittoTest {
 
     @Test
     void closedPort_failsWithConnectException() throws Exception {
-        int port = io.starling.mqtt.tools.MosquittoBrokers.freePort();
-        assertThatThrownBy(() -> MqttClient.connect(ClientOptions.builder().host("127.0.0.1").port(port).build(),
-                new Received()).get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(ConnectException.class);
+        try (ClosedPort closed = new ClosedPort()) {
+            assertThatThrownBy(() -> MqttClient.connect(ClientOptions.builder().host("127.0.0.1").port(closed.port())
+                    .build(), new Received()).get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(ConnectException.class);
+        }
     }
 
     @Test
