@@ -96,7 +96,9 @@ class ClusterExpiryTest {
         marker("killed/marker");
         assertThat(topicOf(poll(onB))).isEqualTo("killed/marker");
         assertThat(topicOf(poll(onC))).isEqualTo("killed/marker");
-        await("the retained will on every node", () -> brokers.stream().allMatch(x -> retained(x, "killed/3")));
+        Await.until(WAIT, "the retained will on every node", () -> brokers.stream().allMatch(x -> retained(x, "killed/3")),
+                () -> brokers.stream().map(x -> "retained " + retained(x, "killed/3") + " on " + x.cluster().raft().describe())
+                        .collect(java.util.stream.Collectors.joining("; "))); // failed once in CI (2026-12-07)
         BlockingQueue<Mqtt5Publish> late = watch(c, "killed-late-c", "killed/3");
         Mqtt5Publish kept = poll(late);
         assertThat(kept.isRetain()).isTrue();

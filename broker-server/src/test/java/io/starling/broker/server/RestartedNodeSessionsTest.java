@@ -150,7 +150,8 @@ class RestartedNodeSessionsTest {
     private String sessionOf(int i) {
         io.starling.broker.core.session.Session x = nodes[i].core().sessions().get("x");
         return "n" + (i + 1) + ": " + (x == null ? "no session x" : "x online " + x.isOnline() + ", queued "
-                + x.queuedCount() + ", filters " + x.subscriptionFilters());
+                + x.queuedCount() + ", inflight " + x.inflightCount() + ", filters " + x.subscriptionFilters() + ", can take " + x.canTakeMessageNow()
+                + ", link writable " + (x.link() != null && x.link().isWritable()));
     }
 
     /** B and C elected a leader among themselves: their CONNECTs can claim ids again. */
