@@ -3,6 +3,7 @@ package io.starling.broker.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.starling.broker.testkit.Await;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.starling.broker.cluster.RaftMembers.Member;
 import io.starling.broker.cluster.registry.ClaimResult;
@@ -45,7 +46,8 @@ class PartitionHealingTest {
         Member old = members.awaitLeader();
         Owner before = grantedSoon(old, "meter-9").owner();
         Member other = members.get(old.name().equals("a") ? "b" : "a");
-        Awaits.until(RaftMembers.WAIT, () -> before.equals(other.registry().localOwner("meter-9")));
+        Await.until(RaftMembers.WAIT, "meter-9 owned by the first claim on the other member",
+                () -> before.equals(other.registry().localOwner("meter-9")));
 
         members.isolate(old.name());
 
@@ -53,7 +55,7 @@ class PartitionHealingTest {
                 .isInstanceOf(ClaimResult.Unavailable.class);
         assertThatThrownBy(() -> old.retained().write(retained("plant/state", "minority")).get(SECONDS, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class);
-        Awaits.until(RaftMembers.WAIT, () -> other.group().hasLeader()
+        Await.until(RaftMembers.WAIT, "a leader other than the cut-off member", () -> other.group().hasLeader()
                 && !other.group().handle().leader().equals(old.channel().getAddress()));
         ClaimResult.Granted moved = grantedSoon(other, "meter-9");
         assertThat(moved.previous()).isEqualTo(before);
@@ -63,10 +65,12 @@ class PartitionHealingTest {
         members.heal(old.name());
 
         Owner winner = moved.owner();
-        Awaits.until(RaftMembers.WAIT, () -> !old.lost().isEmpty()); // told right after its table changed
+        Await.until(RaftMembers.WAIT, "the cut-off member told that it lost an id",
+                () -> !old.lost().isEmpty()); // told right after its table changed
         assertThat(old.registry().localOwner("meter-9")).isEqualTo(winner);
         assertThat(old.lost()).containsExactly("meter-9 " + before.epoch() + "->" + other.name() + "/" + winner.epoch());
-        Awaits.until(RaftMembers.WAIT, () -> "majority".equals(payload(old.retained(), "plant/state")));
+        Await.until(RaftMembers.WAIT, "the majority's retained value on the healed member",
+                () -> "majority".equals(payload(old.retained(), "plant/state")));
         assertThat(old.retained().lostWrites()).isEqualTo(1);
         assertThat(grantedSoon(old, "meter-1").owner().epoch()).isGreaterThan(winner.epoch());
     }
@@ -77,15 +81,18 @@ class PartitionHealingTest {
         Member leader = members.awaitLeader();
         Member follower = members.get(leader.name().equals("c") ? "b" : "c");
         leader.retained().write(retained("plant/state", "before")).get(SECONDS, TimeUnit.SECONDS);
-        Awaits.until(RaftMembers.WAIT, () -> "before".equals(payload(follower.retained(), "plant/state")));
+        Await.until(RaftMembers.WAIT, "the first retained value on the follower",
+                () -> "before".equals(payload(follower.retained(), "plant/state")));
 
         members.isolate(follower.name());
-        Awaits.until(RaftMembers.WAIT, () -> !leader.channel().getView().containsMember(follower.channel().getAddress()));
+        Await.until(RaftMembers.WAIT, "the follower out of the leader's view",
+                () -> !leader.channel().getView().containsMember(follower.channel().getAddress()));
         leader.retained().write(retained("plant/state", "while-away")).get(SECONDS, TimeUnit.SECONDS);
         members.heal(follower.name());
 
-        Awaits.until(RaftMembers.WAIT, () -> leader.channel().getView().size() == 3);
-        Awaits.until(RaftMembers.WAIT, () -> "while-away".equals(payload(follower.retained(), "plant/state")));
+        Await.until(RaftMembers.WAIT, "a view of three after the heal", () -> leader.channel().getView().size() == 3);
+        Await.until(RaftMembers.WAIT, "the value set meanwhile on the healed follower",
+                () -> "while-away".equals(payload(follower.retained(), "plant/state")));
     }
 
     /**
@@ -113,15 +120,19 @@ class PartitionHealingTest {
         writer.start();
         try {
             members.isolate(follower.name());
-            Awaits.until(RaftMembers.WAIT, () -> !leader.channel().getView().containsMember(follower.channel().getAddress()));
+            Await.until(RaftMembers.WAIT, "the follower out of the leader's view",
+                    () -> !leader.channel().getView().containsMember(follower.channel().getAddress()));
             leader.retained().write(retained("plant/state", "while-away")).get(SECONDS, TimeUnit.SECONDS);
             members.heal(follower.name());
-            Awaits.until(RaftMembers.WAIT, () -> leader.channel().getView().size() == 3);
+            Await.until(RaftMembers.WAIT, "a view of three after the heal",
+                    () -> leader.channel().getView().size() == 3);
 
-            Awaits.until(RaftMembers.WAIT, () -> "while-away".equals(payload(follower.retained(), "plant/state")));
+            Await.until(RaftMembers.WAIT, "the value set meanwhile on the healed follower",
+                    () -> "while-away".equals(payload(follower.retained(), "plant/state")));
             long healed = System.nanoTime();
             // All of it, not one entry a second behind a leader that writes five.
-            Awaits.until(RaftMembers.WAIT, () -> follower.group().handle().commitIndex() >= leader.group().handle().commitIndex() - 5);
+            Await.until(RaftMembers.WAIT, "the healed follower within 5 entries of the leader's commit index",
+                    () -> follower.group().handle().commitIndex() >= leader.group().handle().commitIndex() - 5);
             assertThat(Duration.ofNanos(System.nanoTime() - healed)).isLessThan(Duration.ofSeconds(10));
             assertThat(leader.group().catchUpResends()).isPositive();
         } finally {

@@ -1,5 +1,6 @@
 package io.starling.broker.cluster;
 
+import io.starling.broker.testkit.Await;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.starling.broker.cluster.lease.LeasePings;
 import io.starling.broker.cluster.raft.RaftGroup;
@@ -86,7 +87,7 @@ public final class RaftMembers implements AutoCloseable {
 
     /** Waits until the running members agree on one leader among them. */
     public Member awaitLeader() throws InterruptedException {
-        Awaits.until(WAIT, () -> {
+        Await.until(WAIT, "one leader among the running members, known to each", () -> {
             List<Member> members = new ArrayList<>(running.values());
             return members.stream().filter(m -> m.group.handle().isLeader()).count() == 1
                     && members.stream().allMatch(m -> m.group.hasLeader());

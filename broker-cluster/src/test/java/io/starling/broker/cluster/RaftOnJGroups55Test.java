@@ -2,6 +2,7 @@ package io.starling.broker.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.starling.broker.testkit.Await;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.nio.charset.StandardCharsets;
@@ -41,14 +42,16 @@ class RaftOnJGroups55Test {
             handles.add(new RaftHandle(channel, machine));
             channel.connect("raft-proof");
         }
-        Awaits.until(Duration.ofSeconds(30), () -> handles.stream().filter(RaftHandle::isLeader).count() == 1
+        Await.until(Duration.ofSeconds(30), "one leader, known to every member",
+                () -> handles.stream().filter(RaftHandle::isLeader).count() == 1
                 && handles.stream().allMatch(h -> h.leader() != null));
 
         byte[] command = "hello".getBytes(StandardCharsets.UTF_8);
         byte[] answer = handles.get(2).set(command, 0, command.length, 10, TimeUnit.SECONDS);
 
         assertThat(new String(answer, StandardCharsets.UTF_8)).isEqualTo("applied hello");
-        Awaits.until(Duration.ofSeconds(10), () -> machines.stream().allMatch(m -> m.applied.size() == 1));
+        Await.until(Duration.ofSeconds(10), "the command applied on every member",
+                () -> machines.stream().allMatch(m -> m.applied.size() == 1));
         assertThat(machines).allSatisfy(m -> assertThat(m.applied).containsExactly("hello"));
     }
 

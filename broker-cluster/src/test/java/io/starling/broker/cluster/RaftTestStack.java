@@ -1,6 +1,6 @@
 package io.starling.broker.cluster;
 
-import io.starling.broker.testkit.ClusterPorts;
+import io.starling.broker.testkit.FreePorts;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -50,7 +50,7 @@ public final class RaftTestStack {
     public static RaftTestStack of(List<String> raftMembers, int extra, long maxLogSize) throws IOException {
         List<Integer> ports = new ArrayList<>();
         for (int i = 0; i < raftMembers.size() + extra; i++) {
-            ports.add(ClusterPorts.freePort());
+            ports.add(FreePorts.freePort());
         }
         return new RaftTestStack(List.copyOf(raftMembers), ports, maxLogSize);
     }

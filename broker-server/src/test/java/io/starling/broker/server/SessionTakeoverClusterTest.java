@@ -1,6 +1,6 @@
 package io.starling.broker.server;
 
-import static io.starling.broker.testkit.ClusterPorts.freePort;
+import static io.starling.broker.testkit.FreePorts.freePort;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

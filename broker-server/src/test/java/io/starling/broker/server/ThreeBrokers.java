@@ -1,6 +1,6 @@
 package io.starling.broker.server;
 
-import static io.starling.broker.testkit.ClusterPorts.freePort;
+import static io.starling.broker.testkit.FreePorts.freePort;
 
 import io.starling.broker.cluster.NodeId;
 import io.starling.broker.config.BrokerConfig;

@@ -2,7 +2,7 @@ package io.starling.broker.cluster.membership;
 
 import io.starling.broker.config.ClusterSettings;
 import io.starling.broker.config.ClusterSettings.HostPort;
-import io.starling.broker.testkit.ClusterPorts;
+import io.starling.broker.testkit.FreePorts;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +19,7 @@ public final class TestNodes {
         List<HostPort> addresses = new ArrayList<>();
         List<String> ids = new ArrayList<>();
         for (int i = 1; i <= n; i++) {
-            addresses.add(new HostPort("127.0.0.1", ClusterPorts.freePort()));
+            addresses.add(new HostPort("127.0.0.1", FreePorts.freePort()));
             ids.add("n" + i);
         }
         List<ClusterSettings> out = new ArrayList<>();

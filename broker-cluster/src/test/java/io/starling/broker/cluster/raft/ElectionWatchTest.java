@@ -2,7 +2,7 @@ package io.starling.broker.cluster.raft;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.starling.broker.cluster.Awaits;
+import io.starling.broker.testkit.Await;
 import io.starling.broker.cluster.RaftMembers;
 import io.starling.broker.cluster.RaftMembers.Member;
 import java.time.Duration;
@@ -48,10 +48,11 @@ class ElectionWatchTest {
         AtomicInteger dropped = new AtomicInteger();
 
         Member c = members.start("c", channel -> dropLeaderElected(channel, dropped, 1));
-        Awaits.until(RaftMembers.WAIT, () -> c.channel().getView() != null && c.channel().getView().size() == 3);
+        Await.until(RaftMembers.WAIT, "a view of three on c",
+                () -> c.channel().getView() != null && c.channel().getView().size() == 3);
         View view = c.channel().getView();
 
-        Awaits.until(REPAIRED_WITHIN, () -> c.group().hasLeader());
+        Await.until(REPAIRED_WITHIN, "a leader known to c", () -> c.group().hasLeader());
         assertThat(dropped).as("the first LeaderElected reached c's stack and was lost there").hasValue(1);
         assertThat(c.group().handle().leader()).isEqualTo(leader.channel().getAddress());
         assertThat(c.channel().getView().getViewId()).isEqualTo(view.getViewId());
@@ -63,7 +64,8 @@ class ElectionWatchTest {
         members = new RaftMembers(List.of("a", "b", "c"), Duration.ofSeconds(3));
         List<Member> all = List.of(members.start("a"), members.start("b"), members.start("c"));
         members.awaitLeader();
-        Awaits.until(RaftMembers.WAIT, () -> all.stream().allMatch(m -> m.channel().getView().size() == 3));
+        Await.until(RaftMembers.WAIT, "a view of three on every member",
+                () -> all.stream().allMatch(m -> m.channel().getView().size() == 3));
         View view = all.get(0).channel().getView();
         long termBefore = raft(all.get(0).channel()).currentTerm();
 
@@ -72,7 +74,8 @@ class ElectionWatchTest {
         }
         assertThat(all).noneMatch(m -> m.group().hasLeader());
 
-        Awaits.until(REPAIRED_WITHIN, () -> all.stream().allMatch(m -> m.group().hasLeader()));
+        Await.until(REPAIRED_WITHIN, "a leader known to every member",
+                () -> all.stream().allMatch(m -> m.group().hasLeader()));
         assertThat(all).allMatch(m -> m.channel().getView().equals(view));
         assertThat(all.stream().mapToLong(m -> m.group().electionRestarts()).sum()).isEqualTo(1);
         assertThat(raft(all.get(0).channel()).currentTerm()).isGreaterThan(termBefore);
@@ -84,7 +87,8 @@ class ElectionWatchTest {
         members = new RaftMembers(List.of("a", "b", "c"), Duration.ofSeconds(3));
         List<Member> all = List.of(members.start("a"), members.start("b"), members.start("c"));
         Member leader = members.awaitLeader();
-        Awaits.until(RaftMembers.WAIT, () -> all.stream().allMatch(m -> m.channel().getView().size() == 3));
+        Await.until(RaftMembers.WAIT, "a view of three on every member",
+                () -> all.stream().allMatch(m -> m.channel().getView().size() == 3));
         View view = all.get(0).channel().getView();
         Member follower = all.stream().filter(m -> m != leader && !m.channel().getAddress().equals(view.getCoord()))
                 .findFirst().orElseThrow();
@@ -94,7 +98,8 @@ class ElectionWatchTest {
         raft(follower.channel()).setLeaderAndTerm(null, term + 5);
         assertThat(follower.group().hasLeader()).isFalse();
 
-        Awaits.until(REPAIRED_WITHIN, () -> all.stream().allMatch(m -> m.group().hasLeader()));
+        Await.until(REPAIRED_WITHIN, "a leader known to every member",
+                () -> all.stream().allMatch(m -> m.group().hasLeader()));
         assertThat(follower.group().electionRestarts()).isEqualTo(1);
         assertThat(raft(follower.channel()).currentTerm()).isGreaterThan(term + 5);
         assertThat(all).allMatch(m -> m.channel().getView().equals(view));

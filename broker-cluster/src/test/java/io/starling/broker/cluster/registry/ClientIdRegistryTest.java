@@ -2,7 +2,7 @@ package io.starling.broker.cluster.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.starling.broker.cluster.Awaits;
+import io.starling.broker.testkit.Await;
 import io.starling.broker.cluster.NodeId;
 import io.starling.broker.cluster.RaftMembers;
 import io.starling.broker.cluster.RaftMembers.Member;
@@ -59,11 +59,12 @@ class ClientIdRegistryTest {
         assertThat(second.owner().epoch()).isGreaterThan(first.owner().epoch());
         assertThat(second.previous()).isEqualTo(first.owner());
         assertThat(b.registry().owner("sensor-1").get(SECONDS, TimeUnit.SECONDS)).isEqualTo(second.owner());
-        Awaits.until(RaftMembers.WAIT, () -> !a.lost().isEmpty());
+        Await.until(RaftMembers.WAIT, "a told that it lost an id", () -> !a.lost().isEmpty());
         assertThat(a.lost()).containsExactly("sensor-1 " + first.owner().epoch() + "->b/" + second.owner().epoch());
         assertThat(b.lost()).isEmpty();
         for (String name : List.of("a", "b", "c")) {
-            Awaits.until(RaftMembers.WAIT, () -> second.owner().equals(members.get(name).registry().localOwner("sensor-1")));
+            Await.until(RaftMembers.WAIT, "the second owner of sensor-1 on the member",
+                    () -> second.owner().equals(members.get(name).registry().localOwner("sensor-1")));
         }
     }
 
@@ -116,11 +117,12 @@ class ClientIdRegistryTest {
         for (CompletableFuture<ClaimResult> claim : claims) {
             granted(claim);
         }
-        Awaits.until(RaftMembers.WAIT, () -> b.group().handle().raft().lastAppended() >= entriesBefore + 1);
+        Await.until(RaftMembers.WAIT, "the entry appended on b",
+                () -> b.group().handle().raft().lastAppended() >= entriesBefore + 1);
         long entries = b.group().handle().raft().lastAppended() - entriesBefore;
         System.out.println("300 concurrent claims: " + entries + " log entries");
         assertThat(entries).as("log entries for 300 claims").isLessThanOrEqualTo(30);
-        Awaits.until(RaftMembers.WAIT, () -> b.registry().size() == 300);
+        Await.until(RaftMembers.WAIT, "300 ids on b", () -> b.registry().size() == 300);
     }
 
     @Test
@@ -145,7 +147,7 @@ class ClientIdRegistryTest {
         members.stop("b");
         members.stop("c");
         Member a = members.get("a");
-        Awaits.until(RaftMembers.WAIT, () -> !a.group().hasLeader());
+        Await.until(RaftMembers.WAIT, "a without a leader", () -> !a.group().hasLeader());
 
         long start = System.nanoTime();
         ClaimResult refused = a.registry().claim("door-1").get(SECONDS, TimeUnit.SECONDS);
@@ -166,7 +168,7 @@ class ClientIdRegistryTest {
         assertThat(claim.token()).as("the token is the epoch").isGreaterThan(granted.owner().epoch());
         claims.release("door-1", granted.owner().epoch()); // an older session's end changes nothing
         claims.release("door-1", claim.token());
-        Awaits.until(RaftMembers.WAIT, () -> a.registry().localOwner("door-1") == null);
+        Await.until(RaftMembers.WAIT, "door-1 released on a", () -> a.registry().localOwner("door-1") == null);
     }
 
     @Test
@@ -181,14 +183,14 @@ class ClientIdRegistryTest {
         }
         for (String name : List.of("a", "b")) {
             Member m = members.get(name);
-            Awaits.until(RaftMembers.WAIT, () -> m.registry().size() == 50);
+            Await.until(RaftMembers.WAIT, "50 ids on the member", () -> m.registry().size() == 50);
             m.group().handle().snapshot();
         }
         assertThat(leader.group().handle().log().firstAppended()).as("the log was compacted").isGreaterThan(1);
 
         Member late = members.start("c");
 
-        Awaits.until(RaftMembers.WAIT, () -> late.registry().size() == 50);
+        Await.until(RaftMembers.WAIT, "50 ids on the late member", () -> late.registry().size() == 50);
         for (int i = 0; i < 50; i++) {
             assertThat(late.registry().localOwner("lamp-" + i)).isEqualTo(owners.get(i));
         }
@@ -211,7 +213,7 @@ class ClientIdRegistryTest {
 
         Member late = members.start("c");
 
-        Awaits.until(RaftMembers.WAIT, () -> late.registry().size() == 200);
+        Await.until(RaftMembers.WAIT, "200 ids on the late member", () -> late.registry().size() == 200);
         assertThat(late.registry().localOwner("valve-0")).isEqualTo(leader.registry().localOwner("valve-0"));
     }
 

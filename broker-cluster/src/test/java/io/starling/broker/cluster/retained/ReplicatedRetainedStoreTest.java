@@ -3,10 +3,10 @@ package io.starling.broker.cluster.retained;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.starling.broker.testkit.Await;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
-import io.starling.broker.cluster.Awaits;
 import io.starling.broker.cluster.LeakReports;
 import io.starling.broker.cluster.RaftMembers;
 import io.starling.broker.cluster.RaftMembers.Member;
@@ -75,7 +75,8 @@ class ReplicatedRetainedStoreTest {
     private void awaitEverywhere(String topic, String expected) throws InterruptedException {
         for (String name : NAMES) {
             RetainedStore store = members.get(name).retained();
-            Awaits.until(RaftMembers.WAIT, () -> java.util.Objects.equals(payload(store, topic), expected));
+            Await.until(RaftMembers.WAIT, "the expected retained value",
+                    () -> java.util.Objects.equals(payload(store, topic), expected));
         }
     }
 
@@ -122,8 +123,10 @@ class ReplicatedRetainedStoreTest {
         long commit = leader.group().handle().commitIndex();
         String value = payload(leader.retained(), "shared/level");
         for (String name : NAMES) {
-            Awaits.until(RaftMembers.WAIT, () -> members.get(name).group().handle().commitIndex() >= commit);
-            Awaits.until(RaftMembers.WAIT, () -> java.util.Objects.equals(payload(members.get(name).retained(), "shared/level"), value));
+            Await.until(RaftMembers.WAIT, "the member at the commit index",
+                    () -> members.get(name).group().handle().commitIndex() >= commit);
+            Await.until(RaftMembers.WAIT, "the member's value of shared/level",
+                    () -> java.util.Objects.equals(payload(members.get(name).retained(), "shared/level"), value));
         }
 
         assertThat(value).isNotNull();
@@ -164,7 +167,7 @@ class ReplicatedRetainedStoreTest {
         members.stop("b");
         members.stop("c");
         Member a = members.get("a");
-        Awaits.until(RaftMembers.WAIT, () -> !a.group().hasLeader());
+        Await.until(RaftMembers.WAIT, "a without a leader", () -> !a.group().hasLeader());
 
         CompletableFuture<Void> write = a.retained().write(retained("lost/one", "x", Properties.EMPTY));
 
@@ -186,7 +189,7 @@ class ReplicatedRetainedStoreTest {
         leader.retained().write(deletion("room/9")).get(SECONDS, TimeUnit.SECONDS);
         for (String name : List.of("a", "b")) {
             Member m = members.get(name);
-            Awaits.until(RaftMembers.WAIT, () -> m.retained().size() == 9);
+            Await.until(RaftMembers.WAIT, "9 retained messages on the member", () -> m.retained().size() == 9);
             m.group().handle().snapshot();
         }
         InMemoryRetainedStore stale = new InMemoryRetainedStore();
@@ -195,7 +198,8 @@ class ReplicatedRetainedStoreTest {
 
         Member late = members.start("c", stale);
 
-        Awaits.until(RaftMembers.WAIT, () -> late.retained().size() == 10); // 9 rooms and its own $SYS value
+        Await.until(RaftMembers.WAIT, "10 retained messages on the late member",
+                () -> late.retained().size() == 10); // 9 rooms and its own $SYS value
         for (int i = 0; i < 9; i++) {
             assertThat(payload(late.retained(), "room/" + i)).isEqualTo("t" + i);
         }

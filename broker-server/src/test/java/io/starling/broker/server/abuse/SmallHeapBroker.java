@@ -1,10 +1,10 @@
 package io.starling.broker.server.abuse;
 
+import static io.starling.broker.testkit.FreePorts.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.starling.broker.testkit.ThisJava;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,9 +96,4 @@ final class SmallHeapBroker implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }

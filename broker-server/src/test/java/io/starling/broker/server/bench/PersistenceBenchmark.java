@@ -1,5 +1,6 @@
 package io.starling.broker.server.bench;
 
+import static io.starling.broker.testkit.FreePorts.freePort;
 import io.netty.buffer.Unpooled;
 import io.starling.broker.config.ConfigFile;
 import io.starling.broker.core.routing.Delivery;
@@ -13,7 +14,6 @@ import io.starling.mqtt.codec.Properties;
 import io.starling.mqtt.codec.QoS;
 import io.starling.mqtt.codec.SubscriptionOptions;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -204,9 +204,4 @@ public final class PersistenceBenchmark {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package io.starling.broker.server.cluster;
 
+import static io.starling.broker.testkit.FreePorts.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hivemq.client.mqtt.MqttClient;
@@ -19,9 +20,7 @@ import io.starling.broker.server.Broker;
 import io.starling.broker.transport.EventLoops;
 import io.starling.mqtt.codec.QoS;
 import io.starling.mqtt.codec.SubscriptionOptions;
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -121,11 +120,6 @@ class NodeLinksBrokersTest {
         linkLoops.close();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     private static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.currentTimeMillis() + TIMEOUT_MS;

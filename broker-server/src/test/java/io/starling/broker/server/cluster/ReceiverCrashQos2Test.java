@@ -1,5 +1,6 @@
 package io.starling.broker.server.cluster;
 
+import static io.starling.broker.testkit.FreePorts.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hivemq.client.mqtt.MqttClient;
@@ -161,11 +162,6 @@ class ReceiverCrashQos2Test {
                 Properties.builder().number(PropertyId.SESSION_EXPIRY_INTERVAL, 3600).build());
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     private static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.currentTimeMillis() + TIMEOUT_MS;

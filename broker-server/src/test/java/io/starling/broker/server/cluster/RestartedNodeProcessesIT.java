@@ -1,10 +1,9 @@
 package io.starling.broker.server.cluster;
 
+import static io.starling.broker.testkit.FreePorts.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -229,9 +228,4 @@ class RestartedNodeProcessesIT {
         }
     }
 
-    private static int freePort(String host) throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package io.starling.broker.server.config;
 
+import static io.starling.broker.testkit.FreePorts.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,7 +8,6 @@ import io.starling.broker.config.ConfigFile;
 import io.starling.broker.server.Broker;
 import io.starling.broker.testkit.RawMqttClient;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,11 +24,6 @@ class MosquittoConfStartupTest {
     @TempDir
     Path dir;
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     private Path conf(String text) throws IOException {
         Path file = dir.resolve("mosquitto.conf");

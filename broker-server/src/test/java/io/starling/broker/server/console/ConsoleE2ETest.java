@@ -1,5 +1,6 @@
 package io.starling.broker.server.console;
 
+import static io.starling.broker.testkit.FreePorts.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -8,7 +9,6 @@ import io.starling.broker.core.auth.file.PasswordHash;
 import io.starling.broker.server.Broker;
 import io.starling.broker.testkit.MosquittoClients;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,11 +32,6 @@ class ConsoleE2ETest {
     @TempDir
     Path dir;
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     private static boolean nodeInstalled() {
         try {

@@ -1,12 +1,11 @@
 package io.starling.broker.server.http;
 
+import static io.starling.broker.testkit.FreePorts.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.starling.broker.config.ConfigFile;
 import io.starling.broker.core.auth.file.PasswordHash;
 import io.starling.broker.server.Broker;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -44,11 +43,6 @@ class HttpApiTest {
     @TempDir
     Path dir;
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     /** A broker with an MQTT listener on {@code mqttPort} and an http_api listener on {@code httpPort}. */
     private Broker start(int mqttPort, int httpPort, String mqttOptions, String httpOptions) throws Exception {

@@ -1,5 +1,6 @@
 package io.starling.broker.server.integration;
 
+import static io.starling.broker.testkit.FreePorts.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.starling.broker.config.ConfigFile;
@@ -8,7 +9,6 @@ import io.starling.broker.testkit.RawMqttClient;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,11 +29,6 @@ class PerListenerConnectTest {
     @TempDir
     Path dir;
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     private Broker start(String conf) throws Exception {
         Path file = dir.resolve("mosquitto.conf");

@@ -1,5 +1,6 @@
 package io.starling.broker.server.order;
 
+import static io.starling.broker.testkit.FreePorts.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.starling.broker.config.ConfigFile;
@@ -23,7 +24,6 @@ import io.starling.mqtt.codec.UnsubAck;
 import io.starling.mqtt.codec.Unsubscribe;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -324,9 +324,4 @@ class CrossConnectionOrderTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package io.starling.broker.server.persistence;
 
+import static io.starling.broker.testkit.FreePorts.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
@@ -19,7 +20,6 @@ import io.starling.mqtt.codec.QoS;
 import io.starling.mqtt.codec.ReasonCode;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -232,9 +232,4 @@ class DiskFullTest {
         return p.waitFor(30, TimeUnit.SECONDS) ? p.exitValue() : -1;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }

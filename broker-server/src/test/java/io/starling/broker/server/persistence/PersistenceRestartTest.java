@@ -1,5 +1,6 @@
 package io.starling.broker.server.persistence;
 
+import static io.starling.broker.testkit.FreePorts.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -20,8 +21,6 @@ import io.starling.mqtt.codec.Properties;
 import io.starling.mqtt.codec.PropertyId;
 import io.starling.mqtt.codec.QoS;
 import io.starling.mqtt.codec.Will;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -512,9 +511,4 @@ class PersistenceRestartTest {
         return Properties.builder().number(id, value).build();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }

@@ -1,11 +1,11 @@
 package io.starling.broker.server.sys;
 
+import static io.starling.broker.testkit.FreePorts.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.starling.broker.config.ConfigFile;
 import io.starling.broker.server.Broker;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -27,11 +27,6 @@ class SysIntervalReloadTest {
                 + "allow_anonymous true\nsys_interval " + sysInterval + "\n");
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     private static MqttClient uptimeWatcher(int port, LinkedBlockingQueue<String> updates) throws Exception {
         MqttClient client = new MqttClient("tcp://127.0.0.1:" + port, "watcher", new MemoryPersistence());

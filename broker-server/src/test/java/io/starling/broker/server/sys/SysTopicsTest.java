@@ -1,5 +1,6 @@
 package io.starling.broker.server.sys;
 
+import static io.starling.broker.testkit.FreePorts.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -10,7 +11,6 @@ import io.starling.broker.core.sys.SysTree;
 import io.starling.broker.server.Broker;
 import io.starling.broker.testkit.MosquittoClients;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,11 +43,6 @@ class SysTopicsTest {
         assumeTrue(MosquittoClients.installed(), "mosquitto_pub/mosquitto_sub not installed");
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     private Path conf(String name, int port, String... lines) throws IOException {
         String text = "listener " + port + " 127.0.0.1\n" + String.join("\n", lines) + "\n";

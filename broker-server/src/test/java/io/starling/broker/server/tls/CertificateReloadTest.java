@@ -1,13 +1,11 @@
 package io.starling.broker.server.tls;
 
+import static io.starling.broker.testkit.FreePorts.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.starling.broker.config.ConfigFile;
 import io.starling.broker.server.Broker;
-import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -92,11 +90,6 @@ class CertificateReloadTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 
     /** The test checks which certificate is served, not whether it is trusted. */
     private static final class TrustEverything implements X509TrustManager {

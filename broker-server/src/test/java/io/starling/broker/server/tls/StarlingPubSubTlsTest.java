@@ -1,5 +1,6 @@
 package io.starling.broker.server.tls;
 
+import static io.starling.broker.testkit.FreePorts.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.starling.broker.config.ConfigFile;
@@ -8,9 +9,7 @@ import io.starling.mqtt.tools.PubCommand;
 import io.starling.mqtt.tools.SubCommand;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,11 +55,6 @@ class StarlingPubSubTlsTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     private record Run(int status, String out, String err) {
     }

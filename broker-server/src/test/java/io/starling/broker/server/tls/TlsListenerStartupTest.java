@@ -1,5 +1,6 @@
 package io.starling.broker.server.tls;
 
+import static io.starling.broker.testkit.FreePorts.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -10,7 +11,6 @@ import io.starling.broker.transport.EventLoops;
 import io.starling.broker.transport.TcpListener;
 import io.starling.broker.transport.TlsSettings;
 import io.starling.broker.transport.TlsSetupException;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -42,11 +42,6 @@ class TlsListenerStartupTest {
         core.close();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 
     @Test
     void missingKeyfile_failsNamingIt_andLeavesThePortFree() throws Exception {

@@ -1,12 +1,11 @@
 package io.starling.broker.server.tls;
 
+import static io.starling.broker.testkit.FreePorts.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.starling.broker.config.ConfigFile;
 import io.starling.broker.server.Broker;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,11 +48,6 @@ class WebSocketTlsTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     private static MqttClient connect(String uri, String clientId) throws Exception {
         MqttClient client = new MqttClient(uri, clientId, new MemoryPersistence());

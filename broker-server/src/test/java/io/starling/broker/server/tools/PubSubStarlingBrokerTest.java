@@ -1,5 +1,6 @@
 package io.starling.broker.server.tools;
 
+import static io.starling.broker.testkit.FreePorts.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -16,8 +17,6 @@ import io.starling.mqtt.codec.SubscriptionOptions;
 import io.starling.mqtt.tools.client.ClientOptions;
 import io.starling.mqtt.tools.client.MessageListener;
 import io.starling.mqtt.tools.client.MqttClient;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,11 +65,6 @@ class PubSubStarlingBrokerTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     private static String p() {
         return Integer.toString(port);

@@ -1,5 +1,6 @@
 package io.starling.broker.server.websockets;
 
+import static io.starling.broker.testkit.FreePorts.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
@@ -18,8 +19,6 @@ import io.starling.mqtt.codec.Subscription;
 import io.starling.mqtt.codec.SubscriptionOptions;
 import io.starling.mqtt.codec.Properties;
 import io.starling.mqtt.codec.SubAck;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -198,9 +197,4 @@ class WebSocketListenerTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }

@@ -10,17 +10,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Ports for cluster nodes in tests: chosen before the nodes start (each node lists the others' ports), so
- * they are taken from below the kernel's ephemeral range. A port the kernel handed out for {@code bind(0)}
- * could, by the time its node binds it, be the local port of an outgoing connection (JGroups and the node
- * links connect while other nodes start): both draw from the ephemeral range.
+ * Ports for brokers and cluster nodes in tests, chosen before they start (a config file names the port,
+ * each node lists the others'). They are taken from below the kernel's ephemeral range: a port the kernel
+ * handed out for {@code bind(0)} could, by the time its broker binds it, be the local port of an outgoing
+ * connection (clients, JGroups and the node links connect meanwhile), since both draw from that range.
  */
-public final class ClusterPorts {
+public final class FreePorts {
     private static final int LOWEST = 10_000;
     /** Ports handed out in this JVM: never twice, whatever the kernel says of them by then. */
     private static final Set<Integer> GIVEN = ConcurrentHashMap.newKeySet();
 
-    private ClusterPorts() {
+    private FreePorts() {
     }
 
     /**
@@ -28,19 +28,28 @@ public final class ClusterPorts {
      * JGroups' failure detection listens) are free too.
      */
     public static int freePort() throws IOException {
+        return freePort(InetAddress.getLoopbackAddress());
+    }
+
+    /** {@link #freePort()} on {@code host} (127.0.0.2, a namespace's address). */
+    public static int freePort(String host) throws IOException {
+        return freePort(InetAddress.getByName(host));
+    }
+
+    private static int freePort(InetAddress host) throws IOException {
         int below = ephemeralStart() - 100;
         for (int attempt = 0; attempt < 1_000; attempt++) {
             int candidate = ThreadLocalRandom.current().nextInt(LOWEST, below);
-            if (free(candidate) && free(candidate + 50) && free(candidate + 51) && free(candidate + 52)
-                    && GIVEN.add(candidate)) {
+            if (free(host, candidate) && free(host, candidate + 50) && free(host, candidate + 51)
+                    && free(host, candidate + 52) && GIVEN.add(candidate)) {
                 return candidate;
             }
         }
-        throw new IOException("no free port pair found between " + LOWEST + " and " + below);
+        throw new IOException("no free port found on " + host + " between " + LOWEST + " and " + below);
     }
 
-    private static boolean free(int port) {
-        try (ServerSocket ignored = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+    private static boolean free(InetAddress host, int port) {
+        try (ServerSocket ignored = new ServerSocket(port, 1, host)) {
             return true;
         } catch (IOException taken) {
             return false;
