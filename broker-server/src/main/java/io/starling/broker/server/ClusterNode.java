@@ -112,7 +112,7 @@ final class ClusterNode implements AutoCloseable {
         if (!settings.clientLease().isZero()) {
             // Connections stay only while this node's pings get through the log; an id taken over from a node
             // that cannot be asked is granted only once that node's lease has run out.
-            lease = ClientLease.start(channel.self(), raft, leasePings, settings.clientLease(), () -> LostLease.closeAll(core));
+            lease = ClientLease.start(channel.self(), raft, leasePings, settings.clientLease(), closedOne -> LostLease.closeAll(core, closedOne));
             takeover.waitForLeases(ClientLease.grantWait(settings.clientLease()), lease::held);
             if (raft.hasLeader()) { // without one it cannot hold, and the leader's wait was the warning
                 awaitLease(settings.failureTimeout()); // CONNECTs are refused until it holds

@@ -10,7 +10,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +37,7 @@ public final class ClientLease implements AutoCloseable {
     private final RaftGroup raft;
     private final Duration lease;
     private final long period;
-    private final IntSupplier closeClients;
+    private final ClientCloser closeClients;
     /** Tells this start's pings from those a previous start left in the log (their nano times mean nothing now). */
     private final long incarnation = ThreadLocalRandom.current().nextLong();
     private final AtomicBoolean pinging = new AtomicBoolean();
@@ -51,7 +50,17 @@ public final class ClientLease implements AutoCloseable {
     private boolean renewed;
     private boolean held;
 
-    private ClientLease(NodeId self, RaftGroup raft, Duration lease, IntSupplier closeClients) {
+    /** Closes this node's client connections. */
+    @FunctionalInterface
+    public interface ClientCloser {
+        /**
+         * Closes every client connection (asynchronously), running {@code closedOne} for each one it closes;
+         * returns how many were connected when asked.
+         */
+        int closeAll(Runnable closedOne);
+    }
+
+    private ClientLease(NodeId self, RaftGroup raft, Duration lease, ClientCloser closeClients) {
         this.self = self;
         this.raft = raft;
         this.lease = lease;
@@ -66,9 +75,9 @@ public final class ClientLease implements AutoCloseable {
 
     /**
      * Starts pinging through {@code raft} and checking the lease. {@code pings} is the part registered in
-     * {@code raft}; {@code closeClients} closes this node's client connections and says how many.
+     * {@code raft}; {@code closeClients} closes this node's client connections.
      */
-    public static ClientLease start(NodeId self, RaftGroup raft, LeasePings pings, Duration lease, IntSupplier closeClients) {
+    public static ClientLease start(NodeId self, RaftGroup raft, LeasePings pings, Duration lease, ClientCloser closeClients) {
         ClientLease l = new ClientLease(self, raft, lease, closeClients);
         pings.listen(l::applied);
         l.timer.scheduleWithFixedDelay(l::tick, 0, l.period, TimeUnit.NANOSECONDS);
@@ -137,17 +146,14 @@ public final class ClientLease implements AutoCloseable {
             ranOut = held;
             held = false;
         }
-        int closed = closeClients.getAsInt();
-        closedConnections.add(closed);
+        // Counted as each one closes: a sweep meets a connection that an earlier one is still closing.
+        int online = closeClients.closeAll(closedConnections::increment);
         if (ranOut) {
             expiries.increment();
-            LOG.warn("Cluster node {} has not been in touch with a Raft majority for {} ms (cluster_client_lease): closed "
-                    + "its {} client connection(s) (5.0: DISCONNECT 0x9C Use another server), since another node may now "
-                    + "give their client ids to new connections. CONNECTs are refused until a majority answers again.",
-                    self, lease.toMillis(), closed);
-        } else if (closed > 0) {
-            LOG.warn("Cluster node {}: closed {} client connection(s) that came while its client lease did not hold.",
-                    self, closed);
+            LOG.warn("Cluster node {} has not been in touch with a Raft majority for {} ms (cluster_client_lease): "
+                    + "closing its {} client connection(s) (5.0: DISCONNECT 0x9C Use another server), since another node "
+                    + "may now give their client ids to new connections. CONNECTs are refused until a majority answers again.",
+                    self, lease.toMillis(), online);
         }
     }
 

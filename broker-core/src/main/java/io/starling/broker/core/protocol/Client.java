@@ -306,17 +306,19 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
     /**
      * This cluster node lost touch with the majority for longer than its client lease: another node may
      * now give this client id to a new connection, so this one closes (5.0: DISCONNECT 0x9C Use another
-     * server). The will goes, as when the server closes any connection; the session stays.
+     * server). The will goes, as when the server closes any connection; the session stays. Returns whether
+     * this closed it (false: it was not connected, or closing already).
      */
-    void closeForLostLease() {
+    boolean closeForLostLease() {
         if (state != State.CONNECTED || closing) {
-            return;
+            return false;
         }
         ProtocolLog.CONNECTIONS.info("Client {} disconnected: this cluster node lost touch with the majority "
                 + "(cluster_client_lease).", clientId);
         sendDisconnect(ReasonCode.USE_ANOTHER_SERVER);
         closing = true;
         closeConnection();
+        return true;
     }
 
     /** Sends a server DISCONNECT to a connected 5.0 client; 3.1.1 has none. */

@@ -11,19 +11,23 @@ public final class LostLease {
     private LostLease() {
     }
 
-    /** Closes every connected client of {@code core}; returns how many were connected when asked. */
-    public static int closeAll(BrokerCore core) {
-        int closing = 0;
+    /**
+     * Closes every connected client of {@code core}, each on its loop, and runs {@code closedOne} for each
+     * connection it closed (one already closing is not closed, nor counted, again); returns how many sessions
+     * were online when asked.
+     */
+    public static int closeAll(BrokerCore core, Runnable closedOne) {
+        int online = 0;
         for (Session session : core.sessions().all()) {
             if (session.isOnline()) {
-                closing++;
+                online++;
                 session.owner().execute(() -> {
-                    if (session.link() instanceof Client client) {
-                        client.closeForLostLease();
+                    if (session.link() instanceof Client client && client.closeForLostLease()) {
+                        closedOne.run();
                     }
                 });
             }
         }
-        return closing;
+        return online;
     }
 }
