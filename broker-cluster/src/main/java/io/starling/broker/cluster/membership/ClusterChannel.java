@@ -47,6 +47,10 @@ public final class ClusterChannel implements AutoCloseable {
     public static final byte LINKS = 2;
     /** The session takeover's unicasts. */
     public static final byte TAKEOVER = 3;
+    /** How often a join refused for a member of this node's name is tried again. */
+    static final Duration JOIN_RETRY = Duration.ofMillis(500);
+    /** Beyond failure detection, how long a join refused for a member of this node's name is tried again. */
+    static final Duration DUPLICATE_NAME_MARGIN = Duration.ofSeconds(5);
 
     /** A new view: the members (this node included), and whether it is a merge after a partition. */
     public interface ViewListener {
@@ -99,7 +103,40 @@ public final class ClusterChannel implements AutoCloseable {
     public void connect() throws Exception {
         LOG.info("Cluster node {} joining cluster '{}' on {} (peers {}, Raft members {}).", self, settings.name(),
                 settings.bind(), settings.peers(), settings.raftMembers());
-        channel.connect(settings.name());
+        // A node restarted right after a crash finds its previous run still in the view until failure detection
+        // drops it, and jgroups-raft's NO_DUPES refuses a second member of one name meanwhile: join again until
+        // then. Longer than that, the name belongs to another live node: two nodes with one cluster_node_id.
+        Duration bound = settings.failureTimeout().plus(settings.suspectTimeout()).plus(DUPLICATE_NAME_MARGIN);
+        long deadline = System.nanoTime() + bound.toNanos();
+        boolean warned = false;
+        while (true) {
+            try {
+                channel.connect(settings.name());
+                return;
+            } catch (SecurityException e) {
+                if (!isDuplicateName(e)) {
+                    throw e;
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException("another member of cluster '" + settings.name() + "' is named "
+                            + self + " (cluster_node_id must differ between nodes): the cluster still had it after "
+                            + bound.toMillis() + " ms, longer than failure detection takes to drop a previous run of this node",
+                            e);
+                }
+                if (!warned) {
+                    warned = true;
+                    LOG.warn("Cluster node {}: the cluster still has a member named {}, a previous run of this node that it "
+                            + "has not yet found dead (or another node with this cluster_node_id); joining again every "
+                            + "{} ms for up to {} ms.", self, self, JOIN_RETRY.toMillis(), bound.toMillis());
+                }
+                Thread.sleep(JOIN_RETRY.toMillis());
+            }
+        }
+    }
+
+    /** Whether a join failed because a member of this node's name is in the view (jgroups-raft's NO_DUPES says so). */
+    private static boolean isDuplicateName(SecurityException e) {
+        return e.getMessage() != null && e.getMessage().contains("duplicate members");
     }
 
     /** The channel, with RAFT in its stack; for {@code new RaftHandle(channel(), stateMachine)}. */

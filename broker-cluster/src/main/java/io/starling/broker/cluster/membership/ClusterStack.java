@@ -44,7 +44,8 @@ import org.jgroups.util.TLSClientAuth;
  *       {@code cluster_suspect_timeout} to answer. {@link SuspectLog} above it logs what is confirmed.</li>
  *   <li>NAKACK2, UNICAST3, STABLE: reliable FIFO multicast and unicast (the route table rides on them).</li>
  *   <li>NO_DUPES refuses a second member with a name already in the view (two nodes with one
- *       {@code cluster_node_id} would break Raft); GMS; UFC/MFC flow control; FRAG4.</li>
+ *       {@code cluster_node_id} would break Raft; a node restarted right after a crash joins again until
+ *       its previous run is dropped, see {@link ClusterChannel#connect()}); GMS; UFC/MFC flow control; FRAG4.</li>
  *   <li>jgroups-raft: ELECTION2 (with pre-vote, so a member coming back from a partition does not
  *       depose a working leader), RAFT with {@code cluster_raft_members} and this node's id, REDIRECT
  *       (a follower's writes go to the leader).</li>

@@ -160,6 +160,77 @@ class ClusterChannelTest {
         TestNodes.await(Duration.ofSeconds(10), "n2 gone", () -> views.get(views.size() - 1).equals("[n1]"));
     }
 
+    /**
+     * A node restarted at once after a crash (kill -9, then systemd's restart) finds its previous run still in
+     * the view until failure detection drops it, and jgroups-raft's NO_DUPES refuses a second member of that
+     * name. It joins again until that run is gone instead of failing the start (2026-12-07: a broker restarted
+     * 2 s after SIGKILL exited with "join of n1 rejected as it would create a view with duplicate members").
+     */
+    @Test
+    void aNodeRestartedWhileItsPreviousRunIsStillInTheView_joinsOnceThatRunIsDropped() throws Exception {
+        List<ClusterSettings> nodes = new ArrayList<>();
+        for (ClusterSettings s : TestNodes.settings("restart-join", 2)) {
+            nodes.add(new ClusterSettings(s.name(), s.nodeId(), s.bind(), s.peers(), s.raftMembers(), 0, null,
+                    Duration.ofMillis(500), Duration.ofSeconds(3), Duration.ofSeconds(1), Duration.ofSeconds(3)));
+        }
+        ClusterChannel other = new ClusterChannel(nodes.get(1), null);
+        channels.add(other);
+        other.connect(); // first: the coordinator, which answers the restarted node's join
+        ClusterChannel crashed = new ClusterChannel(nodes.get(0), null);
+        channels.add(crashed);
+        DISCARD silence = new DISCARD();
+        crashed.channel().getProtocolStack().insertProtocol(silence, ProtocolStack.Position.ABOVE, TCP.class);
+        crashed.connect();
+        TestNodes.await(Duration.ofSeconds(30), "one view of 2", () -> other.members().size() == 2);
+
+        silence.discardAll(true); // dead, as far as the others can tell, but still in their view for a while
+        ClusterSettings first = nodes.get(0);
+        ClusterSettings.HostPort elsewhere = new ClusterSettings.HostPort("127.0.0.1", io.starling.broker.testkit.FreePorts.freePort());
+        ClusterChannel restarted = new ClusterChannel(new ClusterSettings(first.name(), first.nodeId(), elsewhere,
+                first.peers(), first.raftMembers(), 0, null, first.heartbeatInterval(), first.failureTimeout(),
+                first.suspectTimeout(), first.mergeInterval()), null);
+        channels.add(restarted);
+        Logger log = (Logger) LoggerFactory.getLogger(ClusterChannel.class);
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        log.addAppender(lines);
+        long start = System.nanoTime();
+        try {
+            restarted.connect();
+        } finally {
+            log.detachAppender(lines);
+        }
+
+        assertThat(restarted.members()).containsExactlyInAnyOrder(new NodeId("n1"), new NodeId("n2"));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
+        assertThat(lines.list).extracting(ILoggingEvent::getFormattedMessage).anyMatch(m -> m.startsWith(
+                "Cluster node n1: the cluster still has a member named n1, a previous run of this node"));
+        TestNodes.await(Duration.ofSeconds(30), "the restarted run in the other's view",
+                () -> other.members().size() == 2 && other.channel().getView().containsMember(restarted.channel().getAddress()));
+    }
+
+    /** Two live nodes with one cluster_node_id: the second start fails once failure detection could have dropped a dead run. */
+    @Test
+    void aSecondLiveNodeWithTheSameNodeId_failsToJoin_namingTheOption() throws Exception {
+        List<ClusterSettings> nodes = new ArrayList<>();
+        for (ClusterSettings s : TestNodes.settings("same-id", 2)) {
+            nodes.add(new ClusterSettings(s.name(), s.nodeId(), s.bind(), s.peers(), s.raftMembers(), 0, null,
+                    Duration.ofMillis(500), Duration.ofSeconds(3), Duration.ofSeconds(1), Duration.ofSeconds(3)));
+        }
+        ClusterChannel first = new ClusterChannel(nodes.get(1), null);
+        channels.add(first);
+        first.connect();
+        ClusterSettings second = nodes.get(0);
+        ClusterChannel twin = new ClusterChannel(new ClusterSettings(second.name(), "n2", second.bind(), second.peers(),
+                second.raftMembers(), 0, null, second.heartbeatInterval(), second.failureTimeout(),
+                second.suspectTimeout(), second.mergeInterval()), null);
+        channels.add(twin);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(twin::connect).isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("another member of cluster 'same-id' is named n2 (cluster_node_id must differ between nodes)");
+        assertThat(first.members()).containsExactly(new NodeId("n2"));
+    }
+
     @Test
     void aPartitionAndItsHealing_areLoggedAsSuspectedLeftAndMerged() throws Exception {
         Logger log = (Logger) LoggerFactory.getLogger(ClusterChannel.class);
