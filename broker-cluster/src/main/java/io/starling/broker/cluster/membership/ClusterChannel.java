@@ -101,6 +101,21 @@ public final class ClusterChannel implements AutoCloseable {
 
     /** Joins the cluster (or founds it when no peer answers within the join timeout). */
     public void connect() throws Exception {
+        connect(() -> { });
+    }
+
+    /** Something to run before a join is tried again (see {@link #connect(BeforeRejoin)}). */
+    @FunctionalInterface
+    public interface BeforeRejoin {
+        void run() throws Exception;
+    }
+
+    /**
+     * {@link #connect()}, running {@code beforeRejoin} before each join tried again after one refused for a
+     * member of this node's name: a refused connect has started and stopped the stack (RAFT replayed its log
+     * into the state machine and closed it), see {@code RaftGroup#resetForRejoin}.
+     */
+    public void connect(BeforeRejoin beforeRejoin) throws Exception {
         LOG.info("Cluster node {} joining cluster '{}' on {} (peers {}, Raft members {}).", self, settings.name(),
                 settings.bind(), settings.peers(), settings.raftMembers());
         // A node restarted right after a crash finds its previous run still in the view until failure detection
@@ -130,6 +145,7 @@ public final class ClusterChannel implements AutoCloseable {
                             + "{} ms for up to {} ms.", self, self, JOIN_RETRY.toMillis(), bound.toMillis());
                 }
                 Thread.sleep(JOIN_RETRY.toMillis());
+                beforeRejoin.run();
             }
         }
     }

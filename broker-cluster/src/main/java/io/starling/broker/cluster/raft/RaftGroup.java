@@ -59,6 +59,8 @@ public final class RaftGroup implements StateMachine, AutoCloseable {
     private volatile ElectionWatch watch;
     private volatile CatchUpWatch catchUp;
     private final ExecutorService sender;
+    /** The parts' state when {@link #start} was called, as a snapshot: what {@link #resetForRejoin} puts back. */
+    private byte[] initialContent;
 
     private final Object lock = new Object();
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
@@ -94,6 +96,13 @@ public final class RaftGroup implements StateMachine, AutoCloseable {
 
     /** Becomes the state machine of the channel's RAFT (before or after the channel connects). */
     public RaftGroup start() {
+        try {
+            ByteArrayOutputStream empty = new ByteArrayOutputStream();
+            writeContentTo(new DataOutputStream(empty));
+            initialContent = empty.toByteArray();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot take the parts' initial state", e);
+        }
         raft = new RaftHandle(channel, this);
         watch = new ElectionWatch(channel, ELECTION_STALL);
         catchUp = new CatchUpWatch(channel);
@@ -102,6 +111,18 @@ public final class RaftGroup implements StateMachine, AutoCloseable {
 
     public RaftHandle handle() {
         return raft;
+    }
+
+    /**
+     * Makes ready to connect the channel again after a join that failed (see {@code ClusterChannel#connect}):
+     * the failed connect started RAFT, which replayed the log into the parts, and stopped it, which closed the
+     * log. The parts go back to their state before {@link #start}, so that the next start replays the log
+     * into them once, and RAFT opens its log afresh. Before the channel connects again only.
+     */
+    public void resetForRejoin() throws Exception {
+        readContentFrom(new DataInputStream(new ByteArrayInputStream(initialContent)));
+        RAFT protocol = channel.getProtocolStack().findProtocol(RAFT.class);
+        protocol.log(null); // RAFT.start makes and opens a new one
     }
 
     /** Votes this member started after it stayed without a leader in a view with a majority. */

@@ -167,7 +167,7 @@ class ClusterChannelTest {
      * 2 s after SIGKILL exited with "join of n1 rejected as it would create a view with duplicate members").
      */
     @Test
-    void aNodeRestartedWhileItsPreviousRunIsStillInTheView_joinsOnceThatRunIsDropped() throws Exception {
+    void aNodeRestartedWhileItsPreviousRunIsStillInTheView_joinsOnceThatRunIsDropped(@TempDir Path raftLogs) throws Exception {
         List<ClusterSettings> nodes = new ArrayList<>();
         for (ClusterSettings s : TestNodes.settings("restart-join", 2)) {
             nodes.add(new ClusterSettings(s.name(), s.nodeId(), s.bind(), s.peers(), s.raftMembers(), 0, null,
@@ -188,15 +188,17 @@ class ClusterChannelTest {
         ClusterSettings.HostPort elsewhere = new ClusterSettings.HostPort("127.0.0.1", io.starling.broker.testkit.FreePorts.freePort());
         ClusterChannel restarted = new ClusterChannel(new ClusterSettings(first.name(), first.nodeId(), elsewhere,
                 first.peers(), first.raftMembers(), 0, null, first.heartbeatInterval(), first.failureTimeout(),
-                first.suspectTimeout(), first.mergeInterval()), null);
+                first.suspectTimeout(), first.mergeInterval()), raftLogs); // on disk: a refused connect closes the log
         channels.add(restarted);
+        RaftGroup group = new RaftGroup(restarted.channel(), Duration.ofSeconds(5)).start();
+        raftGroups.add(group);
         Logger log = (Logger) LoggerFactory.getLogger(ClusterChannel.class);
         ListAppender<ILoggingEvent> lines = new ListAppender<>();
         lines.start();
         log.addAppender(lines);
         long start = System.nanoTime();
         try {
-            restarted.connect();
+            restarted.connect(group::resetForRejoin);
         } finally {
             log.detachAppender(lines);
         }
