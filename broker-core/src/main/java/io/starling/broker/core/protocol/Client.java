@@ -2,6 +2,7 @@ package io.starling.broker.core.protocol;
 
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.ListenerSettings;
+import io.starling.broker.core.RateLimitedLog;
 import io.starling.broker.core.routing.Delivery;
 import io.starling.broker.core.routing.Message;
 import io.starling.broker.core.routing.LoopOutbox;
@@ -37,6 +38,7 @@ import java.util.ArrayDeque;
  * <p>Threading: owned by the connection's event loop; every method runs there.
  */
 public final class Client implements SessionLink, LoopOutbox.Flushable {
+    private static final RateLimitedLog OFF_LOOP_WRITES = new RateLimitedLog(10);
 
     enum State { AWAITING_CONNECT, AUTHENTICATING, CONNECTING, CONNECTED, CLOSED }
 
@@ -447,6 +449,12 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
         connection.write(packet);
         if (!flushMarked) {
             flushMarked = true;
+            if (!outbox.inLoop()) {
+                // The flush list is the loop's own: a mark from another thread can be lost, and the connection
+                // then stays marked and is never flushed again. Never meant to happen; say from where if it does.
+                OFF_LOOP_WRITES.warn(ProtocolLog.LOG, "Packet to {} written off its event loop (a bug):", clientId,
+                        new IllegalStateException("written on " + Thread.currentThread().getName()));
+            }
             outbox.markForFlush(this);
         }
     }
