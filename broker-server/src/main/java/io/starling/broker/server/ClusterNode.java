@@ -108,6 +108,7 @@ final class ClusterNode implements AutoCloseable {
         linkAddresses = LinkAddresses.start(channel, links, new HostPort(bind.host(), links.address().getPort()));
         routes = RouteTable.start(channel, core.subscriptions(), core.shared(), links::remoteNode, settings.limits());
         channel.connect(raft::resetForRejoin); // a join refused while a previous run of this node is still in the view is tried again
+        raft.joined();
         awaitLeader(settings.failureTimeout());
         if (!settings.clientLease().isZero()) {
             // Connections stay only while this node's pings get through the log; an id taken over from a node

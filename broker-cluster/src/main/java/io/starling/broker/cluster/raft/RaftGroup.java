@@ -125,6 +125,11 @@ public final class RaftGroup implements StateMachine, AutoCloseable {
         protocol.log(null); // RAFT.start makes and opens a new one
     }
 
+    /** The channel has joined: the state kept for {@link #resetForRejoin} (a copy of the retained messages) goes. */
+    public void joined() {
+        initialContent = null;
+    }
+
     /** Votes this member started after it stayed without a leader in a view with a majority. */
     public long electionRestarts() {
         ElectionWatch w = watch;
