@@ -168,11 +168,7 @@ class ClusterChannelTest {
      */
     @Test
     void aNodeRestartedWhileItsPreviousRunIsStillInTheView_joinsOnceThatRunIsDropped(@TempDir Path raftLogs) throws Exception {
-        List<ClusterSettings> nodes = new ArrayList<>();
-        for (ClusterSettings s : TestNodes.settings("restart-join", 2)) {
-            nodes.add(new ClusterSettings(s.name(), s.nodeId(), s.bind(), s.peers(), s.raftMembers(), 0, null,
-                    Duration.ofMillis(500), Duration.ofSeconds(3), Duration.ofSeconds(1), Duration.ofSeconds(3)));
-        }
+        List<ClusterSettings> nodes = TestNodes.fastDetection("restart-join", 2);
         ClusterChannel other = new ClusterChannel(nodes.get(1), null);
         channels.add(other);
         other.connect(); // first: the coordinator, which answers the restarted node's join
@@ -214,11 +210,7 @@ class ClusterChannelTest {
     /** Two live nodes with one cluster_node_id: the second start fails once failure detection could have dropped a dead run. */
     @Test
     void aSecondLiveNodeWithTheSameNodeId_failsToJoin_namingTheOption() throws Exception {
-        List<ClusterSettings> nodes = new ArrayList<>();
-        for (ClusterSettings s : TestNodes.settings("same-id", 2)) {
-            nodes.add(new ClusterSettings(s.name(), s.nodeId(), s.bind(), s.peers(), s.raftMembers(), 0, null,
-                    Duration.ofMillis(500), Duration.ofSeconds(3), Duration.ofSeconds(1), Duration.ofSeconds(3)));
-        }
+        List<ClusterSettings> nodes = TestNodes.fastDetection("same-id", 2);
         ClusterChannel first = new ClusterChannel(nodes.get(1), null);
         channels.add(first);
         first.connect();

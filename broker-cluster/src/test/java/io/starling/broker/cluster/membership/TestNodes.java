@@ -30,6 +30,19 @@ public final class TestNodes {
         return out;
     }
 
+    /**
+     * {@link #settings}, with failure detection fast enough for a test that waits for it: heartbeats every
+     * 500 ms, failure after 3 s, suspicion confirmed within 1 s, merges every 3 s at most.
+     */
+    public static List<ClusterSettings> fastDetection(String clusterName, int n) throws IOException {
+        List<ClusterSettings> fast = new ArrayList<>();
+        for (ClusterSettings s : settings(clusterName, n)) {
+            fast.add(new ClusterSettings(s.name(), s.nodeId(), s.bind(), s.peers(), s.raftMembers(), 0, null,
+                    Duration.ofMillis(500), Duration.ofSeconds(3), Duration.ofSeconds(1), Duration.ofSeconds(3)));
+        }
+        return fast;
+    }
+
     /** Waits until {@code condition} holds; fails after {@code timeout}. */
     public static void await(Duration timeout, String what, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();

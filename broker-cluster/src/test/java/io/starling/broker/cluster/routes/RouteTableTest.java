@@ -124,11 +124,7 @@ class RouteTableTest {
 
     @Test
     void afterAPartitionHeals_theRouteTablesConverge() throws Exception {
-        List<ClusterSettings> fast = new ArrayList<>();
-        for (ClusterSettings s : TestNodes.settings("routes-merge", 3)) {
-            fast.add(new ClusterSettings(s.name(), s.nodeId(), s.bind(), s.peers(), s.raftMembers(), 0, null,
-                    Duration.ofMillis(500), Duration.ofSeconds(3), Duration.ofSeconds(1), Duration.ofSeconds(3)));
-        }
+        List<ClusterSettings> fast = TestNodes.fastDetection("routes-merge", 3);
         start(fast);
         awaitView(3);
         Node n1 = nodes.get(0);
