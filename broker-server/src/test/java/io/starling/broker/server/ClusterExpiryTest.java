@@ -97,7 +97,8 @@ class ClusterExpiryTest {
         assertThat(topicOf(poll(onB))).isEqualTo("killed/marker");
         assertThat(topicOf(poll(onC))).isEqualTo("killed/marker");
         Await.until(WAIT, "the retained will on every node", () -> brokers.stream().allMatch(x -> retained(x, "killed/3")),
-                () -> brokers.stream().map(x -> "retained " + retained(x, "killed/3") + " on " + x.cluster().raft().describe())
+                () -> brokers.stream().map(x -> "retained " + retained(x, "killed/3") + " (topics " + retainedTopics(x) + ") on "
+                        + x.cluster().raft().describe())
                         .collect(java.util.stream.Collectors.joining("; "))); // failed once in CI (2026-12-07)
         BlockingQueue<Mqtt5Publish> late = watch(c, "killed-late-c", "killed/3");
         Mqtt5Publish kept = poll(late);
@@ -373,6 +374,12 @@ class ClusterExpiryTest {
 
     private static String topicOf(Mqtt5Publish p) {
         return p.getTopic().toString();
+    }
+
+    private static List<String> retainedTopics(Broker at) {
+        List<String> topics = new ArrayList<>();
+        at.core().retained().topics((topic, payloadBytes) -> topics.add(topic));
+        return topics;
     }
 
     private static boolean retained(Broker at, String topic) {

@@ -20,10 +20,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jgroups.JChannel;
 import org.jgroups.protocols.raft.RAFT;
 import org.jgroups.raft.RaftHandle;
 import org.jgroups.raft.StateMachine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one jgroups-raft state machine of a member, made of {@link ReplicatedPart}s, and the way commands
@@ -49,6 +52,9 @@ import org.jgroups.raft.StateMachine;
  */
 public final class RaftGroup implements StateMachine, AutoCloseable {
     static final int MAX_BATCH = 512;
+    /** An answer's length when its command threw. */
+    private static final int FAILED = -1;
+    private static final Logger LOG = LoggerFactory.getLogger(RaftGroup.class);
     /** How long a view with a majority may stay without a leader before the election is started again. */
     static final Duration ELECTION_STALL = Duration.ofSeconds(3);
 
@@ -59,6 +65,9 @@ public final class RaftGroup implements StateMachine, AutoCloseable {
     private volatile ElectionWatch watch;
     private volatile CatchUpWatch catchUp;
     private final ExecutorService sender;
+    private final AtomicLong failedApplies = new AtomicLong();
+    /** Commands applied since start, failed or not: the same on members that hold the same log (for diagnostics). */
+    private final AtomicLong appliedCommands = new AtomicLong();
     /** The parts' state when {@link #start} was called, as a snapshot: what {@link #resetForRejoin} puts back. */
     private byte[] initialContent;
 
@@ -148,12 +157,19 @@ public final class RaftGroup implements StateMachine, AutoCloseable {
         return c == null ? 0 : c.resends();
     }
 
+    /** Commands that threw when this member applied them (each logged); 0 unless a part has a bug. */
+    public long failedApplies() {
+        return failedApplies.get();
+    }
+
     /** This member's view of the election in one line, for warnings and failed tests. */
     public String describe() {
         RAFT r = channel.getProtocolStack().findProtocol(RAFT.class);
         return channel.getAddress() + ": view " + channel.getView() + ", Raft members " + r.members() + ", role "
                 + r.role() + ", term " + r.currentTerm() + ", leader " + r.leader() + ", commit " + r.commitIndex()
-                + ", votes restarted " + electionRestarts();
+                + ", last appended " + r.lastAppended()
+                + ", votes restarted " + electionRestarts() + ", commands applied " + appliedCommands + " (failed "
+                + failedApplies + ")";
     }
 
     /** Whether this member knows a leader: false on the minority side of a partition. */
@@ -257,7 +273,12 @@ public final class RaftGroup implements StateMachine, AutoCloseable {
                 throw new IOException("answers for " + count + " commands, sent " + batch.size());
             }
             for (Pending p : batch) {
-                byte[] answer = new byte[in.readInt()];
+                int length = in.readInt();
+                if (length == FAILED) {
+                    p.answer.completeExceptionally(new IllegalStateException("the command failed when applied (see the log)"));
+                    continue;
+                }
+                byte[] answer = new byte[length];
                 in.readFully(answer);
                 p.answer.complete(answer);
             }
@@ -276,10 +297,21 @@ public final class RaftGroup implements StateMachine, AutoCloseable {
         DataOutputStream out = new DataOutputStream(answers);
         out.writeInt(count);
         for (int i = 0; i < count; i++) {
-            ReplicatedPart part = part(in.readByte());
+            byte tag = in.readByte();
             byte[] command = new byte[in.readInt()];
             in.readFully(command);
-            byte[] answer = part.apply(new DataInputStream(new ByteArrayInputStream(command)));
+            byte[] answer;
+            appliedCommands.incrementAndGet();
+            try {
+                answer = part(tag).apply(new DataInputStream(new ByteArrayInputStream(command)));
+            } catch (Exception | AssertionError e) {
+                // jgroups-raft would swallow it in silence and skip the batch's other commands on this member only.
+                failedApplies.incrementAndGet();
+                LOG.error("Raft command {} of {} for part {} failed when applied on {}; the batch's other commands are applied",
+                        i + 1, count, tag & 0xFF, channel.getAddress(), e);
+                out.writeInt(FAILED);
+                continue;
+            }
             out.writeInt(answer.length);
             out.write(answer);
         }
