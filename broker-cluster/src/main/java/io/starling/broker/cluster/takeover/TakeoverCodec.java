@@ -24,7 +24,7 @@ import java.util.Map;
 /**
  * The bytes of a {@link TakeoverMessage}, big-endian:
  * <pre>
- *   u8 version (2) | u8 type | str client id | i64 epoch | body
+ *   u8 version (3; 2 is read too) | u8 type | str client id | i64 epoch | body
  *   REQUEST (1): nothing
  *   STATE   (2): u8 present | when 1: session
  *   session:      u8 hasUser [str user] | i64 expiry seconds | i64 disconnected at (ms) | u16 listener port
@@ -32,7 +32,8 @@ import java.util.Map;
  *                 | u8 hasWill [message]
  *   subscription: str filter | u8 MQTT 5 options byte | u32 subscription id
  *   outgoing:     u16 packet id (0: queued) | u8 hasDelivery (0: QoS 2 past PUBREC)
- *                 [u8 QoS | u8 retain | u16 delivery packet id | u16 n | n u32 subscription ids | message]
+ *                 [u8 QoS | u8 retain | u16 delivery packet id | u16 n | n u32 subscription ids
+ *                 | u8 hasShare [str share] | message]   (version 2: no hasShare nor share)
  *   incoming:     u16 packet id | message
  *   message:      u32 n | a node link PUBLISH frame of n bytes ({@link LinkCodec}: topic, QoS, retain,
  *                 properties, publisher, expiry as time left, payload)
@@ -42,9 +43,13 @@ import java.util.Map;
  * written as the node links write it, so one place knows how a message crosses nodes. The will is that of
  * the connection taken over, without delay, as a message: the new node sends it or not as one node would
  * (it depends on the new CONNECT's Clean Start); a delayed will is discarded by the takeover and never moves.
+ * A delivery's share is the {@code $share/group/filter} subscription it came through: the new node hands it
+ * to another member of that group when the session ends there, as this node would have.
  */
 final class TakeoverCodec {
-    static final int VERSION = 2;
+    static final int VERSION = 3;
+    /** The version before shares were kept: still read, from a node not yet upgraded. */
+    private static final int WITHOUT_SHARES = 2;
     private static final int REQUEST = 1;
     private static final int STATE = 2;
 
@@ -102,6 +107,11 @@ final class TakeoverCodec {
                 out.writeShort(d.packetId());
                 out.writeShort(d.subscriptionIds().size());
                 d.subscriptionIds().forEach(out::writeInt);
+                String share = o.share();
+                out.writeByte(share == null ? 0 : 1);
+                if (share != null) {
+                    writeString(out, share);
+                }
                 writeMessage(out, d.message());
             }
         }
@@ -132,7 +142,7 @@ final class TakeoverCodec {
         List<Message> read = new ArrayList<>();
         try {
             int version = in.readUnsignedByte();
-            if (version != VERSION) {
+            if (version != VERSION && version != WITHOUT_SHARES) {
                 throw new MalformedFrameException("takeover message version " + version + ", this node speaks " + VERSION);
             }
             int type = in.readUnsignedByte();
@@ -141,7 +151,7 @@ final class TakeoverCodec {
             TakeoverMessage m = switch (type) {
                 case REQUEST -> new TakeoverMessage.Request(clientId, epoch);
                 case STATE -> new TakeoverMessage.State(clientId, epoch,
-                        in.readUnsignedByte() == 0 ? null : readSession(in, clientId, read));
+                        in.readUnsignedByte() == 0 ? null : readSession(in, clientId, version, read));
                 default -> throw new MalformedFrameException("unknown takeover message type " + type);
             };
             if (in.isReadable()) {
@@ -157,7 +167,7 @@ final class TakeoverCodec {
         }
     }
 
-    private StoredState.RestoredSession readSession(ByteBuf in, String clientId, List<Message> read)
+    private StoredState.RestoredSession readSession(ByteBuf in, String clientId, int version, List<Message> read)
             throws MalformedFrameException {
         String username = in.readUnsignedByte() == 0 ? null : readString(in);
         StoredSession header = new StoredSession(clientId, username, in.readLong(), in.readLong(),
@@ -176,6 +186,7 @@ final class TakeoverCodec {
         for (int i = count(in); i > 0; i--) {
             int packetId = in.readUnsignedShort();
             Delivery d = null;
+            String share = null;
             if (in.readUnsignedByte() != 0) {
                 int qos = in.readUnsignedByte();
                 if (qos > 2) {
@@ -187,11 +198,14 @@ final class TakeoverCodec {
                 for (int n = in.readUnsignedShort(); n > 0; n--) {
                     ids.add(in.readInt());
                 }
+                if (version != WITHOUT_SHARES && in.readUnsignedByte() != 0) {
+                    share = readString(in);
+                }
                 Message m = readMessage(in, read);
                 d = new Delivery(m, QoS.of(qos), retain, List.copyOf(ids), null, 0, deliveryPacketId,
                         Delivery.NOT_MATCHED);
             }
-            outgoing.add(new StoredState.Outgoing(0, d, packetId));
+            outgoing.add(new StoredState.Outgoing(0, d, packetId, share));
         }
         Map<Integer, Message> incoming = new LinkedHashMap<>();
         for (int i = count(in); i > 0; i--) {

@@ -71,7 +71,7 @@ class TakeoverCodecTest {
                                 null, 0, 65535, Delivery.NOT_MATCHED), 65535),
                         new StoredState.Outgoing(0, null, 3),
                         new StoredState.Outgoing(0, new Delivery(queued, QoS.EXACTLY_ONCE, true, List.of(), null, 0, 4,
-                                Delivery.NOT_MATCHED), 0)),
+                                Delivery.NOT_MATCHED), 0, "$share/g/x/+")),
                 Map.of(9, incoming), null, 0);
         byte[] bytes;
         try {
@@ -100,6 +100,7 @@ class TakeoverCodecTest {
             assertThat(d0.message().properties().asList()).isEqualTo(props.asList());
             assertThat(d0.message().payload().toString(StandardCharsets.UTF_8)).isEqualTo("one");
             assertThat(d0.message().expiryAtNanos()).isEqualTo(-5_000_000_000L + 30_000_000_000L); // the 30 s left, on the receiver's clock
+            assertThat(s.outgoing()).extracting(StoredState.Outgoing::share).containsExactly(null, null, "$share/g/x/+");
             assertThat(s.outgoing().get(1).delivery()).isNull();
             Delivery d2 = s.outgoing().get(2).delivery();
             assertThat(d2.qos()).isEqualTo(QoS.EXACTLY_ONCE);

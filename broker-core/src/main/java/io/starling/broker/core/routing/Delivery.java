@@ -56,6 +56,11 @@ public record Delivery(Message message, QoS qos, boolean retain, List<Integer> s
                 : new Delivery(kept, qos, retain, subscriptionIds, share, storeSeq, packetId, matchedAt, subscription);
     }
 
+    /** This delivery as one that came through {@code group} (a restored delivery, once its group is found). */
+    public Delivery withShare(ShareGroup group) {
+        return new Delivery(message, qos, retain, subscriptionIds, group, storeSeq, packetId, matchedAt, subscription);
+    }
+
     public Delivery withStoreSeq(long seq) {
         return new Delivery(message, qos, retain, subscriptionIds, share, seq, packetId, matchedAt, subscription);
     }

@@ -42,6 +42,11 @@ public final class SharedSubscriptions {
         return existed;
     }
 
+    /** The group, or null when no session here or elsewhere is a member of it. */
+    public synchronized ShareGroup find(String group, String filter) {
+        return groups.get(key(group, filter));
+    }
+
     /** Removes the session from the group; returns false when it was not a member. */
     public synchronized boolean unsubscribe(String group, String filter, Session session) {
         String key = key(group, filter);

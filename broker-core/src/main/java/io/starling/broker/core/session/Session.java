@@ -14,6 +14,7 @@ import io.starling.broker.core.store.StoredState;
 import io.starling.broker.core.sys.Counter;
 import io.starling.mqtt.codec.QoS;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -417,11 +418,12 @@ public final class Session implements Subscriber {
 
     /** Puts back a session read from the store at start-up; runs on the owner loop before clients connect. */
     public void restore(StoredState.RestoredSession stored) {
-        offlineSinceMillis = stored.header().disconnectedAtMillis();
-        savedPacketId = stored.header().lastPacketId();
-        idsTaken = savedPacketId; // goes on counting from there
-        long lastSeq = 0;
-        stored.subscriptions().forEach((filter, options) -> {
+        restoreSubscriptions(stored.subscriptions());
+        restoreMessages(stored.header(), stored.outgoing(), stored.incomingQos2());
+    }
+
+    private void restoreSubscriptions(Map<String, SubscriberOptions> stored) {
+        stored.forEach((filter, options) -> {
             if (subscriptions().put(filter, options) == null) {
                 countSubscription(filter, 1);
             }
@@ -432,12 +434,39 @@ public final class Session implements Subscriber {
                 context.tree().subscribe(filter, this, options);
             }
         });
-        for (StoredState.Outgoing o : stored.outgoing()) {
+    }
+
+    /** After {@link #restoreSubscriptions}: the deliveries' share groups are found among this node's. */
+    private void restoreMessages(StoredSession header, List<StoredState.Outgoing> stored,
+                                 Map<Integer, io.starling.broker.core.routing.Message> incomingQos2) {
+        offlineSinceMillis = header.disconnectedAtMillis();
+        savedPacketId = header.lastPacketId();
+        idsTaken = savedPacketId; // goes on counting from there
+        long lastSeq = 0;
+        for (StoredState.Outgoing o : stored) {
             lastSeq = Math.max(lastSeq, o.seq());
-            outgoing().restore(o);
+            outgoing().restore(new StoredState.Outgoing(o.seq(), withShareGroup(o), o.packetId(), o.share()));
         }
-        stored.incomingQos2().forEach((id, message) -> incoming().restore(id, message));
+        incomingQos2.forEach((id, message) -> incoming().restore(id, message));
         journal.restored(lastSeq);
+    }
+
+    /**
+     * The delivery of {@code o} with the group object of the shared subscription it came through, so that
+     * it is handed on to another member when this session ends, as it would have been where it was queued.
+     * None when this session is no longer a member (the group may be gone): it is then kept as any other.
+     */
+    private Delivery withShareGroup(StoredState.Outgoing o) {
+        Delivery d = o.delivery();
+        if (d == null || d.share() != null || o.share() == null) {
+            return d;
+        }
+        TopicFilter.Shared share = TopicFilter.parseShared(o.share());
+        if (share == null || subscriptions == null || !subscriptions.containsKey(o.share())) {
+            return d;
+        }
+        ShareGroup group = context.shared().find(share.group(), share.filter());
+        return group == null ? d : d.withShare(group);
     }
 
     // ---- moving to another node (a cluster's session takeover) ----
@@ -469,10 +498,11 @@ public final class Session implements Subscriber {
      */
     public void adopt(StoredState.RestoredSession moved) {
         expiryIntervalSeconds = moved.header().expiryIntervalSeconds();
+        restoreSubscriptions(moved.subscriptions()); // first: the deliveries' share groups are found among them
         journal.restored(0); // with a store: written from here on, its queue numbered from 1
         java.util.List<StoredState.Outgoing> outgoing = new java.util.ArrayList<>(moved.outgoing().size());
         for (StoredState.Outgoing o : moved.outgoing()) {
-            Delivery d = o.delivery();
+            Delivery d = withShareGroup(o);
             if (d == null) {
                 long seq = journal.record(null, o.packetId());
                 outgoing.add(new StoredState.Outgoing(seq, null, o.packetId()));
@@ -486,8 +516,7 @@ public final class Session implements Subscriber {
         }
         moved.subscriptions().forEach(journal::subscribed);
         moved.incomingQos2().forEach(journal::incomingQos2);
-        restore(new StoredState.RestoredSession(moved.header(), moved.subscriptions(), outgoing, moved.incomingQos2(),
-                null, 0));
+        restoreMessages(moved.header(), outgoing, moved.incomingQos2());
     }
 
     // ---- subscriptions ----
@@ -715,8 +744,13 @@ public final class Session implements Subscriber {
 
     // ---- lifetime ----
 
-    /** Forgets all state: subscriptions, messages, packet ids. Used by a clean start and at the end. */
+    /** Forgets all state: subscriptions, messages (those of shared subscriptions go to another member), packet ids. Used by a clean start and at the end. */
     public void clear() {
+        if (outgoing != null) {
+            // The session ends (a Clean Start, or its connection without expiry): MQTT 5 4.8.2, another member
+            // of the group gets what this one will never acknowledge.
+            outgoing.handOnSharedMessages();
+        }
         journal.forget();
         releaseState();
     }

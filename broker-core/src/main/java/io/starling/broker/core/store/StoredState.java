@@ -50,10 +50,22 @@ public record StoredState(List<RestoredSession> sessions, List<Message> retained
      * @param delivery null once PUBREC came (QoS 2 awaiting PUBCOMP); carries {@code seq} as its storeSeq,
      *                 and the packet id it took when it was queued (0 from a store written before ids were kept)
      * @param packetId 0 while still queued, else the id it went out with
+     * @param share    the shared subscription the delivery came through ({@code $share/<group>/<filter>}), or
+     *                 null: a delivery read from a store or received from another node has no group object
+     *                 yet, the restoring node finds its own ({@link io.starling.broker.core.session.Session#restore})
      */
-    public record Outgoing(long seq, Delivery delivery, int packetId) {
+    public record Outgoing(long seq, Delivery delivery, int packetId, String share) {
+        public Outgoing(long seq, Delivery delivery, int packetId) {
+            this(seq, delivery, packetId, delivery == null ? null : shareOf(delivery));
+        }
+
         public boolean isInflight() {
             return packetId != 0;
+        }
+
+        /** The {@code $share/<group>/<filter>} subscription {@code d} came through, or null. */
+        public static String shareOf(Delivery d) {
+            return d.share() == null ? null : "$share/" + d.share().name() + "/" + d.share().filter();
         }
     }
 }

@@ -195,4 +195,32 @@ class SessionHandOverTest {
             loop.run(b::end);
         }
     }
+
+    @Test
+    void queuedMessageOfASharedSubscription_adoptedElsewhere_goesToAnotherMemberThereWhenTheSessionEnds() {
+        SubscriptionTree<Subscriber, SubscriberOptions> tree = new SubscriptionTree<>();
+        SessionContext context = new SessionContext(BrokerSettings.defaults(), new DropCounters(), new BrokerCounters(),
+                tree, new SharedSubscriptions(tree), Clock.SYSTEM, SessionStore.NONE);
+        Session other = new Session("other", loop.outbox(), context);
+        Session moved = new Session("c", loop.outbox(), context);
+        Recording otherLink = new Recording(10);
+        Delivery queued = delivery("four", QoS.AT_LEAST_ONCE, List.of());
+        // As a state read from another node (or a store) has it: the group by name, no group object.
+        StoredState.RestoredSession state = new StoredState.RestoredSession(
+                new io.starling.broker.core.store.StoredSession("c", null, 3600, 0, 0, 4),
+                Map.of("$share/g/a/+", QOS1),
+                List.of(new StoredState.Outgoing(0, queued.withPacketId(4), 0, "$share/g/a/+")), Map.of(), null, 0);
+        loop.run(() -> {
+            other.subscribe("$share/g/a/+", QOS1);
+            other.attach(otherLink);
+            moved.adopt(state);
+            assertThat(moved.queuedCount()).isEqualTo(1);
+
+            moved.end(); // never attached here: its client came back with Clean Start, say
+        });
+        loop.run(() -> { }); // the hand-on is queued on the member's loop
+
+        assertThat(otherLink.sent).containsExactly("PUBLISH 1 four q1 ids[]");
+        loop.run(other::end);
+    }
 }

@@ -196,6 +196,42 @@ class SharedSubscriptionTest {
         }
     }
 
+    @Test
+    void queuedMessagesOfAnOfflineMember_goToAnotherMember_whenItComesBackWithCleanStart() throws Exception {
+        for (String member : List.of("share-clean-1", "share-clean-2")) {
+            try (RawMqttClient sub = RawMqttClient.open(broker.port())) {
+                sub.connect(member, false, 60);
+                sub.subscribe(1, "$share/g/share/clean", QoS.AT_LEAST_ONCE);
+                sub.disconnect(); // both offline: the messages are queued for one member or the other
+            }
+        }
+        for (int i = 1; i <= 4; i++) {
+            HiveMq5.publish(publisher, "share/clean", "m" + i, MqttQos.AT_LEAST_ONCE);
+        }
+        try (RawMqttClient leaving = RawMqttClient.open(broker.port())) {
+            assertThat(leaving.connect("share-clean-1", true, 60).sessionPresent()).isFalse(); // its session ends
+            leaving.disconnect();
+        }
+        List<String> got = new ArrayList<>();
+        try (RawMqttClient staying = RawMqttClient.open(broker.port())) {
+            assertThat(staying.connect("share-clean-2", false, 60).sessionPresent()).isTrue();
+            Optional<io.starling.mqtt.codec.Packet> next;
+            while ((next = staying.poll(Duration.ofMillis(500))).isPresent()) {
+                io.starling.mqtt.codec.Publish p = (io.starling.mqtt.codec.Publish) next.get();
+                got.add(RawMqttClient.payloadOf(p));
+                staying.send(new io.starling.mqtt.codec.PubAck(p.packetId()));
+                p.release();
+            }
+            staying.disconnect();
+        }
+        try (RawMqttClient end = RawMqttClient.open(broker.port())) {
+            end.connect("share-clean-2", true, 60);
+            end.disconnect(); // 3.1.1 clean session: ends it
+        }
+        assertThat(got).as("MQTT 5 4.8.2: each message once, the ended session's share handed on")
+                .containsExactlyInAnyOrder("m1", "m2", "m3", "m4");
+    }
+
     /** Every message that arrives until none has come for 300 ms. */
     private static List<String> drain(Paho5Client client) throws InterruptedException {
         List<String> out = new ArrayList<>();

@@ -12,6 +12,7 @@ import io.starling.broker.testkit.RawMqttClient;
 import io.starling.mqtt.codec.ConnAck;
 import io.starling.mqtt.codec.Connect;
 import io.starling.mqtt.codec.MqttVersion;
+import io.starling.mqtt.codec.Packet;
 import io.starling.mqtt.codec.PubAck;
 import io.starling.mqtt.codec.PubComp;
 import io.starling.mqtt.codec.PubRec;
@@ -27,6 +28,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -114,6 +116,43 @@ class PersistenceRestartTest {
             assertThat(sub.connect("keeper", false, 60).sessionPresent()).isTrue();
             assertThat(sub.poll(Duration.ofMillis(300))).as("acknowledged messages are gone").isEmpty();
         }
+    }
+
+    @Test
+    void sharedSubscriptionMessages_queuedBeforeRestart_goToAnotherMember_whenTheirSessionEndsAfterIt() throws Exception {
+        start("");
+        for (String member : List.of("member-1", "member-2")) {
+            try (RawMqttClient sub = RawMqttClient.open(port)) {
+                sub.connect(member, false, 60);
+                sub.subscribe(1, "$share/g/sh/#", QoS.AT_LEAST_ONCE);
+                sub.disconnect();
+            }
+        }
+        try (RawMqttClient pub = RawMqttClient.open(port)) {
+            pub.connect("pub", true, 60);
+            for (int i = 1; i <= 4; i++) {
+                pub.send(RawMqttClient.publishPacket("sh/" + i, "m" + i, QoS.AT_LEAST_ONCE, i));
+                pub.receive(PubAck.class);
+            }
+        }
+        restart();
+        try (RawMqttClient leaving = RawMqttClient.open(port)) {
+            assertThat(leaving.connect("member-1", true, 60).sessionPresent()).isFalse(); // its stored session ends here
+            leaving.disconnect();
+        }
+        List<String> got = new ArrayList<>();
+        try (RawMqttClient staying = RawMqttClient.open(port)) {
+            assertThat(staying.connect("member-2", false, 60).sessionPresent()).isTrue();
+            Optional<Packet> next;
+            while ((next = staying.poll(Duration.ofMillis(500))).isPresent()) {
+                Publish p = (Publish) next.get();
+                got.add(RawMqttClient.payloadOf(p));
+                staying.send(new PubAck(p.packetId()));
+                p.release();
+            }
+        }
+        assertThat(got).as("each message once, the leaving member's share handed on").containsExactlyInAnyOrder(
+                "m1", "m2", "m3", "m4");
     }
 
     @Test

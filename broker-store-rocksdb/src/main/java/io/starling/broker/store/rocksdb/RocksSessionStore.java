@@ -329,6 +329,6 @@ public final class RocksSessionStore implements SessionStore {
 
     private static OutgoingEntry entry(long storeId, Delivery d, int packetId) {
         return new OutgoingEntry(storeId, d.qos(), d.retain(), d.subscriptionIds(), packetId, false,
-                packetId == 0 ? d.packetId() : 0);
+                packetId == 0 ? d.packetId() : 0, StoredState.Outgoing.shareOf(d));
     }
 }

@@ -226,7 +226,7 @@ final class StateLoader {
                     taken.add(m);
                     outgoing.add(new Outgoing(seq, new Delivery(m, e.qos(), e.retain(), e.subscriptionIds(), null, seq,
                             e.queuedPacketId(), Delivery.NOT_MATCHED),
-                            e.packetId()));
+                            e.packetId(), e.share()));
                 });
                 Map<Integer, Message> incoming = new HashMap<>();
                 c.incomingQos2.forEach((packetId, value) -> {

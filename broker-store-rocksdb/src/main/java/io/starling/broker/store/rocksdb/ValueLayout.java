@@ -21,7 +21,8 @@ import java.util.List;
  *               [listenerPort:u16 [lastPacketId:u16]] (absent: unknown / 0, as written before they were kept)
  * subscription  options:u8 (the MQTT 5 SUBSCRIBE options byte, §3.8.3.1) subscriptionId:u32
  * outgoing      storeId:u64 qos:u8 retain:u8 idCount:u16 subscriptionId:u32... packetId:u16 released:u8
- *               [queuedPacketId:u16] (absent: 0, as written before it was kept)
+ *               [queuedPacketId:u16 [shareLength:u16 share]] (absent: 0 and none, as written before they were
+ *               kept; share: the {@code $share/group/filter} subscription the message came through)
  * will          publishAtMillis:u64 message
  * linkSequence  incarnation:u64 seq:u64
  * </pre>
@@ -37,7 +38,12 @@ final class ValueLayout {
 
     /** One decoded outgoing entry. */
     record OutgoingEntry(long storeId, QoS qos, boolean retain, List<Integer> subscriptionIds, int packetId,
-                         boolean released, int queuedPacketId) {
+                         boolean released, int queuedPacketId, String share) {
+        OutgoingEntry(long storeId, QoS qos, boolean retain, List<Integer> subscriptionIds, int packetId,
+                      boolean released, int queuedPacketId) {
+            this(storeId, qos, retain, subscriptionIds, packetId, released, queuedPacketId, null);
+        }
+
         OutgoingEntry(long storeId, QoS qos, boolean retain, List<Integer> subscriptionIds, int packetId,
                       boolean released) {
             this(storeId, qos, retain, subscriptionIds, packetId, released, 0);
@@ -106,14 +112,19 @@ final class ValueLayout {
 
     static byte[] outgoing(OutgoingEntry e) {
         List<Integer> ids = e.subscriptionIds();
-        boolean hasQueuedId = e.queuedPacketId() != 0;
-        ByteBuffer b = ByteBuffer.allocate(8 + 1 + 1 + 2 + 4 * ids.size() + 2 + 1 + (hasQueuedId ? 2 : 0))
+        byte[] share = e.share() == null ? null : e.share().getBytes(StandardCharsets.UTF_8);
+        boolean hasQueuedId = e.queuedPacketId() != 0 || share != null;
+        ByteBuffer b = ByteBuffer.allocate(8 + 1 + 1 + 2 + 4 * ids.size() + 2 + 1 + (hasQueuedId ? 2 : 0)
+                        + (share == null ? 0 : 2 + share.length))
                 .putLong(e.storeId()).put((byte) e.qos().value()).put((byte) (e.retain() ? 1 : 0))
                 .putShort((short) ids.size());
         ids.forEach(b::putInt);
         b.putShort((short) e.packetId()).put((byte) (e.released() ? 1 : 0));
         if (hasQueuedId) {
             b.putShort((short) e.queuedPacketId());
+        }
+        if (share != null) {
+            b.putShort((short) share.length).put(share);
         }
         return b.array();
     }
@@ -134,7 +145,14 @@ final class ValueLayout {
         int packetId = b.getShort() & 0xFFFF;
         boolean released = b.get() != 0;
         int queuedPacketId = b.remaining() >= 2 ? b.getShort() & 0xFFFF : 0;
-        return new OutgoingEntry(storeId, QoS.of(qos), retain, List.copyOf(ids), packetId, released, queuedPacketId);
+        String share = null;
+        if (b.remaining() >= 2) {
+            byte[] bytes = new byte[b.getShort() & 0xFFFF];
+            b.get(bytes);
+            share = new String(bytes, StandardCharsets.UTF_8);
+        }
+        return new OutgoingEntry(storeId, QoS.of(qos), retain, List.copyOf(ids), packetId, released, queuedPacketId,
+                share);
     }
 
     static byte[] will(long publishAtMillis, byte[] message) {

@@ -80,6 +80,18 @@ class ValueLayoutTest {
     }
 
     @Test
+    void outgoing_fromASharedSubscription_endsWithItsShareFilter_afterTheQueuedPacketId() {
+        OutgoingEntry sent = new OutgoingEntry(5, QoS.AT_LEAST_ONCE, false, List.of(), 0x0A, false, 0, "$share/g/a/+");
+        String golden = "0000000000000005" + "01" + "00" + "0000" + "000a" + "00" + "0000"
+                + "000c" + hex("$share/g/a/+".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+        assertThat(hex(ValueLayout.outgoing(sent))).isEqualTo(golden);
+        assertThat(ValueLayout.readOutgoing(bytes(golden))).isEqualTo(sent);
+        assertThat(ValueLayout.readOutgoing(bytes("0000000000000005" + "01" + "00" + "0000" + "000a" + "00" + "0102"))
+                .share()).isNull();
+    }
+
+    @Test
     void subscription_isTheMqtt5OptionsByteAndTheSubscriptionId() {
         SubscriberOptions o = new SubscriberOptions(new SubscriptionOptions(QoS.EXACTLY_ONCE, true, true, 2), 300);
         String golden = "2e" + "0000012c";
