@@ -19,6 +19,8 @@ import org.jgroups.Message;
 import org.jgroups.MergeView;
 import org.jgroups.Receiver;
 import org.jgroups.View;
+import org.jgroups.protocols.raft.InMemoryLog;
+import org.jgroups.protocols.raft.RAFT;
 import org.jgroups.stack.DiagnosticsHandler;
 import org.jgroups.util.NameCache;
 import org.slf4j.Logger;
@@ -329,6 +331,10 @@ public final class ClusterChannel implements AutoCloseable {
         }
         left.forEach(w -> w.sent.complete(false));
         channel.close();
+        RAFT raft = channel.getProtocolStack() == null ? null : channel.getProtocolStack().findProtocol(RAFT.class);
+        if (raft != null && raft.log() instanceof InMemoryLog inMemory) {
+            inMemory.delete(); // out of jgroups-raft's JVM-wide map of logs (see ClusterStack)
+        }
         LOG.info("Cluster node {} left cluster '{}'.", self, settings.name());
     }
 }

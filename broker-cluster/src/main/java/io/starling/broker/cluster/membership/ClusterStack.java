@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import org.jgroups.protocols.FD_ALL3;
 import org.jgroups.protocols.FD_SOCK2;
 import org.jgroups.protocols.FRAG4;
@@ -57,7 +58,11 @@ final class ClusterStack {
 
     /**
      * @param raftLogDir the directory of the Raft log ({@code <nodeId>.raft} files in it), or null for a log in
-     *                   memory (a node restarted without persistence comes back as an empty member)
+     *                   memory (a node restarted without persistence comes back as an empty member). jgroups-raft
+     *                   keeps in-memory logs in one map per JVM, by name: each stack's name is its own, so that a
+     *                   node started again in the same JVM (tests, an embedded broker) starts empty as a new
+     *                   process would, instead of with the log of an earlier node of that id (and another
+     *                   cluster's entries). {@link ClusterChannel#close} deletes it.
      */
     static List<Protocol> protocols(ClusterSettings s, Path raftLogDir) throws IOException {
         InetAddress bindAddress = InetAddress.getByName(s.bind().host());
@@ -86,7 +91,7 @@ final class ClusterStack {
         GMS gms = new GMS().printLocalAddress(false);
         RAFT raft = new RAFT().raftId(s.nodeId()).members(s.raftMembers());
         if (raftLogDir == null) {
-            raft.logClass(InMemoryLog.class.getName());
+            raft.logClass(InMemoryLog.class.getName()).logPrefix("starling-" + s.nodeId() + "-" + UUID.randomUUID());
         } else {
             raft.logDir(raftLogDir.toString()).logPrefix(s.nodeId() + ".raft");
         }

@@ -282,6 +282,35 @@ class ClusterChannelTest {
         assertThat(raft.logSize()).isPositive();
     }
 
+    @Test
+    void aNodeWithItsLogInMemory_startedAgainInTheSameJvm_startsEmpty_asANewProcessWould() throws Exception {
+        ClusterSettings s = TestNodes.settings("memory-log", 1).get(0);
+        ClusterChannel first = new ClusterChannel(s, null);
+        CountingPart firstPart = new CountingPart();
+        RaftGroup firstGroup = new RaftGroup(first.channel(), Duration.ofSeconds(10));
+        firstGroup.register(firstPart);
+        firstGroup.start();
+        first.connect();
+        TestNodes.await(Duration.ofSeconds(30), "the single member leads", firstGroup::hasLeader);
+        firstGroup.submit(CountingPart.TAG, new byte[] {1}).get(30, TimeUnit.SECONDS);
+        firstGroup.close();
+        first.close();
+
+        ClusterChannel again = new ClusterChannel(s, null);
+        channels.add(again);
+        CountingPart part = new CountingPart();
+        RaftGroup group = new RaftGroup(again.channel(), Duration.ofSeconds(10));
+        group.register(part);
+        raftGroups.add(group.start());
+        again.connect();
+        TestNodes.await(Duration.ofSeconds(30), "the single member leads", group::hasLeader);
+
+        // Before: jgroups-raft's JVM-wide map of in-memory logs gave it the first run's log, replayed here.
+        assertThat(part.applied).as("commands replayed from an earlier run's log").isZero();
+        assertThat(again.channel().getProtocolStack().<org.jgroups.protocols.raft.RAFT>findProtocol(
+                org.jgroups.protocols.raft.RAFT.class).commitIndex()).isLessThanOrEqualTo(1); // its own first entry at most
+    }
+
     /** A replicated part that counts the commands applied. */
     static final class CountingPart implements ReplicatedPart {
         static final byte TAG = 42;
