@@ -107,6 +107,7 @@ final class ClusterNode implements AutoCloseable {
         takeover.moveRowsThrough(links, loops.outboxes());
         linkAddresses = LinkAddresses.start(channel, links, new HostPort(bind.host(), links.address().getPort()));
         routes = RouteTable.start(channel, core.subscriptions(), core.shared(), links::remoteNode, settings.limits());
+        takeover.announceMovedRowsWith(routes::keepAnnounced);
         channel.connect(raft::resetForRejoin); // a join refused while a previous run of this node is still in the view is tried again
         raft.joined();
         awaitLeader(settings.failureTimeout());

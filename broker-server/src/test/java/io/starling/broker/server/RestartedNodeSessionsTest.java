@@ -215,11 +215,8 @@ class RestartedNodeSessionsTest {
         ConnAck taken = back.connect(persistent("x"));
         assertThat(taken.reasonCode()).isZero();
         assertThat(taken.sessionPresent()).isTrue();
-        // C forwards r/# to A alone from here: until C has A's row and not B's, a message from C can reach B only,
-        // which no longer forwards it to the session (the third-node window of docs/cluster.md, "Session takeover";
-        // it failed this test 1 run in 3 of the cluster tests, 2026-12-07, r/4 never reaching x). Not this test's subject.
-        await("C's routes: r/# to A, not to B", () -> routesOf(nodes[2], A).containsKey("r/#")
-                && !routesOf(nodes[2], new NodeId("n2")).containsKey("r/#"));
+        // At once: C may not know yet that x moved (the third-node window of docs/cluster.md, "Session takeover"),
+        // and B relays what C sends it. Before the relay, r/4 missed x 1 run in 3 of the cluster tests (2026-12-07).
         publish(pubC, "r/4"); // the marker: nothing comes between the moved queue and it
         List<String> got;
         try {

@@ -20,12 +20,12 @@ import java.util.List;
 /**
  * The bytes of a {@link LinkFrame}. Every frame is
  * <pre>
- *   u32 length of the rest | u8 version (2) | u8 type | body
+ *   u32 length of the rest | u8 version (3) | u8 type | body
  *   HELLO   (1): str node id | i64 incarnation
- *   PUBLISH (2): i64 seq | u8 flags (bits 0-1 QoS, bit 2 retain, bit 3 not for ordinary subscriptions)
- *                | i64 expiry: nanoseconds left, -1 never | str topic | str publisher client id
- *                | u16 group count | groups: str share name, str filter | u16 property count | properties
- *                | u32 n | n payload bytes
+ *   PUBLISH (2): i64 seq | u8 flags (bits 0-1 QoS, bit 2 retain, bit 3 not for ordinary subscriptions,
+ *                bit 4 relayed) | i64 expiry: nanoseconds left, -1 never | str topic | str publisher client id
+ *                | u16 group count | groups: str share name, str filter | u16 node count | nodes: str node id
+ *                | u16 property count | properties | u32 n | n payload bytes
  *   ACK     (3): i64 seq
  *   str: u16 n | n bytes of UTF-8;  property: u8 MQTT 5 id | value by the id's type
  *        (integers as i64, strings as str, binary as u32 n + n bytes, a user property as two str)
@@ -33,13 +33,15 @@ import java.util.List;
  * The message's expiry travels as time left, since the nodes' monotonic clocks do not agree; the
  * publisher's client id travels for No Local. Topic Alias and Subscription Identifier are per
  * connection and never travel. The groups are the shared subscription groups the sending node chose one of
- * the receiver's members for (version 2; nodes of one cluster run one version). Anything that does not fit (an unknown version, type or property, a
+ * the receiver's members for (version 2; nodes of one cluster run one version); the nodes, those the publishing
+ * node sent the message to for their ordinary subscriptions, and the relayed flag let a node a session just
+ * moved from pass it on to the session's new node once (version 3, {@link RemoteNode.Targets}). Anything that does not fit (an unknown version, type or property, a
  * field running past its frame, bytes left over) is a {@link MalformedFrameException}.
  *
  * <p>Stateless apart from the clock, so shared by every link of a node.
  */
 public final class LinkCodec {
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
     /** The largest frame: a PUBLISH of MQTT's largest payload (256 MB) plus room for its fields. */
     public static final int MAX_FRAME_BYTES = 268_435_455 + 1024 * 1024;
     static final int HELLO = 1;
@@ -48,6 +50,8 @@ public final class LinkCodec {
     private static final long NEVER = -1;
     /** PUBLISH flag: the receiver's ordinary subscriptions do not get the message (only the named groups). */
     private static final int NOT_ORDINARY = 8;
+    /** PUBLISH flag: passed on by a node a session moved from, never to be passed on again. */
+    private static final int RELAYED = 16;
 
     private final Clock clock;
 
@@ -82,7 +86,8 @@ public final class LinkCodec {
 
     private void writePublish(ByteBuf out, long seq, Message m, RemoteNode.Targets targets) {
         out.writeLong(seq);
-        out.writeByte(m.qos().value() | (m.retainFlag() ? 4 : 0) | (targets.ordinary() ? 0 : NOT_ORDINARY));
+        out.writeByte(m.qos().value() | (m.retainFlag() ? 4 : 0) | (targets.ordinary() ? 0 : NOT_ORDINARY)
+                | (targets.relayed() ? RELAYED : 0));
         out.writeLong(m.expiryAtNanos() == Message.NEVER_EXPIRES ? NEVER
                 : Math.max(0, m.expiryAtNanos() - clock.nanoTime()));
         writeString(out, m.topic());
@@ -91,6 +96,10 @@ public final class LinkCodec {
         for (TopicFilter.Shared g : targets.groups()) {
             writeString(out, g.group());
             writeString(out, g.filter());
+        }
+        out.writeShort(targets.sentTo().size());
+        for (String node : targets.sentTo()) {
+            writeString(out, node);
         }
         List<Property> kept = new ArrayList<>();
         for (Property p : m.properties().asList()) {
@@ -169,7 +178,7 @@ public final class LinkCodec {
     private LinkFrame.Publish readPublish(ByteBuf in) throws MalformedFrameException {
         long seq = in.readLong();
         int flags = in.readUnsignedByte();
-        if ((flags & ~15) != 0 || (flags & 3) == 3) {
+        if ((flags & ~31) != 0 || (flags & 3) == 3) {
             throw new MalformedFrameException("PUBLISH flags " + flags);
         }
         QoS qos = QoS.of(flags & 3);
@@ -190,6 +199,11 @@ public final class LinkCodec {
                 throw new MalformedFrameException("shared subscription group " + name + ": " + e.getMessage());
             }
         }
+        int nodeCount = in.readUnsignedShort();
+        List<String> sentTo = new ArrayList<>(nodeCount);
+        for (int i = 0; i < nodeCount; i++) {
+            sentTo.add(nodeId(readString(in)).name());
+        }
         boolean ordinary = (flags & NOT_ORDINARY) == 0;
         if (!ordinary && groups.isEmpty()) {
             throw new MalformedFrameException("PUBLISH for no subscription at all");
@@ -206,7 +220,7 @@ public final class LinkCodec {
         ByteBuf payload = in.readRetainedSlice(size);
         long expiryAt = left == NEVER ? Message.NEVER_EXPIRES : clock.nanoTime() + left;
         return new LinkFrame.Publish(seq, new Message(topic, qos, (flags & 4) != 0, payload, properties.build(),
-                publisher, expiryAt), new RemoteNode.Targets(ordinary, groups));
+                publisher, expiryAt), new RemoteNode.Targets(ordinary, groups, sentTo, (flags & RELAYED) != 0));
     }
 
     private static Property readProperty(ByteBuf in) throws MalformedFrameException {

@@ -92,6 +92,26 @@ final class NodeLink implements RemoteNode {
     }
 
     @Override
+    public String name() {
+        return node.name();
+    }
+
+    /** Until when messages forwarded here are relayed to that node (see {@link #relaysForMovedSessions}); 0: never. */
+    private volatile long relayUntilNanos;
+
+    /** A session moved from this node to that one: relay for {@code window} from now. */
+    void relayForMovedSessions(java.time.Duration window) {
+        long until = System.nanoTime() + window.toNanos();
+        relayUntilNanos = until == 0 ? 1 : until;
+    }
+
+    @Override
+    public boolean relaysForMovedSessions() {
+        long until = relayUntilNanos;
+        return until != 0 && System.nanoTime() - until < 0;
+    }
+
+    @Override
     public void forward(Message message, Targets targets) {
         synchronized (this) {
             if (message.qos() == QoS.AT_MOST_ONCE) {

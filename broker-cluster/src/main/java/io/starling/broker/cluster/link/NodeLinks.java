@@ -162,6 +162,15 @@ public final class NodeLinks implements AutoCloseable {
         return link(node);
     }
 
+    /**
+     * A session moved from this node to {@code node}: for {@code window}, what other nodes forward here for
+     * their ordinary subscriptions and did not send to {@code node} too is passed on to it
+     * ({@link RemoteNode#relaysForMovedSessions}), since they may not know of the move yet.
+     */
+    public void relayForMovedSessions(NodeId node, java.time.Duration window) {
+        link(node).relayForMovedSessions(window);
+    }
+
     /** {@code node} left the cluster: closes its link and drops (and counts) what waited for it. */
     public void nodeGone(NodeId node) {
         NodeLink link = links.remove(node);

@@ -14,6 +14,7 @@ import io.starling.broker.core.topic.TopicFilter;
 import io.starling.mqtt.codec.QoS;
 import io.starling.mqtt.codec.SubscriptionOptions;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -181,6 +183,25 @@ public final class RouteTable implements AutoCloseable {
         if (drainQueued.compareAndSet(false, true)) {
             run(this::drain);
         }
+    }
+
+    /**
+     * Keeps {@code filter} announced as this node's for {@code window}, as if one more local subscription
+     * had it: a session moved from here to another node, whose own row may reach the other nodes later than
+     * this node's removal would; meanwhile what they send here for it is relayed ({@code SessionTakeover}).
+     * Called before the session's rows leave the tree, so that the count never drops to zero between.
+     */
+    public void keepAnnounced(String filter, Duration window) {
+        changes.add(new LocalChange(filter, 1, false));
+        if (drainQueued.compareAndSet(false, true)) {
+            run(this::drain);
+        }
+        CompletableFuture.delayedExecutor(window.toNanos(), TimeUnit.NANOSECONDS).execute(() -> {
+            changes.add(new LocalChange(filter, -1, false));
+            if (drainQueued.compareAndSet(false, true)) {
+                run(this::drain);
+            }
+        });
     }
 
     /** Applies the queued local changes and announces the filters that appeared or disappeared. */

@@ -90,6 +90,7 @@ public final class SessionTakeover {
     private volatile BooleanSupplier leaseHeld = () -> true;
     /** Null until {@link #moveRowsThrough}: hand-overs then take no rows along (the gap above). */
     private volatile NodeLinks links;
+    private volatile Routes routes;
     private volatile List<LoopOutbox> loops = List.of();
     /** The link holds of the moves this node waits for, by client id and epoch. */
     private final Map<Waiting, Runnable> holds = new ConcurrentHashMap<>();
@@ -101,6 +102,12 @@ public final class SessionTakeover {
 
     private record Waiting(String clientId, long epoch) {
     }
+
+    /**
+     * How long after a move, beyond the takeover wait, the old node relays what other nodes send it for the
+     * moved session: until the new node's route has reached them (one multicast; seconds under load).
+     */
+    static final Duration RELAY_MARGIN = Duration.ofSeconds(5);
 
     /** The value of a node's row in the tree, as the route table enters it. */
     private static final SubscriberOptions NODE_ROW = new SubscriberOptions(
@@ -145,6 +152,22 @@ public final class SessionTakeover {
     public SessionTakeover moveRowsThrough(NodeLinks links, List<LoopOutbox> loops) {
         this.loops = List.copyOf(loops);
         this.links = links;
+        return this;
+    }
+
+    /** This node's route announcements, as far as a move needs them. */
+    @FunctionalInterface
+    public interface Routes {
+        /** Keeps {@code filter} announced as this node's for {@code window} (see {@code RouteTable#keepAnnounced}). */
+        void keepAnnounced(String filter, Duration window);
+    }
+
+    /**
+     * From now on the filters of a session that moves away stay announced as this node's for a while, and what
+     * other nodes send here for them meanwhile goes on to the new node (the third-node window, docs/cluster.md).
+     */
+    public SessionTakeover announceMovedRowsWith(Routes routes) {
+        this.routes = routes;
         return this;
     }
 
@@ -282,8 +305,14 @@ public final class SessionTakeover {
                 return;
             }
             RemoteNode node = through.remoteNode(to);
+            Duration window = wait.plus(RELAY_MARGIN);
+            through.relayForMovedSessions(to, window); // before the rows: a match that sees them relays
+            Routes announced = routes;
             for (String filter : session.subscriptionFilters()) {
                 if (!TopicFilter.isShared(filter)) {
+                    if (announced != null) {
+                        announced.keepAnnounced(filter, window); // before the row goes: never unannounced between
+                    }
                     core.subscriptions().replace(filter, session, node, NODE_ROW);
                 }
             }

@@ -192,6 +192,21 @@ class LinkCodecTest {
     }
 
     @Test
+    void publish_carriesTheNodesItWasSentTo_andWhetherItWasRelayed() throws Exception {
+        RemoteNode.Targets sent = new RemoteNode.Targets(true, List.of(), List.of("n1", "nœud-2"), false);
+        Message m = message(QoS.EXACTLY_ONCE, false, Properties.EMPTY, Message.NEVER_EXPIRES);
+
+        LinkFrame.Publish p = (LinkFrame.Publish) roundTrip(new LinkFrame.Publish(7, m, sent));
+        LinkFrame.Publish relayed = (LinkFrame.Publish) roundTrip(new LinkFrame.Publish(8, m, RemoteNode.Targets.RELAYED));
+        m.release();
+
+        assertThat(p.targets()).isEqualTo(sent);
+        assertThat(relayed.targets()).isEqualTo(RemoteNode.Targets.RELAYED);
+        p.message().release();
+        relayed.message().release();
+    }
+
+    @Test
     void publishForNoSubscriptionAtAll_isRefused() {
         Message m = message(QoS.AT_LEAST_ONCE, false, Properties.EMPTY, Message.NEVER_EXPIRES);
         ByteBuf bytes = sender.encode(alloc, new LinkFrame.Publish(7, m, new RemoteNode.Targets(false, List.of())));

@@ -158,9 +158,60 @@ class LinkReceiverTest {
         fromC.finishAndReleaseAll();
     }
 
+    /** A node a session moved to from here: relays while the move is fresh, and records what reaches it. */
+    private RemoteNode relaying(String name, List<String> got) {
+        return new RemoteNode() {
+            @Override
+            public void forward(Message m, Targets targets) {
+                got.add(name + " " + m.topic() + (targets.relayed() ? " relayed" : ""));
+            }
+
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public boolean relaysForMovedSessions() {
+                return true;
+            }
+        };
+    }
+
+    @Test
+    void messageFromTheNodeASessionMovedTo_isNeverRelayedBackThere_butOneFromAThirdNodeIs() throws Exception {
+        List<String> got = new ArrayList<>();
+        SubscriberOptions row = new SubscriberOptions(SubscriptionOptions.of(QoS.AT_LEAST_ONCE), 0);
+        tree.subscribe("t", relaying("a", got), row); // sessions moved from here (b) to a and to c
+        tree.subscribe("t", relaying("c", got), row);
+        EmbeddedChannel fromA = link();
+        fromA.writeInbound(frame(new LinkFrame.Hello(new NodeId("a"), 1)));
+        Message m = new Message("t", QoS.AT_LEAST_ONCE, false, Unpooled.copiedBuffer(new byte[] {1}), Properties.EMPTY,
+                "p", Message.NEVER_EXPIRES);
+        try {
+            // a published it and sent it to b only: c gets it relayed, a (its publisher) does not get it back
+            fromA.writeInbound(frame(new LinkFrame.Publish(1, m, new RemoteNode.Targets(true, List.of(), List.of("b"), false))));
+        } finally {
+            m.release();
+        }
+
+        assertThat(got).containsExactly("c t relayed");
+        fromA.finishAndReleaseAll();
+    }
+
     @Test
     void resentMessage_isRoutedOnceAndAcknowledgedEachTime() throws Exception {
-        tree.subscribe("t", (RemoteNode) (m, targets) -> routedOnward.add(m.topic()),
+        tree.subscribe("t", new RemoteNode() {
+                    @Override
+                    public void forward(Message m, Targets targets) {
+                        routedOnward.add(m.topic());
+                    }
+
+                    @Override
+                    public String name() {
+                        return "c";
+                    }
+                },
                 new SubscriberOptions(SubscriptionOptions.of(QoS.AT_LEAST_ONCE), 0));
         EmbeddedChannel first = link();
         first.writeInbound(frame(new LinkFrame.Hello(new NodeId("a"), 1)));

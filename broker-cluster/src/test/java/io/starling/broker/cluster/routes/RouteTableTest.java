@@ -90,6 +90,27 @@ class RouteTableTest {
     }
 
     @Test
+    void filterKeptAnnounced_staysAfterItsLastSubscriberLeaves_untilTheWindowEnds() throws Exception {
+        start(TestNodes.settings("routes-keep", 2));
+        awaitView(2);
+        Subscriber moving = new Subscriber() { };
+        Node n1 = nodes.get(0);
+        Node n2 = nodes.get(1);
+        n1.tree.subscribe("m/#", moving, QOS1);
+        TestNodes.await(WAIT, "the route on n2", () -> n2.remotesMatching("m/x").contains("n1"));
+
+        n1.table.keepAnnounced("m/#", Duration.ofSeconds(2)); // the session moves away: kept before its row goes
+        n1.tree.unsubscribe("m/#", moving);
+        long left = System.nanoTime();
+
+        Thread.sleep(1_000); // time itself: within the window the route must not have gone
+        assertThat(n2.remotesMatching("m/x")).as("within the window").containsExactly("n1");
+        TestNodes.await(WAIT, "the route gone after the window", () -> n2.remotesMatching("m/x").isEmpty());
+        assertThat(System.nanoTime() - left).isGreaterThanOrEqualTo(Duration.ofMillis(1_900).toNanos());
+        assertThat(n1.table.localRoutes()).isEmpty();
+    }
+
+    @Test
     void nodeJoiningLater_getsTheRoutesInFull_andAnnouncesItsOwn() throws Exception {
         List<ClusterSettings> settings = TestNodes.settings("routes-join", 3);
         start(settings.subList(0, 2));
@@ -196,6 +217,11 @@ class RouteTableTest {
 
     /** Until the node links exist: a remote node that only records what it was given. */
     record RecordingRemote(String node, List<Message> forwarded) implements RemoteNode {
+        @Override
+        public String name() {
+            return node;
+        }
+
         RecordingRemote(String node) {
             this(node, new CopyOnWriteArrayList<>());
         }

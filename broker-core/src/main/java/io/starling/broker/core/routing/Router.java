@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * <p>A {@link RemoteNode} (another broker of a cluster) gets the message once, as published, however
  * many of its filters match: it does the per-session work (QoS, No Local, subscription ids) itself.
  * A message that came from another node is routed with {@link #routeLocal}, to this node's sessions
- * only, so that a message never travels further than one hop.
+ * only, so that a message never travels further than one hop; except that it is passed on, once, to a
+ * node a session just moved to from here, if its publishing node did not send it there
+ * ({@link RemoteNode#relaysForMovedSessions}).
  *
  * <p>A shared subscription's group chooses one member in the whole cluster ({@link ShareGroup#choose}):
  * a local member, or a remote node, which then gets the message (still once) with the group named in
@@ -132,10 +134,22 @@ public final class Router {
                         m.shares.get(i), 0, 0, matchedAt, m.via.get(i)));
                 session.owner().deliver(session, d);
             }
-            for (int i = 0; i < m.nodes.size(); i++) {
-                List<TopicFilter.Shared> groups = m.nodeGroups.get(i);
-                m.nodes.get(i).forward(message, groups == null ? RemoteNode.Targets.ORDINARY
-                        : new RemoteNode.Targets(m.nodeOrdinary.get(i), groups));
+            if (forwarded != null) {
+                for (int i = 0; i < m.nodes.size(); i++) {
+                    m.nodes.get(i).forward(message, RemoteNode.Targets.RELAYED); // matched only to be relayed
+                }
+            } else if (!m.nodes.isEmpty()) {
+                List<String> sentTo = new ArrayList<>(m.nodes.size());
+                for (int i = 0; i < m.nodes.size(); i++) {
+                    if (m.nodeOrdinary.get(i)) {
+                        sentTo.add(m.nodes.get(i).name());
+                    }
+                }
+                for (int i = 0; i < m.nodes.size(); i++) {
+                    List<TopicFilter.Shared> groups = m.nodeGroups.get(i);
+                    m.nodes.get(i).forward(message, new RemoteNode.Targets(m.nodeOrdinary.get(i),
+                            groups == null ? List.of() : groups, sentTo, false));
+                }
             }
             if (forwarded != null && m.groupsServed < forwarded.groups().size()) {
                 sharedWithoutMember.add(forwarded.groups().size() - m.groupsServed);
@@ -176,6 +190,10 @@ public final class Router {
             if (subscriber instanceof RemoteNode node) {
                 if (toRemoteNodes) {
                     matched = true;
+                    nodeOrdinary.set(slotOf(node), true);
+                } else if (forwarded != null && forwarded.ordinary() && !forwarded.relayed() && !forwarded.sentTo().isEmpty()
+                        && node.relaysForMovedSessions() && !forwarded.sentTo().contains(node.name())) {
+                    // A session moved from here to that node, and the publishing node did not know it yet.
                     nodeOrdinary.set(slotOf(node), true);
                 }
                 return;

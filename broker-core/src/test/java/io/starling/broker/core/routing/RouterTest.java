@@ -263,13 +263,77 @@ class RouterTest {
     /** A node of a cluster that records what it was forwarded, and checks the caller still holds the message. */
     private static final class RecordingNode implements RemoteNode {
         final List<String> forwarded = new ArrayList<>();
+        final List<Targets> targets = new ArrayList<>();
+        final String name;
+        boolean relaying;
+
+        RecordingNode() {
+            this("node");
+        }
+
+        RecordingNode(String name) {
+            this.name = name;
+        }
 
         @Override
-        public void forward(Message m, Targets targets) {
+        public void forward(Message m, Targets t) {
             assertThat(m.payload().refCnt()).isPositive();
+            targets.add(t);
+            // sentTo is checked on its own
             forwarded.add(m.topic() + " q" + m.qos().value() + " from " + m.publisherId()
-                    + (targets.equals(Targets.ORDINARY) ? "" : " " + targets));
+                    + (t.ordinary() && t.groups().isEmpty() ? "" : " Targets[ordinary=" + t.ordinary() + ", groups=" + t.groups() + "]")
+                    + (t.relayed() ? " relayed" : ""));
         }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public boolean relaysForMovedSessions() {
+            return relaying;
+        }
+    }
+
+    @Test
+    void messagePublishedHere_namesEveryNodeItIsSentToForOrdinarySubscriptions() {
+        RecordingNode b = new RecordingNode("b");
+        RecordingNode c = new RecordingNode("c");
+        SubscriberOptions any = new SubscriberOptions(SubscriptionOptions.of(QoS.EXACTLY_ONCE), 0);
+        tree.subscribe("a/+", b, any);
+        tree.subscribe("a/b", c, any);
+
+        route(message("a/b", QoS.AT_LEAST_ONCE, false, "pub"));
+
+        assertThat(b.targets).singleElement().satisfies(t -> assertThat(t.sentTo()).containsExactlyInAnyOrder("b", "c"));
+        assertThat(c.targets).singleElement().satisfies(t -> assertThat(t.sentTo()).containsExactlyInAnyOrder("b", "c"));
+    }
+
+    @Test
+    void messageFromANodeThatDidNotSendItToTheNodeASessionMovedTo_isRelayedThereOnce_andOnlyThen() {
+        RecordingLink local = online("local", loop);
+        subscribe("local", "a/#", QoS.AT_LEAST_ONCE);
+        RecordingNode movedTo = new RecordingNode("b");
+        movedTo.relaying = true;
+        SubscriberOptions row = new SubscriberOptions(SubscriptionOptions.of(QoS.EXACTLY_ONCE), 0);
+        tree.subscribe("a/+", movedTo, row); // the row a moved session's filter left here
+        tree.subscribe("a/#", movedTo, row);
+        Message m = message("a/b", QoS.AT_LEAST_ONCE, false, "pub");
+
+        // From node c, which sent it here only: relayed to b, once, beside the local delivery.
+        loop.call(() -> router.routeLocal(m, new RemoteNode.Targets(true, List.of(), List.of("here"), false)));
+        // From c again, which now sends it to b too, or relayed already, or for a group only: not relayed.
+        loop.call(() -> router.routeLocal(m, new RemoteNode.Targets(true, List.of(), List.of("here", "b"), false)));
+        loop.call(() -> router.routeLocal(m, RemoteNode.Targets.RELAYED));
+        loop.call(() -> router.routeLocal(m, RemoteNode.Targets.ORDINARY)); // a sender that did not say where it sent it
+        movedTo.relaying = false;
+        loop.call(() -> router.routeLocal(m, new RemoteNode.Targets(true, List.of(), List.of("here"), false)));
+
+        assertThat(movedTo.forwarded).containsExactly("a/b q1 from pub relayed");
+        loop.run(() -> { });
+        assertThat(local.sent).as("the local session gets each copy, relayed or not").hasSize(5);
+        m.release();
     }
 
     @Test
