@@ -25,10 +25,11 @@ class ReadTimeoutTest {
 
     private EventLoops loops;
     private TcpListener listener;
+    private BrokerCore core;
 
     @BeforeEach
     void start() throws InterruptedException {
-        BrokerCore core = new BrokerCore(BrokerSettings.defaults().toBuilder().connectTimeoutSeconds(1).build());
+        core = new BrokerCore(BrokerSettings.defaults().toBuilder().connectTimeoutSeconds(1).build());
         loops = new EventLoops(1);
         listener = TcpListener.bind(core, loops, "127.0.0.1", 0);
     }
@@ -58,6 +59,32 @@ class ReadTimeoutTest {
     void socketThatNeverSendsConnect_isClosedAfterTheConnectTimeout() throws IOException {
         try (Socket s = new Socket("127.0.0.1", listener.address().getPort())) {
             assertThat(millisUntilClosed(s, 5_000)).isBetween(800L, 2_500L);
+        }
+    }
+
+    @Test
+    void connectThatWaitsOnTheBrokerLongerThanTheConnectTimeout_isAnsweredNotClosed() throws Exception {
+        // A cluster's claim of the client id (a takeover across a partition waits for the old node's lease,
+        // half a minute by default) outlasting the 1 s CONNECT timeout: the client did send its CONNECT.
+        java.util.concurrent.CompletableFuture<io.starling.broker.core.session.ClientIdClaims.Claim> claim =
+                new java.util.concurrent.CompletableFuture<>();
+        core.setClientIdClaims(new io.starling.broker.core.session.ClientIdClaims() {
+            @Override
+            public java.util.concurrent.CompletableFuture<Claim> claim(String clientId) {
+                return claim;
+            }
+
+            @Override
+            public void release(String clientId, long token) {
+            }
+        });
+        try (Socket s = new Socket("127.0.0.1", listener.address().getPort())) {
+            s.getOutputStream().write(new byte[] {0x10, 14, 0, 4, 'M', 'Q', 'T', 'T', 4, 2, 0, 60, 0, 2, 'r', 't'});
+            Thread.sleep(2_500); // time itself: the CONNECT timeout must pass with the claim unanswered
+            claim.complete(io.starling.broker.core.session.ClientIdClaims.Claim.granted(1));
+            s.setSoTimeout(5_000);
+            InputStream in = s.getInputStream();
+            assertThat(in.read()).as("CONNACK, not a close").isEqualTo(0x20);
         }
     }
 

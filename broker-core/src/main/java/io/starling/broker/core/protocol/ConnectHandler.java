@@ -35,12 +35,19 @@ import java.util.concurrent.CompletionStage;
  */
 final class ConnectHandler {
     private static final RateLimitedLog CLAIM_REFUSALS = new RateLimitedLog();
+    /** How long a CONNECT may wait for the broker's answer before its connection is closed anyway. */
+    static final long CONNECT_ANSWER_BOUND_MILLIS = 5 * 60_000;
 
     private ConnectHandler() {
     }
 
     static void handle(Client client, Connect connect) {
         client.counters.increment(Counter.CONNECTS_RECEIVED);
+        // The CONNECT came: the CONNECT timeout is met. What follows waits on the broker (a password check, a
+        // cluster's claim of the id, a takeover, a lease: each bounded on its own), not on the client, and a
+        // wait longer than the timeout must not close it; the keepalive's applies from the CONNACK on. A
+        // generous bound stays, so that a wait that never ends (a bug) cannot keep the socket for good.
+        client.connection.setReadTimeout(CONNECT_ANSWER_BOUND_MILLIS);
         MqttVersion version = connect.version();
         client.version = version;
         client.connection.setProtocolVersion(version);
