@@ -202,7 +202,11 @@ public final class LinkCodec {
         int nodeCount = in.readUnsignedShort();
         List<String> sentTo = new ArrayList<>(nodeCount);
         for (int i = 0; i < nodeCount; i++) {
-            sentTo.add(nodeId(readString(in)).name());
+            String node = readString(in);
+            if (node.isEmpty()) {
+                throw new MalformedFrameException("empty node id");
+            }
+            sentTo.add(node);
         }
         boolean ordinary = (flags & NOT_ORDINARY) == 0;
         if (!ordinary && groups.isEmpty()) {

@@ -5,11 +5,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.starling.broker.cluster.NodeId;
 import io.starling.broker.core.routing.LoopOutbox;
-import io.starling.broker.core.routing.RemoteNode;
 import io.starling.broker.core.store.SessionStore;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,17 +107,6 @@ final class LinkReceiver extends ChannelInboundHandlerAdapter {
         ctx.channel().config().setAutoRead(true);
     }
 
-    /** The targets with the publishing node among the nodes it went to: nothing is relayed back to where it came from. */
-    private RemoteNode.Targets withOrigin(RemoteNode.Targets t) {
-        if (t.sentTo().isEmpty() || t.relayed() || t.sentTo().contains(origin.name())) {
-            return t;
-        }
-        List<String> sentTo = new ArrayList<>(t.sentTo().size() + 1);
-        sentTo.addAll(t.sentTo());
-        sentTo.add(origin.name());
-        return new RemoteNode.Targets(t.ordinary(), t.groups(), sentTo, false);
-    }
-
     private void route(ChannelHandlerContext ctx, LinkFrame.Publish p) {
         SessionStore store = links.core().store();
         store.beginChanges();
@@ -129,7 +115,7 @@ final class LinkReceiver extends ChannelInboundHandlerAdapter {
                 counters.duplicatesIn.increment();
             } else {
                 counters.forwardedIn.increment();
-                links.core().router().routeLocal(p.message(), withOrigin(p.targets()));
+                links.core().router().routeLocal(p.message(), p.targets(), origin.name()); // never relayed back there
             }
         } finally {
             p.message().release();

@@ -104,7 +104,15 @@ public final class Router {
      * @return whether any local subscription matched
      */
     public boolean routeLocal(Message message, RemoteNode.Targets targets) {
-        return route(message, false, targets);
+        return routeLocal(message, targets, null);
+    }
+
+    /**
+     * {@link #routeLocal(Message, RemoteNode.Targets)} for a message from node {@code from} (its
+     * {@link RemoteNode#name}): never relayed back there.
+     */
+    public boolean routeLocal(Message message, RemoteNode.Targets targets, String from) {
+        return route(message, false, targets, from);
     }
 
     /** Messages forwarded to this node for a shared subscription group that had no member here any more. */
@@ -113,13 +121,14 @@ public final class Router {
     }
 
     private boolean route(Message message, boolean toRemoteNodes) {
-        return route(message, toRemoteNodes, null);
+        return route(message, toRemoteNodes, null, null);
     }
 
-    private boolean route(Message message, boolean toRemoteNodes, RemoteNode.Targets forwarded) {
+    private boolean route(Message message, boolean toRemoteNodes, RemoteNode.Targets forwarded, String from) {
         Matches m = scratch.get();
         m.toRemoteNodes = toRemoteNodes;
         m.forwarded = forwarded;
+        m.from = from;
         boolean upgrade = upgradeOutgoingQos.getAsBoolean();
         try {
             long matchedAt = tree.match(message.topic(),
@@ -139,17 +148,7 @@ public final class Router {
                     m.nodes.get(i).forward(message, RemoteNode.Targets.RELAYED); // matched only to be relayed
                 }
             } else if (!m.nodes.isEmpty()) {
-                List<String> sentTo = new ArrayList<>(m.nodes.size());
-                for (int i = 0; i < m.nodes.size(); i++) {
-                    if (m.nodeOrdinary.get(i)) {
-                        sentTo.add(m.nodes.get(i).name());
-                    }
-                }
-                for (int i = 0; i < m.nodes.size(); i++) {
-                    List<TopicFilter.Shared> groups = m.nodeGroups.get(i);
-                    m.nodes.get(i).forward(message, new RemoteNode.Targets(m.nodeOrdinary.get(i),
-                            groups == null ? List.of() : groups, sentTo, false));
-                }
+                forwardToNodes(m, message);
             }
             if (forwarded != null && m.groupsServed < forwarded.groups().size()) {
                 sharedWithoutMember.add(forwarded.groups().size() - m.groupsServed);
@@ -159,6 +158,36 @@ public final class Router {
             return m.matched;
         } finally {
             m.clear();
+        }
+    }
+
+    /**
+     * One copy to each matched node, naming the nodes that get it for their ordinary subscriptions. One list of
+     * names and one {@link RemoteNode.Targets} for all the ordinary-only nodes, per message; a node with groups
+     * gets its own.
+     */
+    private static void forwardToNodes(Matches m, Message message) {
+        String[] names = new String[m.nodes.size()];
+        int n = 0;
+        for (int i = 0; i < m.nodes.size(); i++) {
+            if (m.nodeOrdinary.get(i)) {
+                names[n++] = m.nodes.get(i).name();
+            }
+        }
+        List<String> sentTo = List.of(n == names.length ? names : java.util.Arrays.copyOf(names, n));
+        RemoteNode.Targets ordinaryOnly = null;
+        for (int i = 0; i < m.nodes.size(); i++) {
+            List<TopicFilter.Shared> groups = m.nodeGroups.get(i);
+            RemoteNode.Targets targets;
+            if (groups == null) {
+                if (ordinaryOnly == null) {
+                    ordinaryOnly = new RemoteNode.Targets(true, List.of(), sentTo, false);
+                }
+                targets = ordinaryOnly;
+            } else {
+                targets = new RemoteNode.Targets(m.nodeOrdinary.get(i), groups, sentTo, false);
+            }
+            m.nodes.get(i).forward(message, targets);
         }
     }
 
@@ -182,6 +211,8 @@ public final class Router {
         boolean toRemoteNodes;
         /** What a forwarded message is for; null for a message published on this node. */
         RemoteNode.Targets forwarded;
+        /** The node a forwarded message came from, when known: never relayed back there. */
+        String from;
         /** The named groups of a forwarded message that got a member here. */
         int groupsServed;
         boolean matched;
@@ -192,7 +223,8 @@ public final class Router {
                     matched = true;
                     nodeOrdinary.set(slotOf(node), true);
                 } else if (forwarded != null && forwarded.ordinary() && !forwarded.relayed() && !forwarded.sentTo().isEmpty()
-                        && node.relaysForMovedSessions() && !forwarded.sentTo().contains(node.name())) {
+                        && node.relaysForMovedSessions() && !forwarded.sentTo().contains(node.name())
+                        && !node.name().equals(from)) {
                     // A session moved from here to that node, and the publishing node did not know it yet.
                     nodeOrdinary.set(slotOf(node), true);
                 }
@@ -306,6 +338,7 @@ public final class Router {
         void clear() {
             matched = false;
             forwarded = null;
+            from = null;
             groupsServed = 0;
             nodes.clear();
             nodeOrdinary.clear();
