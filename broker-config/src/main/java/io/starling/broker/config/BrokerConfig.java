@@ -42,13 +42,15 @@ import java.util.Objects;
  *                                   stored session's CONNECT, which wait for the store)
  * @param cluster                    the {@code cluster_*} options (Starling's), or null: a single node,
  *                                   no cluster threads or ports
+ * @param bridges                    the {@code connection} sections, in file order
  * @param warnings                   one line per accepted option that has no effect, {@code Warning: file:line: ...}
  */
 public record BrokerConfig(List<ListenerConfig> listeners, boolean perListenerSettings, SecurityConfig security,
                            Limits limits, PersistenceConfig persistence, LoggingConfig logging,
                            Duration persistentClientExpiration, boolean retainAvailable, boolean upgradeOutgoingQos,
                            boolean checkRetainSource, boolean setTcpNodelay, int sysInterval, String clientidPrefixes, Path pidFile,
-                           String user, int eventLoops, ClusterSettings cluster, List<String> warnings) {
+                           String user, int eventLoops, ClusterSettings cluster, List<BridgeConfig> bridges,
+                           List<String> warnings) {
     public BrokerConfig {
         listeners = List.copyOf(listeners);
         Objects.requireNonNull(security, "security");
@@ -56,6 +58,7 @@ public record BrokerConfig(List<ListenerConfig> listeners, boolean perListenerSe
         Objects.requireNonNull(persistence, "persistence");
         Objects.requireNonNull(logging, "logging");
         Objects.requireNonNull(user, "user");
+        bridges = List.copyOf(bridges);
         warnings = List.copyOf(warnings);
         if (eventLoops < 0) {
             throw new IllegalArgumentException("eventLoops must not be negative: " + eventLoops);
@@ -71,35 +74,35 @@ public record BrokerConfig(List<ListenerConfig> listeners, boolean perListenerSe
     /** Mosquitto's behaviour without a config file. */
     public static BrokerConfig defaults() {
         return new BrokerConfig(List.of(), false, SecurityConfig.DEFAULTS, Limits.DEFAULTS, PersistenceConfig.DEFAULTS,
-                LoggingConfig.DEFAULTS, null, true, false, false, false, 10, null, null, "mosquitto", 0, null, List.of());
+                LoggingConfig.DEFAULTS, null, true, false, false, false, 10, null, null, "mosquitto", 0, null, List.of(), List.of());
     }
 
     /** The same config with {@code allow_anonymous} set broker-wide. */
     public BrokerConfig withAllowAnonymous(boolean value) {
         return new BrokerConfig(listeners, perListenerSettings, security.withAllowAnonymous(value), limits, persistence,
                 logging, persistentClientExpiration, retainAvailable, upgradeOutgoingQos, checkRetainSource, setTcpNodelay, sysInterval,
-                clientidPrefixes, pidFile, user, eventLoops, cluster, warnings);
+                clientidPrefixes, pidFile, user, eventLoops, cluster, bridges, warnings);
     }
 
     /** The same config listening on the given listeners instead. */
     public BrokerConfig withListeners(List<ListenerConfig> value) {
         return new BrokerConfig(value, perListenerSettings, security, limits, persistence, logging,
                 persistentClientExpiration, retainAvailable, upgradeOutgoingQos, checkRetainSource, setTcpNodelay, sysInterval,
-                clientidPrefixes, pidFile, user, eventLoops, cluster, warnings);
+                clientidPrefixes, pidFile, user, eventLoops, cluster, bridges, warnings);
     }
 
     /** The same config with other limits. */
     public BrokerConfig withLimits(Limits value) {
         return new BrokerConfig(listeners, perListenerSettings, security, value, persistence, logging,
                 persistentClientExpiration, retainAvailable, upgradeOutgoingQos, checkRetainSource, setTcpNodelay, sysInterval,
-                clientidPrefixes, pidFile, user, eventLoops, cluster, warnings);
+                clientidPrefixes, pidFile, user, eventLoops, cluster, bridges, warnings);
     }
 
     /** The same config as a cluster node (or, with null, a single node). */
     public BrokerConfig withCluster(ClusterSettings value) {
         return new BrokerConfig(listeners, perListenerSettings, security, limits, persistence, logging,
                 persistentClientExpiration, retainAvailable, upgradeOutgoingQos, checkRetainSource, setTcpNodelay, sysInterval,
-                clientidPrefixes, pidFile, user, eventLoops, value, warnings);
+                clientidPrefixes, pidFile, user, eventLoops, value, bridges, warnings);
     }
 
     /** Mosquitto 2's local-only mode: no listener configured, so only localhost:1883, anonymous allowed. */

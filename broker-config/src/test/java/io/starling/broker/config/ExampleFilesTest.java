@@ -110,7 +110,7 @@ class ExampleFilesTest extends ConfigTestSupport {
     }
 
     @Test
-    void realisticFileWithBridgeAndPlugin_startsWithWarningsForWhatIsNotSupported() throws Exception {
+    void realisticFileWithBridgeAndPlugin_readsTheBridge_andWarnsForWhatIsNotSupported() throws Exception {
         BrokerConfig c = read(resource("realistic-with-bridge-and-plugins.conf"));
 
         assertThat(c.security()).isEqualTo(new SecurityConfig(false, Path.of("/etc/mosquitto/passwd"),
@@ -138,18 +138,19 @@ class ExampleFilesTest extends ConfigTestSupport {
         assertThat(c.warnings()).extracting(w -> w.replace(main() + ":", "")).containsExactly(
                 "Warning: 39: 'http_dir' is not supported yet and was ignored.",
                 "Warning: 43: 'plugin' is not supported yet and was ignored.",
-                "Warning: 44: 'plugin_opt_config_file' is not supported yet and was ignored.",
-                "Warning: 46: 'connection' is not supported yet and was ignored.",
-                "Warning: 47: 'address' is not supported yet and was ignored.",
-                "Warning: 48: 'remote_clientid' is not supported yet and was ignored.",
-                "Warning: 49: 'remote_username' is not supported yet and was ignored.",
-                "Warning: 50: 'remote_password' is not supported yet and was ignored.",
-                "Warning: 51: 'bridge_cafile' is not supported yet and was ignored.",
-                "Warning: 52: 'bridge_protocol_version' is not supported yet and was ignored.",
-                "Warning: 53: 'cleansession' is not supported yet and was ignored.",
-                "Warning: 54: 'try_private' is not supported yet and was ignored.",
-                "Warning: 55: 'notifications' is not supported yet and was ignored.",
-                "Warning: 56: 'topic' is not supported yet and was ignored.",
-                "Warning: 57: 'topic' is not supported yet and was ignored.");
+                "Warning: 44: 'plugin_opt_config_file' is not supported yet and was ignored.");
+        assertThat(c.bridges()).hasSize(1);
+        BridgeConfig bridge = c.bridges().get(0);
+        assertThat(bridge.name()).isEqualTo("cloud-bridge");
+        assertThat(bridge.addresses()).containsExactly(new BridgeConfig.Address("mqtt.example.com", 8883));
+        assertThat(bridge.remoteClientId()).isEqualTo("site-42");
+        assertThat(bridge.localClientId()).isEqualTo("local.site-42");
+        assertThat(bridge.remoteLogin()).isEqualTo(new BridgeConfig.Login("site-42", "s3cret"));
+        assertThat(bridge.tls().cafile()).isEqualTo(Path.of("/etc/mosquitto/ca_certificates/cloud-ca.crt"));
+        assertThat(bridge.cleanSession()).isFalse();
+        assertThat(bridge.localCleanSession()).isFalse();
+        assertThat(bridge.topics()).containsExactly(
+                new BridgeTopic("telemetry/#", BridgeTopic.Direction.OUT, 1, null, "site-42/"),
+                new BridgeTopic("commands/#", BridgeTopic.Direction.IN, 1, null, "site-42/"));
     }
 }

@@ -26,8 +26,9 @@ public final class ConfigReader {
     private final GeneralOptions general = new GeneralOptions();
     private final UnsupportedOptions unsupported = new UnsupportedOptions();
     private final ClusterOptions cluster = new ClusterOptions();
+    private final BridgeOptions bridges = new BridgeOptions();
     private final List<OptionGroup> groups = List.of(new ListenerOptions(), new TlsOptions(), new SecurityOptions(),
-            limits, persistence, logging, general, cluster, unsupported);
+            limits, persistence, logging, general, cluster, bridges, unsupported);
 
     private ConfigReader(Path mainFile) {
         this.mainFile = mainFile;
@@ -96,7 +97,7 @@ public final class ConfigReader {
     }
 
     private BrokerConfig build() throws ConfigException {
-        unsupported.finish();
+        List<io.starling.broker.config.BridgeConfig> bridgeList = bridges.build(context);
         boolean perListener = context.perListenerSettings();
         List<ListenerConfig> listeners = new ArrayList<>();
         Map<String, ListenerDraft> bound = new HashMap<>();
@@ -115,7 +116,7 @@ public final class ConfigReader {
         return new BrokerConfig(listeners, perListener, context.globalSecurity().build(), limits.build(),
                 persistence.build(), logging.build(), general.persistentClientExpiration, general.retainAvailable,
                 general.upgradeOutgoingQos, general.checkRetainSource, general.setTcpNodelay, general.sysInterval, general.clientidPrefixes,
-                general.pidFile, general.user, general.eventLoops, cluster.build(), context.warnings());
+                general.pidFile, general.user, general.eventLoops, cluster.build(), bridgeList, context.warnings());
     }
 
     /** Refuses two listeners on the same port and address, which mosquitto finds only when binding. */

@@ -1,31 +1,14 @@
 package io.starling.broker.config.parse;
 
 import io.starling.broker.config.ConfigException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Options of mosquitto.conf(5) that Starling does not implement yet: accepted with a warning naming
  * them, so that an existing file still starts, but checked as mosquitto checks them (a value is given;
- * bridge options follow a {@code connection}; plugin options follow a plugin), so that a file
- * mosquitto would refuse is refused here too.
+ * plugin options follow a plugin), so that a file mosquitto would refuse is refused here too.
  */
 final class UnsupportedOptions implements OptionGroup {
-    /** Bridge name → the bridge, in file order. */
-    private final Map<String, Bridge> bridges = new LinkedHashMap<>();
-    private Bridge bridge;
     private ConfigLine plugin;
-
-    /** A {@code connection} block, to check that it gets an address and topics. */
-    private static final class Bridge {
-        final ConfigLine connection;
-        ConfigLine address;
-        boolean topic;
-
-        Bridge(ConfigLine connection) {
-            this.connection = connection;
-        }
-    }
 
     @Override
     public boolean read(ConfigLine line, ReadContext context) throws ConfigException {
@@ -36,17 +19,6 @@ final class UnsupportedOptions implements OptionGroup {
             return true;
         }
         switch (key) {
-            case "connection" -> connection(line);
-            case "address", "addresses" -> address(line);
-            case "topic" -> bridge(line).topic = true;
-            case "bridge_alpn", "bridge_attempt_unsubscribe", "bridge_bind_address", "bridge_cafile", "bridge_capath",
-                    "bridge_certfile", "bridge_identity", "bridge_insecure", "bridge_keyfile", "bridge_max_packet_size",
-                    "bridge_outgoing_retain", "bridge_protocol_version", "bridge_psk", "bridge_require_ocsp",
-                    "bridge_tls_version", "cleansession", "local_cleansession", "clientid", "remote_clientid",
-                    "idle_timeout", "keepalive_interval", "local_clientid", "local_password", "local_username",
-                    "notifications", "notifications_local_only", "notification_topic", "password", "remote_password",
-                    "username", "remote_username", "restart_timeout", "round_robin", "start_type", "threshold",
-                    "try_private" -> bridge(line);
             case "auth_plugin", "plugin" -> plugin(line, context);
             case "auth_plugin_deny_special_chars" -> pluginOption(line).bool();
             case "allow_duplicate_messages", "use_username_as_clientid" -> line.bool();
@@ -64,50 +36,8 @@ final class UnsupportedOptions implements OptionGroup {
         return true;
     }
 
-    /** Checks that every bridge got what mosquitto requires, once the whole file is read. */
-    void finish() throws ConfigException {
-        for (Bridge b : bridges.values()) {
-            String name = b.connection.word();
-            if (b.address == null) {
-                throw b.connection.error("Invalid bridge configuration: no remote addresses defined for bridge '"
-                        + name + "'.");
-            }
-            if (!b.topic) {
-                throw b.connection.error("Invalid bridge configuration: no topics defined for bridge '" + name + "'.");
-            }
-        }
-    }
-
     private static void ignored(ConfigLine line, ReadContext context) {
         context.warn(line.warning("'" + line.key() + "' is not supported yet and was ignored."));
-    }
-
-    private void connection(ConfigLine line) throws ConfigException {
-        String name = line.word();
-        if (bridges.containsKey(name)) {
-            throw line.error("Duplicate bridge name \"" + name + "\" (first given at "
-                    + bridges.get(name).connection.where() + ").");
-        }
-        bridge = new Bridge(line);
-        bridges.put(name, bridge);
-    }
-
-    private void address(ConfigLine line) throws ConfigException {
-        Bridge b = bridge(line);
-        if (b.address != null) {
-            throw line.error("Invalid bridge configuration: bridge '" + b.connection.word()
-                    + "' already has its addresses (given at " + b.address.where() + ").");
-        }
-        b.address = line;
-    }
-
-    /** The bridge a bridge option belongs to: the last {@code connection}. */
-    private Bridge bridge(ConfigLine line) throws ConfigException {
-        if (bridge == null) {
-            throw line.error("Invalid bridge configuration: " + line.key() + " must follow a connection line.");
-        }
-        line.text();
-        return bridge;
     }
 
     private void plugin(ConfigLine line, ReadContext context) throws ConfigException {
