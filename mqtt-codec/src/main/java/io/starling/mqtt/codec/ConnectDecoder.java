@@ -18,13 +18,20 @@ final class ConnectDecoder {
     private ConnectDecoder() {
     }
 
+    /** The protocol level of a CONNECT: its version, and whether the 0x80 bit marked it as a bridge's. */
+    record Level(MqttVersion version, boolean bridge) {
+    }
+
     /**
      * Reads the protocol name and level. An unknown name is a protocol error (0x82); a known name with
      * a level we do not speak is 0x84, so the broker can answer CONNACK 0x01 (3.1.1) or 0x84 (5.0).
+     * The level's top bit (0x83, 0x84: mosquitto's {@code try_private}) says the client is a bridge.
      */
-    static MqttVersion readVersion(WireReader r) {
+    static Level readLevel(WireReader r) {
         String name = r.readString("protocol name");
-        int level = r.readUnsignedByte("protocol level");
+        int raw = r.readUnsignedByte("protocol level");
+        boolean bridge = (raw & Connect.BRIDGE_LEVEL_BIT) != 0;
+        int level = raw & ~Connect.BRIDGE_LEVEL_BIT;
         boolean mqtt = name.equals(MqttVersion.MQTT_3_1_1.protocolName());
         if (!mqtt && !name.equals(MqttVersion.MQTT_3_1.protocolName())) {
             throw MalformedPacketException.protocolError("unknown protocol name '" + name + "'");
@@ -32,13 +39,14 @@ final class ConnectDecoder {
         MqttVersion version = MqttVersion.ofLevel(level);
         if (version == null || !version.protocolName().equals(name)) {
             throw new MalformedPacketException(ReasonCode.UNSUPPORTED_PROTOCOL_VERSION,
-                    "unsupported protocol level " + level + " for " + name);
+                    "unsupported protocol level " + raw + " for " + name);
         }
-        return version;
+        return new Level(version, bridge);
     }
 
-    /** Reads the rest of the CONNECT after {@link #readVersion}. */
-    static Connect readRest(WireReader r, MqttVersion version) {
+    /** Reads the rest of the CONNECT after {@link #readLevel}. */
+    static Connect readRest(WireReader r, Level level) {
+        MqttVersion version = level.version();
         int flags = r.readUnsignedByte("connect flags");
         if ((flags & RESERVED) != 0) {
             throw malformed("reserved connect flag set");
@@ -74,6 +82,6 @@ final class ConnectDecoder {
         byte[] password = hasPassword ? r.readBinary("password") : null;
         r.expectEnd(PacketType.CONNECT);
         return new Connect(version, clientId, (flags & CLEAN_START) != 0, keepAlive, username, password, will,
-                properties);
+                properties, level.bridge());
     }
 }

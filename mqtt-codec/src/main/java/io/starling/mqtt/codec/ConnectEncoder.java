@@ -36,7 +36,7 @@ final class ConnectEncoder {
     static void write(ByteBuf out, Connect c) {
         MqttVersion v = c.version();
         Utf8.write(out, v.protocolName());
-        out.writeByte(v.level());
+        out.writeByte(v.level() | (c.bridge() ? Connect.BRIDGE_LEVEL_BIT : 0));
         Will will = c.will();
         int flags = (c.cleanStart() ? 0x02 : 0)
                 | (will == null ? 0 : 0x04 | will.qos().value() << 3 | (will.retain() ? 0x20 : 0))

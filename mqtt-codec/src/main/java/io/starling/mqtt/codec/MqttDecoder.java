@@ -175,9 +175,10 @@ public class MqttDecoder {
         MqttVersion v = version == null ? MqttVersion.MQTT_3_1_1 : version;
         switch (type) {
             case CONNECT:
-                version = ConnectDecoder.readVersion(r);
+                ConnectDecoder.Level level = ConnectDecoder.readLevel(r);
+                version = level.version();
                 checkConnectFlags(flags, version);
-                return ConnectDecoder.readRest(r, version);
+                return ConnectDecoder.readRest(r, level);
             case CONNACK: return connAck(r, v);
             case PUBLISH: return publish(r, flags, v);
             case PUBACK:

@@ -160,6 +160,43 @@ class MqttDecoderTest {
     }
 
     @Test
+    void connectWithTheBridgeBitInItsLevel_isABridgesConnect_inItsVersion() {
+        // What mosquitto 2.0.11 sends for a bridge with try_private true (the default): level 0x84.
+        MqttDecoder decoder = new MqttDecoder(1 << 20);
+        ByteBuf in = Bytes.hex("10 0D 0004 4D515454 84 02 003C 0001 62");
+        try {
+            Connect connect = (Connect) decoder.decode(in);
+            assertThat(connect.bridge()).isTrue();
+            assertThat(connect.version()).isEqualTo(MqttVersion.MQTT_3_1_1);
+            assertThat(connect.clientId()).isEqualTo("b");
+            assertThat(decoder.version()).isEqualTo(MqttVersion.MQTT_3_1_1);
+        } finally {
+            in.release();
+        }
+        for (MqttVersion v : MqttVersion.values()) {
+            Connect bridge = new Connect(v, "b", false, 60, null, null, null, Properties.EMPTY, true);
+            ByteBuf encoded = MqttEncoder.encode(io.netty.buffer.PooledByteBufAllocator.DEFAULT, bridge, v);
+            try {
+                assertThat(new MqttDecoder(1 << 20).decode(encoded)).isEqualTo(bridge);
+            } finally {
+                encoded.release();
+            }
+        }
+    }
+
+    @Test
+    void connectWithAnUnknownLevel_isStillRefused_withOrWithoutTheBridgeBit() {
+        for (String level : new String[] {"06", "86", "82"}) {
+            ByteBuf in = Bytes.hex("10 0D 0004 4D515454 " + level + " 02 003C 0001 62");
+            try {
+                assertThat(new MqttDecoder(1 << 20).decode(in)).isInstanceOf(Malformed.class);
+            } finally {
+                in.release();
+            }
+        }
+    }
+
+    @Test
     void malformedConnectAfterItsProtocolLevel_stillTellsTheVersion_soTheBrokerCanAnswerInKind() {
         MqttDecoder decoder = new MqttDecoder(1 << 20);
         ByteBuf in = Bytes.hex("10 0F 0004 4D515454 05 02 003C 00 0002 C328");

@@ -73,6 +73,8 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
      */
     byte[] password;
     boolean passwordChecked;
+    /** The CONNECT's protocol level had the bridge bit (mosquitto's try_private): a 3.x bridge's subscriptions are No Local and Retain As Published. */
+    boolean bridge;
     /**
      * The slow password check this client waits for (its CONNECT's, or a reload's re-check), cancelled
      * when the connection is lost so that no hash is computed for it; null when none waits.

@@ -184,6 +184,7 @@ final class ConnectHandler {
         MqttVersion version = connect.version();
         Will will = connect.will();
         client.identity = new ClientIdentity(client.clientId, connect.username());
+        client.bridge = connect.bridge();
         // A will the client may not publish ($SYS, $share, the ACL) is accepted as mosquitto accepts
         // it, and dropped when it is sent (Wills checks it then, against the rules in force).
         client.will = will;
@@ -515,8 +516,8 @@ final class ConnectHandler {
                 return; // lost meanwhile: handled as any lost connection
             }
             if (durable) {
-                ProtocolLog.CONNECTIONS.info("New client connected from {} as {} (p{}, c{}, k{}{}).",
-                        client.connection.remoteAddress(), client.clientId, ProtocolLog.protocolNumber(client.version),
+                ProtocolLog.CONNECTIONS.info("New {} connected from {} as {} (p{}, c{}, k{}{}).",
+                        connect.bridge() ? "bridge" : "client", client.connection.remoteAddress(), client.clientId, ProtocolLog.protocolNumber(client.version),
                         connect.cleanStart() ? 1 : 0, connect.keepAlive(),
                         connect.username() == null ? "" : ", u'" + connect.username() + "'");
                 if (ProtocolLog.packets()) {

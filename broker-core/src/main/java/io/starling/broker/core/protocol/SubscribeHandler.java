@@ -81,6 +81,11 @@ final class SubscribeHandler {
                 break;
             }
             QoS qos = s.options().qos();
+            if (client.bridge && !client.version.isV5()) {
+                // As mosquitto: a 3.x bridge has no subscription options, so it gets those that keep two bridged
+                // brokers from looping (its own messages not sent back) and keep retained flags across.
+                s = new Subscription(s.filter(), new io.starling.mqtt.codec.SubscriptionOptions(qos, true, true, 0));
+            }
             ProtocolLog.LOG.debug("\t{} (QoS {})", s.filter(), qos.value());
             boolean isShared = TopicFilter.isShared(s.filter());
             if (isShared && s.options().noLocal()) {

@@ -42,6 +42,36 @@ class SubscribeHandlerTest {
     }
 
     @Test
+    void bridgeOf311_getsItsOwnMessagesNotBack_andRetainFlagsAsPublished_asFromMosquitto() {
+        // A mosquitto bridge (try_private) on both sides of '#' would loop without this: what it publishes here
+        // must not come back to it, and retained messages must keep their flag on the other broker.
+        TestClient bridge = new TestClient(broker.core(), broker.loop(), broker.payloads());
+        bridge.connect(new io.starling.mqtt.codec.Connect(io.starling.mqtt.codec.MqttVersion.MQTT_3_1_1, "edge.cloud",
+                false, 60, null, null, null, Properties.EMPTY, true));
+        bridge.subscribe(sub("#", 1));
+        broker.connected("retainer").publish("r/t", QoS.AT_MOST_ONCE, true, "kept");
+        bridge.take();
+
+        bridge.publish("from/remote", QoS.AT_MOST_ONCE, "x");
+        bridge.expectNothing();
+        TestClient late = new TestClient(broker.core(), broker.loop(), broker.payloads());
+        late.connect(new io.starling.mqtt.codec.Connect(io.starling.mqtt.codec.MqttVersion.MQTT_3_1_1, "edge2.cloud",
+                true, 60, null, null, null, Properties.EMPTY, true));
+        late.subscribe(sub("r/#", 0));
+        broker.connected("p").publish("r/t", QoS.AT_MOST_ONCE, true, "again");
+        List<Publish> got = late.takePublishes();
+        assertThat(got).extracting(Publish::retain).containsExactly(true, true);
+    }
+
+    @Test
+    void ordinaryClient_getsItsOwnMessagesBack() {
+        TestClient c = broker.connected("c");
+        c.subscribe(sub("#", 0));
+        c.publish("a", QoS.AT_MOST_ONCE, "echo");
+        assertThat(c.takePublishes()).extracting(SubscribeHandlerTest::text).containsExactly("echo");
+    }
+
+    @Test
     void subAck_grantsTheRequestedQosPerFilterInOrder() {
         TestClient c = broker.connected("c");
 
