@@ -150,13 +150,13 @@ class PartitionNetnsIT {
     }
 
     /**
-     * KNOWN GAP, run only with {@code -Dpartition.knownGaps=true}: a retained value set on the majority
-     * while node 3 is away (here: stopped past failure detection; the cut of the first scenario shows the
-     * same) is still the old value on node 3 once it is back, for longer than this test waits.
+     * A retained value set on the majority while node 3 is away (here: stopped past failure detection) agrees on
+     * every node once it is back. Gated as a known gap until 2026-12-07: jgroups-raft's leader did not catch a
+     * rejoined follower up while requests kept coming (fixed by {@code CatchUpWatch}); it passed every run since
+     * (10:24, and three rounds at 19:19-19:27 on a quiet machine, values agreeing 9.2-9.9 s after SIGCONT).
      */
     @Test
     @Order(6)
-    @EnabledIfSystemProperty(named = "partition.knownGaps", matches = "true")
     void retainedValueSetWhileANodeIsAway_agreesOnAllNodesOnceItIsBack() throws Exception {
         NetnsClient pubA = connect("f-pub-1", 0);
         pubA.publish("f/ret/x", "before", true);
