@@ -21,6 +21,7 @@ import io.starling.broker.core.store.SessionStore;
 import io.starling.broker.store.rocksdb.StoreException;
 import io.starling.broker.core.store.memory.InMemoryRetainedStore;
 import io.starling.broker.core.time.Clock;
+import io.starling.broker.bridge.Bridges;
 import io.starling.broker.transport.EventLoops;
 import io.starling.broker.transport.HttpApi;
 import io.starling.broker.transport.HttpApiListener;
@@ -65,11 +66,13 @@ public final class Broker implements AutoCloseable {
     private final BrokerMetrics metrics;
     /** The cluster side (channel, Raft, registry, retained store, node links, route table); null without cluster_* lines. */
     private final ClusterNode cluster;
+    /** The connection sections' bridges (none without such sections). */
+    private final Bridges bridges;
 
     private Broker(BrokerConfig config, BrokerCore core, EventLoops loops, List<TcpListener> listeners,
                    Map<ListenerConfig, SecurityRules> listenerSecurity,
                    Map<ListenerConfig, AtomicReference<ListenerSettings>> listenerSettings, SysTreeTimer sysTree,
-                   List<HttpApiListener> httpListeners, BrokerMetrics metrics, ClusterNode cluster) {
+                   List<HttpApiListener> httpListeners, BrokerMetrics metrics, ClusterNode cluster, Bridges bridges) {
         this.config = config;
         this.core = core;
         this.loops = loops;
@@ -81,6 +84,7 @@ public final class Broker implements AutoCloseable {
         this.httpListeners = httpListeners;
         this.metrics = metrics;
         this.cluster = cluster;
+        this.bridges = bridges;
     }
 
     /** The configuration cannot be used to start a broker; the message says why (and where). */
@@ -139,6 +143,7 @@ public final class Broker implements AutoCloseable {
         SysTreeTimer sysTree = SysTreeTimer.start(core, loops.outboxes().get(0), config.sysInterval(),
                 "Starling version " + VERSION);
         BrokerMetrics metrics = null;
+        Bridges bridges = null;
         try {
             core.setListenerSecurity(port -> securityOfPort(config, listenerSecurity, core, port));
             if (store.isDurable()) {
@@ -185,6 +190,10 @@ public final class Broker implements AutoCloseable {
                     }
                 }
             }
+            if (!config.bridges().isEmpty()) {
+                int inflight = config.limits().maxInflightMessages();
+                bridges = Bridges.start(config.bridges(), core, loops, inflight == 0 ? 65535 : inflight);
+            }
         } catch (InterruptedException e) {
             closeAll(bound, http, metrics, sysTree, cluster, loops, core);
             throw e;
@@ -196,7 +205,7 @@ public final class Broker implements AutoCloseable {
             throw new StartException("Error: " + e.getMessage(), e);
         }
         return new Broker(config, core, loops, bound, listenerSecurity, listenerSettings, sysTree, http, metrics,
-                cluster);
+                cluster, bridges);
     }
 
     private static void startCluster(ClusterNode cluster, BrokerConfig config, BrokerCore core, EventLoops loops)
@@ -463,6 +472,9 @@ public final class Broker implements AutoCloseable {
     @Override
     public void close() {
         LOG.info("Starling shutting down.");
+        if (bridges != null) {
+            bridges.close(); // DISCONNECT to each remote broker while the loops still run
+        }
         core.beginShutdown();
         sysTree.close();
         httpListeners.forEach(HttpApiListener::close);

@@ -43,6 +43,39 @@ public final class TlsContexts {
         return build(settings, providerFor(settings));
     }
 
+    /**
+     * A client's context (a bridge connecting out): the server's certificate checked against {@code cafile} and
+     * {@code capath}, a client certificate when {@code certfile} and {@code keyfile} are given, TLS 1.2 and 1.3
+     * unless {@code version} names one, and an ALPN protocol when given.
+     *
+     * @throws TlsSetupException when a file is missing, unreadable or invalid
+     */
+    public static SslContext client(java.nio.file.Path cafile, java.nio.file.Path capath, java.nio.file.Path certfile,
+                                    java.nio.file.Path keyfile, String version, String alpn) {
+        List<X509Certificate> cas = PemFiles.caCertificates(cafile, capath);
+        SslContextBuilder builder = SslContextBuilder.forClient().trustManager(cas)
+                .protocols(version == null ? List.of("TLSv1.3", "TLSv1.2")
+                        : List.of(version.equals("tlsv1.3") ? "TLSv1.3" : "TLSv1.2"));
+        if (certfile != null) {
+            List<X509Certificate> chain = PemFiles.serverCertificates(certfile);
+            PrivateKey key = PemFiles.privateKey(keyfile);
+            PemFiles.checkKeyMatches(key, chain.get(0), keyfile, certfile);
+            builder.keyManager(key, chain);
+        }
+        if (alpn != null) {
+            builder.applicationProtocolConfig(new io.netty.handler.ssl.ApplicationProtocolConfig(
+                    io.netty.handler.ssl.ApplicationProtocolConfig.Protocol.ALPN,
+                    io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                    io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, alpn));
+        }
+        try {
+            return builder.build();
+        } catch (SSLException | RuntimeException e) {
+            throw new TlsSetupException("Unable to set up TLS for a connection with cafile \"" + cafile + "\": "
+                    + e.getMessage(), cafile, e);
+        }
+    }
+
     /** The context with the given provider (tests run both). */
     public static SslContext build(TlsSettings settings, SslProvider provider) {
         List<X509Certificate> chain = PemFiles.serverCertificates(settings.certfile());

@@ -71,7 +71,8 @@ final class ConnectHandler {
             clientId = client.listenerNow().autoIdPrefix() + UUID.randomUUID().toString().toUpperCase();
         }
         client.clientId = clientId;
-        if (settings.clientIdPrefixes() != null && !clientId.startsWith(settings.clientIdPrefixes())) {
+        if (settings.clientIdPrefixes() != null && !clientId.startsWith(settings.clientIdPrefixes())
+                && !client.connection.trusted()) {
             refuse(client, ReasonCode.NOT_AUTHORIZED, "client id without the prefix '"
                     + settings.clientIdPrefixes() + "' (clientid_prefixes)"); // as mosquitto: not authorised
             return;
@@ -129,7 +130,7 @@ final class ConnectHandler {
             EnhancedAuth.start(client, connect);
             return;
         }
-        if (certificateIsCredential) {
+        if (certificateIsCredential || client.connection.trusted()) {
             proceed(client, connect);
             return;
         }

@@ -46,6 +46,15 @@ public interface Connection {
     }
 
     /**
+     * Whether this is a client the broker runs itself (a bridge's local side): its CONNECT is not checked
+     * against the password file or {@code clientid_prefixes}, as mosquitto does not check its bridges; the
+     * CONNECT's user name ({@code local_username}) is still the one ACLs see.
+     */
+    default boolean trusted() {
+        return false;
+    }
+
+    /**
      * The user name the transport vouches for (mosquitto's {@code use_identity_as_username} /
      * {@code use_subject_as_username}: from the client's TLS certificate), replacing the CONNECT's;
      * null when the listener does not do that.

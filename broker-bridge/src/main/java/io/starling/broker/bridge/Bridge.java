@@ -1,0 +1,553 @@
+package io.starling.broker.bridge;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.starling.broker.config.BridgeConfig;
+import io.starling.broker.config.BridgeTopic;
+import io.starling.broker.core.BrokerCore;
+import io.starling.broker.core.protocol.Client;
+import io.starling.broker.core.routing.LoopOutbox;
+import io.starling.broker.core.routing.Message;
+import io.starling.mqtt.codec.ConnAck;
+import io.starling.mqtt.codec.Connect;
+import io.starling.mqtt.codec.Disconnect;
+import io.starling.mqtt.codec.MqttEncoder;
+import io.starling.mqtt.codec.MqttVersion;
+import io.starling.mqtt.codec.Packet;
+import io.starling.mqtt.codec.PingReq;
+import io.starling.mqtt.codec.Properties;
+import io.starling.mqtt.codec.PropertyId;
+import io.starling.mqtt.codec.Publish;
+import io.starling.mqtt.codec.QoS;
+import io.starling.mqtt.codec.SubAck;
+import io.starling.mqtt.codec.Subscribe;
+import io.starling.mqtt.codec.Subscription;
+import io.starling.mqtt.codec.SubscriptionOptions;
+import io.starling.mqtt.codec.UnsubAck;
+import io.starling.mqtt.codec.Unsubscribe;
+import io.starling.mqtt.codec.Will;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One bridge: a session on the remote broker and a session on this one, and the packets passed between them one
+ * for one with their packet ids, so that each broker's own QoS 1/2 state, queue and persistence carry what is in
+ * flight while the other side is away. Everything runs on the bridge's event loop.
+ *
+ * <p>A connection goes: TCP (and TLS) to the remote broker, CONNECT, CONNACK; SUBSCRIBE of the {@code in} and
+ * {@code both} topics there (and UNSUBSCRIBE of the {@code out} ones, {@code bridge_attempt_unsubscribe}); then the
+ * local session connects (Clean Start from {@code local_cleansession}) and subscribes to the {@code out} and
+ * {@code both} topics here, with No Local so that what the bridge brings in never goes back out, and getting the
+ * retained messages, as mosquitto sends them on each connect. What the remote broker sends before that is held.
+ * When the remote connection ends, the local session is let go as a lost connection: a persistent one keeps
+ * queueing ({@code max_queued_messages}, durably with persistence), and its unacknowledged messages go again, with
+ * DUP and their packet ids, on the next connection.
+ */
+final class Bridge {
+    private static final Logger LOG = LoggerFactory.getLogger("io.starling.broker.bridge");
+    /** Remote packets held until both sessions are ready, at most; more closes the connection and starts over. */
+    private static final int MAX_HELD = 10_000;
+    private static final int SUBSCRIBE_ID = 1;
+    private static final int UNSUBSCRIBE_ID = 2;
+
+    private enum State { IDLE, CONNECTING, SUBSCRIBING, LOCAL_CONNECTING, LOCAL_SUBSCRIBING, RELAYING, STOPPED }
+
+    private final BridgeConfig config;
+    private final BrokerCore core;
+    private final EventLoop loop;
+    private final LoopOutbox outbox;
+    private final Class<? extends SocketChannel> channelType;
+    private final SslContext tls;
+    private final TopicMap topics;
+    private final int receiveMaximum;
+    private final Backoff backoff;
+    private MqttVersion version;
+    private State state = State.IDLE;
+    private int address;
+    private Channel remote;
+    private LocalSide local;
+    private Client client;
+    private int pendingAcks;
+    private final ArrayDeque<Packet> held = new ArrayDeque<>();
+    private int remoteReceiveMaximum;
+
+    Bridge(BridgeConfig config, BrokerCore core, EventLoop loop, LoopOutbox outbox,
+           Class<? extends SocketChannel> channelType, SslContext tls, int receiveMaximum) {
+        this.config = config;
+        this.core = core;
+        this.loop = loop;
+        this.outbox = outbox;
+        this.channelType = channelType;
+        this.tls = tls;
+        this.topics = new TopicMap(config.topics());
+        this.receiveMaximum = receiveMaximum;
+        this.backoff = new Backoff(config.restart());
+        this.version = switch (config.version()) {
+            case MQTT_3_1 -> MqttVersion.MQTT_3_1;
+            case MQTT_3_1_1 -> MqttVersion.MQTT_3_1_1;
+            case MQTT_5 -> MqttVersion.MQTT_5;
+        };
+    }
+
+    String name() {
+        return config.name();
+    }
+
+    /** Starts connecting, on the bridge's loop. */
+    void start() {
+        loop.execute(() -> {
+            notifyLocal(false);
+            connect();
+        });
+    }
+
+    /** Ends the bridge: DISCONNECT to the remote broker; the local session stays as a lost connection would leave it. */
+    java.util.concurrent.CompletableFuture<Void> stop() {
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        loop.execute(() -> {
+            state = State.STOPPED;
+            Channel c = remote;
+            if (c != null && c.isActive()) {
+                write(Disconnect.NORMAL);
+                c.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+                    c.close();
+                    done.complete(null);
+                });
+            } else {
+                done.complete(null);
+            }
+            endLocal();
+        });
+        return done;
+    }
+
+    // ---- the remote connection ----
+
+    private void connect() {
+        if (state == State.STOPPED) {
+            return;
+        }
+        BridgeConfig.Address to = config.addresses().get(address);
+        LOG.info("Connecting bridge {} ({}:{})", config.name(), to.host(), to.port());
+        state = State.CONNECTING;
+        Bootstrap b = new Bootstrap().group(loop).channel(channelType)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
+                .handler(new RemotePipeline(this, tls, to, config.tls() != null && config.tls().insecure(), config.keepalive(), version));
+        ChannelFuture f = config.bindAddress() != null
+                ? b.connect(new InetSocketAddress(to.host(), to.port()), new InetSocketAddress(config.bindAddress(), 0))
+                : b.connect(to.host(), to.port());
+        remote = f.channel();
+        f.addListener((ChannelFutureListener) done -> {
+            if (!done.isSuccess()) {
+                LOG.warn("Bridge {}: unable to connect to {}: {}", config.name(), to, reason(done.cause()));
+            }
+        });
+    }
+
+    /** The TCP (and TLS) connection is up: CONNECT. */
+    void remoteActive(Channel channel) {
+        if (channel != remote) {
+            return;
+        }
+        Will will = null;
+        if (config.notifications().enabled() && !config.notifications().localOnly()) {
+            will = new Will(config.notifications().topic(), new byte[] {'0'}, QoS.AT_LEAST_ONCE, true, Properties.EMPTY);
+        }
+        Properties.Builder props = Properties.builder();
+        if (version == MqttVersion.MQTT_5) {
+            if (!config.cleanSession()) {
+                // Better than mosquitto 2.0, which sends none and so loses the remote session (its issues 2424, 2793).
+                props.number(PropertyId.SESSION_EXPIRY_INTERVAL, 0xFFFFFFFFL);
+            }
+            props.number(PropertyId.RECEIVE_MAXIMUM, (long) receiveMaximum);
+            if (config.maxPacketSize() > 0) {
+                props.number(PropertyId.MAXIMUM_PACKET_SIZE, config.maxPacketSize());
+            }
+        }
+        BridgeConfig.Login login = config.remoteLogin();
+        Connect connect = new Connect(version, config.remoteClientId(), config.cleanSession(), config.keepalive(),
+                login == null ? null : login.username(),
+                login == null || login.password() == null ? null : login.password().getBytes(StandardCharsets.UTF_8),
+                will, props.build(), config.tryPrivate() && version != MqttVersion.MQTT_5);
+        write(connect);
+        remote.flush();
+    }
+
+    /** A packet from the remote broker. */
+    void fromRemote(Channel channel, Object read) {
+        if (channel != remote) {
+            if (read instanceof Publish p) {
+                p.release();
+            }
+            return;
+        }
+        if (read == RemoteCodec.REFUSED_V5) {
+            LOG.warn("Warning: Remote bridge {} does not support MQTT v5.0, reconnecting using MQTT v3.1.1.", config.name());
+            version = MqttVersion.MQTT_3_1_1;
+            backoff.reset();
+            remote.close();
+            return;
+        }
+        if (read instanceof io.starling.mqtt.codec.Malformed m) {
+            LOG.warn("Bridge {}: malformed packet from the remote broker ({}); closing the connection.", config.name(),
+                    m.reason());
+            remote.close();
+            return;
+        }
+        Packet packet = (Packet) read;
+        switch (state) {
+            case CONNECTING -> connAck(packet);
+            case SUBSCRIBING, LOCAL_CONNECTING, LOCAL_SUBSCRIBING -> {
+                if (packet instanceof SubAck || packet instanceof UnsubAck) {
+                    remoteAck(packet);
+                } else if (held.size() >= MAX_HELD) {
+                    release(packet);
+                    LOG.warn("Bridge {}: {} packets from the remote broker waiting for this broker's session; "
+                            + "starting over.", config.name(), held.size());
+                    remote.close();
+                } else {
+                    held.add(packet);
+                }
+            }
+            case RELAYING -> relayIn(packet);
+            default -> release(packet);
+        }
+    }
+
+    private void connAck(Packet packet) {
+        if (!(packet instanceof ConnAck ack)) {
+            release(packet);
+            LOG.warn("Bridge {}: the remote broker sent {} before CONNACK; closing.", config.name(), packet.type());
+            remote.close();
+            return;
+        }
+        if (ack.reasonCode() != 0) {
+            LOG.warn("Bridge {}: connection refused by {} ({}).", config.name(), config.addresses().get(address),
+                    refusal(ack.reasonCode()));
+            remote.close();
+            return;
+        }
+        backoff.reset();
+        remoteReceiveMaximum = (int) ack.properties().number(PropertyId.RECEIVE_MAXIMUM, 65535);
+        LOG.info("Bridge {} connected to {} as {} ({}).", config.name(), config.addresses().get(address),
+                config.remoteClientId(), version);
+        if (config.notifications().enabled() && !config.notifications().localOnly()) {
+            // QoS 0: a QoS 1 PUBLISH would need a packet id, and the ids of this direction belong to the local session.
+            write(new Publish(false, QoS.AT_MOST_ONCE, true, config.notifications().topic(), 0, Properties.EMPTY,
+                    Unpooled.wrappedBuffer(new byte[] {'1'})));
+        }
+        state = State.SUBSCRIBING;
+        pendingAcks = 0;
+        List<Subscription> in = new ArrayList<>();
+        List<String> outOnly = new ArrayList<>();
+        for (BridgeTopic t : config.topics()) {
+            if (t.direction().in()) {
+                // 5.0: No Local and Retain As Published keep two bridged brokers from looping and keep retained flags.
+                boolean v5 = version == MqttVersion.MQTT_5;
+                in.add(new Subscription(t.remoteTopic(), new SubscriptionOptions(QoS.of(t.qos()), v5, v5, 0)));
+            } else if (config.attemptUnsubscribe()) {
+                outOnly.add(t.remoteTopic());
+            }
+        }
+        if (!in.isEmpty()) {
+            write(new Subscribe(SUBSCRIBE_ID, in, Properties.EMPTY));
+            pendingAcks++;
+        }
+        if (!outOnly.isEmpty()) {
+            write(new Unsubscribe(UNSUBSCRIBE_ID, outOnly, Properties.EMPTY));
+            pendingAcks++;
+        }
+        remote.flush();
+        if (pendingAcks == 0) {
+            connectLocal();
+        }
+    }
+
+    private void remoteAck(Packet ack) {
+        if (ack instanceof SubAck s) {
+            for (int i = 0; i < s.reasonCodes().size(); i++) {
+                if (s.reasonCodes().get(i) >= 0x80) {
+                    LOG.warn("Bridge {}: the remote broker refused a subscription (reason code 0x{}).", config.name(),
+                            Integer.toHexString(s.reasonCodes().get(i)));
+                }
+            }
+        }
+        if (--pendingAcks == 0 && state == State.SUBSCRIBING) {
+            connectLocal();
+        }
+    }
+
+    /** The remote connection ended (closed by either side, or never made): let the local session go, try again later. */
+    void remoteInactive(Channel channel, String why) {
+        if (channel != remote) {
+            return;
+        }
+        remote = null;
+        while (!held.isEmpty()) {
+            release(held.poll());
+        }
+        boolean wasUp = state == State.RELAYING || state == State.LOCAL_SUBSCRIBING || state == State.LOCAL_CONNECTING
+                || state == State.SUBSCRIBING;
+        endLocal();
+        if (state == State.STOPPED) {
+            return;
+        }
+        if (wasUp) {
+            LOG.info("Bridge {} disconnected from {}{}.", config.name(), config.addresses().get(address),
+                    why == null ? "" : ": " + why);
+            notifyLocal(false);
+        }
+        if (config.startType() == BridgeConfig.StartType.ONCE) {
+            LOG.info("Bridge {} has start_type once: not connecting again.", config.name());
+            state = State.STOPPED;
+            return;
+        }
+        state = State.IDLE;
+        nextAddress(wasUp);
+        long wait = backoff.next();
+        loop.schedule(this::connect, wait, TimeUnit.MILLISECONDS);
+    }
+
+    /** round_robin false: after a failure try the next address, and after a loss go back to the first. */
+    private void nextAddress(boolean wasUp) {
+        int n = config.addresses().size();
+        if (config.roundRobin() || !wasUp) {
+            address = (address + 1) % n;
+        } else {
+            address = 0;
+        }
+    }
+
+    private void write(Packet packet) {
+        Channel c = remote;
+        if (c == null) {
+            if (packet instanceof Publish p && p.payload().refCnt() > 0) {
+                p.payload().release();
+            }
+            return;
+        }
+        ByteBuf encoded = MqttEncoder.encode(c.alloc(), packet, version);
+        c.write(encoded, c.voidPromise());
+    }
+
+    void flushRemote() {
+        if (remote != null) {
+            remote.flush();
+        }
+    }
+
+    boolean remoteWritable() {
+        return remote != null && remote.isWritable();
+    }
+
+    void remoteWritabilityChanged(Channel channel) {
+        if (channel == remote && remote.isWritable() && client != null && state == State.RELAYING) {
+            client.onWritable();
+        }
+    }
+
+    /** The local session stops or resumes taking packets: stop or resume reading from the remote broker. */
+    void readRemote(boolean reading) {
+        if (remote != null) {
+            remote.config().setAutoRead(reading);
+        }
+    }
+
+    void remoteReadComplete(Channel channel) {
+        if (channel == remote && client != null) {
+            client.onReadComplete();
+        }
+    }
+
+    void keepaliveDue(Channel channel) {
+        if (channel == remote) {
+            write(PingReq.INSTANCE);
+            remote.flush();
+        }
+    }
+
+    // ---- the local session ----
+
+    private void connectLocal() {
+        state = State.LOCAL_CONNECTING;
+        local = new LocalSide(this);
+        client = new Client(core, local, outbox);
+        Properties.Builder props = Properties.builder()
+                .number(PropertyId.SESSION_EXPIRY_INTERVAL, config.localCleanSession() ? 0L : 0xFFFFFFFFL)
+                .number(PropertyId.RECEIVE_MAXIMUM, (long) Math.min(remoteReceiveMaximum, receiveMaximum));
+        BridgeConfig.Login login = config.localLogin();
+        client.onPacket(new Connect(MqttVersion.MQTT_5, config.localClientId(), config.localCleanSession(), 0,
+                login == null ? null : login.username(),
+                login == null || login.password() == null ? null : login.password().getBytes(StandardCharsets.UTF_8),
+                null, props.build()));
+        client.flushNow();
+    }
+
+    /** A packet the local session sent the bridge. The packet stays the caller's. */
+    void fromLocal(LocalSide side, Packet packet) {
+        if (side != local) {
+            return;
+        }
+        if (packet instanceof ConnAck ack) {
+            localConnAck(ack);
+        } else if (packet instanceof SubAck) {
+            if (state == State.LOCAL_SUBSCRIBING) {
+                relay();
+            }
+        } else if (packet instanceof Publish p) {
+            relayOut(p);
+        } else if (packet instanceof Disconnect d) {
+            LOG.warn("Bridge {}: this broker ended the bridge's local session (reason code 0x{}).", config.name(),
+                    Integer.toHexString(d.reasonCode()));
+        } else if (state == State.RELAYING && isAck(packet)) {
+            write(packet);
+        }
+    }
+
+    private void localConnAck(ConnAck ack) {
+        if (ack.reasonCode() != 0) {
+            LOG.warn("Bridge {}: this broker refused the bridge's local session {} (reason code 0x{}).", config.name(),
+                    config.localClientId(), Integer.toHexString(ack.reasonCode()));
+            if (remote != null) {
+                remote.close();
+            }
+            return;
+        }
+        notifyLocal(true);
+        List<Subscription> out = new ArrayList<>();
+        for (BridgeTopic t : config.topics()) {
+            if (t.direction().out()) {
+                out.add(new Subscription(t.localTopic(), new SubscriptionOptions(QoS.of(t.qos()), true, true, 0)));
+            }
+        }
+        if (out.isEmpty()) {
+            relay();
+            return;
+        }
+        state = State.LOCAL_SUBSCRIBING;
+        client.onPacket(new Subscribe(SUBSCRIBE_ID, out, Properties.EMPTY));
+        client.flushNow();
+    }
+
+    /** Both sessions are up: pass on what the remote broker sent meanwhile, and everything from now on. */
+    private void relay() {
+        state = State.RELAYING;
+        while (!held.isEmpty() && state == State.RELAYING) {
+            relayIn(held.poll());
+        }
+        if (client != null) {
+            client.onReadComplete();
+        }
+    }
+
+    private void relayIn(Packet packet) {
+        if (packet instanceof Publish p) {
+            String topic = topics.toLocal(p.topic());
+            if (topic.indexOf('+') >= 0 || topic.indexOf('#') >= 0 || topic.isEmpty()) {
+                LOG.warn("Bridge {}: the remote broker sent a PUBLISH to '{}', not a topic name; closing the connection.",
+                        config.name(), p.topic());
+                p.release();
+                remote.close();
+                return;
+            }
+            Properties props = p.properties().without(PropertyId.SUBSCRIPTION_IDENTIFIER);
+            client.onPacket(new Publish(p.dup(), p.qos(), p.retain(), topic, p.packetId(), props, p.payload()));
+        } else if (isAck(packet)) {
+            client.onPacket(packet);
+        } else if (packet instanceof Disconnect d) {
+            LOG.warn("Bridge {}: the remote broker sent DISCONNECT (reason code 0x{}).", config.name(),
+                    Integer.toHexString(d.reasonCode()));
+            remote.close();
+        }
+        // PINGRESP, and anything else a server may send, needs nothing.
+    }
+
+    private void relayOut(Publish p) {
+        if (state != State.RELAYING) {
+            return;
+        }
+        String topic = topics.toRemote(p.topic());
+        boolean retain = p.retain() && config.outgoingRetain();
+        Properties props = version == MqttVersion.MQTT_5 ? p.properties() : Properties.EMPTY;
+        // The payload stays the message's: encoding copies it.
+        Publish out = new Publish(p.dup(), p.qos(), retain, topic, p.packetId(), props, p.payload());
+        ByteBuf encoded = MqttEncoder.encode(remote.alloc(), out, version);
+        remote.write(encoded, remote.voidPromise());
+    }
+
+    private static boolean isAck(Packet packet) {
+        return switch (packet.type()) {
+            case PUBACK, PUBREC, PUBREL, PUBCOMP -> true;
+            default -> false;
+        };
+    }
+
+    /** The core closed the local side (a violation, a takeover of the local client id, shutdown). */
+    void localClosed(LocalSide side) {
+        if (side == local && remote != null) {
+            remote.close();
+        }
+    }
+
+    /** Lets the local session go as a lost connection: it keeps queueing if it is persistent. */
+    private void endLocal() {
+        if (client != null) {
+            LocalSide side = local;
+            Client c = client;
+            local = null;
+            client = null;
+            side.detach();
+            c.onConnectionLost();
+        }
+    }
+
+    /** The bridge's state on this broker: retained {@code 1} or {@code 0} on the notification topic. */
+    private void notifyLocal(boolean connected) {
+        if (!config.notifications().enabled()) {
+            return;
+        }
+        Message m = new Message(config.notifications().topic(), QoS.AT_LEAST_ONCE, true,
+                Unpooled.wrappedBuffer(new byte[] {(byte) (connected ? '1' : '0')}), Properties.EMPTY, "",
+                Message.NEVER_EXPIRES);
+        core.retained().put(m.retain());
+        core.router().route(m);
+        m.release();
+    }
+
+    private static void release(Packet packet) {
+        if (packet instanceof Publish p) {
+            p.release();
+        }
+    }
+
+    private static String refusal(int code) {
+        return switch (code) {
+            case 1 -> "unacceptable protocol version";
+            case 2 -> "identifier rejected";
+            case 3 -> "broker unavailable";
+            case 4 -> "bad user name or password";
+            case 5 -> "not authorised";
+            default -> "reason code 0x" + Integer.toHexString(code);
+        };
+    }
+
+    static String reason(Throwable t) {
+        String m = t.getMessage();
+        return m == null ? t.getClass().getSimpleName() : m;
+    }
+}

@@ -1,0 +1,78 @@
+package io.starling.broker.bridge;
+
+import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.EventExecutor;
+import io.starling.broker.config.BridgeConfig;
+import io.starling.broker.core.BrokerCore;
+import io.starling.broker.core.routing.LoopOutbox;
+import io.starling.broker.transport.EventLoops;
+import io.starling.broker.transport.TlsContexts;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The bridges of a broker ({@code connection} sections), each on one of the worker loops. */
+public final class Bridges implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger("io.starling.broker.bridge");
+
+    private final List<Bridge> bridges;
+
+    private Bridges(List<Bridge> bridges) {
+        this.bridges = bridges;
+    }
+
+    /**
+     * Starts every bridge; they connect in the background and again whenever they lose their connection.
+     *
+     * @param receiveMaximum unacknowledged QoS 1/2 messages each side may have in flight ({@code max_inflight_messages})
+     * @throws io.starling.broker.transport.TlsSetupException when a bridge's TLS files cannot be used
+     */
+    public static Bridges start(List<BridgeConfig> configs, BrokerCore core, EventLoops loops, int receiveMaximum) {
+        List<Bridge> started = new ArrayList<>();
+        List<LoopOutbox> outboxes = loops.outboxes();
+        Iterator<EventExecutor> workers = loops.workers().iterator();
+        int i = 0;
+        for (BridgeConfig config : configs) {
+            if (!workers.hasNext()) {
+                workers = loops.workers().iterator();
+                i = 0;
+            }
+            EventLoop loop = (EventLoop) workers.next();
+            SslContext tls = config.tls() == null ? null : TlsContexts.client(config.tls().cafile(),
+                    config.tls().capath(), config.tls().certfile(), config.tls().keyfile(), config.tls().version(),
+                    config.tls().alpn());
+            if (config.startType() == BridgeConfig.StartType.LAZY) {
+                LOG.warn("Bridge {}: start_type lazy is not supported yet; the bridge connects at once, as automatic.",
+                        config.name());
+            }
+            started.add(new Bridge(config, core, loop, outboxes.get(i++), loops.socketChannel(), tls,
+                    Math.max(1, Math.min(receiveMaximum, 65535))));
+        }
+        started.forEach(Bridge::start);
+        return new Bridges(started);
+    }
+
+    public int size() {
+        return bridges.size();
+    }
+
+    /** Disconnects every bridge from its remote broker (waits up to two seconds for the DISCONNECTs to go). */
+    @Override
+    public void close() {
+        List<java.util.concurrent.CompletableFuture<Void>> stopped = new ArrayList<>();
+        for (Bridge b : bridges) {
+            stopped.add(b.stop());
+        }
+        try {
+            java.util.concurrent.CompletableFuture.allOf(stopped.toArray(java.util.concurrent.CompletableFuture[]::new))
+                    .get(2, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.warn("Bridges did not stop within 2 s: {}", e.toString());
+        }
+    }
+}
