@@ -154,7 +154,9 @@ final class Bridge {
         remote = f.channel();
         f.addListener((ChannelFutureListener) done -> {
             if (!done.isSuccess()) {
+                // A channel that never became active ends without channelInactive: try again from here.
                 LOG.warn("Bridge {}: unable to connect to {}: {}", config.name(), to, reason(done.cause()));
+                remoteInactive(done.channel(), null);
             }
         });
     }

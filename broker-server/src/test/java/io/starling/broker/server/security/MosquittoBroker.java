@@ -10,8 +10,8 @@ import java.util.concurrent.TimeUnit;
  * The real mosquitto ({@code /usr/sbin/mosquitto -c conf}) as a process on a free loopback port, its
  * log in a file. Skipped by the tests (JUnit assumptions) when the binary is missing.
  */
-final class MosquittoBroker implements AutoCloseable {
-    static final Path BINARY = Path.of("/usr/sbin/mosquitto");
+public final class MosquittoBroker implements AutoCloseable {
+    public static final Path BINARY = Path.of("/usr/sbin/mosquitto");
 
     private final Process process;
     private final int port;
@@ -23,7 +23,7 @@ final class MosquittoBroker implements AutoCloseable {
         this.log = log;
     }
 
-    static boolean installed() {
+    public static boolean installed() {
         return Files.isExecutable(BINARY);
     }
 
@@ -31,7 +31,7 @@ final class MosquittoBroker implements AutoCloseable {
      * Starts mosquitto with a conf of {@code listener <port> 127.0.0.1}, the given lines and, as root,
      * {@code user root}; retries on another port when the one chosen was taken meanwhile.
      */
-    static MosquittoBroker start(Path dir, String name, String... lines) throws IOException, InterruptedException {
+    public static MosquittoBroker start(Path dir, String name, String... lines) throws IOException, InterruptedException {
         AssertionError last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             int port = SecurityFixtures.freePort();
@@ -54,19 +54,31 @@ final class MosquittoBroker implements AutoCloseable {
         throw last;
     }
 
-    int port() {
+    /** Starts mosquitto again on a port it had before (a restart), its log appended to the same file. */
+    public static MosquittoBroker startOn(Path dir, String name, int port, String... lines)
+            throws IOException, InterruptedException {
+        Path conf = SecurityFixtures.conf(dir.resolve(name + ".conf"), port, lines);
+        Path log = dir.resolve(name + "-" + System.nanoTime() + ".log");
+        Process p = new ProcessBuilder(BINARY.toString(), "-c", conf.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        MosquittoBroker broker = new MosquittoBroker(p, port, log);
+        broker.awaitLog(" running", 10);
+        return broker;
+    }
+
+    public int port() {
         return port;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
-    String log() {
+    public String log() {
         try {
             return Files.exists(log) ? Files.readString(log) : "";
         } catch (IOException e) {
@@ -75,7 +87,7 @@ final class MosquittoBroker implements AutoCloseable {
     }
 
     /** Waits until the log contains {@code text}; fails when mosquitto exits or the time is up. */
-    void awaitLog(String text, int seconds) throws InterruptedException {
+    public void awaitLog(String text, int seconds) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < deadline) {
             if (log().contains(text)) {
