@@ -95,6 +95,20 @@ public final class RawMqttClient implements AutoCloseable {
         }
     }
 
+    /**
+     * The server's end of a connection the test accepted itself: a fake broker for a client under test (a bridge).
+     * Packets are sent in the version of the CONNECT received.
+     */
+    public static RawMqttClient accepted(Socket socket) {
+        try {
+            socket.setTcpNoDelay(true);
+            return new RawMqttClient(socket);
+        } catch (IOException e) {
+            closeQuietly(socket);
+            throw new UncheckedIOException(e);
+        }
+    }
+
     // ---- packets a test commonly needs ----
 
     /** A CONNECT without credentials or will. */
@@ -256,6 +270,9 @@ public final class RawMqttClient implements AutoCloseable {
             DecodeResult r = decoder.decode(received);
             if (r instanceof Malformed m) {
                 throw new AssertionError("the broker sent a malformed packet: " + m.reason());
+            }
+            if (r instanceof Connect c) {
+                version = c.version(); // a fake broker answers in the client's version
             }
             if (r instanceof Packet p) {
                 received.discardSomeReadBytes();

@@ -1,0 +1,246 @@
+package io.starling.broker.server.bridge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.starling.broker.config.ConfigFile;
+import io.starling.broker.server.Broker;
+import io.starling.broker.testkit.FreePorts;
+import io.starling.broker.testkit.RawMqttClient;
+import io.starling.mqtt.codec.ConnAck;
+import io.starling.mqtt.codec.Connect;
+import io.starling.mqtt.codec.MqttVersion;
+import io.starling.mqtt.codec.Packet;
+import io.starling.mqtt.codec.Properties;
+import io.starling.mqtt.codec.PropertyId;
+import io.starling.mqtt.codec.PubAck;
+import io.starling.mqtt.codec.PubComp;
+import io.starling.mqtt.codec.PubRec;
+import io.starling.mqtt.codec.PubRel;
+import io.starling.mqtt.codec.Publish;
+import io.starling.mqtt.codec.QoS;
+import io.starling.mqtt.codec.SubAck;
+import io.starling.mqtt.codec.Subscribe;
+import io.starling.mqtt.codec.UnsubAck;
+import io.starling.mqtt.codec.Unsubscribe;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A Starling bridge against a fake remote broker written with raw packets, for what a real broker does not let a
+ * test provoke: the CONNECT the bridge sends, its resends after a lost connection (QoS 1 with DUP and the same
+ * packet id; QoS 2 as PUBREL once PUBREC came), a remote PUBLISH to a wildcard, a 3.x broker refusing 5.0.
+ */
+@Timeout(60)
+class BridgeProtocolTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @TempDir
+    Path dir;
+
+    private final List<AutoCloseable> open = new ArrayList<>();
+    private ServerSocket remote;
+
+    @AfterEach
+    void closeAll() throws IOException {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            try {
+                open.get(i).close();
+            } catch (Exception ignored) {
+                // best effort
+            }
+        }
+        if (remote != null) {
+            remote.close();
+        }
+    }
+
+    @Test
+    void connect_isMosquittosBridgeConnect_withTheNotificationWillAndTheBridgeBit() throws Exception {
+        startBridge("remote_clientid edge-1", "cleansession false", "keepalive_interval 30", "remote_username u",
+                "remote_password p", "topic a/# both 1");
+        RawMqttClient r = accept();
+        Connect c = r.receive(Connect.class, WAIT);
+        assertThat(c.version()).isEqualTo(MqttVersion.MQTT_3_1_1);
+        assertThat(c.bridge()).isTrue();
+        assertThat(c.clientId()).isEqualTo("edge-1");
+        assertThat(c.cleanStart()).isFalse();
+        assertThat(c.keepAlive()).isEqualTo(30);
+        assertThat(c.username()).isEqualTo("u");
+        assertThat(new String(c.password())).isEqualTo("p");
+        assertThat(c.will().topic()).isEqualTo("$SYS/broker/connection/edge-1/state");
+        assertThat(new String(c.will().payload())).isEqualTo("0");
+        assertThat(c.will().retain()).isTrue();
+        r.send(new ConnAck(false, 0, Properties.EMPTY));
+        Publish state = r.receive(Publish.class, WAIT);
+        assertThat(state.topic()).isEqualTo("$SYS/broker/connection/edge-1/state");
+        assertThat(RawMqttClient.payloadOf(state)).isEqualTo("1");
+        assertThat(state.retain()).isTrue();
+        Subscribe s = r.receive(Subscribe.class, WAIT);
+        assertThat(s.subscriptions()).extracting(x -> x.filter()).containsExactly("a/#");
+    }
+
+    @Test
+    void mqtt5Connect_asksTheRemoteToKeepTheSession_whenCleansessionIsFalse() throws Exception {
+        startBridge("remote_clientid edge-5", "cleansession false", "bridge_protocol_version mqttv50", "topic a/# in 2");
+        Connect c = accept().receive(Connect.class, WAIT);
+        assertThat(c.version()).isEqualTo(MqttVersion.MQTT_5);
+        assertThat(c.bridge()).isFalse();
+        assertThat(c.properties().number(PropertyId.SESSION_EXPIRY_INTERVAL, 0)).isEqualTo(0xFFFFFFFFL);
+    }
+
+    @Test
+    void remoteWithoutMqtt5_isConnectedToAgainIn311() throws Exception {
+        startBridge("remote_clientid edge-f", "bridge_protocol_version mqttv50", "restart_timeout 1", "topic a/# in 0");
+        RawMqttClient first = accept();
+        assertThat(first.receive(Connect.class, WAIT).version()).isEqualTo(MqttVersion.MQTT_5);
+        first.send(RawMqttClient.hex("20 02 00 01")); // a 3.1.1 broker's "unacceptable protocol version"
+        RawMqttClient second = accept();
+        assertThat(second.receive(Connect.class, WAIT).version()).isEqualTo(MqttVersion.MQTT_3_1_1);
+    }
+
+    @Test
+    void unacknowledgedQos1_goesAgainWithDupAndItsPacketId_afterTheConnectionIsLost() throws Exception {
+        Broker b = startBridge("remote_clientid edge-q1", "cleansession false", "restart_timeout 1",
+                "topic out/# out 1");
+        RawMqttClient r = connected();
+        try (RawMqttClient pub = RawMqttClient.open(b.port())) {
+            pub.connect("pub", true, 30);
+            pub.send(RawMqttClient.publishPacket("out/x", "hello", QoS.AT_LEAST_ONCE, 7));
+            pub.receive(PubAck.class);
+        }
+        Publish first = r.receive(Publish.class, WAIT);
+        assertThat(first.dup()).isFalse();
+        r.close(); // no PUBACK
+        RawMqttClient again = connected();
+        Publish second = again.receive(Publish.class, WAIT);
+        assertThat(second.dup()).isTrue();
+        assertThat(second.packetId()).isEqualTo(first.packetId());
+        assertThat(second.topic()).isEqualTo("out/x");
+        assertThat(RawMqttClient.payloadOf(second)).isEqualTo("hello");
+        again.send(new PubAck(second.packetId(), 0, Properties.EMPTY));
+        assertThat(again.poll(Duration.ofSeconds(1))).isEmpty();
+    }
+
+    @Test
+    void qos2PastPubRec_goesAgainAsPubRel_afterTheConnectionIsLost() throws Exception {
+        Broker b = startBridge("remote_clientid edge-q2", "cleansession false", "restart_timeout 1",
+                "topic out/# out 2");
+        RawMqttClient r = connected();
+        try (RawMqttClient pub = RawMqttClient.open(b.port())) {
+            pub.connect("pub", true, 30);
+            pub.send(RawMqttClient.publishPacket("out/x", "once", QoS.EXACTLY_ONCE, 9));
+            pub.receive(PubRec.class);
+            pub.send(new PubRel(9, 0, Properties.EMPTY));
+            pub.receive(PubComp.class);
+        }
+        Publish p = r.receive(Publish.class, WAIT);
+        r.send(new PubRec(p.packetId(), 0, Properties.EMPTY));
+        assertThat(r.receive(PubRel.class, WAIT).packetId()).isEqualTo(p.packetId());
+        r.close(); // no PUBCOMP
+        RawMqttClient again = connected();
+        Packet next = again.receive(WAIT);
+        assertThat(next).isInstanceOf(PubRel.class);
+        assertThat(((PubRel) next).packetId()).isEqualTo(p.packetId());
+        again.send(new PubComp(p.packetId(), 0, Properties.EMPTY));
+        assertThat(again.poll(Duration.ofSeconds(1))).isEmpty();
+    }
+
+    @Test
+    void qos2FromTheRemote_reachesLocalSubscribersOnce_evenWhenThePublishComesTwice() throws Exception {
+        Broker b = startBridge("remote_clientid edge-in2", "cleansession false", "local_cleansession false",
+                "restart_timeout 1", "topic in/# in 2");
+        RawMqttClient sub = RawMqttClient.open(b.port());
+        open.add(sub);
+        sub.connect("sub", true, 30);
+        sub.subscribe(1, "in/#", QoS.EXACTLY_ONCE);
+        RawMqttClient r = connected();
+        Publish p = RawMqttClient.publishPacket("in/x", "one", QoS.EXACTLY_ONCE, 42);
+        r.send(p);
+        assertThat(r.receive(PubRec.class, WAIT).packetId()).isEqualTo(42);
+        r.close(); // PUBREC seen, no PUBREL: the remote sends the PUBLISH again after the reconnect, as DUP
+        RawMqttClient again = connected();
+        again.send(new Publish(true, QoS.EXACTLY_ONCE, false, "in/x", 42, Properties.EMPTY,
+                io.netty.buffer.Unpooled.copiedBuffer("one", java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(again.receive(PubRec.class, WAIT).packetId()).isEqualTo(42);
+        again.send(new PubRel(42, 0, Properties.EMPTY));
+        assertThat(again.receive(PubComp.class, WAIT).packetId()).isEqualTo(42);
+        Publish got = sub.receive(Publish.class, WAIT);
+        assertThat(RawMqttClient.payloadOf(got)).isEqualTo("one");
+        sub.send(new PubRec(got.packetId(), 0, Properties.EMPTY));
+        sub.receive(PubRel.class);
+        sub.send(new PubComp(got.packetId(), 0, Properties.EMPTY));
+        assertThat(sub.poll(Duration.ofSeconds(1))).isEmpty();
+    }
+
+    @Test
+    void remotePublishToAWildcard_closesTheBridgeConnection_andTheBrokerGoesOn() throws Exception {
+        Broker b = startBridge("remote_clientid edge-w", "restart_timeout 1", "topic in/# in 0");
+        RawMqttClient r = connected();
+        r.send(RawMqttClient.publishPacket("++++++", "x", QoS.AT_MOST_ONCE, 0));
+        assertThat(r.isClosedWithin(WAIT)).isTrue();
+        connected(); // and it connects again
+        try (RawMqttClient c = RawMqttClient.open(b.port())) {
+            c.connect("still-here", true, 30);
+            c.ping();
+        }
+    }
+
+    // ---- helpers ----
+
+    private Broker startBridge(String... bridgeLines) throws Exception {
+        remote = new ServerSocket();
+        remote.bind(new InetSocketAddress("127.0.0.1", 0));
+        remote.setSoTimeout((int) WAIT.toMillis());
+        int port = FreePorts.freePort();
+        List<String> lines = new ArrayList<>(List.of("listener " + port + " 127.0.0.1", "allow_anonymous true",
+                "connection r", "address 127.0.0.1:" + remote.getLocalPort()));
+        lines.addAll(List.of(bridgeLines));
+        Path conf = dir.resolve("starling.conf");
+        Files.write(conf, lines);
+        Broker b = Broker.start(ConfigFile.read(conf));
+        open.add(b);
+        return b;
+    }
+
+    private RawMqttClient accept() throws IOException {
+        RawMqttClient c = RawMqttClient.accepted(remote.accept());
+        open.add(c);
+        return c;
+    }
+
+    /** Accepts the bridge, answers its CONNECT and its SUBSCRIBE/UNSUBSCRIBE; returns when the bridge is relaying. */
+    private RawMqttClient connected() throws IOException {
+        RawMqttClient r = accept();
+        r.receive(Connect.class, WAIT);
+        r.send(new ConnAck(true, 0, Properties.EMPTY));
+        while (true) {
+            Packet p = r.receive(WAIT);
+            if (p instanceof Subscribe s) {
+                List<Integer> codes = new ArrayList<>();
+                s.subscriptions().forEach(x -> codes.add(x.options().qos().value()));
+                r.send(new SubAck(s.packetId(), codes, Properties.EMPTY));
+                return r;
+            }
+            if (p instanceof Unsubscribe u) {
+                r.send(new UnsubAck(u.packetId(), List.of(), Properties.EMPTY));
+                return r;
+            }
+            if (p instanceof Publish pub && pub.topic().startsWith("$SYS/broker/connection/")) {
+                continue; // the bridge's state
+            }
+            if (p instanceof Publish || p instanceof PubRel) {
+                throw new AssertionError("the bridge sent " + p + " before subscribing");
+            }
+        }
+    }
+}
