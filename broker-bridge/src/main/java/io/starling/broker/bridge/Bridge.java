@@ -64,7 +64,7 @@ final class Bridge {
     private static final int SUBSCRIBE_ID = 1;
     private static final int UNSUBSCRIBE_ID = 2;
 
-    private enum State { IDLE, CONNECTING, SUBSCRIBING, LOCAL_CONNECTING, LOCAL_SUBSCRIBING, RELAYING, STOPPED }
+    private enum State { PRIMING, IDLE, CONNECTING, SUBSCRIBING, LOCAL_CONNECTING, LOCAL_SUBSCRIBING, RELAYING, STOPPED }
 
     private final BridgeConfig config;
     private final BrokerCore core;
@@ -83,7 +83,7 @@ final class Bridge {
     private Client client;
     private int pendingAcks;
     private final ArrayDeque<Packet> held = new ArrayDeque<>();
-    private int remoteReceiveMaximum;
+    private int remoteReceiveMaximum = 65535;
 
     Bridge(BridgeConfig config, BrokerCore core, EventLoop loop, LoopOutbox outbox,
            Class<? extends SocketChannel> channelType, SslContext tls, int receiveMaximum) {
@@ -107,10 +107,27 @@ final class Bridge {
         return config.name();
     }
 
-    /** Starts connecting, on the bridge's loop. */
+    /**
+     * Starts, on the bridge's loop. With {@code local_cleansession false} the local session subscribes first and
+     * goes offline at once, so that what is published for the remote broker queues from the start even when it
+     * cannot be reached (mosquitto subscribes its bridges locally at start-up, before connecting).
+     */
     void start() {
         loop.execute(() -> {
             notifyLocal(false);
+            if (config.localCleanSession()) {
+                connect();
+            } else {
+                state = State.PRIMING;
+                connectLocal();
+            }
+        });
+    }
+
+    /** The local session of a persistent bridge is subscribed: leave it offline, queueing, and connect out. */
+    private void primed() {
+        loop.execute(() -> { // not from inside the local session's own write
+            endLocal();
             connect();
         });
     }
@@ -386,7 +403,9 @@ final class Bridge {
     // ---- the local session ----
 
     private void connectLocal() {
-        state = State.LOCAL_CONNECTING;
+        if (state != State.PRIMING) {
+            state = State.LOCAL_CONNECTING;
+        }
         local = new LocalSide(this);
         client = new Client(core, local, outbox);
         Properties.Builder props = Properties.builder()
@@ -410,27 +429,34 @@ final class Bridge {
         } else if (packet instanceof SubAck) {
             if (state == State.LOCAL_SUBSCRIBING) {
                 relay();
+            } else if (state == State.PRIMING) {
+                primed();
             }
         } else if (packet instanceof Publish p) {
             relayOut(p);
         } else if (packet instanceof Disconnect d) {
             LOG.warn("Bridge {}: this broker ended the bridge's local session (reason code 0x{}).", config.name(),
                     Integer.toHexString(d.reasonCode()));
-        } else if (state == State.RELAYING && isAck(packet)) {
+        } else if (remoteReady() && isAck(packet)) {
             write(packet);
         }
     }
 
     private void localConnAck(ConnAck ack) {
+        boolean priming = state == State.PRIMING;
         if (ack.reasonCode() != 0) {
             LOG.warn("Bridge {}: this broker refused the bridge's local session {} (reason code 0x{}).", config.name(),
                     config.localClientId(), Integer.toHexString(ack.reasonCode()));
-            if (remote != null) {
+            if (priming) {
+                primed();
+            } else if (remote != null) {
                 remote.close();
             }
             return;
         }
-        notifyLocal(true);
+        if (!priming) {
+            notifyLocal(true);
+        }
         List<Subscription> out = new ArrayList<>();
         for (BridgeTopic t : config.topics()) {
             if (t.direction().out()) {
@@ -438,10 +464,16 @@ final class Bridge {
             }
         }
         if (out.isEmpty()) {
-            relay();
+            if (priming) {
+                primed();
+            } else {
+                relay();
+            }
             return;
         }
-        state = State.LOCAL_SUBSCRIBING;
+        if (!priming) {
+            state = State.LOCAL_SUBSCRIBING;
+        }
         client.onPacket(new Subscribe(SUBSCRIBE_ID, out, Properties.EMPTY));
         client.flushNow();
     }
@@ -480,7 +512,9 @@ final class Bridge {
     }
 
     private void relayOut(Publish p) {
-        if (state != State.RELAYING) {
+        if (!remoteReady()) {
+            // Only while priming (no remote connection): the message stays in the local session's inflight window
+            // and goes again, with DUP, on the next local connection.
             return;
         }
         String topic = topics.toRemote(p.topic());
@@ -490,6 +524,15 @@ final class Bridge {
         Publish out = new Publish(p.dup(), p.qos(), retain, topic, p.packetId(), props, p.payload());
         ByteBuf encoded = MqttEncoder.encode(remote.alloc(), out, version);
         remote.write(encoded, remote.voidPromise());
+    }
+
+    /**
+     * The remote session is connected and subscribed: what the local session sends may go out, including what it
+     * sends again right after its CONNACK (inflight messages, PUBRELs), before its own SUBACK.
+     */
+    private boolean remoteReady() {
+        return remote != null && (state == State.LOCAL_CONNECTING || state == State.LOCAL_SUBSCRIBING
+                || state == State.RELAYING);
     }
 
     private static boolean isAck(Packet packet) {

@@ -195,6 +195,41 @@ class BridgeProtocolTest {
         }
     }
 
+    @Test
+    void qos1ForTheRemote_queuedBeforeItWasEverReached_survivesARestartOfThisBroker() throws Exception {
+        int remotePort = FreePorts.freePort(); // nobody listens there yet
+        int port = FreePorts.freePort();
+        Path conf = dir.resolve("persistent.conf");
+        Files.write(conf, List.of("listener " + port + " 127.0.0.1", "allow_anonymous true", "persistence true",
+                "persistence_location " + dir.resolve("db") + "/", "connection r", "address 127.0.0.1:" + remotePort,
+                "remote_clientid edge-p", "cleansession false", "restart_timeout 1", "topic out/# out 1"));
+        Files.createDirectories(dir.resolve("db"));
+        try (Broker first = Broker.start(ConfigFile.read(conf))) {
+            Thread.sleep(500); // the bridge's local session subscribes at start
+            try (RawMqttClient pub = RawMqttClient.open(port)) {
+                pub.connect("pub", true, 30);
+                for (int i = 1; i <= 5; i++) {
+                    pub.send(RawMqttClient.publishPacket("out/" + i, "m" + i, QoS.AT_LEAST_ONCE, i));
+                    pub.receive(PubAck.class);
+                }
+            }
+        }
+        Broker second = Broker.start(ConfigFile.read(conf));
+        open.add(second);
+        remote = new ServerSocket();
+        remote.setReuseAddress(true);
+        remote.bind(new InetSocketAddress("127.0.0.1", remotePort));
+        remote.setSoTimeout((int) WAIT.toMillis());
+        RawMqttClient r = connected();
+        List<String> got = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            Publish p = r.receive(Publish.class, WAIT);
+            got.add(p.topic() + " " + RawMqttClient.payloadOf(p));
+            r.send(new PubAck(p.packetId(), 0, Properties.EMPTY));
+        }
+        assertThat(got).containsExactly("out/1 m1", "out/2 m2", "out/3 m3", "out/4 m4", "out/5 m5");
+    }
+
     // ---- helpers ----
 
     private Broker startBridge(String... bridgeLines) throws Exception {
