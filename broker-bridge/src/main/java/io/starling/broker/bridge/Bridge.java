@@ -84,6 +84,8 @@ final class Bridge {
     private int pendingAcks;
     private final ArrayDeque<Packet> held = new ArrayDeque<>();
     private int remoteReceiveMaximum = 65535;
+    /** The remote broker's Maximum Packet Size (5.0 CONNACK), 0 when it gave none. */
+    private long remoteMaximumPacketSize;
 
     Bridge(BridgeConfig config, BrokerCore core, EventLoop loop, LoopOutbox outbox,
            Class<? extends SocketChannel> channelType, SslContext tls, int receiveMaximum) {
@@ -263,12 +265,16 @@ final class Bridge {
         }
         backoff.reset();
         remoteReceiveMaximum = (int) ack.properties().number(PropertyId.RECEIVE_MAXIMUM, 65535);
+        remoteMaximumPacketSize = ack.properties().number(PropertyId.MAXIMUM_PACKET_SIZE, 0);
         LOG.info("Bridge {} connected to {} as {} ({}).", config.name(), config.addresses().get(address),
                 config.remoteClientId(), version);
         if (config.notifications().enabled() && !config.notifications().localOnly()) {
             // QoS 0: a QoS 1 PUBLISH would need a packet id, and the ids of this direction belong to the local session.
             write(new Publish(false, QoS.AT_MOST_ONCE, true, config.notifications().topic(), 0, Properties.EMPTY,
                     Unpooled.wrappedBuffer(new byte[] {'1'})));
+        }
+        if (!config.roundRobin() && address != 0) {
+            probePrimary(remote);
         }
         state = State.SUBSCRIBING;
         pendingAcks = 0;
@@ -295,6 +301,35 @@ final class Bridge {
         if (pendingAcks == 0) {
             connectLocal();
         }
+    }
+
+    /**
+     * {@code round_robin false}: while connected to a later address, try the first one every restart interval and go
+     * back to it as soon as it accepts a connection (the bridge reconnects, which starts from the first address).
+     */
+    private void probePrimary(Channel connected) {
+        loop.schedule(() -> {
+            if (remote != connected || !connected.isActive()) {
+                return;
+            }
+            BridgeConfig.Address first = config.addresses().get(0);
+            new Bootstrap().group(loop).channel(channelType)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
+                    .handler(new io.netty.channel.ChannelInboundHandlerAdapter())
+                    .connect(first.host(), first.port())
+                    .addListener((ChannelFutureListener) probe -> {
+                        if (probe.isSuccess()) {
+                            probe.channel().close();
+                            if (remote == connected) {
+                                LOG.info("Bridge {}: {} answers again; going back to it.", config.name(), first);
+                                backoff.reset();
+                                connected.close();
+                            }
+                        } else {
+                            probePrimary(connected);
+                        }
+                    });
+        }, config.restart().base().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void remoteAck(Packet ack) {
@@ -411,6 +446,11 @@ final class Bridge {
         Properties.Builder props = Properties.builder()
                 .number(PropertyId.SESSION_EXPIRY_INTERVAL, config.localCleanSession() ? 0L : 0xFFFFFFFFL)
                 .number(PropertyId.RECEIVE_MAXIMUM, (long) Math.min(remoteReceiveMaximum, receiveMaximum));
+        if (remoteMaximumPacketSize > 0) {
+            // This broker then drops, and counts, what the remote broker would refuse (MQTT-3.1.2-25), rather than
+            // the remote broker closing the bridge over it.
+            props.number(PropertyId.MAXIMUM_PACKET_SIZE, remoteMaximumPacketSize);
+        }
         BridgeConfig.Login login = config.localLogin();
         client.onPacket(new Connect(MqttVersion.MQTT_5, config.localClientId(), config.localCleanSession(), 0,
                 login == null ? null : login.username(),

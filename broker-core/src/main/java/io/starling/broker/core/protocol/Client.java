@@ -119,7 +119,9 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
         this.counters = core.counters().local();
         this.security = connection.security() != null ? connection.security() : core.security();
         this.listener = connection.listenerSettings() != null ? connection.listenerSettings() : core.listenerDefaults();
-        ProtocolLog.CONNECTIONS.info("New connection from {} on port {}.", connection.remoteAddress(), connection.localPort());
+        if (!connection.trusted()) { // a bridge's local side logs its own lines, as mosquitto's
+            ProtocolLog.CONNECTIONS.info("New connection from {} on port {}.", connection.remoteAddress(), connection.localPort());
+        }
     }
 
     /**
@@ -354,7 +356,7 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
         }
         if (was == State.CONNECTED) {
             counters.add(Counter.CLIENTS_CONNECTED, -1);
-            if (!closing) {
+            if (!closing && !connection.trusted()) {
                 ProtocolLog.CONNECTIONS.info("Client {} closed its connection.", clientId);
             }
             Session s = session;

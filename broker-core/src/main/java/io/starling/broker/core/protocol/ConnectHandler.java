@@ -517,10 +517,12 @@ final class ConnectHandler {
                 return; // lost meanwhile: handled as any lost connection
             }
             if (durable) {
-                ProtocolLog.CONNECTIONS.info("New {} connected from {} as {} (p{}, c{}, k{}{}).",
-                        connect.bridge() ? "bridge" : "client", client.connection.remoteAddress(), client.clientId, ProtocolLog.protocolNumber(client.version),
-                        connect.cleanStart() ? 1 : 0, connect.keepAlive(),
-                        connect.username() == null ? "" : ", u'" + connect.username() + "'");
+                if (!client.connection.trusted()) { // a bridge's local side: the bridge logs its own connection
+                    ProtocolLog.CONNECTIONS.info("New {} connected from {} as {} (p{}, c{}, k{}{}).",
+                            connect.bridge() ? "bridge" : "client", client.connection.remoteAddress(), client.clientId,
+                            ProtocolLog.protocolNumber(client.version), connect.cleanStart() ? 1 : 0, connect.keepAlive(),
+                            connect.username() == null ? "" : ", u'" + connect.username() + "'");
+                }
                 if (ProtocolLog.packets()) {
                     ProtocolLog.sending(client.clientId, "CONNACK", "(" + (sessionPresent ? 1 : 0) + ", 0)");
                 }

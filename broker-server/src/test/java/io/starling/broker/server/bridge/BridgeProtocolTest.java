@@ -230,21 +230,75 @@ class BridgeProtocolTest {
         assertThat(got).containsExactly("out/1 m1", "out/2 m2", "out/3 m3", "out/4 m4", "out/5 m5");
     }
 
+    @Test
+    void withoutRoundRobin_theBridgeGoesBackToTheFirstAddress_whenItAnswersAgain() throws Exception {
+        int firstPort = FreePorts.freePort(); // down at first
+        startBridgeTo("addresses 127.0.0.1:" + firstPort + " 127.0.0.1:%d", "remote_clientid edge-rr",
+                "restart_timeout 1", "topic a/# in 0");
+        RawMqttClient second = connected(); // on the second address
+        try (ServerSocket first = new ServerSocket()) {
+            first.setReuseAddress(true);
+            first.bind(new InetSocketAddress("127.0.0.1", firstPort));
+            first.setSoTimeout((int) WAIT.toMillis());
+            assertThat(second.isClosedWithin(WAIT)).isTrue();
+            RawMqttClient back = acceptConnect(first);
+            assertThat(back).isNotNull();
+        }
+    }
+
+    @Test
+    void withRoundRobin_theBridgeStaysOnTheAddressThatWorks() throws Exception {
+        int firstPort = FreePorts.freePort();
+        startBridgeTo("addresses 127.0.0.1:" + firstPort + " 127.0.0.1:%d", "remote_clientid edge-rr2",
+                "round_robin true", "restart_timeout 1", "topic a/# in 0");
+        RawMqttClient second = connected();
+        try (ServerSocket first = new ServerSocket()) {
+            first.setReuseAddress(true);
+            first.bind(new InetSocketAddress("127.0.0.1", firstPort));
+            assertThat(second.isClosedWithin(Duration.ofSeconds(3))).isFalse();
+        }
+    }
+
     // ---- helpers ----
 
     private Broker startBridge(String... bridgeLines) throws Exception {
+        List<String> lines = new ArrayList<>(List.of("address 127.0.0.1:%d"));
+        lines.addAll(List.of(bridgeLines));
+        return startBridgeTo(lines.toArray(String[]::new));
+    }
+
+    /** A broker whose bridge {@code r} has the given lines; {@code %d} in the first is the fake remote's port. */
+    private Broker startBridgeTo(String... bridgeLines) throws Exception {
         remote = new ServerSocket();
         remote.bind(new InetSocketAddress("127.0.0.1", 0));
         remote.setSoTimeout((int) WAIT.toMillis());
         int port = FreePorts.freePort();
+        bridgeLines[0] = String.format(bridgeLines[0], remote.getLocalPort());
         List<String> lines = new ArrayList<>(List.of("listener " + port + " 127.0.0.1", "allow_anonymous true",
-                "connection r", "address 127.0.0.1:" + remote.getLocalPort()));
+                "connection r"));
         lines.addAll(List.of(bridgeLines));
         Path conf = dir.resolve("starling.conf");
         Files.write(conf, lines);
         Broker b = Broker.start(ConfigFile.read(conf));
         open.add(b);
         return b;
+    }
+
+    /** Accepts until a connection sends CONNECT (the bridge's probe of an address connects and closes at once). */
+    private RawMqttClient acceptConnect(ServerSocket server) throws IOException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            RawMqttClient c = RawMqttClient.accepted(server.accept());
+            open.add(c);
+            try {
+                if (c.poll(Duration.ofSeconds(2)).orElse(null) instanceof Connect) {
+                    return c;
+                }
+            } catch (AssertionError closed) {
+                // the probe: closed without a packet
+            }
+        }
+        return null;
     }
 
     private RawMqttClient accept() throws IOException {
