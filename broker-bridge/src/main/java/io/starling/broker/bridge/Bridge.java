@@ -16,6 +16,7 @@ import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.protocol.Client;
 import io.starling.broker.core.routing.LoopOutbox;
 import io.starling.broker.core.routing.Message;
+import io.starling.broker.core.session.Session;
 import io.starling.mqtt.codec.ConnAck;
 import io.starling.mqtt.codec.Connect;
 import io.starling.mqtt.codec.Disconnect;
@@ -63,8 +64,10 @@ final class Bridge {
     private static final int MAX_HELD = 10_000;
     private static final int SUBSCRIBE_ID = 1;
     private static final int UNSUBSCRIBE_ID = 2;
+    /** How often a lazy bridge looks at its queue and at its idle time. */
+    private static final long LAZY_CHECK_MILLIS = 500;
 
-    private enum State { PRIMING, IDLE, CONNECTING, SUBSCRIBING, LOCAL_CONNECTING, LOCAL_SUBSCRIBING, RELAYING, STOPPED }
+    private enum State { PRIMING, LAZY, IDLE, CONNECTING, SUBSCRIBING, LOCAL_CONNECTING, LOCAL_SUBSCRIBING, RELAYING, STOPPED }
 
     private final BridgeConfig config;
     private final BrokerCore core;
@@ -84,6 +87,8 @@ final class Bridge {
     private int pendingAcks;
     private final ArrayDeque<Packet> held = new ArrayDeque<>();
     private int remoteReceiveMaximum = 65535;
+    /** When a message last went through, either way (start_type lazy's idle_timeout). */
+    private long lastMessageNanos;
     /** The remote broker's Maximum Packet Size (5.0 CONNACK), 0 when it gave none. */
     private long remoteMaximumPacketSize;
 
@@ -117,7 +122,7 @@ final class Bridge {
     void start() {
         loop.execute(() -> {
             notifyLocal(false);
-            if (config.localCleanSession()) {
+            if (config.localCleanSession() && !lazy()) {
                 connect();
             } else {
                 state = State.PRIMING;
@@ -126,12 +131,65 @@ final class Bridge {
         });
     }
 
-    /** The local session of a persistent bridge is subscribed: leave it offline, queueing, and connect out. */
+    private boolean lazy() {
+        return config.startType() == BridgeConfig.StartType.LAZY;
+    }
+
+    /**
+     * The local session of a persistent (or lazy) bridge is subscribed: leave it offline, queueing, and connect out,
+     * or, for a lazy bridge, wait until {@code threshold} messages are queued.
+     */
     private void primed() {
         loop.execute(() -> { // not from inside the local session's own write
+            if (lazy()) {
+                Session s = core.sessions().get(config.localClientId());
+                if (s != null) {
+                    s.queueQos0WhileOffline(true); // mosquitto queues QoS 0 for a lazy bridge
+                }
+            }
             endLocal();
-            connect();
+            if (lazy()) {
+                awaitThreshold();
+            } else {
+                connect();
+            }
         });
+    }
+
+    /** start_type lazy: connect once the local session holds {@code threshold} messages. */
+    private void awaitThreshold() {
+        state = State.LAZY;
+        loop.schedule(() -> {
+            if (state != State.LAZY) {
+                return;
+            }
+            Session s = core.sessions().get(config.localClientId());
+            int queued = s == null ? 0 : s.queuedCount();
+            if (queued >= config.threshold()) {
+                LOG.info("Bridge {}: {} messages queued (threshold {}); starting.", config.name(), queued, config.threshold());
+                connect();
+            } else {
+                awaitThreshold();
+            }
+        }, LAZY_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** start_type lazy: while connected, stop after {@code idle_timeout} without a message either way. */
+    private void watchIdle(Channel connected) {
+        loop.schedule(() -> {
+            if (remote != connected || state != State.RELAYING) {
+                return;
+            }
+            long idle = System.nanoTime() - lastMessageNanos;
+            if (idle >= config.idleTimeout().toNanos()) {
+                LOG.info("Bridge {}: no messages for {} s; stopping until {} are queued (start_type lazy).", config.name(),
+                        config.idleTimeout().toSeconds(), config.threshold());
+                write(Disconnect.NORMAL);
+                connected.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> connected.close());
+            } else {
+                watchIdle(connected);
+            }
+        }, LAZY_CHECK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** Ends the bridge: DISCONNECT to the remote broker; the local session stays as a lost connection would leave it. */
@@ -366,13 +424,19 @@ final class Bridge {
                     why == null ? "" : ": " + why);
             notifyLocal(false);
         }
+        nextAddress(wasUp);
+        if (lazy()) {
+            // Stopped (idle) or lost: wait for the threshold again; after a failed attempt, not before the backoff.
+            state = State.IDLE;
+            loop.schedule(this::awaitThreshold, wasUp ? 0 : backoff.next(), TimeUnit.MILLISECONDS);
+            return;
+        }
         if (config.startType() == BridgeConfig.StartType.ONCE) {
             LOG.info("Bridge {} has start_type once: not connecting again.", config.name());
             state = State.STOPPED;
             return;
         }
         state = State.IDLE;
-        nextAddress(wasUp);
         long wait = backoff.next();
         loop.schedule(this::connect, wait, TimeUnit.MILLISECONDS);
     }
@@ -443,8 +507,9 @@ final class Bridge {
         }
         local = new LocalSide(this);
         client = new Client(core, local, outbox);
+        boolean clean = config.localCleanSession() && !lazy(); // a lazy bridge's session queues while it is stopped
         Properties.Builder props = Properties.builder()
-                .number(PropertyId.SESSION_EXPIRY_INTERVAL, config.localCleanSession() ? 0L : 0xFFFFFFFFL)
+                .number(PropertyId.SESSION_EXPIRY_INTERVAL, clean ? 0L : 0xFFFFFFFFL)
                 .number(PropertyId.RECEIVE_MAXIMUM, (long) Math.min(remoteReceiveMaximum, receiveMaximum));
         if (remoteMaximumPacketSize > 0) {
             // This broker then drops, and counts, what the remote broker would refuse (MQTT-3.1.2-25), rather than
@@ -452,7 +517,7 @@ final class Bridge {
             props.number(PropertyId.MAXIMUM_PACKET_SIZE, remoteMaximumPacketSize);
         }
         BridgeConfig.Login login = config.localLogin();
-        client.onPacket(new Connect(MqttVersion.MQTT_5, config.localClientId(), config.localCleanSession(), 0,
+        client.onPacket(new Connect(MqttVersion.MQTT_5, config.localClientId(), clean, 0,
                 login == null ? null : login.username(),
                 login == null || login.password() == null ? null : login.password().getBytes(StandardCharsets.UTF_8),
                 null, props.build()));
@@ -521,6 +586,10 @@ final class Bridge {
     /** Both sessions are up: pass on what the remote broker sent meanwhile, and everything from now on. */
     private void relay() {
         state = State.RELAYING;
+        lastMessageNanos = System.nanoTime();
+        if (lazy()) {
+            watchIdle(remote);
+        }
         while (!held.isEmpty() && state == State.RELAYING) {
             relayIn(held.poll());
         }
@@ -540,6 +609,7 @@ final class Bridge {
                 return;
             }
             Properties props = p.properties().without(PropertyId.SUBSCRIPTION_IDENTIFIER);
+            lastMessageNanos = System.nanoTime();
             client.onPacket(new Publish(p.dup(), p.qos(), p.retain(), topic, p.packetId(), props, p.payload()));
         } else if (isAck(packet)) {
             client.onPacket(packet);
@@ -557,6 +627,7 @@ final class Bridge {
             // and goes again, with DUP, on the next local connection.
             return;
         }
+        lastMessageNanos = System.nanoTime();
         String topic = topics.toRemote(p.topic());
         boolean retain = p.retain() && config.outgoingRetain();
         Properties props = version == MqttVersion.MQTT_5 ? p.properties() : Properties.EMPTY;

@@ -44,10 +44,6 @@ public final class Bridges implements AutoCloseable {
             SslContext tls = config.tls() == null ? null : TlsContexts.client(config.tls().cafile(),
                     config.tls().capath(), config.tls().certfile(), config.tls().keyfile(), config.tls().version(),
                     config.tls().alpn());
-            if (config.startType() == BridgeConfig.StartType.LAZY) {
-                LOG.warn("Bridge {}: start_type lazy is not supported yet; the bridge connects at once, as automatic.",
-                        config.name());
-            }
             started.add(new Bridge(config, core, loop, outboxes.get(i++), loops.socketChannel(), tls,
                     Math.max(1, Math.min(receiveMaximum, 65535))));
         }

@@ -197,9 +197,14 @@ final class OutgoingMessages {
         keep.forEach(this::queueAdd);
     }
 
+    /** queue_qos0_messages, or a session that asks for it (a lazy bridge's). */
+    private boolean queuesQos0() {
+        return context.settings().queueQos0Messages() || session.queuesQos0WhileOffline();
+    }
+
     private void deliverQos0(Delivery delivery) {
         if (session.link() == null) {
-            if (session.isPersistent() && context.settings().queueQos0Messages()) {
+            if (session.isPersistent() && queuesQos0()) {
                 enqueue(delivery);
                 return;
             }
@@ -222,7 +227,7 @@ final class OutgoingMessages {
         if (qos == QoS.AT_MOST_ONCE && session.link() != null) {
             return !session.link().isWritable();
         }
-        if (qos == QoS.AT_MOST_ONCE && !(session.isPersistent() && context.settings().queueQos0Messages())) {
+        if (qos == QoS.AT_MOST_ONCE && !(session.isPersistent() && queuesQos0())) {
             return true;
         }
         return (session.link() == null || !windowHasRoom()) && queueIsFull(0);

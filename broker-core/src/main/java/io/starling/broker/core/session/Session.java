@@ -72,6 +72,8 @@ public final class Session implements Subscriber {
     private volatile LoopOutbox owner;
     /** Set on a move until the old loop has forwarded what was queued there; read and cleared on the new owner. */
     private boolean inTransit;
+    /** Queue QoS 0 while offline whatever queue_qos0_messages says: a lazy bridge's session (start_type lazy). */
+    private boolean queuesQos0Offline;
     /** Deliveries routed to the new owner while in transit, in order; null when none. */
     private java.util.ArrayDeque<Delivery> heldInTransit;
     private volatile long expiryIntervalSeconds;
@@ -255,6 +257,15 @@ public final class Session implements Subscriber {
 
     public boolean isEnded() {
         return ended;
+    }
+
+    /** Owner loop only: QoS 0 messages queue while this session is offline, as for a lazy bridge's (mosquitto). */
+    public void queueQos0WhileOffline(boolean queue) {
+        queuesQos0Offline = queue;
+    }
+
+    boolean queuesQos0WhileOffline() {
+        return queuesQos0Offline;
     }
 
     /** Whether the session outlives its connection (a non-zero expiry interval). */

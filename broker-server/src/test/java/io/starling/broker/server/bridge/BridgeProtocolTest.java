@@ -259,6 +259,33 @@ class BridgeProtocolTest {
         }
     }
 
+    @Test
+    void lazyBridge_connectsAtItsThreshold_withQos0Queued_andStopsWhenIdle() throws Exception {
+        Broker b = startBridge("remote_clientid edge-lazy", "start_type lazy", "threshold 3", "idle_timeout 2",
+                "topic out/# out 0");
+        try (RawMqttClient pub = RawMqttClient.open(b.port())) {
+            pub.connect("pub", true, 30);
+            pub.send(RawMqttClient.publishPacket("out/1", "a", QoS.AT_MOST_ONCE, 0));
+            pub.send(RawMqttClient.publishPacket("out/2", "b", QoS.AT_MOST_ONCE, 0));
+            pub.ping();
+            remote.setSoTimeout(2000);
+            assertThat(org.junit.jupiter.api.Assertions.assertThrows(java.net.SocketTimeoutException.class,
+                    () -> remote.accept())).isNotNull();
+            remote.setSoTimeout((int) WAIT.toMillis());
+            pub.send(RawMqttClient.publishPacket("out/3", "c", QoS.AT_MOST_ONCE, 0));
+            pub.ping();
+        }
+        RawMqttClient r = connected();
+        List<String> got = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Publish p = r.receive(Publish.class, WAIT);
+            got.add(p.topic() + " " + RawMqttClient.payloadOf(p));
+        }
+        assertThat(got).containsExactly("out/1 a", "out/2 b", "out/3 c");
+        assertThat(r.receive(io.starling.mqtt.codec.Disconnect.class, WAIT)).isNotNull(); // idle for 2 s
+        assertThat(r.isClosedWithin(WAIT)).isTrue();
+    }
+
     // ---- helpers ----
 
     private Broker startBridge(String... bridgeLines) throws Exception {
