@@ -87,6 +87,11 @@ final class Bridge {
     private int pendingAcks;
     private final ArrayDeque<Packet> held = new ArrayDeque<>();
     private int remoteReceiveMaximum = 65535;
+    // Written on the bridge's loop only, read by status() from any thread.
+    private volatile boolean up;
+    private volatile long sent;
+    private volatile long received;
+    private volatile long connects;
     /** When a message last went through, either way (start_type lazy's idle_timeout). */
     private long lastMessageNanos;
     /** The remote broker's Maximum Packet Size (5.0 CONNACK), 0 when it gave none. */
@@ -112,6 +117,10 @@ final class Bridge {
 
     String name() {
         return config.name();
+    }
+
+    BridgeStatus status() {
+        return new BridgeStatus(config.name(), up, config.addresses().get(address).toString(), sent, received, connects);
     }
 
     /**
@@ -410,6 +419,7 @@ final class Bridge {
             return;
         }
         remote = null;
+        up = false;
         while (!held.isEmpty()) {
             release(held.poll());
         }
@@ -586,6 +596,8 @@ final class Bridge {
     /** Both sessions are up: pass on what the remote broker sent meanwhile, and everything from now on. */
     private void relay() {
         state = State.RELAYING;
+        connects++; // before up: a reader that sees up sees this connection counted
+        up = true;
         lastMessageNanos = System.nanoTime();
         if (lazy()) {
             watchIdle(remote);
@@ -610,6 +622,7 @@ final class Bridge {
             }
             Properties props = p.properties().without(PropertyId.SUBSCRIPTION_IDENTIFIER);
             lastMessageNanos = System.nanoTime();
+            received++;
             client.onPacket(new Publish(p.dup(), p.qos(), p.retain(), topic, p.packetId(), props, p.payload()));
         } else if (isAck(packet)) {
             client.onPacket(packet);
@@ -635,6 +648,9 @@ final class Bridge {
         Publish out = new Publish(p.dup(), p.qos(), retain, topic, p.packetId(), props, p.payload());
         ByteBuf encoded = MqttEncoder.encode(remote.alloc(), out, version);
         remote.write(encoded, remote.voidPromise());
+        if (!p.dup()) {
+            sent++;
+        }
     }
 
     /**

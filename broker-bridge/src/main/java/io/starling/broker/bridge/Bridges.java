@@ -55,6 +55,30 @@ public final class Bridges implements AutoCloseable {
         return bridges.size();
     }
 
+    /** Each bridge's state, in config order. */
+    public List<BridgeStatus> status() {
+        List<BridgeStatus> out = new ArrayList<>(bridges.size());
+        bridges.forEach(b -> out.add(b.status()));
+        return out;
+    }
+
+    /**
+     * {@code $SYS/broker/bridges/<name>/...}: {@code connected} (1 or 0), {@code address}, {@code messages/sent},
+     * {@code messages/received}, {@code connections}. Mosquitto publishes only the notification topic.
+     */
+    public java.util.Map<String, String> sysTopics() {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (BridgeStatus s : status()) {
+            String base = "$SYS/broker/bridges/" + s.name() + "/";
+            out.put(base + "connected", s.connected() ? "1" : "0");
+            out.put(base + "address", s.address());
+            out.put(base + "messages/sent", Long.toString(s.messagesSent()));
+            out.put(base + "messages/received", Long.toString(s.messagesReceived()));
+            out.put(base + "connections", Long.toString(s.connects()));
+        }
+        return out;
+    }
+
     /** Disconnects every bridge from its remote broker (waits up to two seconds for the DISCONNECTs to go). */
     @Override
     public void close() {

@@ -175,9 +175,14 @@ public final class Broker implements AutoCloseable {
                 bound.add(listener);
                 addresses.put(l, listener.address());
             }
+            if (!config.bridges().isEmpty()) {
+                int inflight = config.limits().maxInflightMessages();
+                bridges = Bridges.start(config.bridges(), core, loops, inflight == 0 ? 65535 : inflight);
+                sysTree.addTopics(bridges::sysTopics);
+            }
             if (config.listeners().stream().anyMatch(l -> l.protocol() == Protocol.HTTP_API)) {
                 ClusterStatusSource clusterStatus = cluster == null ? null : cluster.status();
-                metrics = new BrokerMetrics(core, clusterStatus);
+                metrics = new BrokerMetrics(core, clusterStatus, bridges);
                 BrokerHttpApi api = new BrokerHttpApi(core, metrics, sysTree, () -> describe(config, addresses),
                         clusterStatus);
                 for (ListenerConfig l : config.listeners()) {
@@ -189,10 +194,6 @@ public final class Broker implements AutoCloseable {
                         addresses.put(l, listener.address());
                     }
                 }
-            }
-            if (!config.bridges().isEmpty()) {
-                int inflight = config.limits().maxInflightMessages();
-                bridges = Bridges.start(config.bridges(), core, loops, inflight == 0 ? 65535 : inflight);
             }
         } catch (InterruptedException e) {
             closeAll(bound, http, metrics, sysTree, cluster, loops, core);

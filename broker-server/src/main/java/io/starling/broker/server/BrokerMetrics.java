@@ -40,13 +40,39 @@ final class BrokerMetrics implements AutoCloseable {
     /** Null without a cluster. */
     private final ClusterMeters cluster;
 
-    BrokerMetrics(BrokerCore core) {
-        this(core, null);
+    /** {@code starling_bridge_...} per bridge, labelled with its {@code connection} name. */
+    private void bridgeMeters(io.starling.broker.bridge.Bridges bridges) {
+        for (int i = 0; i < bridges.size(); i++) {
+            int at = i;
+            String name = bridges.status().get(i).name();
+            io.micrometer.core.instrument.Gauge.builder("starling.bridge.connected", bridges,
+                            b -> b.status().get(at).connected() ? 1 : 0)
+                    .description("1 while the bridge is connected to its remote broker").tag("bridge", name)
+                    .register(registry);
+            FunctionCounter.builder("starling.bridge.messages.sent", bridges, b -> b.status().get(at).messagesSent())
+                    .description("Messages the bridge passed to its remote broker").tag("bridge", name).register(registry);
+            FunctionCounter.builder("starling.bridge.messages.received", bridges,
+                            b -> b.status().get(at).messagesReceived())
+                    .description("Messages the bridge took from its remote broker").tag("bridge", name).register(registry);
+            FunctionCounter.builder("starling.bridge.connections", bridges, b -> b.status().get(at).connects())
+                    .description("Connections the bridge made to its remote broker").tag("bridge", name).register(registry);
+        }
     }
 
-    /** @param cluster the cluster's status, or null for a single node (no cluster meters) */
-    BrokerMetrics(BrokerCore core, io.starling.broker.cluster.status.ClusterStatusSource cluster) {
+    BrokerMetrics(BrokerCore core) {
+        this(core, null, null);
+    }
+
+    /**
+     * @param cluster the cluster's status, or null for a single node (no cluster meters)
+     * @param bridges the bridges, or null without {@code connection} sections
+     */
+    BrokerMetrics(BrokerCore core, io.starling.broker.cluster.status.ClusterStatusSource cluster,
+                  io.starling.broker.bridge.Bridges bridges) {
         this.cluster = cluster == null ? null : new ClusterMeters(registry, cluster);
+        if (bridges != null) {
+            bridgeMeters(bridges);
+        }
         if (cluster != null) {
             FunctionCounter.builder("starling.cluster.shared.lost", core.router(), r -> r.sharedWithoutMember())
                     .description("Messages forwarded here for a shared subscription group that had no member here any more")

@@ -104,7 +104,7 @@ class ClusterVisibilityTest {
     @Test
     void metrics_carryThisNodesId_andANodeSeenLaterGetsItsMeters() {
         AtomicReference<ClusterStatus> now = new AtomicReference<>(status(List.of(link("b", 9))));
-        try (BrokerMetrics metrics = new BrokerMetrics(new BrokerCore(BrokerSettings.defaults()), now::get)) {
+        try (BrokerMetrics metrics = new BrokerMetrics(new BrokerCore(BrokerSettings.defaults()), now::get, null)) {
             String first = metrics.scrape();
             now.set(status(List.of(link("b", 10), link("c", 1))));
             String second = metrics.scrape();

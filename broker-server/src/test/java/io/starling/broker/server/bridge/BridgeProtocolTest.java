@@ -286,6 +286,43 @@ class BridgeProtocolTest {
         assertThat(r.isClosedWithin(WAIT)).isTrue();
     }
 
+    @Test
+    void bridgeState_andCounters_areIn$SysAndMetrics() throws Exception {
+        int api = FreePorts.freePort();
+        Broker b = startBridge("remote_clientid edge-sys", "topic out/# out 1",
+                "listener " + api + " 127.0.0.1", "protocol http_api", "sys_interval 1");
+        RawMqttClient r = connected();
+        try (RawMqttClient pub = RawMqttClient.open(b.port())) {
+            pub.connect("pub", true, 30);
+            pub.send(RawMqttClient.publishPacket("out/x", "m", QoS.AT_LEAST_ONCE, 1));
+            pub.receive(PubAck.class);
+        }
+        Publish p = r.receive(Publish.class, WAIT);
+        r.send(new PubAck(p.packetId(), 0, Properties.EMPTY));
+        try (RawMqttClient sys = RawMqttClient.open(b.port())) {
+            sys.connect("sys", true, 30);
+            sys.subscribe(1, "$SYS/broker/bridges/r/#", QoS.AT_MOST_ONCE);
+            java.util.Map<String, String> seen = new java.util.HashMap<>();
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (System.nanoTime() < deadline && !("1".equals(seen.get("$SYS/broker/bridges/r/messages/sent"))
+                    && "1".equals(seen.get("$SYS/broker/bridges/r/connections")))) {
+                sys.poll(Duration.ofMillis(500)).ifPresent(x -> {
+                    if (x instanceof Publish sp) {
+                        seen.put(sp.topic(), RawMqttClient.payloadOf(sp));
+                    }
+                });
+            }
+            assertThat(seen).containsEntry("$SYS/broker/bridges/r/connected", "1")
+                    .containsEntry("$SYS/broker/bridges/r/messages/sent", "1")
+                    .containsEntry("$SYS/broker/bridges/r/connections", "1");
+        }
+        java.net.http.HttpResponse<String> metrics = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + api + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.body()).contains("starling_bridge_connected{bridge=\"r\"} 1.0")
+                .contains("starling_bridge_messages_sent_total{bridge=\"r\"} 1.0");
+    }
+
     // ---- helpers ----
 
     private Broker startBridge(String... bridgeLines) throws Exception {
