@@ -177,6 +177,33 @@ class MosquittoBridgeInteropTest {
         assertThat(got).containsExactlyElementsOf(expected);
     }
 
+    @ParameterizedTest(name = "bridge_protocol_version {0}")
+    @ValueSource(strings = {"mqttv311", "mqttv50"})
+    void bridgeOverMutualTls_toMosquitto_withACaMadeByTheTest(String version) throws Exception {
+        io.starling.broker.server.tls.TestPki pki = new io.starling.broker.server.tls.TestPki(dir, "bridge");
+        MosquittoBroker mosquitto = mosquitto("remote-tls", "allow_anonymous true", "cafile " + pki.ca,
+                "certfile " + pki.serverCert, "keyfile " + pki.serverKey, "require_certificate true");
+        Broker starling = starling("allow_anonymous true", "connection tls", "address 127.0.0.1:" + mosquitto.port(),
+                "remote_clientid tls-" + version, "bridge_protocol_version " + version, "bridge_cafile " + pki.ca,
+                "bridge_certfile " + pki.clientCert, "bridge_keyfile " + pki.clientKey, "topic t/# out 1");
+        Subscriber state = subscribe(starling.port(), "$SYS/broker/connection/tls-" + version + "/state");
+        state.await("$SYS/broker/connection/tls-" + version + "/state 1");
+        assertThat(mosquitto.log()).contains(" as tls-" + version);
+    }
+
+    @org.junit.jupiter.api.Test
+    void bridgeOverTls_toAServerItsCaDoesNotVouchFor_neverConnects_andTheBrokerGoesOn() throws Exception {
+        io.starling.broker.server.tls.TestPki server = new io.starling.broker.server.tls.TestPki(dir, "server");
+        io.starling.broker.server.tls.TestPki other = new io.starling.broker.server.tls.TestPki(dir, "other");
+        MosquittoBroker mosquitto = mosquitto("remote-tls2", "allow_anonymous true", "certfile " + server.serverCert,
+                "keyfile " + server.serverKey);
+        Broker starling = starling("allow_anonymous true", "connection tls", "address 127.0.0.1:" + mosquitto.port(),
+                "remote_clientid tls-bad", "restart_timeout 1", "bridge_cafile " + other.ca, "topic t/# out 1");
+        Thread.sleep(3000);
+        assertThat(mosquitto.log()).doesNotContain(" as tls-bad");
+        publish(starling.port(), "t/x", "still serving", 1);
+    }
+
     // ---- helpers ----
 
     private MosquittoBroker mosquitto(String name, String... lines) throws Exception {

@@ -46,22 +46,22 @@ import org.bouncycastle.util.io.pem.PemObject;
  * {@code EC PRIVATE KEY}, the client key as PKCS#8, so both forms are read by the broker or the clients.
  * (The RSA forms, PKCS#1 among them, are covered with {@code openssl}-made files in broker-transport.)
  */
-final class TestPki {
+public final class TestPki {
     static final String CLIENT_CN = "tls client";
     private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
-    final Path ca;
-    final Path serverCert;
-    final Path serverKey;
-    final Path clientCert;
-    final Path clientKey;
+    public final Path ca;
+    public final Path serverCert;
+    public final Path serverKey;
+    public final Path clientCert;
+    public final Path clientKey;
     private final KeyPair caKeys;
     private final X509Certificate caCertificate;
     private final KeyPair clientKeys;
     private final X509Certificate clientCertificate;
 
     /** A PKI whose files are named {@code PREFIX-ca.pem}, {@code PREFIX-server.pem} and so on. */
-    TestPki(Path dir, String prefix) {
+    public TestPki(Path dir, String prefix) {
         try {
             caKeys = keys();
             X500Name caName = new X500Name("CN=Starling " + prefix + " CA");
