@@ -433,6 +433,8 @@ final class Bridge {
             LOG.info("Bridge {} disconnected from {}{}.", config.name(), config.addresses().get(address),
                     why == null ? "" : ": " + why);
             notifyLocal(false);
+        } else if (why != null) {
+            LOG.warn("Bridge {}: connection to {} failed: {}.", config.name(), config.addresses().get(address), why);
         }
         nextAddress(wasUp);
         if (lazy()) {
@@ -718,8 +720,13 @@ final class Bridge {
         };
     }
 
+    /** What went wrong, in the words of the deepest cause (a TLS failure's is the certificate check). */
     static String reason(Throwable t) {
-        String m = t.getMessage();
-        return m == null ? t.getClass().getSimpleName() : m;
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String m = root.getMessage();
+        return m == null ? root.getClass().getSimpleName() : m;
     }
 }
