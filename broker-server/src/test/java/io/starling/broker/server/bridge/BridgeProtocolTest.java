@@ -99,6 +99,60 @@ class BridgeProtocolTest {
     }
 
     @Test
+    void mqtt5Bridge_subscribesWithNoLocalAndRetainAsPublished_andHonoursTheRemotesReceiveMaximum() throws Exception {
+        Broker b = startBridge("remote_clientid edge-rm", "bridge_protocol_version mqttv50", "topic in/# in 1",
+                "topic out/# out 1");
+        try (RawMqttClient pub = RawMqttClient.open(b.port())) { // queued for the bridge before it connects
+            pub.connect("pub", true, 30);
+            for (int i = 1; i <= 5; i++) {
+                pub.send(RawMqttClient.publishPacket("out/" + i, "m" + i, QoS.AT_LEAST_ONCE, i));
+                pub.receive(PubAck.class);
+            }
+        }
+        RawMqttClient r = accept();
+        r.receive(Connect.class, WAIT);
+        r.send(new ConnAck(false, 0, Properties.builder().number(PropertyId.RECEIVE_MAXIMUM, 2).build()));
+        Subscribe s = null;
+        while (s == null) {
+            Packet p = r.receive(WAIT);
+            if (p instanceof Subscribe sub) {
+                s = sub;
+            } else if (p instanceof Unsubscribe u) {
+                r.send(new UnsubAck(u.packetId(), List.of(0), Properties.EMPTY));
+            }
+        }
+        assertThat(s.subscriptions()).hasSize(1);
+        assertThat(s.subscriptions().get(0).options().noLocal()).isTrue();
+        assertThat(s.subscriptions().get(0).options().retainAsPublished()).isTrue();
+        r.send(new SubAck(s.packetId(), List.of(1), Properties.EMPTY));
+        List<Publish> first = new ArrayList<>();
+        first.add(r.receive(Publish.class, WAIT));
+        first.add(r.receive(Publish.class, WAIT));
+        assertThat(r.poll(Duration.ofSeconds(1))).as("no third message before an acknowledgement").isEmpty();
+        r.send(new PubAck(first.get(0).packetId(), 0, Properties.EMPTY));
+        assertThat(RawMqttClient.payloadOf(r.receive(Publish.class, WAIT))).isEqualTo("m3");
+    }
+
+    @Test
+    void retainedMessagesOnOutTopics_goToTheRemoteOnEachConnect_withTheirRetainFlag() throws Exception {
+        Broker b = startBridge("remote_clientid edge-ret", "restart_timeout 1", "topic out/# out 1", "topic in/# in 1");
+        try (RawMqttClient pub = RawMqttClient.open(b.port())) {
+            pub.connect("pub", true, 30);
+            pub.send(new Publish(false, QoS.AT_LEAST_ONCE, true, "out/kept", 1, Properties.EMPTY,
+                    io.netty.buffer.Unpooled.copiedBuffer("k", java.nio.charset.StandardCharsets.UTF_8)));
+            pub.receive(PubAck.class);
+        }
+        for (int round = 0; round < 2; round++) {
+            RawMqttClient r = connected(2);
+            Publish p = r.receive(Publish.class, WAIT);
+            assertThat(p.topic()).isEqualTo("out/kept");
+            assertThat(p.retain()).isTrue();
+            r.send(new PubAck(p.packetId(), 0, Properties.EMPTY));
+            r.close();
+        }
+    }
+
+    @Test
     void remoteWithoutMqtt5_isConnectedToAgainIn311() throws Exception {
         startBridge("remote_clientid edge-f", "bridge_protocol_version mqttv50", "restart_timeout 1", "topic a/# in 0");
         RawMqttClient first = accept();
@@ -371,22 +425,34 @@ class BridgeProtocolTest {
         return c;
     }
 
-    /** Accepts the bridge, answers its CONNECT and its SUBSCRIBE/UNSUBSCRIBE; returns when the bridge is relaying. */
+    /** Accepts the bridge, answers its CONNECT and its SUBSCRIBE or UNSUBSCRIBE; returns when the bridge is relaying. */
     private RawMqttClient connected() throws IOException {
+        return connected(1);
+    }
+
+    /** The same, for a bridge with both {@code in} and {@code out}-only lines ({@code acks} 2: SUBSCRIBE and UNSUBSCRIBE). */
+    private RawMqttClient connected(int acks) throws IOException {
         RawMqttClient r = accept();
         r.receive(Connect.class, WAIT);
         r.send(new ConnAck(true, 0, Properties.EMPTY));
+        int acked = 0;
         while (true) {
             Packet p = r.receive(WAIT);
             if (p instanceof Subscribe s) {
                 List<Integer> codes = new ArrayList<>();
                 s.subscriptions().forEach(x -> codes.add(x.options().qos().value()));
                 r.send(new SubAck(s.packetId(), codes, Properties.EMPTY));
-                return r;
+                if (++acked == acks) {
+                    return r;
+                }
+                continue;
             }
             if (p instanceof Unsubscribe u) {
                 r.send(new UnsubAck(u.packetId(), List.of(), Properties.EMPTY));
-                return r;
+                if (++acked == acks) {
+                    return r;
+                }
+                continue;
             }
             if (p instanceof Publish pub && pub.topic().startsWith("$SYS/broker/connection/")) {
                 continue; // the bridge's state
