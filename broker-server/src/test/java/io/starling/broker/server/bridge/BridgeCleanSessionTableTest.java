@@ -39,6 +39,8 @@ class BridgeCleanSessionTableTest {
         assumeTrue(MosquittoBroker.installed(), "mosquitto is not installed");
         String mosquittoBridging = run("mq", clean, localClean, true);
         String starlingBridging = run("st", clean, localClean, false);
+        System.out.println("BridgeCleanSessionTableTest cleansession " + clean + ", local_cleansession " + localClean
+                + ": mosquitto " + mosquittoBridging + ", Starling " + starlingBridging);
         assertThat(starlingBridging).isEqualTo(mosquittoBridging);
     }
 

@@ -113,18 +113,20 @@ class BridgeProtocolTest {
         r.receive(Connect.class, WAIT);
         r.send(new ConnAck(false, 0, Properties.builder().number(PropertyId.RECEIVE_MAXIMUM, 2).build()));
         Subscribe s = null;
-        while (s == null) {
+        boolean unsubscribed = false;
+        while (s == null || !unsubscribed) {
             Packet p = r.receive(WAIT);
             if (p instanceof Subscribe sub) {
                 s = sub;
+                r.send(new SubAck(s.packetId(), List.of(1), Properties.EMPTY));
             } else if (p instanceof Unsubscribe u) {
+                unsubscribed = true;
                 r.send(new UnsubAck(u.packetId(), List.of(0), Properties.EMPTY));
             }
         }
         assertThat(s.subscriptions()).hasSize(1);
         assertThat(s.subscriptions().get(0).options().noLocal()).isTrue();
         assertThat(s.subscriptions().get(0).options().retainAsPublished()).isTrue();
-        r.send(new SubAck(s.packetId(), List.of(1), Properties.EMPTY));
         List<Publish> first = new ArrayList<>();
         first.add(r.receive(Publish.class, WAIT));
         first.add(r.receive(Publish.class, WAIT));
