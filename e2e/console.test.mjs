@@ -78,6 +78,9 @@ test('the console lists clients and retained topics, shows a mosquitto_pub messa
     await page.locator('#clients tbody').getByText('e2e-listed-client', { exact: true }).waitFor({ timeout: 10000 });
     await page.locator('#retained tbody').getByText('e2e/retained/greeting', { exact: true }).waitFor({ timeout: 10000 });
     assert.match(await page.locator('#version').textContent(), /version \d/);
+    // The broker bridges to itself (connection "self"): the bridges section shows it connected.
+    const bridgeRow = page.locator('#bridges tbody tr', { hasText: 'self' });
+    await bridgeRow.getByText('yes', { exact: true }).waitFor({ timeout: 15000 });
 
     await page.fill('#ws-user', username);
     await page.fill('#ws-password', password);

@@ -184,7 +184,7 @@ public final class Broker implements AutoCloseable {
                 ClusterStatusSource clusterStatus = cluster == null ? null : cluster.status();
                 metrics = new BrokerMetrics(core, clusterStatus, bridges);
                 BrokerHttpApi api = new BrokerHttpApi(core, metrics, sysTree, () -> describe(config, addresses),
-                        clusterStatus);
+                        clusterStatus, bridges);
                 for (ListenerConfig l : config.listeners()) {
                     if (l.protocol() == Protocol.HTTP_API) {
                         HttpApiListener listener = HttpApiListener.bind(core, loops, hostOf(l), l.port(),

@@ -45,18 +45,22 @@ final class BrokerHttpApi implements HttpApi {
 
     /** Null without a cluster. */
     private final ClusterStatusSource cluster;
+    /** Null without bridges. */
+    private final io.starling.broker.bridge.Bridges bridges;
 
     BrokerHttpApi(BrokerCore core, BrokerMetrics metrics, SysTreeTimer sysTree, Supplier<List<Listener>> listeners) {
-        this(core, metrics, sysTree, listeners, null);
+        this(core, metrics, sysTree, listeners, null, null);
     }
 
     /**
      * @param listeners every listener as bound (asked each time: ports are known only once all are bound)
      * @param cluster   the cluster's status, or null for a single node
+     * @param bridges   the bridges, or null without {@code connection} sections
      */
     BrokerHttpApi(BrokerCore core, BrokerMetrics metrics, SysTreeTimer sysTree, Supplier<List<Listener>> listeners,
-                  ClusterStatusSource cluster) {
+                  ClusterStatusSource cluster, io.starling.broker.bridge.Bridges bridges) {
         this.cluster = cluster;
+        this.bridges = bridges;
         this.core = core;
         this.metrics = metrics;
         this.sysTree = sysTree;
@@ -158,6 +162,25 @@ final class BrokerHttpApi implements HttpApi {
             });
             return new RetainedPage(page, more[0]);
         }, listings);
+    }
+
+    @Override
+    public List<Map<String, Object>> bridges() {
+        if (bridges == null) {
+            return List.of();
+        }
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (io.starling.broker.bridge.BridgeStatus b : bridges.status()) {
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("name", b.name());
+            one.put("connected", b.connected());
+            one.put("address", b.address());
+            one.put("messagesSent", b.messagesSent());
+            one.put("messagesReceived", b.messagesReceived());
+            one.put("connections", b.connects());
+            out.add(one);
+        }
+        return out;
     }
 
     /** The snapshot waits for nothing, so it is taken on the listener's loop. */

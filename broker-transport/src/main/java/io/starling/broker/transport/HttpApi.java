@@ -42,6 +42,14 @@ public interface HttpApi {
         return CompletableFuture.completedFuture(null);
     }
 
+    /**
+     * The bridges ({@code connection} sections), for {@code /api/v1/bridges}: one map each (name, connected,
+     * address, messagesSent, messagesReceived, connections); empty without bridges.
+     */
+    default List<Map<String, Object>> bridges() {
+        return List.of();
+    }
+
     /** The broker's version, e.g. "0.1.0". */
     String version();
 

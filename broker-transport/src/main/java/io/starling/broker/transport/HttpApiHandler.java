@@ -51,6 +51,8 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     static final String CLIENTS_TOPIC = "$SYS/broker/clients/connected";
     /** {@code /api/v1/cluster} is for users who may read this $SYS topic (403 otherwise). */
     static final String CLUSTER_TOPIC = "$SYS/broker/cluster/nodes";
+    /** {@code /api/v1/bridges} is for users who may read the bridges' $SYS topics (403 otherwise). */
+    static final String BRIDGES_TOPIC = "$SYS/broker/bridges/state";
     private static final Logger LOG = LoggerFactory.getLogger(HttpApiHandler.class);
     static final String CLIENT_ID = "http-api";
     private static final String REALM = "Starling API";
@@ -140,6 +142,9 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             case "/api/v1/cluster" -> later(reply, mayRead(who, CLUSTER_TOPIC)
                     ? api.cluster().thenApply(HttpApiHandler::cluster)
                     : CompletableFuture.completedFuture(text(HttpResponseStatus.FORBIDDEN, "Not authorised\n")));
+            case "/api/v1/bridges" -> send(reply, mayRead(who, BRIDGES_TOPIC)
+                    ? json(new JsonWriter().tree(Map.of("bridges", api.bridges())).toString())
+                    : text(HttpResponseStatus.FORBIDDEN, "Not authorised\n"));
             case "/api/v1/version" -> send(reply, text(HttpResponseStatus.OK, api.version()));
             case "/api/v1/clients" -> {
                 int offset = parameter(uri, "offset", 0, Integer.MAX_VALUE, 0);

@@ -375,6 +375,10 @@ class BridgeProtocolTest {
         java.net.http.HttpResponse<String> metrics = java.net.http.HttpClient.newHttpClient().send(
                 java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + api + "/metrics")).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
+        java.net.http.HttpResponse<String> listed = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + api + "/api/v1/bridges")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(listed.body()).contains("\"name\":\"r\"", "\"connected\":true", "\"messagesSent\":1");
         assertThat(metrics.body()).contains("starling_bridge_connected{bridge=\"r\"} 1.0")
                 .contains("starling_bridge_messages_sent_total{bridge=\"r\"} 1.0");
     }

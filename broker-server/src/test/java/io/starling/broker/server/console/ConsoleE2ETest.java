@@ -63,7 +63,10 @@ class ConsoleE2ETest {
                 "password_file " + passwords, "sys_interval 1",
                 "listener " + mqtt + " 127.0.0.1",
                 "listener " + ws + " 127.0.0.1", "protocol websockets",
-                "listener " + http + " 127.0.0.1", "protocol http_api", ""));
+                "listener " + http + " 127.0.0.1", "protocol http_api",
+                // A bridge to itself, for the console's bridges section.
+                "connection self", "address 127.0.0.1:" + mqtt, "remote_username console", "remote_password secret",
+                "restart_timeout 1", "topic looped/# in 0 local/ \"\"", ""));
         try (Broker broker = Broker.start(ConfigFile.read(conf))) {
             ProcessBuilder pb = new ProcessBuilder("node", "--test-reporter=spec", "console.test.mjs")
                     .directory(E2E.toFile()).redirectErrorStream(true)

@@ -46,6 +46,20 @@ async function refresh() {
     $('status').textContent = e.message;
   }
   await refreshCluster();
+  await refreshBridges();
+}
+
+/* The bridges section shows only for a broker with bridges (connection sections). */
+async function refreshBridges() {
+  let bridges = [];
+  try {
+    bridges = (await api('/api/v1/bridges')).bridges;
+  } catch (e) {
+    bridges = [];
+  }
+  $('bridges-section').hidden = bridges.length === 0;
+  fill('bridges', bridges.map((b) => ({ ...b, connected: b.connected ? 'yes' : 'no' })),
+    ['name', 'connected', 'address', 'messagesSent', 'messagesReceived', 'connections']);
 }
 
 /* The cluster section shows only for a broker in a cluster ({"enabled":false} otherwise, 403 without access). */
