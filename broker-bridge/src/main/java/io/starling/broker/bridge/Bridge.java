@@ -11,14 +11,12 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.starling.broker.config.BridgeConfig;
-import io.starling.broker.config.BridgeTopic;
 import io.starling.broker.core.BrokerCore;
 import io.starling.broker.core.protocol.Client;
 import io.starling.broker.core.routing.LoopOutbox;
 import io.starling.broker.core.routing.Message;
 import io.starling.broker.core.session.Session;
 import io.starling.mqtt.codec.ConnAck;
-import io.starling.mqtt.codec.Connect;
 import io.starling.mqtt.codec.Disconnect;
 import io.starling.mqtt.codec.MqttEncoder;
 import io.starling.mqtt.codec.MqttVersion;
@@ -30,16 +28,10 @@ import io.starling.mqtt.codec.Publish;
 import io.starling.mqtt.codec.QoS;
 import io.starling.mqtt.codec.SubAck;
 import io.starling.mqtt.codec.Subscribe;
-import io.starling.mqtt.codec.Subscription;
-import io.starling.mqtt.codec.SubscriptionOptions;
 import io.starling.mqtt.codec.UnsubAck;
 import io.starling.mqtt.codec.Unsubscribe;
-import io.starling.mqtt.codec.Will;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,8 +54,6 @@ final class Bridge {
     private static final Logger LOG = LoggerFactory.getLogger("io.starling.broker.bridge");
     /** Remote packets held until both sessions are ready, at most; more closes the connection and starts over. */
     private static final int MAX_HELD = 10_000;
-    private static final int SUBSCRIBE_ID = 1;
-    private static final int UNSUBSCRIBE_ID = 2;
     /** How often a lazy bridge looks at its queue and at its idle time. */
     private static final long LAZY_CHECK_MILLIS = 500;
 
@@ -252,27 +242,7 @@ final class Bridge {
         if (channel != remote) {
             return;
         }
-        Will will = null;
-        if (config.notifications().enabled() && !config.notifications().localOnly()) {
-            will = new Will(config.notifications().topic(), new byte[] {'0'}, QoS.AT_LEAST_ONCE, true, Properties.EMPTY);
-        }
-        Properties.Builder props = Properties.builder();
-        if (version == MqttVersion.MQTT_5) {
-            if (!config.cleanSession()) {
-                // Better than mosquitto 2.0, which sends none and so loses the remote session (its issues 2424, 2793).
-                props.number(PropertyId.SESSION_EXPIRY_INTERVAL, 0xFFFFFFFFL);
-            }
-            props.number(PropertyId.RECEIVE_MAXIMUM, (long) receiveMaximum);
-            if (config.maxPacketSize() > 0) {
-                props.number(PropertyId.MAXIMUM_PACKET_SIZE, config.maxPacketSize());
-            }
-        }
-        BridgeConfig.Login login = config.remoteLogin();
-        Connect connect = new Connect(version, config.remoteClientId(), config.cleanSession(), config.keepalive(),
-                login == null ? null : login.username(),
-                login == null || login.password() == null ? null : login.password().getBytes(StandardCharsets.UTF_8),
-                will, props.build(), config.tryPrivate() && version != MqttVersion.MQTT_5);
-        write(connect);
+        write(BridgePackets.remoteConnect(config, version, receiveMaximum));
         remote.flush();
     }
 
@@ -335,33 +305,22 @@ final class Bridge {
         remoteMaximumPacketSize = ack.properties().number(PropertyId.MAXIMUM_PACKET_SIZE, 0);
         LOG.info("Bridge {} connected to {} as {} ({}).", config.name(), config.addresses().get(address),
                 config.remoteClientId(), version);
-        if (config.notifications().enabled() && !config.notifications().localOnly()) {
-            // QoS 0: a QoS 1 PUBLISH would need a packet id, and the ids of this direction belong to the local session.
-            write(new Publish(false, QoS.AT_MOST_ONCE, true, config.notifications().topic(), 0, Properties.EMPTY,
-                    Unpooled.wrappedBuffer(new byte[] {'1'})));
+        if (BridgePackets.remoteNotifications(config)) {
+            write(BridgePackets.remoteConnected(config));
         }
         if (!config.roundRobin() && address != 0) {
             probePrimary(remote);
         }
         state = State.SUBSCRIBING;
         pendingAcks = 0;
-        List<Subscription> in = new ArrayList<>();
-        List<String> outOnly = new ArrayList<>();
-        for (BridgeTopic t : config.topics()) {
-            if (t.direction().in()) {
-                // 5.0: No Local and Retain As Published keep two bridged brokers from looping and keep retained flags.
-                boolean v5 = version == MqttVersion.MQTT_5;
-                in.add(new Subscription(t.remoteTopic(), new SubscriptionOptions(QoS.of(t.qos()), v5, v5, 0)));
-            } else if (config.attemptUnsubscribe()) {
-                outOnly.add(t.remoteTopic());
-            }
-        }
-        if (!in.isEmpty()) {
-            write(new Subscribe(SUBSCRIBE_ID, in, Properties.EMPTY));
+        Subscribe in = BridgePackets.remoteSubscribe(config, version);
+        Unsubscribe outOnly = BridgePackets.remoteUnsubscribe(config);
+        if (in != null) {
+            write(in);
             pendingAcks++;
         }
-        if (!outOnly.isEmpty()) {
-            write(new Unsubscribe(UNSUBSCRIBE_ID, outOnly, Properties.EMPTY));
+        if (outOnly != null) {
+            write(outOnly);
             pendingAcks++;
         }
         remote.flush();
@@ -520,19 +479,8 @@ final class Bridge {
         local = new LocalSide(this);
         client = new Client(core, local, outbox);
         boolean clean = config.localCleanSession() && !lazy(); // a lazy bridge's session queues while it is stopped
-        Properties.Builder props = Properties.builder()
-                .number(PropertyId.SESSION_EXPIRY_INTERVAL, clean ? 0L : 0xFFFFFFFFL)
-                .number(PropertyId.RECEIVE_MAXIMUM, (long) Math.min(remoteReceiveMaximum, receiveMaximum));
-        if (remoteMaximumPacketSize > 0) {
-            // This broker then drops, and counts, what the remote broker would refuse (MQTT-3.1.2-25), rather than
-            // the remote broker closing the bridge over it.
-            props.number(PropertyId.MAXIMUM_PACKET_SIZE, remoteMaximumPacketSize);
-        }
-        BridgeConfig.Login login = config.localLogin();
-        client.onPacket(new Connect(MqttVersion.MQTT_5, config.localClientId(), clean, 0,
-                login == null ? null : login.username(),
-                login == null || login.password() == null ? null : login.password().getBytes(StandardCharsets.UTF_8),
-                null, props.build()));
+        client.onPacket(BridgePackets.localConnect(config, clean, Math.min(remoteReceiveMaximum, receiveMaximum),
+                remoteMaximumPacketSize));
         client.flushNow();
     }
 
@@ -574,13 +522,8 @@ final class Bridge {
         if (!priming) {
             notifyLocal(true);
         }
-        List<Subscription> out = new ArrayList<>();
-        for (BridgeTopic t : config.topics()) {
-            if (t.direction().out()) {
-                out.add(new Subscription(t.localTopic(), new SubscriptionOptions(QoS.of(t.qos()), true, true, 0)));
-            }
-        }
-        if (out.isEmpty()) {
+        Subscribe out = BridgePackets.localSubscribe(config);
+        if (out == null) {
             if (priming) {
                 primed();
             } else {
@@ -591,7 +534,7 @@ final class Bridge {
         if (!priming) {
             state = State.LOCAL_SUBSCRIBING;
         }
-        client.onPacket(new Subscribe(SUBSCRIBE_ID, out, Properties.EMPTY));
+        client.onPacket(out);
         client.flushNow();
     }
 

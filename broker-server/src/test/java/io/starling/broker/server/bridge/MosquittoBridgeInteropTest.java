@@ -118,13 +118,21 @@ class MosquittoBridgeInteropTest {
     @ParameterizedTest(name = "bridge_protocol_version {0}")
     @ValueSource(strings = {"mqttv311", "mqttv50"})
     void qos1MessagesPublishedWhileTheRemoteIsDown_arriveOnceItIsBack(String version) throws Exception {
-        MosquittoBroker mosquitto = mosquitto("remote", "allow_anonymous true");
+        // The remote keeps its sessions across its restart, so its subscriber (a persistent session made before the
+        // restart) gets what the bridge passes on whenever it reconnects, even before the subscriber is back.
+        Path db = java.nio.file.Files.createDirectories(dir.resolve("remote-db-" + version));
+        String[] remoteLines = {"allow_anonymous true", "persistence true", "persistence_location " + db + "/"};
+        MosquittoBroker mosquitto = mosquitto("remote", remoteLines);
         int remotePort = mosquitto.port();
         Broker starling = starling("allow_anonymous true", "connection tomq", "address 127.0.0.1:" + remotePort,
                 "remote_clientid q-" + version, "bridge_protocol_version " + version, "cleansession false",
                 "restart_timeout 2", "topic q/# out 1");
         Subscriber state = subscribe(starling.port(), "$SYS/broker/connection/q-" + version + "/state");
         state.await("$SYS/broker/connection/q-" + version + "/state 1");
+        List<String> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+        MqttClient onMosquitto = persistentSubscriber(remotePort, "sub-q-" + version, got);
+        onMosquitto.disconnect();
+        onMosquitto.close();
         mosquitto.close();
         open.remove(mosquitto);
         state.await("$SYS/broker/connection/q-" + version + "/state 0");
@@ -132,23 +140,45 @@ class MosquittoBridgeInteropTest {
         for (int i = 1; i <= 20; i++) {
             publish(starling.port(), "q/" + i, "m" + i, 1);
         }
-        MosquittoBroker back = MosquittoBroker.startOn(dir, "remote", remotePort, "allow_anonymous true");
+        MosquittoBroker back = MosquittoBroker.startOn(dir, "remote", remotePort, remoteLines);
         open.add(back);
-        Subscriber onMosquitto = subscribe(remotePort, "q/#");
-        List<String> got = new ArrayList<>();
+        onMosquitto = persistentSubscriber(remotePort, "sub-q-" + version, got);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (got.size() < 20 && System.nanoTime() < deadline) {
-            String m = onMosquitto.poll(1);
-            if (m != null) {
-                got.add(m);
-            }
+            Thread.sleep(100);
         }
-        got.addAll(onMosquitto.within(1));
+        Thread.sleep(1000); // and nothing twice
+        onMosquitto.disconnect();
+        onMosquitto.close();
         List<String> expected = new ArrayList<>();
         for (int i = 1; i <= 20; i++) {
             expected.add("q/" + i + " m" + i);
         }
         assertThat(got).containsExactlyElementsOf(expected);
+    }
+
+    /** A Paho client with a persistent session subscribed to {@code q/#} at QoS 1, adding what it gets to {@code got}. */
+    private static MqttClient persistentSubscriber(int port, String id, List<String> got) throws MqttException {
+        MqttClient c = new MqttClient("tcp://127.0.0.1:" + port, id, new MemoryPersistence());
+        c.setCallback(new org.eclipse.paho.client.mqttv3.MqttCallback() {
+            @Override
+            public void connectionLost(Throwable cause) {
+            }
+
+            @Override
+            public void messageArrived(String topic, org.eclipse.paho.client.mqttv3.MqttMessage m) {
+                got.add(topic + " " + new String(m.getPayload(), StandardCharsets.UTF_8));
+            }
+
+            @Override
+            public void deliveryComplete(org.eclipse.paho.client.mqttv3.IMqttDeliveryToken token) {
+            }
+        });
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setCleanSession(false);
+        c.connect(o);
+        c.subscribe("q/#", 1);
+        return c;
     }
 
     @ParameterizedTest(name = "bridge_protocol_version {0}")
