@@ -251,22 +251,29 @@ class BridgeProtocolTest {
         }
     }
 
-    @Test
-    void qos1ForTheRemote_queuedBeforeItWasEverReached_survivesARestartOfThisBroker() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest(name = "QoS {0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2})
+    void messagesForTheRemote_queuedBeforeItWasEverReached_surviveARestartOfThisBroker(int qos) throws Exception {
         int remotePort = FreePorts.freePort(); // nobody listens there yet
         int port = FreePorts.freePort();
         Path conf = dir.resolve("persistent.conf");
         Files.write(conf, List.of("listener " + port + " 127.0.0.1", "allow_anonymous true", "persistence true",
                 "persistence_location " + dir.resolve("db") + "/", "connection r", "address 127.0.0.1:" + remotePort,
-                "remote_clientid edge-p", "cleansession false", "restart_timeout 1", "topic out/# out 1"));
+                "remote_clientid edge-p", "cleansession false", "restart_timeout 1", "topic out/# out " + qos));
         Files.createDirectories(dir.resolve("db"));
         try (Broker first = Broker.start(ConfigFile.read(conf))) {
             Thread.sleep(500); // the bridge's local session subscribes at start
             try (RawMqttClient pub = RawMqttClient.open(port)) {
                 pub.connect("pub", true, 30);
                 for (int i = 1; i <= 5; i++) {
-                    pub.send(RawMqttClient.publishPacket("out/" + i, "m" + i, QoS.AT_LEAST_ONCE, i));
-                    pub.receive(PubAck.class);
+                    pub.send(RawMqttClient.publishPacket("out/" + i, "m" + i, QoS.of(qos), i));
+                    if (qos == 1) {
+                        pub.receive(PubAck.class);
+                    } else {
+                        pub.receive(PubRec.class);
+                        pub.send(new PubRel(i, 0, Properties.EMPTY));
+                        pub.receive(PubComp.class);
+                    }
                 }
             }
         }
@@ -278,12 +285,19 @@ class BridgeProtocolTest {
         remote.setSoTimeout((int) WAIT.toMillis());
         RawMqttClient r = connected();
         List<String> got = new ArrayList<>();
-        for (int i = 1; i <= 5; i++) {
-            Publish p = r.receive(Publish.class, WAIT);
-            got.add(p.topic() + " " + RawMqttClient.payloadOf(p));
-            r.send(new PubAck(p.packetId(), 0, Properties.EMPTY));
+        int released = 0;
+        while (got.size() < 5 || qos == 2 && released < 5) {
+            Packet next = r.receive(WAIT);
+            if (next instanceof Publish p) {
+                got.add(p.topic() + " " + RawMqttClient.payloadOf(p) + " q" + p.qos().value());
+                r.send(qos == 1 ? new PubAck(p.packetId(), 0, Properties.EMPTY) : new PubRec(p.packetId(), 0, Properties.EMPTY));
+            } else if (next instanceof PubRel rel) {
+                released++;
+                r.send(new PubComp(rel.packetId(), 0, Properties.EMPTY));
+            }
         }
-        assertThat(got).containsExactly("out/1 m1", "out/2 m2", "out/3 m3", "out/4 m4", "out/5 m5");
+        assertThat(got).containsExactly("out/1 m1 q" + qos, "out/2 m2 q" + qos, "out/3 m3 q" + qos, "out/4 m4 q" + qos,
+                "out/5 m5 q" + qos);
     }
 
     @Test
