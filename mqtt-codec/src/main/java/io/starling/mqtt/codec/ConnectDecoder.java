@@ -41,6 +41,11 @@ final class ConnectDecoder {
             throw new MalformedPacketException(ReasonCode.UNSUPPORTED_PROTOCOL_VERSION,
                     "unsupported protocol level " + raw + " for " + name);
         }
+        if (bridge && version == MqttVersion.MQTT_5) {
+            // MQTT 5 bridges use the No Local subscription option instead; mosquitto 2.0.11 closes such a connection
+            // without an answer, as for an unknown protocol name (measured: differential/bridges.scenarios).
+            throw MalformedPacketException.protocolError("protocol level " + raw + ": the bridge bit is for 3.1 and 3.1.1");
+        }
         return new Level(version, bridge);
     }
 

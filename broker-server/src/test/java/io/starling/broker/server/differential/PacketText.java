@@ -68,7 +68,7 @@ final class PacketText {
     }
 
     private static int connect(Fields f, int version, Out body) {
-        body.string(version == 3 ? "MQIsdp" : "MQTT").u8(version);
+        body.string(version == 3 ? "MQIsdp" : "MQTT").u8((int) f.number("level", version)); // level=0x84: a bridge
         boolean will = f.has("will.topic");
         int connectFlags = (f.number("clean", 1) != 0 ? 0x02 : 0)
                 | (will ? 0x04 | (int) f.number("will.qos", 0) << 3 | (f.number("will.retain", 0) != 0 ? 0x20 : 0) : 0)
