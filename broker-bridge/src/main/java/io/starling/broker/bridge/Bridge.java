@@ -54,6 +54,8 @@ final class Bridge {
     private static final Logger LOG = LoggerFactory.getLogger("io.starling.broker.bridge");
     /** Remote packets held until both sessions are ready, at most; more closes the connection and starts over. */
     private static final int MAX_HELD = 10_000;
+    /** The same bound in payload bytes. */
+    private static final long MAX_HELD_BYTES = 16L << 20;
     /** How often a lazy bridge looks at its queue and at its idle time. */
     private static final long LAZY_CHECK_MILLIS = 500;
 
@@ -76,6 +78,7 @@ final class Bridge {
     private Client client;
     private int pendingAcks;
     private final ArrayDeque<Packet> held = new ArrayDeque<>();
+    private long heldBytes;
     private int remoteReceiveMaximum = 65535;
     // Written on the bridge's loop only, read by status() from any thread.
     private volatile boolean up;
@@ -107,6 +110,17 @@ final class Bridge {
 
     String name() {
         return config.name();
+    }
+
+    /**
+     * The largest packet taken from the remote broker: {@code bridge_max_packet_size} (which a 5.0 remote is told),
+     * else this broker's own {@code max_packet_size}, so a remote broker cannot send more in one packet than a
+     * client could.
+     */
+    private int maxPacketSize() {
+        long own = core.settings().maxPacketSize();
+        long max = config.maxPacketSize() > 0 ? config.maxPacketSize() : own;
+        return (int) Math.max(2, Math.min(max, io.starling.mqtt.codec.MqttDecoder.MAX_PACKET_SIZE_LIMIT));
     }
 
     BridgeStatus status() {
@@ -223,7 +237,8 @@ final class Bridge {
         Bootstrap b = new Bootstrap().group(loop).channel(channelType)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
-                .handler(new RemotePipeline(this, tls, to, config.tls() != null && config.tls().insecure(), config.keepalive(), version));
+                .handler(new RemotePipeline(this, tls, to, config.tls() != null && config.tls().insecure(),
+                        config.keepalive(), version, maxPacketSize()));
         ChannelFuture f = config.bindAddress() != null
                 ? b.connect(new InetSocketAddress(to.host(), to.port()), new InetSocketAddress(config.bindAddress(), 0))
                 : b.connect(to.host(), to.port());
@@ -273,12 +288,15 @@ final class Bridge {
             case SUBSCRIBING, LOCAL_CONNECTING, LOCAL_SUBSCRIBING -> {
                 if (packet instanceof SubAck || packet instanceof UnsubAck) {
                     remoteAck(packet);
-                } else if (held.size() >= MAX_HELD) {
+                } else if (held.size() >= MAX_HELD || heldBytes >= MAX_HELD_BYTES) {
                     release(packet);
-                    LOG.warn("Bridge {}: {} packets from the remote broker waiting for this broker's session; "
-                            + "starting over.", config.name(), held.size());
+                    LOG.warn("Bridge {}: {} packets ({} bytes) from the remote broker waiting for this broker's session; "
+                            + "starting over.", config.name(), held.size(), heldBytes);
                     remote.close();
                 } else {
+                    if (packet instanceof Publish p) {
+                        heldBytes += p.payload().readableBytes();
+                    }
                     held.add(packet);
                 }
             }
@@ -382,6 +400,7 @@ final class Bridge {
         while (!held.isEmpty()) {
             release(held.poll());
         }
+        heldBytes = 0;
         boolean wasUp = state == State.RELAYING || state == State.LOCAL_SUBSCRIBING || state == State.LOCAL_CONNECTING
                 || state == State.SUBSCRIBING;
         endLocal();
@@ -550,6 +569,7 @@ final class Bridge {
         while (!held.isEmpty() && state == State.RELAYING) {
             relayIn(held.poll());
         }
+        heldBytes = 0;
         if (client != null) {
             client.onReadComplete();
         }

@@ -10,7 +10,6 @@ import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.starling.broker.config.BridgeConfig;
-import io.starling.mqtt.codec.MqttDecoder;
 import io.starling.mqtt.codec.MqttVersion;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
@@ -28,15 +27,18 @@ final class RemotePipeline extends ChannelInitializer<Channel> {
     private final boolean insecure;
     private final int keepalive;
     private final MqttVersion version;
+    private final int maxPacketSize;
 
+    /** @param maxPacketSize the largest packet read from the remote broker; a larger one closes the connection */
     RemotePipeline(Bridge bridge, SslContext tls, BridgeConfig.Address address, boolean insecure, int keepalive,
-                   MqttVersion version) {
+                   MqttVersion version, int maxPacketSize) {
         this.bridge = bridge;
         this.tls = tls;
         this.address = address;
         this.insecure = insecure;
         this.keepalive = keepalive;
         this.version = version;
+        this.maxPacketSize = maxPacketSize;
     }
 
     @Override
@@ -51,7 +53,7 @@ final class RemotePipeline extends ChannelInitializer<Channel> {
             ch.pipeline().addLast(new SslHandler(engine));
         }
         ch.pipeline().addLast(new IdleStateHandler(keepalive * 3 / 2, keepalive, 0));
-        ch.pipeline().addLast(new RemoteCodec(version, MqttDecoder.MAX_PACKET_SIZE_LIMIT));
+        ch.pipeline().addLast(new RemoteCodec(version, maxPacketSize));
         ch.pipeline().addLast(new Handler());
     }
 

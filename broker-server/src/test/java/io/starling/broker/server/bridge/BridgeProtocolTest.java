@@ -239,6 +239,15 @@ class BridgeProtocolTest {
     }
 
     @Test
+    void remotePacketOverBridgeMaxPacketSize_closesTheBridgeConnection() throws Exception {
+        startBridge("remote_clientid edge-big", "restart_timeout 1", "bridge_max_packet_size 100", "topic in/# in 0");
+        RawMqttClient r = connected();
+        r.send(RawMqttClient.publishPacket("in/big", "x".repeat(200), QoS.AT_MOST_ONCE, 0));
+        assertThat(r.isClosedWithin(WAIT)).isTrue();
+        connected(); // and it connects again
+    }
+
+    @Test
     void remotePublishToAWildcard_closesTheBridgeConnection_andTheBrokerGoesOn() throws Exception {
         Broker b = startBridge("remote_clientid edge-w", "restart_timeout 1", "topic in/# in 0");
         RawMqttClient r = connected();
