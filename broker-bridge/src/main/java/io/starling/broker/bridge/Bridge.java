@@ -56,6 +56,8 @@ final class Bridge {
     private static final int MAX_HELD = 10_000;
     /** The same bound in payload bytes. */
     private static final long MAX_HELD_BYTES = 16L << 20;
+    /** Payloads up to this many bytes are copied after the PUBLISH header; larger ones are shared (as ChannelConnection). */
+    private static final int COPIED_PAYLOAD = 256;
     /** How often a lazy bridge looks at its queue and at its idle time. */
     private static final long LAZY_CHECK_MILLIS = 500;
 
@@ -609,10 +611,16 @@ final class Bridge {
         String topic = topics.toRemote(p.topic());
         boolean retain = p.retain() && config.outgoingRetain();
         Properties props = version == MqttVersion.MQTT_5 ? p.properties() : Properties.EMPTY;
-        // The payload stays the message's: encoding copies it.
         Publish out = new Publish(p.dup(), p.qos(), retain, topic, p.packetId(), props, p.payload());
-        ByteBuf encoded = MqttEncoder.encode(remote.alloc(), out, version);
-        remote.write(encoded, remote.voidPromise());
+        ByteBuf payload = p.payload();
+        if (payload.readableBytes() <= COPIED_PAYLOAD) {
+            remote.write(MqttEncoder.encodePublishCopy(remote.alloc(), out, version), remote.voidPromise());
+        } else {
+            // As a client connection does: the header, then the message's payload shared, not copied (the
+            // payload stays the message's; the duplicate holds its own reference until written).
+            remote.write(MqttEncoder.encodePublishHeader(remote.alloc(), out, version), remote.voidPromise());
+            remote.write(payload.retainedDuplicate(), remote.voidPromise());
+        }
         if (!p.dup()) {
             sent++;
         }

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,9 +70,8 @@ class BridgeCleanSessionTableTest {
             }
             Subscriber onEdge = new Subscriber(edgePort, "in/#");
             open.add(onEdge);
-            MqttClient onRemote = persistentSubscriber(remotePort, "sub-" + id);
             List<String> out = new java.util.concurrent.CopyOnWriteArrayList<>();
-            onRemote.subscribe("out/#", 1, (t, m) -> out.add(t + " " + new String(m.getPayload(), StandardCharsets.UTF_8)));
+            MqttClient onRemote = MosquittoBridgeInteropTest.persistentSubscriber(remotePort, "sub-" + id, "out/#", 1, out);
             awaitLink(edgePort, remotePort, onEdge, out);
 
             onRemote.disconnect();
@@ -82,21 +80,7 @@ class BridgeCleanSessionTableTest {
             publish(edgePort, "out/while-down");
             remote = MosquittoBroker.startOn(dir, "remote-" + id, remotePort, remoteLines);
             publish(remotePort, "in/while-down"); // before the bridge is back (restart_timeout 5)
-            onRemote = persistentSubscriber(remotePort, "sub-" + id);
-            onRemote.setCallback(new org.eclipse.paho.client.mqttv3.MqttCallback() {
-                @Override
-                public void connectionLost(Throwable cause) {
-                }
-
-                @Override
-                public void messageArrived(String t, org.eclipse.paho.client.mqttv3.MqttMessage m) {
-                    out.add(t + " " + new String(m.getPayload(), StandardCharsets.UTF_8));
-                }
-
-                @Override
-                public void deliveryComplete(org.eclipse.paho.client.mqttv3.IMqttDeliveryToken token) {
-                }
-            });
+            onRemote = MosquittoBridgeInteropTest.persistentSubscriber(remotePort, "sub-" + id, "out/#", 1, out);
             Thread.sleep(12_000); // the bridge reconnects within restart_timeout (5 s) and passes what was queued
             List<String> in = onEdge.within(0);
             onRemote.disconnect();
@@ -108,14 +92,6 @@ class BridgeCleanSessionTableTest {
             }
             remote.close();
         }
-    }
-
-    private static MqttClient persistentSubscriber(int port, String id) throws Exception {
-        MqttClient c = new MqttClient("tcp://127.0.0.1:" + port, id, new MemoryPersistence());
-        MqttConnectOptions o = new MqttConnectOptions();
-        o.setCleanSession(false);
-        c.connect(o);
-        return c;
     }
 
     /** Until a probe each way arrives; then forgets the probes. */

@@ -239,6 +239,31 @@ class BridgeProtocolTest {
     }
 
     @Test
+    void smallAndLargePayloads_goOutWhole() throws Exception {
+        Broker b = startBridge("remote_clientid edge-size", "topic out/# out 1");
+        RawMqttClient r = connected();
+        String large = "L".repeat(5000); // shared with the message, not copied
+        try (RawMqttClient pub = RawMqttClient.open(b.port())) {
+            pub.connect("pub", true, 30);
+            pub.send(RawMqttClient.publishPacket("out/small", "s", QoS.AT_LEAST_ONCE, 1));
+            pub.receive(PubAck.class);
+            pub.send(RawMqttClient.publishPacket("out/large", large, QoS.AT_LEAST_ONCE, 2));
+            pub.receive(PubAck.class);
+        }
+        Publish small = r.receive(Publish.class, WAIT);
+        Publish big = r.receive(Publish.class, WAIT);
+        assertThat(RawMqttClient.payloadOf(small)).isEqualTo("s");
+        assertThat(big.topic()).isEqualTo("out/large");
+        assertThat(RawMqttClient.payloadOf(big)).isEqualTo(large);
+        r.send(new PubAck(small.packetId(), 0, Properties.EMPTY));
+        r.send(new PubAck(big.packetId(), 0, Properties.EMPTY));
+        try (RawMqttClient c = RawMqttClient.open(b.port())) {
+            c.connect("after", true, 30);
+            c.ping();
+        }
+    }
+
+    @Test
     void remotePacketOverBridgeMaxPacketSize_closesTheBridgeConnection() throws Exception {
         startBridge("remote_clientid edge-big", "restart_timeout 1", "bridge_max_packet_size 100", "topic in/# in 0");
         RawMqttClient r = connected();

@@ -131,7 +131,7 @@ class MosquittoBridgeInteropTest {
         Subscriber state = subscribe(starling.port(), "$SYS/broker/connection/q-" + version + "/state");
         state.await("$SYS/broker/connection/q-" + version + "/state 1");
         List<String> got = new java.util.concurrent.CopyOnWriteArrayList<>();
-        MqttClient onMosquitto = persistentSubscriber(remotePort, "sub-q-" + version, got, qos);
+        MqttClient onMosquitto = persistentSubscriber(remotePort, "sub-q-" + version, "q/#", qos, got);
         onMosquitto.disconnect();
         onMosquitto.close();
         mosquitto.close();
@@ -143,7 +143,7 @@ class MosquittoBridgeInteropTest {
         }
         MosquittoBroker back = MosquittoBroker.startOn(dir, "remote", remotePort, remoteLines);
         open.add(back);
-        onMosquitto = persistentSubscriber(remotePort, "sub-q-" + version, got, qos);
+        onMosquitto = persistentSubscriber(remotePort, "sub-q-" + version, "q/#", qos, got);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (got.size() < 20 && System.nanoTime() < deadline) {
             Thread.sleep(100);
@@ -203,8 +203,12 @@ class MosquittoBridgeInteropTest {
         assertThat(got).containsExactlyElementsOf(expected);
     }
 
-    /** A Paho client with a persistent session subscribed to {@code q/#}, adding what it gets to {@code got}. */
-    private static MqttClient persistentSubscriber(int port, String id, List<String> got, int qos) throws MqttException {
+    /**
+     * A Paho client with a persistent session subscribed to {@code filter}, adding "topic payload" of what it gets
+     * to {@code got}; the callback is set before the connect, so messages the session kept are not missed.
+     */
+    static MqttClient persistentSubscriber(int port, String id, String filter, int qos, List<String> got)
+            throws MqttException {
         MqttClient c = new MqttClient("tcp://127.0.0.1:" + port, id, new MemoryPersistence());
         c.setCallback(new org.eclipse.paho.client.mqttv3.MqttCallback() {
             @Override
@@ -223,7 +227,7 @@ class MosquittoBridgeInteropTest {
         MqttConnectOptions o = new MqttConnectOptions();
         o.setCleanSession(false);
         c.connect(o);
-        c.subscribe("q/#", qos);
+        c.subscribe(filter, qos);
         return c;
     }
 
