@@ -1,5 +1,6 @@
 package io.starling.broker.core;
 
+import io.starling.broker.core.control.ControlTopics;
 import io.starling.broker.core.auth.Authenticator;
 import io.starling.broker.core.auth.Authorizer;
 import io.starling.broker.core.auth.EnhancedAuthenticator;
@@ -56,6 +57,7 @@ public final class BrokerCore implements AutoCloseable {
     private volatile ClientIdClaims clientIdClaims = ClientIdClaims.LOCAL;
     private final SessionContext sessionContext;
     private final SessionStore store;
+    private final ControlTopics controlTopics = new ControlTopics();
 
     public BrokerCore(BrokerSettings settings, Clock clock, RetainedStore retained, Authenticator authenticator) {
         this(settings, clock, retained, authenticator, List.of());
@@ -83,6 +85,11 @@ public final class BrokerCore implements AutoCloseable {
         this.security = new SecurityRules(authenticator, Authorizer.ALLOW_ALL);
         this.passwordChecks = new PasswordChecks(settings.passwordCheckThreads(), settings.maxPendingPasswordChecks());
         this.sessionContext = new SessionContext(this.settings, drops, counters, subscriptions, shared, clock, store);
+    }
+
+    /** The handlers of {@code $CONTROL/} topics (the dynamic security API). */
+    public ControlTopics controlTopics() {
+        return controlTopics;
     }
 
     /** A core with in-memory storage that lets every client in. */

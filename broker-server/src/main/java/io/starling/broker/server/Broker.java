@@ -1,6 +1,7 @@
 package io.starling.broker.server;
 
 import io.starling.broker.cluster.status.ClusterStatusSource;
+import io.starling.broker.auth.dynsec.DynamicSecurity;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.config.ConfigException;
 import io.starling.broker.config.ConfigFile;
@@ -68,11 +69,14 @@ public final class Broker implements AutoCloseable {
     private final ClusterNode cluster;
     /** The connection sections' bridges (none without such sections). */
     private final Bridges bridges;
+    /** The built-in dynamic security plugin; null when the config does not name it. */
+    private final DynamicSecurity dynamicSecurity;
 
     private Broker(BrokerConfig config, BrokerCore core, EventLoops loops, List<TcpListener> listeners,
                    Map<ListenerConfig, SecurityRules> listenerSecurity,
                    Map<ListenerConfig, AtomicReference<ListenerSettings>> listenerSettings, SysTreeTimer sysTree,
-                   List<HttpApiListener> httpListeners, BrokerMetrics metrics, ClusterNode cluster, Bridges bridges) {
+                   List<HttpApiListener> httpListeners, BrokerMetrics metrics, ClusterNode cluster, Bridges bridges,
+                   DynamicSecurity dynamicSecurity) {
         this.config = config;
         this.core = core;
         this.loops = loops;
@@ -85,6 +89,7 @@ public final class Broker implements AutoCloseable {
         this.metrics = metrics;
         this.cluster = cluster;
         this.bridges = bridges;
+        this.dynamicSecurity = dynamicSecurity;
     }
 
     /** The configuration cannot be used to start a broker; the message says why (and where). */
@@ -103,29 +108,39 @@ public final class Broker implements AutoCloseable {
     public static Broker start(BrokerConfig config) throws InterruptedException, StartException {
         SecurityFiles.Loaded security;
         Map<ListenerConfig, SecurityRules> listenerSecurity = new IdentityHashMap<>();
+        DynamicSecurity dynamicSecurity;
         try {
-            security = SecurityFiles.load(config);
+            dynamicSecurity = DynamicSecurityPlugin.open(config);
+        } catch (DynamicSecurityPlugin.PluginException e) {
+            throw new StartException(e.getMessage(), e);
+        }
+        try {
+            security = SecurityFiles.load(config, dynamicSecurity);
             if (config.perListenerSettings()) {
                 for (ListenerConfig l : config.listeners()) {
-                    SecurityFiles.Loaded own = SecurityFiles.load(config, l);
+                    SecurityFiles.Loaded own = SecurityFiles.load(config, l, dynamicSecurity);
                     listenerSecurity.put(l, new SecurityRules(own.authenticator(), own.authorizer()));
                 }
             }
         } catch (SecurityFiles.SecurityFileException e) {
+            closeQuietly(dynamicSecurity);
             throw new StartException(e.getMessage(), e);
         }
         SessionStore store;
         try {
             store = StoreFiles.open(config.persistence());
         } catch (StoreException e) {
+            closeQuietly(dynamicSecurity);
             throw new StartException("Error: " + e.getMessage(), e);
         }
         ClusterNode cluster = null;
         if (config.cluster() != null) {
             try {
                 cluster = ClusterNode.create(config.cluster(), config.persistence(), Clock.SYSTEM);
+
             } catch (Exception e) {
                 store.close();
+                closeQuietly(dynamicSecurity);
                 throw new StartException("Error: cannot join the cluster on " + config.cluster().bind() + ": "
                         + e.getMessage(), e);
             }
@@ -134,6 +149,9 @@ public final class Broker implements AutoCloseable {
                 cluster != null ? cluster.retained() : new InMemoryRetainedStore(), security.authenticator(),
                 List.of(), store);
         core.replaceSecurity(security.authenticator(), security.authorizer());
+        if (dynamicSecurity != null) {
+            dynamicSecurity.attach(core);
+        }
         EventLoops loops = new EventLoops(eventLoopsOf(config),
                 core.settings().overload().maxLoopBacklogBytes(), core.drops(), core.overload());
         List<TcpListener> bound = new ArrayList<>();
@@ -197,16 +215,25 @@ public final class Broker implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             closeAll(bound, http, metrics, sysTree, cluster, loops, core);
+            closeQuietly(dynamicSecurity);
             throw e;
         } catch (StartException e) {
             closeAll(bound, http, metrics, sysTree, cluster, loops, core);
+            closeQuietly(dynamicSecurity);
             throw e;
         } catch (RuntimeException e) {
             closeAll(bound, http, metrics, sysTree, cluster, loops, core);
+            closeQuietly(dynamicSecurity);
             throw new StartException("Error: " + e.getMessage(), e);
         }
         return new Broker(config, core, loops, bound, listenerSecurity, listenerSettings, sysTree, http, metrics,
-                cluster, bridges);
+                cluster, bridges, dynamicSecurity);
+    }
+
+    private static void closeQuietly(DynamicSecurity dynamicSecurity) {
+        if (dynamicSecurity != null) {
+            dynamicSecurity.close();
+        }
     }
 
     private static void startCluster(ClusterNode cluster, BrokerConfig config, BrokerCore core, EventLoops loops)
@@ -404,10 +431,10 @@ public final class Broker implements AutoCloseable {
         boolean installed = false;
         try {
             // Read every file first, so that a bad one leaves all rules as they were.
-            SecurityFiles.Loaded security = SecurityFiles.load(source);
+            SecurityFiles.Loaded security = SecurityFiles.load(source, dynamicSecurity);
             Map<ListenerConfig, SecurityFiles.Loaded> own = new IdentityHashMap<>();
             for (ListenerConfig l : listenerSecurity.keySet()) {
-                own.put(l, SecurityFiles.load(source, ConfigChanges.sameListener(source, l)));
+                own.put(l, SecurityFiles.load(source, ConfigChanges.sameListener(source, l), dynamicSecurity));
             }
             core.replaceSecurity(security.authenticator(), security.authorizer());
             own.forEach((l, s) -> listenerSecurity.get(l).replace(s.authenticator(), s.authorizer()));
@@ -492,6 +519,9 @@ public final class Broker implements AutoCloseable {
             cluster.close(); // after the wills, which other nodes' subscribers may still be routed
         }
         loops.close();
+        if (dynamicSecurity != null) {
+            dynamicSecurity.close();
+        }
         core.close();
     }
 }

@@ -5,21 +5,32 @@ import io.starling.broker.config.ConfigException;
 /**
  * Options of mosquitto.conf(5) that Starling does not implement yet: accepted with a warning naming
  * them, so that an existing file still starts, but checked as mosquitto checks them (a value is given;
- * plugin options follow a plugin), so that a file mosquitto would refuse is refused here too.
+ * plugin options follow a plugin), so that a file mosquitto would refuse is refused here too. The
+ * {@code plugin} lines are read here too: the dynamic security plugin, which is built in, keeps its
+ * options ({@link io.starling.broker.config.PluginConfig}); other plugins are warned about.
  */
 final class UnsupportedOptions implements OptionGroup {
     private ConfigLine plugin;
+    /** Where the options of the last plugin line go; null when that plugin is not one Starling has. */
+    private SecurityDraft.PluginDraft draft;
 
     @Override
     public boolean read(ConfigLine line, ReadContext context) throws ConfigException {
         String key = line.key();
         if (key.startsWith("auth_opt_") || key.startsWith("plugin_opt_")) {
             pluginOption(line);
-            ignored(line, context);
+            if (draft != null) {
+                draft.options().put(key.substring(key.indexOf("_opt_") + 5), line.text());
+            } else {
+                ignored(line, context);
+            }
             return true;
         }
         switch (key) {
-            case "auth_plugin", "plugin" -> plugin(line, context);
+            case "auth_plugin", "plugin" -> {
+                plugin(line, context);
+                return true;
+            }
             case "auth_plugin_deny_special_chars" -> pluginOption(line).bool();
             case "allow_duplicate_messages", "use_username_as_clientid" -> line.bool();
             case "bind_interface", "log_facility", "memory_limit", "tls_engine_kpass_sha1",
@@ -40,11 +51,21 @@ final class UnsupportedOptions implements OptionGroup {
         context.warn(line.warning("'" + line.key() + "' is not supported yet and was ignored."));
     }
 
+    /**
+     * A plugin line: Mosquitto's dynamic security plugin is built in (its options are kept for it); any
+     * other plugin is a C library Starling cannot load, ignored with a warning.
+     */
     private void plugin(ConfigLine line, ReadContext context) throws ConfigException {
-        context.noteSecurityOption(line);
-        context.requireListener(line);
-        line.text();
+        SecurityDraft security = context.security(line);
+        String path = line.text();
         plugin = line;
+        draft = null;
+        if (new io.starling.broker.config.PluginConfig(path, java.util.Map.of(), line.where()).isDynamicSecurity()) {
+            draft = new SecurityDraft.PluginDraft(path, line.where());
+            security.plugins.add(draft);
+        } else {
+            ignored(line, context);
+        }
     }
 
     /** An option of the last {@code plugin}/{@code auth_plugin}. */

@@ -25,6 +25,24 @@ public interface Authorizer {
         return Access.ALLOW;
     }
 
+    /**
+     * May this client unsubscribe from {@code filter}? By default yes; a refusal (the dynamic security
+     * plugin's {@code unsubscribeLiteral}/{@code unsubscribePattern}) keeps the subscription, and a 5.0
+     * client gets 0x87 for that filter in the UNSUBACK (mosquitto 2.0's MOSQ_ACL_UNSUBSCRIBE).
+     */
+    default Access canUnsubscribe(ClientIdentity client, String filter) {
+        return Access.ALLOW;
+    }
+
+    /**
+     * What a connection's cache of this authorizer's publish decisions belongs to: the authorizer itself
+     * (a reload installs a new one), or, for one whose rules change in place (dynamic security), the
+     * rules in force, so that a change empties the caches.
+     */
+    default Object decisions() {
+        return this;
+    }
+
     /** No ACL file: everything is allowed. */
     Authorizer ALLOW_ALL = answering(Access.ALLOW);
 
@@ -49,6 +67,11 @@ public interface Authorizer {
 
             @Override
             public Access canSubscribe(ClientIdentity client, String filter) {
+                return access;
+            }
+
+            @Override
+            public Access canUnsubscribe(ClientIdentity client, String filter) {
                 return access;
             }
         };

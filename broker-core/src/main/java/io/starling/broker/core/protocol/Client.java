@@ -327,6 +327,24 @@ public final class Client implements SessionLink, LoopOutbox.Flushable {
         return true;
     }
 
+    /**
+     * The administrator changed what this client may do (dynamic security): the connection closes without
+     * its will (5.0: DISCONNECT 0x98 Administrative action), as mosquitto's
+     * {@code mosquitto_kick_client_by_username(username, false)}; the session stays. Returns whether this
+     * closed it.
+     */
+    boolean closeForAdministrativeAction() {
+        if (state != State.CONNECTED || closing) {
+            return false;
+        }
+        ProtocolLog.CONNECTIONS.info("Client {} disconnected: its access was changed by an administrator.", clientId);
+        sendDisconnect(ReasonCode.ADMINISTRATIVE_ACTION);
+        will = null;
+        closing = true;
+        closeConnection();
+        return true;
+    }
+
     /** Sends a server DISCONNECT to a connected 5.0 client; 3.1.1 has none. */
     void sendDisconnect(int reasonCode) {
         if (state == State.CONNECTED && version == MqttVersion.MQTT_5) {

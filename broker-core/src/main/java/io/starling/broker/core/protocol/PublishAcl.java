@@ -7,13 +7,15 @@ import java.util.HashMap;
 
 /**
  * One connection's cache of publish decisions, so that a client publishing to the same topics does
- * not walk the ACL for every message. It belongs to the Authorizer it was filled from: a reload
- * installs a new Authorizer and the cache starts over. Threading: the connection's event loop.
+ * not walk the ACL for every message. It belongs to the decisions it was filled from
+ * ({@link Authorizer#decisions()}): a reload installs a new Authorizer, dynamic security new rules, and
+ * the cache starts over. Threading: the connection's event loop.
  */
 final class PublishAcl {
     private static final int MAX_ENTRIES = 256;
 
-    private Authorizer owner;
+    /** {@link Authorizer#decisions()} of the authorizer the cache was filled from. */
+    private Object owner;
     /** Null until an ACL is in force: with none (allow all) a connection carries no cache. */
     private HashMap<String, Boolean> allowed;
 
@@ -34,8 +36,9 @@ final class PublishAcl {
         if (allowed == null) {
             allowed = new HashMap<>();
         }
-        if (owner != authorizer || allowed.size() >= MAX_ENTRIES) {
-            owner = authorizer;
+        Object decisions = authorizer.decisions();
+        if (owner != decisions || allowed.size() >= MAX_ENTRIES) {
+            owner = decisions;
             allowed.clear();
         }
         Boolean known = allowed.get(topic);

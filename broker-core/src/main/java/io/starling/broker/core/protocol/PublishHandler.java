@@ -1,6 +1,7 @@
 package io.starling.broker.core.protocol;
 
 import io.starling.broker.core.BrokerCore;
+import io.starling.broker.core.control.ControlTopics;
 import io.starling.broker.core.RateLimitedLog;
 import io.starling.broker.core.routing.Message;
 import io.starling.broker.core.session.IncomingMessages;
@@ -78,6 +79,10 @@ final class PublishHandler {
             acknowledge(client, publish.qos(), id, refused);
             return;
         }
+        if (ControlTopics.isControl(topic)) {
+            handleControl(client, publish, topic);
+            return;
+        }
         // A Subscription Identifier from a client is dropped, as mosquitto does: the spec forbids it
         // (MQTT-3.3.4-6) but names no reaction, and it must not reach subscribers.
         Properties properties = publish.properties().without(PropertyId.SUBSCRIPTION_IDENTIFIER);
@@ -133,6 +138,28 @@ final class PublishHandler {
             // session, before the PUBREC says so.
             incoming.hold(id, message);
             sendPubRec(client, id, ReasonCode.SUCCESS);
+        }
+    }
+
+    /**
+     * A request to the broker ({@code $CONTROL/...}, past the ACL): given to its handler, never routed, and
+     * acknowledged as a delivered message (mosquitto 2.0's control__process), before the handler's answer
+     * is published. A QoS 2 request is handled at
+     * once; its PUBREL finds nothing held and is answered PUBCOMP, as any unknown id is.
+     */
+    private static void handleControl(Client client, Publish publish, String topic) {
+        byte[] payload = new byte[publish.payload().readableBytes()];
+        publish.payload().getBytes(publish.payload().readerIndex(), payload);
+        publish.release();
+        Runnable afterAck = client.core.controlTopics().dispatch(client.identity, topic, payload);
+        if (publish.qos() == QoS.AT_LEAST_ONCE) {
+            acknowledge(client, QoS.AT_LEAST_ONCE, publish.packetId(), ReasonCode.SUCCESS);
+        } else if (publish.qos() == QoS.EXACTLY_ONCE) {
+            client.receiveQuota.take(); // given back at the PUBCOMP
+            sendPubRec(client, publish.packetId(), ReasonCode.SUCCESS);
+        }
+        if (afterAck != null) {
+            afterAck.run();
         }
     }
 

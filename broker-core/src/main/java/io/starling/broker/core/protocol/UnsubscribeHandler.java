@@ -1,5 +1,6 @@
 package io.starling.broker.core.protocol;
 
+import io.starling.broker.core.auth.Authorizer;
 import io.starling.broker.core.topic.TopicFilter;
 import io.starling.mqtt.codec.Properties;
 import io.starling.mqtt.codec.ReasonCode;
@@ -30,6 +31,10 @@ final class UnsubscribeHandler {
         List<Integer> codes = new ArrayList<>(unsubscribe.filters().size());
         for (String filter : unsubscribe.filters()) {
             ProtocolLog.LOG.debug("\t{}", filter);
+            if (client.security.authorizer().canUnsubscribe(client.identity, filter) == Authorizer.Access.DENY) {
+                codes.add(ReasonCode.NOT_AUTHORIZED); // the subscription stays (mosquitto 2.0)
+                continue;
+            }
             // "$share/g" alone is a filter no SUBSCRIBE accepts: nothing to remove (mosquitto answers 0x11)
             boolean removed = TopicFilter.invalidSharedReason(filter) == null
                     && client.session.unsubscribe(Mounts.mount(client.mountPoint(), filter));

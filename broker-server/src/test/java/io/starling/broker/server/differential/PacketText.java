@@ -428,17 +428,21 @@ final class PacketText {
                 }
                 StringBuilder word = new StringBuilder();
                 boolean quoted = false;
+                boolean verbatim = false; // 'single quotes': spaces and double quotes kept (JSON payloads)
                 boolean sawQuote = false;
-                while (i < n && (quoted || !Character.isWhitespace(line.charAt(i)))) {
+                while (i < n && (quoted || verbatim || !Character.isWhitespace(line.charAt(i)))) {
                     char c = line.charAt(i++);
-                    if (c == '"') {
+                    if (c == '\'' && !quoted) {
+                        verbatim = !verbatim;
+                        sawQuote = true;
+                    } else if (c == '"' && !verbatim) {
                         quoted = !quoted;
                         sawQuote = true;
                     } else {
                         word.append(c);
                     }
                 }
-                if (quoted) {
+                if (quoted || verbatim) {
                     throw new IllegalArgumentException("unclosed quote in: " + line);
                 }
                 String w = word.toString();
