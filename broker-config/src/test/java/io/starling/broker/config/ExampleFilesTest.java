@@ -114,7 +114,9 @@ class ExampleFilesTest extends ConfigTestSupport {
         BrokerConfig c = read(resource("realistic-with-bridge-and-plugins.conf"));
 
         assertThat(c.security()).isEqualTo(new SecurityConfig(false, Path.of("/etc/mosquitto/passwd"),
-                Path.of("/etc/mosquitto/acl"), null, true, "auto-"));
+                Path.of("/etc/mosquitto/acl"), null, true, "auto-", java.util.List.of(new PluginConfig(
+                        "/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so",
+                        java.util.Map.of("config_file", "/var/lib/mosquitto/dynamic-security.json"), main() + ":43"))));
         assertThat(c.persistence()).isEqualTo(new PersistenceConfig(true, Path.of("/var/lib/mosquitto/"), "mosquitto.db",
                 300, false));
         assertThat(c.persistentClientExpiration()).isEqualTo(Duration.ofDays(14));
@@ -136,9 +138,7 @@ class ExampleFilesTest extends ConfigTestSupport {
         assertThat(c.listeners()).allSatisfy(l -> assertThat(c.anonymousAllowed(l)).isFalse());
 
         assertThat(c.warnings()).extracting(w -> w.replace(main() + ":", "")).containsExactly(
-                "Warning: 39: 'http_dir' is not supported yet and was ignored.",
-                "Warning: 43: 'plugin' is not supported yet and was ignored.",
-                "Warning: 44: 'plugin_opt_config_file' is not supported yet and was ignored.");
+                "Warning: 39: 'http_dir' is not supported yet and was ignored.");
         assertThat(c.bridges()).hasSize(1);
         BridgeConfig bridge = c.bridges().get(0);
         assertThat(bridge.name()).isEqualTo("cloud-bridge");

@@ -13,10 +13,13 @@ import java.util.List;
  * Starts the built-in dynamic security plugin when the config names it ({@code plugin
  * .../mosquitto_dynamic_security.so} or {@code plugin dynamic-security}, with {@code
  * plugin_opt_config_file}), broker-wide or on one listener. As in mosquitto, it is loaded once: a second
- * plugin line for it is an error. A reload keeps the running plugin (mosquitto 2.0 does not reload
+ * plugin line for it is an error; without {@code plugin_opt_config_file} it is not activated (a warning);
+ * a file it cannot read leaves it empty (an error in the log, see {@link DynamicSecurity#open}). A reload keeps the running plugin (mosquitto 2.0 does not reload
  * plugins at SIGHUP); its file is re-read only at the next start.
  */
 final class DynamicSecurityPlugin {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DynamicSecurityPlugin.class);
+
     /** The plugin cannot start; the message says why. */
     static final class PluginException extends Exception {
         PluginException(String message) {
@@ -46,13 +49,14 @@ final class DynamicSecurityPlugin {
         PluginConfig plugin = found.get(0);
         String file = plugin.option("config_file");
         if (file == null || file.isEmpty()) {
-            throw new PluginException("Error: " + plugin.where()
-                    + ": Dynamic security plugin: no config file configured (plugin_opt_config_file).");
+            LOG.warn("Warning: {}: Dynamic security plugin has no plugin_opt_config_file defined. "
+                    + "The plugin will not be activated.", plugin.where());
+            return null;
         }
         try {
             return DynamicSecurity.open(Path.of(file));
-        } catch (Exception e) {
-            throw new PluginException("Error loading Dynamic security plugin config: " + e.getMessage());
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new PluginException("Error: " + plugin.where() + ": invalid plugin_opt_config_file " + file + ".");
         }
     }
 

@@ -50,9 +50,20 @@ public final class DynamicSecurity implements AutoCloseable {
         this.rules = AccessRules.of(data);
     }
 
-    /** Reads {@code file}; a file that does not exist, or is not the plugin's JSON, is refused. */
-    public static DynamicSecurity open(Path file) throws DynsecFile.DynsecFileException {
-        return new DynamicSecurity(file, DynsecFile.read(file));
+    /**
+     * Reads {@code file}. One that cannot be read or is not JSON is logged as mosquitto logs it, and the
+     * plugin starts empty, as mosquitto's does: no client can log in through it and nothing is allowed but
+     * the default access, until the file is mended and the broker restarted.
+     */
+    public static DynamicSecurity open(Path file) {
+        DynsecData data;
+        try {
+            data = DynsecFile.read(file);
+        } catch (DynsecFile.DynsecFileException e) {
+            LOG.error("Error loading Dynamic security plugin config: {} ({})", e.getMessage(), file);
+            data = new DynsecData();
+        }
+        return new DynamicSecurity(file, data);
     }
 
     public Path file() {

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Base64;
@@ -24,7 +23,7 @@ import java.util.Base64;
 final class DynsecFile {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    /** The file cannot be used; the message says why and names it. */
+    /** The file cannot be used; the message says why, in the plugin's words. */
     static final class DynsecFileException extends Exception {
         DynsecFileException(String message) {
             super(message);
@@ -38,10 +37,8 @@ final class DynsecFile {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new DynsecFileException("Dynamic security config file " + file + " does not exist.");
         } catch (IOException e) {
-            throw new DynsecFileException("Dynamic security config file " + file + " is not readable: " + e.getMessage());
+            throw new DynsecFileException("File is not readable - check permissions.");
         }
         JsonNode root;
         try {
@@ -50,7 +47,7 @@ final class DynsecFile {
             root = null;
         }
         if (root == null || !root.isObject()) {
-            throw new DynsecFileException("Dynamic security config file " + file + " is not valid JSON.");
+            throw new DynsecFileException("File is not valid JSON.");
         }
         return parse(root);
     }
