@@ -175,11 +175,20 @@ final class ClientCommands {
         return null;
     }
 
+    /** A client and a role named by a command, checked in the plugin's order: both names, then the client, then the role. */
+    private record ClientRole(DynsecClient client, DynsecRole role) {
+        static ClientRole of(CommandContext ctx, JsonNode command) throws CommandError {
+            String username = username(command);
+            String roleName = GroupCommands.rolename(command);
+            DynsecClient client = ctx.client(username);
+            return new ClientRole(client, ctx.role(roleName));
+        }
+    }
+
     static ObjectNode addRole(CommandContext ctx, JsonNode command) throws CommandError {
-        String username = username(command);
-        String roleName = GroupCommands.rolename(command);
-        DynsecClient client = ctx.client(username);
-        DynsecRole role = ctx.role(roleName);
+        ClientRole named = ClientRole.of(ctx, command);
+        DynsecClient client = named.client();
+        DynsecRole role = named.role();
         if (client.hasRole(role)) {
             throw new CommandError("Internal error"); // the plugin's answer to a role the client has
         }
@@ -190,11 +199,9 @@ final class ClientCommands {
     }
 
     static ObjectNode removeRole(CommandContext ctx, JsonNode command) throws CommandError {
-        String username = username(command);
-        String roleName = GroupCommands.rolename(command);
-        DynsecClient client = ctx.client(username);
-        DynsecRole role = ctx.role(roleName);
-        client.removeRole(role); // not one of its roles: answered as done, as by the plugin
+        ClientRole named = ClientRole.of(ctx, command);
+        DynsecClient client = named.client();
+        client.removeRole(named.role()); // not one of its roles: answered as done, as by the plugin
         ctx.changed = true;
         ctx.kick(client);
         return null;

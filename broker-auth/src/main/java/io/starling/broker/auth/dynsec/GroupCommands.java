@@ -123,11 +123,30 @@ final class GroupCommands {
         return null;
     }
 
+    /** A group and a role named by a command, checked in the plugin's order: both names, then the group, then the role. */
+    private record GroupRole(DynsecGroup group, DynsecRole role) {
+        static GroupRole of(CommandContext ctx, JsonNode command) throws CommandError {
+            String groupName = groupname(command);
+            String roleName = rolename(command);
+            DynsecGroup group = ctx.group(groupName);
+            return new GroupRole(group, ctx.role(roleName));
+        }
+    }
+
+    /** A client and a group named by a command, checked in the plugin's order: both names, then the client, then the group. */
+    private record Membership(DynsecClient client, DynsecGroup group) {
+        static Membership of(CommandContext ctx, JsonNode command) throws CommandError {
+            String username = ClientCommands.username(command);
+            String groupName = groupname(command);
+            DynsecClient client = ctx.client(username);
+            return new Membership(client, ctx.group(groupName));
+        }
+    }
+
     static ObjectNode addRole(CommandContext ctx, JsonNode command) throws CommandError {
-        String groupName = groupname(command);
-        String roleName = rolename(command);
-        DynsecGroup group = ctx.group(groupName);
-        DynsecRole role = ctx.role(roleName);
+        GroupRole named = GroupRole.of(ctx, command);
+        DynsecGroup group = named.group();
+        DynsecRole role = named.role();
         if (group.hasRole(role)) {
             throw new CommandError("Group is already in this role");
         }
@@ -138,21 +157,18 @@ final class GroupCommands {
     }
 
     static ObjectNode removeRole(CommandContext ctx, JsonNode command) throws CommandError {
-        String groupName = groupname(command);
-        String roleName = rolename(command);
-        DynsecGroup group = ctx.group(groupName);
-        DynsecRole role = ctx.role(roleName);
-        group.removeRole(role); // not one of its roles: answered as done, as by the plugin
+        GroupRole named = GroupRole.of(ctx, command);
+        DynsecGroup group = named.group();
+        group.removeRole(named.role()); // not one of its roles: answered as done, as by the plugin
         ctx.changed = true;
         ctx.kickMembers(group);
         return null;
     }
 
     static ObjectNode addClient(CommandContext ctx, JsonNode command) throws CommandError {
-        String username = ClientCommands.username(command);
-        String groupName = groupname(command);
-        DynsecClient client = ctx.client(username);
-        DynsecGroup group = ctx.group(groupName);
+        Membership named = Membership.of(ctx, command);
+        DynsecClient client = named.client();
+        DynsecGroup group = named.group();
         if (client.group(group) != null) {
             throw new CommandError("Client is already in this group");
         }
@@ -163,11 +179,9 @@ final class GroupCommands {
     }
 
     static ObjectNode removeClient(CommandContext ctx, JsonNode command) throws CommandError {
-        String username = ClientCommands.username(command);
-        String groupName = groupname(command);
-        DynsecClient client = ctx.client(username);
-        DynsecGroup group = ctx.group(groupName);
-        client.removeGroup(group); // not a member: answered as done, as by the plugin
+        Membership named = Membership.of(ctx, command);
+        DynsecClient client = named.client();
+        client.removeGroup(named.group()); // not a member: answered as done, as by the plugin
         ctx.changed = true;
         ctx.kick(client);
         return null;
