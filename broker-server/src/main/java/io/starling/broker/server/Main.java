@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The {@code starling} command: {@code starling [broker] [options]}. */
 @Command(name = "starling", mixinStandardHelpOptions = true, version = "Starling 0.1.0",
         description = "Starling, an MQTT broker compatible with Mosquitto.",
-        subcommands = {BrokerCommand.class, io.starling.mqtt.tools.PasswdCommand.class, io.starling.mqtt.tools.PubCommand.class, io.starling.mqtt.tools.SubCommand.class,
+        subcommands = {BrokerCommand.class, io.starling.mqtt.tools.PasswdCommand.class, io.starling.mqtt.tools.CtrlCommand.class, io.starling.mqtt.tools.PubCommand.class, io.starling.mqtt.tools.SubCommand.class,
                 io.starling.mqtt.tools.BenchCommand.class})
 public final class Main implements java.util.concurrent.Callable<Integer> {
 

@@ -18,7 +18,12 @@ final class AccessCommands {
         return data;
     }
 
-    /** Entries without a string type or a boolean {@code allow}, or of an unknown type, are skipped, as by the plugin. */
+    /**
+     * Entries without a string type, or of an unknown type, or without an answer are skipped, as by the
+     * plugin. The answer is the plugin's boolean {@code allow}, or {@code "access": "allow"|"deny"}, which
+     * is what mosquitto_ctrl 2.0.11 sends: mosquitto 2.0.11's plugin ignores it, so that command has no
+     * effect there (fixed in 2.0.12); here it works.
+     */
     static ObjectNode set(CommandContext ctx, JsonNode command) throws CommandError {
         JsonNode acls = Json.get(command, "acls");
         if (acls == null || !acls.isArray()) {
@@ -27,8 +32,14 @@ final class AccessCommands {
         for (JsonNode a : acls) {
             String type = Json.string(a, "acltype");
             JsonNode allow = Json.get(a, "allow");
-            if (type != null && allow != null && allow.isBoolean()) {
+            String access = Json.string(a, "access");
+            if (type == null) {
+                continue;
+            }
+            if (allow != null && allow.isBoolean()) {
                 ctx.data.defaults.set(type, allow.booleanValue());
+            } else if ("allow".equals(access) || "deny".equals(access)) {
+                ctx.data.defaults.set(type, access.equals("allow"));
             }
         }
         ctx.changed = true;

@@ -55,6 +55,22 @@ class DynsecFileTest {
     }
 
     @Test
+    void theInitialFile_isMosquittoCtrlsByteForByte_butForTheSaltedHash_andItsPasswordChecks() throws Exception {
+        String ours = InitialFile.text("admin", "adminpw".getBytes(StandardCharsets.UTF_8));
+        String theirs = new String(MosquittoTranscriptTest.class.getResourceAsStream("/dynsec/init-file.json")
+                .readAllBytes(), StandardCharsets.UTF_8);
+
+        assertThat(masked(ours)).isEqualTo(masked(theirs));
+        Path file = Files.writeString(dir.resolve("init.json"), ours);
+        assertThat(DynsecFile.read(file).clients.get("admin").password
+                .matches("adminpw".getBytes(StandardCharsets.UTF_8))).isTrue();
+    }
+
+    private static String masked(String file) {
+        return file.replaceAll("\"(password|salt)\":\t\"[^\"]*\"", "\"$1\":\t\"-\"");
+    }
+
+    @Test
     void aFileThatIsMissingOrNotJson_isRefusedInThePluginsWords() throws Exception {
         Path missing = dir.resolve("none.json");
         Path notJson = Files.writeString(dir.resolve("bad.json"), "not json");
