@@ -71,26 +71,26 @@ final class CtrlPrompt {
      * createClient's optional password: Enter for none; typed once more to confirm, where the end of input
      * instead of the second line also means none (as mosquitto_ctrl). Mismatch: the message and null.
      */
-    Optional optionalPassword(String user, PrintStream err) throws IOException {
+    OptionalPassword optionalPassword(String user, PrintStream err) throws IOException {
         out.print("Enter new password for " + user + ". Press return for no password (user will be unable to login).\n");
         String first = read("New password for " + user + ": ");
         out.print("\n");
         if (first == null || first.isEmpty()) {
-            return new Optional(true, null);
+            return new OptionalPassword(true, null);
         }
         String second = read("Reenter password for " + user + ": ");
         out.print("\n");
         if (second == null) {
-            return new Optional(true, null); // the input ended: no password, as mosquitto_ctrl
+            return new OptionalPassword(true, null); // the input ended: no password, as mosquitto_ctrl
         }
         if (!first.equals(second)) {
             err.print("Error: Passwords do not match.\n");
-            return new Optional(false, null);
+            return new OptionalPassword(false, null);
         }
-        return new Optional(true, first);
+        return new OptionalPassword(true, first);
     }
 
     /** The outcome of {@link #optionalPassword}: whether to go on, and the password (null for none). */
-    record Optional(boolean proceed, String password) {
+    record OptionalPassword(boolean proceed, String password) {
     }
 }

@@ -138,7 +138,7 @@ final class CtrlRequests {
             }
         }
         if (!passwordGiven) {
-            CtrlPrompt.Optional typed = prompt.optionalPassword(a.get(0), err);
+            CtrlPrompt.OptionalPassword typed = prompt.optionalPassword(a.get(0), err);
             if (!typed.proceed()) {
                 throw new CtrlExit(0);
             }

@@ -68,11 +68,6 @@ final class Commands {
         BY_LOWER_NAME.put(name.toLowerCase(Locale.ROOT), Map.entry(name, command));
     }
 
-    /** The command names, as the plugin spells them. */
-    static java.util.List<String> names() {
-        return BY_LOWER_NAME.values().stream().map(Map.Entry::getKey).toList();
-    }
-
     /** Answers {@code payload}; changes go into {@code ctx}. */
     static ObjectNode run(CommandContext ctx, byte[] payload) {
         ObjectNode answer = CommandContext.object();

@@ -42,7 +42,8 @@ public final class DynamicSecurity implements AutoCloseable {
     private final DynsecData data;
     private volatile AccessRules rules;
     private final Authorizer authorizer = new DynsecAuthorizer(() -> rules);
-    private BrokerCore core;
+    /** Set once at {@link #attach}, before any client can connect; read on the event loops. */
+    private volatile BrokerCore core;
 
     private DynamicSecurity(Path file, DynsecData data) {
         this.file = file;
@@ -64,10 +65,6 @@ public final class DynamicSecurity implements AutoCloseable {
             data = new DynsecData();
         }
         return new DynamicSecurity(file, data);
-    }
-
-    public Path file() {
-        return file;
     }
 
     /** The password check, with {@code allow_anonymous} for clients that give no user name. */

@@ -1,7 +1,6 @@
 package io.starling.broker.auth.dynsec;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -34,12 +33,6 @@ final class Json {
             }
         }
         return null;
-    }
-
-    /** Whether the member is there and a string. */
-    static boolean isString(JsonNode object, String key) {
-        JsonNode n = get(object, key);
-        return n != null && n.isTextual();
     }
 
     /** The string member, or null when missing or not a string. */
@@ -99,10 +92,5 @@ final class Json {
             i += Character.charCount(cp);
         }
         return true;
-    }
-
-    /** Puts text for output; the writer encodes it as UTF-8. */
-    static void put(ObjectNode out, String key, String text) {
-        out.put(key, text);
     }
 }
